@@ -1,0 +1,44 @@
+"""The root Typer app; each command group lives in its own module and registers here."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from borderlink.cli import db
+from borderlink.errors import BorderLinkError, outcome_of
+
+app = typer.Typer(
+    name="borderlink",
+    help="BorderLink: a customs node — declarations, risk, cooperation.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+
+err = Console(stderr=True)
+
+
+def main() -> None:
+    """Entry point: run the app, turning BorderLink errors into a message and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except BorderLinkError as error:
+        where = f" (field: {error.field})" if error.field else ""
+        err.print(f"[bold red]error[/]: {error.detail}{where}")
+        sys.exit(outcome_of(error).exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(1)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except Exception as click_error:  # click's usage errors carry their own exit code
+        exit_code = getattr(click_error, "exit_code", None)
+        if exit_code is None:
+            raise
+        show = getattr(click_error, "show", None)
+        if show is not None:
+            show()
+        sys.exit(exit_code)

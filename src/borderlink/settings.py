@@ -1,0 +1,61 @@
+"""The node's one settings object, read from ``BORDERLINK_*`` environment variables.
+
+No other module reads ``os.environ``: everything configurable is a field here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    """Configuration of one BorderLink node."""
+
+    model_config = SettingsConfigDict(env_prefix="BORDERLINK_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Field(
+        default=Path("borderlink-data"), description="Where the node keeps files."
+    )
+    db: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the node's database; default: a SQLite file in data_dir.",
+    )
+    secret_key: str = DEVELOPMENT_SECRET
+    node_id: str = "node-local"
+    node_name: str = "BorderLink node"
+    reporting_currency: str = Field(default="USD", min_length=3, max_length=3)
+    default_hs_edition: str = "HS2022"
+    auto_migrate: bool = Field(
+        default=True, description="Upgrade the schema when the node opens (zero set-up on SQLite)."
+    )
+    ingest_chunk_rows: int = Field(default=50_000, ge=100)
+    require_services: bool = Field(
+        default=False,
+        description="Tests needing PostgreSQL fail instead of skipping (set on CI).",
+    )
+    test_postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
+            raise ValueError("BORDERLINK_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def database_url(self) -> str:
+        if self.db:
+            return self.db
+        return f"sqlite:///{(self.data_dir / 'borderlink.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

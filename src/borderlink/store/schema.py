@@ -1,0 +1,8 @@
+"""All tables of the node in one MetaData: each area's table module registers on it when imported.
+
+Alembic compares against this, so a table module missing here is a table Alembic would drop.
+"""
+
+from borderlink.store.tables import metadata
+
+__all__ = ["metadata"]

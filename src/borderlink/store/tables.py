@@ -1,0 +1,222 @@
+"""The node's tables (SQLAlchemy 2.0 Core). Alembic migrations are generated from this metadata.
+
+Natural keys are primary keys or unique constraints, so every write can be idempotent:
+``INSERT ... ON CONFLICT DO NOTHING`` on the same key changes nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+# Stable constraint names keep migrations identical on SQLite and PostgreSQL.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# --- reference data -------------------------------------------------------------------------
+
+hs_nomenclature = Table(
+    "hs_nomenclature",
+    metadata,
+    Column("edition", String(8), primary_key=True),  # e.g. HS2022
+    Column("code", String(10), primary_key=True),  # 2, 4 or 6 digits (national 8-10 allowed)
+    Column("description", Text, nullable=False),
+    Column("parent", String(10)),
+    Column("level", SmallInteger, nullable=False),
+    Column("section", String(5)),
+)
+
+hs_correlations = Table(
+    "hs_correlations",
+    metadata,
+    Column("from_edition", String(8), primary_key=True),
+    Column("from_code", String(10), primary_key=True),
+    Column("to_edition", String(8), primary_key=True),
+    Column("to_code", String(10), primary_key=True),
+    Column("relationship", String(4)),  # 1:1, n:1, 1:n, n:n
+)
+
+exchange_rates = Table(
+    "exchange_rates",
+    metadata,
+    Column("currency", String(3), primary_key=True),
+    Column("quote_currency", String(3), primary_key=True),  # the reporting currency
+    Column("valid_from", Date, primary_key=True),
+    Column("rate", Float, nullable=False),  # units of quote_currency for 1 unit of currency
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("code", String(5), primary_key=True),  # UN/LOCODE, e.g. NLRTM
+    Column("country", String(2), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("subdivision", String(3)),
+    Column("functions", String(8)),  # UN/LOCODE function string, e.g. 1234----
+    Column("status", String(2)),
+    Column("coordinates", String(16)),
+)
+
+# --- declarations -----------------------------------------------------------------------------
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("party_id", String(64), primary_key=True),
+    Column("name", Text),
+    Column("country", String(2)),
+    Column("aeo", Boolean),
+    Column("first_seen", Date),
+)
+
+declarations = Table(
+    "declarations",
+    metadata,
+    Column("declaration_id", String(64), primary_key=True),
+    Column("declaration_type", String(4), nullable=False),
+    Column("declared_on", Date, nullable=False, index=True),
+    Column("office_id", String(16), index=True),
+    Column("procedure", String(8)),
+    Column("import_type", String(8)),
+    Column("import_use", String(8)),
+    Column("payment_type", String(8)),
+    Column("transport_mode", String(2)),
+    Column("conveyance", String(64)),
+    Column("departure_country", String(2)),
+    Column("loading_location", String(5)),
+    Column("discharge_location", String(5)),
+    Column("declarant_id", String(64), index=True),
+    Column("importer_id", String(64), index=True),
+    Column("exporter_id", String(64), index=True),
+    Column("carrier_id", String(64)),
+    Column("batch_id", String(36)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+goods_items = Table(
+    "goods_items",
+    metadata,
+    Column(
+        "declaration_id",
+        String(64),
+        ForeignKey("declarations.declaration_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("item_no", Integer, primary_key=True),
+    Column("hs_code", String(10), nullable=False),
+    Column("hs_edition", String(8), nullable=False),
+    Column("hs_code_current", String(10), index=True),  # the code in the node's current edition
+    Column("description", Text),
+    Column("origin_country", String(2)),
+    Column("origin_marking", String(8)),
+    Column("net_mass_kg", Float),
+    Column("quantity", Float),
+    Column("quantity_unit", String(3)),
+    Column("value", Float),
+    Column("currency", String(3)),
+    Column("value_reporting", Float),  # value converted to the node's reporting currency
+    Column("duty_rate", Float),
+    Column("duty_type", String(8)),
+    Column("aeo", Boolean),
+    Column("flags", Text),  # warning codes, comma-separated, e.g. "hs_older_edition"
+    Column("row_hash", String(32), nullable=False),  # tells a true duplicate from a conflict
+)
+
+outcomes = Table(
+    "outcomes",
+    metadata,
+    Column(
+        "declaration_id",
+        String(64),
+        ForeignKey("declarations.declaration_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("illicit", Boolean, nullable=False),
+    Column("severity", SmallInteger, nullable=False, default=0),
+    Column("revenue_recovered", Float),
+    Column("inspected_on", Date),
+    Column("officer", String(64)),
+    Column("note", Text),
+    Column("source", String(32), nullable=False),  # "ingest:<batch>" or "officer"
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+# --- ingestion bookkeeping -------------------------------------------------------------------
+
+ingest_batches = Table(
+    "ingest_batches",
+    metadata,
+    Column("batch_id", String(36), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("source_sha256", String(64), nullable=False, index=True),
+    Column("format", String(16), nullable=False),
+    Column("mapping", Text),
+    Column("status", String(16), nullable=False),  # running, finished, failed
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("rows", Integer, nullable=False, default=0),
+    Column("accepted", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("duplicates", Integer, nullable=False, default=0),
+    Column("warnings", JSON),
+    Column("errors", JSON),
+)
+
+rejects = Table(
+    "rejects",
+    metadata,
+    Column("reject_id", Integer, primary_key=True, autoincrement=True),
+    Column("fingerprint", String(64), nullable=False, unique=True),  # natural key: source + raw
+    Column("batch_id", String(36), nullable=False, index=True),
+    Column("source", Text, nullable=False),
+    Column("format", String(16), nullable=False),
+    Column("mapping", Text),
+    Column("record_no", Integer, nullable=False),
+    Column("declaration_id", String(64)),
+    Column("item_no", Integer),
+    Column("field", String(64), nullable=False),  # the first failing field
+    Column("reason", String(64), nullable=False, index=True),  # the first failing reason
+    Column("issues", JSON, nullable=False),  # every issue: [{field, reason, message, severity}]
+    Column("raw", JSON, nullable=False),  # the record exactly as read
+    Column("status", String(16), nullable=False, default="open"),  # open, resolved
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+)
+
+# --- audit ------------------------------------------------------------------------------------
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("object_type", String(32)),
+    Column("object_id", String(128)),
+    Column("reason", Text),
+    Column("details", JSON),
+)
+
+Index("ix_goods_items_origin_hs", goods_items.c.origin_country, goods_items.c.hs_code_current)
