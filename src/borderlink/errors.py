@@ -6,6 +6,7 @@ BorderLinkError
  ├── NotFound               the named object does not exist (404, exit 3)
  ├── Conflict               the write contradicts what is stored (409, exit 4)
  ├── PermissionDenied       the actor may not do this (403, exit 5)
+ │    └── NotAuthenticated  no valid credentials were presented (401, exit 5)
  ├── PolicyDenied           an agreement forbids the release (403, exit 6)
  ├── IntegrityFailure       a signature, hash or proof does not verify (422, exit 7)
  ├── ReferenceDataMissing   the needed reference data is not loaded (409, exit 8)
@@ -52,6 +53,10 @@ class PermissionDenied(BorderLinkError):
     code = "permission_denied"
 
 
+class NotAuthenticated(PermissionDenied):
+    code = "not_authenticated"
+
+
 class PolicyDenied(BorderLinkError):
     code = "policy_denied"
 
@@ -82,6 +87,7 @@ OUTCOMES: dict[type[BorderLinkError], Outcome] = {
     NotFound: Outcome(404, 3),
     Conflict: Outcome(409, 4),
     PermissionDenied: Outcome(403, 5),
+    NotAuthenticated: Outcome(401, 5),
     PolicyDenied: Outcome(403, 6),
     IntegrityFailure: Outcome(422, 7),
     ReferenceDataMissing: Outcome(409, 8),

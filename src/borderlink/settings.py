@@ -41,12 +41,22 @@ class Settings(BaseSettings):
         default=False,
         description="Tests needing PostgreSQL fail instead of skipping (set on CI).",
     )
+    session_hours: float = Field(default=8.0, gt=0, description="Browser session lifetime.")
+    cookie_secure: bool = Field(
+        default=False, description="Send the session cookie over HTTPS only (set behind TLS)."
+    )
+    password_hashing: Literal["standard", "fast"] = Field(
+        default="standard",
+        description="argon2 cost: 'standard' (RFC 9106 low-memory); 'fast' only for tests.",
+    )
     test_postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
             raise ValueError("BORDERLINK_SECRET_KEY must be set to a real secret in production")
+        if self.environment == "production" and self.password_hashing == "fast":  # noqa: S105 - a cost name
+            raise ValueError("BORDERLINK_PASSWORD_HASHING must be 'standard' in production")
         return self
 
     @property

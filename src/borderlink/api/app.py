@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 import borderlink
-from borderlink.errors import BorderLinkError, outcome_of
+from borderlink.api import errors
+from borderlink.api.routers import ROUTERS
 from borderlink.services import Node, open_node
 from borderlink.settings import Settings
 
 
-def create_app(settings: Settings | None = None, *, node: Node | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, node: Node | None = None, pages: bool = True
+) -> FastAPI:
+    """The node's API under ``/api/v1`` and, unless ``pages=False``, the pages people use."""
     node = node or open_node(settings)
     app = FastAPI(
         title="BorderLink",
         version=borderlink.__version__,
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
+        redoc_url=None,
     )
     app.state.node = node
-
-    @app.exception_handler(BorderLinkError)
-    async def _borderlink_error(_request: Request, error: BorderLinkError) -> JSONResponse:
-        return JSONResponse(
-            status_code=outcome_of(error).http_status,
-            content={"error": error.code, "detail": error.detail, "field": error.field},
-        )
+    errors.install(app)
 
     @app.get("/api/v1/health", tags=["node"])
     def health() -> dict[str, str]:
         return {"status": "ok", "node": node.settings.node_id, "version": borderlink.__version__}
 
+    for router in ROUTERS:
+        app.include_router(router)
+    if pages:
+        from borderlink.web import install  # the pages are optional: an API-only node skips them
+
+        install(app)
     return app

@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from borderlink.cli import db
+from borderlink.cli import db, serve, users
 from borderlink.errors import BorderLinkError, outcome_of
 
 app = typer.Typer(
@@ -17,6 +17,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
+app.add_typer(users.tokens, name="tokens")
+app.command("serve")(serve.serve)
 
 err = Console(stderr=True)
 

@@ -1,0 +1,84 @@
+"""What every endpoint may ask for: the node, the signed-in principal, a permission.
+
+Two ways in: ``Authorization: Bearer bl_...`` (API tokens, for machines) or the session cookie
+(browsers). Cookie-authenticated writes must echo the session's CSRF token in ``X-CSRF-Token``
+(the pages send it as a form field, checked in :mod:`borderlink.web`); bearer tokens are not
+sent by browsers on their own, so they need no CSRF token.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from borderlink.errors import NotAuthenticated, PermissionDenied
+from borderlink.services import accounts
+from borderlink.services.access import Permission, Principal, require
+from borderlink.services.node import Node
+
+SESSION_COOKIE = "borderlink_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+_bearer = HTTPBearer(auto_error=False, description="An API token: bl_<id>_<secret>")
+_cookie = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False, description="Browser session (from /auth/login)"
+)
+
+
+def get_node(request: Request) -> Node:
+    node: Node = request.app.state.node
+    return node
+
+
+NodeDep = Annotated[Node, Depends(get_node)]
+
+
+def session_of(request: Request, node: Node) -> tuple[Principal, str] | None:
+    """The principal and CSRF token of the request's session cookie, or None without one."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    return accounts.session_principal(node, cookie)
+
+
+def check_csrf(sent: str | None, expected: str) -> None:
+    if not sent or not secrets.compare_digest(sent, expected):
+        raise PermissionDenied("missing or wrong CSRF token", field=CSRF_HEADER)
+
+
+def current_principal(
+    request: Request,
+    node: NodeDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    _session: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    if bearer is not None:
+        principal = accounts.token_principal(node, bearer.credentials)
+    else:
+        found = session_of(request, node)
+        if found is None:
+            raise NotAuthenticated("sign in (POST /api/v1/auth/login) or send an API token")
+        principal, csrf = found
+        if request.method not in SAFE_METHODS:
+            check_csrf(request.headers.get(CSRF_HEADER), csrf)
+    request.state.principal = principal
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def allowed(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency: the current principal, if it holds ``permission``."""
+
+    def check(principal: CurrentUser) -> Principal:
+        require(principal, permission)
+        return principal
+
+    check.__name__ = f"allowed_{permission.value.replace(':', '_')}"
+    return check

@@ -1,0 +1,12 @@
+"""The API's routers, one per area; :data:`ROUTERS` is what ``create_app`` includes, in order.
+
+An area (risk, cooperation, ...) adds its router module here and appends it to ``ROUTERS``.
+"""
+
+from fastapi import APIRouter
+
+from borderlink.api.routers import accounts, auth, declarations, records
+
+ROUTERS: list[APIRouter] = [auth.router, accounts.router, declarations.router, records.router]
+
+__all__ = ["ROUTERS"]

@@ -1,0 +1,68 @@
+"""``/api/v1/declarations``: list (filters, pagination), read one, record its inspection outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
+
+from borderlink.api.deps import NodeDep, allowed
+from borderlink.model import Outcome
+from borderlink.services import dashboard as dashboards
+from borderlink.services import declarations as service
+from borderlink.services.access import Permission, Principal
+
+router = APIRouter(prefix="/api/v1", tags=["declarations"])
+
+Reader = Annotated[Principal, Depends(allowed(Permission.DECLARATIONS_READ))]
+Inspector = Annotated[Principal, Depends(allowed(Permission.OUTCOMES_RECORD))]
+Viewer = Annotated[Principal, Depends(allowed(Permission.DASHBOARD_READ))]
+DeclarationId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+class OutcomeIn(BaseModel):
+    illicit: bool
+    severity: int = Field(default=0, ge=0, le=9)
+    revenue_recovered: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    inspected_on: dt.date | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.get("/declarations")
+def list_declarations(
+    node: NodeDep,
+    principal: Reader,
+    flt: Annotated[service.DeclarationFilter, Query()],
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> service.Page[service.DeclarationSummary]:
+    return service.list_declarations(node, principal, flt, limit=limit, offset=offset)
+
+
+@router.get("/declarations/{declaration_id}")
+def get_declaration(
+    declaration_id: DeclarationId,
+    node: NodeDep,
+    principal: Reader,
+    reason: Annotated[str | None, Query(max_length=500, description="Why (audited)")] = None,
+) -> service.DeclarationView:
+    return service.get_declaration(node, principal, declaration_id, reason=reason)
+
+
+@router.put("/declarations/{declaration_id}/outcome")
+def record_outcome(
+    declaration_id: DeclarationId, body: OutcomeIn, node: NodeDep, principal: Inspector
+) -> service.OutcomeView:
+    outcome = Outcome(
+        declaration_id=declaration_id, officer=principal.username, **body.model_dump()
+    )
+    return service.record_outcome(node, principal, outcome)
+
+
+@router.get("/dashboard", tags=["dashboard"])
+def dashboard(
+    node: NodeDep, principal: Viewer, day: Annotated[dt.date | None, Query()] = None
+) -> dashboards.Dashboard:
+    return dashboards.dashboard(node, principal, day)

@@ -1,0 +1,69 @@
+"""``/api/v1/rejects`` (rejected records) and ``/api/v1/audit`` (the audit log)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from borderlink.api.deps import NodeDep, allowed
+from borderlink.services import browse
+from borderlink.services.access import Permission, Principal
+from borderlink.services.declarations import MAX_PAGE, Page
+
+router = APIRouter(prefix="/api/v1", tags=["records"])
+
+RejectReader = Annotated[Principal, Depends(allowed(Permission.REJECTS_READ))]
+Auditor = Annotated[Principal, Depends(allowed(Permission.AUDIT_READ))]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+Text = Annotated[str | None, Query(max_length=128)]
+
+
+@router.get("/rejects")
+def list_rejects(
+    node: NodeDep,
+    principal: RejectReader,
+    status: Annotated[str | None, Query(pattern="^(open|resolved)$")] = "open",
+    reason: Text = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[browse.RejectView]:
+    return browse.list_rejects(
+        node, principal, status=status, reason=reason, limit=limit, offset=offset
+    )
+
+
+@router.get("/rejects/{reject_id}")
+def get_reject(
+    reject_id: Annotated[int, Path(ge=1, le=2**62)], node: NodeDep, principal: RejectReader
+) -> browse.RejectView:
+    return browse.get_reject(node, principal, reject_id)
+
+
+@router.get("/audit")
+def list_audit(
+    node: NodeDep,
+    principal: Auditor,
+    actor: Text = None,
+    action: Text = None,
+    object_type: Text = None,
+    object_id: Text = None,
+    since: Annotated[dt.datetime | None, Query()] = None,
+    until: Annotated[dt.datetime | None, Query()] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page[browse.AuditEntry]:
+    return browse.list_audit(
+        node,
+        principal,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )

@@ -1,0 +1,26 @@
+"""``borderlink serve``: the API and the pages over HTTP (uvicorn)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from borderlink.api import create_app
+from borderlink.cli.options import DbOption, node_for
+
+err = Console(stderr=True)
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the API (/api/v1, docs at /api/v1/docs) and the pages on this node."""
+    node = node_for(db)
+    app = create_app(node.settings, node=node)
+    err.print(f"BorderLink {node.settings.node_name}: http://{host}:{port}/  (API: /api/v1/docs)")
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

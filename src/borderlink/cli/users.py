@@ -1,0 +1,114 @@
+"""``borderlink users`` and ``borderlink tokens``: accounts from the command line."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from borderlink.cli.options import DbOption, node_for
+from borderlink.services import accounts
+from borderlink.services.access import Role
+
+app = typer.Typer(help="Users: add, list, disable.", no_args_is_help=True)
+tokens = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+out = Console()
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
+@app.command("add")
+def add(
+    username: str,
+    role: Annotated[Role, typer.Option(help="What the user may do.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    office: Annotated[str | None, typer.Option(help="The officer's customs office.")] = None,
+    agency: Annotated[str | None, typer.Option(help="The agency officer's agency.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a user (the password is asked for unless --password is given)."""
+    user = accounts.add_user(
+        node_for(db),
+        username=username,
+        password=password,
+        role=role,
+        office_id=office,
+        agency=agency,
+    )
+    if as_json:
+        print(user.model_dump_json())
+    else:
+        out.print(f"added {user.username} ({user.role.value})")
+
+
+@app.command("list")
+def list_(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List users."""
+    found = accounts.list_users(node_for(db))
+    if as_json:
+        print(json.dumps({"users": [u.model_dump(mode="json") for u in found]}))
+        return
+    table = Table("username", "role", "office", "agency", "active")
+    for u in found:
+        table.add_row(u.username, u.role.value, u.office_id or "", u.agency or "", str(u.active))
+    out.print(table)
+
+
+@app.command("disable")
+def disable(username: str, db: DbOption = None) -> None:
+    """Disable a user: no more sign-in, sessions closed, tokens refused."""
+    accounts.disable_user(node_for(db), username)
+    out.print(f"disabled {username}")
+
+
+@tokens.command("create")
+def create(
+    username: str,
+    name: Annotated[str, typer.Option(help="What the token is for.")],
+    scope: Annotated[
+        list[str] | None, typer.Option(help="A permission (repeat); default: the role's.")
+    ] = None,
+    days: Annotated[int, typer.Option(help="Lifetime in days.")] = 90,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an API token for a user; the token is printed once."""
+    made = accounts.create_token(
+        node_for(db), username=username, name=name, scopes=scope, days=days
+    )
+    if as_json:
+        print(made.model_dump_json())
+        return
+    out.print(f"token {made.info.token_id} for {username}, expires {made.info.expires_at:%Y-%m-%d}")
+    out.print("scopes: " + ", ".join(made.info.scopes))
+    print(made.token)
+
+
+@tokens.command("list")
+def list_tokens(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List tokens (never their secrets)."""
+    found = accounts.list_tokens(node_for(db))
+    if as_json:
+        print(json.dumps({"tokens": [t.model_dump(mode="json") for t in found]}))
+        return
+    table = Table("id", "user", "name", "expires", "revoked")
+    for t in found:
+        table.add_row(
+            t.token_id,
+            t.username,
+            t.name,
+            f"{t.expires_at:%Y-%m-%d}",
+            f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "",
+        )
+    out.print(table)
+
+
+@tokens.command("revoke")
+def revoke(token_id: str, db: DbOption = None) -> None:
+    """Revoke a token by its id."""
+    accounts.revoke_token(node_for(db), token_id)
+    out.print(f"revoked {token_id}")

@@ -1,0 +1,146 @@
+"""Who may do what: roles, permissions and the need-to-know rules, as data in one place.
+
+Every shell (API, pages, CLI) asks :func:`require` before calling a service, and the services
+that return declarations apply :func:`office_scope` and :func:`sees_nominal` themselves, so a
+new page cannot forget the need-to-know rules.
+
+A principal's permissions are its role's permissions, narrowed by a token's scopes when it
+signed in with an API token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from borderlink.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    ADMINISTRATOR = "administrator"
+    RISK_ANALYST = "risk_analyst"
+    OFFICER = "officer"  # inspections at their own office only
+    LIAISON_OFFICER = "liaison_officer"  # agreements, partners, outgoing sharing
+    AGENCY_OFFICER = "agency_officer"  # only referrals addressed to their agency
+    AUDITOR = "auditor"  # read-only audit
+
+
+class Permission(StrEnum):
+    DASHBOARD_READ = "dashboard:read"
+    DECLARATIONS_READ = "declarations:read"
+    DECLARATIONS_SUBMIT = "declarations:submit"
+    NOMINAL_READ = "nominal:read"  # party ids and names
+    OUTCOMES_RECORD = "outcomes:record"
+    REJECTS_READ = "rejects:read"
+    REJECTS_RETRY = "rejects:retry"
+    AUDIT_READ = "audit:read"
+    USERS_MANAGE = "users:manage"
+    TOKENS_OWN = "tokens:own"  # create and revoke one's own API tokens
+    PROFILES_READ = "profiles:read"
+    PROFILES_MANAGE = "profiles:manage"
+    MODELS_MANAGE = "models:manage"
+    AGREEMENTS_MANAGE = "agreements:manage"
+    PARTNERS_MANAGE = "partners:manage"
+    SHARING_OUTGOING = "sharing:outgoing"
+    REFERRALS_READ = "referrals:read"
+
+
+P = Permission
+
+# The policy. Read a row as "a <role> may ...". Scoping (own office, own agency, redaction of
+# nominal data) is applied on top by the functions below.
+POLICY: dict[Role, frozenset[Permission]] = {
+    Role.ADMINISTRATOR: frozenset(Permission),
+    Role.RISK_ANALYST: frozenset(
+        {
+            P.DASHBOARD_READ,
+            P.DECLARATIONS_READ,
+            P.NOMINAL_READ,
+            P.REJECTS_READ,
+            P.TOKENS_OWN,
+            P.PROFILES_READ,
+            P.PROFILES_MANAGE,
+            P.MODELS_MANAGE,
+        }
+    ),
+    Role.OFFICER: frozenset(
+        {
+            P.DASHBOARD_READ,
+            P.DECLARATIONS_READ,
+            P.NOMINAL_READ,
+            P.OUTCOMES_RECORD,
+            P.TOKENS_OWN,
+            P.PROFILES_READ,
+        }
+    ),
+    # Liaison officers see declarations to prepare what may be shared, but not who is behind
+    # them: nominal data only leaves through an agreement, never through a person's screen.
+    Role.LIAISON_OFFICER: frozenset(
+        {
+            P.DASHBOARD_READ,
+            P.DECLARATIONS_READ,
+            P.TOKENS_OWN,
+            P.AGREEMENTS_MANAGE,
+            P.PARTNERS_MANAGE,
+            P.SHARING_OUTGOING,
+        }
+    ),
+    Role.AGENCY_OFFICER: frozenset({P.REFERRALS_READ, P.TOKENS_OWN}),
+    Role.AUDITOR: frozenset({P.AUDIT_READ, P.TOKENS_OWN}),
+}
+
+# Roles whose view of declarations is limited to one office (their own).
+OFFICE_SCOPED: frozenset[Role] = frozenset({Role.OFFICER})
+# Roles that must belong to a partner agency.
+AGENCY_SCOPED: frozenset[Role] = frozenset({Role.AGENCY_OFFICER})
+
+REDACTED = "[redacted]"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a signed-in user, possibly through a scoped API token."""
+
+    user_id: int
+    username: str
+    role: Role
+    office_id: str | None = None
+    agency: str | None = None
+    scopes: frozenset[Permission] | None = None  # None: all of the role's permissions
+    via: str = "session"  # session, token, cli
+    permissions: frozenset[Permission] = field(init=False)
+
+    def __post_init__(self) -> None:
+        allowed = POLICY[self.role]
+        if self.scopes is not None:
+            allowed = allowed & self.scopes
+        object.__setattr__(self, "permissions", allowed)
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+def require(principal: Principal, permission: Permission) -> None:
+    """Raise :class:`PermissionDenied` unless the principal holds the permission."""
+    if not principal.can(permission):
+        raise PermissionDenied(f"{principal.role} {principal.username!r} may not {permission}")
+
+
+def sees_nominal(principal: Principal) -> bool:
+    """Whether party identifiers and names are shown to this principal (else redacted)."""
+    return principal.can(Permission.NOMINAL_READ)
+
+
+def office_scope(principal: Principal) -> str | None:
+    """The one office whose declarations the principal may see, or None for all offices.
+
+    An office-scoped role without an office sees nothing: its scope is the empty string.
+    """
+    if principal.role in OFFICE_SCOPED:
+        return principal.office_id or ""
+    return None
+
+
+def grantable_scopes(role: Role) -> frozenset[Permission]:
+    """What a token of a user with this role may be scoped to."""
+    return POLICY[role]

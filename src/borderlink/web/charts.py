@@ -1,0 +1,58 @@
+"""Charts as server-rendered inline SVG: no script, no CDN; each has a text alternative."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from markupsafe import Markup
+
+
+def bar_chart(
+    bars: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    width: int = 560,
+    height: int = 180,
+    unit: str = "",
+    percent: bool = False,
+) -> Markup:
+    """A vertical bar chart; the title and every value are also given as text for screen readers."""
+    pad_left, pad_bottom, pad_top = 36, 28, 12
+    inner_w, inner_h = width - pad_left - 8, height - pad_bottom - pad_top
+    top = max((v for _, v in bars), default=0.0) or 1.0
+    step = inner_w / max(len(bars), 1)
+    bar_w = max(step * 0.7, 2.0)
+
+    def fmt(value: float) -> str:
+        return f"{value:.0%}" if percent else f"{value:,.0f}{unit}"
+
+    description = "; ".join(f"{label}: {fmt(value)}" for label, value in bars) or "no data"
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" aria-label="{escape(title)}: {escape(description)}" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{pad_left}" y1="{pad_top + inner_h}" x2="{width - 8}" '
+        f'y2="{pad_top + inner_h}" class="axis"/>',
+        f'<text x="{pad_left - 4}" y="{pad_top + 4}" text-anchor="end" class="tick">'
+        f"{escape(fmt(top))}</text>",
+        f'<text x="{pad_left - 4}" y="{pad_top + inner_h}" text-anchor="end" class="tick">'
+        f"{escape(fmt(0))}</text>",
+    ]
+    every = max(1, len(bars) // 7)
+    for n, (label, value) in enumerate(bars):
+        h = inner_h * (value / top) if top else 0
+        x = pad_left + n * step + (step - bar_w) / 2
+        y = pad_top + inner_h - h
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" class="bar">'
+            f"<title>{escape(label)}: {escape(fmt(value))}</title></rect>"
+        )
+        if n % every == 0 or n == len(bars) - 1:
+            parts.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" text-anchor="middle" '
+                f'class="tick">{escape(label)}</text>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every interpolated value is escaped above

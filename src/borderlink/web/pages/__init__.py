@@ -1,0 +1,8 @@
+"""The site's areas, in navigation order. A new area appends its :class:`Area` here."""
+
+from borderlink.web.pages import auth, declarations, overview, records
+from borderlink.web.registry import Area
+
+AREAS: list[Area] = [auth.AREA, overview.AREA, declarations.AREA, records.AREA]
+
+__all__ = ["AREAS"]

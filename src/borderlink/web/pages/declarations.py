@@ -1,0 +1,115 @@
+"""Declarations: the filtered list, one declaration in full, recording its inspection outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from borderlink.api.deps import NodeDep
+from borderlink.errors import InvalidInput
+from borderlink.model import Outcome
+from borderlink.services import declarations as service
+from borderlink.services.access import Permission, Principal
+from borderlink.web.common import checked_form, page_allowed, redirect, render
+from borderlink.web.registry import Area, NavEntry
+
+router = APIRouter(include_in_schema=False)
+PAGE = 50
+
+Reader = Annotated[Principal, page_allowed(Permission.DECLARATIONS_READ)]
+Inspector = Annotated[Principal, page_allowed(Permission.OUTCOMES_RECORD)]
+
+
+def _filter(request: Request) -> service.DeclarationFilter:
+    """The filter form's fields; empty fields mean no filter."""
+    values = {k: v for k, v in request.query_params.items() if v != ""}
+    fields = service.DeclarationFilter.model_fields
+    try:
+        return service.DeclarationFilter(**{k: v for k, v in values.items() if k in fields})
+    except ValueError as error:
+        raise InvalidInput(f"filter not understood: {error}") from None
+
+
+@router.get("/declarations")
+def list_page(
+    request: Request,
+    node: NodeDep,
+    principal: Reader,
+    flt: Annotated[service.DeclarationFilter, Depends(_filter)],
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    result = service.list_declarations(node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE)
+    query = flt.model_dump(mode="json", exclude_none=True)
+    pages = max(1, -(-result.total // PAGE))
+
+    def link(n: int) -> str:
+        return "/declarations?" + urlencode({**query, "page": n})
+
+    return render(
+        request,
+        "declarations.html",
+        result=result,
+        flt=flt,
+        page=page,
+        pages=pages,
+        prev_link=link(page - 1) if page > 1 else None,
+        next_link=link(page + 1) if page < pages else None,
+    )
+
+
+@router.get("/declarations/{declaration_id}")
+def detail_page(
+    request: Request,
+    node: NodeDep,
+    principal: Reader,
+    declaration_id: Annotated[str, Path(max_length=64)],
+    saved: Annotated[bool, Query()] = False,
+) -> HTMLResponse:
+    declaration = service.get_declaration(node, principal, declaration_id, reason="page view")
+    return render(
+        request,
+        "declaration.html",
+        d=declaration,
+        saved=saved,
+        can_record=principal.can(Permission.OUTCOMES_RECORD),
+        today=dt.date.today(),
+    )
+
+
+@router.post("/declarations/{declaration_id}/outcome")
+async def record_outcome(
+    request: Request,
+    node: NodeDep,
+    principal: Inspector,
+    declaration_id: Annotated[str, Path(max_length=64)],
+) -> RedirectResponse:
+    form = await checked_form(request)
+    try:
+        outcome = Outcome(
+            declaration_id=declaration_id,
+            illicit=form.get("illicit") == "yes",
+            severity=int(form.get("severity") or 0),
+            revenue_recovered=float(form["revenue_recovered"])
+            if form.get("revenue_recovered")
+            else None,
+            inspected_on=dt.date.fromisoformat(form["inspected_on"])
+            if form.get("inspected_on")
+            else None,
+            officer=principal.username,
+            note=form.get("note") or None,
+        )
+    except ValueError as error:
+        raise InvalidInput(f"outcome not understood: {error}") from None
+    service.record_outcome(node, principal, outcome)
+    return redirect(f"/declarations/{declaration_id}?saved=1")
+
+
+AREA = Area(
+    name="declarations",
+    router=router,
+    nav=(NavEntry("Declarations", "/declarations", Permission.DECLARATIONS_READ, order=20),),
+)

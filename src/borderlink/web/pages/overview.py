@@ -1,0 +1,47 @@
+"""The dashboard: the day's flow by channel, inspections and hit rates over two weeks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from borderlink.api.deps import NodeDep
+from borderlink.services import dashboard as dashboards
+from borderlink.services.access import Permission, Principal
+from borderlink.web.charts import bar_chart
+from borderlink.web.common import page_allowed, render
+from borderlink.web.registry import Area, NavEntry
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/dashboard")
+def dashboard_page(
+    request: Request,
+    node: NodeDep,
+    principal: Annotated[Principal, page_allowed(Permission.DASHBOARD_READ)],
+    day: Annotated[dt.date | None, Query()] = None,
+) -> HTMLResponse:
+    board = dashboards.dashboard(node, principal, day)
+    label = "%d %b"
+    flow = bar_chart(
+        [(d.day.strftime(label), d.declarations) for d in board.days],
+        title="Declarations per day",
+    )
+    hits = bar_chart(
+        [(d.day.strftime(label), d.hit_rate or 0.0) for d in board.days],
+        title="Hit rate of inspections per day",
+        percent=True,
+    )
+    channels = bar_chart(list(board.channels.items()), title="Today's flow by channel", width=320)
+    return render(request, "dashboard.html", board=board, flow=flow, hits=hits, channels=channels)
+
+
+AREA = Area(
+    name="dashboard",
+    router=router,
+    nav=(NavEntry("Dashboard", "/dashboard", Permission.DASHBOARD_READ, order=10),),
+)

@@ -1,0 +1,143 @@
+"""Shared by the API and page tests: a node with one user per role and a few declarations.
+
+``seeded(node)`` returns a :class:`Seeded` with the node (cheap argon2 for speed), each role's
+username (password ``PASSWORD``) and API token, and the declaration ids per office.
+``client(app, token=...)`` is an in-process ``httpx.AsyncClient`` (no TestClient: see common.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import insert
+
+from borderlink.services import Node, accounts
+from borderlink.services.access import Role
+from borderlink.store.tables import declarations, goods_items, outcomes, parties, rejects
+
+PASSWORD = "correct horse battery"
+OFFICE_A, OFFICE_B = "OFA", "OFB"
+DAY = dt.date(2026, 11, 20)
+
+
+@dataclass
+class Seeded:
+    node: Node
+    users: dict[Role, str] = field(default_factory=dict)
+    tokens: dict[Role, str] = field(default_factory=dict)
+    office_a: list[str] = field(default_factory=list)
+    office_b: list[str] = field(default_factory=list)
+
+
+def fast(node: Node) -> Node:
+    return Node(
+        settings=node.settings.model_copy(update={"password_hashing": "fast"}), engine=node.engine
+    )
+
+
+def seed_declarations(node: Node, n_per_office: int = 3) -> tuple[list[str], list[str]]:
+    now = dt.datetime.now(dt.UTC)
+    ids: dict[str, list[str]] = {OFFICE_A: [], OFFICE_B: []}
+    with node.engine.begin() as conn:
+        conn.execute(
+            insert(parties),
+            [
+                {"party_id": "IMP-1", "name": "Acme Imports Ltd", "country": "KR", "aeo": False},
+                {"party_id": "EXP-1", "name": "Zeta Trading Co", "country": "CN", "aeo": None},
+            ],
+        )
+        for office in (OFFICE_A, OFFICE_B):
+            for n in range(n_per_office):
+                did = f"D-{office}-{n}"
+                ids[office].append(did)
+                conn.execute(
+                    insert(declarations).values(
+                        declaration_id=did,
+                        declaration_type="IM",
+                        declared_on=DAY - dt.timedelta(days=n),
+                        office_id=office,
+                        procedure="40",
+                        transport_mode="4",
+                        departure_country="CN",
+                        importer_id="IMP-1",
+                        exporter_id="EXP-1",
+                        declarant_id="IMP-1",
+                        created_at=now,
+                    )
+                )
+                conn.execute(
+                    insert(goods_items),
+                    [
+                        {
+                            "declaration_id": did,
+                            "item_no": i,
+                            "hs_code": "851762",
+                            "hs_edition": "HS2022",
+                            "hs_code_current": "851762",
+                            "description": "network switches",
+                            "origin_country": "CN",
+                            "net_mass_kg": 12.5,
+                            "value": 1000.0 * i,
+                            "currency": "USD",
+                            "value_reporting": 1000.0 * i,
+                            "flags": "hs_older_edition" if i == 2 else None,
+                            "row_hash": f"{did}-{i}",
+                        }
+                        for i in (1, 2)
+                    ],
+                )
+        conn.execute(
+            insert(outcomes).values(
+                declaration_id=ids[OFFICE_A][1],
+                illicit=True,
+                severity=2,
+                source="ingest:test",
+                recorded_at=now,
+            )
+        )
+        conn.execute(
+            insert(rejects).values(
+                fingerprint="f1",
+                batch_id="b1",
+                source="broken.csv",
+                format="csv",
+                record_no=7,
+                declaration_id="D-X",
+                field="hs_code",
+                reason="unknown_hs_code",
+                issues=[{"field": "hs_code", "reason": "unknown_hs_code", "message": "no 999999"}],
+                raw={"declaration_id": "D-X", "importer_id": "IMP-9", "hs_code": "999999"},
+                created_at=now,
+            )
+        )
+    return ids[OFFICE_A], ids[OFFICE_B]
+
+
+def seed(node: Node) -> Seeded:
+    node = fast(node)
+    seeded = Seeded(node=node)
+    for role in Role:
+        name = f"{role.value}-1"
+        accounts.add_user(
+            node,
+            username=name,
+            password=PASSWORD,
+            role=role,
+            office_id=OFFICE_A if role is Role.OFFICER else None,
+            agency="health-agency" if role is Role.AGENCY_OFFICER else None,
+            actor="test",
+        )
+        seeded.users[role] = name
+        seeded.tokens[role] = accounts.create_token(node, username=name, name="test").token
+    seeded.office_a, seeded.office_b = seed_declarations(node)
+    return seeded
+
+
+def client(app: FastAPI, token: str | None = None) -> httpx.AsyncClient:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=headers
+    )
