@@ -1,0 +1,163 @@
+"""The role × endpoint matrix: every cell is asserted, API (bearer tokens) and pages (sessions).
+
+Legend: ``Y`` allowed (2xx, or 303 after a page form), ``-`` forbidden (403), ``4`` hidden
+(404: another office's declaration), ``U`` unauthenticated (401 on the API, a redirect to the
+sign-in page for pages). The ``anon`` column is a request without any credentials.
+The table is the specification; it is written out here, not derived from the policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import FastAPI
+from surfaces import PASSWORD, Seeded, client
+
+from borderlink.api.deps import SESSION_COOKIE
+from borderlink.services import accounts
+from borderlink.services.access import Role
+
+COLUMNS = [
+    "administrator",
+    "risk_analyst",
+    "officer",
+    "liaison_officer",
+    "agency_officer",
+    "auditor",
+    "anon",
+]
+
+API = """
+GET    /api/v1/health                          Y Y Y Y Y Y Y
+GET    /api/v1/auth/me                         Y Y Y Y Y Y U
+GET    /api/v1/dashboard                       Y Y Y Y - - U
+GET    /api/v1/declarations                    Y Y Y Y - - U
+GET    /api/v1/declarations/{own}              Y Y Y Y - - U
+GET    /api/v1/declarations/{other}            Y Y 4 Y - - U
+PUT    /api/v1/declarations/{own}/outcome      Y - Y - - - U
+PUT    /api/v1/declarations/{other}/outcome    Y - 4 - - - U
+GET    /api/v1/rejects                         Y Y - - - - U
+GET    /api/v1/rejects/1                       Y Y - - - - U
+GET    /api/v1/audit                           Y - - - - Y U
+GET    /api/v1/users                           Y - - - - - U
+POST   /api/v1/users                           Y - - - - - U
+POST   /api/v1/users/bystander/disable         Y - - - - - U
+GET    /api/v1/tokens                          Y Y Y Y Y Y U
+POST   /api/v1/tokens                          Y Y Y Y Y Y U
+DELETE /api/v1/tokens/{own_token}              Y Y Y Y Y Y U
+DELETE /api/v1/tokens/{bystander_token}        Y - - - - - U
+"""
+
+PAGES = """
+GET    /dashboard                              Y Y Y Y - - U
+GET    /declarations                           Y Y Y Y - - U
+GET    /declarations/{own}                     Y Y Y Y - - U
+GET    /declarations/{other}                   Y Y 4 Y - - U
+POST   /declarations/{own}/outcome             Y - Y - - - U
+GET    /rejects                                Y Y - - - - U
+GET    /audit                                  Y - - - - Y U
+"""
+
+
+def _table(text: str) -> list[tuple[str, str, list[str]]]:
+    rows = []
+    for line in text.strip().splitlines():
+        method, path, *cells = line.split()
+        assert len(cells) == len(COLUMNS), line
+        rows.append((method, path, cells))
+    return rows
+
+
+def _outcome(status: int, location: str | None, page: bool) -> str:
+    if status in (200, 201, 204) or (page and status == 303 and "/login" not in (location or "")):
+        return "Y"
+    if status == 403:
+        return "-"
+    if status == 404:
+        return "4"
+    if status == 401 or (page and status == 303 and "/login" in (location or "")):
+        return "U"
+    return str(status)
+
+
+def _body(method: str, path: str, n: int) -> dict[str, Any]:
+    if path.endswith("/outcome"):
+        return {"json": {"illicit": False, "severity": 0}}
+    if method == "POST" and path == "/api/v1/users":
+        return {"json": {"username": f"new-{n}", "password": PASSWORD, "role": "auditor"}}
+    if method == "POST" and path == "/api/v1/tokens":
+        return {"json": {"name": f"matrix-{n}", "days": 1}}
+    return {}
+
+
+async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
+    node = seeded.node
+    accounts.add_user(
+        node, username="bystander", password=PASSWORD, role="officer", office_id="OFA"
+    )
+    bystander_token = accounts.create_token(node, username="bystander", name="victim").info.token_id
+    problems: list[str] = []
+    for n, column in enumerate(COLUMNS):
+        role = None if column == "anon" else Role(column)
+        values = {
+            "own": seeded.office_a[0],
+            "other": seeded.office_b[0],
+            "bystander_token": bystander_token,
+            "own_token": accounts.create_token(
+                node, username=seeded.users[role], name="spare"
+            ).info.token_id
+            if role
+            else "none",
+        }
+        # API: through the role's API token.
+        async with client(app, seeded.tokens[role] if role else None) as api:
+            for method, template, cells in _table(API):
+                path = template.format(**values)
+                response = await api.request(method, path, **_body(method, path, n))
+                got = _outcome(response.status_code, response.headers.get("location"), page=False)
+                if got != cells[n]:
+                    problems.append(f"{column:16} {method} {template}: want {cells[n]}, got {got}")
+                if got in "-4U" and response.status_code != 500:
+                    assert set(response.json()) == {"error", "detail", "field"}
+        # Pages: through a browser session (cookie + CSRF token in forms).
+        async with client(app) as browser:
+            csrf = ""
+            if role:
+                opened = accounts.open_session(
+                    node, accounts.authenticate(node, seeded.users[role], PASSWORD)
+                )
+                browser.cookies.set(SESSION_COOKIE, opened.token)
+                csrf = opened.csrf_token
+            for method, template, cells in _table(PAGES):
+                path = template.format(**values)
+                data = {"csrf_token": csrf, "illicit": "no"} if method == "POST" else None
+                response = await browser.request(method, path, data=data)
+                got = _outcome(response.status_code, response.headers.get("location"), page=True)
+                if got != cells[n]:
+                    problems.append(
+                        f"{column:16} page {method} {template}: want {cells[n]}, got {got}"
+                    )
+    return problems
+
+
+def test_every_role_endpoint_cell(app: FastAPI, seeded: Seeded) -> None:
+    problems = asyncio.run(_walk(app, seeded))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_matrix_covers_every_api_route(app: FastAPI) -> None:
+    """A new endpoint must get its row in the matrix above."""
+    listed = {(m, p.split("{")[0].rstrip("/")) for m, p, _ in _table(API)}
+    missing = []
+    for route in app.routes:
+        path = getattr(route, "path", "")
+        if not path.startswith("/api/v1/") or path.startswith(("/api/v1/openapi", "/api/v1/docs")):
+            continue
+        for method in getattr(route, "methods", set()) - {"HEAD", "OPTIONS"}:
+            prefix = path.split("{")[0].rstrip("/")
+            if not any(
+                m == method and (p == prefix or p.startswith(prefix + "/")) for m, p in listed
+            ):
+                missing.append(f"{method} {path}")
+    assert not missing, f"routes without a row in the matrix: {missing}"
