@@ -1,4 +1,4 @@
-"""The role × endpoint matrix: every cell is asserted, API (bearer tokens) and pages (sessions).
+"""The role x endpoint matrix: every cell is asserted, API (bearer tokens) and pages (sessions).
 
 Legend: ``Y`` allowed (2xx, or 303 after a page form), ``-`` forbidden (403), ``4`` hidden
 (404: another office's declaration), ``U`` unauthenticated (401 on the API, a redirect to the
@@ -12,11 +12,11 @@ import asyncio
 from typing import Any
 
 from fastapi import FastAPI
-from surfaces import PASSWORD, Seeded, client
 
 from borderlink.api.deps import SESSION_COOKIE
 from borderlink.services import accounts
 from borderlink.services.access import Role
+from surfaces import PASSWORD, Seeded, client
 
 COLUMNS = [
     "administrator",

@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from surfaces import PASSWORD, Seeded, client
 
 from borderlink.services import accounts, browse
 from borderlink.services.access import Role
+from surfaces import PASSWORD, Seeded, client
 
 
 def _run(coro: Any) -> Any:
@@ -47,7 +47,8 @@ def test_liaison_officer_sees_declarations_without_parties(app: FastAPI, seeded:
     assert {p["party_id"] for p in one["parties"]} == {"[redacted]"}
     assert all(p["name"] is None for p in one["parties"])
     assert "Acme" not in str(one)
-    assert by_party.status_code == 403 and by_party.json()["field"] == "importer_id"
+    assert by_party.status_code == 403
+    assert by_party.json()["field"] == "importer_id"
     # Redacted reads show no nominal data, so they are not nominal reads in the audit log.
     assert not _audit(seeded, actor="liaison_officer-1", action="declaration.")
 
@@ -77,7 +78,8 @@ def test_nominal_reads_and_writes_are_audited(app: FastAPI, seeded: Seeded) -> N
     reads = _audit(seeded, actor="officer-1", action="declaration.read")
     assert [(e.object_id, e.reason) for e in reads] == [(target, "inspection")]
     writes = _audit(seeded, object_id=target, action="outcome.record")
-    assert writes and writes[0].details == {
+    assert writes
+    assert writes[0].details == {
         "illicit": True,
         "severity": 4,
         "revenue_recovered": 120.5,

@@ -11,12 +11,12 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine
-from surfaces import Seeded, seed
 
 from borderlink.api import create_app
 from borderlink.services import Node
 from borderlink.services.access import Role
 from borderlink.settings import Settings
+from surfaces import Seeded, seed
 
 
 @pytest.fixture
