@@ -49,7 +49,7 @@ def bar_chart(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" class="bar">'
             f"<title>{escape(label)}: {escape(fmt(value))}</title></rect>"
         )
-        if n % every == 0 or n == len(bars) - 1:
+        if (len(bars) - 1 - n) % every == 0:  # label the last bar, then every few back
             parts.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" text-anchor="middle" '
                 f'class="tick">{escape(label)}</text>'
