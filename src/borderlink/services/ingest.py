@@ -100,7 +100,7 @@ def ingest_file(
             chunk_rows=chunk_rows or node.settings.ingest_chunk_rows,
         ):
             with node.engine.begin() as conn:
-                tally = store_chunk(conn, prepared, source)
+                tally, _ = store_chunk(conn, prepared, source)
                 _add(summary, tally)
                 _save_counts(conn, summary, status="running")
             if progress:
@@ -130,8 +130,14 @@ class Source:
         self.format, self.mapping = format, mapping
 
 
-def store_chunk(conn: Connection, prepared: Prepared, source: Source) -> IngestSummary:
-    """Write one validated chunk inside the caller's transaction; return its tally."""
+def store_chunk(
+    conn: Connection, prepared: Prepared, source: Source, *, keep_rejects: bool = True
+) -> tuple[IngestSummary, list[Reject]]:
+    """Write one validated chunk inside the caller's transaction: its tally and its rejects.
+
+    With ``keep_rejects=False`` the rejects are returned but not stored (a retry updates the
+    rejects it came from instead).
+    """
     tally = IngestSummary(
         batch_id=source.batch_id,
         source=source.name,
@@ -152,8 +158,9 @@ def store_chunk(conn: Connection, prepared: Prepared, source: Source) -> IngestS
                 tally.errors.get("conflicting_duplicate", 0) + conflicts.height
             )
     tally.rejected = len(found)
-    _store_rejects(conn, found, source)
-    return tally
+    if keep_rejects:
+        _store_rejects(conn, found, source)
+    return tally, found
 
 
 def _store_accepted(
