@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from borderlink.api.deps import SESSION_COOKIE
 from borderlink.services import accounts
 from borderlink.services.access import Role
-from surfaces import PASSWORD, Seeded, client
+from tests.surfaces import PASSWORD, Seeded, client
 
 COLUMNS = [
     "administrator",

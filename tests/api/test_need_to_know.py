@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from borderlink.services import accounts, browse
 from borderlink.services.access import Role
-from surfaces import PASSWORD, Seeded, client
+from tests.surfaces import PASSWORD, Seeded, client
 
 
 def _run(coro: Any) -> Any:

@@ -16,7 +16,7 @@ from borderlink.api import create_app
 from borderlink.services import Node
 from borderlink.services.access import Role
 from borderlink.settings import Settings
-from surfaces import Seeded, seed
+from tests.surfaces import Seeded, seed
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from borderlink.api import create_app
 from borderlink.services import Node
-from surfaces import Seeded, seed
+from tests.surfaces import Seeded, seed
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from borderlink.api import create_app
 from borderlink.services import accounts, browse, open_node
 from borderlink.services.access import Role
 from borderlink.settings import Settings
-from surfaces import PASSWORD, Seeded, seed
+from tests.surfaces import PASSWORD, Seeded, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
