@@ -8,7 +8,10 @@ username (password ``PASSWORD``) and API token, and the declaration ids per offi
 from __future__ import annotations
 
 import datetime as dt
+import json
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
@@ -16,7 +19,8 @@ from sqlalchemy import insert
 
 from borderlink.services import Node, accounts
 from borderlink.services.access import Role
-from borderlink.store.tables import declarations, goods_items, outcomes, parties, rejects
+from borderlink.services.ingest import ingest_file
+from borderlink.store.tables import declarations, goods_items, outcomes, parties
 
 PASSWORD = "correct horse battery"
 OFFICE_A, OFFICE_B = "OFA", "OFB"
@@ -98,21 +102,12 @@ def seed_declarations(node: Node, n_per_office: int = 3) -> tuple[list[str], lis
                 recorded_at=now,
             )
         )
-        conn.execute(
-            insert(rejects).values(
-                fingerprint="f1",
-                batch_id="b1",
-                source="broken.csv",
-                format="csv",
-                record_no=7,
-                declaration_id="D-X",
-                field="hs_code",
-                reason="unknown_hs_code",
-                issues=[{"field": "hs_code", "reason": "unknown_hs_code", "message": "no 999999"}],
-                raw={"declaration_id": "D-X", "importer_id": "IMP-9", "hs_code": "999999"},
-                created_at=now,
-            )
-        )
+    # One rejected record, through the real ingest: a declaration without its date.
+    broken = {"id": "D-X", "office": OFFICE_A, "items": [{"hs_code": "851713", "value": 5}]}
+    path = Path(tempfile.mkdtemp()) / "broken.json"
+    path.write_text(json.dumps([broken]))
+    summary = ingest_file(node, path, format="json", actor="test")
+    assert summary.rejected == 1, summary
     return ids[OFFICE_A], ids[OFFICE_B]
 
 

@@ -33,12 +33,14 @@ GET    /api/v1/health                          Y Y Y Y Y Y Y
 GET    /api/v1/auth/me                         Y Y Y Y Y Y U
 GET    /api/v1/dashboard                       Y Y Y Y - - U
 GET    /api/v1/declarations                    Y Y Y Y - - U
+POST   /api/v1/declarations                    Y - - - - - U
 GET    /api/v1/declarations/{own}              Y Y Y Y - - U
 GET    /api/v1/declarations/{other}            Y Y 4 Y - - U
 PUT    /api/v1/declarations/{own}/outcome      Y - Y - - - U
 PUT    /api/v1/declarations/{other}/outcome    Y - 4 - - - U
 GET    /api/v1/rejects                         Y Y - - - - U
 GET    /api/v1/rejects/1                       Y Y - - - - U
+POST   /api/v1/rejects/retry                   Y - - - - - U
 GET    /api/v1/audit                           Y - - - - Y U
 GET    /api/v1/users                           Y - - - - - U
 POST   /api/v1/users                           Y - - - - - U
@@ -56,6 +58,7 @@ GET    /declarations/{own}                     Y Y Y Y - - U
 GET    /declarations/{other}                   Y Y 4 Y - - U
 POST   /declarations/{own}/outcome             Y - Y - - - U
 GET    /rejects                                Y Y - - - - U
+POST   /rejects/retry                          Y - - - - - U
 GET    /audit                                  Y - - - - Y U
 """
 
@@ -86,6 +89,10 @@ def _body(method: str, path: str, n: int) -> dict[str, Any]:
         return {"json": {"illicit": False, "severity": 0}}
     if method == "POST" and path == "/api/v1/users":
         return {"json": {"username": f"new-{n}", "password": PASSWORD, "role": "auditor"}}
+    if method == "POST" and path == "/api/v1/declarations":
+        return {"json": [{"id": f"S-{n}", "date": "2026-11-20", "items": [{"hs_code": "851713"}]}]}
+    if method == "POST" and path == "/api/v1/rejects/retry":
+        return {"json": {}}
     if method == "POST" and path == "/api/v1/tokens":
         return {"json": {"name": f"matrix-{n}", "days": 1}}
     return {}

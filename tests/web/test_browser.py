@@ -70,6 +70,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Seeded]]:
             port=port,
             log_level="warning",
             lifespan="off",
+            timeout_graceful_shutdown=1,
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from borderlink.api.deps import NodeDep, allowed
-from borderlink.model import Outcome
+from borderlink.model import IngestSummary, Outcome
 from borderlink.services import dashboard as dashboards
 from borderlink.services import declarations as service
 from borderlink.services.access import Permission, Principal
@@ -18,6 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["declarations"])
 
 Reader = Annotated[Principal, Depends(allowed(Permission.DECLARATIONS_READ))]
 Inspector = Annotated[Principal, Depends(allowed(Permission.OUTCOMES_RECORD))]
+Submitter = Annotated[Principal, Depends(allowed(Permission.DECLARATIONS_SUBMIT))]
 Viewer = Annotated[Principal, Depends(allowed(Permission.DASHBOARD_READ))]
 DeclarationId = Annotated[str, Path(min_length=1, max_length=64)]
 
@@ -39,6 +40,23 @@ def list_declarations(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> service.Page[service.DeclarationSummary]:
     return service.list_declarations(node, principal, flt, limit=limit, offset=offset)
+
+
+@router.post("/declarations", status_code=200)
+def submit_declarations(
+    body: Annotated[
+        list[dict[str, Any]],
+        Body(
+            min_length=1,
+            max_length=service.MAX_SUBMIT,
+            description="Declarations in the wco-json layout (as `ingest --format json`)",
+        ),
+    ],
+    node: NodeDep,
+    principal: Submitter,
+) -> IngestSummary:
+    """Validate and store declarations; the summary adds up to the rows (goods items) sent."""
+    return service.submit_declarations(node, principal, body)
 
 
 @router.get("/declarations/{declaration_id}")

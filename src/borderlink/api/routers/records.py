@@ -6,15 +6,18 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
 
 from borderlink.api.deps import NodeDep, allowed
-from borderlink.services import browse
+from borderlink.services import browse, rejects
 from borderlink.services.access import Permission, Principal
 from borderlink.services.declarations import MAX_PAGE, Page
+from borderlink.services.rejects import RetrySummary
 
 router = APIRouter(prefix="/api/v1", tags=["records"])
 
 RejectReader = Annotated[Principal, Depends(allowed(Permission.REJECTS_READ))]
+Retrier = Annotated[Principal, Depends(allowed(Permission.REJECTS_RETRY))]
 Auditor = Annotated[Principal, Depends(allowed(Permission.AUDIT_READ))]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
@@ -40,6 +43,19 @@ def get_reject(
     reject_id: Annotated[int, Path(ge=1, le=2**62)], node: NodeDep, principal: RejectReader
 ) -> browse.RejectView:
     return browse.get_reject(node, principal, reject_id)
+
+
+class RetryRequest(BaseModel):
+    ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+        default=None, max_length=10_000, description="Default: every open reject (or of a reason)"
+    )
+    reason: str | None = Field(default=None, max_length=64)
+
+
+@router.post("/rejects/retry")
+def retry_rejects(body: RetryRequest, node: NodeDep, principal: Retrier) -> RetrySummary:
+    """Validate open rejects again (after reference data or a mapping was fixed)."""
+    return rejects.retry_rejects(node, ids=body.ids, reason=body.reason, actor=principal.username)
 
 
 @router.get("/audit")

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from borderlink.api.deps import NodeDep
-from borderlink.services import browse
+from borderlink.services import browse, rejects
 from borderlink.services.access import Permission, Principal
-from borderlink.web.common import page_allowed, render
+from borderlink.web.common import checked_form, page_allowed, render
 from borderlink.web.registry import Area, NavEntry
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +37,24 @@ def rejects_page(
         limit=PAGE,
         offset=(page - 1) * PAGE,
     )
-    return render(request, "rejects.html", result=result, status=status, reason=reason or "")
+    return render(
+        request, "rejects.html", result=result, status=status, reason=reason or "", retried=None
+    )
+
+
+@router.post("/rejects/retry")
+async def retry_rejects(
+    request: Request,
+    node: NodeDep,
+    principal: Annotated[Principal, page_allowed(Permission.REJECTS_RETRY)],
+) -> HTMLResponse:
+    form = await checked_form(request)
+    ids = [int(form["reject_id"])] if form.get("reject_id", "").isdigit() else None
+    done = rejects.retry_rejects(
+        node, ids=ids, reason=form.get("reason") or None, actor=principal.username
+    )
+    result = browse.list_rejects(node, principal, status="open", limit=PAGE)
+    return render(request, "rejects.html", result=result, status="open", reason="", retried=done)
 
 
 @router.get("/audit")
