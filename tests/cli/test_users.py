@@ -1,0 +1,80 @@
+"""``borderlink users`` and ``borderlink tokens`` through the real entry point (in-process)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from borderlink.cli import main
+from borderlink.settings import get_settings
+
+
+class Cli:
+    def __init__(self, db: str, capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch):
+        self.db, self.capsys, self.mp = db, capsys, mp
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        self.mp.setattr(sys, "argv", ["borderlink", *args, "--db", self.db])
+        try:
+            main()
+            code = 0
+        except SystemExit as done:
+            code = int(done.code or 0)
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+
+@pytest.fixture
+def cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Cli]:
+    monkeypatch.setenv("BORDERLINK_PASSWORD_HASHING", "fast")
+    get_settings.cache_clear()
+    yield Cli(f"sqlite:///{tmp_path / 'cli.db'}", capsys, monkeypatch)
+    get_settings.cache_clear()
+
+
+def test_users_from_the_command_line(cli: Cli) -> None:
+    code, out, err = cli(
+        "users",
+        "add",
+        "olga",
+        "--role",
+        "officer",
+        "--office",
+        "OF1",
+        "--password",
+        "long pw 123",
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["role"] == "officer"
+    code, _, err = cli("users", "add", "ivan", "--role", "officer", "--password", "long pw 123")
+    assert code == 2
+    assert "office" in err
+    assert [u["username"] for u in json.loads(cli("users", "list", "--json")[1])["users"]] == [
+        "olga"
+    ]
+    assert cli("users", "disable", "olga")[0] == 0
+    assert json.loads(cli("users", "list", "--json")[1])["users"][0]["active"] is False
+    assert cli("users", "disable", "nobody")[0] == 3
+
+
+def test_tokens_from_the_command_line(cli: Cli) -> None:
+    cli("users", "add", "ana", "--role", "risk_analyst", "--password", "long pw 123")
+    code, out, err = cli(
+        "tokens", "create", "ana", "--name", "scanner", "--scope", "declarations:read", "--json"
+    )
+    assert code == 0, err
+    made = json.loads(out)
+    assert made["token"].startswith("bl_")
+    assert made["info"]["scopes"] == ["declarations:read"]
+    assert cli("tokens", "create", "ana", "--name", "x", "--scope", "audit:read")[0] == 2
+    assert cli("tokens", "revoke", made["info"]["token_id"])[0] == 0
+    tokens = json.loads(cli("tokens", "list", "--json")[1])["tokens"]
+    assert tokens[0]["revoked_at"] is not None
+    assert made["token"] not in json.dumps(tokens)

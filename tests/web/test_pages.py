@@ -1,0 +1,114 @@
+"""The pages without a browser: sign-in flow, redirects, redaction, CSRF on forms, retry."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from borderlink.api.deps import SESSION_COOKIE
+from borderlink.services import accounts
+from tests.surfaces import PASSWORD, Seeded, client
+
+
+def _session(seeded: Seeded, username: str) -> tuple[dict[str, str], str]:
+    opened = accounts.open_session(
+        seeded.node, accounts.authenticate(seeded.node, username, PASSWORD)
+    )
+    return {SESSION_COOKIE: opened.token}, opened.csrf_token
+
+
+def _run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+def test_sign_in_returns_to_the_page_asked_for_and_never_elsewhere(app: FastAPI) -> None:
+    async def go() -> list[httpx.Response]:
+        async with client(app) as c:
+            first = await c.get("/declarations?office_id=OFA")
+            good = await c.post(
+                "/login",
+                data={"username": "risk_analyst-1", "password": PASSWORD, "next": "/declarations"},
+            )
+        async with client(app) as c:
+            evil = await c.post(
+                "/login",
+                data={"username": "risk_analyst-1", "password": PASSWORD, "next": "//evil.example"},
+            )
+            wrong = await c.post("/login", data={"username": "risk_analyst-1", "password": "no"})
+        return [first, good, evil, wrong]
+
+    first, good, evil, wrong = _run(go())
+    assert first.status_code == 303
+    assert first.headers["location"] == "/login?next=/declarations%3Foffice_id%3DOFA"
+    assert (good.status_code, good.headers["location"]) == (303, "/declarations")
+    assert evil.headers["location"] == "/dashboard"
+    assert wrong.status_code == 401
+    assert "Wrong username or password" in wrong.text
+
+
+def test_liaison_officer_page_withholds_parties(app: FastAPI, seeded: Seeded) -> None:
+    cookies, _ = _session(seeded, "liaison_officer-1")
+
+    async def go() -> tuple[str, str]:
+        async with client(app) as c:
+            c.cookies.update(cookies)
+            listing = (await c.get("/declarations")).text
+            detail = (await c.get(f"/declarations/{seeded.office_a[0]}")).text
+            return listing, detail
+
+    listing, detail = _run(go())
+    assert "IMP-1" not in listing
+    assert "[redacted]" in listing
+    assert "Acme" not in detail
+    assert "Party identities are withheld" in detail
+    assert 'name="importer_id"' not in listing  # no filter by party for them
+    assert "Record outcome" not in detail  # not theirs to record
+
+
+def test_forms_need_the_sessions_csrf_token(app: FastAPI, seeded: Seeded) -> None:
+    cookies, csrf = _session(seeded, "officer-1")
+    target = f"/declarations/{seeded.office_a[0]}/outcome"
+
+    async def go() -> list[int]:
+        async with client(app) as c:
+            c.cookies.update(cookies)
+            return [
+                (await c.post(target, data={"illicit": "yes"})).status_code,
+                (await c.post(target, data={"illicit": "yes", "csrf_token": "x"})).status_code,
+                (await c.post(target, data={"illicit": "yes", "csrf_token": csrf})).status_code,
+                (await c.post(target, data={"csrf_token": csrf, "severity": "ten"})).status_code,
+            ]
+
+    assert _run(go()) == [403, 403, 303, 400]
+
+
+def test_rejects_page_shows_reasons_and_retries(app: FastAPI, seeded: Seeded) -> None:
+    cookies, csrf = _session(seeded, "administrator-1")
+
+    async def go() -> tuple[str, str]:
+        async with client(app) as c:
+            c.cookies.update(cookies)
+            listing = (await c.get("/rejects")).text
+            retried = await c.post("/rejects/retry", data={"csrf_token": csrf, "reject_id": "1"})
+            return listing, retried.text
+
+    listing, retried = _run(go())
+    assert "missing" in listing  # the reason of the seeded reject
+    assert "declared_on" in listing
+    assert "Retried 1: 0 resolved, 1 still rejected." in retried
+
+
+def test_audit_page_filters_by_action(app: FastAPI, seeded: Seeded) -> None:
+    cookies, _ = _session(seeded, "auditor-1")
+
+    async def go() -> str:
+        async with client(app) as c:
+            c.cookies.update(cookies)
+            return (await c.get("/audit", params={"action": "auth."})).text
+
+    page = _run(go())
+    assert "auth.login" in page
+    assert "token.create" not in page
