@@ -9,9 +9,10 @@ sent by browsers on their own, so they need no CSRF token.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
+from anyio.to_thread import run_sync
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
@@ -30,7 +31,7 @@ _cookie = APIKeyCookie(
 )
 
 
-def get_node(request: Request) -> Node:
+async def get_node(request: Request) -> Node:  # async: no I/O, so no thread hop
     node: Node = request.app.state.node
     return node
 
@@ -51,16 +52,17 @@ def check_csrf(sent: str | None, expected: str) -> None:
         raise PermissionDenied("missing or wrong CSRF token", field=CSRF_HEADER)
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     node: NodeDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     _session: Annotated[str | None, Depends(_cookie)],
 ) -> Principal:
+    # The lookup is blocking database I/O: one hop to a worker thread.
     if bearer is not None:
-        principal = accounts.token_principal(node, bearer.credentials)
+        principal = await run_sync(accounts.token_principal, node, bearer.credentials)
     else:
-        found = session_of(request, node)
+        found = await run_sync(session_of, request, node)
         if found is None:
             raise NotAuthenticated("sign in (POST /api/v1/auth/login) or send an API token")
         principal, csrf = found
@@ -73,10 +75,10 @@ def current_principal(
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 
 
-def allowed(permission: Permission) -> Callable[[Principal], Principal]:
+def allowed(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: the current principal, if it holds ``permission``."""
 
-    def check(principal: CurrentUser) -> Principal:
+    async def check(principal: CurrentUser) -> Principal:  # async: no I/O, so no thread hop
         require(principal, permission)
         return principal
 

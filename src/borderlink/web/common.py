@@ -34,7 +34,7 @@ PageUser = Annotated[Principal, Depends(page_principal)]
 
 
 def page_allowed(permission: Permission) -> Any:
-    def check(principal: PageUser) -> Principal:
+    async def check(principal: PageUser) -> Principal:
         require(principal, permission)
         return principal
 
