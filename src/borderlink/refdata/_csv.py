@@ -6,6 +6,7 @@ columns with Polars expressions and :func:`first_failure` names the earliest fai
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +48,13 @@ def read_text_csv(
             row_index_offset=2,
         )
     except pl.exceptions.PolarsError as error:
+        ragged = _ragged_line(data)
+        if ragged is not None:
+            line, found, expected = ragged
+            raise InvalidInput(
+                f"{label}, line {line}: {found} fields where the header has {expected} "
+                "(quote a value that holds a comma)"
+            ) from None
         raise InvalidInput(f"{label}: not a readable CSV file: {error}") from None
     frame = frame.rename({c: c.strip().lower() for c in frame.columns if c != LINE})
     missing = [c for c in required if c not in frame.columns]
@@ -61,6 +69,16 @@ def read_text_csv(
         pl.col(text_columns).str.strip_chars().replace("", None),
         pl.col(LINE).cast(pl.Int64),
     )
+
+
+def _ragged_line(data: bytes) -> tuple[int, int, int] | None:
+    """(line, fields, header fields) of the first record whose field count differs."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    header = next(reader, [])
+    for record in reader:
+        if record and len(record) != len(header):
+            return reader.line_num, len(record), len(header)
+    return None
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -54,8 +54,13 @@ def _columns(
             wanted_from = next((e for e in in_header if e != wanted_to), None)
         elif wanted_to is None:
             wanted_to = next((e for e in in_header if e != wanted_from), None)
-        if wanted_from in in_header and wanted_to in in_header and wanted_from != wanted_to:
-            assert wanted_from is not None and wanted_to is not None
+        if (
+            wanted_from is not None
+            and wanted_to is not None
+            and wanted_from in in_header
+            and wanted_to in in_header
+            and wanted_from != wanted_to
+        ):
             return in_header[wanted_from], wanted_from, in_header[wanted_to], wanted_to
     if wanted_from and wanted_to:
         if wanted_from == wanted_to:
@@ -151,7 +156,8 @@ def _relationship_from_pairs() -> pl.Expr:
 
 def correlation_maps(pairs: pl.DataFrame) -> dict[tuple[str, str], dict[str, str]]:
     """``{(from_edition, to_edition): {from_code: to_code}}`` in both directions of every loaded
-    pair of editions, keeping only the from-codes that map to exactly one to-code."""
+    pair of editions (both keys present, even when empty), keeping only the from-codes that map
+    to exactly one to-code."""
     if pairs.is_empty():
         return {}
     forward = pairs.select("from_edition", "from_code", "to_edition", "to_code")
@@ -169,6 +175,9 @@ def correlation_maps(pairs: pl.DataFrame) -> dict[tuple[str, str], dict[str, str
         .filter(pl.col("count") == 1)
     )
     maps: dict[tuple[str, str], dict[str, str]] = {}
+    for from_edition, to_edition in forward.select("from_edition", "to_edition").unique().rows():
+        maps[(from_edition, to_edition)] = {}
+        maps[(to_edition, from_edition)] = {}
     for part in single.partition_by("from_edition", "to_edition"):
         key = (str(part["from_edition"][0]), str(part["to_edition"][0]))
         maps[key] = dict(zip(part["from_code"].to_list(), part["to_code"].to_list(), strict=True))

@@ -29,10 +29,13 @@ class Currency:
 def country(code: str) -> Country:
     """Look a country up by its alpha-2, alpha-3 or numeric code (any case)."""
     cleaned = code.strip()
-    key = "numeric" if cleaned.isdigit() else {2: "alpha_2", 3: "alpha_3"}.get(len(cleaned))
     found = None
-    if key is not None:
-        found = pycountry.countries.get(**{key: cleaned.zfill(3) if key == "numeric" else cleaned})
+    if cleaned.isdigit():
+        found = pycountry.countries.get(numeric=cleaned.zfill(3))
+    elif len(cleaned) == 2:
+        found = pycountry.countries.get(alpha_2=cleaned)
+    elif len(cleaned) == 3:
+        found = pycountry.countries.get(alpha_3=cleaned)
     if found is None:
         raise NotFound(f"{code!r} is not an ISO 3166-1 country code", field="country")
     return Country(
@@ -48,8 +51,11 @@ def country(code: str) -> Country:
 def currency(code: str) -> Currency:
     """Look a currency up by its alpha-3 or numeric code (any case)."""
     cleaned = code.strip()
-    key = "numeric" if cleaned.isdigit() else "alpha_3"
-    found = pycountry.currencies.get(**{key: cleaned}) if cleaned else None
+    found = None
+    if cleaned.isdigit():
+        found = pycountry.currencies.get(numeric=cleaned.zfill(3))
+    elif cleaned:
+        found = pycountry.currencies.get(alpha_3=cleaned)
     if found is None:
         raise NotFound(f"{code!r} is not an ISO 4217 currency code", field="currency")
     return Currency(alpha_3=found.alpha_3, numeric=getattr(found, "numeric", None), name=found.name)
