@@ -112,6 +112,13 @@ def test_snapshot_maps_hs2017_only_codes_to_hs2022(node: Node, shared_data: Path
     assert refdata.correlations[("HS2022", "HS2017")]["970531"] == "970500"
     load_correlation(node, shared_data / "hs" / "hs2022-hs2017-correlation.csv")
     assert count(node, hs_correlations) == 15_656
+    load_correlation(node, shared_data / "hs" / "hs2022-to-hs2017-conversion.csv")
+    assert count(node, hs_correlations) == 15_656  # its pairs are all in the UN table
+    with node.engine.connect() as conn:
+        labels = conn.execute(
+            select(hs_correlations.c.relationship, func.count()).group_by("relationship")
+        ).all()
+    assert dict(labels) == {"1:1": 4_096, "n:1": 1_392, "1:n": 54, "n:n": 10_114}  # kept
 
 
 def test_correlation_editions_can_be_named(node: Node, tmp_path: Path) -> None:

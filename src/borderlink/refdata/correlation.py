@@ -1,8 +1,9 @@
 """HS correlation tables between two editions, e.g. HS 2022 ↔ HS 2017.
 
 Two layouts are read: the UN Statistics Division table ``hs2022,hs2017,relationship`` (1:1, n:1,
-1:n, n:n) and the conversion file ``hs2022,hs2017`` (no relationship: it is worked out from the
-pairs). Which column holds which edition comes from the caller or from the header names.
+1:n, n:n) and the conversion file ``hs2022,hs2017`` (no relationship: it stays null, so loading
+it after the UN table keeps the table's labels). Which column holds which edition comes from the
+caller or from the header names.
 
 A correlation frame (:data:`CORRELATION_SCHEMA`) holds one row per (from code, to code) pair;
 ``relationship`` reads from → to (``n:1``: several from-codes share one to-code).
@@ -127,13 +128,12 @@ def parse_correlation(
         )
     first_failure(frame, checks, name=label)
     frame = frame.unique(["from_code", "to_code"], keep="first", maintain_order=True)
-    worked_out = _relationship_from_pairs()
     return frame.select(
         from_edition=pl.lit(from_ed, pl.String),
         from_code="from_code",
         to_edition=pl.lit(to_ed, pl.String),
         to_code="to_code",
-        relationship=pl.coalesce(pl.col("relationship"), worked_out),
+        relationship="relationship",
     )
 
 
@@ -141,17 +141,6 @@ def _even_zfill(column: str) -> pl.Expr:
     col = pl.col(column)
     odd = (col.str.len_chars() % 2) == 1
     return pl.when(col.str.contains(r"^\d+$") & odd).then("0" + col).otherwise(col)
-
-
-def _relationship_from_pairs() -> pl.Expr:
-    """``n:1`` where several from-codes share this pair's to-code, ``1:n`` the other way."""
-    many_from = pl.col("from_code").n_unique().over("to_code") > 1
-    many_to = pl.col("to_code").n_unique().over("from_code") > 1
-    return pl.concat_str(
-        pl.when(many_from).then(pl.lit("n")).otherwise(pl.lit("1")),
-        pl.lit(":"),
-        pl.when(many_to).then(pl.lit("n")).otherwise(pl.lit("1")),
-    )
 
 
 def correlation_maps(pairs: pl.DataFrame) -> dict[tuple[str, str], dict[str, str]]:

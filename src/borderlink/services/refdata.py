@@ -42,8 +42,15 @@ BATCH_ROWS = 2_000  # rows per INSERT: 7 columns x 2,000 stays under SQLite's 32
 # --- loading --------------------------------------------------------------------------------
 
 
-def _upsert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows``, updating the stored row of the same primary key where a value differs."""
+def _upsert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    keep_when_null: Sequence[str] = (),
+) -> None:
+    """Insert ``rows``, updating the stored row of the same primary key where a value differs;
+    a null in a ``keep_when_null`` column leaves the stored value as it is."""
     if not rows:
         return
     dialect = conn.dialect.name
@@ -58,10 +65,16 @@ def _upsert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -
     keys = [c.name for c in table.primary_key.columns]
     others = [c.name for c in table.columns if c.name not in keys]
     if others:
+        new = {
+            name: func.coalesce(stmt.excluded[name], table.c[name])
+            if name in keep_when_null
+            else stmt.excluded[name]
+            for name in others
+        }
         stmt = stmt.on_conflict_do_update(
             index_elements=keys,
-            set_={name: stmt.excluded[name] for name in others},
-            where=or_(*(table.c[name].is_distinct_from(stmt.excluded[name]) for name in others)),
+            set_=new,
+            where=or_(*(table.c[name].is_distinct_from(new[name]) for name in others)),
         )
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)
@@ -118,12 +131,14 @@ def load_correlation(
     to_edition: str | None = None,
     actor: str = "cli",
 ) -> int:
-    """Load an HS correlation table (``hs2022,hs2017[,relationship]``). Returns the pairs."""
+    """Load an HS correlation table (``hs2022,hs2017[,relationship]``). Returns the pairs.
+
+    A file without relationships (the conversion file) leaves stored relationships as they are."""
     path = Path(path)
     frame = parse_correlation(path, from_edition=from_edition, to_edition=to_edition)
     label = "→".join(frame.select("from_edition", "to_edition").row(0)) if frame.height else ""
     with node.engine.begin() as conn:
-        _upsert(conn, hs_correlations, frame.to_dicts())
+        _upsert(conn, hs_correlations, frame.to_dicts(), keep_when_null=["relationship"])
         _audit(conn, actor, "refdata.load_correlation", label, path, rows=frame.height)
     return frame.height
 
