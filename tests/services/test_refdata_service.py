@@ -56,10 +56,13 @@ def test_loading_hs_twice_changes_nothing(node: Node, shared_data: Path) -> None
     with node.engine.connect() as conn:
         after = conn.execute(select(hs_nomenclature).order_by("edition", "code")).all()
         actors = list(conn.execute(select(audit_log.c.actor)).scalars())
+        details = list(conn.execute(select(audit_log.c.details)).scalars())
     assert after == before
     assert len(after) == 6_936
     assert audit_actions(node) == ["refdata.load_hs", "refdata.load_hs"]
     assert actors == ["cli", "officer-7"]
+    assert [(d["rows"], d["changed"]) for d in details] == [(6_936, 6_936), (6_936, 0)]
+    assert details[0]["sha256"] == details[1]["sha256"]
 
 
 def test_a_changed_description_updates(node: Node, tmp_path: Path) -> None:
@@ -72,7 +75,11 @@ def test_a_changed_description_updates(node: Node, tmp_path: Path) -> None:
         stored = conn.execute(
             select(hs_nomenclature.c.description).where(hs_nomenclature.c.code == "851713")
         ).scalar_one()
+        last = conn.execute(
+            select(audit_log.c.details).order_by(audit_log.c.entry_id.desc()).limit(1)
+        ).scalar_one()
     assert stored == "Smartphones, cellular"
+    assert last["changed"] == 1
     assert count(node, hs_nomenclature) == 3
 
 

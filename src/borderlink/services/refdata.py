@@ -15,8 +15,7 @@ from typing import Any
 
 import polars as pl
 from pydantic import BaseModel
-from sqlalchemy import Connection, Table, and_, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, and_, func, or_, select, text
 
 from borderlink.errors import ConfigurationError, NotFound
 from borderlink.refdata import BUILTIN_HS_EDITION, RefData, builtin
@@ -35,51 +34,47 @@ from borderlink.refdata.locode import read_locations
 from borderlink.refdata.rates import RATE_SCHEMA, parse_rates, rate_table
 from borderlink.services.audit import record
 from borderlink.services.node import Node
+from borderlink.store.bulk import stage
 from borderlink.store.tables import exchange_rates, hs_correlations, hs_nomenclature, locations
-
-BATCH_ROWS = 2_000  # rows per INSERT: 7 columns x 2,000 stays under SQLite's 32,766 parameters
 
 # --- loading --------------------------------------------------------------------------------
 
 
 def _upsert(
-    conn: Connection,
-    table: Table,
-    rows: Sequence[Mapping[str, Any]],
-    *,
-    keep_when_null: Sequence[str] = (),
-) -> None:
-    """Insert ``rows``, updating the stored row of the same primary key where a value differs;
-    a null in a ``keep_when_null`` column leaves the stored value as it is."""
-    if not rows:
-        return
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table)
-    else:
+    conn: Connection, table: Table, frame: pl.DataFrame, *, keep_when_null: Sequence[str] = ()
+) -> int:
+    """Stage ``frame`` (COPY on PostgreSQL), then insert its rows, updating the stored row of the
+    same primary key where a value differs; a null in a ``keep_when_null`` column leaves the
+    stored value as it is. Returns the rows inserted or changed."""
+    if frame.is_empty():
+        return 0
+    if conn.dialect.name not in ("postgresql", "sqlite"):
         raise ConfigurationError(
-            f"reference data loads support SQLite and PostgreSQL, not {dialect}"
+            f"reference data loads support SQLite and PostgreSQL, not {conn.dialect.name}"
         )
+    columns = [c.name for c in table.columns]
     keys = [c.name for c in table.primary_key.columns]
-    others = [c.name for c in table.columns if c.name not in keys]
-    if others:
-        new = {
-            name: func.coalesce(stmt.excluded[name], table.c[name])
+    staged = stage(conn, table.name, frame.select(columns), columns)
+    distinct = "IS DISTINCT FROM" if conn.dialect.name == "postgresql" else "IS NOT"
+    new = {
+        name: (
+            f'COALESCE(excluded."{name}", "{table.name}"."{name}")'
             if name in keep_when_null
-            else stmt.excluded[name]
-            for name in others
-        }
-        stmt = stmt.on_conflict_do_update(
-            index_elements=keys,
-            set_=new,
-            where=or_(*(table.c[name].is_distinct_from(new[name]) for name in others)),
+            else f'excluded."{name}"'
         )
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=keys)
-    for start in range(0, len(rows), BATCH_ROWS):
-        conn.execute(stmt, list(rows[start : start + BATCH_ROWS]))
+        for name in columns
+        if name not in keys
+    }
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    update = ", ".join(f'"{name}" = {value}' for name, value in new.items())
+    changed = " OR ".join(
+        f'"{table.name}"."{name}" {distinct} {value}' for name, value in new.items()
+    )
+    # Names come from our table metadata; the values travel staged, never inside the SQL.
+    sql = f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staged}" WHERE true '  # noqa: S608
+    sql += f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update} WHERE {changed}"
+    result = conn.execute(text(sql))
+    return max(result.rowcount, 0)
 
 
 def _sha256(path: Path) -> str:
@@ -118,8 +113,8 @@ def load_hs(node: Node, path: Path | str, edition: str | None = None, *, actor: 
     edition = hs_edition_for(node, path, edition)
     frame = parse_hs(path, edition)
     with node.engine.begin() as conn:
-        _upsert(conn, hs_nomenclature, frame.to_dicts())
-        _audit(conn, actor, "refdata.load_hs", edition, path, rows=frame.height)
+        changed = _upsert(conn, hs_nomenclature, frame)
+        _audit(conn, actor, "refdata.load_hs", edition, path, rows=frame.height, changed=changed)
     return frame.height
 
 
@@ -138,8 +133,10 @@ def load_correlation(
     frame = parse_correlation(path, from_edition=from_edition, to_edition=to_edition)
     label = "→".join(frame.select("from_edition", "to_edition").row(0)) if frame.height else ""
     with node.engine.begin() as conn:
-        _upsert(conn, hs_correlations, frame.to_dicts(), keep_when_null=["relationship"])
-        _audit(conn, actor, "refdata.load_correlation", label, path, rows=frame.height)
+        changed = _upsert(conn, hs_correlations, frame, keep_when_null=["relationship"])
+        _audit(
+            conn, actor, "refdata.load_correlation", label, path, rows=frame.height, changed=changed
+        )
     return frame.height
 
 
@@ -149,8 +146,16 @@ def load_rates(node: Node, path: Path | str, *, actor: str = "cli") -> int:
     path = Path(path)
     frame = parse_rates(path, default_quote=node.settings.reporting_currency)
     with node.engine.begin() as conn:
-        _upsert(conn, exchange_rates, frame.to_dicts())
-        _audit(conn, actor, "refdata.load_rates", "exchange_rates", path, rows=frame.height)
+        changed = _upsert(conn, exchange_rates, frame)
+        _audit(
+            conn,
+            actor,
+            "refdata.load_rates",
+            "exchange_rates",
+            path,
+            rows=frame.height,
+            changed=changed,
+        )
     return frame.height
 
 
@@ -164,14 +169,16 @@ def load_locations(
     """Load a UN/LOCODE code list, streamed in batches, in one transaction. ``progress`` is told
     the rows of each batch stored. Returns the locations."""
     path = Path(path)
-    total = 0
+    total = changed = 0
     with node.engine.begin() as conn:
         for batch in read_locations(path):
-            _upsert(conn, locations, batch.to_dicts())
+            changed += _upsert(conn, locations, batch)
             total += batch.height
             if progress is not None:
                 progress(batch.height)
-        _audit(conn, actor, "refdata.load_locations", "locations", path, rows=total)
+        _audit(
+            conn, actor, "refdata.load_locations", "locations", path, rows=total, changed=changed
+        )
     return total
 
 
@@ -179,8 +186,18 @@ def load_locations(
 
 
 def _frame(conn: Connection, query: Any, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
-    rows = conn.execute(query).all()
-    return pl.DataFrame([tuple(r) for r in rows], schema=dict(schema), orient="row")
+    return pl.DataFrame(conn.execute(query).all(), schema=dict(schema), orient="row")
+
+
+def _joined(conn: Connection, column: Any) -> Any:
+    """The column's values joined by commas in one string: one row to fetch, not thousands."""
+    if conn.dialect.name == "postgresql":
+        return func.string_agg(column, ",")
+    return func.group_concat(column, ",")
+
+
+def _split(joined: str | None) -> frozenset[str]:
+    return frozenset(joined.split(",")) if joined else frozenset()
 
 
 def snapshot(node: Node) -> RefData:
@@ -192,11 +209,14 @@ def snapshot(node: Node) -> RefData:
     reporting = settings.reporting_currency.upper()
     base = builtin(reporting)
     with node.engine.connect() as conn:
-        codes_by_edition = _frame(
-            conn,
-            select(hs_nomenclature.c.edition, hs_nomenclature.c.code),
-            {"edition": pl.String(), "code": pl.String()},
-        )
+        hs = {
+            edition: _split(joined)
+            for edition, joined in conn.execute(
+                select(hs_nomenclature.c.edition, _joined(conn, hs_nomenclature.c.code)).group_by(
+                    hs_nomenclature.c.edition
+                )
+            )
+        }
         pairs = _frame(
             conn,
             select(*(hs_correlations.c[name] for name in CORRELATION_SCHEMA)),
@@ -212,11 +232,7 @@ def snapshot(node: Node) -> RefData:
             ),
             RATE_SCHEMA,
         )
-        codes = frozenset(conn.execute(select(locations.c.code)).scalars().all())
-    hs = {
-        str(part["edition"][0]): frozenset(part["code"].to_list())
-        for part in codes_by_edition.partition_by("edition")
-    }
+        codes = _split(conn.execute(select(_joined(conn, locations.c.code))).scalar())
     return dataclasses.replace(
         base,
         hs={**base.hs, **hs},
