@@ -94,7 +94,7 @@ def test_show_country(db: str) -> None:
     assert "Korea, Republic of" in output
     assert "KOR" in output
     assert "410" in output
-    assert json.loads(invoke("show", "country", "DE", "--json"))["alpha_3"] == "DEU"
+    assert json.loads(invoke("show", "country", "DE", "--json", "--db", db))["alpha_3"] == "DEU"
 
 
 def test_errors_are_borderlink_errors(db: str, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from borderlink.errors import InvalidInput, NotFound
+from borderlink.errors import InvalidInput, NotFound, ReferenceDataMissing
 from borderlink.refdata import builtin, convert
 from borderlink.services import Node
 from borderlink.services.refdata import (
@@ -221,7 +221,7 @@ def test_show_hs_finds_an_older_edition_code_and_its_correlations(
 def test_show_hs_errors(node: Node) -> None:
     with pytest.raises(NotFound, match="HS code 0199"):
         show_hs(node, "0199")
-    with pytest.raises(NotFound):
+    with pytest.raises(ReferenceDataMissing, match="HS edition HS2017 is not loaded"):
         show_hs(node, "8517", "HS2017")
     with pytest.raises(InvalidInput):
         show_hs(node, "85x7")

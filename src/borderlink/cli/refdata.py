@@ -148,6 +148,7 @@ def show_hs_cmd(
 def show_country_cmd(
     code: Annotated[str, typer.Argument(help="ISO 3166-1 alpha-2, alpha-3 or numeric code.")],
     as_json: JsonOption = False,
+    db: DbOption = None,  # accepted like everywhere; countries ship with the package (ISO 3166)
 ) -> None:
     """A country: its name, alpha-2, alpha-3 and numeric codes."""
     view = service.show_country(code)

@@ -17,7 +17,7 @@ import polars as pl
 from pydantic import BaseModel
 from sqlalchemy import Connection, Table, and_, func, or_, select, text
 
-from borderlink.errors import ConfigurationError, NotFound
+from borderlink.errors import ConfigurationError, NotFound, ReferenceDataMissing
 from borderlink.refdata import BUILTIN_HS_EDITION, RefData, builtin
 from borderlink.refdata.correlation import CORRELATION_SCHEMA, correlation_maps, parse_correlation
 from borderlink.refdata.countries import country
@@ -353,6 +353,14 @@ def show_hs(node: Node, code: str, edition: str | None = None) -> HsCodeView:
         loaded = _loaded_editions(conn)
         if edition is not None:
             tries = [normalise_edition(edition)]
+            if tries[0] not in loaded and tries[0] != BUILTIN_HS_EDITION:
+                have = ", ".join(sorted({*loaded, BUILTIN_HS_EDITION}))
+                raise ReferenceDataMissing(
+                    f"HS edition {tries[0]} is not loaded (the node has {have}); "
+                    "load it with `borderlink refdata load hs FILE --edition "
+                    f"{tries[0]}`",
+                    field="edition",
+                )
         else:
             default = normalise_edition(node.settings.default_hs_edition)
             tries = [default, *(e for e in [*sorted(loaded), BUILTIN_HS_EDITION] if e != default)]
