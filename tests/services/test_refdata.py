@@ -4,7 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from borderlink.errors import InvalidInput, NotFound, ReferenceDataMissing
 from borderlink.refdata import builtin, convert
@@ -35,9 +35,9 @@ SMALL_HS = HS_HEADER + (
 )
 
 
-def count(node: Node, table: object) -> int:
+def count(node: Node, table: Table) -> int:
     with node.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def audit_actions(node: Node) -> list[str]:
