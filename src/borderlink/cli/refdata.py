@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from borderlink.cli.options import DbOption, node_for
+from borderlink.model import HsNode
 from borderlink.services import refdata as service
 
 app = typer.Typer(
@@ -111,7 +112,7 @@ def _label(code: str, description: str, *, bold: bool = False) -> str:
     return f"{code_text} {description}"
 
 
-def _add_children(branch: Tree, children: list[service.HsNode]) -> None:
+def _add_children(branch: Tree, children: list[HsNode]) -> None:
     for child in children:
         _add_children(branch.add(_label(child.code, child.description)), child.children)
 

