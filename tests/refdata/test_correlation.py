@@ -92,3 +92,5 @@ def test_a_bad_row_names_its_line_and_field(body: str, field: str, words: str) -
 def test_needs_two_code_columns() -> None:
     with pytest.raises(InvalidInput, match="two code columns"):
         parse_correlation(b"hs2022,relationship\n010121,1:1\n")
+    with pytest.raises(InvalidInput, match="no code pairs"):
+        parse_correlation(b"hs2022,hs2017\n999999,999999\n")

@@ -88,6 +88,8 @@ def test_missing_column_empty_file_and_wrong_encoding_are_clear(tmp_path: Path) 
     assert caught.value.field == "level"
     with pytest.raises(InvalidInput, match="empty"):
         parse_hs(b"", "HS2022")
+    with pytest.raises(InvalidInput, match="no HS codes in the file"):
+        parse_hs(HEADER.encode(), "HS2022")
     latin1 = (HEADER + "I,01,Animals,TOTAL,2\nI,0101,Chevaux \xe9lev\xe9s,01,4\n").encode("latin-1")
     with pytest.raises(InvalidInput, match="line 3: not UTF-8"):
         parse_hs(latin1, "HS2022")

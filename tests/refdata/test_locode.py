@@ -77,3 +77,5 @@ def test_missing_file_or_column_is_clear(tmp_path: Path) -> None:
     path.write_text("Country,Name\nBE,Brussel\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="missing column 'location'"):
         list(read_locations(path))
+    with pytest.raises(InvalidInput, match="no locations in the file"):
+        list(read_locations(write(tmp_path, ",BE,,.BELGIUM,,,,,,,,\n")))

@@ -127,6 +127,11 @@ def test_a_bad_rate_names_its_line_and_field(body: str, field: str, words: str) 
     assert words in caught.value.detail
 
 
+def test_a_file_without_rates_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="no rates"):
+        parse_rates(b"currency,valid_from,rate\n", default_quote="USD")
+
+
 def test_a_repeated_identical_rate_is_kept_once() -> None:
     data = b"currency,valid_from,rate\nkrw,2020-01-01,0.1\nKRW,2020-01-01,0.1\n"
     assert parse_rates(data, default_quote="USD").height == 1

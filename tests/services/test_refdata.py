@@ -176,6 +176,25 @@ def test_locations_load_idempotently(node: Node, shared_data: Path, tmp_path: Pa
     assert len(refdata.locations) == loaded
 
 
+def test_a_bad_row_in_a_later_batch_stores_no_location(node: Node, tmp_path: Path) -> None:
+    path = tmp_path / "code-list.csv"
+    path.write_text(
+        "Change,Country,Location,Name,NameWoDiacritics,Subdivision,Status,Function,Date,IATA,"
+        "Coordinates,Remarks\n"
+        ",BE,ANR,Antwerpen,Antwerpen,VAN,AI,12345---,0501,,,\n"
+        ",BE,BRU,Brussel,Brussel,BRU,AI,1234----,1101,,,\n"
+        ",NL,RTM,Rotterdam,Rotterdam,ZH,AF,12345---,0701,,,\n"
+        ",NL,R-M,Broken,Broken,ZH,AF,12345---,0701,,,\n",
+        encoding="utf-8",
+    )
+    stored: list[int] = []
+    with pytest.raises(InvalidInput, match="line 5, field 'location'"):
+        load_locations(node, path, batch_rows=2, progress=stored.append)
+    assert stored == [2]  # the first batch went in, then the transaction rolled back
+    assert count(node, locations) == 0
+    assert audit_actions(node) == []
+
+
 def test_show_hs_works_without_any_file_loaded(node: Node) -> None:
     view = show_hs(node, "8517")
     assert (view.edition, view.source, view.level, view.section) == ("HS2022", "builtin", 4, "XVI")

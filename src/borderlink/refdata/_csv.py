@@ -116,3 +116,9 @@ def first_failure(frame: pl.DataFrame, checks: Sequence[Check], *, name: str) ->
             f"{name}, line {line}, field {check.field!r}: {check.message.format(value=value)}",
             field=check.field,
         )
+
+
+def require_rows(frame: pl.DataFrame, *, name: str, what: str) -> None:
+    """Raise :class:`InvalidInput` when a file holds no records worth loading."""
+    if frame.is_empty():
+        raise InvalidInput(f"{name}: no {what} in the file")

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from borderlink.errors import InvalidInput
-from borderlink.refdata._csv import LINE, Check, first_failure, read_text_csv
+from borderlink.refdata._csv import LINE, Check, first_failure, read_text_csv, require_rows
 from borderlink.refdata.hs import edition_from_name, normalise_edition
 
 CORRELATION_SCHEMA: dict[str, pl.DataType] = {
@@ -127,6 +127,7 @@ def parse_correlation(
             )
         )
     first_failure(frame, checks, name=label)
+    require_rows(frame, name=label, what="code pairs")
     frame = frame.unique(["from_code", "to_code"], keep="first", maintain_order=True)
     return frame.select(
         from_edition=pl.lit(from_ed, pl.String),

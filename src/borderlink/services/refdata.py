@@ -174,13 +174,14 @@ def load_locations(
     *,
     actor: str = "cli",
     progress: Callable[[int], None] | None = None,
+    batch_rows: int = 20_000,
 ) -> int:
     """Load a UN/LOCODE code list, streamed in batches, in one transaction. ``progress`` is told
     the rows of each batch stored. Returns the locations."""
     path = Path(path)
     total = changed = 0
     with node.engine.begin() as conn:
-        for batch in read_locations(path):
+        for batch in read_locations(path, batch_rows=batch_rows):
             changed += _upsert(conn, locations, batch)
             total += batch.height
             if progress is not None:
