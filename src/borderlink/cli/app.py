@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from borderlink.cli import db, rejects, serve, users
+from borderlink.cli import db, refdata, rejects, serve, users
 from borderlink.cli.ingest import ingest
 from borderlink.errors import BorderLinkError, outcome_of
 
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.command("ingest")(ingest)
 app.add_typer(rejects.app, name="rejects")
+app.add_typer(refdata.app, name="refdata")
 app.add_typer(users.app, name="users")
 app.add_typer(users.tokens, name="tokens")
 app.command("serve")(serve.serve)

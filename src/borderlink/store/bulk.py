@@ -21,9 +21,18 @@ def _quoted(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
-def stage(conn: Connection, target: str, frame: pl.DataFrame, columns: Sequence[str]) -> str:
-    """Load ``frame[columns]`` into an empty temporary copy of ``target``'s columns; its name."""
-    name = f"_stage_{target}"
+def stage(
+    conn: Connection,
+    target: str,
+    frame: pl.DataFrame,
+    columns: Sequence[str],
+    label: str = "rows",
+) -> str:
+    """Load ``frame[columns]`` into an empty temporary copy of ``target``'s columns; its name.
+
+    ``label`` tells apart stagings of different column sets for the same table in a session.
+    """
+    name = f"_stage_{target}_{label}"
     cols = _quoted(columns)
     if conn.dialect.name == "postgresql":
         conn.execute(
@@ -73,6 +82,33 @@ def compare(
     return pl.DataFrame(
         [tuple(row) for row in rows], schema=[*key, "same"], orient="row", infer_schema_length=None
     )
+
+
+def insert_frame(
+    conn: Connection, target: str, frame: pl.DataFrame, columns: Sequence[str], key: Sequence[str]
+) -> int:
+    """Insert a frame's rows whose key is new; returns how many were inserted.
+
+    SQLite inserts straight from the frame (no staging copy); PostgreSQL COPYs into a staging
+    table and merges, since row-by-row inserts over the network would be far slower.
+    """
+    if frame.is_empty():
+        return 0
+    if conn.dialect.name == "postgresql":
+        return merge(conn, stage(conn, target, frame, columns), target, columns, key)
+    marks = ", ".join("?" for _ in columns)
+    raw: Any = conn.connection.driver_connection
+    before = raw.total_changes
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(
+            f'INSERT INTO "{target}" ({_quoted(columns)}) VALUES ({marks}) '
+            f"ON CONFLICT ({_quoted(key)}) DO NOTHING",
+            _sqlite_value_frame(frame.select(columns)).iter_rows(),
+        )
+    finally:
+        cursor.close()
+    return int(raw.total_changes - before)
 
 
 def _sqlite_value_frame(frame: pl.DataFrame) -> pl.DataFrame:
