@@ -27,7 +27,7 @@ def create_app(
     errors.install(app)
 
     @app.get("/api/v1/health", tags=["node"])
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         return {"status": "ok", "node": node.settings.node_id, "version": borderlink.__version__}
 
     for router in ROUTERS:

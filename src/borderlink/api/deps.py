@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
 from anyio.to_thread import run_sync
 from fastapi import Depends, Request
@@ -37,6 +38,17 @@ async def get_node(request: Request) -> Node:  # async: no I/O, so no thread hop
 
 
 NodeDep = Annotated[Node, Depends(get_node)]
+
+T = TypeVar("T")
+
+
+async def blocking(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run a (blocking, database) service call in one hop to a worker thread.
+
+    Endpoints are ``async`` and call services through this: a request then pays one thread
+    switch for its work instead of one per sync dependency plus one for validating the response.
+    """
+    return await run_sync(partial(function, *args, **kwargs))
 
 
 def session_of(request: Request, node: Node) -> tuple[Principal, str] | None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from borderlink.api.deps import CurrentUser, NodeDep, allowed
+from borderlink.api.deps import CurrentUser, NodeDep, allowed, blocking
 from borderlink.services import accounts
 from borderlink.services.access import Permission, Principal, Role
 
@@ -33,28 +33,31 @@ class TokenRequest(BaseModel):
 
 
 @router.get("/users")
-def list_users(node: NodeDep, _admin: Admin) -> list[accounts.UserView]:
-    return accounts.list_users(node)
+async def list_users(node: NodeDep, _admin: Admin) -> list[accounts.UserView]:
+    return await blocking(accounts.list_users, node)
 
 
 @router.post("/users", status_code=201)
-def add_user(body: NewUser, node: NodeDep, admin: Admin) -> accounts.UserView:
-    return accounts.add_user(node, **body.model_dump(), actor=admin.username)
+async def add_user(body: NewUser, node: NodeDep, admin: Admin) -> accounts.UserView:
+    return await blocking(accounts.add_user, node, **body.model_dump(), actor=admin.username)
 
 
 @router.post("/users/{username}/disable")
-def disable_user(username: str, node: NodeDep, admin: Admin) -> accounts.UserView:
-    return accounts.disable_user(node, username, actor=admin.username)
+async def disable_user(username: str, node: NodeDep, admin: Admin) -> accounts.UserView:
+    return await blocking(accounts.disable_user, node, username, actor=admin.username)
 
 
 @router.get("/tokens")
-def list_tokens(node: NodeDep, principal: TokenOwner) -> list[accounts.TokenView]:
-    return accounts.list_tokens(node, principal)
+async def list_tokens(node: NodeDep, principal: TokenOwner) -> list[accounts.TokenView]:
+    return await blocking(accounts.list_tokens, node, principal)
 
 
 @router.post("/tokens", status_code=201)
-def create_token(body: TokenRequest, node: NodeDep, principal: TokenOwner) -> accounts.NewToken:
-    return accounts.create_token(
+async def create_token(
+    body: TokenRequest, node: NodeDep, principal: TokenOwner
+) -> accounts.NewToken:
+    return await blocking(
+        accounts.create_token,
         node,
         username=body.username or principal.username,
         name=body.name,
@@ -65,5 +68,5 @@ def create_token(body: TokenRequest, node: NodeDep, principal: TokenOwner) -> ac
 
 
 @router.delete("/tokens/{token_id}")
-def revoke_token(token_id: str, node: NodeDep, principal: CurrentUser) -> accounts.TokenView:
-    return accounts.revoke_token(node, token_id, actor=principal)
+async def revoke_token(token_id: str, node: NodeDep, principal: CurrentUser) -> accounts.TokenView:
+    return await blocking(accounts.revoke_token, node, token_id, actor=principal)

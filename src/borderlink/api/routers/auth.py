@@ -7,7 +7,7 @@ import datetime as dt
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from borderlink.api.deps import SESSION_COOKIE, CurrentUser, NodeDep
+from borderlink.api.deps import SESSION_COOKIE, CurrentUser, NodeDep, blocking
 from borderlink.services import accounts
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -49,9 +49,11 @@ def set_session_cookie(
 
 
 @router.post("/login", responses={401: {"description": "Wrong username or password"}})
-def login(credentials: Credentials, node: NodeDep, response: Response) -> SignedIn:
-    principal = accounts.authenticate(node, credentials.username, credentials.password)
-    opened = accounts.open_session(node, principal)
+async def login(credentials: Credentials, node: NodeDep, response: Response) -> SignedIn:
+    principal = await blocking(
+        accounts.authenticate, node, credentials.username, credentials.password
+    )
+    opened = await blocking(accounts.open_session, node, principal)
     set_session_cookie(response, node.settings.cookie_secure, opened)
     return SignedIn(
         username=principal.username,
@@ -62,15 +64,17 @@ def login(credentials: Credentials, node: NodeDep, response: Response) -> Signed
 
 
 @router.post("/logout", status_code=204)
-def logout(request: Request, principal: CurrentUser, node: NodeDep, response: Response) -> None:
+async def logout(
+    request: Request, principal: CurrentUser, node: NodeDep, response: Response
+) -> None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        accounts.close_session(node, cookie, actor=principal.username)
+        await blocking(accounts.close_session, node, cookie, actor=principal.username)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
 @router.get("/me")
-def me(principal: CurrentUser) -> Me:
+async def me(principal: CurrentUser) -> Me:
     return Me(
         username=principal.username,
         role=principal.role.value,

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Annotated, Any
 
-from anyio.to_thread import run_sync
 from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from borderlink.api.deps import NodeDep, allowed
+from borderlink.api.deps import NodeDep, allowed, blocking
 from borderlink.model import IngestSummary, Outcome
 from borderlink.services import dashboard as dashboards
 from borderlink.services import declarations as service
@@ -34,18 +32,20 @@ class OutcomeIn(BaseModel):
 
 
 @router.get("/declarations")
-def list_declarations(
+async def list_declarations(
     node: NodeDep,
     principal: Reader,
     flt: Annotated[service.DeclarationFilter, Query()],
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> service.Page[service.DeclarationSummary]:
-    return service.list_declarations(node, principal, flt, limit=limit, offset=offset)
+    return await blocking(
+        service.list_declarations, node, principal, flt, limit=limit, offset=offset
+    )
 
 
 @router.post("/declarations", status_code=200)
-def submit_declarations(
+async def submit_declarations(
     body: Annotated[
         list[dict[str, Any]],
         Body(
@@ -58,7 +58,7 @@ def submit_declarations(
     principal: Submitter,
 ) -> IngestSummary:
     """Validate and store declarations; the summary adds up to the rows (goods items) sent."""
-    return service.submit_declarations(node, principal, body)
+    return await blocking(service.submit_declarations, node, principal, body)
 
 
 @router.get("/declarations/{declaration_id}")
@@ -68,25 +68,21 @@ async def get_declaration(
     principal: Reader,
     reason: Annotated[str | None, Query(max_length=500, description="Why (audited)")] = None,
 ) -> service.DeclarationView:
-    # async + one explicit worker-thread hop: the hottest read (and what scoring will follow)
-    # pays one thread switch, not one per dependency and one for the response validation.
-    return await run_sync(
-        partial(service.get_declaration, node, principal, declaration_id, reason=reason)
-    )
+    return await blocking(service.get_declaration, node, principal, declaration_id, reason=reason)
 
 
 @router.put("/declarations/{declaration_id}/outcome")
-def record_outcome(
+async def record_outcome(
     declaration_id: DeclarationId, body: OutcomeIn, node: NodeDep, principal: Inspector
 ) -> service.OutcomeView:
     outcome = Outcome(
         declaration_id=declaration_id, officer=principal.username, **body.model_dump()
     )
-    return service.record_outcome(node, principal, outcome)
+    return await blocking(service.record_outcome, node, principal, outcome)
 
 
 @router.get("/dashboard", tags=["dashboard"])
-def dashboard(
+async def dashboard(
     node: NodeDep, principal: Viewer, day: Annotated[dt.date | None, Query()] = None
 ) -> dashboards.Dashboard:
-    return dashboards.dashboard(node, principal, day)
+    return await blocking(dashboards.dashboard, node, principal, day)

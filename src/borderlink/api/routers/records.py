@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from borderlink.api.deps import NodeDep, allowed
+from borderlink.api.deps import NodeDep, allowed, blocking
 from borderlink.services import browse, rejects
 from borderlink.services.access import Permission, Principal
 from borderlink.services.declarations import MAX_PAGE, Page
@@ -25,7 +25,7 @@ Text = Annotated[str | None, Query(max_length=128)]
 
 
 @router.get("/rejects")
-def list_rejects(
+async def list_rejects(
     node: NodeDep,
     principal: RejectReader,
     status: Annotated[str | None, Query(pattern="^(open|resolved)$")] = "open",
@@ -33,16 +33,22 @@ def list_rejects(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[browse.RejectView]:
-    return browse.list_rejects(
-        node, principal, status=status, reason=reason, limit=limit, offset=offset
+    return await blocking(
+        browse.list_rejects,
+        node,
+        principal,
+        status=status,
+        reason=reason,
+        limit=limit,
+        offset=offset,
     )
 
 
 @router.get("/rejects/{reject_id}")
-def get_reject(
+async def get_reject(
     reject_id: Annotated[int, Path(ge=1, le=2**62)], node: NodeDep, principal: RejectReader
 ) -> browse.RejectView:
-    return browse.get_reject(node, principal, reject_id)
+    return await blocking(browse.get_reject, node, principal, reject_id)
 
 
 class RetryRequest(BaseModel):
@@ -53,13 +59,15 @@ class RetryRequest(BaseModel):
 
 
 @router.post("/rejects/retry")
-def retry_rejects(body: RetryRequest, node: NodeDep, principal: Retrier) -> RetrySummary:
+async def retry_rejects(body: RetryRequest, node: NodeDep, principal: Retrier) -> RetrySummary:
     """Validate open rejects again (after reference data or a mapping was fixed)."""
-    return rejects.retry_rejects(node, ids=body.ids, reason=body.reason, actor=principal.username)
+    return await blocking(
+        rejects.retry_rejects, node, ids=body.ids, reason=body.reason, actor=principal.username
+    )
 
 
 @router.get("/audit")
-def list_audit(
+async def list_audit(
     node: NodeDep,
     principal: Auditor,
     actor: Text = None,
@@ -71,7 +79,8 @@ def list_audit(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Page[browse.AuditEntry]:
-    return browse.list_audit(
+    return await blocking(
+        browse.list_audit,
         node,
         principal,
         actor=actor,
