@@ -71,12 +71,17 @@ def test_nominal_reads_and_writes_are_audited(app: FastAPI, seeded: Seeded) -> N
                 },
             )
             assert saved.status_code == 200, saved.text
+            again = (await c.get(f"/api/v1/declarations/{target}")).json()
+            assert [(h["action"], h["actor"]) for h in again["history"]] == [
+                ("outcome.record", "officer-1")
+            ]
+            assert one["history"] == []
             return one  # type: ignore[no-any-return]
 
     one = _run(go())
     assert {p["name"] for p in one["parties"]} >= {"Acme Imports Ltd"}
     reads = _audit(seeded, actor="officer-1", action="declaration.read")
-    assert [(e.object_id, e.reason) for e in reads] == [(target, "inspection")]
+    assert [(e.object_id, e.reason) for e in reads] == [(target, None), (target, "inspection")]
     writes = _audit(seeded, object_id=target, action="outcome.record")
     assert writes
     assert writes[0].details == {

@@ -126,6 +126,7 @@ def test_officer_signs_in_records_an_outcome_and_sees_the_dashboard_change(
             page.click("text=Record outcome")
             assert page.get_by_role("status").inner_text() == "Outcome recorded."
             assert page.inner_text("#outcome").startswith("Illicit, severity 3")
+            assert "outcome.record by officer-1: undervalued" in page.inner_text("#history")
             page.screenshot(path=ARTIFACTS / "browser-2-declaration.png", full_page=True)
 
             page.click("nav >> text=Dashboard")

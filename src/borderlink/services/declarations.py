@@ -29,7 +29,7 @@ from borderlink.services.access import (
 )
 from borderlink.services.ingest import ingest_file
 from borderlink.services.node import Node
-from borderlink.store.tables import declarations, goods_items, outcomes, parties
+from borderlink.store.tables import audit_log, declarations, goods_items, outcomes, parties
 
 T = TypeVar("T")
 
@@ -40,6 +40,7 @@ PARTY_COLUMNS = {
     "carrier": "carrier_id",
 }
 MAX_PAGE = 500
+READ_ACTIONS = ("declaration.read", "declaration.list")
 
 
 class Page(BaseModel, Generic[T]):
@@ -116,6 +117,13 @@ class OutcomeView(BaseModel):
     recorded_at: dt.datetime
 
 
+class HistoryEntry(BaseModel):
+    at: dt.datetime
+    actor: str
+    action: str
+    reason: str | None
+
+
 class DeclarationView(BaseModel):
     declaration_id: str
     declaration_type: str
@@ -133,6 +141,7 @@ class DeclarationView(BaseModel):
     parties: list[PartyView]
     items: list[ItemView]
     outcome: OutcomeView | None
+    history: list[HistoryEntry] = Field(description="What was done to it (not who read it)")
     redacted: bool = Field(description="Nominal data withheld from this reader")
 
 
@@ -289,6 +298,15 @@ def get_declaration(
         result = conn.execute(
             select(outcomes).where(outcomes.c.declaration_id == declaration_id)
         ).first()
+        history = conn.execute(
+            select(audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.reason)
+            .where(
+                audit_log.c.object_type == "declaration",
+                audit_log.c.object_id == declaration_id,
+                audit_log.c.action.not_in(READ_ACTIONS),
+            )
+            .order_by(audit_log.c.entry_id)
+        ).all()
         if nominal:
             audit.record(
                 conn,
@@ -335,6 +353,10 @@ def get_declaration(
             for i in items
         ],
         outcome=_outcome_view(result) if result else None,
+        history=[
+            HistoryEntry(at=_aware(h.at), actor=h.actor, action=h.action, reason=h.reason)
+            for h in history
+        ],
         redacted=not nominal,
     )
 
