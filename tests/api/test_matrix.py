@@ -34,6 +34,7 @@ GET    /api/v1/auth/me                         Y Y Y Y Y Y U
 GET    /api/v1/dashboard                       Y Y Y Y - - U
 GET    /api/v1/declarations                    Y Y Y Y - - U
 POST   /api/v1/declarations                    Y - - - - - U
+GET    /api/v1/declarations/export             Y Y Y Y - - U
 GET    /api/v1/declarations/{own}              Y Y Y Y - - U
 GET    /api/v1/declarations/{other}            Y Y 4 Y - - U
 PUT    /api/v1/declarations/{own}/outcome      Y - Y - - - U

@@ -226,3 +226,25 @@ def test_dashboard_counts_follow_outcomes(app: FastAPI, seeded: Seeded) -> None:
     assert (before["inspected"], before["illicit"]) == (1, 1)  # the seeded outcome at office A
     assert (after["inspected"], after["illicit"]) == (2, 2)
     assert after["channels"] == {"unscored": 1}
+
+
+def test_exports_are_csv_redacted_as_needed_and_always_audited(
+    app: FastAPI, seeded: Seeded
+) -> None:
+    async def go(role: Role) -> httpx.Response:
+        async with client(app, seeded.tokens[role]) as c:
+            return await c.get("/api/v1/declarations/export", params={"office_id": "OFB"})
+
+    liaison, analyst = _run(go(Role.LIAISON_OFFICER)), _run(go(Role.RISK_ANALYST))
+    assert liaison.headers["content-type"].startswith("text/csv")
+    lines = liaison.text.splitlines()
+    assert lines[0].startswith("declaration_id,declaration_type,declared_on,office_id")
+    assert len(lines) == 1 + len(seeded.office_b)
+    assert "IMP-1" not in liaison.text
+    assert "[redacted]" in liaison.text
+    assert "IMP-1" in analyst.text
+    exports = _audit(seeded, action="declaration.export")
+    assert {e.actor: e.reason for e in exports} == {
+        "liaison_officer-1": "exported without nominal data",
+        "risk_analyst-1": "exported with nominal data",
+    }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from borderlink.api.deps import NodeDep, allowed, blocking
@@ -41,6 +43,32 @@ async def list_declarations(
 ) -> service.Page[service.DeclarationSummary]:
     return await blocking(
         service.list_declarations, node, principal, flt, limit=limit, offset=offset
+    )
+
+
+@router.get(
+    "/declarations/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The filtered list as CSV"}},
+)
+async def export_declarations(
+    node: NodeDep,
+    principal: Reader,
+    flt: Annotated[service.DeclarationFilter, Query()],
+    limit: Annotated[int, Query(ge=1, le=service.MAX_EXPORT)] = 10_000,
+) -> Response:
+    """The filtered list as CSV (audited as an export), newest first."""
+    page = await blocking(service.list_declarations, node, principal, flt, limit=limit, export=True)
+    out = io.StringIO()
+    columns = list(service.DeclarationSummary.model_fields)
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    for row in page.items:
+        writer.writerow(row.model_dump(mode="json"))
+    return Response(
+        out.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="declarations.csv"'},
     )
 
 

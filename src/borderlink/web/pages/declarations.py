@@ -58,6 +58,7 @@ def list_page(
         pages=pages,
         prev_link=link(page - 1) if page > 1 else None,
         next_link=link(page + 1) if page < pages else None,
+        export_link="/api/v1/declarations/export?" + urlencode(query),
     )
 
 
