@@ -112,3 +112,14 @@ def test_audit_page_filters_by_action(app: FastAPI, seeded: Seeded) -> None:
     page = _run(go())
     assert "auth.login" in page
     assert "token.create" not in page
+
+
+def test_every_answer_forbids_framing_sniffing_and_scripts(app: FastAPI) -> None:
+    async def go() -> list[httpx.Response]:
+        async with client(app) as c:
+            return [await c.get("/login"), await c.get("/api/v1/health"), await c.get("/nope")]
+
+    for response in _run(go()):
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "script-src 'none'" in response.headers["content-security-policy"]

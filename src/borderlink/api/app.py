@@ -7,6 +7,7 @@ from fastapi import FastAPI
 import borderlink
 from borderlink.api import errors
 from borderlink.api.routers import ROUTERS
+from borderlink.api.security import SecurityHeaders
 from borderlink.services import Node, open_node
 from borderlink.settings import Settings
 
@@ -25,6 +26,7 @@ def create_app(
     )
     app.state.node = node
     errors.install(app)
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/api/v1/health", tags=["node"])
     async def health() -> dict[str, str]:
