@@ -14,8 +14,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from borderlink.api.deps import SESSION_COOKIE
+from borderlink.api.routers import ROUTERS
 from borderlink.services import accounts
 from borderlink.services.access import Role
+from borderlink.web.pages import AREAS
 from tests.surfaces import PASSWORD, Seeded, client
 
 COLUMNS = [
@@ -50,6 +52,8 @@ GET    /api/v1/tokens                          Y Y Y Y Y Y U
 POST   /api/v1/tokens                          Y Y Y Y Y Y U
 DELETE /api/v1/tokens/{own_token}              Y Y Y Y Y Y U
 DELETE /api/v1/tokens/{bystander_token}        Y - - - - - U
+POST   /api/v1/auth/login                      Y Y Y Y Y Y U
+POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 """
 
 PAGES = """
@@ -62,6 +66,9 @@ GET    /rejects                                Y Y - - - - U
 POST   /rejects/retry                          Y - - - - - U
 GET    /audit                                  Y - - - - Y U
 """
+
+
+USERS = {n: f"{column}-1" for n, column in enumerate(COLUMNS) if column != "anon"}
 
 
 def _table(text: str) -> list[tuple[str, str, list[str]]]:
@@ -94,6 +101,8 @@ def _body(method: str, path: str, n: int) -> dict[str, Any]:
         return {"json": [{"id": f"S-{n}", "date": "2026-11-20", "items": [{"hs_code": "851713"}]}]}
     if method == "POST" and path == "/api/v1/rejects/retry":
         return {"json": {}}
+    if path == "/api/v1/auth/login":  # anon: someone without an account
+        return {"json": {"username": USERS.get(n, "nobody"), "password": PASSWORD}}
     if method == "POST" and path == "/api/v1/tokens":
         return {"json": {"name": f"matrix-{n}", "days": 1}}
     return {}
@@ -156,10 +165,11 @@ def test_every_role_endpoint_cell(app: FastAPI, seeded: Seeded) -> None:
 
 def test_the_matrix_covers_every_api_route(app: FastAPI) -> None:
     """A new endpoint must get its row in the matrix above."""
+    assert sum(len(router.routes) for router in ROUTERS) > 15
     listed = {(m, p.split("{")[0].rstrip("/")) for m, p, _ in _table(API)}
     missing = []
-    for route in app.routes:
-        path = getattr(route, "path", "")
+    for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]:
+        path = getattr(route, "path", "") or ""
         if not path.startswith("/api/v1/") or path.startswith(("/api/v1/openapi", "/api/v1/docs")):
             continue
         for method in getattr(route, "methods", set()) - {"HEAD", "OPTIONS"}:
@@ -169,3 +179,18 @@ def test_the_matrix_covers_every_api_route(app: FastAPI) -> None:
             ):
                 missing.append(f"{method} {path}")
     assert not missing, f"routes without a row in the matrix: {missing}"
+
+
+def test_the_matrix_covers_every_page_that_needs_a_session(app: FastAPI) -> None:
+    public = {"/", "/login", "/logout", "/static"}
+    listed = {p.split("{")[0].rstrip("/") for _, p, _ in _table(PAGES)}
+    routes = [r for area in AREAS for r in area.router.routes]
+    assert len(routes) > 5
+    missing = [
+        path
+        for route in routes
+        if not (path := getattr(route, "path", "")).startswith("/api/")
+        and path not in public
+        and path.split("{")[0].rstrip("/") not in listed
+    ]
+    assert not missing, f"pages without a row in the matrix: {missing}"

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,3 +79,18 @@ def test_tokens_from_the_command_line(cli: Cli) -> None:
     tokens = json.loads(cli("tokens", "list", "--json")[1])["tokens"]
     assert tokens[0]["revoked_at"] is not None
     assert made["token"] not in json.dumps(tokens)
+
+
+def test_serve_runs_uvicorn_with_the_api_and_the_pages(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    code, _, err = cli("serve", "--port", "8123")
+    assert code == 0, err
+    assert (seen["host"], seen["port"]) == ("127.0.0.1", 8123)
+    assert "/api/v1/declarations" in seen["app"].openapi()["paths"]
+    assert {"/dashboard", "/declarations"} <= {entry.path for entry in seen["app"].state.nav}
+    assert "http://127.0.0.1:8123/" in err
