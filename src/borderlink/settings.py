@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         default=False, description="Send the session cookie over HTTPS only (set behind TLS)."
     )
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins for one account before it is locked."
+    )
+    login_lockout_minutes: float = Field(
+        default=15.0, gt=0, description="How long failed sign-ins count (and a lock lasts)."
+    )
     password_hashing: Literal["standard", "fast"] = Field(
         default="standard",
         description="argon2 cost: 'standard' (RFC 9106 low-memory); 'fast' only for tests.",

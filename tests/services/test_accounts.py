@@ -11,6 +11,7 @@ from borderlink.errors import Conflict, InvalidInput, NotAuthenticated, Permissi
 from borderlink.services import Node, accounts
 from borderlink.services.access import Permission, Role
 from borderlink.store.accounts_tables import api_tokens, sessions, users
+from borderlink.store.tables import audit_log
 from tests.surfaces import PASSWORD, fast
 
 
@@ -114,3 +115,28 @@ def test_only_the_owner_or_an_administrator_manages_a_token(quick: Node) -> None
     assert [t.token_id for t in accounts.list_tokens(quick, o2)] == []
     assert [t.token_id for t in accounts.list_tokens(quick, o1)] == [made.info.token_id]
     assert accounts.revoke_token(quick, made.info.token_id, actor=admin).revoked_at is not None
+
+
+def test_repeated_failures_lock_the_account_for_a_while(quick: Node) -> None:
+    node = Node(
+        settings=quick.settings.model_copy(update={"login_max_failures": 3}), engine=quick.engine
+    )
+    accounts.add_user(node, username="v", password=PASSWORD, role=Role.AUDITOR)
+    accounts.add_user(node, username="w", password=PASSWORD, role=Role.AUDITOR)
+    for _ in range(3):
+        with pytest.raises(NotAuthenticated, match="wrong"):
+            accounts.authenticate(node, "v", "guess")
+    with pytest.raises(NotAuthenticated, match="too many"):
+        accounts.authenticate(node, "v", PASSWORD)  # even the right password, for now
+    assert accounts.authenticate(node, "w", PASSWORD).username == "w"  # others unaffected
+    later = node.settings.model_copy(
+        update={"login_max_failures": 3, "login_lockout_minutes": 1e-9}
+    )
+    assert accounts.authenticate(Node(later, node.engine), "v", PASSWORD).username == "v"
+    with node.engine.connect() as conn:
+        actions = (
+            conn.execute(select(audit_log.c.action).where(audit_log.c.object_id == "v"))
+            .scalars()
+            .all()
+        )
+    assert actions.count("auth.login_refused") == 1

@@ -17,7 +17,7 @@ from typing import Any
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from borderlink.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
@@ -33,6 +33,7 @@ from borderlink.services.access import (
 )
 from borderlink.services.node import Node
 from borderlink.store.accounts_tables import api_tokens, sessions, users
+from borderlink.store.tables import audit_log
 
 TOKEN_PREFIX = "bl_"  # noqa: S105 - a public marker, not a secret
 MAX_TOKEN_DAYS = 366
@@ -203,26 +204,55 @@ def disable_user(node: Node, username: str, *, actor: str = "cli") -> UserView:
 
 
 def authenticate(node: Node, username: str, password: str, *, source: str = "api") -> Principal:
-    """Check a password. Success and failure are both audited; failures say nothing more."""
+    """Check a password. Success and failure are both audited; failures say nothing more.
+
+    After ``login_max_failures`` failures for a username within ``login_lockout_minutes``, its
+    sign-ins are refused (audited as ``auth.login_refused``) until the window has passed.
+    """
+    settings = node.settings
+    hasher = _hasher(settings.password_hashing)
+    since = _now() - dt.timedelta(minutes=settings.login_lockout_minutes)
     with node.engine.begin() as conn:
+        failures = conn.execute(
+            select(func.count())
+            .select_from(audit_log)
+            .where(
+                audit_log.c.action == "auth.login_failed",
+                audit_log.c.object_id == username[:128],
+                audit_log.c.at >= since,
+            )
+        ).scalar_one()
+        locked = failures >= settings.login_max_failures
         row = conn.execute(select(users).where(users.c.username == username)).first()
         ok = False
-        if row is not None and row.active:
+        if not locked:
+            # An unknown user costs the same hash as a known one: no timing oracle for names.
+            stored = (
+                row.password_hash if row is not None else _dummy_hash(settings.password_hashing)
+            )
             try:
-                ok = _hasher(node.settings.password_hashing).verify(row.password_hash, password)
+                ok = hasher.verify(stored, password) and row is not None and row.active
             except (VerificationError, InvalidHashError):
                 ok = False
+        action = "auth.login_refused" if locked else "auth.login" if ok else "auth.login_failed"
         audit.record(
             conn,
             actor=username[:64] or "-",
-            action="auth.login" if ok else "auth.login_failed",
+            action=action,
             object_type="user",
             object_id=username[:128],
             details={"source": source},
         )
+    if locked:
+        raise NotAuthenticated("too many failed sign-ins for this account; try again later")
     if not ok or row is None:
         raise NotAuthenticated("wrong username or password, or the account is disabled")
     return _principal(row, via="session")
+
+
+@cache
+def _dummy_hash(kind: str) -> str:
+    return _hasher(kind).hash(secrets.token_urlsafe(16))
 
 
 def open_session(node: Node, principal: Principal) -> SessionOpened:
