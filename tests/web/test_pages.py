@@ -44,7 +44,7 @@ def test_sign_in_returns_to_the_page_asked_for_and_never_elsewhere(app: FastAPI)
     assert first.status_code == 303
     assert first.headers["location"] == "/login?next=/declarations%3Foffice_id%3DOFA"
     assert (good.status_code, good.headers["location"]) == (303, "/declarations")
-    assert evil.headers["location"] == "/dashboard"
+    assert evil.headers["location"] == "/"
     assert wrong.status_code == 401
     assert "Wrong username or password" in wrong.text
 
@@ -123,3 +123,17 @@ def test_every_answer_forbids_framing_sniffing_and_scripts(app: FastAPI) -> None
         assert response.headers["x-frame-options"] == "DENY"
         assert response.headers["x-content-type-options"] == "nosniff"
         assert "script-src 'none'" in response.headers["content-security-policy"]
+
+
+def test_home_is_the_first_page_the_role_may_see(app: FastAPI, seeded: Seeded) -> None:
+    async def go(username: str) -> httpx.Response:
+        cookies, _ = _session(seeded, username)
+        async with client(app) as c:
+            c.cookies.update(cookies)
+            return await c.get("/")
+
+    assert _run(go("officer-1")).headers["location"] == "/dashboard"
+    assert _run(go("auditor-1")).headers["location"] == "/audit"
+    nothing = _run(go("agency_officer-1"))
+    assert nothing.status_code == 200
+    assert "no page for your role" in nothing.text

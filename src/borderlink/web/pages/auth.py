@@ -17,14 +17,18 @@ from borderlink.web.registry import Area
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
-def home() -> RedirectResponse:
-    return redirect("/dashboard")
+@router.get("/", response_model=None)
+def home(request: Request, principal: PageUser) -> HTMLResponse | RedirectResponse:
+    """The first page this person may see (an auditor lands on the audit log)."""
+    for entry in request.app.state.nav:
+        if entry.visible_to(principal):
+            return redirect(entry.path)
+    return render(request, "home.html")
 
 
 @router.get("/login")
 def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> HTMLResponse:
-    return render(request, "login.html", next=local_target(next), failed=False)
+    return render(request, "login.html", next=local_target(next, "/"), failed=False)
 
 
 @router.post("/login", response_model=None)
@@ -38,9 +42,11 @@ def login(
     try:
         principal = accounts.authenticate(node, username, password, source="web")
     except NotAuthenticated:
-        return render(request, "login.html", status_code=401, next=local_target(next), failed=True)
+        return render(
+            request, "login.html", status_code=401, next=local_target(next, "/"), failed=True
+        )
     opened = accounts.open_session(node, principal)
-    response = redirect(local_target(next))
+    response = redirect(local_target(next, "/"))
     set_session_cookie(response, node.settings.cookie_secure, opened)
     return response
 
