@@ -8,6 +8,7 @@ BorderLinkError
  ├── PermissionDenied       the actor may not do this (403, exit 5)
  ├── PolicyDenied           an agreement forbids the release (403, exit 6)
  ├── IntegrityFailure       a signature, hash or proof does not verify (422, exit 7)
+ │    └── ReplayDetected    an envelope or request already seen, or stale (409, exit 7)
  ├── ReferenceDataMissing   the needed reference data is not loaded (409, exit 8)
  └── ConfigurationError     the node is set up wrongly (500, exit 78)
 """
@@ -60,6 +61,10 @@ class IntegrityFailure(BorderLinkError):
     code = "integrity_failure"
 
 
+class ReplayDetected(IntegrityFailure):
+    code = "replay_detected"
+
+
 class ReferenceDataMissing(BorderLinkError):
     code = "reference_data_missing"
 
@@ -84,6 +89,7 @@ OUTCOMES: dict[type[BorderLinkError], Outcome] = {
     PermissionDenied: Outcome(403, 5),
     PolicyDenied: Outcome(403, 6),
     IntegrityFailure: Outcome(422, 7),
+    ReplayDetected: Outcome(409, 7),
     ReferenceDataMissing: Outcome(409, 8),
     ConfigurationError: Outcome(500, 78),
 }

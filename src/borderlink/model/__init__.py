@@ -2,9 +2,25 @@
 
 Offers: :class:`Declaration`, :class:`GoodsItem`, :class:`Party`, :class:`PartyRole`,
 :class:`Transport`, :class:`Outcome` (an inspection's result), :class:`RejectedRecord`,
-:class:`FieldIssue`, :class:`IngestSummary`.
+:class:`FieldIssue`, :class:`IngestSummary`; for cooperation :class:`Alert`, :class:`Seizure`,
+:class:`Agreement` and their value types.
 """
 
+from borderlink.model.cooperation import (
+    CLASSIFICATION_ORDER,
+    Agreement,
+    AgreementState,
+    AgreementType,
+    Alert,
+    Category,
+    Classification,
+    Record,
+    Route,
+    SeizedParty,
+    Seizure,
+    Tlp,
+    nominal_fields,
+)
 from borderlink.model.declaration import (
     Declaration,
     GoodsItem,
@@ -17,6 +33,13 @@ from borderlink.model.ingest import FieldIssue, IngestSummary, RejectedRecord, S
 from borderlink.model.outcome import Outcome
 
 __all__ = [
+    "CLASSIFICATION_ORDER",
+    "Agreement",
+    "AgreementState",
+    "AgreementType",
+    "Alert",
+    "Category",
+    "Classification",
     "Declaration",
     "FieldIssue",
     "GoodsItem",
@@ -24,8 +47,14 @@ __all__ = [
     "Outcome",
     "Party",
     "PartyRole",
+    "Record",
     "RejectedRecord",
+    "Route",
+    "SeizedParty",
+    "Seizure",
     "Severity",
+    "Tlp",
     "Transport",
     "TransportMode",
+    "nominal_fields",
 ]
