@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from borderlink.cli import db
+from borderlink.cli import agreements, db, node, partners
 from borderlink.errors import BorderLinkError, outcome_of
 
 app = typer.Typer(
@@ -17,6 +17,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(node.app, name="node")
+app.add_typer(partners.app, name="partners")
+app.add_typer(agreements.app, name="agreements")
 
 err = Console(stderr=True)
 

@@ -3,6 +3,7 @@
 Alembic compares against this, so a table module missing here is a table Alembic would drop.
 """
 
+import borderlink.store.cooperation_tables  # noqa: F401 - registers the cooperation tables
 from borderlink.store.tables import metadata
 
 __all__ = ["metadata"]
