@@ -14,6 +14,7 @@ from borderlink.cooperation.agreements import (
     parse_agreement,
     transition,
 )
+from borderlink.cooperation.alerts import alert_from_seizure, match_alerts, partner_alert
 from borderlink.cooperation.policy import Denial, Released, Removal, release
 
 __all__ = [
@@ -21,10 +22,13 @@ __all__ = [
     "Denial",
     "Released",
     "Removal",
+    "alert_from_seizure",
     "between",
     "in_force",
     "load_agreement_yaml",
+    "match_alerts",
     "parse_agreement",
+    "partner_alert",
     "release",
     "transition",
 ]

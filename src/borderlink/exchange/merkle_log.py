@@ -13,6 +13,8 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from borderlink.errors import IntegrityFailure
+
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
@@ -154,3 +156,25 @@ class TreeHead:
             "root_hash": self.root_hash,
             "timestamp": self.timestamp,
         }
+
+
+def check_witness(held: TreeHead | None, new: TreeHead, proof: Sequence[bytes]) -> None:
+    """Refuse a partner's new tree head unless it extends the one held (a fork otherwise)."""
+    if held is None:
+        return
+    if new.tree_size < held.tree_size:
+        raise IntegrityFailure(
+            f"log of {new.node_id} shrank from {held.tree_size} to {new.tree_size} entries"
+        )
+    ok = verify_consistency(
+        held.tree_size,
+        new.tree_size,
+        bytes.fromhex(held.root_hash),
+        bytes.fromhex(new.root_hash),
+        proof,
+    )
+    if not ok:
+        raise IntegrityFailure(
+            f"forked tree head: log of {new.node_id} at size {new.tree_size} is not consistent "
+            f"with the head held at size {held.tree_size}"
+        )

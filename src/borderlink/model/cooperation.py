@@ -208,3 +208,20 @@ class Agreement(BaseModel):
 
     def as_document(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
+
+
+class PartnerAlert(BaseModel):
+    """An alert received from a partner, as the risk engine uses it: a scope and a validity."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alert_id: str
+    partner_id: str
+    title: str
+    valid_from: dt.date
+    valid_until: dt.date
+    trader_ids: tuple[str, ...] = ()
+    hs_codes: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
+    route: Route = Route()
+    active: bool = True

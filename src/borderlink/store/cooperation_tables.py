@@ -113,6 +113,7 @@ log_leaves = Table(
     metadata,
     Column("leaf_index", Integer, primary_key=True, autoincrement=False),
     Column("leaf_hash", String(64), nullable=False),
+    Column("record_id", String(128), nullable=False, index=True),
     Column("entry", JSON, nullable=False),  # {kind, record_id, peer, digest, at}
     Column("appended_at", DateTime(timezone=True), nullable=False),
 )

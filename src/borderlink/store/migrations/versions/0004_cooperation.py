@@ -2,7 +2,7 @@
 
 Revision ID: 0004_cooperation
 Revises: 0001_foundation
-Create Date: 2026-11-23 09:22:41.493804
+Create Date: 2026-11-23 09:27:49.440807
 """
 
 from collections.abc import Sequence
@@ -41,10 +41,14 @@ def upgrade() -> None:
         "log_leaves",
         sa.Column("leaf_index", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("leaf_hash", sa.String(length=64), nullable=False),
+        sa.Column("record_id", sa.String(length=128), nullable=False),
         sa.Column("entry", sa.JSON(), nullable=False),
         sa.Column("appended_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("leaf_index", name=op.f("pk_log_leaves")),
     )
+    with op.batch_alter_table("log_leaves", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_log_leaves_record_id"), ["record_id"], unique=False)
+
     op.create_table(
         "partner_alerts",
         sa.Column("alert_id", sa.String(length=128), nullable=False),
@@ -138,6 +142,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_partner_alerts_partner_id"))
 
     op.drop_table("partner_alerts")
+    with op.batch_alter_table("log_leaves", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_log_leaves_record_id"))
+
     op.drop_table("log_leaves")
     op.drop_table("coop_records")
     op.drop_table("agreements")
