@@ -10,6 +10,7 @@ BorderLinkError
  ├── IntegrityFailure       a signature, hash or proof does not verify (422, exit 7)
  │    └── ReplayDetected    an envelope or request already seen, or stale (409, exit 7)
  ├── ReferenceDataMissing   the needed reference data is not loaded (409, exit 8)
+ ├── PartnerUnavailable     a partner node cannot be reached or answers wrongly (502, exit 9)
  └── ConfigurationError     the node is set up wrongly (500, exit 78)
 """
 
@@ -69,6 +70,10 @@ class ReferenceDataMissing(BorderLinkError):
     code = "reference_data_missing"
 
 
+class PartnerUnavailable(BorderLinkError):
+    code = "partner_unavailable"
+
+
 class ConfigurationError(BorderLinkError):
     code = "configuration_error"
 
@@ -91,6 +96,7 @@ OUTCOMES: dict[type[BorderLinkError], Outcome] = {
     IntegrityFailure: Outcome(422, 7),
     ReplayDetected: Outcome(409, 7),
     ReferenceDataMissing: Outcome(409, 8),
+    PartnerUnavailable: Outcome(502, 9),
     ConfigurationError: Outcome(500, 78),
 }
 
