@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
+from borderlink.exchange.stix import new_record_id
 from borderlink.model import Agreement, Alert, Route, SeizedParty, Seizure
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+TODAY = dt.datetime.now(dt.UTC)  # for records that must be valid when the test runs
 
 
 def sample_seizure(**update: object) -> Seizure:
@@ -62,3 +65,45 @@ def agreement(**update: object) -> Agreement:
     }
     base.update(update)
     return Agreement.model_validate(base)
+
+
+def new_seizure(issuer: str = "A") -> Seizure:
+    return Seizure(
+        id=new_record_id("seizure"),
+        issuer=issuer,
+        created=TODAY,
+        modified=TODAY,
+        seized_on=TODAY.date(),
+        office_id="A-PORT",
+        goods_description="cigarettes in sofas",
+        hs_code="240220",
+        origin_country="CN",
+        quantity=120000,
+        concealment="false bottom",
+        route=Route(departure_country="CN", loading_location="CNSHA"),
+        declaration_id="A-D-77",
+        parties=(SeizedParty(role="importer", party_id="T-42", name="ACME Ltd"),),
+    )
+
+
+def new_alert(n: int, issuer: str = "A") -> Alert:
+    return Alert(
+        id=f"x-borderlink-alert--{uuid.uuid4()}",
+        issuer=issuer,
+        created=TODAY,
+        modified=TODAY,
+        title=f"alert {n}",
+        valid_from=TODAY.date(),
+        valid_until=TODAY.date() + dt.timedelta(days=30),
+        hs_codes=(f"{n % 97:02d}",),
+    )
+
+
+def stix_errors(objects: list[dict[str, object]]) -> list[str]:
+    """stix2-validator's errors for ``objects`` as one bundle (imported late: it loads slowly)."""
+    from stix2validator import ValidationOptions, validate_parsed_json
+
+    from borderlink.exchange.stix import bundle
+
+    result = validate_parsed_json(bundle(objects), ValidationOptions(strict=False))  # type: ignore[arg-type]
+    return [] if result.is_valid else [str(e) for e in result.errors]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +13,8 @@ from sqlalchemy import func, select
 from borderlink.cooperation import match_alerts
 from borderlink.errors import IntegrityFailure, PartnerUnavailable, PolicyDenied, ReplayDetected
 from borderlink.exchange.envelope import seal
-from borderlink.exchange.stix import new_record_id, to_stix
-from borderlink.model import AgreementState, Alert, Route, SeizedParty, Seizure
+from borderlink.exchange.stix import to_stix
+from borderlink.model import AgreementState
 from borderlink.services.cooperation import (
     active_alerts,
     get_record,
@@ -32,41 +30,7 @@ from borderlink.services.sync import sync_partner
 from borderlink.store.cooperation_tables import released
 from borderlink.store.tables import audit_log
 from coop_mesh import Mesh, agree, build_mesh, connect
-from coop_samples import agreement
-
-TODAY = dt.datetime.now(dt.UTC)
-
-
-def new_seizure(issuer: str = "A") -> Seizure:
-    return Seizure(
-        id=new_record_id("seizure"),
-        issuer=issuer,
-        created=TODAY,
-        modified=TODAY,
-        seized_on=TODAY.date(),
-        office_id="A-PORT",
-        goods_description="cigarettes in sofas",
-        hs_code="240220",
-        origin_country="CN",
-        quantity=120000,
-        concealment="false bottom",
-        route=Route(departure_country="CN", loading_location="CNSHA"),
-        declaration_id="A-D-77",
-        parties=(SeizedParty(role="importer", party_id="T-42", name="ACME Ltd"),),
-    )
-
-
-def new_alert(n: int, issuer: str = "A") -> Alert:
-    return Alert(
-        id=f"x-borderlink-alert--{uuid.uuid4()}",
-        issuer=issuer,
-        created=TODAY,
-        modified=TODAY,
-        title=f"alert {n}",
-        valid_from=TODAY.date(),
-        valid_until=TODAY.date() + dt.timedelta(days=30),
-        hs_codes=(f"{n % 97:02d}",),
-    )
+from coop_samples import TODAY, agreement, new_alert, new_seizure
 
 
 @pytest.fixture
