@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from borderlink.cli import agreements, db, node, partners
+from borderlink.cli import agreements, db, exchange, node, partners, records
 from borderlink.errors import BorderLinkError, outcome_of
 
 app = typer.Typer(
@@ -20,6 +20,9 @@ app.add_typer(db.app, name="db")
 app.add_typer(node.app, name="node")
 app.add_typer(partners.app, name="partners")
 app.add_typer(agreements.app, name="agreements")
+app.add_typer(records.app, name="records")
+app.add_typer(exchange.app, name="exchange")
+app.add_typer(exchange.log_app, name="log")
 
 err = Console(stderr=True)
 

@@ -1,0 +1,71 @@
+"""``borderlink exchange``: pull from partners now; ``borderlink log``: the verifiable log."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from borderlink.cli.options import DbOption, node_for
+from borderlink.services.exchange_log import prove_record, signed_tree_head, verify_log
+from borderlink.services.partners import node_identity
+from borderlink.services.sync import sync_all, sync_partner
+
+app = typer.Typer(help="Exchange with partner nodes (TAXII pull).", no_args_is_help=True)
+log_app = typer.Typer(help="The node's verifiable (Merkle) log.", no_args_is_help=True)
+out = Console()
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+@app.command("sync")
+def sync_cmd(
+    partner: Annotated[str | None, typer.Argument(help="One partner (default: all)")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Pull what partners released to this node since the last sync (resumable)."""
+    node = node_for(db)
+    results = [sync_partner(node, partner)] if partner else sync_all(node)
+    if as_json:
+        print(json.dumps({"results": [asdict(r) for r in results]}))
+        return
+    for r in results:
+        out.print(
+            f"{r.partner_id}: {r.accepted} accepted, {r.duplicates} duplicates, "
+            f"{len(r.rejected)} refused, cursor {r.cursor}, log witnessed at {r.witnessed_size}"
+        )
+        for what, why in r.rejected.items():
+            out.print(f"  [red]refused[/] {what[:16]}: {why}")
+
+
+@log_app.command("verify")
+def verify_cmd(
+    record: Annotated[str | None, typer.Option(help="Also prove this record's entries")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recompute the log and check it against every tree head this node signed."""
+    node = node_for(db)
+    identity = node_identity(node)
+    report = verify_log(node, identity.public_key)
+    proofs = [asdict(p) for p in prove_record(node, record)] if record else []
+    if as_json:
+        print(json.dumps({**asdict(report), "inclusion": proofs}))
+        return
+    out.print(
+        f"log verified: {report.tree_size} entries, root {report.root_hash}, "
+        f"consistent with {report.heads_checked} signed head(s)"
+    )
+    for p in proofs:
+        out.print(f"  {record}: entry {p['leaf_index']} ({p['entry']['kind']}) proven included")
+
+
+@log_app.command("head")
+def head_cmd(db: DbOption = None) -> None:
+    """Sign and print the log's current tree head (what partners witness)."""
+    node = node_for(db)
+    head, token = signed_tree_head(node, node_identity(node))
+    print(json.dumps({"tree_size": head.tree_size, "root_hash": head.root_hash, "token": token}))
