@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from coop_samples import sample_alert, sample_seizure
 
 from borderlink.model import Alert, Seizure
+from coop_samples import sample_alert, sample_seizure
 
 
 @pytest.fixture

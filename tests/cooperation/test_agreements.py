@@ -3,11 +3,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from coop_samples import agreement
 
 from borderlink.cooperation import TRANSITIONS, in_force, load_agreement_yaml, transition
 from borderlink.errors import Conflict, InvalidInput
 from borderlink.model import AgreementState
+from coop_samples import agreement
 
 YAML = """
 agreement_id: AB-2026

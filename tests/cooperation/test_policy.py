@@ -3,11 +3,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from coop_samples import NOW, agreement
 
 from borderlink.cooperation import Denial, Released, release
 from borderlink.errors import PolicyDenied
 from borderlink.model import Alert, Seizure
+from coop_samples import NOW, agreement
 
 
 def _released(result: Released | Denial) -> Released:

@@ -20,12 +20,12 @@ from borderlink.services.cooperation import (
     get_record,
     held_objects,
     issue,
-    receive,
     record_seizure,
     revoke,
 )
 from borderlink.services.exchange_log import verify_log
 from borderlink.services.partners import get_partner
+from borderlink.services.receiving import receive
 from borderlink.services.sync import sync_partner
 from borderlink.store.cooperation_tables import released
 from borderlink.store.tables import audit_log

@@ -12,20 +12,20 @@ in force lets that partner send.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 
-from borderlink.cooperation.alerts import alert_from_seizure, partner_alert
+from borderlink.cooperation.alerts import alert_from_seizure
 from borderlink.cooperation.policy import Denial, release
-from borderlink.errors import BorderLinkError, Conflict, NotFound, PolicyDenied, ReplayDetected
+from borderlink.errors import BorderLinkError, Conflict, NotFound, PolicyDenied
 from borderlink.exchange.client import PartnerClient, notice
-from borderlink.exchange.envelope import Envelope, digest, open_envelope, seal
+from borderlink.exchange.envelope import digest, seal
 from borderlink.exchange.identity import NodeIdentity, Partner
-from borderlink.exchange.stix import from_stix, new_record_id, parse_timestamp, timestamp, to_stix
+from borderlink.exchange.stix import from_stix, new_record_id, timestamp, to_stix
 from borderlink.model.cooperation import Agreement, Alert, PartnerAlert, Route, Seizure
 from borderlink.services.agreements import load_agreements
 from borderlink.services.audit import record as audit
@@ -36,9 +36,9 @@ from borderlink.store.cooperation_tables import (
     coop_records,
     partner_alerts,
     partners,
-    received,
     released,
 )
+from borderlink.store.tables import audit_log
 
 TransportFor = Callable[[Partner], httpx.BaseTransport | None]
 DEFAULT_PURPOSE = "risk-management"
@@ -72,10 +72,9 @@ def record_seizure(
         records.append(
             alert_from_seizure(seizure, alert_id=new_record_id("alert"), valid_days=alert_days)
         )
-    return [
-        issue(node, r, purpose=purpose, actor=actor, notify=notify, transport_for=transport_for)
-        for r in records
-    ]
+    return issue_all(
+        node, records, purpose=purpose, actor=actor, notify=notify, transport_for=transport_for
+    )
 
 
 def issue(
@@ -88,26 +87,84 @@ def issue(
     transport_for: TransportFor | None = None,
 ) -> IssueResult:
     """Store a record issued by this node (or a newer version of one) and release it."""
+    return issue_all(
+        node, [record], purpose=purpose, actor=actor, notify=notify, transport_for=transport_for
+    )[0]
+
+
+def issue_all(
+    node: Node,
+    records: Sequence[Alert | Seizure],
+    *,
+    purpose: str = DEFAULT_PURPOSE,
+    actor: str = "cli",
+    notify: bool = True,
+    transport_for: TransportFor | None = None,
+) -> list[IssueResult]:
+    """Issue several records in one transaction; one notice per partner at the end."""
     identity = node_identity(node)
-    if record.issuer != identity.node_id:
-        raise PolicyDenied(f"this node issues records as {identity.node_id}, not {record.issuer}")
     now = dt.datetime.now(dt.UTC)
-    result = IssueResult(record.id)
+    for record in records:
+        if record.issuer != identity.node_id:
+            raise PolicyDenied(
+                f"this node issues records as {identity.node_id}, not {record.issuer}"
+            )
+    results = [IssueResult(r.id) for r in records]
     with exclusive(node) as conn:
-        _store_record(conn, record, to_stix(record), received_from=None)
-        audit(
-            conn,
-            actor=actor,
-            action="revoke" if record.revoked else f"{record.kind}.record",
-            object_type=record.kind,
-            object_id=record.id,
-            details={"version": timestamp(record.modified), "purpose": purpose},
-        )
-        entries = _release_all(conn, identity, record, purpose, now, actor, result)
+        held = held_versions(conn, [r.id for r in records])
+        held_before = set(held)
+        agreements = load_agreements(conn)
+        partners = load_partners(conn)
+        stored: dict[str, dict[str, Any]] = {}
+        audits: list[dict[str, Any]] = []
+        copies: list[dict[str, Any]] = []
+        entries: list[dict[str, Any]] = []
+        for record, result in zip(records, results, strict=True):
+            version = held.get(record.id)
+            if version is not None and version >= record.modified:
+                raise Conflict(
+                    f"{record.id}: version {timestamp(record.modified)} is not newer than the "
+                    "one held"
+                )
+            held[record.id] = record.modified
+            stored[record.id] = record_row(record, to_stix(record), received_from=None, now=now)
+            audits.append(
+                audit_row(
+                    now,
+                    actor,
+                    "revoke" if record.revoked else f"{record.kind}.record",
+                    record,
+                    details={"version": timestamp(record.modified), "purpose": purpose},
+                )
+            )
+            for partner in partners:
+                _release_one(
+                    identity,
+                    record,
+                    partner,
+                    purpose,
+                    agreements,
+                    now,
+                    actor,
+                    (result, audits, copies, entries),
+                )
+        upsert(conn, coop_records, "record_id", list(stored.values()), held_before)
+        if copies:
+            conn.execute(insert(released), copies)
+            latest = dict(
+                conn.execute(
+                    select(released.c.partner_id, func.max(released.c.seq))
+                    .where(released.c.partner_id.in_({c["partner_id"] for c in copies}))
+                    .group_by(released.c.partner_id)
+                ).all()
+            )
+            for result in results:
+                result.latest = {p: latest[p] for p in result.released_to}
+        conn.execute(insert(audit_log), audits)
         append(conn, entries)
     if notify and node.settings.exchange_notify:
-        _notify(node, identity, result, transport_for)
-    return result
+        _notify(node, identity, results, transport_for)
+    return results
 
 
 def revoke(
@@ -129,71 +186,71 @@ def revoke(
     return issue(node, tombstone, actor=actor, notify=notify, transport_for=transport_for)
 
 
-def _release_all(
-    conn: Connection,
+def _release_one(
     identity: NodeIdentity,
     record: Alert | Seizure,
+    partner: Partner,
     purpose: str,
+    agreements: list[Agreement],
     now: dt.datetime,
     actor: str,
-    result: IssueResult,
-) -> list[dict[str, Any]]:
-    agreements = load_agreements(conn)
-    entries: list[dict[str, Any]] = []
-    for partner in _partners(conn):
-        outcome = release(record, partner.partner_id, purpose, agreements, now, me=identity.node_id)
-        if isinstance(outcome, Denial):
-            result.denied[partner.partner_id] = outcome.detail
-            audit(
-                conn,
-                actor=actor,
-                action="release.denied",
-                object_type=record.kind,
-                object_id=record.id,
+    out: tuple[IssueResult, list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]],
+) -> None:
+    """The policy decides; a copy is signed for the partner, or the refusal is recorded."""
+    result, audits, copies, entries = out
+    outcome = release(record, partner.partner_id, purpose, agreements, now, me=identity.node_id)
+    if isinstance(outcome, Denial):
+        result.denied[partner.partner_id] = outcome.detail
+        audits.append(
+            audit_row(
+                now,
+                actor,
+                "release.denied",
+                record,
                 reason=outcome.detail,
                 details={"partner": partner.partner_id, "code": outcome.code},
             )
-            continue
-        removed = tuple(r.field for r in outcome.removed)
-        stix = to_stix(outcome.record, agreement_id=outcome.agreement_id, redacted=removed)
-        token = seal(
-            identity,
-            recipient=partner.partner_id,
-            agreement_id=outcome.agreement_id,
-            purpose=purpose,
-            stix_object=stix,
-            now=now,
         )
-        seq = conn.execute(
-            insert(released)
-            .values(
-                partner_id=partner.partner_id,
-                record_id=record.id,
-                version=stix["modified"],
-                agreement_id=outcome.agreement_id,
-                envelope=token,
-                stix=stix,
-                removed=[{"field": r.field, "reason": r.reason} for r in outcome.removed],
-                added_at=now,
-            )
-            .returning(released.c.seq)
-        ).scalar_one()
-        audit(
-            conn,
-            actor=actor,
-            action="release",
-            object_type=record.kind,
-            object_id=record.id,
+        return
+    removed = tuple(r.field for r in outcome.removed)
+    stix = to_stix(outcome.record, agreement_id=outcome.agreement_id, redacted=removed)
+    token = seal(
+        identity,
+        recipient=partner.partner_id,
+        agreement_id=outcome.agreement_id,
+        purpose=purpose,
+        stix_object=stix,
+        now=now,
+    )
+    copies.append(
+        {
+            "partner_id": partner.partner_id,
+            "record_id": record.id,
+            "version": stix["modified"],
+            "agreement_id": outcome.agreement_id,
+            "envelope": token,
+            "stix": stix,
+            "removed": [{"field": r.field, "reason": r.reason} for r in outcome.removed],
+            "added_at": now,
+        }
+    )
+    audits.append(
+        audit_row(
+            now,
+            actor,
+            "release",
+            record,
             reason=f"agreement {outcome.agreement_id}, purpose {purpose}",
             details=outcome.details(),
         )
-        entries.append(_entry("revoked" if record.revoked else "sent", stix, partner, token))
-        result.released_to.append(partner.partner_id)
-        result.latest[partner.partner_id] = seq
-    return entries
+    )
+    entries.append(log_entry("revoked" if record.revoked else "sent", stix, partner, token))
+    result.released_to.append(partner.partner_id)
 
 
-def _entry(kind: str, stix: Mapping[str, Any], peer: Partner | str, token: str) -> dict[str, Any]:
+def log_entry(
+    kind: str, stix: Mapping[str, Any], peer: Partner | str, token: str
+) -> dict[str, Any]:
     return {
         "kind": kind,
         "record_id": stix["id"],
@@ -203,13 +260,40 @@ def _entry(kind: str, stix: Mapping[str, Any], peer: Partner | str, token: str) 
     }
 
 
+def audit_row(
+    now: dt.datetime,
+    actor: str,
+    action: str,
+    record: Alert | Seizure | None = None,
+    *,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One audit entry as a row, for bulk inserts in the caller's transaction."""
+    return {
+        "at": now,
+        "actor": actor,
+        "action": action,
+        "object_type": record.kind if record else None,
+        "object_id": record.id if record else None,
+        "reason": reason,
+        "details": details,
+    }
+
+
 def _notify(
-    node: Node, identity: NodeIdentity, result: IssueResult, transport_for: TransportFor | None
+    node: Node,
+    identity: NodeIdentity,
+    results: list[IssueResult],
+    transport_for: TransportFor | None,
 ) -> None:
+    latest: dict[str, int] = {}
+    for result in results:
+        latest.update(result.latest)
     partners = {p.partner_id: p for p in list_partners(node)}
-    for partner_id, latest in result.latest.items():
+    for partner_id, seq in latest.items():
         partner = partners[partner_id]
-        token = notice(identity, partner_id, latest, dt.datetime.now(dt.UTC))
+        token = notice(identity, partner_id, seq, dt.datetime.now(dt.UTC))
         try:
             with PartnerClient(
                 identity,
@@ -218,29 +302,41 @@ def _notify(
                 timeout=node.settings.exchange_timeout_s,
             ) as client:
                 client.notify(token)
-            result.notified.append(partner_id)
         except BorderLinkError as error:  # the partner's next poll still gets the copy
-            result.notice_failures[partner_id] = error.detail
+            for result in results:
+                if partner_id in result.latest:
+                    result.notice_failures[partner_id] = error.detail
+            continue
+        for result in results:
+            if partner_id in result.latest:
+                result.notified.append(partner_id)
 
 
-def _partners(conn: Connection) -> list[Partner]:
+def load_partners(conn: Connection) -> list[Partner]:
     rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
     return [Partner(r.partner_id, r.name, r.public_key, r.base_url) for r in rows]
 
 
-def _store_record(
-    conn: Connection,
-    record: Alert | Seizure,
-    stix: dict[str, Any],
-    *,
-    received_from: str | None,
-) -> None:
-    """Insert or replace with a strictly newer version (:class:`ReplayDetected` otherwise)."""
-    row = conn.execute(
-        select(coop_records.c.document).where(coop_records.c.record_id == record.id)
-    ).first()
-    now = dt.datetime.now(dt.UTC)
-    values = {
+def held_versions(conn: Connection, record_ids: Iterable[str]) -> dict[str, dt.datetime]:
+    """The version (``modified``) held of each of ``record_ids`` that is held."""
+    ids = list(set(record_ids))
+    rows = conn.execute(
+        select(coop_records.c.record_id, coop_records.c.modified).where(
+            coop_records.c.record_id.in_(ids)
+        )
+    ).all()
+    return {r.record_id: _aware(r.modified) for r in rows}
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def record_row(
+    record: Alert | Seizure, stix: dict[str, Any], *, received_from: str | None, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "record_id": record.id,
         "kind": record.kind,
         "issuer": record.issuer,
         "modified": record.modified,
@@ -248,174 +344,26 @@ def _store_record(
         "received_from": received_from,
         "stored_at": now,
     }
-    if row is None:
-        conn.execute(insert(coop_records).values(record_id=record.id, **values))
-        return
-    held = parse_timestamp(row.document["modified"])
-    if held >= record.modified:
-        raise ReplayDetected(
-            f"{record.id}: version {timestamp(record.modified)} is not newer than the one held "
-            f"({timestamp(held)})"
-        )
-    conn.execute(update(coop_records).where(coop_records.c.record_id == record.id).values(values))
 
 
-# --- receiving ------------------------------------------------------------------------------
-
-
-@dataclass
-class ReceiveSummary:
-    accepted: int = 0
-    duplicates: int = 0
-    rejected: dict[str, str] = field(default_factory=dict)  # envelope digest -> reason
-
-
-def receive(node: Node, token: str, *, actor: str = "exchange") -> Envelope:
-    """Accept one envelope pushed or handed over; raise why it is refused."""
-    identity = node_identity(node)
-    now = dt.datetime.now(dt.UTC)
-    try:
-        with exclusive(node) as conn:
-            env, entry = _receive_one(conn, node, identity.node_id, token, now)
-            append(conn, [entry])
-            audit(
-                conn,
-                actor=actor,
-                action="exchange.receive",
-                object_id=env.record_id,
-                details={"sender": env.sender, "digest": env.digest},
-            )
-    except BorderLinkError as error:
-        with node.engine.begin() as conn:
-            _audit_reject(conn, actor, token, error)
-        raise
-    return env
-
-
-def receive_all(
-    conn: Connection, node: Node, me: str, tokens: Iterable[str], *, actor: str
-) -> ReceiveSummary:
-    """Accept a page of envelopes in the caller's exclusive transaction; refusals are recorded."""
-    now = dt.datetime.now(dt.UTC)
-    summary = ReceiveSummary()
-    entries = []
-    for token in tokens:
-        try:
-            _env, entry = _receive_one(conn, node, me, token, now)
-        except ReplayDetected as error:
-            if _already_have(conn, token):
-                summary.duplicates += 1
-                continue
-            summary.rejected[digest(token)] = error.detail
-            _audit_reject(conn, actor, token, error)
-            continue
-        except BorderLinkError as error:
-            summary.rejected[digest(token)] = error.detail
-            _audit_reject(conn, actor, token, error)
-            continue
-        entries.append(entry)
-        summary.accepted += 1
-    append(conn, entries)
-    if entries:
-        audit(
-            conn,
-            actor=actor,
-            action="exchange.receive",
-            details={"accepted": summary.accepted, "duplicates": summary.duplicates},
-        )
-    return summary
-
-
-def _already_have(conn: Connection, token: str) -> bool:
-    return (
-        conn.execute(select(received.c.nonce).where(received.c.digest == digest(token))).first()
-        is not None
-    )
-
-
-def _audit_reject(conn: Connection, actor: str, token: str, error: BorderLinkError) -> None:
-    audit(
-        conn,
-        actor=actor,
-        action="exchange.reject",
-        reason=error.detail,
-        details={"code": error.code, "digest": digest(token), "envelope": token},
-    )
-
-
-def _receive_one(
-    conn: Connection, node: Node, me: str, token: str, now: dt.datetime
-) -> tuple[Envelope, dict[str, Any]]:
-    partners = {p.partner_id: p for p in _partners(conn)}
-    skew = dt.timedelta(seconds=node.settings.exchange_clock_skew_s)
-    env = open_envelope(token, partners, me=me, now=now, skew=skew)
-    seen = conn.execute(
-        select(received.c.received_at).where(
-            received.c.sender_id == env.sender, received.c.nonce == env.nonce
-        )
-    ).first()
-    if seen is not None:
-        raise ReplayDetected(f"envelope {env.nonce} from {env.sender} was already received")
-    record = from_stix(env.object)
-    if record.issuer != env.sender:
-        raise PolicyDenied(
-            f"{env.sender} relays a record issued by {record.issuer}: onward sharing not accepted"
-        )
-    _check_agreement(record, env, load_agreements(conn), me, now)
-    _store_record(conn, record, env.object, received_from=env.sender)
-    conn.execute(
-        insert(received).values(
-            sender_id=env.sender,
-            nonce=env.nonce,
-            record_id=env.record_id,
-            version=env.version,
-            digest=env.digest,
-            received_at=now,
-        )
-    )
-    if isinstance(record, Alert):
-        _store_partner_alert(conn, partner_alert(record, env.sender), now)
-    kind = "revoked" if record.revoked else "received"
-    return env, _entry(kind, env.object, env.sender, token)
-
-
-def _check_agreement(
-    record: Alert | Seizure, env: Envelope, agreements: list[Agreement], me: str, now: dt.datetime
+def upsert(
+    conn: Connection, table: Table, key: str, rows: list[dict[str, Any]], existing: set[str]
 ) -> None:
-    named = [a for a in agreements if a.agreement_id == env.agreement_id]
-    if not named:
-        raise PolicyDenied(f"{env.sender} sent under unknown agreement {env.agreement_id!r}")
-    check = release(record, me, env.purpose, named, now, me=env.sender)
-    if isinstance(check, Denial):
-        raise PolicyDenied(f"not accepted from {env.sender}: {check.detail}")
-    if check.removed:
-        fields = ", ".join(r.field for r in check.removed)
-        raise PolicyDenied(
-            f"{env.sender} sent fields agreement {env.agreement_id} excludes: {fields}"
+    """Insert the rows whose key is new, update the others (bulk, one statement each)."""
+    new = [r for r in rows if r[key] not in existing]
+    old = [r for r in rows if r[key] in existing]
+    if new:
+        conn.execute(insert(table), new)
+    if old:
+        columns = [c for c in old[0] if c != key]
+        statement = (
+            update(table)
+            .where(table.c[key] == bindparam("k_" + key))
+            .values({c: bindparam("v_" + c) for c in columns})
         )
-
-
-def _store_partner_alert(conn: Connection, alert: PartnerAlert, now: dt.datetime) -> None:
-    values = {
-        "partner_id": alert.partner_id,
-        "title": alert.title,
-        "valid_from": alert.valid_from,
-        "valid_until": alert.valid_until,
-        "trader_ids": list(alert.trader_ids),
-        "hs_codes": list(alert.hs_codes),
-        "origins": list(alert.origins),
-        "route": alert.route.model_dump(mode="json"),
-        "active": alert.active,
-        "received_at": now,
-    }
-    exists = conn.execute(
-        select(partner_alerts.c.alert_id).where(partner_alerts.c.alert_id == alert.alert_id)
-    ).first()
-    if exists is None:
-        conn.execute(insert(partner_alerts).values(alert_id=alert.alert_id, **values))
-    else:
         conn.execute(
-            update(partner_alerts).where(partner_alerts.c.alert_id == alert.alert_id).values(values)
+            statement,
+            [{"k_" + key: r[key], **{"v_" + c: r[c] for c in columns}} for r in old],
         )
 
 

@@ -18,13 +18,14 @@ from sqlalchemy import Connection, insert, select, update
 
 from borderlink.errors import BorderLinkError, IntegrityFailure
 from borderlink.exchange.client import PartnerClient
-from borderlink.exchange.envelope import NOTICE, TREE_HEAD, check_fresh, verify
+from borderlink.exchange.envelope import NOTICE, TREE_HEAD, check_fresh, digest, verify
 from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import parse_timestamp
-from borderlink.services.cooperation import TransportFor, receive_all
+from borderlink.services.cooperation import TransportFor
 from borderlink.services.exchange_log import exclusive, held_head, witness
 from borderlink.services.node import Node
 from borderlink.services.partners import get_partner, list_partners, node_identity
+from borderlink.services.receiving import receive_all
 from borderlink.store.cooperation_tables import released, sync_cursors
 
 
@@ -91,15 +92,13 @@ def sync_partner(
                 if start != result.cursor:
                     result.cursor = start
                     continue
-                summary = receive_all(
-                    conn, node, identity.node_id, page.envelopes, actor=f"sync:{partner_id}"
-                )
+                summary = receive_all(conn, node, page.envelopes, actor=f"sync:{partner_id}")
                 result.cursor = page.next if page.next is not None else result.cursor
                 _save_cursor(conn, partner_id, result.cursor)
             result.pages += 1
-            result.accepted += summary.accepted
+            result.accepted += len(summary.accepted)
             result.duplicates += summary.duplicates
-            result.rejected.update(summary.rejected)
+            result.rejected.update({digest(t): e.detail for t, e in summary.rejected})
             if not page.more:
                 break
         if witness_log:
@@ -187,7 +186,11 @@ class SyncScheduler:
             transport = None
             if self.transport_for is not None:
                 transport = self.transport_for(get_partner(self.node, partner_id))
-            self.last[partner_id] = sync_partner(self.node, partner_id, transport=transport)
+            # Notice-driven syncs skip witnessing the partner's log: they are about latency;
+            # scheduled and manual syncs witness it.
+            self.last[partner_id] = sync_partner(
+                self.node, partner_id, transport=transport, witness_log=False
+            )
         except BorderLinkError as error:  # kept for the node's status; the next poll retries
             self.last[partner_id] = error.detail
 
