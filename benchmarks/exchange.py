@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from borderlink.model import Alert
-from borderlink.services.cooperation import issue
+from borderlink.services.cooperation import held_objects, issue, issue_all
 from borderlink.services.sync import sync_partner
 from borderlink.store.cooperation_tables import received
 from coop_mesh import agree, build_mesh, connect, go_live
@@ -83,12 +83,15 @@ def main() -> None:
             q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
 
             t0 = time.perf_counter()
-            for n in range(args.records):
-                issue(a, _alert(n), notify=False)
+            for start in range(0, args.records, 500):
+                batch = [_alert(n) for n in range(start, min(start + 500, args.records))]
+                issue_all(a, batch, notify=False)
             release_s = time.perf_counter() - t0
             t0 = time.perf_counter()
             result = sync_partner(b, "A", page_size=args.page_size)
             sync_s = time.perf_counter() - t0
+            held_at_b = len(held_objects(b))
+            load = os.getloadavg()[0]
         finally:
             for server in servers.values():
                 server.stop()
@@ -106,8 +109,11 @@ def main() -> None:
                 "records": args.records,
                 "synced": result.accepted,
                 "sync_records_per_s": round(result.accepted / sync_s, 1),
-                "release_records_per_s": round(args.records / release_s, 1),
+                "release_records_per_s": round(args.records / release_s, 1),  # batches of 500
                 "page_size": args.page_size,
+                "held_at_b": held_at_b,
+                "expected_at_b": args.alerts + args.records,
+                "load_average_1m": round(load, 2),
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                 "cpu_count": os.cpu_count(),
             }

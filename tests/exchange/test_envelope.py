@@ -102,3 +102,29 @@ def test_freshness_window() -> None:
     check_fresh(NOW, NOW + dt.timedelta(minutes=4))
     with pytest.raises(IntegrityFailure, match="clock window"):
         check_fresh(NOW, NOW + dt.timedelta(minutes=6))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"b": 1, "a": [True, None, "é\u2028\n\x01"], "c": {"z": "", "y": -(2**40)}},
+        {"q": 1.5, "r": 1e21, "s": -0.0},
+        {"é": 1, "e": 2},
+        [1, 2**52],
+    ],
+)
+def test_canonical_json_matches_rfc_8785(value: object) -> None:
+    import rfc8785
+
+    from borderlink.exchange.envelope import canonical
+
+    assert canonical(value) == rfc8785.dumps(value)
+
+
+def test_canonical_json_refuses_integers_beyond_double_precision() -> None:
+    import rfc8785
+
+    from borderlink.exchange.envelope import canonical
+
+    with pytest.raises(rfc8785.IntegerDomainError):
+        canonical([2**60])

@@ -30,8 +30,29 @@ NOTICE = "borderlink-notice+jws"
 
 
 def canonical(value: Any) -> bytes:
-    """RFC 8785 (JCS) canonical JSON bytes."""
+    """RFC 8785 (JCS) canonical JSON bytes.
+
+    For values without floats and with ASCII keys, JCS and ``json.dumps`` with sorted keys,
+    compact separators and raw UTF-8 produce the same bytes (same string escapes, same key
+    order), so those take the fast path; anything else goes through the ``rfc8785`` package.
+    """
+    if _plain(value):
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode("utf-8")
     return rfc8785.dumps(value)
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return abs(value) < 2**53  # JCS numbers are IEEE doubles
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k.isascii() and _plain(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_plain(v) for v in value)
+    return False
 
 
 def digest(token: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -70,6 +71,7 @@ def public_key_text(key: Ed25519PublicKey) -> str:
     return b64url(raw)
 
 
+@lru_cache(maxsize=1024)
 def load_public_key(text: str) -> Ed25519PublicKey:
     """Parse a raw base64url Ed25519 public key (what ``borderlink node init`` prints)."""
     try:
