@@ -24,13 +24,14 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.coop_mesh import agree, build_mesh, connect, go_live
+from tests.coop_samples import agreement
+
 from borderlink.model import Alert
 from borderlink.services.cooperation import held_objects, issue, issue_all
 from borderlink.services.sync import sync_partner
 from borderlink.store.cooperation_tables import received
-from coop_mesh import agree, build_mesh, connect, go_live
-from coop_samples import agreement
 
 
 def _alert(n: int) -> Alert:

@@ -14,8 +14,8 @@ from borderlink.exchange.auth import authorization
 from borderlink.exchange.client import TAXII_MEDIA, inbox_collection, outbox_collection
 from borderlink.services.cooperation import issue
 from borderlink.services.sync import sync_partner
-from coop_mesh import Mesh, agree, bridge, build_mesh, connect
-from coop_samples import agreement, new_alert, stix_errors
+from tests.coop_mesh import Mesh, agree, bridge, build_mesh, connect
+from tests.coop_samples import agreement, new_alert, stix_errors
 
 ROOT = "/taxii2/borderlink"
 

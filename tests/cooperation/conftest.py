@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from borderlink.model import Alert, Seizure
-from coop_samples import sample_alert, sample_seizure
+from tests.coop_samples import sample_alert, sample_seizure
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from borderlink.cooperation import TRANSITIONS, in_force, load_agreement_yaml, transition
 from borderlink.errors import Conflict, InvalidInput
 from borderlink.model import AgreementState
-from coop_samples import agreement
+from tests.coop_samples import agreement
 
 YAML = """
 agreement_id: AB-2026

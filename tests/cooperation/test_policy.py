@@ -7,7 +7,7 @@ import pytest
 from borderlink.cooperation import Denial, Released, release
 from borderlink.errors import PolicyDenied
 from borderlink.model import Alert, Seizure
-from coop_samples import NOW, agreement
+from tests.coop_samples import NOW, agreement
 
 
 def _released(result: Released | Denial) -> Released:

@@ -27,8 +27,8 @@ from borderlink.model import AgreementState
 from borderlink.services.cooperation import active_alerts, held_objects, issue, record_seizure
 from borderlink.services.partners import get_partner
 from borderlink.services.sync import sync_partner
-from coop_mesh import LiveServer, Mesh, agree, build_mesh, connect, go_live
-from coop_samples import TODAY, agreement, new_alert, new_seizure, stix_errors
+from tests.coop_mesh import LiveServer, Mesh, agree, build_mesh, connect, go_live
+from tests.coop_samples import TODAY, agreement, new_alert, new_seizure, stix_errors
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cooperation"))
 from borderlink.model import Alert, Seizure
-from coop_samples import agreement, sample_alert, sample_seizure
+from tests.coop_samples import agreement, sample_alert, sample_seizure
 
 
 @pytest.fixture

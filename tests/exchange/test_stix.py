@@ -15,7 +15,7 @@ from borderlink.exchange.stix import (
     to_stix,
 )
 from borderlink.model import Alert, Seizure, Tlp
-from coop_samples import stix_errors
+from tests.coop_samples import stix_errors
 
 
 def _valid(objects: list[dict[str, Any]]) -> None:

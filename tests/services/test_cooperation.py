@@ -29,8 +29,8 @@ from borderlink.services.receiving import receive
 from borderlink.services.sync import sync_partner
 from borderlink.store.cooperation_tables import released
 from borderlink.store.tables import audit_log
-from coop_mesh import Mesh, agree, build_mesh, connect
-from coop_samples import TODAY, agreement, new_alert, new_seizure
+from tests.coop_mesh import Mesh, agree, build_mesh, connect
+from tests.coop_samples import TODAY, agreement, new_alert, new_seizure
 
 
 @pytest.fixture

@@ -2,8 +2,9 @@
 
 Offers: :class:`Declaration`, :class:`GoodsItem`, :class:`Party`, :class:`PartyRole`,
 :class:`Transport`, :class:`Outcome` (an inspection's result), :class:`RejectedRecord`,
-:class:`FieldIssue`, :class:`IngestSummary`; for cooperation :class:`Alert`, :class:`Seizure`,
-:class:`Agreement` and their value types.
+:class:`FieldIssue`, :class:`IngestSummary`; reference data views (:class:`HsCodeView`,
+:class:`CountryView`, :class:`RefDataSummary`); for cooperation :class:`Alert`,
+:class:`Seizure`, :class:`Agreement`, :class:`PartnerAlert` and their value types.
 """
 
 from borderlink.model.cooperation import (
@@ -32,6 +33,16 @@ from borderlink.model.declaration import (
 )
 from borderlink.model.ingest import FieldIssue, IngestSummary, RejectedRecord, Severity
 from borderlink.model.outcome import Outcome
+from borderlink.model.refdata import (
+    CorrelationSummary,
+    CountryView,
+    EditionSummary,
+    HsCodeView,
+    HsCorrelated,
+    HsNode,
+    HsRef,
+    RefDataSummary,
+)
 
 __all__ = [
     "CLASSIFICATION_ORDER",
@@ -41,15 +52,23 @@ __all__ = [
     "Alert",
     "Category",
     "Classification",
+    "CorrelationSummary",
+    "CountryView",
     "Declaration",
+    "EditionSummary",
     "FieldIssue",
     "GoodsItem",
+    "HsCodeView",
+    "HsCorrelated",
+    "HsNode",
+    "HsRef",
     "IngestSummary",
     "Outcome",
     "PartnerAlert",
     "Party",
     "PartyRole",
     "Record",
+    "RefDataSummary",
     "RejectedRecord",
     "Route",
     "SeizedParty",
