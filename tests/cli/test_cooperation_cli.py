@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from borderlink.cli.app import app, main
+from borderlink.errors import PartnerUnavailable
 from borderlink.settings import get_settings
 
 B_KEY = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
@@ -75,6 +76,10 @@ def test_node_partners_agreements_records_log(cli: CliRunner, tmp_path: Path) ->
     assert report["tree_size"] == 2
     assert report["inclusion"][0]["entry"]["kind"] == "sent"
     assert json.loads(_run(cli, "records", "alerts", "--json")) == {"alerts": []}
+    # B is offline: a scheduled round reports it and goes on; a direct sync fails with its code.
+    assert "B: 0 accepted, 1 refused" in _run(cli, "exchange", "poll", "--rounds", "1")
+    failed = cli.invoke(app, ["exchange", "sync", "B"])
+    assert isinstance(failed.exception, PartnerUnavailable)
 
 
 def test_errors_exit_with_their_code(

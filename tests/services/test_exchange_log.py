@@ -135,3 +135,12 @@ def test_witness_accepts_growth_and_detects_a_forked_head(node: Node, tmp_path: 
     impostor = NodeIdentity("A", "A", create_key(tmp_path / "x.pem"))
     with pytest.raises(IntegrityFailure, match="signature does not verify"):
         witness(node, partner, _head(impostor, leaves), [])
+
+
+def test_heads_held_by_partners_are_checked_too(logged: tuple[Node, NodeIdentity]) -> None:
+    node, identity = logged
+    _, token = signed_tree_head(node, identity)  # size 8, as a partner would keep it
+    assert verify_log(node, identity.public_key, [token]).heads_checked == 3
+    forged = TreeHead(identity.node_id, 8, "00" * 32, "2026-11-23T10:00:00Z")
+    with pytest.raises(IntegrityFailure, match="not consistent"):
+        verify_log(node, identity.public_key, [sign(identity, forged.payload(), typ=TREE_HEAD)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict
 from typing import Annotated
 
@@ -41,16 +42,42 @@ def sync_cmd(
             out.print(f"  [red]refused[/] {what[:16]}: {why}")
 
 
+@app.command("poll")
+def poll_cmd(
+    every: Annotated[float, typer.Option(help="Seconds between rounds")] = 60.0,
+    rounds: Annotated[int, typer.Option(help="Stop after this many rounds (0: never)")] = 0,
+    db: DbOption = None,
+) -> None:
+    """Pull from every partner on a schedule (notices make it faster; this makes it certain)."""
+    node = node_for(db)
+    done = 0
+    while True:
+        for r in sync_all(node):
+            if r.accepted or r.rejected:
+                out.print(
+                    f"{r.partner_id}: {r.accepted} accepted, {len(r.rejected)} refused "
+                    f"(cursor {r.cursor})"
+                )
+        done += 1
+        if rounds and done >= rounds:
+            return
+        time.sleep(every)
+
+
 @log_app.command("verify")
 def verify_cmd(
     record: Annotated[str | None, typer.Option(help="Also prove this record's entries")] = None,
+    head: Annotated[
+        list[str] | None,
+        typer.Option(help="A signed tree head of this node a partner holds (repeatable)"),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Recompute the log and check it against every tree head this node signed."""
+    """Recompute the log; check it against every tree head this node signed (and --head ones)."""
     node = node_for(db)
     identity = node_identity(node)
-    report = verify_log(node, identity.public_key)
+    report = verify_log(node, identity.public_key, head or ())
     proofs = [asdict(p) for p in prove_record(node, record)] if record else []
     if as_json:
         print(json.dumps({**asdict(report), "inclusion": proofs}))

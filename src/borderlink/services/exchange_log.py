@@ -169,8 +169,12 @@ class LogReport:
     heads_checked: int
 
 
-def verify_log(node: Node, public_key: str) -> LogReport:
-    """Recompute the log: every leaf from its entry, every signed head this node issued."""
+def verify_log(node: Node, public_key: str, held_by_partners: Sequence[str] = ()) -> LogReport:
+    """Recompute the log: every leaf from its entry, every signed head this node issued.
+
+    ``held_by_partners``: signed heads of this node that a partner kept as a witness (tokens);
+    the log must be consistent with each of them too.
+    """
     me = {node.settings.node_id: Partner(node.settings.node_id, "", public_key, "")}
     with node.engine.connect() as conn:
         rows = conn.execute(
@@ -183,6 +187,7 @@ def verify_log(node: Node, public_key: str) -> LogReport:
             .where(tree_heads.c.node_id == node.settings.node_id)
             .order_by(tree_heads.c.tree_size)
         ).all()
+    tokens = [token for (token,) in heads] + list(held_by_partners)
     leaves: list[bytes] = []
     for expected, (index, stored, entry) in enumerate(rows):
         if index != expected:
@@ -191,7 +196,7 @@ def verify_log(node: Node, public_key: str) -> LogReport:
             raise IntegrityFailure(f"log entry {index} was altered: its hash does not match")
         leaves.append(bytes.fromhex(stored))
     current = root(leaves)
-    for (token,) in heads:
+    for token in tokens:
         head = _head(verify(token, me, typ=TREE_HEAD).payload)
         if head.tree_size > len(leaves):
             raise IntegrityFailure(
@@ -205,7 +210,7 @@ def verify_log(node: Node, public_key: str) -> LogReport:
                 f"log is not consistent with its signed head at size {head.tree_size}: "
                 "entries were reordered, altered or dropped"
             )
-    return LogReport(len(leaves), current.hex(), len(heads))
+    return LogReport(len(leaves), current.hex(), len(tokens))
 
 
 def witness(node: Node, partner: Partner, head_token: str, proof: Sequence[str]) -> TreeHead:
