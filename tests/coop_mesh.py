@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +17,7 @@ import httpx
 from fastapi import FastAPI
 
 from borderlink.api.app import create_app
+from borderlink.api.loopback import LoopbackServer
 from borderlink.exchange.identity import NodeIdentity, Partner
 from borderlink.model import Agreement, AgreementState
 from borderlink.services import Node, open_node
@@ -126,38 +125,7 @@ def agree(
 AgreementFactory = Callable[..., Agreement]
 
 
-class LiveServer:
-    """A real uvicorn server for one node on 127.0.0.1, in a thread; always stop() it."""
-
-    def __init__(self, app: FastAPI, port: int = 0) -> None:
-        import socket
-
-        import uvicorn
-
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, log_level="error", lifespan="off", access_log=False)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def start(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError(f"server on port {self.port} did not start")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
+LiveServer = LoopbackServer
 
 
 def go_live(mesh: Mesh) -> dict[str, LiveServer]:

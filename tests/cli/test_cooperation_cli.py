@@ -99,3 +99,12 @@ def test_errors_exit_with_their_code(
     with pytest.raises(SystemExit) as done:
         main()
     assert done.value.code == 78  # no node key yet
+
+
+def test_exchange_demo_flags_a_declaration_in_borduria(cli: CliRunner, tmp_path: Path) -> None:
+    output = _run(cli, "exchange", "demo", "--dir", str(tmp_path / "demo"))
+    assert "flagged BOR-2026-100231" in output
+    assert "BOR-2026-100232" not in output  # other HS code
+    assert "declaration_id, parties" in output.replace("\n", " ")
+    with pytest.raises(AssertionError):
+        _run(cli, "exchange", "demo", "--dir", str(tmp_path / "demo"))  # not from scratch

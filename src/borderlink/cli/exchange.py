@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from dataclasses import asdict
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from borderlink.cli.options import DbOption, node_for
+from borderlink.errors import InvalidInput
 from borderlink.services.exchange_log import prove_record, signed_tree_head, verify_log
 from borderlink.services.partners import node_identity
 from borderlink.services.sync import sync_all, sync_partner
@@ -96,3 +99,49 @@ def head_cmd(db: DbOption = None) -> None:
     node = node_for(db)
     head, token = signed_tree_head(node, node_identity(node))
     print(json.dumps({"tree_size": head.tree_size, "root_hash": head.root_hash, "token": token}))
+
+
+@app.command("demo")
+def demo_cmd(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Where the two nodes live (default: a temp dir)")
+    ] = None,
+    serve: Annotated[bool, typer.Option(help="Keep both nodes serving until Ctrl-C")] = False,
+) -> None:
+    """Two partner nodes on loopback: a seizure at Atlantis becomes a flagged declaration in
+    Borduria, redacted as their agreement says."""
+    from borderlink.api.app import create_app
+    from borderlink.api.loopback import LoopbackServer
+    from borderlink.services import exchange_demo
+    from borderlink.settings import get_settings
+
+    root = directory or Path(tempfile.mkdtemp(prefix="borderlink-exchange-demo-"))
+    if root.exists() and any(root.iterdir()):
+        raise InvalidInput(f"{root} is not empty: the demo starts from scratch", field="dir")
+    nodes = exchange_demo.demo_nodes(root, get_settings())
+    servers = {n: LoopbackServer(create_app(node=node)).start() for n, node in nodes.items()}
+    try:
+        agreement = exchange_demo.link(nodes, {n: s.url for n, s in servers.items()})
+        out.print(
+            f"[bold]{agreement.title}[/] in force ({', '.join(sorted(agreement.categories))})"
+        )
+        for n, s in servers.items():
+            out.print(f"  {exchange_demo.NAMES[n]} ({n}) serves TAXII at {s.url}/taxii2/")
+        results = exchange_demo.seize(nodes["atlantis"])
+        out.print(f"Atlantis records seizure {results[0].record_id} and the alert it implies")
+        done = exchange_demo.outcome_at(nodes["borduria"], expected=len(results))
+        for obj in done.received:
+            removed = ", ".join(obj.get("redacted", [])) or "nothing"  # type: ignore[arg-type]
+            out.print(f"Borduria received {obj['type']} {obj['id']} (removed: {removed})")
+        for row in done.hits.iter_rows(named=True):
+            out.print(f"[bold red]flagged[/] {row['declaration_id']}: {row['reason']}")
+        out.print(f"nodes' files: {root}")
+        if serve:
+            out.print("serving; Ctrl-C to stop")
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for s in servers.values():
+            s.stop()
