@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import Engine
 
 from borderlink.api.app import create_app
 from borderlink.api.loopback import LoopbackServer
@@ -77,16 +78,28 @@ def bridge(app: FastAPI) -> httpx.BaseTransport:
 
 
 def build_mesh(
-    root: Path, names: Iterable[str], *, template: Path | None = None, in_process: bool = True
+    root: Path,
+    names: Iterable[str],
+    *,
+    template: Path | None = None,
+    in_process: bool = True,
+    engines: Mapping[str, Engine] | None = None,
 ) -> Mesh:
-    """Nodes named ``names`` under ``root``; ``template``: a migrated SQLite file to copy."""
+    """Nodes named ``names`` under ``root``; ``template``: a migrated SQLite file to copy;
+    ``engines``: a given (migrated, empty) database for some nodes, e.g. PostgreSQL."""
     mesh = Mesh()
     for name in names:
         settings = node_settings(root, name, auto_migrate=template is None)
-        if template is not None:
-            settings.data_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copy(template, settings.data_dir / "borderlink.db")
-        node = open_node(settings)
+        given = (engines or {}).get(name)
+        if given is not None:
+            url = given.url.render_as_string(hide_password=False)
+            settings = settings.model_copy(update={"db": url})
+            node = Node(settings=settings, engine=given)
+        else:
+            if template is not None:
+                settings.data_dir.mkdir(parents=True, exist_ok=True)
+                shutil.copy(template, settings.data_dir / "borderlink.db")
+            node = open_node(settings)
         mesh.nodes[name] = node
         mesh.identities[name] = init_node(node)
         mesh.urls[name] = f"http://{name.lower()}.test"
