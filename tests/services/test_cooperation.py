@@ -15,6 +15,7 @@ from borderlink.errors import IntegrityFailure, PartnerUnavailable, PolicyDenied
 from borderlink.exchange.envelope import seal
 from borderlink.exchange.stix import to_stix
 from borderlink.model import AgreementState
+from borderlink.services.agreements import transition_agreement
 from borderlink.services.cooperation import (
     active_alerts,
     get_record,
@@ -157,3 +158,21 @@ def test_revocation_travels_as_a_tombstone_and_deactivates_the_alert(mesh: Mesh)
     assert get_record(b, alert.id).revoked
     with a.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(released)).scalar_one() == 2
+
+
+def test_suspension_holds_back_released_copies_and_expiry_drops_them(mesh: Mesh) -> None:
+    a, b = mesh.nodes["A"], mesh.nodes["B"]
+    to_a = mesh.transport_for(get_partner(b, "A"))
+    first = issue(a, new_alert(1), notify=False)
+    transition_agreement(a, "AB-2026", AgreementState.SUSPENDED)
+    second = issue(a, new_alert(2), notify=False)
+    assert second.released_to == []  # nothing new leaves while suspended
+    assert sync_partner(b, "A", transport=to_a).accepted == 0  # nor what was released before
+    transition_agreement(a, "AB-2026", AgreementState.IN_FORCE)
+    assert sync_partner(b, "A", transport=to_a).accepted == 1
+    assert get_record(b, first.record_id).title == "alert 1"
+    third = issue(a, new_alert(3), notify=False)
+    transition_agreement(a, "AB-2026", AgreementState.EXPIRED)
+    result = sync_partner(b, "A", transport=to_a)
+    assert result.accepted == 0
+    assert result.cursor == third.latest["B"]  # dropped for good, not waiting

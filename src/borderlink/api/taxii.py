@@ -142,16 +142,13 @@ def _page(
     limit = max(1, min(limit, MAX_PAGE))
     me = node.settings.node_id
     if collection_id == outbox_collection(me, caller.partner_id):
-        rows, more = released_page(
-            node, caller.partner_id, after=after, added_after=since, limit=limit
-        )
-        last = rows[-1].seq if rows else None
+        page = released_page(node, caller.partner_id, after=after, added_after=since, limit=limit)
         return (
-            [r.stix for r in rows],
-            [r.envelope for r in rows],
-            [r.added_at for r in rows],
-            more,
-            last,
+            [r.stix for r in page.rows],
+            [r.envelope for r in page.rows],
+            [r.added_at for r in page.rows],
+            page.more,
+            page.last_seq,
         )
     query = (
         select(coop_records.c.document, coop_records.c.stored_at)
@@ -164,13 +161,13 @@ def _page(
         query = query.where(coop_records.c.stored_at > since)
     with node.engine.connect() as conn:
         held = conn.execute(query).all()
-    page = held[:limit]
+    shown = held[:limit]
     return (
-        [r.document for r in page],
+        [r.document for r in shown],
         [],
-        [r.stored_at for r in page],
+        [r.stored_at for r in shown],
         len(held) > limit,
-        after + len(page) if page else None,
+        after + len(shown) if shown else None,
     )
 
 

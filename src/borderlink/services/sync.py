@@ -16,11 +16,14 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, insert, select, update
 
+from borderlink.cooperation.agreements import in_force
 from borderlink.errors import BorderLinkError, IntegrityFailure
 from borderlink.exchange.client import PartnerClient
 from borderlink.exchange.envelope import NOTICE, TREE_HEAD, check_fresh, digest, verify
 from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import parse_timestamp
+from borderlink.model.cooperation import AgreementState
+from borderlink.services.agreements import load_agreements
 from borderlink.services.cooperation import TransportFor
 from borderlink.services.exchange_log import exclusive, held_head, witness
 from borderlink.services.node import Node
@@ -85,6 +88,13 @@ def sync_partner(
         while max_pages is None or result.pages < max_pages:
             page = client.objects(result.cursor, limit)
             if not page.envelopes:
+                # Only copies the partner dropped (expired agreements): move past them.
+                if page.next is not None and page.next > result.cursor:
+                    with exclusive(node) as conn:
+                        _save_cursor(conn, partner_id, page.next)
+                    result.cursor = page.next
+                    if page.more:
+                        continue
                 break
             with exclusive(node) as conn:
                 # Re-read under the lock: a concurrent sync may have moved the cursor.
@@ -195,6 +205,13 @@ class SyncScheduler:
             self.last[partner_id] = error.detail
 
 
+@dataclass
+class OutboxPage:
+    rows: list[Any]
+    more: bool
+    last_seq: int | None  # the last sequence number passed (served or dropped)
+
+
 def released_page(
     node: Node,
     partner_id: str,
@@ -202,16 +219,41 @@ def released_page(
     after: int = 0,
     added_after: dt.datetime | None = None,
     limit: int = 100,
-) -> tuple[list[Any], bool]:
-    """Rows of the collection this node serves ``partner_id``, in order, and whether more follow."""
+) -> OutboxPage:
+    """The next copies this node serves ``partner_id``, in release order.
+
+    Checked again at serving time, since agreements change after a release: a copy released
+    under an agreement that has expired (or is gone) is dropped for good; one under an agreement
+    that is suspended (or otherwise not in force) holds the stream back, it and everything after
+    it, until the agreement is in force again.
+    """
     query = (
-        select(released.c.seq, released.c.envelope, released.c.stix, released.c.added_at)
+        select(
+            released.c.seq,
+            released.c.envelope,
+            released.c.stix,
+            released.c.added_at,
+            released.c.agreement_id,
+        )
         .where(released.c.partner_id == partner_id, released.c.seq > after)
         .order_by(released.c.seq)
         .limit(limit + 1)
     )
     if added_after is not None:
         query = query.where(released.c.added_at > added_after)
+    today = dt.datetime.now(dt.UTC).date()
     with node.engine.connect() as conn:
         rows = conn.execute(query).all()
-    return list(rows[:limit]), len(rows) > limit
+        agreements = {a.agreement_id: a for a in load_agreements(conn)}
+    served: list[Any] = []
+    last: int | None = None
+    for row in rows[:limit]:
+        agreement = agreements.get(row.agreement_id)
+        if agreement is None or agreement.state == AgreementState.EXPIRED:
+            last = row.seq
+            continue
+        if not in_force(agreement, today):
+            return OutboxPage(served, False, last)
+        served.append(row)
+        last = row.seq
+    return OutboxPage(served, len(rows) > limit, last)
