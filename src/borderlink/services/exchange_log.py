@@ -53,7 +53,8 @@ def exclusive(node: Node) -> Iterator[Connection]:
 
 def append(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> list[int]:
     """Append entries (each with a ``record_id``) as leaves; their indices. Call in exclusive()."""
-    size = conn.execute(select(func.count()).select_from(log_leaves)).scalar_one()
+    last = conn.execute(select(func.max(log_leaves.c.leaf_index))).scalar_one()
+    size = 0 if last is None else last + 1
     now = dt.datetime.now(dt.UTC)
     rows = [
         {

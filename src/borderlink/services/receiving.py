@@ -196,9 +196,10 @@ def _seen(conn: Connection, envelopes: list[Envelope]) -> dict[tuple[str, str], 
     nonces = list({e.nonce for e in envelopes})
     if not nonces:
         return {}
-    rows = conn.execute(
+    senders = list({e.sender for e in envelopes})
+    rows = conn.execute(  # both key columns, so the primary key index serves the lookup
         select(received.c.sender_id, received.c.nonce, received.c.digest).where(
-            received.c.nonce.in_(nonces)
+            received.c.sender_id.in_(senders), received.c.nonce.in_(nonces)
         )
     )
     return {(r.sender_id, r.nonce): r.digest for r in rows}

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Index,
     Integer,
     String,
     Table,
@@ -58,7 +59,7 @@ released = Table(
     "released",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("partner_id", String(64), nullable=False, index=True),
+    Column("partner_id", String(64), nullable=False),
     Column("record_id", String(128), nullable=False),
     Column("version", String(32), nullable=False),  # the record's `modified`, RFC 3339
     Column("agreement_id", String(64), nullable=False),
@@ -67,6 +68,7 @@ released = Table(
     Column("removed", JSON, nullable=False),  # [{field, reason}]
     Column("added_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("partner_id", "record_id", "version", name="uq_released_copy"),
+    Index("ix_released_partner_seq", "partner_id", "seq"),  # a partner's collection, in order
 )
 
 # Every envelope accepted from a partner, for replay detection and provenance.

@@ -2,7 +2,7 @@
 
 Revision ID: 0004_cooperation
 Revises: 0001_foundation
-Create Date: 2026-11-23 09:27:49.440807
+Create Date: 2026-11-23 09:53:26.798235
 """
 
 from collections.abc import Sequence
@@ -106,7 +106,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("partner_id", "record_id", "version", name="uq_released_copy"),
     )
     with op.batch_alter_table("released", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_released_partner_id"), ["partner_id"], unique=False)
+        batch_op.create_index("ix_released_partner_seq", ["partner_id", "seq"], unique=False)
 
     op.create_table(
         "sync_cursors",
@@ -132,7 +132,7 @@ def downgrade() -> None:
     op.drop_table("tree_heads")
     op.drop_table("sync_cursors")
     with op.batch_alter_table("released", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_released_partner_id"))
+        batch_op.drop_index("ix_released_partner_seq")
 
     op.drop_table("released")
     op.drop_table("received")
