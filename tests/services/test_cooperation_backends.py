@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from borderlink.errors import ReplayDetected
 from borderlink.services.cooperation import active_alerts, held_objects, issue_all, revoke
 from borderlink.services.exchange_log import verify_log
 from borderlink.services.partners import get_partner
-from borderlink.services.receiving import receive
+from borderlink.services.receiving import purge_expired, receive
 from borderlink.services.sync import sync_partner
 from borderlink.store.cooperation_tables import received, released
 from tests.coop_mesh import Mesh, agree, build_mesh, connect
@@ -61,3 +62,25 @@ def test_issue_notify_receive_revoke_sync(pair: Mesh) -> None:
         assert conn.execute(select(func.count()).select_from(received)).scalar_one() == 14
     assert verify_log(a, pair.identities["A"].public_key).tree_size == 14
     assert verify_log(b, pair.identities["B"].public_key).tree_size == 14
+
+
+def test_retention_limit_purges_content_but_keeps_proof(
+    engine: Engine,
+    tmp_path: Path,
+    _sqlite_template: Path,  # noqa: PT019 - its value (the template file) is used
+) -> None:
+    mesh = build_mesh(tmp_path, ["A", "B"], template=_sqlite_template, engines={"B": engine})
+    connect(mesh, "A", "B")
+    agree(mesh, agreement(retention_days=30))
+    alert = new_alert(1)
+    issue_all(mesh.nodes["A"], [alert], transport_for=mesh.transport_for)
+    b = mesh.nodes["B"]
+    assert purge_expired(b, today=TODAY.date() + dt.timedelta(days=30)) == 0
+    assert purge_expired(b, today=TODAY.date() + dt.timedelta(days=31)) == 1
+    assert held_objects(b) == []
+    assert active_alerts(b, TODAY.date()) == []
+    with b.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(received)).scalar_one() == 1
+    assert verify_log(b, mesh.identities["B"].public_key).tree_size == 2
+    assert purge_expired(b, today=TODAY.date() + dt.timedelta(days=31)) == 0
+    mesh.nodes["A"].engine.dispose()

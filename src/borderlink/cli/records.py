@@ -24,6 +24,7 @@ from borderlink.services.cooperation import (
     record_seizure,
     revoke,
 )
+from borderlink.services.receiving import purge_expired
 
 app = typer.Typer(
     help="Seizures and alerts: record, release to partners, revoke; partners' active alerts.",
@@ -128,3 +129,10 @@ def _report(results: list[IssueResult], as_json: bool) -> None:
             out.print(f"  not to {partner}: {why}")
         for partner, why in r.notice_failures.items():
             out.print(f"  [yellow]notice to {partner} failed[/] ({why}); it will get it by polling")
+
+
+@app.command("purge")
+def purge_cmd(db: DbOption = None) -> None:
+    """Delete received records past their agreement's retention limit (receipts and log stay)."""
+    count = purge_expired(node_for(db))
+    out.print(f"{count} received record(s) past retention deleted")

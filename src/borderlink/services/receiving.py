@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from borderlink.cooperation.alerts import partner_alert
 from borderlink.cooperation.policy import Denial, release
@@ -117,6 +117,7 @@ def receive_all(
                 "nonce": env.nonce,
                 "record_id": env.record_id,
                 "version": env.version,
+                "agreement_id": env.agreement_id,
                 "digest": env.digest,
                 "received_at": now,
             }
@@ -229,3 +230,62 @@ def _alert_row(record: Alert, sender: str, now: dt.datetime) -> dict[str, Any]:
         "active": alert.active,
         "received_at": now,
     }
+
+
+def purge_expired(node: Node, *, today: dt.date | None = None, actor: str = "retention") -> int:
+    """Delete received records kept longer than their agreement's retention limit.
+
+    What stays: the receipt (sender, nonce, digest) and the log entries, so the node can still
+    prove what it received and when, without keeping the content.
+    """
+    day = today or dt.datetime.now(dt.UTC).date()
+    now = dt.datetime.now(dt.UTC)
+    with exclusive(node) as conn:
+        limits = {
+            a.agreement_id: a.retention_days for a in load_agreements(conn) if a.retention_days
+        }
+        if not limits:
+            return 0
+        rows = conn.execute(
+            select(
+                coop_records.c.record_id,
+                coop_records.c.stored_at,
+                coop_records.c.document,
+                received.c.agreement_id,
+            )
+            .join(received, received.c.record_id == coop_records.c.record_id)
+            .where(
+                coop_records.c.received_from.is_not(None),
+                received.c.agreement_id.in_(list(limits)),
+            )
+        ).all()
+        expired: dict[str, tuple[str, dict[str, Any]]] = {}
+        for r in rows:
+            if r.stored_at.date() + dt.timedelta(days=limits[r.agreement_id]) < day:
+                expired[r.record_id] = (r.agreement_id, r.document)
+        if not expired:
+            return 0
+        ids = list(expired)
+        conn.execute(delete(coop_records).where(coop_records.c.record_id.in_(ids)))
+        conn.execute(delete(partner_alerts).where(partner_alerts.c.alert_id.in_(ids)))
+        append(
+            conn,
+            [
+                {"kind": "purged", "record_id": rid, "version": doc["modified"], "agreement": aid}
+                for rid, (aid, doc) in expired.items()
+            ],
+        )
+        conn.execute(
+            insert(audit_log),
+            [
+                audit_row(
+                    now,
+                    actor,
+                    "retention.purge",
+                    reason=f"retention limit of agreement {aid}",
+                    details={"record_id": rid},
+                )
+                for rid, (aid, _doc) in expired.items()
+            ],
+        )
+    return len(expired)

@@ -79,6 +79,7 @@ received = Table(
     Column("nonce", String(64), primary_key=True),
     Column("record_id", String(128), nullable=False),
     Column("version", String(32), nullable=False),
+    Column("agreement_id", String(64), nullable=False),  # under which it came (retention)
     Column("digest", String(64), nullable=False),  # sha256 of the envelope
     Column("received_at", DateTime(timezone=True), nullable=False),
 )

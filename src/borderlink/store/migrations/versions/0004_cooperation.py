@@ -2,7 +2,7 @@
 
 Revision ID: 0004_cooperation
 Revises: 0001_foundation
-Create Date: 2026-11-23 09:53:26.798235
+Create Date: 2026-11-23 09:54:44.933767
 """
 
 from collections.abc import Sequence
@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("nonce", sa.String(length=64), nullable=False),
         sa.Column("record_id", sa.String(length=128), nullable=False),
         sa.Column("version", sa.String(length=32), nullable=False),
+        sa.Column("agreement_id", sa.String(length=64), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("sender_id", "nonce", name=op.f("pk_received")),
