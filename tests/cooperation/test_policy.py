@@ -90,3 +90,33 @@ def test_one_permissive_agreement_among_several_is_enough(alert: Alert) -> None:
     wide = agreement(agreement_id="AB-1", categories=["alert"])
     out = _released(release(alert, "B", "risk-management", [narrow, wide], NOW, me="A"))
     assert out.agreement_id == "AB-1"
+
+
+def test_aeo_status_needs_its_category_and_identity_to_be_of_use() -> None:
+    from borderlink.cooperation.records import new_record
+    from borderlink.model import AeoStatus
+
+    aeo = new_record(
+        "aeo-status",
+        {
+            "trader_id": "AT-EORI-1",
+            "trader_name": "ACME",
+            "country": "AT",
+            "programme": "AEOF",
+            "status": "granted",
+            "valid_from": "2026-01-01",
+        },
+        issuer="A",
+        now=NOW,
+    )
+    assert isinstance(aeo, AeoStatus)
+    assert aeo.id.startswith("x-borderlink-aeo-status--")
+    result = release(aeo, "B", "risk-management", [agreement()], NOW, me="A")
+    assert isinstance(result, Denial)
+    assert result.code == "category"
+    mra = agreement(categories=["aeo-status", "trader-identity"])
+    out = _released(release(aeo, "B", "risk-management", [mra], NOW, me="A"))
+    assert out.record == aeo
+    anonymous = agreement(categories=["aeo-status"])
+    out = _released(release(aeo, "B", "risk-management", [anonymous], NOW, me="A"))
+    assert {r.field for r in out.removed} == {"trader_id", "trader_name"}

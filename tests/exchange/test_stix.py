@@ -58,3 +58,25 @@ def test_objects_and_definitions_validate_with_stix2_validator(
 def test_foreign_objects_are_refused() -> None:
     with pytest.raises(IntegrityFailure):
         from_stix({"type": "indicator", "id": "indicator--x"})
+
+
+def test_aeo_status_round_trips_and_validates() -> None:
+    from borderlink.cooperation.records import new_record
+
+    aeo = new_record(
+        "aeo-status",
+        {"trader_id": "AT-1", "country": "AT", "status": "granted", "valid_from": "2026-01-01"},
+        issuer="A",
+        now=seizure_time(),
+    )
+    obj = to_stix(aeo)
+    assert obj["type"] == "x-borderlink-aeo-status"
+    assert obj["granular_markings"][0]["selectors"] == ["trader_id"]
+    assert from_stix(obj) == aeo
+    _valid([obj])
+
+
+def seizure_time() -> Any:
+    import datetime as dt
+
+    return dt.datetime(2026, 11, 23, tzinfo=dt.UTC)

@@ -81,6 +81,21 @@ def alert_cmd(
     _report([issue(node, record, purpose=purpose)], as_json)
 
 
+@app.command("aeo")
+def aeo_cmd(
+    file: Annotated[Path, typer.Argument(help="The AEO status as YAML or JSON")],
+    purpose: PurposeOption = "risk-management",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Share a trader's AEO status with partners whose agreements cover aeo-status."""
+    node = node_for(db)
+    record = new_record(
+        "aeo-status", _read(file), issuer=node.settings.node_id, now=dt.datetime.now(dt.UTC)
+    )
+    _report([issue(node, record, purpose=purpose)], as_json)
+
+
 @app.command("revoke")
 def revoke_cmd(
     record_id: str,

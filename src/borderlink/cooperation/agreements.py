@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from borderlink.errors import Conflict, InvalidInput
 from borderlink.model.cooperation import (
+    AeoStatus,
     Agreement,
     AgreementState,
     Alert,
@@ -36,9 +37,10 @@ TRANSITIONS: dict[AgreementState, frozenset[AgreementState]] = {
 }
 
 # Which record model carries each category, to check an agreement's redaction lists.
-MODELS_BY_CATEGORY: dict[Category, type[Alert] | type[Seizure]] = {
+MODELS_BY_CATEGORY: dict[Category, type[Alert] | type[Seizure] | type[AeoStatus]] = {
     Category.ALERT: Alert,
     Category.SEIZURE: Seizure,
+    Category.AEO_STATUS: AeoStatus,
 }
 
 

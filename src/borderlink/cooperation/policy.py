@@ -19,9 +19,8 @@ from borderlink.errors import PolicyDenied
 from borderlink.model.cooperation import (
     CLASSIFICATION_ORDER,
     Agreement,
-    Alert,
     Category,
-    Seizure,
+    CoopRecord,
     nominal_fields,
 )
 
@@ -36,7 +35,7 @@ class Removal:
 class Released:
     """The partner's copy of the record, and what was taken out of it."""
 
-    record: Alert | Seizure
+    record: CoopRecord
     partner: str
     purpose: str
     agreement_id: str
@@ -64,7 +63,7 @@ class Denial:
 
 
 def release(
-    record: Alert | Seizure,
+    record: CoopRecord,
     partner: str,
     purpose: str,
     agreements: Iterable[Agreement],
@@ -92,7 +91,7 @@ def release(
 
 
 def _refusal(
-    agreement: Agreement, record: Alert | Seizure, category: Category, purpose: str
+    agreement: Agreement, record: CoopRecord, category: Category, purpose: str
 ) -> Denial | None:
     aid = agreement.agreement_id
     if category not in agreement.categories:
@@ -113,7 +112,7 @@ def _refusal(
 
 
 def _redacted(
-    record: Alert | Seizure, agreement: Agreement, partner: str, purpose: str, category: Category
+    record: CoopRecord, agreement: Agreement, partner: str, purpose: str, category: Category
 ) -> Released:
     reasons: dict[str, str] = {}
     for name in agreement.redact.get(category, ()):

@@ -9,25 +9,22 @@ from typing import Any
 from pydantic import ValidationError
 
 from borderlink.errors import InvalidInput
-from borderlink.model.cooperation import Alert, Seizure
+from borderlink.model.cooperation import RECORD_MODELS, CoopRecord
 
-TYPES = {"alert": "x-borderlink-alert", "seizure": "x-borderlink-seizure"}
 _SET_BY_NODE = {"id", "issuer", "created", "modified", "revoked", "kind"}
 
 
-def new_record(
-    kind: str, data: dict[str, Any], *, issuer: str, now: dt.datetime
-) -> Alert | Seizure:
+def new_record(kind: str, data: dict[str, Any], *, issuer: str, now: dt.datetime) -> CoopRecord:
     """A new record issued by ``issuer`` now; ids and times are the node's, not the input's."""
-    if kind not in TYPES:
+    if kind not in RECORD_MODELS:
         raise InvalidInput(f"unknown record kind {kind!r}", field="kind")
     given = sorted(set(data) & _SET_BY_NODE)
     if given:
         raise InvalidInput(f"set by the node, not the input: {', '.join(given)}", field=given[0])
-    model = Alert if kind == "alert" else Seizure
+    model = RECORD_MODELS[kind]
     values = {
         **data,
-        "id": f"{TYPES[kind]}--{uuid.uuid4()}",
+        "id": f"x-borderlink-{kind}--{uuid.uuid4()}",  # the STIX type of the kind
         "issuer": issuer,
         "created": now,
         "modified": now,

@@ -20,7 +20,7 @@ from typing import Any
 import stix2
 
 from borderlink.errors import IntegrityFailure
-from borderlink.model.cooperation import Alert, Seizure, Tlp, nominal_fields
+from borderlink.model.cooperation import RECORD_MODELS, CoopRecord, Tlp, nominal_fields
 
 SPEC = "2.1"
 # Fixed identifiers (UUIDv4) of BorderLink's STIX definitions.
@@ -39,7 +39,7 @@ TLP_MARKINGS: dict[Tlp, str] = {
     Tlp.RED: "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
 }
 TLP_BY_MARKING = {v: k for k, v in TLP_MARKINGS.items()}
-TYPES = {"alert": "x-borderlink-alert", "seizure": "x-borderlink-seizure"}
+TYPES = {k: f"x-borderlink-{k}" for k in RECORD_MODELS}
 _ENVELOPE_KEYS = {"id", "created", "modified", "revoked", "tlp", "kind"}
 _STIX_COMMON = {
     "type",
@@ -85,7 +85,7 @@ def parse_timestamp(text: str) -> dt.datetime:
 
 
 def to_stix(
-    record: Alert | Seizure,
+    record: CoopRecord,
     *,
     agreement_id: str | None = None,
     redacted: tuple[str, ...] = (),
@@ -123,7 +123,7 @@ def to_stix(
     return obj
 
 
-def from_stix(obj: dict[str, Any]) -> Alert | Seizure:
+def from_stix(obj: dict[str, Any]) -> CoopRecord:
     """The record a STIX object carries; :class:`IntegrityFailure` if it is not one of ours."""
     kinds = {v: k for k, v in TYPES.items()}
     kind = kinds.get(obj.get("type", ""))
@@ -142,7 +142,7 @@ def from_stix(obj: dict[str, Any]) -> Alert | Seizure:
         tlp=tlp,
         kind=kind,
     )
-    model = Alert if kind == "alert" else Seizure
+    model = RECORD_MODELS[kind]
     try:
         return model.model_validate(data)
     except ValueError as error:

@@ -9,12 +9,15 @@ Offers: :class:`Declaration`, :class:`GoodsItem`, :class:`Party`, :class:`PartyR
 
 from borderlink.model.cooperation import (
     CLASSIFICATION_ORDER,
+    RECORD_MODELS,
+    AeoStatus,
     Agreement,
     AgreementState,
     AgreementType,
     Alert,
     Category,
     Classification,
+    CoopRecord,
     PartnerAlert,
     Record,
     Route,
@@ -46,12 +49,15 @@ from borderlink.model.refdata import (
 
 __all__ = [
     "CLASSIFICATION_ORDER",
+    "RECORD_MODELS",
+    "AeoStatus",
     "Agreement",
     "AgreementState",
     "AgreementType",
     "Alert",
     "Category",
     "Classification",
+    "CoopRecord",
     "CorrelationSummary",
     "CountryView",
     "Declaration",

@@ -142,7 +142,30 @@ class Seizure(_Record):
         return Category.SEIZURE
 
 
-Record = Annotated[Alert | Seizure, Field(discriminator="kind")]
+class AeoStatus(_Record):
+    """A trader's Authorised Economic Operator status, as shared under mutual recognition."""
+
+    kind: Literal["aeo-status"] = "aeo-status"
+    trader_id: Annotated[str | None, Field(json_schema_extra=NOMINAL)] = None
+    trader_name: Annotated[str | None, Field(json_schema_extra=NOMINAL)] = None
+    country: str = Field(description="Country of the AEO authority, ISO 3166-1 alpha-2")
+    programme: str = Field(default="AEO", description="e.g. AEOC, AEOS, AEOF, C-TPAT")
+    status: Literal["granted", "suspended", "revoked"]
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+
+    @property
+    def category(self) -> Category:
+        return Category.AEO_STATUS
+
+
+CoopRecord = Alert | Seizure | AeoStatus
+RECORD_MODELS: dict[str, type[Alert] | type[Seizure] | type[AeoStatus]] = {
+    "alert": Alert,
+    "seizure": Seizure,
+    "aeo-status": AeoStatus,
+}
+Record = Annotated[CoopRecord, Field(discriminator="kind")]
 
 
 def nominal_fields(model: type[BaseModel]) -> list[str]:

@@ -26,7 +26,7 @@ from borderlink.exchange.client import PartnerClient, notice
 from borderlink.exchange.envelope import digest, seal
 from borderlink.exchange.identity import NodeIdentity, Partner
 from borderlink.exchange.stix import from_stix, new_record_id, timestamp, to_stix
-from borderlink.model.cooperation import Agreement, Alert, PartnerAlert, Route, Seizure
+from borderlink.model.cooperation import Agreement, CoopRecord, PartnerAlert, Route, Seizure
 from borderlink.services.agreements import load_agreements
 from borderlink.services.audit import record as audit
 from borderlink.services.exchange_log import append, exclusive
@@ -67,7 +67,7 @@ def record_seizure(
     transport_for: TransportFor | None = None,
 ) -> list[IssueResult]:
     """Record a seizure made here and release it; with ``alert_days``, also the alert it implies."""
-    records: list[Alert | Seizure] = [seizure]
+    records: list[CoopRecord] = [seizure]
     if alert_days:
         records.append(
             alert_from_seizure(seizure, alert_id=new_record_id("alert"), valid_days=alert_days)
@@ -79,7 +79,7 @@ def record_seizure(
 
 def issue(
     node: Node,
-    record: Alert | Seizure,
+    record: CoopRecord,
     *,
     purpose: str = DEFAULT_PURPOSE,
     actor: str = "cli",
@@ -94,7 +94,7 @@ def issue(
 
 def issue_all(
     node: Node,
-    records: Sequence[Alert | Seizure],
+    records: Sequence[CoopRecord],
     *,
     purpose: str = DEFAULT_PURPOSE,
     actor: str = "cli",
@@ -188,7 +188,7 @@ def revoke(
 
 def _release_one(
     identity: NodeIdentity,
-    record: Alert | Seizure,
+    record: CoopRecord,
     partner: Partner,
     purpose: str,
     agreements: list[Agreement],
@@ -264,7 +264,7 @@ def audit_row(
     now: dt.datetime,
     actor: str,
     action: str,
-    record: Alert | Seizure | None = None,
+    record: CoopRecord | None = None,
     *,
     reason: str | None = None,
     details: dict[str, Any] | None = None,
@@ -333,7 +333,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def record_row(
-    record: Alert | Seizure, stix: dict[str, Any], *, received_from: str | None, now: dt.datetime
+    record: CoopRecord, stix: dict[str, Any], *, received_from: str | None, now: dt.datetime
 ) -> dict[str, Any]:
     return {
         "record_id": record.id,
@@ -399,7 +399,7 @@ def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
     ]
 
 
-def get_record(node: Node, record_id: str) -> Alert | Seizure:
+def get_record(node: Node, record_id: str) -> CoopRecord:
     with node.engine.connect() as conn:
         row = conn.execute(
             select(coop_records.c.document).where(coop_records.c.record_id == record_id)

@@ -21,7 +21,7 @@ from borderlink.cooperation.policy import Denial, release
 from borderlink.errors import BorderLinkError, PolicyDenied, ReplayDetected
 from borderlink.exchange.envelope import Envelope, digest, open_envelope
 from borderlink.exchange.stix import from_stix, timestamp
-from borderlink.model.cooperation import Agreement, Alert, Seizure
+from borderlink.model.cooperation import Agreement, Alert, CoopRecord
 from borderlink.services.agreements import load_agreements
 from borderlink.services.cooperation import (
     audit_row,
@@ -167,7 +167,7 @@ def _accept(
     held: dict[str, dt.datetime],
     me: str,
     now: dt.datetime,
-) -> Alert | Seizure:
+) -> CoopRecord:
     record = from_stix(env.object)
     if record.issuer != env.sender:
         raise PolicyDenied(
