@@ -116,3 +116,15 @@ def test_tree_head_and_consistency_endpoints(mesh: Mesh) -> None:
     assert len(proof["proof"]) >= 1
     bad = _get(mesh, "B", "A", "/api/v1/exchange/consistency?first=9&second=7")
     assert bad.status_code == 400
+
+
+def test_single_object_and_its_versions(mesh: Mesh) -> None:
+    base = f"{ROOT}/collections/{outbox_collection('A', 'B')}"
+    first = _get(mesh, "B", "A", f"{base}/objects/?limit=1").json()["objects"][0]
+    one = _get(mesh, "B", "A", f"{base}/objects/{first['id']}/").json()
+    assert [o["id"] for o in one["objects"]] == [first["id"]]
+    assert len(one["x_borderlink_envelopes"]) == 1
+    versions = _get(mesh, "B", "A", f"{base}/objects/{first['id']}/versions/").json()
+    assert versions["versions"] == [first["modified"]]
+    missing = _get(mesh, "B", "A", f"{base}/objects/x-borderlink-alert--nope/")
+    assert missing.status_code == 404

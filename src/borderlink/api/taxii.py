@@ -25,7 +25,12 @@ from borderlink.exchange.stix import parse_timestamp, timestamp
 from borderlink.services.exchange_log import consistency, signed_tree_head
 from borderlink.services.node import Node
 from borderlink.services.partners import list_partners, node_identity
-from borderlink.services.sync import SyncScheduler, accept_notice, released_page
+from borderlink.services.sync import (
+    SyncScheduler,
+    accept_notice,
+    released_page,
+    released_versions,
+)
 from borderlink.store.cooperation_tables import coop_records
 
 router = APIRouter(tags=["exchange"])
@@ -273,3 +278,47 @@ def notify(
     latest = accept_notice(_node(request), caller, body.token)
     background.add_task(scheduler(request).run, caller.partner_id)
     return {"accepted": True, "partner": caller.partner_id, "latest": latest}
+
+
+def _versions(request: Request, caller: Partner, collection_id: str, object_id: str) -> list[Any]:
+    node = _node(request)
+    _collection(node, caller, collection_id)
+    if collection_id != outbox_collection(node.settings.node_id, caller.partner_id):
+        raise NotFound("single objects are served from the outgoing collection only")
+    rows = released_versions(node, caller.partner_id, object_id)
+    if not rows:
+        raise NotFound(f"no object {object_id} in this collection", field="object_id")
+    return rows
+
+
+@router.get(
+    f"/taxii2/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/",
+    response_class=TaxiiResponse,
+)
+def get_object(
+    request: Request, caller: Caller, collection_id: str, object_id: str
+) -> TaxiiResponse:
+    """Every version of one object released to the caller (with their signed envelopes)."""
+    rows = _versions(request, caller, collection_id, object_id)
+    return TaxiiResponse(
+        {
+            "more": False,
+            "objects": [r.stix for r in rows],
+            "x_borderlink_envelopes": [r.envelope for r in rows],
+        },
+        headers=_added_headers([r.added_at for r in rows]),
+    )
+
+
+@router.get(
+    f"/taxii2/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/versions/",
+    response_class=TaxiiResponse,
+)
+def object_versions(
+    request: Request, caller: Caller, collection_id: str, object_id: str
+) -> TaxiiResponse:
+    rows = _versions(request, caller, collection_id, object_id)
+    return TaxiiResponse(
+        {"more": False, "versions": [r.stix["modified"] for r in rows]},
+        headers=_added_headers([r.added_at for r in rows]),
+    )

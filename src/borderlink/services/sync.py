@@ -257,3 +257,26 @@ def released_page(
         served.append(row)
         last = row.seq
     return OutboxPage(served, len(rows) > limit, last)
+
+
+def released_versions(node: Node, partner_id: str, record_id: str) -> list[Any]:
+    """Every version of one record released to ``partner_id`` that may still flow."""
+    today = dt.datetime.now(dt.UTC).date()
+    with node.engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                released.c.seq,
+                released.c.envelope,
+                released.c.stix,
+                released.c.added_at,
+                released.c.agreement_id,
+            )
+            .where(released.c.partner_id == partner_id, released.c.record_id == record_id)
+            .order_by(released.c.seq)
+        ).all()
+        agreements = {a.agreement_id: a for a in load_agreements(conn)}
+    return [
+        r
+        for r in rows
+        if r.agreement_id in agreements and in_force(agreements[r.agreement_id], today)
+    ]
