@@ -1,44 +1,31 @@
 """TAXII 2.1 between nodes, plus the log and notice endpoints partners call.
 
 Every route here is for partner nodes, authenticated by a signed request (``Authorization:
-BorderLink-Signature <jws>``), never by a user token. A partner sees two collections: what this
-node released to it (``to <partner>``: each object with its signed envelope) and what this node
-accepted from it (``from <partner>``). Objects pages are ordered by the order of release; ``next``
-is the last sequence number served, ``added_after`` filters by release time.
+BorderLink-Signature <jws>``), never by a user token. The work is in ``services.taxii``,
+``services.exchange_log`` and ``services.sync``; this module parses and renders.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 
-from borderlink.errors import InvalidInput, NotFound
-from borderlink.exchange.auth import authenticate
-from borderlink.exchange.client import API_ROOT, TAXII_MEDIA, inbox_collection, outbox_collection
-from borderlink.exchange.identity import Partner
-from borderlink.exchange.stix import parse_timestamp, timestamp
+from borderlink.errors import InvalidInput
+from borderlink.services import taxii
 from borderlink.services.exchange_log import consistency, signed_tree_head
 from borderlink.services.node import Node
-from borderlink.services.partners import list_partners, node_identity
-from borderlink.services.sync import (
-    SyncScheduler,
-    accept_notice,
-    released_page,
-    released_versions,
-)
-from borderlink.store.cooperation_tables import coop_records
+from borderlink.services.partners import node_identity
+from borderlink.services.sync import SyncScheduler, accept_notice
 
 router = APIRouter(tags=["exchange"])
-MAX_PAGE = 1000
+ROOT = f"/taxii2/{taxii.API_ROOT}"
 
 
 class TaxiiResponse(JSONResponse):
-    media_type = TAXII_MEDIA
+    media_type = taxii.TAXII_MEDIA
 
 
 def _node(request: Request) -> Node:
@@ -46,192 +33,126 @@ def _node(request: Request) -> Node:
     return node
 
 
-async def partner_caller(request: Request) -> Partner:
+async def partner_caller(request: Request) -> taxii.Partner:
     """The partner node whose signature this request carries."""
-    node = _node(request)
     path = request.scope.get("raw_path") or request.url.path.encode()
     query = request.scope.get("query_string") or b""
-    full = path.decode("ascii") + ("?" + query.decode("ascii") if query else "")
-    return authenticate(
+    return taxii.authenticate_partner(
+        _node(request),
         request.headers.get("authorization"),
-        {p.partner_id: p for p in list_partners(node)},
         method=request.method,
-        path=full,
+        path=path.decode("ascii") + ("?" + query.decode("ascii") if query else ""),
         body=await request.body(),
-        now=dt.datetime.now(dt.UTC),
-        skew=dt.timedelta(seconds=node.settings.exchange_clock_skew_s),
     )
 
 
-Caller = Annotated[Partner, Depends(partner_caller)]
-
-
-def _collections(node: Node, caller: Partner) -> dict[str, dict[str, Any]]:
-    me = node.settings.node_id
-    out = {
-        outbox_collection(me, caller.partner_id): {
-            "title": f"{me} to {caller.partner_id}",
-            "description": f"Records {me} released to {caller.partner_id} under agreements",
-            "can_read": True,
-            "can_write": False,
-        },
-        inbox_collection(me, caller.partner_id): {
-            "title": f"{caller.partner_id} to {me}",
-            "description": f"Records {me} accepted from {caller.partner_id}, as held",
-            "can_read": True,
-            "can_write": False,
-        },
-    }
-    return {
-        cid: {"id": cid, **info, "media_types": ["application/stix+json;version=2.1"]}
-        for cid, info in out.items()
-    }
-
-
-def _collection(node: Node, caller: Partner, collection_id: str) -> dict[str, Any]:
-    found = _collections(node, caller).get(collection_id)
-    if found is None:
-        raise NotFound(f"no collection {collection_id} for {caller.partner_id}")
-    return found
+Caller = Annotated[taxii.Partner, Depends(partner_caller)]
+Limit = Annotated[int, Query(ge=1)]
 
 
 @router.get("/taxii2/", response_class=TaxiiResponse)
 def discovery(request: Request, caller: Caller) -> TaxiiResponse:
     node = _node(request)
-    base = str(request.base_url).rstrip("/")
+    root = f"{str(request.base_url).rstrip('/')}{ROOT}/"
     return TaxiiResponse(
         {
             "title": f"BorderLink node {node.settings.node_id}",
             "description": node.settings.node_name,
-            "default": f"{base}/taxii2/{API_ROOT}/",
-            "api_roots": [f"{base}/taxii2/{API_ROOT}/"],
+            "default": root,
+            "api_roots": [root],
         }
     )
 
 
-@router.get(f"/taxii2/{API_ROOT}/", response_class=TaxiiResponse)
+@router.get(f"{ROOT}/", response_class=TaxiiResponse)
 def api_root(request: Request, caller: Caller) -> TaxiiResponse:
     return TaxiiResponse(
         {
             "title": f"BorderLink exchange of {_node(request).settings.node_id}",
-            "versions": [TAXII_MEDIA],
+            "versions": [taxii.TAXII_MEDIA],
             "max_content_length": 10 * 1024 * 1024,
         }
     )
 
 
-@router.get(f"/taxii2/{API_ROOT}/collections/", response_class=TaxiiResponse)
+@router.get(f"{ROOT}/collections/", response_class=TaxiiResponse)
 def collections(request: Request, caller: Caller) -> TaxiiResponse:
-    return TaxiiResponse({"collections": list(_collections(_node(request), caller).values())})
+    found = taxii.collections(_node(request), caller)
+    return TaxiiResponse({"collections": list(found.values())})
 
 
-@router.get(f"/taxii2/{API_ROOT}/collections/{{collection_id}}/", response_class=TaxiiResponse)
+@router.get(f"{ROOT}/collections/{{collection_id}}/", response_class=TaxiiResponse)
 def collection(request: Request, caller: Caller, collection_id: str) -> TaxiiResponse:
-    return TaxiiResponse(_collection(_node(request), caller, collection_id))
+    return TaxiiResponse(taxii.collection(_node(request), caller, collection_id))
 
 
-def _page(
-    node: Node,
-    caller: Partner,
-    collection_id: str,
-    added_after: str | None,
-    limit: int,
-    next_: str | None,
-) -> tuple[list[dict[str, Any]], list[str], list[dt.datetime], bool, int | None]:
-    _collection(node, caller, collection_id)
-    try:
-        after = int(next_) if next_ else 0
-        since = parse_timestamp(added_after) if added_after else None
-    except ValueError as error:
-        raise InvalidInput(f"bad paging parameter: {error}", field="next") from error
-    limit = max(1, min(limit, MAX_PAGE))
-    me = node.settings.node_id
-    if collection_id == outbox_collection(me, caller.partner_id):
-        page = released_page(node, caller.partner_id, after=after, added_after=since, limit=limit)
-        return (
-            [r.stix for r in page.rows],
-            [r.envelope for r in page.rows],
-            [r.added_at for r in page.rows],
-            page.more,
-            page.last_seq,
-        )
-    query = (
-        select(coop_records.c.document, coop_records.c.stored_at)
-        .where(coop_records.c.received_from == caller.partner_id)
-        .order_by(coop_records.c.stored_at, coop_records.c.record_id)
-        .offset(after)
-        .limit(limit + 1)
-    )
-    if since is not None:
-        query = query.where(coop_records.c.stored_at > since)
-    with node.engine.connect() as conn:
-        held = conn.execute(query).all()
-    shown = held[:limit]
-    return (
-        [r.document for r in shown],
-        [],
-        [r.stored_at for r in shown],
-        len(held) > limit,
-        after + len(shown) if shown else None,
-    )
+def _envelope(
+    page: taxii.TaxiiPage, items: list[Any], envelopes: list[str] | None = None
+) -> TaxiiResponse:
+    body: dict[str, Any] = {"more": page.more, "objects": items}
+    if page.next is not None:
+        body["next"] = str(page.next)
+    if envelopes:  # the signed form of each object, in the same order
+        body["x_borderlink_envelopes"] = envelopes
+    return TaxiiResponse(body, headers=page.headers())
 
 
-def _added_headers(added: list[dt.datetime]) -> dict[str, str]:
-    if not added:
-        return {}
-    stamps = [timestamp(a if a.tzinfo else a.replace(tzinfo=dt.UTC)) for a in added]
-    return {"X-TAXII-Date-Added-First": stamps[0], "X-TAXII-Date-Added-Last": stamps[-1]}
-
-
-@router.get(
-    f"/taxii2/{API_ROOT}/collections/{{collection_id}}/objects/", response_class=TaxiiResponse
-)
+@router.get(f"{ROOT}/collections/{{collection_id}}/objects/", response_class=TaxiiResponse)
 def objects(
     request: Request,
     caller: Caller,
     collection_id: str,
     added_after: str | None = None,
-    limit: Annotated[int, Query(ge=1)] = 100,
-    next: str | None = None,
+    limit: Limit = 100,
+    next: str | None = None,  # the TAXII parameter's name
 ) -> TaxiiResponse:
-    objs, envelopes, added, more, last = _page(
-        _node(request), caller, collection_id, added_after, limit, next
+    page = taxii.objects_page(
+        _node(request), caller, collection_id, added_after=added_after, limit=limit, next_=next
     )
-    body: dict[str, Any] = {"more": more, "objects": objs}
-    if last is not None:
-        body["next"] = str(last)
-    if envelopes:
-        body["x_borderlink_envelopes"] = envelopes
-    return TaxiiResponse(body, headers=_added_headers(added))
+    return _envelope(page, page.objects, page.envelopes)
 
 
-@router.get(
-    f"/taxii2/{API_ROOT}/collections/{{collection_id}}/manifest/", response_class=TaxiiResponse
-)
+@router.get(f"{ROOT}/collections/{{collection_id}}/manifest/", response_class=TaxiiResponse)
 def manifest(
     request: Request,
     caller: Caller,
     collection_id: str,
     added_after: str | None = None,
-    limit: Annotated[int, Query(ge=1)] = 100,
-    next: str | None = None,
+    limit: Limit = 100,
+    next: str | None = None,  # the TAXII parameter's name
 ) -> TaxiiResponse:
-    objs, _, added, more, last = _page(
-        _node(request), caller, collection_id, added_after, limit, next
+    page = taxii.objects_page(
+        _node(request), caller, collection_id, added_after=added_after, limit=limit, next_=next
     )
-    entries = [
-        {
-            "id": o["id"],
-            "date_added": timestamp(a if a.tzinfo else a.replace(tzinfo=dt.UTC)),
-            "version": o["modified"],
-            "media_type": "application/stix+json;version=2.1",
-        }
-        for o, a in zip(objs, added, strict=True)
-    ]
-    body: dict[str, Any] = {"more": more, "objects": entries}
-    if last is not None:
-        body["next"] = str(last)
-    return TaxiiResponse(body, headers=_added_headers(added))
+    return _envelope(page, page.manifest())
+
+
+@router.get(
+    f"{ROOT}/collections/{{collection_id}}/objects/{{object_id}}/", response_class=TaxiiResponse
+)
+def get_object(
+    request: Request, caller: Caller, collection_id: str, object_id: str
+) -> TaxiiResponse:
+    """Every version of one object released to the caller (with their signed envelopes)."""
+    page = taxii.object_versions(_node(request), caller, collection_id, object_id)
+    return TaxiiResponse(
+        {"more": False, "objects": page.objects, "x_borderlink_envelopes": page.envelopes},
+        headers=page.headers(),
+    )
+
+
+@router.get(
+    f"{ROOT}/collections/{{collection_id}}/objects/{{object_id}}/versions/",
+    response_class=TaxiiResponse,
+)
+def object_versions(
+    request: Request, caller: Caller, collection_id: str, object_id: str
+) -> TaxiiResponse:
+    page = taxii.object_versions(_node(request), caller, collection_id, object_id)
+    return TaxiiResponse(
+        {"more": False, "versions": [o["modified"] for o in page.objects]},
+        headers=page.headers(),
+    )
 
 
 # --- the node's log and notices ---------------------------------------------------------------
@@ -278,47 +199,3 @@ def notify(
     latest = accept_notice(_node(request), caller, body.token)
     background.add_task(scheduler(request).run, caller.partner_id)
     return {"accepted": True, "partner": caller.partner_id, "latest": latest}
-
-
-def _versions(request: Request, caller: Partner, collection_id: str, object_id: str) -> list[Any]:
-    node = _node(request)
-    _collection(node, caller, collection_id)
-    if collection_id != outbox_collection(node.settings.node_id, caller.partner_id):
-        raise NotFound("single objects are served from the outgoing collection only")
-    rows = released_versions(node, caller.partner_id, object_id)
-    if not rows:
-        raise NotFound(f"no object {object_id} in this collection", field="object_id")
-    return rows
-
-
-@router.get(
-    f"/taxii2/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/",
-    response_class=TaxiiResponse,
-)
-def get_object(
-    request: Request, caller: Caller, collection_id: str, object_id: str
-) -> TaxiiResponse:
-    """Every version of one object released to the caller (with their signed envelopes)."""
-    rows = _versions(request, caller, collection_id, object_id)
-    return TaxiiResponse(
-        {
-            "more": False,
-            "objects": [r.stix for r in rows],
-            "x_borderlink_envelopes": [r.envelope for r in rows],
-        },
-        headers=_added_headers([r.added_at for r in rows]),
-    )
-
-
-@router.get(
-    f"/taxii2/{API_ROOT}/collections/{{collection_id}}/objects/{{object_id}}/versions/",
-    response_class=TaxiiResponse,
-)
-def object_versions(
-    request: Request, caller: Caller, collection_id: str, object_id: str
-) -> TaxiiResponse:
-    rows = _versions(request, caller, collection_id, object_id)
-    return TaxiiResponse(
-        {"more": False, "versions": [r.stix["modified"] for r in rows]},
-        headers=_added_headers([r.added_at for r in rows]),
-    )
