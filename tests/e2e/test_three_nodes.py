@@ -10,6 +10,10 @@ once A is back, and the OASIS taxii2-client reads A's collection for B.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,9 +28,16 @@ from borderlink.errors import PartnerUnavailable
 from borderlink.exchange.auth import authorization
 from borderlink.exchange.client import API_ROOT, outbox_collection
 from borderlink.model import AgreementState
-from borderlink.services.cooperation import active_alerts, held_objects, issue, record_seizure
+from borderlink.services import Node
+from borderlink.services.cooperation import (
+    active_alerts,
+    held_objects,
+    issue,
+    issue_all,
+    record_seizure,
+)
 from borderlink.services.partners import get_partner
-from borderlink.services.sync import sync_partner
+from borderlink.services.sync import cursor, sync_partner
 from tests.coop_mesh import LiveServer, Mesh, agree, build_mesh, connect, go_live
 from tests.coop_samples import TODAY, agreement, new_alert, new_seizure, stix_errors
 
@@ -210,3 +221,43 @@ def test_taxii2_client_reads_a_collection(live: tuple[Mesh, dict[str, LiveServer
     assert sorted(o["title"] for o in objects) == [f"alert {n}" for n in range(5)]
     assert stix_errors(objects) == []
     assert get_partner(mesh.nodes["B"], "A").base_url == servers["A"].url
+
+
+def test_b_killed_mid_sync_resumes_with_no_loss_and_no_duplicate(
+    live: tuple[Mesh, dict[str, LiveServer]],
+) -> None:
+    """B's sync runs as its own process (the CLI) and is SIGKILLed after its first pages."""
+    mesh, _ = live
+    a, b = mesh.nodes["A"], mesh.nodes["B"]
+    total = 1000
+    for start in range(0, total, 500):
+        issue_all(a, [new_alert(n) for n in range(start, start + 500)], notify=False)
+    env = {
+        **os.environ,
+        "BORDERLINK_ENVIRONMENT": "test",
+        "BORDERLINK_NODE_ID": "B",
+        "BORDERLINK_DATA_DIR": str(b.settings.data_dir),
+        "BORDERLINK_DB": b.settings.database_url,
+        "BORDERLINK_EXCHANGE_PAGE_SIZE": "10",
+    }
+    cli = Path(sys.executable).parent / "borderlink"
+    process = subprocess.Popen(
+        [str(cli), "exchange", "sync", "A"], env=env, stdout=subprocess.DEVNULL
+    )
+    try:
+        _wait_for(lambda: _cursor(b) > 0, timeout=30)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    held_at_kill = len(held_objects(b))
+    assert 0 < held_at_kill < total, "the kill must land mid-sync"
+    assert held_at_kill % 10 == 0  # whole pages only: each page commits with its cursor
+    result = sync_partner(b, "A", page_size=100)
+    assert (result.accepted, result.duplicates, result.rejected) == (total - held_at_kill, 0, {})
+    titles = sorted(o["title"] for o in held_objects(b))
+    assert titles == sorted(f"alert {n}" for n in range(total))
+
+
+def _cursor(node: Node) -> int:
+    with node.engine.connect() as conn:
+        return cursor(conn, "A")
