@@ -3,8 +3,9 @@
 A and B cooperate under an agreement in force (seizures and alerts, identities redacted); A and C
 under one for alerts only, suspended. A seizure recorded at A reaches B, redacted as agreed, at
 once (signed notice, then B pulls); it never reaches C; B then flags a matching declaration with
-A's alert as the reason. Also: a sync cut off by A going down resumes with no loss or duplicate
-once A is back, and the OASIS taxii2-client reads A's collection for B.
+A's alert as the reason. Also: B's sync process SIGKILLed mid-way resumes with no loss and no
+duplicate; a sync cut off by A going down resumes once A is back; the OASIS taxii2-client reads
+A's collection for B.
 """
 
 from __future__ import annotations
