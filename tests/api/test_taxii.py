@@ -32,7 +32,9 @@ def mesh(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
     m.close()
 
 
-def _get(mesh: Mesh, caller: str | None, target: str, path: str, **headers: str) -> httpx.Response:
+def _get(
+    mesh: Mesh, caller: str | None, target: str, path: str, **headers: str | bytes
+) -> httpx.Response:
     with httpx.Client(transport=bridge(mesh.apps[target]), base_url="http://node.test") as client:
         request = client.build_request("GET", path, headers={"Accept": TAXII_MEDIA, **headers})
         if caller is not None:
@@ -64,6 +66,8 @@ def test_unsigned_or_badly_signed_calls_are_refused(mesh: Mesh) -> None:
         dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
     )
     assert _get(mesh, None, "A", "/taxii2/", Authorization=old).status_code == 422
+    garbage = "BorderLink-Signature \u00e9.\u00e9.\u00e9".encode()
+    assert _get(mesh, None, "A", "/taxii2/", Authorization=garbage).status_code == 422
 
 
 def test_each_partner_sees_only_its_own_collections(mesh: Mesh) -> None:

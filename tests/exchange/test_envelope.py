@@ -92,7 +92,7 @@ def test_signer_must_be_the_sender_named_inside(nodes: dict[str, NodeIdentity]) 
         verify(forged, _partners(nodes, "A", "X"), typ=NOTICE)
 
 
-@pytest.mark.parametrize("token", ["", "a.b", "!!.!!.!!", "e30.e30.e30"])
+@pytest.mark.parametrize("token", ["", "a.b", "!!.!!.!!", "e30.e30.e30", "é.é.é", "e30.é.e30"])
 def test_malformed_tokens_are_refused(nodes: dict[str, NodeIdentity], token: str) -> None:
     with pytest.raises(IntegrityFailure):
         verify(token, _partners(nodes, "A"), typ=RECORD)

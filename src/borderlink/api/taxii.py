@@ -41,7 +41,7 @@ async def partner_caller(request: Request) -> taxii.Partner:
         _node(request),
         request.headers.get("authorization"),
         method=request.method,
-        path=path.decode("ascii") + ("?" + query.decode("ascii") if query else ""),
+        path=path.decode("latin-1") + ("?" + query.decode("latin-1") if query else ""),
         body=await request.body(),
     )
 

@@ -76,7 +76,7 @@ class Verified:
 def verify(token: str, partners: Mapping[str, Partner], *, typ: str) -> Verified:
     """Check shape, type, sender and signature of a compact JWS; return who signed what."""
     parts = token.split(".")
-    if len(parts) != 3 or not all(parts):
+    if not token.isascii() or len(parts) != 3 or not all(parts):
         raise IntegrityFailure("malformed envelope: not a compact JWS")
     try:
         header = json.loads(b64url_decode(parts[0]))
