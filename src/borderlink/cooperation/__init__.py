@@ -3,7 +3,8 @@
 Offers :func:`parse_agreement`, :func:`load_agreement_yaml`, :func:`transition`,
 :func:`in_force`, :data:`TRANSITIONS`, the policy :func:`release` with its results
 :class:`Released` / :class:`Denial` / :class:`Removal`, and the alert matching
-:func:`match_alerts`.
+:func:`match_alerts` (with :func:`alert_from_seizure`, :func:`partner_alert`), and
+:func:`new_record` (a new alert, seizure or AEO status from user input).
 """
 
 from borderlink.cooperation.agreements import (
@@ -16,6 +17,7 @@ from borderlink.cooperation.agreements import (
 )
 from borderlink.cooperation.alerts import alert_from_seizure, match_alerts, partner_alert
 from borderlink.cooperation.policy import Denial, Released, Removal, release
+from borderlink.cooperation.records import new_record
 
 __all__ = [
     "TRANSITIONS",
@@ -27,6 +29,7 @@ __all__ = [
     "in_force",
     "load_agreement_yaml",
     "match_alerts",
+    "new_record",
     "parse_agreement",
     "partner_alert",
     "release",
