@@ -55,6 +55,18 @@ class Settings(BaseSettings):
         default="standard",
         description="argon2 cost: 'standard' (RFC 9106 low-memory); 'fast' only for tests.",
     )
+    node_key_file: Path | None = Field(
+        default=None,
+        description="The node's Ed25519 signing key (PEM); default: node_key.pem in data_dir.",
+    )
+    exchange_clock_skew_s: int = Field(
+        default=300, ge=1, description="How far a partner's clock may be off (signed requests)."
+    )
+    exchange_page_size: int = Field(default=500, ge=1, le=10_000)
+    exchange_timeout_s: float = Field(default=10.0, gt=0)
+    exchange_notify: bool = Field(
+        default=True, description="Tell partners about new data at once (signed webhook)."
+    )
     test_postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
     @model_validator(mode="after")
@@ -64,6 +76,10 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.password_hashing == "fast":  # noqa: S105 - a cost name
             raise ValueError("BORDERLINK_PASSWORD_HASHING must be 'standard' in production")
         return self
+
+    @property
+    def node_key_path(self) -> Path:
+        return self.node_key_file or self.data_dir / "node_key.pem"
 
     @property
     def database_url(self) -> str:

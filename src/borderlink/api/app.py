@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import borderlink
-from borderlink.api import errors
+from borderlink.api import errors, taxii
 from borderlink.api.routers import ROUTERS
 from borderlink.api.security import SecurityHeaders
 from borderlink.services import Node, open_node
@@ -27,6 +27,8 @@ def create_app(
     app.state.node = node
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+
+    app.include_router(taxii.router)
 
     @app.get("/api/v1/health", tags=["node"])
     async def health() -> dict[str, str]:

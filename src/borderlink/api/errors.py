@@ -33,6 +33,7 @@ HTTP_CODES = {
 
 # Pages register a renderer here, so that a browser gets an HTML page (or a redirect to sign-in)
 # where a machine gets the JSON body; the status and the error code are the same.
+MACHINE_PATHS = ("/api/", "/taxii2/")  # answered in JSON, always
 HtmlRenderer = Callable[[Request, int, dict[str, Any]], Response]
 
 
@@ -44,7 +45,7 @@ def _respond(
     request: Request, status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None
 ) -> Response:
     render: HtmlRenderer | None = getattr(request.app.state, "render_error", None)
-    if render is not None and not request.url.path.startswith("/api/"):
+    if render is not None and not request.url.path.startswith(MACHINE_PATHS):
         return render(request, status, body)
     return JSONResponse(status_code=status, content=body, headers=headers)
 

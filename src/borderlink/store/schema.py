@@ -3,7 +3,8 @@
 Alembic compares against this, so a table module missing here is a table Alembic would drop.
 """
 
-from borderlink.store import accounts_tables  # noqa: F401 - registers the accounts tables
+import borderlink.store.accounts_tables  # registers the accounts tables
+import borderlink.store.cooperation_tables  # noqa: F401 - registers the cooperation tables
 from borderlink.store.tables import metadata
 
 __all__ = ["metadata"]
