@@ -17,7 +17,9 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import insert
 
-from borderlink.services import Node, accounts
+from borderlink.exchange.identity import Partner
+from borderlink.model import Agreement
+from borderlink.services import Node, accounts, agreements, partners
 from borderlink.services.access import Role
 from borderlink.services.ingest import ingest_file
 from borderlink.store.tables import declarations, goods_items, outcomes, parties
@@ -129,6 +131,35 @@ def seed(node: Node) -> Seeded:
         seeded.tokens[role] = accounts.create_token(node, username=name, name="test").token
     seeded.office_a, seeded.office_b = seed_declarations(node)
     return seeded
+
+
+PARTNER_KEY = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"  # a valid Ed25519 public key
+
+
+def agreement_document(node: Node, agreement_id: str) -> dict[str, object]:
+    return {
+        "agreement_id": agreement_id,
+        "title": "Mutual assistance",
+        "type": "bilateral-mou",
+        "parties": [node.settings.node_id, "node-b"],
+        "legal_basis": "MoU of 2026",
+        "categories": ["alert", "seizure"],
+        "purposes": ["risk-management"],
+        "redact": {"seizure": ["parties"]},
+    }
+
+
+def seed_agreement(node: Node, agreement_id: str) -> str:
+    agreements.add_agreement(
+        node, Agreement.model_validate(agreement_document(node, agreement_id)), actor="test"
+    )
+    return agreement_id
+
+
+def seed_partner(node: Node, partner_id: str) -> str:
+    partner = Partner(partner_id, "Customs of Borduria", PARTNER_KEY, "http://127.0.0.1:9")
+    partners.add_partner(node, partner, actor="test")
+    return partner_id
 
 
 def client(app: FastAPI, token: str | None = None) -> httpx.AsyncClient:

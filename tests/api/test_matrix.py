@@ -15,10 +15,18 @@ from fastapi import FastAPI
 
 from borderlink.api.deps import SESSION_COOKIE
 from borderlink.api.routers import ROUTERS
-from borderlink.services import accounts
+from borderlink.services import Node, accounts
 from borderlink.services.access import Role
 from borderlink.web.pages import AREAS
-from tests.surfaces import PASSWORD, Seeded, client
+from tests.surfaces import (
+    PARTNER_KEY,
+    PASSWORD,
+    Seeded,
+    agreement_document,
+    client,
+    seed_agreement,
+    seed_partner,
+)
 
 COLUMNS = [
     "administrator",
@@ -52,6 +60,13 @@ GET    /api/v1/tokens                          Y Y Y Y Y Y U
 POST   /api/v1/tokens                          Y Y Y Y Y Y U
 DELETE /api/v1/tokens/{own_token}              Y Y Y Y Y Y U
 DELETE /api/v1/tokens/{bystander_token}        Y - - - - - U
+GET    /api/v1/agreements                      Y - - Y - - U
+GET    /api/v1/agreements/{agreement}          Y - - Y - - U
+POST   /api/v1/agreements                      Y - - Y - - U
+POST   /api/v1/agreements/{agreement}/transition Y - - Y - - U
+GET    /api/v1/partners                        Y - - Y - - U
+POST   /api/v1/partners                        Y - - Y - - U
+DELETE /api/v1/partners/{partner}              Y - - Y - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 """
@@ -92,7 +107,7 @@ def _outcome(status: int, location: str | None, page: bool) -> str:
     return str(status)
 
 
-def _body(method: str, path: str, n: int) -> dict[str, Any]:
+def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:
     if path.endswith("/outcome"):
         return {"json": {"illicit": False, "severity": 0}}
     if method == "POST" and path == "/api/v1/users":
@@ -101,6 +116,19 @@ def _body(method: str, path: str, n: int) -> dict[str, Any]:
         return {"json": [{"id": f"S-{n}", "date": "2026-11-20", "items": [{"hs_code": "851713"}]}]}
     if method == "POST" and path == "/api/v1/rejects/retry":
         return {"json": {}}
+    if method == "POST" and path == "/api/v1/agreements":
+        return {"json": agreement_document(node, f"NEW-{n}")}
+    if path.endswith("/transition"):
+        return {"json": {"to": "signed", "reason": "signed in Geneva"}}
+    if method == "POST" and path == "/api/v1/partners":
+        return {
+            "json": {
+                "partner_id": f"node-p{n}",
+                "name": "Partner",
+                "public_key": PARTNER_KEY,
+                "base_url": "http://127.0.0.1:9",
+            }
+        }
     if path == "/api/v1/auth/login":  # anon: someone without an account
         return {"json": {"username": USERS.get(n, "nobody"), "password": PASSWORD}}
     if method == "POST" and path == "/api/v1/tokens":
@@ -121,6 +149,8 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "own": seeded.office_a[0],
             "other": seeded.office_b[0],
             "bystander_token": bystander_token,
+            "agreement": seed_agreement(node, f"AG-{n}"),
+            "partner": seed_partner(node, f"node-q{n}"),
             "own_token": accounts.create_token(
                 node, username=seeded.users[role], name="spare"
             ).info.token_id
@@ -131,7 +161,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
         async with client(app, seeded.tokens[role] if role else None) as api:
             for method, template, cells in _table(API):
                 path = template.format(**values)
-                response = await api.request(method, path, **_body(method, path, n))
+                response = await api.request(method, path, **_body(method, path, n, node))
                 got = _outcome(response.status_code, response.headers.get("location"), page=False)
                 if got != cells[n]:
                     problems.append(f"{column:16} {method} {template}: want {cells[n]}, got {got}")

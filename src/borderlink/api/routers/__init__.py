@@ -5,8 +5,14 @@ An area (risk, cooperation, ...) adds its router module here and appends it to `
 
 from fastapi import APIRouter
 
-from borderlink.api.routers import accounts, auth, declarations, records
+from borderlink.api.routers import accounts, auth, cooperation, declarations, records
 
-ROUTERS: list[APIRouter] = [auth.router, accounts.router, declarations.router, records.router]
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    accounts.router,
+    declarations.router,
+    records.router,
+    cooperation.router,
+]
 
 __all__ = ["ROUTERS"]
