@@ -80,6 +80,9 @@ POST   /declarations/{own}/outcome             Y - Y - - - U
 GET    /rejects                                Y Y - - - - U
 POST   /rejects/retry                          Y - - - - - U
 GET    /audit                                  Y - - - - Y U
+GET    /agreements                             Y - - Y - - U
+POST   /agreements/{page_agreement}/transition Y - - Y - - U
+GET    /partners                               Y - - Y - - U
 """
 
 
@@ -150,6 +153,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "other": seeded.office_b[0],
             "bystander_token": bystander_token,
             "agreement": seed_agreement(node, f"AG-{n}"),
+            "page_agreement": seed_agreement(node, f"PG-{n}"),
             "partner": seed_partner(node, f"node-q{n}"),
             "own_token": accounts.create_token(
                 node, username=seeded.users[role], name="spare"
@@ -178,7 +182,8 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                 csrf = opened.csrf_token
             for method, template, cells in _table(PAGES):
                 path = template.format(**values)
-                data = {"csrf_token": csrf, "illicit": "no"} if method == "POST" else None
+                data = {"csrf_token": csrf, "illicit": "no", "to": "signed"}
+                data = data if method == "POST" else None
                 response = await browser.request(method, path, data=data)
                 got = _outcome(response.status_code, response.headers.get("location"), page=True)
                 if got != cells[n]:

@@ -9,8 +9,9 @@ import httpx
 from fastapi import FastAPI
 
 from borderlink.api.deps import SESSION_COOKIE
-from borderlink.services import accounts
-from tests.surfaces import PASSWORD, Seeded, client
+from borderlink.services import accounts, browse
+from borderlink.services.access import Role
+from tests.surfaces import PASSWORD, Seeded, client, seed_agreement, seed_partner
 
 
 def _session(seeded: Seeded, username: str) -> tuple[dict[str, str], str]:
@@ -137,3 +138,41 @@ def test_home_is_the_first_page_the_role_may_see(app: FastAPI, seeded: Seeded) -
     nothing = _run(go("agency_officer-1"))
     assert nothing.status_code == 200
     assert "no page for your role" in nothing.text
+
+
+def test_liaison_officer_walks_an_agreement_through_its_lifecycle(
+    app: FastAPI, seeded: Seeded
+) -> None:
+    seed_agreement(seeded.node, "AB-1")
+    seed_partner(seeded.node, "node-b")
+    cookies, csrf = _session(seeded, "liaison_officer-1")
+
+    async def go() -> list[httpx.Response]:
+        async with client(app) as c:
+            c.cookies.update(cookies)
+            before = await c.get("/agreements")
+            moved = await c.post(
+                "/agreements/AB-1/transition",
+                data={"csrf_token": csrf, "to": "signed", "reason": "signed in Geneva"},
+            )
+            skipped = await c.post(
+                "/agreements/AB-1/transition", data={"csrf_token": csrf, "to": "expired"}
+            )
+            after = await c.get("/agreements")
+            listed = await c.get("/partners")
+            return [before, moved, skipped, after, listed]
+
+    before, moved, skipped, after, listed = _run(go())
+    assert "<strong>draft</strong>" in before.text
+    assert "seizure: parties" in before.text  # what is removed before release
+    assert moved.status_code == 303
+    assert skipped.status_code == 409  # a lifecycle step that does not exist
+    assert "<strong>signed</strong>" in after.text
+    assert "Customs of Borduria" in listed.text
+    auditor = accounts.token_principal(seeded.node, seeded.tokens[Role.AUDITOR])
+    [entry] = browse.list_audit(seeded.node, auditor, action="agreement.transition").items
+    assert (entry.actor, entry.object_id, entry.reason) == (
+        "liaison_officer-1",
+        "AB-1",
+        "signed in Geneva",
+    )

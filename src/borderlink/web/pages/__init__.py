@@ -1,8 +1,14 @@
 """The site's areas, in navigation order. A new area appends its :class:`Area` here."""
 
-from borderlink.web.pages import auth, declarations, overview, records
+from borderlink.web.pages import auth, cooperation, declarations, overview, records
 from borderlink.web.registry import Area
 
-AREAS: list[Area] = [auth.AREA, overview.AREA, declarations.AREA, records.AREA]
+AREAS: list[Area] = [
+    auth.AREA,
+    overview.AREA,
+    declarations.AREA,
+    records.AREA,
+    cooperation.AREA,
+]
 
 __all__ = ["AREAS"]

@@ -1,0 +1,67 @@
+"""Agreements (lifecycle state, what flows, for what) and partner nodes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from borderlink.api.deps import NodeDep
+from borderlink.errors import InvalidInput
+from borderlink.model.cooperation import AgreementState
+from borderlink.services import agreements, partners
+from borderlink.services.access import Permission, Principal
+from borderlink.web.common import checked_form, page_allowed, redirect, render
+from borderlink.web.registry import Area, NavEntry
+
+router = APIRouter(include_in_schema=False)
+Liaison = Annotated[Principal, page_allowed(Permission.AGREEMENTS_MANAGE)]
+
+
+@router.get("/agreements")
+def agreements_page(request: Request, node: NodeDep, _who: Liaison) -> HTMLResponse:
+    return render(
+        request,
+        "agreements.html",
+        agreements=agreements.list_agreements(node),
+        states=list(AgreementState),
+        node_id=node.settings.node_id,
+    )
+
+
+@router.post("/agreements/{agreement_id}/transition")
+async def transition(
+    request: Request,
+    node: NodeDep,
+    who: Liaison,
+    agreement_id: Annotated[str, Path(max_length=64)],
+) -> RedirectResponse:
+    form = await checked_form(request)
+    try:
+        to = AgreementState(form.get("to", ""))
+    except ValueError:
+        raise InvalidInput("choose a state to move to", field="to") from None
+    agreements.transition_agreement(
+        node, agreement_id, to, actor=who.username, reason=form.get("reason") or None
+    )
+    return redirect("/agreements")
+
+
+@router.get("/partners")
+def partners_page(
+    request: Request,
+    node: NodeDep,
+    _who: Annotated[Principal, page_allowed(Permission.PARTNERS_MANAGE)],
+) -> HTMLResponse:
+    return render(request, "partners.html", partners=partners.list_partners(node))
+
+
+AREA = Area(
+    name="cooperation",
+    router=router,
+    nav=(
+        NavEntry("Agreements", "/agreements", Permission.AGREEMENTS_MANAGE, order=70),
+        NavEntry("Partners", "/partners", Permission.PARTNERS_MANAGE, order=71),
+    ),
+)
