@@ -67,6 +67,8 @@ POST   /api/v1/agreements/{agreement}/transition Y - - Y - - U
 GET    /api/v1/partners                        Y - - Y - - U
 POST   /api/v1/partners                        Y - - Y - - U
 DELETE /api/v1/partners/{partner}              Y - - Y - - U
+GET    /api/v1/sharing/inbox                   Y - - Y - - U
+GET    /api/v1/sharing/outbox                  Y - - Y - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 """
@@ -83,6 +85,7 @@ GET    /audit                                  Y - - - - Y U
 GET    /agreements                             Y - - Y - - U
 POST   /agreements/{page_agreement}/transition Y - - Y - - U
 GET    /partners                               Y - - Y - - U
+GET    /sharing                                Y - - Y - - U
 """
 
 

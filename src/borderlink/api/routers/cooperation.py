@@ -8,19 +8,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from borderlink.api.deps import NodeDep, allowed, blocking
 from borderlink.exchange.identity import Partner
 from borderlink.model.cooperation import Agreement, AgreementState
-from borderlink.services import agreements, partners
+from borderlink.services import agreements, partners, sharing
 from borderlink.services.access import Permission, Principal
+from borderlink.services.declarations import MAX_PAGE, Page
 
 router = APIRouter(prefix="/api/v1", tags=["cooperation"])
 
 Liaison = Annotated[Principal, Depends(allowed(Permission.AGREEMENTS_MANAGE))]
 PartnerKeeper = Annotated[Principal, Depends(allowed(Permission.PARTNERS_MANAGE))]
+Sharer = Annotated[Principal, Depends(allowed(Permission.SHARING_OUTGOING))]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 AgreementId = Annotated[str, Path(min_length=1, max_length=64)]
 PartnerId = Annotated[str, Path(min_length=1, max_length=64)]
 
@@ -91,3 +95,19 @@ async def add_partner(body: PartnerView, node: NodeDep, who: PartnerKeeper) -> P
 @router.delete("/partners/{partner_id}", status_code=204)
 async def remove_partner(partner_id: PartnerId, node: NodeDep, who: PartnerKeeper) -> None:
     await blocking(partners.remove_partner, node, partner_id, actor=who.username)
+
+
+@router.get("/sharing/inbox")
+async def inbox(
+    node: NodeDep, who: Sharer, limit: Limit = 50, offset: Offset = 0
+) -> Page[sharing.RecordView]:
+    """Alerts and seizures received from partners."""
+    return await blocking(sharing.inbox, node, who, limit=limit, offset=offset)
+
+
+@router.get("/sharing/outbox")
+async def outbox(
+    node: NodeDep, who: Sharer, limit: Limit = 50, offset: Offset = 0
+) -> Page[sharing.ReleaseView]:
+    """Each copy released to a partner, as received: after redaction, with what was removed."""
+    return await blocking(sharing.outbox, node, who, limit=limit, offset=offset)

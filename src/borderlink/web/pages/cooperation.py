@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from borderlink.api.deps import NodeDep
 from borderlink.errors import InvalidInput
 from borderlink.model.cooperation import AgreementState
-from borderlink.services import agreements, partners
+from borderlink.services import agreements, partners, sharing
 from borderlink.services.access import Permission, Principal
 from borderlink.web.common import checked_form, page_allowed, redirect, render
 from borderlink.web.registry import Area, NavEntry
@@ -57,11 +57,26 @@ def partners_page(
     return render(request, "partners.html", partners=partners.list_partners(node))
 
 
+@router.get("/sharing")
+def sharing_page(
+    request: Request,
+    node: NodeDep,
+    who: Annotated[Principal, page_allowed(Permission.SHARING_OUTGOING)],
+) -> HTMLResponse:
+    return render(
+        request,
+        "sharing.html",
+        inbox=sharing.inbox(node, who, limit=100),
+        outbox=sharing.outbox(node, who, limit=100),
+    )
+
+
 AREA = Area(
     name="cooperation",
     router=router,
     nav=(
         NavEntry("Agreements", "/agreements", Permission.AGREEMENTS_MANAGE, order=70),
         NavEntry("Partners", "/partners", Permission.PARTNERS_MANAGE, order=71),
+        NavEntry("Alerts & seizures", "/sharing", Permission.SHARING_OUTGOING, order=72),
     ),
 )
