@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
-from borderlink.cli import db
+from borderlink.cli import db, profiles, risk
 from borderlink.errors import BorderLinkError, outcome_of
 
 app = typer.Typer(
@@ -17,6 +17,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(risk.app, name="risk")
+app.add_typer(profiles.app, name="profiles")
 
 err = Console(stderr=True)
 

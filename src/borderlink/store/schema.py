@@ -3,6 +3,7 @@
 Alembic compares against this, so a table module missing here is a table Alembic would drop.
 """
 
+from borderlink.store import risk_tables  # noqa: F401 - registers the risk tables
 from borderlink.store.tables import metadata
 
 __all__ = ["metadata"]
