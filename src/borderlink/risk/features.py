@@ -194,7 +194,7 @@ def fit_state(
     return FeatureState(prior, entities, references, categories, config)
 
 
-def _smoothed(prior: float, m: float, name: str) -> list[pl.Expr]:
+def _smoothed(prior: float | pl.Expr, m: float, name: str) -> list[pl.Expr]:
     n = pl.col("n").fill_null(0.0)
     pos = pl.col("pos").fill_null(0.0)
     return [
@@ -304,6 +304,25 @@ def training_features(
         date = prepared["declared_on"].cast(pl.Date)
         fold = (date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64)).alias("f")
     out = prepared.with_columns(fold.alias("_fold"))
+    # the prior too is out of fold (kfold) or from earlier months only (time; null for the
+    # first month: no history yet)
+    per = (
+        out.group_by("_fold")
+        .agg(
+            pl.len().cast(pl.Float64).alias("fn"), pl.col(label).cast(pl.Float64).sum().alias("fp")
+        )
+        .sort("_fold")
+    )
+    if config.scheme == "kfold":
+        n_other = pl.col("fn").sum() - pl.col("fn")
+        p_other = pl.col("fp").sum() - pl.col("fp")
+    else:
+        n_other = pl.col("fn").cum_sum() - pl.col("fn")
+        p_other = pl.col("fp").cum_sum() - pl.col("fp")
+    priors = per.select(
+        "_fold", pl.when(n_other > 0).then(p_other / n_other).otherwise(None).alias("_prior")
+    )
+    out = out.join(priors, on="_fold", how="left")
     m = config.smoothing
     for name in config.entities:
         keys = _key(name)
@@ -332,10 +351,10 @@ def training_features(
             )
         out = (
             out.join(stats, on=[*keys, "_fold"], how="left")
-            .with_columns(_smoothed(state.prior, m, name))
+            .with_columns(_smoothed(pl.col("_prior"), m, name))
             .drop("n", "pos")
         )
-    out = _reference_features(out, state)
+    out = _reference_features(out.drop("_prior"), state)
     out = _categorical_features(out, state)
     out = _finish(out.sort("_row").drop("_row", "_fold"), config)
     return out, state

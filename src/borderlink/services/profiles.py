@@ -49,13 +49,14 @@ def parse_profiles(data: Any) -> list[risk.Profile]:
             raise InvalidInput(f"profile #{i + 1} is not a mapping")
         try:
             out.append(risk.Profile(**item))
+        except ExpressionError as error:
+            raise ExpressionError(
+                f"profile {item.get('name')!r}: {error.detail}",
+                position=error.position,
+                field="expression",
+            ) from None
         except ValidationError as error:
             first = error.errors()[0]
-            ctx = first.get("ctx", {}).get("error")
-            if isinstance(ctx, ExpressionError):
-                raise ExpressionError(
-                    f"profile {item.get('name')!r}: {ctx.detail}", position=ctx.position
-                ) from None
             where = ".".join(str(p) for p in first["loc"]) or None
             raise InvalidInput(
                 f"profile #{i + 1} ({item.get('name')!r}): {first['msg']}", field=where
