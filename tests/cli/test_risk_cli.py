@@ -1,0 +1,61 @@
+"""``borderlink risk evaluate`` and ``borderlink profiles`` through the real command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from borderlink.cli.app import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def kcs_files(shared_data: Path, tmp_path: Path) -> tuple[Path, Path]:
+    source = shared_data / "customs-declarations"
+    train = tmp_path / "train.csv"
+    test = tmp_path / "test.csv"
+    pl.read_csv(source / "train.csv", infer_schema_length=0).head(4000).write_csv(train)
+    pl.read_csv(source / "valid.csv", infer_schema_length=0).head(1000).write_csv(test)
+    return train, test
+
+
+def test_evaluate_prints_one_json_object(kcs_files: tuple[Path, Path]) -> None:
+    train, test = kcs_files
+    result = runner.invoke(
+        app,
+        ["risk", "evaluate", "--train", str(train), "--test", str(test), "--mapping", "kcs"],
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert list(out) == ["n_test", "precision_at", "recall_at", "auc", "model"]
+    assert out["n_test"] == 1000
+    assert list(out["precision_at"]) == ["1", "2", "5", "10"]
+    assert 0.5 < out["auc"] <= 1.0
+    assert out["model"].startswith("lightgbm")
+
+
+def test_profiles_commands(tmp_path: Path) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'node.db'}"]
+    good = tmp_path / "p.yaml"
+    good.write_text(
+        "- name: cn-electronics\n"
+        '  expression: hs.chapter == "85" and origin in ["CN", "VN"]\n'
+        "  weight: 0.3\n"
+        "  reason: electronics from CN/VN\n"
+    )
+    result = runner.invoke(app, ["profiles", "add", str(good), *db])
+    assert result.exit_code == 0, result.output
+    assert "version 1" in result.output
+    listed = runner.invoke(app, ["profiles", "list", "--json", *db])
+    assert json.loads(listed.stdout)[0]["name"] == "cn-electronics"
+    shown = runner.invoke(app, ["profiles", "show", "cn-electronics", *db])
+    assert json.loads(shown.stdout)["weight"] == 0.3
+    disabled = runner.invoke(app, ["profiles", "disable", "cn-electronics", *db])
+    assert "version 2" in disabled.output
+    replay = runner.invoke(app, ["profiles", "test", str(good), *db])
+    assert json.loads(replay.stdout)["hits"] == 0
