@@ -138,27 +138,43 @@ def describe(reason: str, row: Row, state: FeatureState) -> str:
     return _simple(reason, row)
 
 
-def top_reasons(
-    features: pl.DataFrame,
-    contrib: npt.NDArray[np.float64],
-    feature_names: list[str],
-    state: FeatureState,
-    *,
-    top: int = 3,
-) -> list[list[dict[str, Any]]]:
-    """For each row, up to ``top`` reasons raising its score, strongest first.
-
-    ``contrib`` is :func:`borderlink.risk.model.contributions` for the same rows (bias last).
-    Each reason is ``{"reason": family, "contribution": log-odds, "text": sentence}``.
-    """
+def family_matrix(feature_names: list[str]) -> tuple[list[str], npt.NDArray[np.float64]]:
+    """The reason families and the (features x families) 0/1 matrix that sums into them."""
     families = sorted({family(f) for f in feature_names})
     index = {name: i for i, name in enumerate(families)}
     indicator = np.zeros((len(feature_names), len(families)))
     for i, f in enumerate(feature_names):
         indicator[i, index[family(f)]] = 1.0
-    grouped = contrib[:, : len(feature_names)] @ indicator
+    return families, indicator
+
+
+def group_contributions(
+    contrib: npt.NDArray[np.float64], feature_names: list[str]
+) -> npt.NDArray[np.float64]:
+    """Per-feature contributions (bias column last, as ``pred_contrib`` gives) → per family."""
+    _, indicator = family_matrix(feature_names)
+    return np.asarray(contrib[:, : len(feature_names)] @ indicator, dtype=np.float64)
+
+
+def top_reasons(
+    features: pl.DataFrame,
+    grouped: npt.NDArray[np.float64],
+    feature_names: list[str],
+    state: FeatureState,
+    *,
+    top: int = 3,
+    method: str = "shap",
+) -> list[list[dict[str, Any]]]:
+    """For each row, up to ``top`` reasons raising its score, strongest first.
+
+    ``grouped`` holds the contributions per family (:func:`group_contributions`), in log-odds.
+    Each reason is ``{"reason": family, "contribution": log-odds, "text": sentence,
+    "method": method}``.
+    """
+    families, _ = family_matrix(feature_names)
     order = np.argsort(-grouped, axis=1)[:, :top]
-    rows = features.to_dicts()
+    wanted = [c for c in features.columns if c in _DESCRIBED or c in feature_names]
+    rows = features.select(wanted).to_dicts()
     out: list[list[dict[str, Any]]] = []
     for r, row in enumerate(rows):
         reasons = []
@@ -171,10 +187,26 @@ def top_reasons(
                     "reason": families[j],
                     "contribution": round(value, 4),
                     "text": describe(families[j], row, state),
+                    "method": method,
                 }
             )
         out.append(reasons)
     return out
+
+
+_DESCRIBED = frozenset(
+    {
+        "hs6",
+        "origin_country",
+        "departure_country",
+        *ENTITY_LABELS,
+        *CATEGORY_LABELS,
+        "uv_ratio_hs6_x_origin",
+        "ref_n_hs6_x_origin",
+        "uv_ratio_hs6",
+        "ref_n_hs6",
+    }
+)
 
 
 Describer = Callable[[str, Row, FeatureState], str]

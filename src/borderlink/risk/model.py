@@ -79,14 +79,21 @@ class RiskModel:
     config: ModelConfig
     version: str = ""
     sha256: str = ""
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _labels(frame: pl.DataFrame, label: str) -> npt.NDArray[np.float64]:
     return frame[label].cast(pl.Float64).fill_null(0.0).to_numpy()
 
 
+def matrix(model: RiskModel, features: pl.DataFrame) -> npt.NDArray[np.float64]:
+    """The model's input matrix for a :func:`featurize` frame."""
+    return _matrix(features, model.features)
+
+
 def _matrix(features: pl.DataFrame, names: list[str]) -> npt.NDArray[np.float64]:
-    return features.select(pl.col(n).cast(pl.Float64) for n in names).to_numpy()
+    out = features.select(pl.col(n).cast(pl.Float64) for n in names).to_numpy(order="c")
+    return np.ascontiguousarray(out)
 
 
 def _fit(

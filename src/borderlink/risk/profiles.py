@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -98,33 +99,26 @@ def apply_profiles(frame: pl.DataFrame, compiled: Sequence[CompiledProfile]) -> 
             pl.lit(None, dtype=pl.Utf8).alias("forced_channel"),
         )
     base = frame.with_columns(_missing_columns(frame, compiled))
+    # one boolean column per profile, evaluated in parallel by Polars, then summarised with
+    # matrix operations (no Python loop over rows: only over the hits themselves)
     hits = base.select(
         [c.condition.expr.alias(f"_p{i}") for i, c in enumerate(compiled)]
-    )  # one boolean column per profile, evaluated in parallel
-    names = [c.profile.name for c in compiled]
-    keep = [math.log1p(-min(c.profile.weight, 0.999999)) for c in compiled]
-    reds = [f"_p{i}" for i, c in enumerate(compiled) if c.profile.channel == "red"]
-    yellows = [f"_p{i}" for i, c in enumerate(compiled) if c.profile.channel == "yellow"]
-    cols = [f"_p{i}" for i in range(len(compiled))]
-    summary = hits.select(
-        pl.concat_list(
-            pl.when(pl.col(col)).then(pl.lit(name)).otherwise(pl.lit(None, dtype=pl.Utf8))
-            for col, name in zip(cols, names, strict=True)
-        )
-        .list.drop_nulls()
-        .alias("profile_hits"),
-        (
-            1.0
-            - pl.sum_horizontal(
-                pl.when(pl.col(col)).then(pl.lit(k)).otherwise(pl.lit(0.0))
-                for col, k in zip(cols, keep, strict=True)
-            ).exp()
-        ).alias("profile_weight"),
-        pl.when(pl.any_horizontal(reds) if reds else pl.lit(False))
-        .then(pl.lit("red"))
-        .when(pl.any_horizontal(yellows) if yellows else pl.lit(False))
-        .then(pl.lit("yellow"))
-        .otherwise(pl.lit(None, dtype=pl.Utf8))
-        .alias("forced_channel"),
+    ).to_numpy()
+    hits = np.asarray(hits, dtype=bool)
+    keep = np.array([math.log1p(-min(c.profile.weight, 0.999999)) for c in compiled])
+    weight = 1.0 - np.exp(hits @ keep)
+    red = np.array([c.profile.channel == "red" for c in compiled])
+    yellow = np.array([c.profile.channel == "yellow" for c in compiled])
+    forced = np.where(
+        hits[:, red].any(axis=1), "red", np.where(hits[:, yellow].any(axis=1), "yellow", "")
     )
-    return pl.concat([frame, summary], how="horizontal")
+    names = [c.profile.name for c in compiled]
+    lists: list[list[str]] = [[] for _ in range(len(hits))]
+    rows, cols = np.nonzero(hits)
+    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+        lists[r].append(names[c])
+    return frame.with_columns(
+        pl.Series("profile_hits", lists, dtype=pl.List(pl.Utf8)),
+        pl.Series("profile_weight", weight, dtype=pl.Float64),
+        pl.Series("forced_channel", forced, dtype=pl.Utf8).replace("", None),
+    )

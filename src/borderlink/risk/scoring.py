@@ -14,14 +14,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
 from borderlink.risk import explain
 from borderlink.risk.channels import CapacityPolicy, assign_channels
-from borderlink.risk.model import RiskModel, contributions, featurize, predict
+from borderlink.risk.model import RiskModel, contributions, featurize, matrix, predict
+from borderlink.risk.paths import PathExplainer
 from borderlink.risk.profiles import CompiledProfile, apply_profiles
+
+ExplainMethod = Literal["auto", "shap", "path"]
+
+# Up to this many flagged rows in a flow, reasons come from LightGBM's exact SHAP values
+# (pred_contrib); above it, from path credits (see :mod:`borderlink.risk.paths`), which cost
+# about as much as a prediction. Each reason records its method.
+SHAP_LIMIT = 2000
 
 OUTPUT_COLUMNS = (
     "declaration_id",
@@ -91,13 +99,14 @@ def attach_reasons(
     decls: pl.DataFrame,
     profiles: Sequence[CompiledProfile] = (),
     top: int = 3,
+    method: ExplainMethod = "auto",
 ) -> pl.DataFrame:
     """Add ``reasons`` (JSON text) to every red or yellow row of ``decls`` (null when green).
 
     ``items`` is :func:`score_items`' frame and ``decls`` :func:`to_declarations`' with a
     ``channel`` (and ``selection``) column.
     """
-    reasons = _reasons(model, items, decls, profiles, top)
+    reasons = _reasons(model, items, decls, profiles, top, method)
     text = [json.dumps(r, ensure_ascii=False) if r is not None else None for r in reasons]
     return decls.with_columns(pl.Series("reasons", text, dtype=pl.Utf8))
 
@@ -108,6 +117,7 @@ def _reasons(
     decls: pl.DataFrame,
     profiles: Sequence[CompiledProfile],
     top: int,
+    method: ExplainMethod,
 ) -> list[list[dict[str, Any]] | None]:
     flagged = decls["channel"] != "green"
     rows = decls.with_row_index("_d").filter(flagged)
@@ -116,8 +126,17 @@ def _reasons(
         return result
     reason_text = {c.profile.name: c.profile.reason for c in profiles}
     sub = items[rows["_item"].to_list()]
+    if method == "auto":
+        method = "shap" if sub.height <= SHAP_LIMIT else "path"
+    if method == "shap":
+        grouped = explain.group_contributions(contributions(model, sub), model.features)
+    else:
+        explainer = model.cache.get("paths")
+        if explainer is None:
+            explainer = model.cache["paths"] = PathExplainer(model.booster, model.features)
+        grouped = explainer.grouped(model.booster, matrix(model, sub))
     model_reasons = explain.top_reasons(
-        sub, contributions(model, sub), model.features, model.state, top=top
+        sub, grouped, model.features, model.state, top=top, method=method
     )
     for d, hits, selection, why in zip(
         rows["_d"].to_list(),
@@ -146,10 +165,11 @@ def score_flow(
     policy: CapacityPolicy | None = None,
     seed: int | None = None,
     top_reasons: int = 3,
+    explain_method: ExplainMethod = "auto",
 ) -> pl.DataFrame:
     """Score one flow (e.g. a day) of item rows; one row per declaration, see OUTPUT_COLUMNS."""
     items = score_items(model, frame, profiles)
     decls = to_declarations(items)
     decls = assign_channels(decls, policy, seed=seed)
-    decls = attach_reasons(model, items, decls, profiles, top_reasons)
+    decls = attach_reasons(model, items, decls, profiles, top_reasons, explain_method)
     return decls.select(OUTPUT_COLUMNS)
