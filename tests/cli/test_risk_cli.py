@@ -15,21 +15,22 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def kcs_files(shared_data: Path, tmp_path: Path) -> tuple[Path, Path]:
+def kcs_files(shared_data: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
     source = shared_data / "customs-declarations"
     train = tmp_path / "train.csv"
     test = tmp_path / "test.csv"
     pl.read_csv(source / "train.csv", infer_schema_length=0).head(4000).write_csv(train)
     pl.read_csv(source / "valid.csv", infer_schema_length=0).head(1000).write_csv(test)
-    return train, test
+    return train, test, shared_data / "hs" / "hs2017.csv"
 
 
-def test_evaluate_prints_one_json_object(kcs_files: tuple[Path, Path]) -> None:
-    train, test = kcs_files
-    result = runner.invoke(
-        app,
-        ["risk", "evaluate", "--train", str(train), "--test", str(test), "--mapping", "kcs"],
-    )
+def test_evaluate_prints_one_json_object(
+    kcs_files: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    train, test, hs2017 = kcs_files
+    args = ["risk", "evaluate", "--train", str(train), "--test", str(test), "--mapping", "kcs"]
+    db = ["--db", f"sqlite:///{tmp_path / 'node.db'}"]
+    result = runner.invoke(app, [*args, "--hs", str(hs2017), *db])
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert list(out) == ["n_test", "precision_at", "recall_at", "auc", "model"]
@@ -37,6 +38,11 @@ def test_evaluate_prints_one_json_object(kcs_files: tuple[Path, Path]) -> None:
     assert list(out["precision_at"]) == ["1", "2", "5", "10"]
     assert 0.5 < out["auc"] <= 1.0
     assert out["model"].startswith("lightgbm")
+    # without HS 2017 the older codes are refused: fewer test rows, and a warning says so
+    refused = runner.invoke(app, [*args, *db])
+    assert refused.exit_code == 0, refused.output
+    assert json.loads(refused.stdout.strip().splitlines()[-1])["n_test"] < 1000
+    assert "unknown_hs_code" in refused.stderr
 
 
 def test_profiles_commands(tmp_path: Path) -> None:

@@ -15,9 +15,11 @@ from rich.progress import Progress
 from borderlink.cli.options import DbOption, node_for
 from borderlink.risk import CapacityPolicy
 from borderlink.services import risk as service
+from borderlink.services.refdata import snapshot
 
 app = typer.Typer(help="Risk model: train, score, evaluate.", no_args_is_help=True)
 out = Console()
+err = Console(stderr=True)
 
 SinceOption = Annotated[
     dt.datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="From this date.")
@@ -96,7 +98,19 @@ def evaluate_cmd(
     train: Annotated[list[Path], typer.Option("--train", help="Training file (repeatable).")],
     test: Annotated[Path, typer.Option("--test", help="Test file.")],
     mapping: Annotated[str, typer.Option(help="Column mapping of the files.")] = "kcs",
+    hs: Annotated[
+        list[Path] | None,
+        typer.Option("--hs", help="More HS nomenclature files (e.g. hs2017.csv), repeatable."),
+    ] = None,
+    db: DbOption = None,
 ) -> None:
-    """Train on the train files, report P@n%, R@n% and AUC on the test file (JSON on stdout)."""
-    result = service.evaluate_files(train, test, mapping=mapping)
+    """Train on the train files, report P@n%, R@n% and AUC on the test file (JSON on stdout).
+
+    Rows are validated with the node's reference data (HS editions loaded with
+    ``borderlink refdata load hs``) plus any --hs files; refused rows are reported on stderr.
+    """
+    refdata = service.with_hs_files(snapshot(node_for(db)), hs or [])
+    result = service.evaluate_files(
+        train, test, mapping=mapping, refdata=refdata, warn=lambda m: err.print(f"warning: {m}")
+    )
     print(json.dumps(result))

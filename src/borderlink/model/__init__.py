@@ -2,7 +2,8 @@
 
 Offers: :class:`Declaration`, :class:`GoodsItem`, :class:`Party`, :class:`PartyRole`,
 :class:`Transport`, :class:`Outcome` (an inspection's result), :class:`RejectedRecord`,
-:class:`FieldIssue`, :class:`IngestSummary`.
+:class:`FieldIssue`, :class:`IngestSummary`; reference data views (:class:`HsCodeView`,
+:class:`CountryView`, :class:`RefDataSummary`).
 """
 
 from borderlink.model.declaration import (
@@ -15,15 +16,33 @@ from borderlink.model.declaration import (
 )
 from borderlink.model.ingest import FieldIssue, IngestSummary, RejectedRecord, Severity
 from borderlink.model.outcome import Outcome
+from borderlink.model.refdata import (
+    CorrelationSummary,
+    CountryView,
+    EditionSummary,
+    HsCodeView,
+    HsCorrelated,
+    HsNode,
+    HsRef,
+    RefDataSummary,
+)
 
 __all__ = [
+    "CorrelationSummary",
+    "CountryView",
     "Declaration",
+    "EditionSummary",
     "FieldIssue",
     "GoodsItem",
+    "HsCodeView",
+    "HsCorrelated",
+    "HsNode",
+    "HsRef",
     "IngestSummary",
     "Outcome",
     "Party",
     "PartyRole",
+    "RefDataSummary",
     "RejectedRecord",
     "Severity",
     "Transport",

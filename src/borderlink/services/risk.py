@@ -10,10 +10,10 @@ an illicit declaration counts as illicit.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import importlib
-import importlib.util
 import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,7 +25,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from borderlink import risk
 from borderlink.errors import InvalidInput, NotFound
+from borderlink.ingest import prepare_file
 from borderlink.model.outcome import Outcome
+from borderlink.refdata import RefData, edition_from_name, parse_hs
 from borderlink.services import audit
 from borderlink.services.node import Node
 from borderlink.services.profiles import load_active_profiles
@@ -428,23 +430,42 @@ def profile_hit_rates(node: Node) -> dict[str, dict[str, float]]:
 # --- evaluation on files -----------------------------------------------------------------------
 
 
-def read_file(path: Path, mapping: str | None = "kcs") -> pl.DataFrame:
-    """Accepted rows of a declarations file in canonical columns (through ``borderlink.ingest``
-    when it offers ``read_accepted``; the built-in KCS reader otherwise)."""
-    ingest = importlib.import_module("borderlink.ingest") if _has_ingest() else None
-    reader = getattr(ingest, "read_accepted", None) if ingest else None
-    if reader is not None:
-        frame: pl.DataFrame = reader(path, format="csv", mapping=mapping)
-        return frame
-    if mapping != "kcs":
-        raise InvalidInput(f"mapping {mapping!r} needs borderlink.ingest", field="mapping")
-    from borderlink.services._kcs import read_kcs
+@dataclass(frozen=True)
+class FileRows:
+    """The accepted rows of a file, and how many of its rows were refused (with why)."""
 
-    return read_kcs(path)
+    frame: pl.DataFrame
+    rows: int
+    rejected: int
+    errors: dict[str, int]
 
 
-def _has_ingest() -> bool:
-    return importlib.util.find_spec("borderlink.ingest") is not None
+def read_file(path: Path, mapping: str | None = "kcs", refdata: RefData | None = None) -> FileRows:
+    """A declarations file through :mod:`borderlink.ingest` (validated, canonical columns)."""
+    chunks = list(prepare_file(Path(path), fmt="csv", mapping=mapping, refdata=refdata))
+    errors: Counter[str] = Counter()
+    for chunk in chunks:
+        errors.update(chunk.errors)
+    accepted = [c.accepted for c in chunks if c.accepted.height]
+    if not accepted:
+        raise InvalidInput(f"no usable rows in {path}")
+    return FileRows(
+        pl.concat(accepted, how="diagonal_relaxed"),
+        sum(c.rows for c in chunks),
+        sum(len(c.rejects) for c in chunks),
+        dict(errors),
+    )
+
+
+def with_hs_files(refdata: RefData, hs_files: Sequence[Path]) -> RefData:
+    """``refdata`` with more HS editions from nomenclature files (edition read from the name)."""
+    editions = dict(refdata.hs)
+    for path in hs_files:
+        edition = edition_from_name(Path(path).name)
+        if edition is None:
+            raise InvalidInput(f"cannot tell the HS edition from the file name {path}")
+        editions[edition] = frozenset(parse_hs(Path(path), edition)["code"].to_list())
+    return dataclasses.replace(refdata, hs=editions)
 
 
 def evaluate_files(
@@ -452,11 +473,22 @@ def evaluate_files(
     test_path: Path,
     *,
     mapping: str | None = "kcs",
+    refdata: RefData | None = None,
     config: risk.ModelConfig | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Train on the train files, score the test file; the evaluate command's JSON object."""
-    train_frame = pl.concat([read_file(p, mapping) for p in train_paths], how="diagonal_relaxed")
-    test = read_file(test_path, mapping)
+    """Train on the train files, score the test file; the evaluate command's JSON object.
+
+    Files go through ingest validation with ``refdata`` (default: the built-in HS 2022 etc.);
+    ``warn`` is told about refused rows (a test row refused is a row not evaluated).
+    """
+    parts = [read_file(p, mapping, refdata) for p in train_paths]
+    test_rows = read_file(test_path, mapping, refdata)
+    for path, part in [*zip(train_paths, parts, strict=True), (test_path, test_rows)]:
+        if part.rejected and warn:
+            warn(f"{path}: {part.rejected} of {part.rows} rows refused by validation {part.errors}")
+    train_frame = pl.concat([p.frame for p in parts], how="diagonal_relaxed")
+    test = test_rows.frame
     # the test file is the held-out period: no inner time split needed
     model = risk.train(train_frame, config or risk.ModelConfig(validation_months=0))
     items = risk.score_items(model, test)
