@@ -109,19 +109,21 @@ def profiles(n: int, seed: int) -> list[risk.Profile]:
 
 def run(
     model: risk.RiskModel, rows: int, chunk: int, compiled: list[risk.CompiledProfile]
-) -> tuple[float, int]:
-    """Seconds spent scoring (input generation excluded) and declarations flagged."""
+) -> tuple[float, float, int]:
+    """Wall and CPU seconds spent scoring (input generation excluded), declarations flagged."""
     seconds = 0.0
+    cpu = 0.0
     flagged = 0
     for i, offset in enumerate(range(0, rows, chunk)):
         flow = declarations(
             min(chunk, rows - offset), seed=1000 + i, start=dt.date(2021, 2, 1), days=1
         )
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = risk.score_flow(model, flow, compiled, seed=i)
         seconds += time.perf_counter() - t0
+        cpu += time.process_time() - c0
         flagged += int(out["reasons"].is_not_null().sum())
-    return seconds, flagged
+    return seconds, cpu, flagged
 
 
 def main() -> None:
@@ -129,7 +131,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--chunk", type=int, default=100_000)
     parser.add_argument("--profiles", type=int, default=500)
-    parser.add_argument("--history", type=int, default=200_000)
+    parser.add_argument("--history", type=int, default=100_000)
     args = parser.parse_args()
 
     history = declarations(args.history, seed=1, start=dt.date(2020, 1, 1), days=366)
@@ -146,15 +148,18 @@ def main() -> None:
     }
     for label, n_profiles in (("no_profiles", 0), ("with_profiles", args.profiles)):
         compiled = risk.compile_profiles(profiles(n_profiles, seed=7))
-        seconds, flagged = run(model, args.rows, args.chunk, compiled)
+        seconds, cpu, flagged = run(model, args.rows, args.chunk, compiled)
         result[label] = {
             "profiles": n_profiles,
             "seconds": round(seconds, 2),
             "declarations_per_s": round(args.rows / seconds),
+            "cpu_seconds": round(cpu, 2),
+            "declarations_per_cpu_s": round(args.rows / cpu),
             "flagged_with_reasons": flagged,
         }
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     result["cpu_count"] = os.cpu_count()
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     result["affinity_cpus"] = len(os.sched_getaffinity(0))
     print(json.dumps(result))
 

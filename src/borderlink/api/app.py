@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 import borderlink
+from borderlink.api import risk
 from borderlink.errors import BorderLinkError, outcome_of
 from borderlink.services import Node, open_node
 from borderlink.settings import Settings
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
         docs_url="/api/v1/docs",
     )
     app.state.node = node
+    app.include_router(risk.router)
 
     @app.exception_handler(BorderLinkError)
     async def _borderlink_error(_request: Request, error: BorderLinkError) -> JSONResponse:
