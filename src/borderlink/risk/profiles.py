@@ -19,6 +19,7 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
+import pyarrow as pa  # type: ignore[import-untyped]  # no stubs; only ListArray used
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from borderlink.risk.expressions import DERIVED, Compiled, compile_expression
@@ -105,20 +106,22 @@ def apply_profiles(frame: pl.DataFrame, compiled: Sequence[CompiledProfile]) -> 
         [c.condition.expr.alias(f"_p{i}") for i, c in enumerate(compiled)]
     ).to_numpy()
     hits = np.asarray(hits, dtype=bool)
+    n = len(hits)
+    rows, cols = np.nonzero(hits)  # row-major: rows ascending, so lists come out in order
     keep = np.array([math.log1p(-min(c.profile.weight, 0.999999)) for c in compiled])
-    weight = 1.0 - np.exp(hits @ keep)
+    weight = 1.0 - np.exp(np.bincount(rows, weights=keep[cols], minlength=n))
     red = np.array([c.profile.channel == "red" for c in compiled])
     yellow = np.array([c.profile.channel == "yellow" for c in compiled])
-    forced = np.where(
-        hits[:, red].any(axis=1), "red", np.where(hits[:, yellow].any(axis=1), "yellow", "")
-    )
-    names = [c.profile.name for c in compiled]
-    lists: list[list[str]] = [[] for _ in range(len(hits))]
-    rows, cols = np.nonzero(hits)
-    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-        lists[r].append(names[c])
+    red_hit = np.zeros(n, dtype=bool)
+    red_hit[rows[red[cols]]] = True
+    yellow_hit = np.zeros(n, dtype=bool)
+    yellow_hit[rows[yellow[cols]]] = True
+    forced = np.where(red_hit, "red", np.where(yellow_hit, "yellow", ""))
+    names = np.array([c.profile.name for c in compiled], dtype=object)
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(np.int32)
+    lists = pa.ListArray.from_arrays(pa.array(offsets), pa.array(names[cols], type=pa.string()))
     return frame.with_columns(
-        pl.Series("profile_hits", lists, dtype=pl.List(pl.Utf8)),
+        pl.Series("profile_hits", pl.from_arrow(lists), dtype=pl.List(pl.Utf8)),
         pl.Series("profile_weight", weight, dtype=pl.Float64),
         pl.Series("forced_channel", forced, dtype=pl.Utf8).replace("", None),
     )
