@@ -173,7 +173,7 @@ def top_reasons(
     """
     families, _ = family_matrix(feature_names)
     order = np.argsort(-grouped, axis=1)[:, :top]
-    wanted = [c for c in features.columns if c in _DESCRIBED or c in feature_names]
+    wanted = [c for c in features.columns if c in _DESCRIBED or c.startswith(("te_", "n_"))]
     rows = features.select(wanted).to_dicts()
     out: list[list[dict[str, Any]]] = []
     for r, row in enumerate(rows):
@@ -202,6 +202,13 @@ _DESCRIBED = frozenset(
         *ENTITY_LABELS,
         *CATEGORY_LABELS,
         "uv_ratio_hs6_x_origin",
+        "log_unit_value",
+        "log_value",
+        "log_mass",
+        "duty_rate",
+        "log_duty_at_risk",
+        "route_transit",
+        "hs_older_edition",
         "ref_n_hs6_x_origin",
         "uv_ratio_hs6",
         "ref_n_hs6",

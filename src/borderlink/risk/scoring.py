@@ -58,6 +58,10 @@ def score_items(
 def to_declarations(items: pl.DataFrame) -> pl.DataFrame:
     """One row per declaration: the riskiest item's scores (and its row index as ``_item``)."""
     indexed = items.with_row_index("_item")
+    if indexed["declaration_id"].n_unique() == indexed.height:  # one item each: nothing to merge
+        return indexed.select(
+            "declaration_id", "_item", "model_score", "risk", "profile_hits", "forced_channel"
+        )
     top = indexed.sort(["risk", "_item"], descending=[True, False]).unique(
         "declaration_id", keep="first", maintain_order=True
     )
