@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib.util
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from borderlink.cli.app import app
+from borderlink.settings import get_settings
+from borderlink.store import open_engine, upgrade
 
 runner = CliRunner()
 
@@ -65,3 +71,49 @@ def test_profiles_commands(tmp_path: Path) -> None:
     assert "version 2" in disabled.output
     replay = runner.invoke(app, ["profiles", "test", str(good), *db])
     assert json.loads(replay.stdout)["hits"] == 0
+
+
+def _helpers() -> Any:
+    path = Path(__file__).parents[1] / "services" / "test_risk.py"
+    spec = importlib.util.spec_from_file_location("risk_service_tests_cli", path)
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Settings pointing at a temporary data directory (models are written there)."""
+    monkeypatch.setenv("BORDERLINK_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_train_then_score(data_dir: Path) -> None:
+    tmp_path = data_dir
+    helpers = _helpers()
+    url = f"sqlite:///{tmp_path / 'node.db'}"
+    engine = open_engine(url)
+    upgrade(engine)
+    history = helpers.synthetic.declarations(1200, seed=31, start=dt.date(2020, 1, 1), days=90)
+    helpers.store(engine, history)
+    new = helpers.synthetic.declarations(200, seed=32, start=dt.date(2020, 5, 1), days=1)
+    helpers.store(engine, new, with_outcomes=False)
+    engine.dispose()
+    trained = runner.invoke(app, ["risk", "train", "--json", "--db", url])
+    assert trained.exit_code == 0, trained.output
+    info = json.loads(trained.stdout)
+    assert info["version"].startswith("rm-")
+    assert info["n_train"] == 1200
+    assert Path(info["path"]).parent == tmp_path / "models"
+    scored = runner.invoke(
+        app,
+        ["risk", "score", "--json", "--since", "2020-05-01", "--seed", "1", "--db", url],
+    )
+    assert scored.exit_code == 0, scored.output
+    summary = json.loads(scored.stdout)
+    assert summary["model_version"] == info["version"]
+    assert summary["channels"] == {"red": 10, "yellow": 20, "green": 170}

@@ -60,17 +60,24 @@ def score_cmd(
     since: SinceOption = None,
     until: UntilOption = None,
     model: Annotated[str | None, typer.Option(help="Model version (default: newest).")] = None,
-    red: Annotated[float, typer.Option(help="Share of each day's flow sent red.")] = 0.05,
-    yellow: Annotated[float, typer.Option(help="Share sent yellow.")] = 0.10,
+    red: Annotated[
+        float | None, typer.Option(help="Share of each day's flow sent red (default: settings).")
+    ] = None,
+    yellow: Annotated[float | None, typer.Option(help="Share sent yellow.")] = None,
     random_share: Annotated[
-        float, typer.Option("--random-share", help="Share of capacity drawn at random.")
-    ] = 0.10,
+        float | None, typer.Option("--random-share", help="Share of capacity drawn at random.")
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for the random draw.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Score the stored declarations the model has not scored yet (capacity per day)."""
     node = node_for(db)
-    policy = CapacityPolicy(red, yellow, random_share)
+    default = service.capacity(node)
+    policy = CapacityPolicy(
+        default.red_share if red is None else red,
+        default.yellow_share if yellow is None else yellow,
+        default.random_share if random_share is None else random_share,
+    )
     with Progress(console=Console(stderr=True), disable=as_json) as bar:
         task = bar.add_task("scoring days", total=None)
 

@@ -215,6 +215,12 @@ def load_model(node: Node, version: str | None = None) -> risk.RiskModel:
 # --- scoring -----------------------------------------------------------------------------------
 
 
+def capacity(node: Node) -> risk.CapacityPolicy:
+    """The node's configured inspection capacity (``BORDERLINK_RISK_*_SHARE``)."""
+    s = node.settings
+    return risk.CapacityPolicy(s.risk_red_share, s.risk_yellow_share, s.risk_random_share)
+
+
 def _store_scores(conn: Connection, scored: pl.DataFrame, version: str) -> None:
     now = dt.datetime.now(dt.UTC)
     rows = [
@@ -268,6 +274,7 @@ def score_batch(
     version is skipped.
     """
     model = load_model(node, version)
+    policy = policy or capacity(node)
     compiled = risk.compile_profiles(load_active_profiles(node, as_of or dt.date.today()))
     versions = {c.profile.name: c.profile.version for c in compiled}
     frame = read_items(node.engine, since=since, until=until, unscored_for=model.version)
@@ -328,7 +335,7 @@ def score_one(
 ) -> dict[str, Any]:
     """Score one declaration on arrival and store it (no quota: the cut-offs are the risk
     quantiles of this model's recent scores). Returns the stored score with its reasons."""
-    policy = policy or risk.CapacityPolicy()
+    policy = policy or capacity(node)
     model = load_model(node, version)
     frame = read_items(node.engine, declaration_ids=[declaration_id])
     if frame.height == 0:
