@@ -50,8 +50,10 @@ CATEGORY_LABELS: dict[str, str] = {
 
 def family(feature: str) -> str:
     """The reason a feature belongs to."""
-    if feature.startswith(("uv_", "ref_n_")) or feature == "log_unit_value":
+    if feature.startswith("uv_") or feature == "log_unit_value":
         return "unit_value"
+    if feature.startswith("ref_n_"):
+        return "rarity"
     if feature.startswith(("te_", "n_")):
         return "entity:" + feature.split("_", 1)[1]
     if feature.startswith("cat_"):
@@ -70,18 +72,33 @@ def _num(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _times(ratio: float) -> str:
+    """0.12 → "12% of"; 35.2 → "35.2 times"."""
+    return f"{ratio:,.1f} times" if ratio >= 2 else f"{ratio:.0%} of"
+
+
 def _unit_value(row: Row, state: FeatureState) -> str:
     hs6, origin = row.get("hs6") or "?", row.get("origin_country") or "?"
     ratio, n = _num(row.get("uv_ratio_hs6_x_origin")), _num(row.get("ref_n_hs6_x_origin"))
     if ratio is not None:
-        return f"unit value {ratio:.0%} of the usual for {hs6} from {origin} (n={n:.0f})"
+        return f"unit value {_times(ratio)} the usual for {hs6} from {origin} (n={n:.0f})"
     ratio, n = _num(row.get("uv_ratio_hs6")), _num(row.get("ref_n_hs6"))
     if ratio is not None:
-        return f"unit value {ratio:.0%} of the usual for {hs6} (n={n:.0f}; none from {origin})"
+        return f"unit value {_times(ratio)} the usual for {hs6} (n={n:.0f}; none from {origin})"
     log_uv = _num(row.get("log_unit_value"))
     if log_uv is None:
         return "no usable unit value (value or mass missing, zero or negative)"
     return f"unit value {math.exp(log_uv):,.2f} per kg; no reference for {hs6} from {origin}"
+
+
+def _rarity(row: Row) -> str:
+    hs6, origin = row.get("hs6") or "?", row.get("origin_country") or "?"
+    pair = _num(row.get("ref_n_hs6_x_origin")) or 0.0
+    code = _num(row.get("ref_n_hs6")) or 0.0
+    return (
+        f"rarely declared: {pair:.0f} earlier declarations of {hs6} from {origin}, "
+        f"{code:.0f} of {hs6} from anywhere"
+    )
 
 
 def _entity(name: str, row: Row, state: FeatureState) -> str:
@@ -131,6 +148,8 @@ def describe(reason: str, row: Row, state: FeatureState) -> str:
     """One reason (a :func:`family` name) as a sentence for this row."""
     if reason == "unit_value":
         return _unit_value(row, state)
+    if reason == "rarity":
+        return _rarity(row)
     if reason.startswith("entity:"):
         return _entity(reason.removeprefix("entity:"), row, state)
     if reason.startswith("category:"):

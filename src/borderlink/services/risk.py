@@ -256,6 +256,24 @@ def _store_hits(conn: Connection, scored: pl.DataFrame, versions: dict[str, int]
     insert_ignore(conn, profile_hits, rows)
 
 
+def _unscored_days(
+    engine: Engine, version: str, since: dt.date | None, until: dt.date | None
+) -> list[dt.date]:
+    done = select(scores.c.declaration_id).where(scores.c.model_version == version)
+    query = (
+        select(declarations.c.declared_on)
+        .where(declarations.c.declaration_id.not_in(done))
+        .distinct()
+        .order_by(declarations.c.declared_on)
+    )
+    if since:
+        query = query.where(declarations.c.declared_on >= since)
+    if until:
+        query = query.where(declarations.c.declared_on <= until)
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
 def score_batch(
     node: Node,
     *,
@@ -277,21 +295,20 @@ def score_batch(
     policy = policy or capacity(node)
     compiled = risk.compile_profiles(load_active_profiles(node, as_of or dt.date.today()))
     versions = {c.profile.name: c.profile.version for c in compiled}
-    frame = read_items(node.engine, since=since, until=until, unscored_for=model.version)
+    days = _unscored_days(node.engine, model.version, since, until)
     channels: dict[str, int] = {"red": 0, "yellow": 0, "green": 0}
     scored_count = 0
-    if frame.height:
-        days = frame.partition_by("declared_on", maintain_order=True)
-        for i, day in enumerate(days):
-            out = risk.score_flow(model, day, compiled, policy=policy, seed=seed)
-            with node.engine.begin() as conn:
-                _store_scores(conn, out, model.version)
-                _store_hits(conn, out, versions)
-            for name, count in out["channel"].value_counts().iter_rows():
-                channels[name] = channels.get(name, 0) + count
-            scored_count += out.height
-            if progress:
-                progress(i + 1, len(days))
+    for i, day in enumerate(days):  # one day's flow in memory at a time
+        flow = read_items(node.engine, since=day, until=day, unscored_for=model.version)
+        out = risk.score_flow(model, flow, compiled, policy=policy, seed=seed)
+        with node.engine.begin() as conn:
+            _store_scores(conn, out, model.version)
+            _store_hits(conn, out, versions)
+        for name, n in out["channel"].value_counts().iter_rows():
+            channels[name] = channels.get(name, 0) + n
+        scored_count += out.height
+        if progress:
+            progress(i + 1, len(days))
     with node.engine.begin() as conn:
         audit.record(
             conn,
