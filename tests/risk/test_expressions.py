@@ -96,6 +96,30 @@ def test_injection_attempts_are_refused(text: str) -> None:
         compile_expression(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "position", "message"),
+    [
+        ("origin > 5", 9, "cannot compare a text with a number"),
+        ('value + "a" > 1', 8, "arithmetic needs a number"),
+        ("value", 0, "needs a true/false value"),
+        ('origin == "CN" and value', 19, "needs a true/false value"),
+        ("route.transit > 0", 16, "cannot compare a true/false value with a number"),
+        ("route.transit > True", 16, "compared with == or !="),
+        ("origin in [1, 2]", 0, "types do not fit"),
+    ],
+)
+def test_type_errors_are_refused_at_definition(text: str, position: int, message: str) -> None:
+    with pytest.raises(ExpressionError, match=message) as caught:
+        compile_expression(text)
+    assert caught.value.position == position
+
+
+def test_true_false_fields() -> None:
+    frame = pl.DataFrame({"route_transit": [1.0, 0.0, 1.0], "hs_older_edition": [1.0, 1.0, 0.0]})
+    expr = compile_expression("route.transit and not hs.older_edition").expr
+    assert frame.select(expr).to_series().to_list() == [False, False, True]
+
+
 def test_reports_columns_read() -> None:
     compiled = compile_expression("unit_value_per_kg < ref.median_unit_value(hs6)")
     assert {"_unit_value", "ref_median_uv_hs6"} <= compiled.columns

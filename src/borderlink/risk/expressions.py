@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -68,8 +69,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "duty_rate": ("duty_rate", "num"),
     "unit_value_per_kg": ("_unit_value", "num"),
     "duty_at_risk": ("_duty_at_risk", "num"),
-    "route.transit": ("route_transit", "num"),
-    "hs.older_edition": ("hs_older_edition", "num"),
+    "route.transit": ("route_transit", "bool"),
+    "hs.older_edition": ("hs_older_edition", "bool"),
     "importer.illicit_rate": ("te_importer", "num"),
     "importer.declarations": ("n_importer", "num"),
     "declarant.illicit_rate": ("te_declarant", "num"),
@@ -97,6 +98,9 @@ def _median_uv(args: list[str]) -> pl.Expr:
 FUNCTIONS: dict[str, Callable[[list[str]], pl.Expr]] = {
     "ref.median_unit_value": _median_uv,
 }
+
+
+_KIND_NAMES = {"str": "text", "num": "number", "bool": "true/false value"}
 
 
 @dataclass(frozen=True)
@@ -144,11 +148,37 @@ class _Compiler:
         if name is None or name not in FIELDS:
             what = name if name is not None else type(node).__name__
             raise self.fail(node, f"unknown field {what!r}")
-        column = FIELDS[name][0]
+        column, kind = FIELDS[name]
         self.columns.add(column)
         if column in DERIVED:
             return DERIVED[column]
-        return pl.col(column)
+        return pl.col(column).cast(pl.Boolean) if kind == "bool" else pl.col(column)
+
+    def kind(self, node: ast.expr) -> str | None:
+        """ "str", "num" or "bool" where it is plain from the text; None when unknown."""
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool):
+                return "bool"
+            if isinstance(node.value, int | float):
+                return "num"
+            return "str" if isinstance(node.value, str) else None
+        if isinstance(node, ast.Name | ast.Attribute):
+            name = self.dotted(node)
+            return FIELDS[name][1] if name in FIELDS else None
+        if isinstance(node, ast.BinOp | ast.Call) or (
+            isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)
+        ):
+            return "num"
+        if isinstance(node, ast.BoolOp | ast.Compare | ast.UnaryOp):
+            return "bool"
+        return None
+
+    def expect(self, node: ast.expr, wanted: str, what: str) -> None:
+        found = self.kind(node)
+        if found is not None and found != wanted:
+            raise self.fail(
+                node, f"{what} needs a {_KIND_NAMES[wanted]}, not a {_KIND_NAMES[found]}"
+            )
 
     def literal(self, node: ast.Constant) -> pl.Expr:
         value = node.value
@@ -175,6 +205,8 @@ class _Compiler:
             raise self.fail(node, "expression nested too deeply")
         d = depth + 1
         if isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self.expect(value, "bool", "'and'/'or'")
             parts = [self.compile(v, d) for v in node.values]
             out = parts[0]
             for part in parts[1:]:
@@ -182,7 +214,9 @@ class _Compiler:
             return out
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Not):
+                self.expect(node.operand, "bool", "'not'")
                 return ~self.compile(node.operand, d)
+            self.expect(node.operand, "num", "a sign")
             if isinstance(node.op, ast.USub):
                 return -self.compile(node.operand, d)
             if isinstance(node.op, ast.UAdd):
@@ -198,6 +232,8 @@ class _Compiler:
             op = ops.get(type(node.op))
             if op is None:
                 raise self.fail(node, f"operator {type(node.op).__name__} not allowed")
+            self.expect(node.left, "num", "arithmetic")
+            self.expect(node.right, "num", "arithmetic")
             return op(self.compile(node.left, d), self.compile(node.right, d))
         if isinstance(node, ast.Compare):
             return self.compare(node, d)
@@ -219,6 +255,15 @@ class _Compiler:
                 part = left.is_in(members.implode())
                 part = ~part if isinstance(op, ast.NotIn) else part
             else:
+                left_kind, right_kind = self.kind(left_node), self.kind(right_node)
+                if left_kind and right_kind and left_kind != right_kind:
+                    raise self.fail(
+                        right_node,
+                        f"cannot compare a {_KIND_NAMES[left_kind]} "
+                        f"with a {_KIND_NAMES[right_kind]}",
+                    )
+                if not isinstance(op, ast.Eq | ast.NotEq) and "bool" in (left_kind, right_kind):
+                    raise self.fail(right_node, "true/false values are compared with == or !=")
                 right = self.compile(right_node, depth)
                 if isinstance(op, ast.Eq):
                     part = left == right
@@ -284,9 +329,39 @@ def compile_expression(text: str) -> Compiled:
         ) from None
     compiler = _Compiler(source)
     try:
+        compiler.expect(tree.body, "bool", "a profile condition")
         expr = compiler.compile(tree.body)
     except RecursionError:
         raise ExpressionError(
             "expression nested too deeply at position 0", position=0, field="expression"
         ) from None
-    return Compiled(text, expr.fill_null(False).cast(pl.Boolean), frozenset(compiler.columns))
+    compiled = Compiled(text, expr.fill_null(False).cast(pl.Boolean), frozenset(compiler.columns))
+    _check_types(compiled)
+    return compiled
+
+
+def _empty_frame() -> pl.DataFrame:
+    kinds = {"str": pl.Utf8, "num": pl.Float64, "bool": pl.Float64}
+    schema: dict[str, Any] = {column: kinds[kind] for column, kind in FIELDS.values()}
+    schema.update(
+        {
+            "_value": pl.Float64,
+            "ref_median_uv_hs6": pl.Float64,
+            "ref_median_uv_hs6_x_origin": pl.Float64,
+        }
+    )
+    schema.pop("_unit_value", None)
+    schema.pop("_duty_at_risk", None)
+    return pl.DataFrame(schema=schema)
+
+
+def _check_types(compiled: Compiled) -> None:
+    """Run the expression on an empty frame of the right types: what the checks above missed
+    fails here, at definition time, not while scoring a batch."""
+    try:
+        _empty_frame().select(compiled.expr)
+    except (pl.exceptions.PolarsError, TypeError, ValueError) as error:
+        message = str(error).splitlines()[0]
+        raise ExpressionError(
+            f"types do not fit: {message} at position 0", position=0, field="expression"
+        ) from None
