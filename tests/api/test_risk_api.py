@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,13 +10,7 @@ from borderlink import risk
 from borderlink.api.app import create_app
 from borderlink.services import Node
 from borderlink.services import risk as service
-
-_path = Path(__file__).parents[1] / "services" / "test_risk.py"
-_spec = importlib.util.spec_from_file_location("risk_service_tests", _path)
-assert _spec
-assert _spec.loader
-helpers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(helpers)
+from tests.risk import synthetic
 
 
 def call(node: Node, method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -31,11 +23,11 @@ def call(node: Node, method: str, url: str, **kwargs: Any) -> httpx.Response:
 
 
 def test_score_on_arrival_and_outcome(node: Node) -> None:
-    history = helpers.synthetic.declarations(800, seed=21, start=dt.date(2020, 1, 1), days=90)
-    helpers.store(node.engine, history)
+    history = synthetic.declarations(800, seed=21, start=dt.date(2020, 1, 1), days=90)
+    synthetic.store(node.engine, history)
     service.train(node, config=risk.ModelConfig(rounds=20, threads=1, validation_months=1))
-    new = helpers.synthetic.declarations(3, seed=22, start=dt.date(2020, 5, 1), days=1)
-    helpers.store(node.engine, new, with_outcomes=False)
+    new = synthetic.declarations(3, seed=22, start=dt.date(2020, 5, 1), days=1)
+    synthetic.store(node.engine, new, with_outcomes=False)
     declaration = new["declaration_id"][0]
     scored = call(node, "POST", f"/api/v1/risk/score/{declaration}")
     assert scored.status_code == 200, scored.text

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
@@ -16,6 +14,7 @@ from typer.testing import CliRunner
 from borderlink.cli.app import app
 from borderlink.settings import get_settings
 from borderlink.store import open_engine, upgrade
+from tests.risk import synthetic
 
 runner = CliRunner()
 
@@ -73,16 +72,6 @@ def test_profiles_commands(tmp_path: Path) -> None:
     assert json.loads(replay.stdout)["hits"] == 0
 
 
-def _helpers() -> Any:
-    path = Path(__file__).parents[1] / "services" / "test_risk.py"
-    spec = importlib.util.spec_from_file_location("risk_service_tests_cli", path)
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Settings pointing at a temporary data directory (models are written there)."""
@@ -94,14 +83,13 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def test_train_then_score(data_dir: Path) -> None:
     tmp_path = data_dir
-    helpers = _helpers()
     url = f"sqlite:///{tmp_path / 'node.db'}"
     engine = open_engine(url)
     upgrade(engine)
-    history = helpers.synthetic.declarations(1200, seed=31, start=dt.date(2020, 1, 1), days=90)
-    helpers.store(engine, history)
-    new = helpers.synthetic.declarations(200, seed=32, start=dt.date(2020, 5, 1), days=1)
-    helpers.store(engine, new, with_outcomes=False)
+    history = synthetic.declarations(1200, seed=31, start=dt.date(2020, 1, 1), days=90)
+    synthetic.store(engine, history)
+    new = synthetic.declarations(200, seed=32, start=dt.date(2020, 5, 1), days=1)
+    synthetic.store(engine, new, with_outcomes=False)
     engine.dispose()
     trained = runner.invoke(app, ["risk", "train", "--json", "--db", url])
     assert trained.exit_code == 0, trained.output

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-import synthetic
 
 from borderlink import risk
+from tests.risk import synthetic
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,10 @@ import datetime as dt
 
 import numpy as np
 import polars as pl
+from sqlalchemy import Engine, insert
+
+from borderlink.store.tables import declarations as declarations_table
+from borderlink.store.tables import goods_items, outcomes
 
 HS = ["851713", "851762", "620822", "940350", "071080", "220429", "440890", "690722"]
 COUNTRIES = ["CN", "VN", "DE", "US", "IT", "BE", "SG", "TH"]
@@ -64,3 +68,40 @@ def declarations(
             "severity": illicit.astype(np.int64),
         }
     ).sort("declared_on")
+
+
+def store(engine: Engine, frame: pl.DataFrame, *, with_outcomes: bool = True) -> None:
+    """Write declarations (and their outcomes) straight into the tables."""
+    now = dt.datetime.now(dt.UTC)
+    decl_cols = [c.name for c in declarations_table.c if c.name in frame.columns]
+    item_cols = [c.name for c in goods_items.c if c.name in frame.columns]
+    rows = frame.to_dicts()
+    with engine.begin() as conn:
+        conn.execute(
+            insert(declarations_table),
+            [
+                {**{c: r[c] for c in decl_cols}, "declaration_type": "IM", "created_at": now}
+                for r in rows
+            ],
+        )
+        conn.execute(
+            insert(goods_items),
+            [
+                {**{c: r[c] for c in item_cols}, "hs_edition": "HS2022", "row_hash": "x"}
+                for r in rows
+            ],
+        )
+        if with_outcomes:
+            conn.execute(
+                insert(outcomes),
+                [
+                    {
+                        "declaration_id": r["declaration_id"],
+                        "illicit": r["illicit"],
+                        "severity": r["severity"],
+                        "source": "test",
+                        "recorded_at": now,
+                    }
+                    for r in rows
+                ],
+            )

@@ -10,13 +10,12 @@ import pytest
 from borderlink import risk
 from borderlink.errors import IntegrityFailure, InvalidInput
 from borderlink.risk.evaluate import auc
+from tests.risk import synthetic
 
 
 def test_trained_model_learns_the_planted_signal(
     small_model: risk.RiskModel, history: pl.DataFrame
 ) -> None:
-    import synthetic
-
     new = synthetic.declarations(1500, seed=2, start=dt.date(2021, 1, 1), days=60)
     scores = risk.predict(small_model, risk.transform(new, small_model.state))
     assert auc(new["illicit"].to_numpy(), scores) > 0.7

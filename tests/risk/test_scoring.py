@@ -6,11 +6,10 @@ import json
 import polars as pl
 
 from borderlink import risk
+from tests.risk import synthetic
 
 
 def test_every_red_and_yellow_has_reasons(small_model: risk.RiskModel) -> None:
-    import synthetic
-
     flow = synthetic.declarations(800, seed=5, start=dt.date(2021, 1, 4), days=1)
     profiles = risk.compile_profiles(
         [
@@ -51,8 +50,6 @@ def test_every_red_and_yellow_has_reasons(small_model: risk.RiskModel) -> None:
 
 
 def test_declaration_takes_its_riskiest_item(small_model: risk.RiskModel) -> None:
-    import synthetic
-
     items = synthetic.declarations(10, seed=6, start=dt.date(2021, 1, 4), days=1)
     items = items.with_columns(
         pl.lit("D-one").alias("declaration_id"), pl.int_range(1, 11).alias("item_no")

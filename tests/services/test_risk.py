@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, select
 
 from borderlink import risk
 from borderlink.errors import ExpressionError, NotFound
@@ -18,53 +17,11 @@ from borderlink.services import Node
 from borderlink.services import profiles as profile_service
 from borderlink.services import risk as service
 from borderlink.store.risk_tables import risk_models, scores
-from borderlink.store.tables import audit_log, declarations, goods_items, outcomes
-
-_spec = importlib.util.spec_from_file_location(
-    "risk_synthetic", Path(__file__).parents[1] / "risk" / "synthetic.py"
-)
-assert _spec
-assert _spec.loader
-synthetic = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(synthetic)
+from borderlink.store.tables import audit_log, outcomes
+from tests.risk import synthetic
+from tests.risk.synthetic import store
 
 SMALL = risk.ModelConfig(rounds=30, threads=1, validation_months=1)
-
-
-def store(engine: Engine, frame: pl.DataFrame, *, with_outcomes: bool = True) -> None:
-    now = dt.datetime.now(dt.UTC)
-    decl_cols = [c.name for c in declarations.c if c.name in frame.columns]
-    item_cols = [c.name for c in goods_items.c if c.name in frame.columns]
-    rows = frame.to_dicts()
-    with engine.begin() as conn:
-        conn.execute(
-            insert(declarations),
-            [
-                {**{c: r[c] for c in decl_cols}, "declaration_type": "IM", "created_at": now}
-                for r in rows
-            ],
-        )
-        conn.execute(
-            insert(goods_items),
-            [
-                {**{c: r[c] for c in item_cols}, "hs_edition": "HS2022", "row_hash": "x"}
-                for r in rows
-            ],
-        )
-        if with_outcomes:
-            conn.execute(
-                insert(outcomes),
-                [
-                    {
-                        "declaration_id": r["declaration_id"],
-                        "illicit": r["illicit"],
-                        "severity": r["severity"],
-                        "source": "test",
-                        "recorded_at": now,
-                    }
-                    for r in rows
-                ],
-            )
 
 
 @pytest.fixture
