@@ -168,7 +168,8 @@ def replay_profile(
     """Replay a profile over stored history: declarations it would have hit, and its hit rate
     (share of the hits with a known outcome that were illicit). Uses the newest model's
     feature state for references and trader history (none: references are empty)."""
-    from borderlink.services.risk import load_model, read_items
+    from borderlink.services._risk_store import read_items
+    from borderlink.services.risk import load_model
 
     frame = read_items(node.engine, since=since, until=until)
     compiled = risk.compile_profiles([profile])
