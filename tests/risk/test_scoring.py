@@ -58,3 +58,17 @@ def test_declaration_takes_its_riskiest_item(small_model: risk.RiskModel) -> Non
     decl = risk.scoring.to_declarations(scored)
     assert decl.height == 1
     assert decl["risk"][0] == scored["risk"].max()
+
+
+def test_score_flows_in_parallel_keeps_order_and_results(small_model: risk.RiskModel) -> None:
+    flows = [
+        synthetic.declarations(300, seed=40 + i, start=dt.date(2021, 1, 4 + i), days=1)
+        for i in range(4)
+    ]
+    serial = list(risk.scoring.score_flows(small_model, flows, seed=9, workers=1))
+    parallel = list(risk.scoring.score_flows(small_model, flows, seed=9, workers=2))
+    assert [f["declaration_id"].to_list() for f in parallel] == [
+        f["declaration_id"].to_list() for f in serial
+    ]
+    for a, b in zip(serial, parallel, strict=True):
+        assert a.equals(b)

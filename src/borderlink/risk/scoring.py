@@ -13,7 +13,9 @@ in words, and a note when it was drawn at random.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Literal
 
 import polars as pl
@@ -177,3 +179,38 @@ def score_flow(
     decls = assign_channels(decls, policy, seed=seed)
     decls = attach_reasons(model, items, decls, profiles, top_reasons, explain_method)
     return decls.select(OUTPUT_COLUMNS)
+
+
+def score_flows(
+    model: RiskModel,
+    flows: Iterable[pl.DataFrame],
+    profiles: Sequence[CompiledProfile] = (),
+    *,
+    policy: CapacityPolicy | None = None,
+    seed: int | None = None,
+    workers: int = 2,
+) -> Iterator[pl.DataFrame]:
+    """:func:`score_flow` over many flows, ``workers`` at a time, results in input order.
+
+    LightGBM and Polars release the GIL, so one flow's prediction overlaps another's reasons
+    (Python) and both cores stay busy; at most ``workers`` flows are in memory at once. Flow
+    ``i`` draws its random share with ``seed + i``.
+    """
+    if workers <= 1:
+        for i, flow in enumerate(flows):
+            yield score_flow(model, flow, profiles, policy=policy, seed=_seed(seed, i))
+        return
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[pl.DataFrame]] = deque()
+        for i, flow in enumerate(flows):
+            pending.append(
+                pool.submit(score_flow, model, flow, profiles, policy=policy, seed=_seed(seed, i))
+            )
+            if len(pending) >= workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _seed(seed: int | None, i: int) -> int | None:
+    return None if seed is None else seed + i

@@ -213,9 +213,11 @@ def score_batch(
     days = unscored_days(node.engine, model.version, since, until)
     channels: dict[str, int] = {"red": 0, "yellow": 0, "green": 0}
     scored_count = 0
-    for i, day in enumerate(days):  # one day's flow in memory at a time
-        flow = read_items(node.engine, since=day, until=day, unscored_for=model.version)
-        out = risk.score_flow(model, flow, compiled, policy=policy, seed=seed)
+    flows = (  # read lazily: only the flows being scored (two) and the next are in memory
+        read_items(node.engine, since=day, until=day, unscored_for=model.version) for day in days
+    )
+    scored_flows = risk.scoring.score_flows(model, flows, compiled, policy=policy, seed=seed)
+    for i, out in enumerate(scored_flows):
         with node.engine.begin() as conn:
             _store_scores(conn, out, model.version)
             _store_hits(conn, out, versions)
