@@ -32,7 +32,7 @@ from borderlink.services import audit
 from borderlink.services.node import Node
 from borderlink.services.refdata import snapshot
 from borderlink.store import bulk
-from borderlink.store.tables import goods_items, ingest_batches, rejects
+from borderlink.store.tables import goods_items, ingest_batches
 
 T = TypeVar("T")
 KEY_AND_HASH = (*KEY, "row_hash")
@@ -213,14 +213,10 @@ def _store_accepted(
     # Key order turns random B-tree inserts into mostly appends: a third faster on SQLite.
     accepted = accepted.sort(KEY)
     staged = bulk.stage(conn, "goods_items", accepted, KEY_AND_HASH, label="keys")
-    existing = bulk.compare(conn, staged, "goods_items", KEY, "row_hash")
-    existing = existing.with_columns(
-        pl.col("declaration_id").cast(pl.String),
-        pl.col("item_no").cast(pl.Int64),
-        pl.col("same").cast(pl.Boolean),
+    duplicates, conflict_keys = bulk.compare(conn, staged, "goods_items", KEY, "row_hash")
+    conflict_keys = conflict_keys.with_columns(
+        pl.col("declaration_id").cast(pl.String), pl.col("item_no").cast(pl.Int64)
     )
-    duplicates = int(existing["same"].sum()) if existing.height else 0
-    conflict_keys = existing.filter(~pl.col("same")).select(KEY)
     conflicts = accepted.join(conflict_keys, on=list(KEY), how="semi")
 
     headers = (
@@ -234,9 +230,10 @@ def _store_accepted(
     columns = [*DECLARATION_COLUMNS, "batch_id", "created_at"]
     bulk.insert_frame(conn, "declarations", headers, columns, ["declaration_id"])
     inserted = bulk.insert_frame(conn, "goods_items", accepted, GOODS_ITEM_COLUMNS, KEY)
-    new_items = accepted.join(existing.select(KEY), on=list(KEY), how="anti")
-    _store_parties(conn, new_items)
-    _store_outcomes(conn, new_items, source, created)
+    # Parties and outcomes are insert-if-new on their own keys: a stored declaration keeps its own.
+    kept = accepted.join(conflict_keys, on=list(KEY), how="anti")
+    _store_parties(conn, kept)
+    _store_outcomes(conn, kept, source, created)
     return inserted, duplicates, conflicts
 
 
@@ -305,27 +302,32 @@ def _fingerprint(source: Source, reject: Reject) -> str:
 
 
 def _store_rejects(conn: Connection, found: list[Reject], source: Source) -> None:
-    created = bulk.now()
-    rows = [
+    if not found:
+        return
+    frame = pl.DataFrame(
         {
-            "fingerprint": _fingerprint(source, reject),
-            "batch_id": source.batch_id,
-            "source": source.name,
-            "format": source.format,
-            "mapping": source.mapping,
-            "record_no": reject.record_no,
-            "declaration_id": (reject.declaration_id or "")[:64] or None,
-            "item_no": reject.item_no,
-            "field": reject.issues[0].field[:64],
-            "reason": reject.issues[0].reason,
-            "issues": [issue.model_dump(mode="json") for issue in reject.issues],
-            "raw": reject.raw,
-            "status": "open",
-            "created_at": created,
-        }
-        for reject in found
-    ]
-    bulk.insert_ignore(conn, rejects, rows, ["fingerprint"])
+            "fingerprint": [_fingerprint(source, reject) for reject in found],
+            "record_no": [reject.record_no for reject in found],
+            "declaration_id": [(reject.declaration_id or "")[:64] or None for reject in found],
+            "item_no": [reject.item_no for reject in found],
+            "field": [reject.issues[0].field[:64] for reject in found],
+            "reason": [reject.issues[0].reason for reject in found],
+            "issues": [
+                json.dumps([issue.model_dump(mode="json") for issue in reject.issues])
+                for reject in found
+            ],
+            "raw": [json.dumps(reject.raw, default=str) for reject in found],
+        },
+        schema_overrides={"item_no": pl.Int64, "declaration_id": pl.String},
+    ).with_columns(
+        pl.lit(source.batch_id).alias("batch_id"),
+        pl.lit(source.name).alias("source"),
+        pl.lit(source.format).alias("format"),
+        pl.lit(source.mapping).alias("mapping"),
+        pl.lit("open").alias("status"),
+        pl.lit(bulk.now()).alias("created_at"),
+    )
+    bulk.insert_frame(conn, "rejects", frame, frame.columns, ["fingerprint"])
 
 
 def _add(summary: IngestSummary, tally: IngestSummary) -> None:

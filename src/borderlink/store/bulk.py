@@ -70,18 +70,20 @@ def merge(
 
 def compare(
     conn: Connection, staged: str, target: str, key: Sequence[str], hash_column: str
-) -> pl.DataFrame:
-    """Staged rows whose key is already stored: the key and whether the content hash matches."""
+) -> tuple[int, pl.DataFrame]:
+    """Staged rows whose key is already stored: how many have the same content hash (true
+    duplicates), and the keys of those whose content differs (conflicts)."""
     on = " AND ".join(f't."{k}" = s."{k}"' for k in key)
+    same = f's."{hash_column}" = t."{hash_column}"'
+    join = f'FROM "{staged}" s JOIN "{target}" t ON {on}'
+    duplicates = conn.execute(text(f"SELECT count(*) {join} WHERE {same}")).scalar_one()
     rows = conn.execute(
-        text(
-            f'SELECT {", ".join(f"s.{k}" for k in key)}, s."{hash_column}" = t."{hash_column}" '
-            f'FROM "{staged}" s JOIN "{target}" t ON {on}'
-        )
+        text(f"SELECT {', '.join(f's.{k}' for k in key)} {join} WHERE NOT ({same})")
     ).all()
-    return pl.DataFrame(
-        [tuple(row) for row in rows], schema=[*key, "same"], orient="row", infer_schema_length=None
+    conflicts = pl.DataFrame(
+        [tuple(row) for row in rows], schema=list(key), orient="row", infer_schema_length=None
     )
+    return int(duplicates), conflicts
 
 
 def insert_frame(
