@@ -2,10 +2,10 @@
 
 Generates synthetic declarations in canonical columns (vectorised, planted risk), trains the
 default model on a synthetic history, then scores ``--rows`` new declarations in flows of
-``--chunk`` rows read lazily from Parquet (bounded memory), two flows at a time, once without
-profiles and once with ``--profiles`` active
-profiles. Prints declarations/s for both, peak memory and the CPU count as one JSON object on
-the last line.
+``--chunk`` rows read lazily from Parquet (bounded memory), ``--workers`` flows at a time, once
+without profiles and once with ``--profiles`` active profiles. Prints declarations/s (wall and
+per CPU-second: the machine may be shared) for both, peak memory, the CPU count and the load
+average as one JSON object on the last line.
 
     python benchmarks/score.py --rows 1000000 --profiles 500
 """
