@@ -10,7 +10,6 @@ pushing the score up most are kept, and each becomes a sentence built from the r
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -233,6 +232,3 @@ _DESCRIBED = frozenset(
         "ref_n_hs6",
     }
 )
-
-
-Describer = Callable[[str, Row, FeatureState], str]

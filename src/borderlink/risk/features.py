@@ -18,7 +18,6 @@ Everything is a function of its arguments, so the same code runs per partition (
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -358,8 +357,3 @@ def training_features(
     out = _categorical_features(out, state)
     out = _finish(out.sort("_row").drop("_row", "_fold"), config)
     return out, state
-
-
-def entity_value(prior: float, n: float, pos: float, m: float) -> float:
-    """The smoothed rate for one entity (for explanations and tests)."""
-    return (pos + m * prior) / (n + m) if not math.isnan(n) else prior
