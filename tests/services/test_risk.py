@@ -125,6 +125,17 @@ def test_profiles_are_versioned_and_disable_stops_them(node: Node) -> None:
     assert profile_service.load_active_profiles(node, dt.date.today()) == []
     with pytest.raises(NotFound):
         profile_service.disable_profile(node, "nope")
+    expired = base.model_copy(
+        update={"name": "old", "valid_to": dt.date.today() - dt.timedelta(days=1)}
+    )
+    future = base.model_copy(
+        update={"name": "new", "valid_from": dt.date.today() + dt.timedelta(days=1)}
+    )
+    profile_service.add_profile(node, expired)
+    profile_service.add_profile(node, future)
+    assert profile_service.load_active_profiles(node, dt.date.today()) == []
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    assert [p.name for p in profile_service.load_active_profiles(node, tomorrow)] == ["new"]
 
 
 def test_profile_files_and_replay(node: Node, tmp_path: Path) -> None:
