@@ -36,7 +36,7 @@ def test_sentences_an_officer_reads(small_model: risk.RiskModel) -> None:
     )
     assert explain.describe("entity:exporter", row, state) == "seller EXP9: never seen before"
     assert explain.describe("route_transit", row, state) == "shipped from SG, origin CN"
-    assert explain.describe("duty", row, state) == "duty rate 8.0% (duty at risk 1,200)"
+    assert explain.describe("duty", row, state) == "duty rate 8.0% (duty at risk 1200)"
     assert explain.describe("category:origin_country", row, state) == "origin CN"
     far = {**row, "uv_ratio_hs6_x_origin": 35.24}
     assert explain.describe("unit_value", far, state).startswith("unit value 35.2 times the usual")

@@ -9,7 +9,6 @@ pushing the score up most are kept, and each becomes a sentence built from the r
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -64,96 +63,154 @@ def family(feature: str) -> str:
     return feature
 
 
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return None if math.isnan(number) else number
+def _str(frame: pl.DataFrame, column: str) -> pl.Expr:
+    if column not in frame.columns:
+        return pl.lit("(none)")
+    value = pl.col(column).cast(pl.Utf8)
+    return pl.when(value.is_null() | (value == "")).then(pl.lit("(none)")).otherwise(value)
 
 
-def _times(ratio: float) -> str:
-    """0.12 → "12% of"; 35.2 → "35.2 times"."""
-    return f"{ratio:,.1f} times" if ratio >= 2 else f"{ratio:.0%} of"
+def _f64(frame: pl.DataFrame, column: str) -> pl.Expr:
+    if column not in frame.columns:
+        return pl.lit(None, dtype=pl.Float64)
+    value = pl.col(column).cast(pl.Float64)
+    return pl.when(value.is_nan()).then(None).otherwise(value)
 
 
-def _unit_value(row: Row, state: FeatureState) -> str:
-    hs6, origin = row.get("hs6") or "?", row.get("origin_country") or "?"
-    ratio, n = _num(row.get("uv_ratio_hs6_x_origin")), _num(row.get("ref_n_hs6_x_origin"))
-    if ratio is not None:
-        return f"unit value {_times(ratio)} the usual for {hs6} from {origin} (n={n:.0f})"
-    ratio, n = _num(row.get("uv_ratio_hs6")), _num(row.get("ref_n_hs6"))
-    if ratio is not None:
-        return f"unit value {_times(ratio)} the usual for {hs6} (n={n:.0f}; none from {origin})"
-    log_uv = _num(row.get("log_unit_value"))
-    if log_uv is None:
-        return "no usable unit value (value or mass missing, zero or negative)"
-    return f"unit value {math.exp(log_uv):,.2f} per kg; no reference for {hs6} from {origin}"
+def _int(expr: pl.Expr) -> pl.Expr:
+    return expr.round(0).cast(pl.Int64).cast(pl.Utf8)
 
 
-def _rarity(row: Row) -> str:
-    hs6, origin = row.get("hs6") or "?", row.get("origin_country") or "?"
-    pair = _num(row.get("ref_n_hs6_x_origin")) or 0.0
-    code = _num(row.get("ref_n_hs6")) or 0.0
+def _one(expr: pl.Expr) -> pl.Expr:
+    """One decimal, as text."""
+    return expr.round(1).cast(pl.Utf8)
+
+
+def _times(ratio: pl.Expr) -> pl.Expr:
+    """0.12 → "12% of"; 35.24 → "35.2 times"."""
     return (
-        f"rarely declared: {pair:.0f} earlier declarations of {hs6} from {origin}, "
-        f"{code:.0f} of {hs6} from anywhere"
+        pl.when(ratio >= 2)
+        .then(pl.format("{} times", _one(ratio)))
+        .otherwise(pl.format("{}% of", _int(ratio * 100)))
     )
 
 
-def _entity(name: str, row: Row, state: FeatureState) -> str:
-    keys = ENTITY_KEYS[name]
-    who = " with ".join(f"{ENTITY_LABELS.get(k, k)} {row.get(k) or '(none)'}" for k in keys)
-    n = _num(row.get(f"n_{name}")) or 0.0
-    te = _num(row.get(f"te_{name}"))
-    if n < 1 or te is None:
-        return f"{who}: never seen before"
+def _unit_value(f: pl.DataFrame) -> pl.Expr:
+    hs6, origin = _str(f, "hs6"), _str(f, "origin_country")
+    pair, code = _f64(f, "uv_ratio_hs6_x_origin"), _f64(f, "uv_ratio_hs6")
+    log_uv = _f64(f, "log_unit_value")
+    return (
+        pl.when(pair.is_not_null())
+        .then(
+            pl.format(
+                "unit value {} the usual for {} from {} (n={})",
+                _times(pair),
+                hs6,
+                origin,
+                _int(_f64(f, "ref_n_hs6_x_origin").fill_null(0)),
+            )
+        )
+        .when(code.is_not_null())
+        .then(
+            pl.format(
+                "unit value {} the usual for {} (n={}; none from {})",
+                _times(code),
+                hs6,
+                _int(_f64(f, "ref_n_hs6").fill_null(0)),
+                origin,
+            )
+        )
+        .when(log_uv.is_null())
+        .then(pl.lit("no usable unit value (value or mass missing, zero or negative)"))
+        .otherwise(
+            pl.format(
+                "unit value {} per kg; no reference for {} from {}",
+                log_uv.exp().round(2).cast(pl.Utf8),
+                hs6,
+                origin,
+            )
+        )
+    )
+
+
+def _rarity(f: pl.DataFrame) -> pl.Expr:
+    hs6 = _str(f, "hs6")
+    return pl.format(
+        "rarely declared: {} earlier declarations of {} from {}, {} of {} from anywhere",
+        _int(_f64(f, "ref_n_hs6_x_origin").fill_null(0)),
+        hs6,
+        _str(f, "origin_country"),
+        _int(_f64(f, "ref_n_hs6").fill_null(0)),
+        hs6,
+    )
+
+
+def _entity(f: pl.DataFrame, name: str, state: FeatureState) -> pl.Expr:
+    parts: list[pl.Expr | str] = []
+    for i, key in enumerate(ENTITY_KEYS[name]):
+        parts += [" with " if i else "", f"{ENTITY_LABELS.get(key, key)} ", _str(f, key)]
+    who = pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in parts])
+    n = _f64(f, f"n_{name}").fill_null(0.0)
+    te = _f64(f, f"te_{name}")
     m = state.config.smoothing
-    raw = max(0.0, min(1.0, (te * (n + m) - m * state.prior) / n))
-    return f"{who}: past illicit rate {raw:.0%} (n={n:.0f})"
+    raw = ((te * (n + m) - m * state.prior) / n).clip(0.0, 1.0)
+    return (
+        pl.when((n < 1) | te.is_null())
+        .then(pl.format("{}: never seen before", who))
+        .otherwise(pl.format("{}: past illicit rate {}% (n={})", who, _int(raw * 100), _int(n)))
+    )
 
 
-def _category(column: str, row: Row) -> str:
-    return f"{CATEGORY_LABELS.get(column, column)} {row.get(column) or '(none)'}"
+def _simple(f: pl.DataFrame, reason: str) -> pl.Expr:
+    dep, origin, hs6 = _str(f, "departure_country"), _str(f, "origin_country"), _str(f, "hs6")
+    if reason == "log_value":
+        value = _f64(f, "log_value").exp()
+        return pl.format("declared value {}", _int(value).fill_null("missing"))
+    if reason == "log_mass":
+        mass = _f64(f, "log_mass").exp()
+        return pl.format("net mass {}", pl.format("{} kg", _one(mass)).fill_null("missing"))
+    if reason == "duty":
+        rate = _f64(f, "duty_rate").cast(pl.Utf8).fill_null("?")
+        at_risk = _int(_f64(f, "log_duty_at_risk").exp()).fill_null("none")
+        return pl.format("duty rate {}% (duty at risk {})", rate, at_risk)
+    if reason == "route_transit":
+        return (
+            pl.when(_f64(f, "route_transit").fill_null(0) > 0)
+            .then(pl.format("shipped from {}, origin {}", dep, origin))
+            .otherwise(pl.format("shipped directly from the origin {}", origin))
+        )
+    if reason == "hs_older_edition":
+        return (
+            pl.when(_f64(f, "hs_older_edition").fill_null(0) > 0)
+            .then(pl.format("HS code {} exists only in an older HS edition", hs6))
+            .otherwise(pl.format("HS code {} is current", hs6))
+        )
+    if reason == "not_positive":
+        return pl.lit("declared value or mass zero or negative")
+    return pl.lit(reason)
 
 
-def _simple(feature: str, row: Row) -> str:
-    if feature == "log_value":
-        value = _num(row.get("log_value"))
-        return "declared value " + (f"{math.exp(value):,.0f}" if value is not None else "missing")
-    if feature == "log_mass":
-        mass = _num(row.get("log_mass"))
-        return "net mass " + (f"{math.exp(mass):,.1f} kg" if mass is not None else "missing")
-    if feature == "duty":
-        rate = _num(row.get("duty_rate"))
-        at_risk = _num(row.get("log_duty_at_risk"))
-        money = f"{math.exp(at_risk):,.0f}" if at_risk is not None else "none"
-        return f"duty rate {rate if rate is not None else '?'}% (duty at risk {money})"
-    if feature == "route_transit":
-        dep, origin = row.get("departure_country") or "?", row.get("origin_country") or "?"
-        if _num(row.get("route_transit")):
-            return f"shipped from {dep}, origin {origin}"
-        return f"shipped directly from the origin {origin}"
-    if feature == "hs_older_edition":
-        code = row.get("hs6") or "?"
-        if _num(row.get("hs_older_edition")):
-            return f"HS code {code} exists only in an older HS edition"
-        return f"HS code {code} is current"
-    if feature == "not_positive":
-        return "declared value or mass zero or negative"
-    return feature
+def sentence(frame: pl.DataFrame, reason: str, state: FeatureState) -> pl.Expr:
+    """One reason (a :func:`family` name) as a sentence for each row of ``frame``."""
+    if reason == "unit_value":
+        expr = _unit_value(frame)
+    elif reason == "rarity":
+        expr = _rarity(frame)
+    elif reason.startswith("entity:"):
+        expr = _entity(frame, reason.removeprefix("entity:"), state)
+    elif reason.startswith("category:"):
+        column = reason.removeprefix("category:")
+        expr = pl.format("{} {}", pl.lit(CATEGORY_LABELS.get(column, column)), _str(frame, column))
+    else:
+        expr = _simple(frame, reason)
+    return expr.alias(reason)
 
 
 def describe(reason: str, row: Row, state: FeatureState) -> str:
-    """One reason (a :func:`family` name) as a sentence for this row."""
-    if reason == "unit_value":
-        return _unit_value(row, state)
-    if reason == "rarity":
-        return _rarity(row)
-    if reason.startswith("entity:"):
-        return _entity(reason.removeprefix("entity:"), row, state)
-    if reason.startswith("category:"):
-        return _category(reason.removeprefix("category:"), row)
-    return _simple(reason, row)
+    """One reason for one row (a mapping of column → value)."""
+    frame = pl.DataFrame([row]) if row else pl.DataFrame({"_": [0]})
+    text: str = frame.select(sentence(frame, reason, state)).item()
+    return text
 
 
 def family_matrix(feature_names: list[str]) -> tuple[list[str], npt.NDArray[np.float64]]:
@@ -191,44 +248,26 @@ def top_reasons(
     """
     families, _ = family_matrix(feature_names)
     order = np.argsort(-grouped, axis=1)[:, :top]
-    wanted = [c for c in features.columns if c in _DESCRIBED or c.startswith(("te_", "n_"))]
-    rows = features.select(wanted).to_dicts()
+    strength = np.take_along_axis(grouped, order, axis=1)
+    used = sorted(set(order[strength > 0].tolist()))
+    texts = np.empty((features.height, len(families)), dtype=object)
+    if used:  # only the families some row needs, each as one vectorised expression
+        columns = features.select(sentence(features, families[j], state) for j in used)
+        for j in used:
+            texts[:, j] = columns[families[j]].to_numpy()
     out: list[list[dict[str, Any]]] = []
-    for r, row in enumerate(rows):
+    for r in range(features.height):
         reasons = []
-        for j in order[r]:
-            value = float(grouped[r, j])
+        for j, value in zip(order[r].tolist(), strength[r].tolist(), strict=True):
             if value <= 0:
                 break
             reasons.append(
                 {
                     "reason": families[j],
                     "contribution": round(value, 4),
-                    "text": describe(families[j], row, state),
+                    "text": texts[r, j],
                     "method": method,
                 }
             )
         out.append(reasons)
     return out
-
-
-_DESCRIBED = frozenset(
-    {
-        "hs6",
-        "origin_country",
-        "departure_country",
-        *ENTITY_LABELS,
-        *CATEGORY_LABELS,
-        "uv_ratio_hs6_x_origin",
-        "log_unit_value",
-        "log_value",
-        "log_mass",
-        "duty_rate",
-        "log_duty_at_risk",
-        "route_transit",
-        "hs_older_edition",
-        "ref_n_hs6_x_origin",
-        "uv_ratio_hs6",
-        "ref_n_hs6",
-    }
-)

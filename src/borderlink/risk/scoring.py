@@ -113,7 +113,8 @@ def attach_reasons(
     ``channel`` (and ``selection``) column.
     """
     reasons = _reasons(model, items, decls, profiles, top, method)
-    text = [json.dumps(r, ensure_ascii=False) if r is not None else None for r in reasons]
+    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    text = [encode(r) if r is not None else None for r in reasons]
     return decls.with_columns(pl.Series("reasons", text, dtype=pl.Utf8))
 
 
