@@ -3,9 +3,29 @@
 Offers: :class:`Declaration`, :class:`GoodsItem`, :class:`Party`, :class:`PartyRole`,
 :class:`Transport`, :class:`Outcome` (an inspection's result), :class:`RejectedRecord`,
 :class:`FieldIssue`, :class:`IngestSummary`; reference data views (:class:`HsCodeView`,
-:class:`CountryView`, :class:`RefDataSummary`).
+:class:`CountryView`, :class:`RefDataSummary`); for cooperation :class:`Alert`,
+:class:`Seizure`, :class:`Agreement`, :class:`PartnerAlert` and their value types.
 """
 
+from borderlink.model.cooperation import (
+    CLASSIFICATION_ORDER,
+    RECORD_MODELS,
+    AeoStatus,
+    Agreement,
+    AgreementState,
+    AgreementType,
+    Alert,
+    Category,
+    Classification,
+    CoopRecord,
+    PartnerAlert,
+    Record,
+    Route,
+    SeizedParty,
+    Seizure,
+    Tlp,
+    nominal_fields,
+)
 from borderlink.model.declaration import (
     Declaration,
     GoodsItem,
@@ -28,6 +48,16 @@ from borderlink.model.refdata import (
 )
 
 __all__ = [
+    "CLASSIFICATION_ORDER",
+    "RECORD_MODELS",
+    "AeoStatus",
+    "Agreement",
+    "AgreementState",
+    "AgreementType",
+    "Alert",
+    "Category",
+    "Classification",
+    "CoopRecord",
     "CorrelationSummary",
     "CountryView",
     "Declaration",
@@ -40,11 +70,18 @@ __all__ = [
     "HsRef",
     "IngestSummary",
     "Outcome",
+    "PartnerAlert",
     "Party",
     "PartyRole",
+    "Record",
     "RefDataSummary",
     "RejectedRecord",
+    "Route",
+    "SeizedParty",
+    "Seizure",
     "Severity",
+    "Tlp",
     "Transport",
     "TransportMode",
+    "nominal_fields",
 ]
