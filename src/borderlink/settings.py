@@ -37,6 +37,15 @@ class Settings(BaseSettings):
         default=True, description="Upgrade the schema when the node opens (zero set-up on SQLite)."
     )
     ingest_chunk_rows: int = Field(default=50_000, ge=100)
+    risk_red_share: float = Field(
+        default=0.05, ge=0, le=1, description="Share of each day's flow sent red."
+    )
+    risk_yellow_share: float = Field(
+        default=0.10, ge=0, le=1, description="Share of each day's flow sent yellow."
+    )
+    risk_random_share: float = Field(
+        default=0.10, ge=0, le=1, description="Share of inspection capacity drawn at random."
+    )
     require_services: bool = Field(
         default=False,
         description="Tests needing PostgreSQL fail instead of skipping (set on CI).",

@@ -3,6 +3,8 @@
 Legend: ``Y`` allowed (2xx, or 303 after a page form), ``-`` forbidden (403), ``4`` hidden
 (404: another office's declaration), ``U`` unauthenticated (401 on the API, a redirect to the
 sign-in page for pages). The ``anon`` column is a request without any credentials.
+Scoring answers 404 past authorisation here: no model is trained in this fixture (the risk
+tests score with one); what the rows check is who gets past the role check.
 The table is the specification; it is written out here, not derived from the policy.
 """
 
@@ -19,6 +21,7 @@ from borderlink.services import Node, accounts
 from borderlink.services.access import Role
 from borderlink.web.pages import AREAS
 from tests.surfaces import (
+    OFFICE_A,
     PARTNER_KEY,
     PASSWORD,
     Seeded,
@@ -69,6 +72,9 @@ POST   /api/v1/partners                        Y - - Y - - U
 DELETE /api/v1/partners/{partner}              Y - - Y - - U
 GET    /api/v1/sharing/inbox                   Y - - Y - - U
 GET    /api/v1/sharing/outbox                  Y - - Y - - U
+POST   /api/v1/risk/score/{own}                4 4 4 - - - U
+POST   /api/v1/risk/score/{other}              4 4 4 - - - U
+POST   /api/v1/risk/outcomes                   Y - Y - - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 """
@@ -135,6 +141,8 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:
                 "base_url": "http://127.0.0.1:9",
             }
         }
+    if path == "/api/v1/risk/outcomes":
+        return {"json": {"declaration_id": f"D-{OFFICE_A}-0", "illicit": False}}
     if path == "/api/v1/auth/login":  # anon: someone without an account
         return {"json": {"username": USERS.get(n, "nobody"), "password": PASSWORD}}
     if method == "POST" and path == "/api/v1/tokens":

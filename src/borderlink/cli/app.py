@@ -13,9 +13,11 @@ from borderlink.cli import (
     exchange,
     node,
     partners,
+    profiles,
     records,
     refdata,
     rejects,
+    risk,
     serve,
     users,
 )
@@ -32,6 +34,8 @@ app.add_typer(db.app, name="db")
 app.command("ingest")(ingest)
 app.add_typer(rejects.app, name="rejects")
 app.add_typer(refdata.app, name="refdata")
+app.add_typer(risk.app, name="risk")
+app.add_typer(profiles.app, name="profiles")
 app.add_typer(node.app, name="node")
 app.add_typer(partners.app, name="partners")
 app.add_typer(agreements.app, name="agreements")

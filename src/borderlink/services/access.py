@@ -36,6 +36,7 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     USERS_MANAGE = "users:manage"
     TOKENS_OWN = "tokens:own"  # create and revoke one's own API tokens
+    RISK_SCORE = "risk:score"  # score a declaration on demand
     PROFILES_READ = "profiles:read"
     PROFILES_MANAGE = "profiles:manage"
     MODELS_MANAGE = "models:manage"
@@ -58,6 +59,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.NOMINAL_READ,
             P.REJECTS_READ,
             P.TOKENS_OWN,
+            P.RISK_SCORE,
             P.PROFILES_READ,
             P.PROFILES_MANAGE,
             P.MODELS_MANAGE,
@@ -70,6 +72,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.NOMINAL_READ,
             P.OUTCOMES_RECORD,
             P.TOKENS_OWN,
+            P.RISK_SCORE,
             P.PROFILES_READ,
         }
     ),

@@ -282,6 +282,13 @@ def _visible_header(conn: Any, principal: Principal, declaration_id: str) -> Any
     return row
 
 
+def ensure_visible(node: Node, principal: Principal, declaration_id: str) -> None:
+    """Raise NotFound unless the declaration exists within the principal's scope."""
+    require(principal, Permission.DECLARATIONS_READ)
+    with node.engine.connect() as conn:
+        _visible_header(conn, principal, declaration_id)
+
+
 def get_declaration(
     node: Node, principal: Principal, declaration_id: str, *, reason: str | None = None
 ) -> DeclarationView:

@@ -5,7 +5,7 @@ An area (risk, cooperation, ...) adds its router module here and appends it to `
 
 from fastapi import APIRouter
 
-from borderlink.api.routers import accounts, auth, cooperation, declarations, records
+from borderlink.api.routers import accounts, auth, cooperation, declarations, records, risk
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -13,6 +13,7 @@ ROUTERS: list[APIRouter] = [
     declarations.router,
     records.router,
     cooperation.router,
+    risk.router,
 ]
 
 __all__ = ["ROUTERS"]
