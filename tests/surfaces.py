@@ -22,6 +22,7 @@ from borderlink.model import Agreement
 from borderlink.services import Node, accounts, agreements, partners
 from borderlink.services.access import Role
 from borderlink.services.ingest import ingest_file
+from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, goods_items, outcomes, parties
 
 PASSWORD = "correct horse battery"
@@ -160,6 +161,36 @@ def seed_partner(node: Node, partner_id: str) -> str:
     partner = Partner(partner_id, "Customs of Borduria", PARTNER_KEY, "http://127.0.0.1:9")
     partners.add_partner(node, partner, actor="test")
     return partner_id
+
+
+def seed_scores(node: Node, channels: dict[str, str]) -> None:
+    """Scores as the risk engine stores them: {declaration_id: channel}, riskier first."""
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "declaration_id": declaration_id,
+            "model_version": "rm-test",
+            "score": 0.9 - n / 10,
+            "risk": 0.9 - n / 10,
+            "channel": channel,
+            "selection": "risk" if channel != "green" else "none",
+            "reasons": None
+            if channel == "green"
+            else [
+                {
+                    "source": "model",
+                    "reason": "unit_value",
+                    "contribution": 1.2,
+                    "text": "unit value at 8% of the usual for 851762 from CN",
+                },
+                {"source": "profile", "profile": "cheap-electronics", "text": "cheap electronics"},
+            ],
+            "scored_at": now,
+        }
+        for n, (declaration_id, channel) in enumerate(channels.items())
+    ]
+    with node.engine.begin() as conn:
+        conn.execute(insert(scores), rows)
 
 
 def client(app: FastAPI, token: str | None = None) -> httpx.AsyncClient:

@@ -75,6 +75,8 @@ GET    /api/v1/sharing/outbox                  Y - - Y - - U
 POST   /api/v1/risk/score/{own}                4 4 4 - - - U
 POST   /api/v1/risk/score/{other}              4 4 4 - - - U
 POST   /api/v1/risk/outcomes                   Y - Y - - - U
+GET    /api/v1/risk/queue                      Y Y Y Y - - U
+GET    /api/v1/risk/score/{own}                Y Y Y Y - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 """
@@ -82,6 +84,7 @@ POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 PAGES = """
 GET    /dashboard                              Y Y Y Y - - U
 GET    /declarations                           Y Y Y Y - - U
+GET    /queue                                  Y Y Y Y - - U
 GET    /declarations/{own}                     Y Y Y Y - - U
 GET    /declarations/{other}                   Y Y 4 Y - - U
 POST   /declarations/{own}/outcome             Y - Y - - - U

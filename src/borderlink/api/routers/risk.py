@@ -5,19 +5,22 @@ Both go through the need-to-know rules: an officer scores and records only at th
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 
 from borderlink.api.deps import NodeDep, allowed, blocking
 from borderlink.model.outcome import Outcome
-from borderlink.services import Node, declarations
+from borderlink.services import Node, declarations, targeting
 from borderlink.services import risk as service
 from borderlink.services.access import Permission, Principal
+from borderlink.services.declarations import MAX_PAGE, Page
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 
 Scorer = Annotated[Principal, Depends(allowed(Permission.RISK_SCORE))]
+Reader = Annotated[Principal, Depends(allowed(Permission.DECLARATIONS_READ))]
 Inspector = Annotated[Principal, Depends(allowed(Permission.OUTCOMES_RECORD))]
 
 
@@ -41,3 +44,25 @@ async def outcome(body: Outcome, node: NodeDep, principal: Inspector) -> None:
     """Record an inspection result (training data for the next model; profile hit rates)."""
     recorded = body.model_copy(update={"officer": body.officer or principal.username})
     await blocking(declarations.record_outcome, node, principal, recorded)
+
+
+@router.get("/queue")
+async def queue(
+    node: NodeDep,
+    principal: Reader,
+    day: Annotated[dt.date | None, Query(description="Default: the latest day")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Page[targeting.QueueEntry]:
+    """The targeting queue: red then yellow declarations not yet inspected, riskiest first."""
+    return await blocking(targeting.queue, node, principal, day=day, limit=limit, offset=offset)
+
+
+@router.get("/score/{declaration_id}")
+async def latest_score(
+    declaration_id: Annotated[str, Path(min_length=1, max_length=64)],
+    node: NodeDep,
+    principal: Reader,
+) -> targeting.ScoreView | None:
+    """The declaration's newest score with its reasons (null if it was never scored)."""
+    return await blocking(targeting.latest_score, node, principal, declaration_id)

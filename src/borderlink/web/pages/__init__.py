@@ -1,11 +1,19 @@
 """The site's areas, in navigation order. A new area appends its :class:`Area` here."""
 
-from borderlink.web.pages import auth, cooperation, declarations, overview, records
+from borderlink.web.pages import (
+    auth,
+    cooperation,
+    declarations,
+    overview,
+    records,
+    targeting,
+)
 from borderlink.web.registry import Area
 
 AREAS: list[Area] = [
     auth.AREA,
     overview.AREA,
+    targeting.AREA,
     declarations.AREA,
     records.AREA,
     cooperation.AREA,

@@ -13,8 +13,10 @@ from borderlink.api.deps import NodeDep
 from borderlink.errors import InvalidInput
 from borderlink.model import Outcome
 from borderlink.services import declarations as service
+from borderlink.services import targeting
 from borderlink.services.access import Permission, Principal
-from borderlink.web.common import checked_form, page_allowed, redirect, render
+from borderlink.web.charts import bar_chart
+from borderlink.web.common import checked_form, local_target, page_allowed, redirect, render
 from borderlink.web.registry import Area, NavEntry
 
 router = APIRouter(include_in_schema=False)
@@ -71,10 +73,20 @@ def detail_page(
     saved: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
     declaration = service.get_declaration(node, principal, declaration_id, reason="page view")
+    score = targeting.latest_score(node, principal, declaration_id)
+    contributions = [
+        (str(r.get("reason") or r.get("text", ""))[:24], float(r["contribution"]))
+        for r in (score.reasons if score else [])
+        if isinstance(r.get("contribution"), int | float) and r["contribution"] > 0
+    ]
     return render(
         request,
         "declaration.html",
         d=declaration,
+        score=score,
+        explanation=bar_chart(contributions, title="What raised the score (log-odds)", unit="")
+        if contributions
+        else None,
         saved=saved,
         can_record=principal.can(Permission.OUTCOMES_RECORD),
         today=dt.date.today(),
@@ -106,6 +118,8 @@ async def record_outcome(
     except ValueError as error:
         raise InvalidInput(f"outcome not understood: {error}") from None
     service.record_outcome(node, principal, outcome)
+    if form.get("next"):
+        return redirect(local_target(form["next"]))
     return redirect(f"/declarations/{declaration_id}?saved=1")
 
 
