@@ -1,9 +1,9 @@
 """In a real headless Chromium (Debian's, driven by Playwright) against a real uvicorn server.
 
-Signs in, opens a declaration, records an outcome, sees the dashboard change, then checks the
-audit log holds what the browser did. JavaScript is off: the pages must work without it.
-Screenshots go to ``test-artifacts/``. Skips without ``/usr/bin/chromium`` unless
-``BORDERLINK_REQUIRE_SERVICES=1``.
+Signs in, opens the targeting queue and a declaration in it, records an outcome, sees the
+dashboard change and the queue empty, then checks the audit log holds what the browser did.
+JavaScript is off: the pages must work without it. Screenshots go to ``test-artifacts/``.
+Skips without ``/usr/bin/chromium`` unless ``BORDERLINK_REQUIRE_SERVICES=1``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from borderlink.api import create_app
 from borderlink.services import accounts, browse, open_node
 from borderlink.services.access import Role
 from borderlink.settings import Settings
-from tests.surfaces import PASSWORD, Seeded, seed
+from tests.surfaces import PASSWORD, Seeded, seed, seed_scores
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -62,6 +62,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Seeded]]:
         )
     )
     seeded = seed(node)
+    seed_scores(seeded.node, {seeded.office_a[0]: "red", seeded.office_a[2]: "green"})
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -115,10 +116,17 @@ def test_officer_signs_in_records_an_outcome_and_sees_the_dashboard_change(
 
             page.click("nav >> text=Declarations")
             assert page.locator("tbody tr").count() == len(seeded.office_a)  # own office only
-            page.click(f"text={target}")
+
+            page.click("nav >> text=Targeting queue")
+            assert page.locator("h1").inner_text() == "Targeting queue"
+            assert page.locator("tbody tr").count() == 1  # the red one of the latest day
+            assert "unit value at 8% of the usual" in page.inner_text("tbody")
+            page.screenshot(path=ARTIFACTS / "browser-2-queue.png", full_page=True)
+            page.click(f"tbody >> text={target}")
             assert page.locator("h1").inner_text() == f"Declaration {target}"
             assert page.locator("text=Acme Imports Ltd").count() == 2  # importer and declarant
             assert page.inner_text("#outcome") == "Not inspected yet."
+            assert page.inner_text("#score").startswith("Channel red")
             page.check("input[name=illicit][value=yes]")
             page.fill("#severity", "3")
             page.fill("#revenue", "250")
@@ -127,11 +135,13 @@ def test_officer_signs_in_records_an_outcome_and_sees_the_dashboard_change(
             assert page.get_by_role("status").inner_text() == "Outcome recorded."
             assert page.inner_text("#outcome").startswith("Illicit, severity 3")
             assert "outcome.record by officer-1: undervalued" in page.inner_text("#history")
-            page.screenshot(path=ARTIFACTS / "browser-2-declaration.png", full_page=True)
+            page.screenshot(path=ARTIFACTS / "browser-3-declaration.png", full_page=True)
 
             page.click("nav >> text=Dashboard")
             assert int(page.inner_text("#fig-inspected")) == before + 1
-            page.screenshot(path=ARTIFACTS / "browser-3-dashboard-after.png", full_page=True)
+            page.click("nav >> text=Targeting queue")
+            assert "Nothing to inspect" in page.inner_text("tbody")  # it left the queue
+            page.screenshot(path=ARTIFACTS / "browser-4-dashboard-after.png", full_page=True)
             page.click("text=Sign out")
             assert "/login" in page.url
         finally:
