@@ -52,3 +52,25 @@ def test_score_on_arrival_and_outcome(node: Node) -> None:
     )
     assert recorded.status_code == 204
     assert declaration in service.read_items(node.engine, labelled_only=True)["declaration_id"]
+
+
+def test_a_submitted_declaration_is_scored_on_arrival(node: Node) -> None:
+    node = fast(node)
+    accounts.add_user(node, username="analyst", password=PASSWORD, role=Role.ADMINISTRATOR)
+    history = synthetic.declarations(800, seed=23, start=dt.date(2020, 1, 1), days=90)
+    synthetic.store(node.engine, history)
+    service.train(node, config=risk.ModelConfig(rounds=20, threads=1, validation_months=1))
+    sent = {
+        "id": "ARRIVING-1",
+        "date": "2020-05-02",
+        "office": "OF1",
+        "parties": [{"id": "IMP-NEW", "role": "importer"}],
+        "items": [{"hs_code": "851713", "value": 100, "currency": "USD", "origin_country": "CN"}],
+    }
+    answer = call(node, "POST", "/api/v1/declarations", json=[sent, {"id": "BROKEN"}])
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["summary"]["accepted"], body["summary"]["rejected"]) == (1, 1)
+    [scored] = body["scores"]
+    assert scored["declaration_id"] == "ARRIVING-1"
+    assert scored["channel"] in {"red", "yellow", "green"}

@@ -8,16 +8,13 @@ existence does not leak); nominal data (party ids and names) is redacted for pri
 from __future__ import annotations
 
 import datetime as dt
-import json
-import tempfile
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, func, insert, select, update
 
 from borderlink.errors import InvalidInput, NotFound, PermissionDenied
-from borderlink.model import IngestSummary, Outcome
+from borderlink.model import Outcome
 from borderlink.services import audit
 from borderlink.services.access import (
     REDACTED,
@@ -27,7 +24,6 @@ from borderlink.services.access import (
     require,
     sees_nominal,
 )
-from borderlink.services.ingest import ingest_file
 from borderlink.services.node import Node
 from borderlink.store.tables import audit_log, declarations, goods_items, outcomes, parties
 
@@ -454,24 +450,3 @@ def scoped_counts(
     with node.engine.connect() as conn:
         rows = conn.execute(_scoped(query, principal)).all()
     return [r._asdict() for r in rows]
-
-
-MAX_SUBMIT = 10_000
-
-
-def submit_declarations(
-    node: Node, principal: Principal, submitted: list[dict[str, Any]]
-) -> IngestSummary:
-    """Take declarations in our ``wco-json`` layout through the same ingest as a file.
-
-    Every one ends up accepted, rejected (kept, with reasons, retryable) or a duplicate.
-    """
-    require(principal, Permission.DECLARATIONS_SUBMIT)
-    if not submitted:
-        raise InvalidInput("no declaration submitted", field="declarations")
-    if len(submitted) > MAX_SUBMIT:
-        raise InvalidInput(f"at most {MAX_SUBMIT} declarations per call", field="declarations")
-    with tempfile.TemporaryDirectory(prefix="borderlink-submit-") as folder:
-        path = Path(folder) / f"api-{principal.username}.json"
-        path.write_text(json.dumps(submitted, ensure_ascii=False), encoding="utf-8")
-        return ingest_file(node, path, format="json", actor=principal.username)

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from borderlink.api.deps import NodeDep, allowed, blocking
-from borderlink.model import IngestSummary, Outcome
+from borderlink.model import Outcome
 from borderlink.services import dashboard as dashboards
 from borderlink.services import declarations as service
+from borderlink.services import submission
 from borderlink.services.access import Permission, Principal
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
@@ -78,15 +79,16 @@ async def submit_declarations(
         list[dict[str, Any]],
         Body(
             min_length=1,
-            max_length=service.MAX_SUBMIT,
+            max_length=submission.MAX_SUBMIT,
             description="Declarations in the wco-json layout (as `ingest --format json`)",
         ),
     ],
     node: NodeDep,
     principal: Submitter,
-) -> IngestSummary:
-    """Validate and store declarations; the summary adds up to the rows (goods items) sent."""
-    return await blocking(service.submit_declarations, node, principal, body)
+) -> submission.Submitted:
+    """Validate and store declarations (the summary adds up to the goods items sent); with a
+    risk model, score each accepted one on arrival (up to 100 per call)."""
+    return await blocking(submission.submit_declarations, node, principal, body)
 
 
 @router.get("/declarations/{declaration_id}")
