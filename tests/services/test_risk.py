@@ -159,3 +159,40 @@ def test_profile_files_and_replay(node: Node, tmp_path: Path) -> None:
     with pytest.raises(ExpressionError) as caught:
         profile_service.read_profiles_file(bad)
     assert caught.value.position == 10
+
+
+def test_a_partners_alert_sends_matching_declarations_red_naming_the_partner(
+    node: Node, trained: service.ModelInfo
+) -> None:
+    from borderlink.store.cooperation_tables import partner_alerts
+
+    new = synthetic.declarations(400, seed=13, start=dt.date(2020, 5, 4), days=2)
+    store(node.engine, new, with_outcomes=False)
+    importer = new["importer_id"][0]
+    expected = set(new.filter(pl.col("importer_id") == importer)["declaration_id"].to_list())
+    with node.engine.begin() as conn:
+        conn.execute(
+            partner_alerts.insert().values(
+                alert_id="alert-1",
+                partner_id="customs-of-atlantis",
+                title="Undervalued phones",
+                valid_from=dt.date(2020, 1, 1),
+                valid_until=dt.date(2030, 1, 1),
+                trader_ids=[importer],
+                hs_codes=[],
+                origins=[],
+                route={},
+                active=True,
+                received_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    service.score_batch(node, since=dt.date(2020, 5, 1), seed=1)
+    with node.engine.connect() as conn:
+        stored = {s.declaration_id: s for s in conn.execute(select(scores)).all()}
+    for declaration_id in expected:
+        score = stored[declaration_id]
+        assert score.channel == "red"
+        first = score.reasons[0]
+        assert (first["source"], first["partner"]) == ("partner_alert", "customs-of-atlantis")
+    others = [s for d, s in stored.items() if d not in expected]
+    assert all(r["source"] != "partner_alert" for s in others for r in (s.reasons or []))

@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from borderlink.services._risk_store import (
     unscored_days,
 )
 from borderlink.services.node import Node
+from borderlink.services.partner_alerts import alerts_in_force, apply_alerts
 from borderlink.services.profiles import load_active_profiles
 from borderlink.store.risk_tables import profile_hits, risk_models, scores
 from borderlink.store.tables import declarations, outcomes
@@ -216,8 +217,21 @@ def score_batch(
     flows = (  # read lazily: only the flows being scored (two) and the next are in memory
         read_items(node.engine, since=day, until=day, unscored_for=model.version) for day in days
     )
-    scored_flows = risk.scoring.score_flows(model, flows, compiled, policy=policy, seed=seed)
+    alerts = alerts_in_force(node, as_of or dt.date.today())
+    recent: dict[int, pl.DataFrame] = {}  # flows being scored (in order), to match alerts on
+
+    def remembered(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+        for i, frame in enumerate(frames):
+            recent[i] = frame
+            yield frame
+
+    scored_flows = risk.scoring.score_flows(
+        model, remembered(flows), compiled, policy=policy, seed=seed
+    )
     for i, out in enumerate(scored_flows):
+        items = recent.pop(i, None)
+        if items is not None:
+            out = apply_alerts(out, items, alerts)
         with node.engine.begin() as conn:
             _store_scores(conn, out, model.version)
             _store_hits(conn, out, versions)
@@ -287,6 +301,8 @@ def score_one(
         pl.lit(channel).alias("channel"), pl.lit(selection).alias("selection")
     )
     scored = risk.scoring.attach_reasons(model, items, decls, compiled)
+    scored = apply_alerts(scored, frame, alerts_in_force(node, as_of or dt.date.today()))
+    channel, selection = scored["channel"][0], scored["selection"][0]
     reasons = scored["reasons"][0]
     result = {
         "declaration_id": declaration_id,
