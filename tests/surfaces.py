@@ -19,7 +19,8 @@ from sqlalchemy import insert
 
 from borderlink.exchange.identity import Partner
 from borderlink.model import Agreement
-from borderlink.services import Node, accounts, agreements, partners
+from borderlink.risk import Profile
+from borderlink.services import Node, accounts, agreements, partners, profiles
 from borderlink.services.access import Role
 from borderlink.services.ingest import ingest_file
 from borderlink.store.risk_tables import scores
@@ -191,6 +192,12 @@ def seed_scores(node: Node, channels: dict[str, str]) -> None:
     ]
     with node.engine.begin() as conn:
         conn.execute(insert(scores), rows)
+
+
+def seed_profile(node: Node, name: str) -> str:
+    profile = Profile(name=name, expression='origin == "CN"', weight=0.2, reason="from CN")
+    profiles.add_profile(node, profile, actor="test")
+    return name
 
 
 def client(app: FastAPI, token: str | None = None) -> httpx.AsyncClient:

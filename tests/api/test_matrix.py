@@ -29,6 +29,7 @@ from tests.surfaces import (
     client,
     seed_agreement,
     seed_partner,
+    seed_profile,
 )
 
 COLUMNS = [
@@ -77,6 +78,11 @@ POST   /api/v1/risk/score/{other}              4 4 4 - - - U
 POST   /api/v1/risk/outcomes                   Y - Y - - - U
 GET    /api/v1/risk/queue                      Y Y Y Y - - U
 GET    /api/v1/risk/score/{own}                Y Y Y Y - - U
+GET    /api/v1/risk/profiles                   Y Y Y - - - U
+POST   /api/v1/risk/profiles                   Y Y - - - - U
+POST   /api/v1/risk/profiles/test              Y Y - - - - U
+POST   /api/v1/risk/profiles/{profile}/disable Y Y - - - - U
+GET    /api/v1/risk/models                     Y Y Y - - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 """
@@ -85,6 +91,8 @@ PAGES = """
 GET    /dashboard                              Y Y Y Y - - U
 GET    /declarations                           Y Y Y Y - - U
 GET    /queue                                  Y Y Y Y - - U
+GET    /profiles                               Y Y Y - - - U
+POST   /profiles                               Y Y - - - - U
 GET    /declarations/{own}                     Y Y Y Y - - U
 GET    /declarations/{other}                   Y Y 4 Y - - U
 POST   /declarations/{own}/outcome             Y - Y - - - U
@@ -98,6 +106,13 @@ GET    /sharing                                Y - - Y - - U
 """
 
 
+PROFILE = {
+    "name": "cheap",
+    "expression": 'hs.chapter == "85" and origin in ["CN"]',
+    "weight": 0.3,
+    "reason": "electronics from CN",
+}
+PAGE_PROFILE = {k: str(v) for k, v in PROFILE.items()} | {"action": "check"}
 USERS = {n: f"{column}-1" for n, column in enumerate(COLUMNS) if column != "anon"}
 
 
@@ -144,6 +159,8 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:
                 "base_url": "http://127.0.0.1:9",
             }
         }
+    if path in ("/api/v1/risk/profiles", "/api/v1/risk/profiles/test"):
+        return {"json": PROFILE | {"name": f"p-{n}"}}
     if path == "/api/v1/risk/outcomes":
         return {"json": {"declaration_id": f"D-{OFFICE_A}-0", "illicit": False}}
     if path == "/api/v1/auth/login":  # anon: someone without an account
@@ -167,6 +184,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "other": seeded.office_b[0],
             "bystander_token": bystander_token,
             "agreement": seed_agreement(node, f"AG-{n}"),
+            "profile": seed_profile(node, f"SP-{n}"),
             "page_agreement": seed_agreement(node, f"PG-{n}"),
             "partner": seed_partner(node, f"node-q{n}"),
             "own_token": accounts.create_token(
@@ -196,7 +214,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                 csrf = opened.csrf_token
             for method, template, cells in _table(PAGES):
                 path = template.format(**values)
-                data = {"csrf_token": csrf, "illicit": "no", "to": "signed"}
+                data = {"csrf_token": csrf, "illicit": "no", "to": "signed"} | PAGE_PROFILE
                 data = data if method == "POST" else None
                 response = await browser.request(method, path, data=data)
                 got = _outcome(response.status_code, response.headers.get("location"), page=True)

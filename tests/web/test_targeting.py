@@ -79,3 +79,38 @@ def test_one_click_outcome_from_the_queue_and_channels_on_the_dashboard(
     assert board.json()["channels"] == {"yellow": 1}
     assert (clicked.status_code, clicked.headers["location"]) == (303, "/queue")
     assert target not in after.text
+
+
+def test_analyst_checks_a_profile_against_history_then_saves_it(
+    app: FastAPI, seeded: Seeded
+) -> None:
+    opened = accounts.open_session(
+        seeded.node, accounts.authenticate(seeded.node, "risk_analyst-1", PASSWORD)
+    )
+    base = {"csrf_token": opened.csrf_token, "name": "cn-switches", "weight": "0.4"}
+    base |= {"reason": "switches from CN"}
+
+    async def go() -> list[httpx.Response]:
+        async with client(app) as c:
+            c.cookies.set(SESSION_COOKIE, opened.token)
+            bad = await c.post(
+                "/profiles", data=base | {"expression": 'origin == "CN" and', "action": "check"}
+            )
+            good = await c.post(
+                "/profiles", data=base | {"expression": 'origin == "CN"', "action": "check"}
+            )
+            saved = await c.post(
+                "/profiles", data=base | {"expression": 'origin == "CN"', "action": "save"}
+            )
+            listed = await c.get("/api/v1/risk/profiles")
+            return [bad, good, saved, listed]
+
+    bad, good, saved, listed = _run(go())
+    assert bad.status_code == 400
+    assert "at character" in bad.text
+    assert good.status_code == 200
+    assert "would have hit <strong>6</strong>" in good.text  # every seeded declaration is from CN
+    assert "hit rate <strong>100%</strong>" in good.text  # the one inspected was illicit
+    assert saved.status_code == 303
+    [view] = listed.json()
+    assert (view["profile"]["name"], view["profile"]["owner"]) == ("cn-switches", "risk_analyst-1")

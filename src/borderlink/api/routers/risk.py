@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from borderlink.api.deps import NodeDep, allowed, blocking
 from borderlink.model.outcome import Outcome
-from borderlink.services import Node, declarations, targeting
+from borderlink.risk import Profile
+from borderlink.services import Node, analysis, declarations, targeting
 from borderlink.services import risk as service
 from borderlink.services.access import Permission, Principal
 from borderlink.services.declarations import MAX_PAGE, Page
@@ -20,6 +21,8 @@ from borderlink.services.declarations import MAX_PAGE, Page
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 
 Scorer = Annotated[Principal, Depends(allowed(Permission.RISK_SCORE))]
+Analyst = Annotated[Principal, Depends(allowed(Permission.PROFILES_MANAGE))]
+ProfileReader = Annotated[Principal, Depends(allowed(Permission.PROFILES_READ))]
 Reader = Annotated[Principal, Depends(allowed(Permission.DECLARATIONS_READ))]
 Inspector = Annotated[Principal, Depends(allowed(Permission.OUTCOMES_RECORD))]
 
@@ -66,3 +69,34 @@ async def latest_score(
 ) -> targeting.ScoreView | None:
     """The declaration's newest score with its reasons (null if it was never scored)."""
     return await blocking(targeting.latest_score, node, principal, declaration_id)
+
+
+@router.get("/profiles")
+async def list_profiles(node: NodeDep, who: ProfileReader) -> list[analysis.ProfileView]:
+    """Current profile versions with their hit rates (illicit among inspected hits)."""
+    return await blocking(analysis.list_profiles, node, who)
+
+
+@router.post("/profiles", status_code=201)
+async def save_profile(body: Profile, node: NodeDep, who: Analyst) -> Profile:
+    """Store a profile (a new version when the name exists); the expression is checked first."""
+    return await blocking(analysis.save_profile, node, who, body)
+
+
+@router.post("/profiles/test")
+async def test_profile(body: Profile, node: NodeDep, who: Analyst) -> dict[str, Any]:
+    """Replay a profile over history: declarations it would have hit, and the hit rate."""
+    return await blocking(analysis.test_profile, node, who, body)
+
+
+@router.post("/profiles/{name}/disable")
+async def disable_profile(
+    name: Annotated[str, Path(min_length=1, max_length=64)], node: NodeDep, who: Analyst
+) -> Profile:
+    return await blocking(analysis.disable_profile, node, who, name)
+
+
+@router.get("/models")
+async def list_models(node: NodeDep, who: ProfileReader) -> list[analysis.ModelView]:
+    """Trained model versions, newest first, with their window and metrics."""
+    return await blocking(analysis.list_models, node, who)
