@@ -94,3 +94,10 @@ def test_serve_runs_uvicorn_with_the_api_and_the_pages(
     assert "/api/v1/declarations" in seen["app"].openapi()["paths"]
     assert {"/dashboard", "/declarations"} <= {entry.path for entry in seen["app"].state.nav}
     assert "http://127.0.0.1:8123/" in err
+
+
+def test_demo_users_from_the_command_line(cli: Cli) -> None:
+    code, out, err = cli("users", "demo", "--json")
+    assert code == 0, err
+    assert "demo-officer" in json.loads(out)["users"]
+    assert json.loads(cli("users", "demo", "--json")[1]) == {"users": {}}

@@ -140,3 +140,13 @@ def test_repeated_failures_lock_the_account_for_a_while(quick: Node) -> None:
             .all()
         )
     assert actions.count("auth.login_refused") == 1
+
+
+def test_demo_accounts_one_per_role_once(quick: Node) -> None:
+    made = accounts.demo_accounts(quick)
+    assert len(made) == len(Role)
+    for username, password in made.items():
+        assert accounts.authenticate(quick, username, password).username == username
+    assert accounts.demo_accounts(quick) == {}
+    officer = accounts.get_user(quick, "demo-officer")
+    assert officer.office_id == accounts.DEMO_OFFICE

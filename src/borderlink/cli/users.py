@@ -65,6 +65,19 @@ def disable(username: str, db: DbOption = None) -> None:
     out.print(f"disabled {username}")
 
 
+@app.command("demo")
+def demo(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Create one demo user per role (not on production nodes) and print their passwords."""
+    made = accounts.demo_accounts(node_for(db))
+    if as_json:
+        print(json.dumps({"users": made}))
+        return
+    if not made:
+        out.print("demo users exist already")
+    for username, password in made.items():
+        out.print(f"{username}  {password}")
+
+
 @tokens.command("create")
 def create(
     username: str,

@@ -449,3 +449,34 @@ __all__ = [
     "session_principal",
     "token_principal",
 ]
+
+
+DEMO_OFFICE = "OF1"
+
+
+def demo_accounts(node: Node, *, office_id: str = DEMO_OFFICE) -> dict[str, str]:
+    """One user per role for a demo node, named after the role; {username: password}.
+
+    Idempotent: existing demo users are left as they are (their password is not shown again).
+    Refused in production.
+    """
+    if node.settings.environment == "production":
+        raise Conflict("demo accounts are not created on a production node")
+    made: dict[str, str] = {}
+    existing = {u.username for u in list_users(node)}
+    for role in Role:
+        username = f"demo-{role.value.replace('_', '-')}"
+        if username in existing:
+            continue
+        password = secrets.token_urlsafe(9)
+        add_user(
+            node,
+            username=username,
+            password=password,
+            role=role,
+            office_id=office_id if role in OFFICE_SCOPED else None,
+            agency="demo-agency" if role in AGENCY_SCOPED else None,
+            actor="demo",
+        )
+        made[username] = password
+    return made
