@@ -7,7 +7,8 @@ import sys
 import typer
 from rich.console import Console
 
-from borderlink.cli import db
+from borderlink.cli import db, rejects
+from borderlink.cli.ingest import ingest
 from borderlink.errors import BorderLinkError, outcome_of
 
 app = typer.Typer(
@@ -17,6 +18,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.command("ingest")(ingest)
+app.add_typer(rejects.app, name="rejects")
 
 err = Console(stderr=True)
 

@@ -1,0 +1,94 @@
+"""``borderlink ingest FILE``: load declarations, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from borderlink.cli.options import DbOption, node_for
+from borderlink.model import IngestSummary
+from borderlink.services.ingest import ingest_file
+
+out = Console()
+err = Console(stderr=True)
+
+
+def count_records(path: Path, fmt: str) -> int | None:
+    """Data rows in a CSV file (for the progress bar); None when it cannot be told cheaply."""
+    if fmt != "csv":
+        return None
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    return max(lines - (1 if last == b"\n" else 0), 0)
+
+
+def ingest(
+    file: Annotated[Path, typer.Argument(help="The file to load.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json")] = "csv",
+    mapping: Annotated[
+        str | None,
+        typer.Option(help="Built-in mapping name (kcs, borderlink) or a YAML mapping file."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Load declarations; accepted + rejected (kept with reasons) + duplicates = rows."""
+    node = node_for(db)
+    total = count_records(file, fmt)
+    with Progress(
+        TextColumn("[bold]ingest[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=as_json,
+        disable=as_json and not err.is_terminal,
+    ) as bar:
+        task = bar.add_task(file.name, total=total)
+        summary = ingest_file(
+            node,
+            file,
+            format=fmt,
+            mapping=mapping,
+            actor="cli",
+            progress=lambda rows: bar.advance(task, rows),
+        )
+    if as_json:
+        print(json.dumps(summary.public()))
+        return
+    render(summary)
+
+
+def render(summary: IngestSummary) -> None:
+    table = Table(title=f"Ingested {summary.source}", show_header=False)
+    table.add_row("rows", f"{summary.rows:,}")
+    table.add_row("[green]accepted", f"{summary.accepted:,}")
+    table.add_row("[red]rejected", f"{summary.rejected:,}")
+    table.add_row("[yellow]duplicates", f"{summary.duplicates:,}")
+    out.print(table)
+    for title, counts in (
+        ("errors (rejected)", summary.errors),
+        ("warnings (kept, flagged)", summary.warnings),
+    ):
+        if counts:
+            reasons = Table(title=title)
+            reasons.add_column("reason")
+            reasons.add_column("rows", justify="right")
+            for reason, count in sorted(counts.items(), key=lambda item: -item[1]):
+                reasons.add_row(reason, f"{count:,}")
+            out.print(reasons)
+    if summary.rejected:
+        out.print(
+            "See them with [bold]borderlink rejects list[/]; "
+            "fix and [bold]borderlink rejects retry[/]."
+        )

@@ -1,0 +1,103 @@
+"""``borderlink rejects``: every rejected record with its record number, field and reason."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from borderlink.cli.options import DbOption, node_for
+from borderlink.services.rejects import get_reject, list_rejects, reason_counts, retry_rejects
+
+app = typer.Typer(help="Rejected records: list, show, retry.", no_args_is_help=True)
+out = Console()
+
+
+@app.command("list")
+def list_cmd(
+    reason: Annotated[str | None, typer.Option(help="Only this reason code.")] = None,
+    batch: Annotated[str | None, typer.Option(help="Only this ingest batch id.")] = None,
+    status: Annotated[str, typer.Option(help="open, resolved or all.")] = "open",
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOption = None,
+) -> None:
+    """List rejected records, oldest first."""
+    node = node_for(db)
+    records, total = list_rejects(
+        node,
+        status=None if status == "all" else status,
+        reason=reason,
+        batch_id=batch,
+        limit=limit,
+        offset=offset,
+    )
+    if as_json:
+        print(json.dumps({"total": total, "records": [r.model_dump(mode="json") for r in records]}))
+        return
+    table = Table(title=f"Rejected records ({status}): {total:,}")
+    for column in ("id", "source", "record", "declaration", "field", "reason", "message"):
+        table.add_column(column)
+    for record in records:
+        issue = record.issues[0]
+        more = f" (+{len(record.issues) - 1})" if len(record.issues) > 1 else ""
+        table.add_row(
+            str(record.id),
+            record.source.rsplit("/", 1)[-1],
+            str(record.record_no),
+            record.declaration_id or "",
+            issue.field,
+            issue.reason,
+            issue.message + more,
+        )
+    out.print(table)
+    if total > offset + len(records):
+        out.print(
+            f"showing {offset + 1}-{offset + len(records)}; next: --offset {offset + len(records)}"
+        )
+    counts = reason_counts(node, status=None if status == "all" else status)
+    if counts:
+        out.print("by reason: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+
+
+@app.command("show")
+def show_cmd(reject_id: int, db: DbOption = None) -> None:
+    """One rejected record: every issue and the raw record as read."""
+    record = get_reject(node_for(db), reject_id)
+    out.print(
+        f"[bold]reject {record.id}[/] · {record.source} record {record.record_no} · {record.status}"
+    )
+    issues = Table("field", "reason", "message")
+    for issue in record.issues:
+        issues.add_row(issue.field, issue.reason, issue.message)
+    out.print(issues)
+    raw = Table("column", "value", title="raw record")
+    for key, value in record.raw.items():
+        raw.add_row(key, "" if value is None else str(value))
+    out.print(raw)
+
+
+@app.command("retry")
+def retry_cmd(
+    ids: Annotated[
+        list[int] | None, typer.Argument(help="Reject ids (default: every open one).")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Only rejects with this reason.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOption = None,
+) -> None:
+    """Validate open rejects again with today's reference data and mapping."""
+    summary = retry_rejects(node_for(db), ids=ids or None, reason=reason)
+    if as_json:
+        print(summary.model_dump_json())
+        return
+    out.print(
+        f"retried {summary.retried:,}: [green]{summary.resolved:,} resolved[/], "
+        f"[red]{summary.still_rejected:,} still rejected[/]"
+    )
+    for reason_code, count in sorted(summary.reasons.items()):
+        out.print(f"  {reason_code}: {count:,}")

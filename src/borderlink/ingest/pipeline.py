@@ -1,0 +1,171 @@
+"""The ingest path for one file, without storage: read → map → validate → de-duplicate, by chunk.
+
+``services.ingest`` adds the database; ``read_accepted`` gives analytics the clean frame directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from borderlink.ingest.mapping import ColumnMapping, load_mapping
+from borderlink.ingest.readers import read_chunks
+from borderlink.ingest.validate import KEY, raw_records, validate
+from borderlink.model import FieldIssue
+from borderlink.refdata import RefData, builtin
+
+
+@dataclass
+class Reject:
+    record_no: int
+    declaration_id: str | None
+    item_no: int | None
+    issues: list[FieldIssue]
+    raw: dict[str, Any]
+
+
+@dataclass
+class Prepared:
+    """One chunk, ready to store: accepted rows (unique keys), rejects, and the tallies."""
+
+    rows: int
+    accepted: pl.DataFrame
+    rejects: list[Reject]
+    duplicates: int = 0  # exact repeats of a row earlier in this chunk
+    warnings: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+def _item_no(value: Any) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def prepare(
+    raw: pl.DataFrame,
+    mapping: ColumnMapping,
+    refdata: RefData,
+    *,
+    today: dt.date | None = None,
+) -> Prepared:
+    """Map and validate one chunk of raw text columns (with ``_record_no``)."""
+    canonical = mapping.apply(raw)
+    if "_error" in raw.columns:
+        canonical = canonical.with_columns(raw["_error"])
+    checked = validate(canonical, refdata, date_format=mapping.date_format, today=today)
+
+    rejected_positions = [position for position, _ in checked.rejected]
+    bad_raw = raw_records(raw[rejected_positions]) if rejected_positions else []
+    bad_canonical = canonical[rejected_positions].to_dicts() if rejected_positions else []
+    rejects = [
+        Reject(
+            record_no=int(canon["_record_no"]),
+            declaration_id=canon.get("declaration_id"),
+            item_no=_item_no(canon.get("item_no")),
+            issues=issues,
+            raw=record,
+        )
+        for (_, issues), record, canon in zip(checked.rejected, bad_raw, bad_canonical, strict=True)
+    ]
+
+    # Repeats of a key inside the chunk: the same content is a duplicate, other content a conflict.
+    accepted = checked.accepted
+    first = accepted.select(pl.struct(KEY).is_first_distinct()).to_series()
+    repeats = accepted.filter(~first)
+    accepted = accepted.filter(first)
+    duplicates = 0
+    if repeats.height:
+        original = accepted.select([*KEY, pl.col("row_hash").alias("first_hash")])
+        joined = repeats.join(original, on=list(KEY), how="left")
+        same = joined["row_hash"] == joined["first_hash"]
+        duplicates = int(same.sum())
+        conflicts = joined.filter(~same)
+        if conflicts.height:
+            rejects.extend(conflict_rejects(conflicts, raw))
+            checked.errors["conflicting_duplicate"] += conflicts.height
+    return Prepared(
+        rows=raw.height,
+        accepted=accepted,
+        rejects=rejects,
+        duplicates=duplicates,
+        warnings=checked.warnings,
+        errors=checked.errors,
+    )
+
+
+def conflict_rejects(
+    conflicts: pl.DataFrame, raw: pl.DataFrame, where: str = "this file"
+) -> list[Reject]:
+    """Rejects for rows whose key is already taken by a row with different content."""
+    by_record = {
+        int(row["_record_no"]): row
+        for row in raw.filter(pl.col("_record_no").is_in(conflicts["_record_no"])).to_dicts()
+    }
+    return [
+        Reject(
+            record_no=int(row["_record_no"]),
+            declaration_id=row["declaration_id"],
+            item_no=row["item_no"],
+            issues=[
+                FieldIssue(
+                    field="declaration_id",
+                    reason="conflicting_duplicate",
+                    message=(
+                        f"declaration {row['declaration_id']} item {row['item_no']} already exists "
+                        f"in {where} with different content; amend it instead of re-sending"
+                    ),
+                )
+            ],
+            raw={
+                k: v for k, v in by_record[int(row["_record_no"])].items() if not k.startswith("_")
+            },
+        )
+        for row in conflicts.select("_record_no", *KEY).to_dicts()
+    ]
+
+
+def prepare_file(
+    path: Path,
+    *,
+    fmt: str = "csv",
+    mapping: str | Path | ColumnMapping | None = None,
+    refdata: RefData | None = None,
+    chunk_rows: int = 50_000,
+    today: dt.date | None = None,
+) -> Iterator[Prepared]:
+    """Stream a file through map + validate, one :class:`Prepared` chunk at a time."""
+    column_mapping = mapping if isinstance(mapping, ColumnMapping) else load_mapping(mapping)
+    if fmt == "json" and mapping is None:
+        column_mapping = load_mapping("borderlink")
+    refdata = refdata or builtin()
+    for raw in read_chunks(Path(path), fmt, chunk_rows):
+        yield prepare(raw, column_mapping, refdata, today=today)
+
+
+def read_accepted(
+    path: str | Path,
+    *,
+    format: str = "csv",
+    mapping: str | Path | ColumnMapping | None = "kcs",
+    refdata: RefData | None = None,
+    chunk_rows: int = 100_000,
+) -> pl.DataFrame:
+    """The validated, de-duplicated accepted rows of a file as one frame (for analytics)."""
+    chunks = [
+        prepared.accepted
+        for prepared in prepare_file(
+            Path(path), fmt=format, mapping=mapping, refdata=refdata, chunk_rows=chunk_rows
+        )
+    ]
+    if not chunks:
+        return pl.DataFrame()
+    frame = pl.concat(chunks, how="vertical_relaxed")
+    return frame.unique(subset=list(KEY), keep="first", maintain_order=True)

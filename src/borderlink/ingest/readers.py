@@ -1,0 +1,187 @@
+"""Readers: a source file → chunks of text columns with a 1-based ``_record_no``.
+
+Everything is read as text, so validation sees exactly what the file said and a rejected record
+keeps its raw form. Bytes that are not UTF-8 become U+FFFD; validation rejects such records.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+import polars as pl
+
+from borderlink.errors import InvalidInput
+
+FORMATS = ("csv", "json")
+REPLACEMENT = "\ufffd"
+
+
+def read_chunks(path: Path, fmt: str, chunk_rows: int) -> Iterator[pl.DataFrame]:
+    if fmt == "csv":
+        return read_csv_chunks(path, chunk_rows)
+    if fmt == "json":
+        return read_json_chunks(path, chunk_rows)
+    raise InvalidInput(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}", field="format")
+
+
+def read_csv_chunks(path: Path, chunk_rows: int) -> Iterator[pl.DataFrame]:
+    """Stream a CSV file in chunks of at most ``chunk_rows`` records (bounded memory)."""
+    frame = pl.scan_csv(
+        path,
+        infer_schema=False,
+        encoding="utf8-lossy",
+        row_index_name="_record_no",
+        row_index_offset=1,
+        truncate_ragged_lines=True,
+        empty_string_is_null=True,
+    )
+    try:
+        for chunk in frame.collect_batches(chunk_size=chunk_rows):
+            if chunk.height:
+                yield chunk.with_columns(pl.col("_record_no").cast(pl.Int64))
+    except pl.exceptions.PolarsError as error:
+        raise InvalidInput(f"{path}: not a readable CSV file: {error}") from error
+
+
+# --- our own JSON: one declaration per object, flattened to one row per goods item -----------
+
+_HEADER_FIELDS = {
+    "id": "declaration_id",
+    "type": "declaration_type",
+    "date": "declared_on",
+    "office": "office_id",
+    "procedure": "procedure",
+    "import_type": "import_type",
+    "import_use": "import_use",
+    "payment_type": "payment_type",
+}
+_TRANSPORT_FIELDS = {
+    "mode": "transport_mode",
+    "conveyance": "conveyance",
+    "departure_country": "departure_country",
+    "loading_location": "loading_location",
+    "discharge_location": "discharge_location",
+}
+_ITEM_FIELDS = (
+    "item_no",
+    "hs_code",
+    "hs_edition",
+    "description",
+    "origin_country",
+    "origin_marking",
+    "net_mass_kg",
+    "quantity",
+    "quantity_unit",
+    "value",
+    "currency",
+    "duty_rate",
+    "duty_type",
+    "aeo",
+)
+_PARTY_COLUMNS = {
+    "importer": "importer_id",
+    "exporter": "exporter_id",
+    "declarant": "declarant_id",
+    "carrier": "carrier_id",
+}
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def flatten_declaration(declaration: Any) -> list[dict[str, str | None]]:
+    """One ``wco-json`` declaration → one text row per goods item (at least one row)."""
+    if not isinstance(declaration, dict):
+        return [{"_error": "a declaration must be a JSON object"}]
+    header: dict[str, str | None] = {
+        column: _text(declaration.get(key)) for key, column in _HEADER_FIELDS.items()
+    }
+    transport = declaration.get("transport") or {}
+    if isinstance(transport, dict):
+        header |= {column: _text(transport.get(key)) for key, column in _TRANSPORT_FIELDS.items()}
+    for party in declaration.get("parties") or []:
+        if not isinstance(party, dict):
+            continue
+        role = party.get("role")
+        if role in _PARTY_COLUMNS:
+            header[_PARTY_COLUMNS[role]] = _text(party.get("id"))
+        if role == "importer":
+            header["importer_name"] = _text(party.get("name"))
+        if role == "exporter":
+            header["exporter_name"] = _text(party.get("name"))
+            header["exporter_country"] = _text(party.get("country"))
+    outcome = declaration.get("outcome") or {}
+    if isinstance(outcome, dict):
+        for key in ("illicit", "severity", "revenue_recovered"):
+            header[key] = _text(outcome.get(key))
+    items = declaration.get("items")
+    if not isinstance(items, list) or not items:
+        return [header | {"hs_code": None}]
+    rows = []
+    for position, item in enumerate(items, start=1):
+        item = item if isinstance(item, dict) else {}
+        row = header | {key: _text(item.get(key)) for key in _ITEM_FIELDS}
+        row["item_no"] = row["item_no"] or str(position)
+        rows.append(row)
+    return rows
+
+
+def _iter_declarations(stream: IO[bytes], is_lines: bool) -> Iterator[tuple[Any, str | None]]:
+    """Yield (declaration, error); a malformed line becomes an error, not a crash."""
+    if is_lines:
+        for line in stream:
+            text = line.decode("utf-8", errors="replace").strip()
+            if not text:
+                continue
+            try:
+                yield json.loads(text), None
+            except json.JSONDecodeError as error:
+                yield {"_line": text[:2000]}, f"malformed JSON: {error.msg} at column {error.colno}"
+        return
+    try:
+        yield from ((item, None) for item in ijson.items(stream, "item", use_float=True))
+    except ijson.JSONError as error:
+        raise InvalidInput(f"not a JSON array of declarations: {error}") from error
+
+
+def read_json_chunks(path: Path, chunk_rows: int) -> Iterator[pl.DataFrame]:
+    """Stream a JSON array (``.json``) or JSON Lines (``.jsonl``) file of declarations.
+
+    ``_record_no`` is the declaration's position in the file; its items share it.
+    """
+    is_lines = path.suffix.lower() in {".jsonl", ".ndjson"}
+    rows: list[dict[str, Any]] = []
+    with path.open("rb") as stream:
+        for record_no, (declaration, error) in enumerate(
+            _iter_declarations(stream, is_lines), start=1
+        ):
+            flat = (
+                [{"_error": error, "_raw": json.dumps(declaration)}]
+                if error
+                else flatten_declaration(declaration)
+            )
+            rows.extend({"_record_no": record_no, **row} for row in flat)
+            if len(rows) >= chunk_rows:
+                yield _frame(rows)
+                rows = []
+    if rows:
+        yield _frame(rows)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    columns = sorted({key for row in rows for key in row} - {"_record_no"})
+    schema: dict[str, type[pl.DataType]] = {"_record_no": pl.Int64} | {
+        c: pl.String for c in columns
+    }
+    return pl.DataFrame(rows, schema=schema)

@@ -1,0 +1,135 @@
+"""Bulk writes for batch work: stage a Polars frame in a temporary table, then merge it in SQL.
+
+SQLite stages with ``executemany``, PostgreSQL with ``COPY``; the merge is one
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` on the natural key, so writes are idempotent and a
+chunk commits whole or not at all with the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def _quoted(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def stage(conn: Connection, target: str, frame: pl.DataFrame, columns: Sequence[str]) -> str:
+    """Load ``frame[columns]`` into an empty temporary copy of ``target``'s columns; its name."""
+    name = f"_stage_{target}"
+    cols = _quoted(columns)
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                f'CREATE TEMP TABLE IF NOT EXISTS "{name}" AS '
+                f'SELECT {cols} FROM "{target}" WITH NO DATA'
+            )
+        )
+        conn.execute(text(f'TRUNCATE "{name}"'))
+        _copy_postgres(conn, name, frame.select(columns))
+    else:
+        conn.execute(
+            text(
+                f'CREATE TEMP TABLE IF NOT EXISTS "{name}" AS SELECT {cols} FROM "{target}" WHERE 0'
+            )
+        )
+        conn.execute(text(f'DELETE FROM "{name}"'))
+        _insert_sqlite(conn, name, frame.select(columns))
+    return name
+
+
+def merge(
+    conn: Connection, staged: str, target: str, columns: Sequence[str], key: Sequence[str]
+) -> int:
+    """Insert staged rows whose key is new; returns how many were inserted."""
+    cols = _quoted(columns)
+    result = conn.execute(
+        text(
+            f'INSERT INTO "{target}" ({cols}) SELECT {cols} FROM "{staged}" WHERE true '
+            f"ON CONFLICT ({_quoted(key)}) DO NOTHING"
+        )
+    )
+    return max(result.rowcount, 0)
+
+
+def compare(
+    conn: Connection, staged: str, target: str, key: Sequence[str], hash_column: str
+) -> pl.DataFrame:
+    """Staged rows whose key is already stored: the key and whether the content hash matches."""
+    on = " AND ".join(f't."{k}" = s."{k}"' for k in key)
+    rows = conn.execute(
+        text(
+            f'SELECT {", ".join(f"s.{k}" for k in key)}, s."{hash_column}" = t."{hash_column}" '
+            f'FROM "{staged}" s JOIN "{target}" t ON {on}'
+        )
+    ).all()
+    return pl.DataFrame(
+        [tuple(row) for row in rows], schema=[*key, "same"], orient="row", infer_schema_length=None
+    )
+
+
+def _sqlite_value_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Types SQLite's driver takes as they are, in the text forms SQLAlchemy reads back."""
+    conversions: list[pl.Expr] = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            conversions.append(pl.col(name).dt.strftime("%Y-%m-%d"))
+        elif isinstance(dtype, pl.Datetime):
+            conversions.append(pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S.%6f"))
+        elif dtype == pl.Boolean:
+            conversions.append(pl.col(name).cast(pl.Int8))
+    return frame.with_columns(conversions) if conversions else frame
+
+
+def _insert_sqlite(conn: Connection, name: str, frame: pl.DataFrame) -> None:
+    if frame.is_empty():
+        return
+    marks = ", ".join("?" for _ in frame.columns)
+    raw: Any = conn.connection.driver_connection
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(
+            f'INSERT INTO "{name}" ({_quoted(frame.columns)}) VALUES ({marks})',
+            _sqlite_value_frame(frame).iter_rows(),
+        )
+    finally:
+        cursor.close()
+
+
+def _copy_postgres(conn: Connection, name: str, frame: pl.DataFrame) -> None:
+    if frame.is_empty():
+        return
+    buffer = io.BytesIO()
+    # Nulls as \N keep empty strings distinct from missing values.
+    frame.write_csv(buffer, include_header=False, null_value="\\N")
+    raw: Any = conn.connection.driver_connection
+    with raw.cursor() as cursor:
+        sql = f"COPY \"{name}\" ({_quoted(frame.columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        with cursor.copy(sql) as copy:
+            copy.write(buffer.getvalue())
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def insert_ignore(
+    conn: Connection, table: Any, rows: Sequence[dict[str, Any]], key: Sequence[str]
+) -> int:
+    """Insert rows whose natural key is new (dialect-specific ON CONFLICT DO NOTHING)."""
+    if not rows:
+        return 0
+    statement: Any
+    if conn.dialect.name == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(key))
+    else:
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(key))
+    result = conn.execute(statement, list(rows))
+    return max(result.rowcount, 0)
