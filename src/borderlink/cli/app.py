@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from borderlink.cli import db, rejects
+from borderlink.cli.demo import demo
 from borderlink.cli.ingest import ingest
 from borderlink.errors import BorderLinkError, outcome_of
 
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.command("ingest")(ingest)
 app.add_typer(rejects.app, name="rejects")
+app.command("demo")(demo)
 
 err = Console(stderr=True)
 

@@ -25,14 +25,14 @@ from collections.abc import Iterator
 import numpy as np
 import polars as pl
 
-from borderlink.synth.catalogue import CARRIERS, OFFICES, SWITCH_ORIGINS
+from borderlink.synth.catalogue import CARRIERS, OFFICES, SWITCH_ORIGINS, USD_PER_UNIT
 from borderlink.synth.world import FloatArray, IntArray, World, build_world, weighted_choice
 
 CHUNK_DECLARATIONS = 20_000
 CHUNK_STREAM = 1
 MISSED = 0.12  # share of planted misdeclarations that inspections do not find
 RANDOM_ILLICIT = 0.004  # share of clean declarations recorded illicit anyway
-DEFAULT_START = dt.date(2026, 1, 1)
+DEFAULT_START = dt.date(2025, 1, 1)
 DEFAULT_DAYS = 273  # about nine months
 
 HEADER_COLUMNS = (
@@ -131,9 +131,34 @@ def declarations(
         yield frame
 
 
-def generate(n_items: int, seed: int = 0, **options: object) -> pl.DataFrame:
+def exchange_rates(reporting_currency: str = "USD") -> dict[str, float]:
+    """The synthetic world's fixed rates: units of ``reporting_currency`` per unit of each."""
+    if reporting_currency not in USD_PER_UNIT:
+        raise ValueError(f"no synthetic rate for reporting currency {reporting_currency}")
+    base = USD_PER_UNIT[reporting_currency]
+    return {c: usd / base for c, usd in sorted(USD_PER_UNIT.items())}
+
+
+def generate(
+    n_items: int,
+    seed: int = 0,
+    *,
+    reporting_currency: str = "USD",
+    start: dt.date = DEFAULT_START,
+    days: int = DEFAULT_DAYS,
+    world: World | None = None,
+) -> pl.DataFrame:
     """All ``n_items`` goods items in one frame (for tests and small demos)."""
-    frames = list(declarations(n_items, seed, **options))  # type: ignore[arg-type]
+    frames = list(
+        declarations(
+            n_items,
+            seed,
+            reporting_currency=reporting_currency,
+            start=start,
+            days=days,
+            world=world,
+        )
+    )
     return pl.concat(frames) if frames else pl.concat(list(declarations(1, seed))).clear()
 
 
