@@ -6,6 +6,7 @@
 - ``node``: a :class:`borderlink.services.Node` over ``engine`` with test settings; what service
   tests take.
 - ``settings``: test settings pointing at a temporary data directory (no database opened).
+- ``write_csv``: writes row dicts (see ``tests.factories.good``) as a small CSV file.
 - ``shared_data``: the path of ``../shared/data`` (public test data); tests needing it skip
   when it is absent.
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from borderlink.services import Node
 from borderlink.settings import Settings
 from borderlink.store import open_engine, upgrade
 from borderlink.store.schema import metadata
+from tests.factories import csv_writer
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -41,6 +43,11 @@ def _base_settings(tmp: Path) -> Settings:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return _base_settings(tmp_path)
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path) -> Callable[..., Path]:
+    return csv_writer(tmp_path)
 
 
 @pytest.fixture(scope="session")

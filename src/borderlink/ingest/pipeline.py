@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from borderlink.ingest.columns import DERIVED
 from borderlink.ingest.mapping import ColumnMapping, load_mapping
 from borderlink.ingest.readers import read_chunks
 from borderlink.ingest.validate import KEY, raw_records, validate
@@ -125,7 +126,9 @@ def conflict_rejects(
                 )
             ],
             raw={
-                k: v for k, v in by_record[int(row["_record_no"])].items() if not k.startswith("_")
+                k: None if v is None else str(v)
+                for k, v in by_record[int(row["_record_no"])].items()
+                if not k.startswith("_") and k not in DERIVED
             },
         )
         for row in conflicts.select("_record_no", *KEY).to_dicts()

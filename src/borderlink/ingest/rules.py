@@ -112,7 +112,12 @@ def build_rules(refdata: RefData, date_format: str | None, today: dt.date) -> li
         )
     for column in REQUIRED:
         add(column, "missing_required", err, pl.col(column).is_null(), "required field is empty")
+    # Codes checked against a code list are normalised first (CHN → CN, 8517.13 → 851713):
+    # their own rules judge them, not the stored width.
+    coded = {*COUNTRIES, "hs_code", "hs_edition", "currency"}
     for column, limit in max_lengths().items():
+        if column in coded:
+            continue
         add(
             column,
             "too_long",

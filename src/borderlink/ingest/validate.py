@@ -66,7 +66,7 @@ def typed(frame: pl.DataFrame, refdata: RefData, date_format: str | None) -> pl.
         hs_digits().alias("hs_code"),
         hs_edition(refdata.current_edition).alias("hs_edition"),
         current_hs_code(refdata).alias("hs_code_current"),
-        pl.col("declaration_type").str.to_uppercase(),
+        pl.col("declaration_type").str.to_uppercase().fill_null("IM"),
     ]
     return frame.with_columns(conversions)
 

@@ -1,0 +1,54 @@
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from borderlink.errors import InvalidInput, NotFound
+from borderlink.ingest import builtin_names, load_mapping
+
+
+def test_builtin_mappings_are_listed_and_load() -> None:
+    assert {"kcs", "borderlink"} <= set(builtin_names())
+    assert load_mapping("kcs").columns["exporter_id"] == "Seller ID"
+
+
+def test_unknown_mapping_name_lists_the_builtin_ones() -> None:
+    with pytest.raises(NotFound, match="kcs"):
+        load_mapping("nope")
+
+
+def test_a_mapping_naming_an_unknown_target_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("name: x\ncolumns: {declaration_idd: ID}\n")
+    with pytest.raises(InvalidInput, match="declaration_idd"):
+        load_mapping(path)
+
+
+def test_apply_renames_pads_and_fills_constants() -> None:
+    mapping = load_mapping("kcs")
+    raw = pl.DataFrame(
+        {
+            "_record_no": [1],
+            **{source: ["x"] for source in mapping.columns.values()},
+        }
+    ).with_columns(pl.lit("10121").alias("HS6 Code"), pl.lit("").alias("Courier ID"))
+    out = mapping.apply(raw)
+    row = out.row(0, named=True)
+    assert row["hs_code"] == "010121"
+    assert row["currency"] == "KRW"
+    assert row["item_no"] == "1"
+    assert row["carrier_id"] is None  # empty text is missing, not ""
+
+
+def test_missing_required_source_column_names_it() -> None:
+    mapping = load_mapping("kcs")
+    raw = pl.DataFrame({"_record_no": [1], "Declaration ID": ["1"]})
+    with pytest.raises(InvalidInput, match="HS6 Code"):
+        mapping.apply(raw)
+
+
+def test_optional_source_columns_may_be_absent() -> None:
+    mapping = load_mapping("kcs")
+    sources = [s for t, s in mapping.columns.items() if t not in mapping.optional]
+    raw = pl.DataFrame({"_record_no": [1], **{s: ["1"] for s in sources}})
+    assert mapping.apply(raw)["illicit"].to_list() == [None]
