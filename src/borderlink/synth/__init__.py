@@ -15,7 +15,7 @@ and :func:`corrupt` (a deliberately broken CSV with its answer key).
 """
 
 from borderlink.synth.corrupt import BREAKAGES, corrupt
-from borderlink.synth.generate import (
+from borderlink.synth.sampler import (
     CANONICAL_COLUMNS,
     DEFAULT_START,
     PARTY_COLUMNS,

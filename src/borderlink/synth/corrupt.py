@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from borderlink.refdata import builtin
-from borderlink.synth.generate import generate
+from borderlink.synth.sampler import generate
 from borderlink.synth.writers import FILE_COLUMNS
 
 # kind → (column, broken text). The kinds are the ingest reason codes they should cause.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from borderlink.synth.generate import (
+from borderlink.synth.sampler import (
     DEFAULT_START,
     HEADER_COLUMNS,
     OUTCOME_COLUMNS,
