@@ -13,12 +13,12 @@ from rich.table import Table
 
 from borderlink.cli.options import DbOption
 from borderlink.services.demo import (
-    BROKEN_ITEMS,
     DEFAULT_ITEMS,
     DEFAULT_SEED,
     DemoOptions,
     DemoReport,
     run_demo,
+    stage_totals,
 )
 from borderlink.settings import get_settings
 
@@ -49,6 +49,8 @@ def demo(
     if db:
         update["db"] = db
     settings = settings.model_copy(update=update)
+    options = DemoOptions(items=items, seed=seed, reset=reset)
+    totals = stage_totals(options)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -61,12 +63,10 @@ def demo(
 
         def advance(stage: str, rows: int) -> None:
             if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=items + BROKEN_ITEMS + 2)
+                tasks[stage] = bar.add_task(stage, total=totals.get(stage))
             bar.advance(tasks[stage], rows)
 
-        report = run_demo(
-            settings, DemoOptions(items=items, seed=seed, reset=reset), progress=advance
-        )
+        report = run_demo(settings, options, progress=advance)
     flags = ""
     if db or data_dir is not None:
         flags = f" --db {report.database}"

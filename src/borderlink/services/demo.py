@@ -51,6 +51,12 @@ class DemoOptions:
     reset: bool = False
 
 
+def stage_totals(options: DemoOptions) -> dict[str, int]:
+    """Rows each progress stage will report in all (for progress bars)."""
+    broken_rows = BROKEN_ITEMS + synth.DUPLICATES
+    return {"generate": options.items, "ingest": options.items + broken_rows}
+
+
 @dataclass(frozen=True)
 class StepResult:
     name: str

@@ -14,7 +14,7 @@ Offers :func:`declarations` (chunks of canonical rows), :func:`generate` (one fr
 and :func:`corrupt` (a deliberately broken CSV with its answer key).
 """
 
-from borderlink.synth.corrupt import BREAKAGES, corrupt
+from borderlink.synth.corrupt import BREAKAGES, DUPLICATES, corrupt
 from borderlink.synth.sampler import (
     CANONICAL_COLUMNS,
     DEFAULT_START,
@@ -32,6 +32,7 @@ __all__ = [
     "BREAKAGES",
     "CANONICAL_COLUMNS",
     "DEFAULT_START",
+    "DUPLICATES",
     "FILE_COLUMNS",
     "PARTY_COLUMNS",
     "PATTERNS",
