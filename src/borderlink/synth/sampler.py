@@ -109,6 +109,8 @@ def declarations(
         want = CHUNK_DECLARATIONS
         if n_declarations is not None:
             want = min(want, n_declarations - done_decls)
+        else:  # every declaration has an item: never draw more than the items still wanted
+            want = min(want, (n_items or 0) - done_items)
         if want <= 0 or (n_items is not None and done_items >= n_items):
             return
         frame = _chunk(
@@ -121,7 +123,7 @@ def declarations(
             by_items=n_items is not None,
             cdf=cdf,
             start=start,
-            reporting_usd=usd[reporting_currency],
+            reporting=_currency_index(world, reporting_currency),
         )
         if n_items is not None and done_items + frame.height > n_items:
             frame = frame.head(n_items - done_items)
@@ -137,6 +139,11 @@ def exchange_rates(reporting_currency: str = "USD") -> dict[str, float]:
         raise ValueError(f"no synthetic rate for reporting currency {reporting_currency}")
     base = USD_PER_UNIT[reporting_currency]
     return {c: usd / base for c, usd in sorted(USD_PER_UNIT.items())}
+
+
+def _currency_index(world: World, currency: str) -> int:
+    """Position of ``currency`` in the world's currency table."""
+    return int(world.currency_codes.index_of(currency))  # type: ignore[arg-type]
 
 
 def generate(
@@ -173,9 +180,10 @@ def _chunk(
     by_items: bool,
     cdf: FloatArray,
     start: dt.date,
-    reporting_usd: float,
+    reporting: int,
 ) -> pl.DataFrame:
     k = n_decl
+    reporting_usd = float(w.currency_usd[reporting])
     # --- header: who, where, how -------------------------------------------------------
     imp = np.minimum(
         np.searchsorted(w.importer_cum, rng.random(k), side="right"), w.n_importers - 1
@@ -275,7 +283,6 @@ def _chunk(
     alt = 1 + (rng.random(k) * np.maximum(n_opts - 1, 1)).astype(np.int64)
     choice = np.where((rng.random(k) < 0.75) | (n_opts == 1), 0, np.minimum(alt, n_opts - 1))
     cur = cur_opts[np.arange(k), choice]
-    reporting = int(np.flatnonzero(np.isclose(w.currency_usd, reporting_usd))[0])
     cur = np.where(rng.random(k) < 0.08, reporting, cur)
     cur_usd = w.currency_usd[cur][rep]
     value = np.round(declared_usd / cur_usd, 2)
