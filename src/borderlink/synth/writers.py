@@ -104,12 +104,17 @@ def nested(frame: pl.DataFrame, *, truth: bool = False) -> pl.DataFrame:
     ]  # fmt: skip
     if truth:
         item_fields += ["pattern", "true_hs_code", "true_origin"]
-    header = [*HEADER_COLUMNS[1:], *OUTCOME_COLUMNS, *PARTY_COLUMNS]
-    grouped = frame.group_by("declaration_id", maintain_order=True).agg(
-        *(pl.col(c).first() for c in header),
-        pl.col("aeo").first().alias("importer_aeo"),
-        pl.struct(item_fields).alias("items"),
+    # headers from each declaration's first row; items gathered in the same (first-seen) order
+    header = [*HEADER_COLUMNS, *OUTCOME_COLUMNS, *PARTY_COLUMNS]
+    heads = frame.filter(pl.col("declaration_id").is_first_distinct()).select(
+        *header, pl.col("aeo").alias("importer_aeo")
     )
+    items = (
+        frame.select("declaration_id", pl.struct(item_fields).alias("items"))
+        .group_by("declaration_id", maintain_order=True)
+        .agg("items")
+    )
+    grouped = heads.with_columns(items["items"])
     return grouped.select(
         pl.col("declaration_id").alias("id"),
         pl.col("declaration_type").alias("type"),
