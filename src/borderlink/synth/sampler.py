@@ -223,7 +223,8 @@ def _chunk(
     true_usd = mass * reference * rng.lognormal(0.0, 0.25, m)
 
     # --- planted misdeclarations -------------------------------------------------------------
-    offend = rng.random(k) < np.minimum(w.importer_offence[imp] * w.declarant_factor[broker], 0.9)
+    broker_factor = np.where(broker < 0, 1.0, w.declarant_factor[np.maximum(broker, 0)])
+    offend = rng.random(k) < np.minimum(w.importer_offence[imp] * broker_factor, 0.9)
     switch_ok = (w.hs_remedy[true_hs] > 0) & w.country_remedy[true_origin]
     misc_ok = w.hs_decoy[true_hs] >= 0
     any_switch = np.logical_or.reduceat(switch_ok, offsets)
