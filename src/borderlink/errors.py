@@ -8,7 +8,9 @@ BorderLinkError
  ├── PermissionDenied       the actor may not do this (403, exit 5)
  ├── PolicyDenied           an agreement forbids the release (403, exit 6)
  ├── IntegrityFailure       a signature, hash or proof does not verify (422, exit 7)
+ │    └── ReplayDetected    an envelope or request already seen, or stale (409, exit 7)
  ├── ReferenceDataMissing   the needed reference data is not loaded (409, exit 8)
+ ├── PartnerUnavailable     a partner node cannot be reached or answers wrongly (502, exit 9)
  └── ConfigurationError     the node is set up wrongly (500, exit 78)
 """
 
@@ -60,8 +62,16 @@ class IntegrityFailure(BorderLinkError):
     code = "integrity_failure"
 
 
+class ReplayDetected(IntegrityFailure):
+    code = "replay_detected"
+
+
 class ReferenceDataMissing(BorderLinkError):
     code = "reference_data_missing"
+
+
+class PartnerUnavailable(BorderLinkError):
+    code = "partner_unavailable"
 
 
 class ConfigurationError(BorderLinkError):
@@ -84,7 +94,9 @@ OUTCOMES: dict[type[BorderLinkError], Outcome] = {
     PermissionDenied: Outcome(403, 5),
     PolicyDenied: Outcome(403, 6),
     IntegrityFailure: Outcome(422, 7),
+    ReplayDetected: Outcome(409, 7),
     ReferenceDataMissing: Outcome(409, 8),
+    PartnerUnavailable: Outcome(502, 9),
     ConfigurationError: Outcome(500, 78),
 }
 

@@ -37,9 +37,30 @@ class Settings(BaseSettings):
         default=True, description="Upgrade the schema when the node opens (zero set-up on SQLite)."
     )
     ingest_chunk_rows: int = Field(default=50_000, ge=100)
+    risk_red_share: float = Field(
+        default=0.05, ge=0, le=1, description="Share of each day's flow sent red."
+    )
+    risk_yellow_share: float = Field(
+        default=0.10, ge=0, le=1, description="Share of each day's flow sent yellow."
+    )
+    risk_random_share: float = Field(
+        default=0.10, ge=0, le=1, description="Share of inspection capacity drawn at random."
+    )
     require_services: bool = Field(
         default=False,
         description="Tests needing PostgreSQL fail instead of skipping (set on CI).",
+    )
+    node_key_file: Path | None = Field(
+        default=None,
+        description="The node's Ed25519 signing key (PEM); default: node_key.pem in data_dir.",
+    )
+    exchange_clock_skew_s: int = Field(
+        default=300, ge=1, description="How far a partner's clock may be off (signed requests)."
+    )
+    exchange_page_size: int = Field(default=500, ge=1, le=10_000)
+    exchange_timeout_s: float = Field(default=10.0, gt=0)
+    exchange_notify: bool = Field(
+        default=True, description="Tell partners about new data at once (signed webhook)."
     )
     test_postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -48,6 +69,10 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
             raise ValueError("BORDERLINK_SECRET_KEY must be set to a real secret in production")
         return self
+
+    @property
+    def node_key_path(self) -> Path:
+        return self.node_key_file or self.data_dir / "node_key.pem"
 
     @property
     def database_url(self) -> str:

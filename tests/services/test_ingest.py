@@ -197,3 +197,28 @@ def test_the_public_kcs_training_file_adds_up(node: Node, shared_data: Path) -> 
     # Without HS 2017 loaded, the 2020 file's HS 2017-only codes are unknown; nothing else fails.
     assert set(summary.errors) == {"unknown_hs_code"}
     assert count(node, outcomes) == summary.accepted
+
+
+def test_kcs_with_hs2017_loaded_accepts_every_row_and_flags_the_old_codes(
+    sqlite_engine,
+    settings,
+    shared_data: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    from borderlink.services.refdata import load_correlation, load_hs
+
+    node = Node(settings=settings, engine=sqlite_engine)
+    hs = shared_data / "hs"
+    load_hs(node, hs / "hs2017.csv", "HS2017")
+    load_correlation(node, hs / "hs2022-hs2017-correlation.csv")
+    summary = ingest_file(node, shared_data / "customs-declarations" / "train.csv", mapping="kcs")
+    assert (summary.accepted, summary.rejected) == (37_385, 0)
+    assert summary.warnings["hs_older_edition"] == 1_555
+    with node.engine.connect() as conn:
+        mapped = (
+            conn.execute(
+                select(goods_items.c.hs_code_current).where(goods_items.c.hs_code == "620111")
+            )
+            .scalars()
+            .first()
+        )
+    assert mapped == "620120"  # an HS 2017 code with one HS 2022 successor is mapped

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 import borderlink
+from borderlink.api import risk, taxii
 from borderlink.errors import BorderLinkError, outcome_of
 from borderlink.services import Node, open_node
 from borderlink.settings import Settings
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
         docs_url="/api/v1/docs",
     )
     app.state.node = node
+    app.include_router(risk.router)
 
     @app.exception_handler(BorderLinkError)
     async def _borderlink_error(_request: Request, error: BorderLinkError) -> JSONResponse:
@@ -27,6 +29,8 @@ def create_app(settings: Settings | None = None, *, node: Node | None = None) ->
             status_code=outcome_of(error).http_status,
             content={"error": error.code, "detail": error.detail, "field": error.field},
         )
+
+    app.include_router(taxii.router)
 
     @app.get("/api/v1/health", tags=["node"])
     def health() -> dict[str, str]:

@@ -7,7 +7,18 @@ import sys
 import typer
 from rich.console import Console
 
-from borderlink.cli import db, rejects
+from borderlink.cli import (
+    agreements,
+    db,
+    exchange,
+    node,
+    partners,
+    profiles,
+    records,
+    refdata,
+    rejects,
+    risk,
+)
 from borderlink.cli.demo import demo
 from borderlink.cli.ingest import ingest
 from borderlink.errors import BorderLinkError, outcome_of
@@ -21,6 +32,15 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.command("ingest")(ingest)
 app.add_typer(rejects.app, name="rejects")
+app.add_typer(refdata.app, name="refdata")
+app.add_typer(risk.app, name="risk")
+app.add_typer(profiles.app, name="profiles")
+app.add_typer(node.app, name="node")
+app.add_typer(partners.app, name="partners")
+app.add_typer(agreements.app, name="agreements")
+app.add_typer(records.app, name="records")
+app.add_typer(exchange.app, name="exchange")
+app.add_typer(exchange.log_app, name="log")
 app.command("demo")(demo)
 
 err = Console(stderr=True)

@@ -35,7 +35,7 @@ from borderlink.ingest.rules import (
     number,
 )
 from borderlink.model import FieldIssue, Severity
-from borderlink.refdata import RefData
+from borderlink.refdata import RefData, convert_frame
 
 KEY = ("declaration_id", "item_no")
 
@@ -145,44 +145,12 @@ def validate(
             .otherwise(pl.col("flags"))
             .alias("flags")
         )
-    accepted = to_reporting_currency(accepted, refdata)
+    accepted = convert_frame(accepted, refdata)
     no_rate = accepted["value"].is_not_null() & accepted["value_reporting"].is_null()
     if no_rate.any():
         warnings["no_exchange_rate"] += int(no_rate.sum())
     accepted = accepted.with_columns(row_hashes(accepted))
     return Checked(accepted=accepted, rejected=rejected, warnings=warnings, errors=errors)
-
-
-def to_reporting_currency(frame: pl.DataFrame, refdata: RefData) -> pl.DataFrame:
-    """``value_reporting``: the value at the latest rate on or before the declaration date."""
-    rates = pl.DataFrame(
-        [
-            (currency, valid_from, rate)
-            for currency, history in refdata.rates.items()
-            for valid_from, rate in history
-        ],
-        schema={"currency": pl.String, "_valid_from": pl.Date, "_rate": pl.Float64},
-        orient="row",
-    ).sort("_valid_from")
-    order = frame.with_row_index("_order").sort("declared_on")
-    joined = order.join_asof(
-        rates,
-        left_on="declared_on",
-        right_on="_valid_from",
-        by="currency",
-        strategy="backward",
-        check_sortedness=False,
-    )
-    rate = (
-        pl.when(pl.col("currency") == refdata.reporting_currency)
-        .then(1.0)
-        .otherwise(pl.col("_rate"))
-    )
-    return (
-        joined.with_columns((pl.col("value") * rate).alias("value_reporting"))
-        .sort("_order")
-        .drop("_order", "_valid_from", "_rate")
-    )
 
 
 def _describe(

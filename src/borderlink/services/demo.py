@@ -8,13 +8,12 @@ twice (the files are regenerated identically, and ingest keeps what it already h
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from borderlink import synth
@@ -22,13 +21,12 @@ from borderlink.errors import InvalidInput
 from borderlink.refdata import RefData
 from borderlink.services.ingest import ingest_file
 from borderlink.services.node import Node, open_node
-from borderlink.services.refdata import snapshot
+from borderlink.services.refdata import load_rates, snapshot
 from borderlink.settings import Settings
 from borderlink.store import open_engine
 from borderlink.store.schema import metadata
 from borderlink.store.tables import (
     declarations,
-    exchange_rates,
     goods_items,
     outcomes,
     parties,
@@ -126,34 +124,24 @@ def generate_files(ctx: DemoContext) -> StepResult:
 
 
 def load_exchange_rates(ctx: DemoContext) -> StepResult:
-    """Give the node the synthetic world's exchange rates (only those it lacks)."""
+    """Load the synthetic world's exchange rates through the reference data service (a rerun
+    changes nothing), so values convert into the reporting currency."""
     reporting = ctx.node.settings.reporting_currency
     rates = synth.exchange_rates(reporting)
-    valid_from = synth.DEFAULT_START
-    with ctx.node.engine.begin() as conn:
-        have = set(
-            conn.execute(
-                select(exchange_rates.c.currency).where(
-                    exchange_rates.c.quote_currency == reporting,
-                    exchange_rates.c.valid_from == valid_from,
-                )
-            ).scalars()
-        )
-        rows = [
-            {"currency": c, "quote_currency": reporting, "valid_from": valid_from, "rate": r}
-            for c, r in rates.items()
-            if c not in have and c != reporting
-        ]
-        if rows:
-            conn.execute(insert(exchange_rates), rows)
-    refdata = snapshot(ctx.node)
-    if not refdata.rates:  # the snapshot does not read stored rates yet: hand them over
-        refdata = dataclasses.replace(
-            refdata, rates={c: ((valid_from, r),) for c, r in rates.items()}
-        )
-    ctx.refdata = refdata
+    path = ctx.folder / f"rates-{reporting}.csv"
+    lines = ["currency,valid_from,rate"]
+    lines += [
+        f"{currency},{synth.DEFAULT_START.isoformat()},{rate!r}"
+        for currency, rate in rates.items()
+        if currency != reporting
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = load_rates(ctx.node, path, actor=ACTOR)
+    ctx.refdata = snapshot(ctx.node)
     return StepResult(
-        "rates", "Exchange rates", {"reporting_currency": reporting, "added": len(rows)}
+        "rates",
+        "Exchange rates",
+        {"reporting_currency": reporting, "file": str(path), "rates": loaded},
     )
 
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from queue import Empty, Queue
+from typing import Any, TypeVar
 
 import polars as pl
 from sqlalchemy import Connection, insert, update
@@ -29,7 +32,10 @@ from borderlink.services import audit
 from borderlink.services.node import Node
 from borderlink.services.refdata import snapshot
 from borderlink.store import bulk
-from borderlink.store.tables import goods_items, ingest_batches, rejects
+from borderlink.store.tables import goods_items, ingest_batches
+
+T = TypeVar("T")
+KEY_AND_HASH = (*KEY, "row_hash")
 
 Progress = Callable[[int], None]  # called with the number of rows just processed
 
@@ -91,14 +97,16 @@ def ingest_file(
             details={"source": source.name, "sha256": source.sha256, "mapping": mapping_name},
         )
     refdata = refdata or snapshot(node)
+    chunks = prepare_file(
+        path,
+        fmt=format,
+        mapping=mapping_name,
+        refdata=refdata,
+        chunk_rows=chunk_rows or node.settings.ingest_chunk_rows,
+    )
     try:
-        for prepared in prepare_file(
-            path,
-            fmt=format,
-            mapping=mapping_name,
-            refdata=refdata,
-            chunk_rows=chunk_rows or node.settings.ingest_chunk_rows,
-        ):
+        # Validation of the next chunk (Polars, off the GIL) overlaps the writing of this one.
+        for prepared in prefetch(chunks):
             with node.engine.begin() as conn:
                 tally, _ = store_chunk(conn, prepared, source)
                 _add(summary, tally)
@@ -120,6 +128,40 @@ def ingest_file(
             details=summary.public(),
         )
     return summary
+
+
+def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """Produce items in a background thread, at most ``depth`` ahead of the consumer."""
+    queue: Queue[tuple[bool, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                queue.put((True, item))
+            queue.put((False, None))
+        except BaseException as error:  # handed to the consumer, raised there
+            queue.put((False, error))
+
+    worker = threading.Thread(target=produce, name="ingest-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            has_item, item = queue.get()
+            if not has_item:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                queue.get_nowait()
+            except Empty:
+                worker.join(timeout=0.05)
 
 
 class Source:
@@ -168,15 +210,13 @@ def _store_accepted(
 ) -> tuple[int, int, pl.DataFrame]:
     """Insert new items with their headers, parties, outcomes: (inserted, duplicates, conflicts)."""
     created = bulk.now()
-    staged = bulk.stage(conn, "goods_items", accepted, GOODS_ITEM_COLUMNS)
-    existing = bulk.compare(conn, staged, "goods_items", KEY, "row_hash")
-    existing = existing.with_columns(
-        pl.col("declaration_id").cast(pl.String),
-        pl.col("item_no").cast(pl.Int64),
-        pl.col("same").cast(pl.Boolean),
+    # Key order turns random B-tree inserts into mostly appends: a third faster on SQLite.
+    accepted = accepted.sort(KEY)
+    staged = bulk.stage(conn, "goods_items", accepted, KEY_AND_HASH, label="keys")
+    duplicates, conflict_keys = bulk.compare(conn, staged, "goods_items", KEY, "row_hash")
+    conflict_keys = conflict_keys.with_columns(
+        pl.col("declaration_id").cast(pl.String), pl.col("item_no").cast(pl.Int64)
     )
-    duplicates = int(existing["same"].sum()) if existing.height else 0
-    conflict_keys = existing.filter(~pl.col("same")).select(KEY)
     conflicts = accepted.join(conflict_keys, on=list(KEY), how="semi")
 
     headers = (
@@ -188,17 +228,12 @@ def _store_accepted(
         )
     )
     columns = [*DECLARATION_COLUMNS, "batch_id", "created_at"]
-    bulk.merge(
-        conn,
-        bulk.stage(conn, "declarations", headers, columns),
-        "declarations",
-        columns,
-        ["declaration_id"],
-    )
-    inserted = bulk.merge(conn, staged, "goods_items", GOODS_ITEM_COLUMNS, KEY)
-    new_items = accepted.join(existing.select(KEY), on=list(KEY), how="anti")
-    _store_parties(conn, new_items)
-    _store_outcomes(conn, new_items, source, created)
+    bulk.insert_frame(conn, "declarations", headers, columns, ["declaration_id"])
+    inserted = bulk.insert_frame(conn, "goods_items", accepted, GOODS_ITEM_COLUMNS, KEY)
+    # Parties and outcomes are insert-if-new on their own keys: a stored declaration keeps its own.
+    kept = accepted.join(conflict_keys, on=list(KEY), how="anti")
+    _store_parties(conn, kept)
+    _store_outcomes(conn, kept, source, created)
     return inserted, duplicates, conflicts
 
 
@@ -229,7 +264,7 @@ def _store_parties(conn: Connection, items: pl.DataFrame) -> None:
         .unique(subset=["party_id"], keep="first", maintain_order=True)
     )
     columns = ["party_id", "name", "country", "aeo", "first_seen"]
-    bulk.merge(conn, bulk.stage(conn, "parties", found, columns), "parties", columns, ["party_id"])
+    bulk.insert_frame(conn, "parties", found, columns, ["party_id"])
 
 
 def _store_outcomes(conn: Connection, items: pl.DataFrame, source: Source, at: dt.datetime) -> None:
@@ -258,13 +293,7 @@ def _store_outcomes(conn: Connection, items: pl.DataFrame, source: Source, at: d
         "source",
         "recorded_at",
     ]
-    bulk.merge(
-        conn,
-        bulk.stage(conn, "outcomes", outcomes, columns),
-        "outcomes",
-        columns,
-        ["declaration_id"],
-    )
+    bulk.insert_frame(conn, "outcomes", outcomes, columns, ["declaration_id"])
 
 
 def _fingerprint(source: Source, reject: Reject) -> str:
@@ -273,27 +302,32 @@ def _fingerprint(source: Source, reject: Reject) -> str:
 
 
 def _store_rejects(conn: Connection, found: list[Reject], source: Source) -> None:
-    created = bulk.now()
-    rows = [
+    if not found:
+        return
+    frame = pl.DataFrame(
         {
-            "fingerprint": _fingerprint(source, reject),
-            "batch_id": source.batch_id,
-            "source": source.name,
-            "format": source.format,
-            "mapping": source.mapping,
-            "record_no": reject.record_no,
-            "declaration_id": (reject.declaration_id or "")[:64] or None,
-            "item_no": reject.item_no,
-            "field": reject.issues[0].field[:64],
-            "reason": reject.issues[0].reason,
-            "issues": [issue.model_dump(mode="json") for issue in reject.issues],
-            "raw": reject.raw,
-            "status": "open",
-            "created_at": created,
-        }
-        for reject in found
-    ]
-    bulk.insert_ignore(conn, rejects, rows, ["fingerprint"])
+            "fingerprint": [_fingerprint(source, reject) for reject in found],
+            "record_no": [reject.record_no for reject in found],
+            "declaration_id": [(reject.declaration_id or "")[:64] or None for reject in found],
+            "item_no": [reject.item_no for reject in found],
+            "field": [reject.issues[0].field[:64] for reject in found],
+            "reason": [reject.issues[0].reason for reject in found],
+            "issues": [
+                json.dumps([issue.model_dump(mode="json") for issue in reject.issues])
+                for reject in found
+            ],
+            "raw": [json.dumps(reject.raw, default=str) for reject in found],
+        },
+        schema_overrides={"item_no": pl.Int64, "declaration_id": pl.String},
+    ).with_columns(
+        pl.lit(source.batch_id).alias("batch_id"),
+        pl.lit(source.name).alias("source"),
+        pl.lit(source.format).alias("format"),
+        pl.lit(source.mapping).alias("mapping"),
+        pl.lit("open").alias("status"),
+        pl.lit(bulk.now()).alias("created_at"),
+    )
+    bulk.insert_frame(conn, "rejects", frame, frame.columns, ["fingerprint"])
 
 
 def _add(summary: IngestSummary, tally: IngestSummary) -> None:

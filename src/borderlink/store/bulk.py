@@ -21,9 +21,18 @@ def _quoted(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
 
 
-def stage(conn: Connection, target: str, frame: pl.DataFrame, columns: Sequence[str]) -> str:
-    """Load ``frame[columns]`` into an empty temporary copy of ``target``'s columns; its name."""
-    name = f"_stage_{target}"
+def stage(
+    conn: Connection,
+    target: str,
+    frame: pl.DataFrame,
+    columns: Sequence[str],
+    label: str = "rows",
+) -> str:
+    """Load ``frame[columns]`` into an empty temporary copy of ``target``'s columns; its name.
+
+    ``label`` tells apart stagings of different column sets for the same table in a session.
+    """
+    name = f"_stage_{target}_{label}"
     cols = _quoted(columns)
     if conn.dialect.name == "postgresql":
         conn.execute(
@@ -61,18 +70,47 @@ def merge(
 
 def compare(
     conn: Connection, staged: str, target: str, key: Sequence[str], hash_column: str
-) -> pl.DataFrame:
-    """Staged rows whose key is already stored: the key and whether the content hash matches."""
+) -> tuple[int, pl.DataFrame]:
+    """Staged rows whose key is already stored: how many have the same content hash (true
+    duplicates), and the keys of those whose content differs (conflicts)."""
     on = " AND ".join(f't."{k}" = s."{k}"' for k in key)
+    same = f's."{hash_column}" = t."{hash_column}"'
+    join = f'FROM "{staged}" s JOIN "{target}" t ON {on}'
+    duplicates = conn.execute(text(f"SELECT count(*) {join} WHERE {same}")).scalar_one()
     rows = conn.execute(
-        text(
-            f'SELECT {", ".join(f"s.{k}" for k in key)}, s."{hash_column}" = t."{hash_column}" '
-            f'FROM "{staged}" s JOIN "{target}" t ON {on}'
-        )
+        text(f"SELECT {', '.join(f's.{k}' for k in key)} {join} WHERE NOT ({same})")
     ).all()
-    return pl.DataFrame(
-        [tuple(row) for row in rows], schema=[*key, "same"], orient="row", infer_schema_length=None
+    conflicts = pl.DataFrame(
+        [tuple(row) for row in rows], schema=list(key), orient="row", infer_schema_length=None
     )
+    return int(duplicates), conflicts
+
+
+def insert_frame(
+    conn: Connection, target: str, frame: pl.DataFrame, columns: Sequence[str], key: Sequence[str]
+) -> int:
+    """Insert a frame's rows whose key is new; returns how many were inserted.
+
+    SQLite inserts straight from the frame (no staging copy); PostgreSQL COPYs into a staging
+    table and merges, since row-by-row inserts over the network would be far slower.
+    """
+    if frame.is_empty():
+        return 0
+    if conn.dialect.name == "postgresql":
+        return merge(conn, stage(conn, target, frame, columns), target, columns, key)
+    marks = ", ".join("?" for _ in columns)
+    raw: Any = conn.connection.driver_connection
+    before = raw.total_changes
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(
+            f'INSERT INTO "{target}" ({_quoted(columns)}) VALUES ({marks}) '
+            f"ON CONFLICT ({_quoted(key)}) DO NOTHING",
+            _sqlite_value_frame(frame.select(columns)).iter_rows(),
+        )
+    finally:
+        cursor.close()
+    return int(raw.total_changes - before)
 
 
 def _sqlite_value_frame(frame: pl.DataFrame) -> pl.DataFrame:

@@ -3,6 +3,8 @@
 Alembic compares against this, so a table module missing here is a table Alembic would drop.
 """
 
+import borderlink.store.cooperation_tables  # registers the cooperation tables
+import borderlink.store.risk_tables  # noqa: F401 - registers the risk tables
 from borderlink.store.tables import metadata
 
 __all__ = ["metadata"]

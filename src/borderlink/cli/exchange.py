@@ -1,0 +1,147 @@
+"""``borderlink exchange``: pull from partners now; ``borderlink log``: the verifiable log."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from borderlink.cli.options import DbOption, node_for
+from borderlink.errors import InvalidInput
+from borderlink.services.exchange_log import prove_record, signed_tree_head, verify_log
+from borderlink.services.partners import node_identity
+from borderlink.services.sync import sync_all, sync_partner
+
+app = typer.Typer(help="Exchange with partner nodes (TAXII pull).", no_args_is_help=True)
+log_app = typer.Typer(help="The node's verifiable (Merkle) log.", no_args_is_help=True)
+out = Console()
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+@app.command("sync")
+def sync_cmd(
+    partner: Annotated[str | None, typer.Argument(help="One partner (default: all)")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Pull what partners released to this node since the last sync (resumable)."""
+    node = node_for(db)
+    results = [sync_partner(node, partner)] if partner else sync_all(node)
+    if as_json:
+        print(json.dumps({"results": [asdict(r) for r in results]}))
+        return
+    for r in results:
+        out.print(
+            f"{r.partner_id}: {r.accepted} accepted, {r.duplicates} duplicates, "
+            f"{len(r.rejected)} refused, cursor {r.cursor}, log witnessed at {r.witnessed_size}"
+        )
+        for what, why in r.rejected.items():
+            out.print(f"  [red]refused[/] {what[:16]}: {why}")
+
+
+@app.command("poll")
+def poll_cmd(
+    every: Annotated[float, typer.Option(help="Seconds between rounds")] = 60.0,
+    rounds: Annotated[int, typer.Option(help="Stop after this many rounds (0: never)")] = 0,
+    db: DbOption = None,
+) -> None:
+    """Pull from every partner on a schedule (notices make it faster; this makes it certain)."""
+    node = node_for(db)
+    done = 0
+    while True:
+        for r in sync_all(node):
+            if r.accepted or r.rejected:
+                out.print(
+                    f"{r.partner_id}: {r.accepted} accepted, {len(r.rejected)} refused "
+                    f"(cursor {r.cursor})"
+                )
+        done += 1
+        if rounds and done >= rounds:
+            return
+        time.sleep(every)
+
+
+@log_app.command("verify")
+def verify_cmd(
+    record: Annotated[str | None, typer.Option(help="Also prove this record's entries")] = None,
+    head: Annotated[
+        list[str] | None,
+        typer.Option(help="A signed tree head of this node a partner holds (repeatable)"),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recompute the log; check it against every tree head this node signed (and --head ones)."""
+    node = node_for(db)
+    identity = node_identity(node)
+    report = verify_log(node, identity.public_key, head or ())
+    proofs = [asdict(p) for p in prove_record(node, record)] if record else []
+    if as_json:
+        print(json.dumps({**asdict(report), "inclusion": proofs}))
+        return
+    out.print(
+        f"log verified: {report.tree_size} entries, root {report.root_hash}, "
+        f"consistent with {report.heads_checked} signed head(s)"
+    )
+    for p in proofs:
+        out.print(f"  {record}: entry {p['leaf_index']} ({p['entry']['kind']}) proven included")
+
+
+@log_app.command("head")
+def head_cmd(db: DbOption = None) -> None:
+    """Sign and print the log's current tree head (what partners witness)."""
+    node = node_for(db)
+    head, token = signed_tree_head(node, node_identity(node))
+    print(json.dumps({"tree_size": head.tree_size, "root_hash": head.root_hash, "token": token}))
+
+
+@app.command("demo")
+def demo_cmd(
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Where the two nodes live (default: a temp dir)")
+    ] = None,
+    serve: Annotated[bool, typer.Option(help="Keep both nodes serving until Ctrl-C")] = False,
+) -> None:
+    """Two partner nodes on loopback: a seizure at Atlantis becomes a flagged declaration in
+    Borduria, redacted as their agreement says."""
+    from borderlink.api.app import create_app
+    from borderlink.api.loopback import LoopbackServer
+    from borderlink.services import exchange_demo
+    from borderlink.settings import get_settings
+
+    root = directory or Path(tempfile.mkdtemp(prefix="borderlink-exchange-demo-"))
+    if root.exists() and any(root.iterdir()):
+        raise InvalidInput(f"{root} is not empty: the demo starts from scratch", field="dir")
+    nodes = exchange_demo.demo_nodes(root, get_settings())
+    servers = {n: LoopbackServer(create_app(node=node)).start() for n, node in nodes.items()}
+    try:
+        agreement = exchange_demo.link(nodes, {n: s.url for n, s in servers.items()})
+        out.print(
+            f"[bold]{agreement.title}[/] in force ({', '.join(sorted(agreement.categories))})"
+        )
+        for n, s in servers.items():
+            out.print(f"  {exchange_demo.NAMES[n]} ({n}) serves TAXII at {s.url}/taxii2/")
+        results = exchange_demo.seize(nodes["atlantis"])
+        out.print(f"Atlantis records seizure {results[0].record_id} and the alert it implies")
+        done = exchange_demo.outcome_at(nodes["borduria"], expected=len(results))
+        for obj in done.received:
+            removed = ", ".join(obj.get("redacted", [])) or "nothing"  # type: ignore[arg-type]
+            out.print(f"Borduria received {obj['type']} {obj['id']} (removed: {removed})")
+        for row in done.hits.iter_rows(named=True):
+            out.print(f"[bold red]flagged[/] {row['declaration_id']}: {row['reason']}")
+        out.print(f"nodes' files: {root}")
+        if serve:
+            out.print("serving; Ctrl-C to stop")
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for s in servers.values():
+            s.stop()

@@ -1,0 +1,61 @@
+"""``borderlink partners``: the partner nodes this node exchanges with."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from borderlink.cli.options import DbOption, node_for
+from borderlink.exchange.identity import Partner
+from borderlink.services.partners import add_partner, list_partners, remove_partner
+
+app = typer.Typer(help="Partner nodes: id, name, public key, base URL.", no_args_is_help=True)
+out = Console()
+
+
+@app.command("add")
+def add_cmd(
+    partner_id: Annotated[str, typer.Argument(help="The partner's node id")],
+    name: Annotated[str, typer.Option(help="Display name, e.g. 'Customs of Atlantis'")],
+    key: Annotated[str, typer.Option(help="Its Ed25519 public key (from `node show`)")],
+    url: Annotated[str, typer.Option(help="Its base URL, e.g. https://customs.example")],
+    reason: Annotated[str | None, typer.Option(help="Why (audit log)")] = None,
+    db: DbOption = None,
+) -> None:
+    """Register a partner node."""
+    partner = add_partner(
+        node_for(db), Partner(partner_id, name, key, url), actor="cli", reason=reason
+    )
+    out.print(f"partner [bold]{partner.partner_id}[/] ({partner.name}) at {partner.base_url}")
+
+
+@app.command("list")
+def list_cmd(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """List the registered partners."""
+    found = list_partners(node_for(db))
+    if as_json:
+        print(json.dumps({"partners": [asdict(p) for p in found]}))
+        return
+    table = Table("id", "name", "base URL", "public key")
+    for p in found:
+        table.add_row(p.partner_id, p.name, p.base_url, p.public_key)
+    out.print(table)
+
+
+@app.command("remove")
+def remove_cmd(
+    partner_id: str,
+    reason: Annotated[str | None, typer.Option(help="Why (audit log)")] = None,
+    db: DbOption = None,
+) -> None:
+    """Forget a partner: nothing more is released to it or accepted from it."""
+    remove_partner(node_for(db), partner_id, actor="cli", reason=reason)
+    out.print(f"partner {partner_id} removed")

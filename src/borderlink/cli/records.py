@@ -1,0 +1,153 @@
+"""``borderlink records``: record seizures and alerts here, revoke them, see partners' alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from borderlink.cli.options import DbOption, node_for
+from borderlink.cooperation.records import new_record
+from borderlink.errors import InvalidInput
+from borderlink.model.cooperation import Alert, Seizure
+from borderlink.services.cooperation import (
+    IssueResult,
+    active_alerts,
+    issue,
+    record_seizure,
+    revoke,
+)
+from borderlink.services.receiving import purge_expired
+
+app = typer.Typer(
+    help="Seizures and alerts: record, release to partners, revoke; partners' active alerts.",
+    no_args_is_help=True,
+)
+out = Console()
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+PurposeOption = Annotated[str, typer.Option(help="Purpose of the release (agreements check it)")]
+
+
+def _read(file: Path) -> dict[str, object]:
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise InvalidInput(f"cannot read {file}: {error}") from error
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{file} must hold one mapping")
+    return data
+
+
+@app.command("seizure")
+def seizure_cmd(
+    file: Annotated[Path, typer.Argument(help="The seizure as YAML or JSON")],
+    alert_days: Annotated[
+        int, typer.Option(help="Also issue an alert valid this many days (0: none)")
+    ] = 90,
+    purpose: PurposeOption = "risk-management",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record a seizure made here and release it (and its alert) to partners as agreed."""
+    node = node_for(db)
+    record = new_record(
+        "seizure", _read(file), issuer=node.settings.node_id, now=dt.datetime.now(dt.UTC)
+    )
+    assert isinstance(record, Seizure)
+    results = record_seizure(node, record, alert_days=alert_days or None, purpose=purpose)
+    _report(results, as_json)
+
+
+@app.command("alert")
+def alert_cmd(
+    file: Annotated[Path, typer.Argument(help="The alert as YAML or JSON")],
+    purpose: PurposeOption = "risk-management",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Issue an alert and release it to partners as agreed."""
+    node = node_for(db)
+    record = new_record(
+        "alert", _read(file), issuer=node.settings.node_id, now=dt.datetime.now(dt.UTC)
+    )
+    assert isinstance(record, Alert)
+    _report([issue(node, record, purpose=purpose)], as_json)
+
+
+@app.command("aeo")
+def aeo_cmd(
+    file: Annotated[Path, typer.Argument(help="The AEO status as YAML or JSON")],
+    purpose: PurposeOption = "risk-management",
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Share a trader's AEO status with partners whose agreements cover aeo-status."""
+    node = node_for(db)
+    record = new_record(
+        "aeo-status", _read(file), issuer=node.settings.node_id, now=dt.datetime.now(dt.UTC)
+    )
+    _report([issue(node, record, purpose=purpose)], as_json)
+
+
+@app.command("revoke")
+def revoke_cmd(
+    record_id: str,
+    reason: Annotated[str, typer.Option(help="Why (audit log; travels nowhere else)")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Withdraw a record issued here: partners that got it receive a signed tombstone."""
+    _report([revoke(node_for(db), record_id, reason=reason)], as_json)
+
+
+@app.command("alerts")
+def alerts_cmd(
+    on: Annotated[str | None, typer.Option(help="Date (YYYY-MM-DD); default today")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Partners' alerts in force on a date: what the risk engine matches declarations against."""
+    day = dt.date.fromisoformat(on) if on else dt.datetime.now(dt.UTC).date()
+    found = active_alerts(node_for(db), day)
+    if as_json:
+        print(json.dumps({"alerts": [a.model_dump(mode="json") for a in found]}))
+        return
+    table = Table("alert", "partner", "title", "valid", "HS", "origins", "traders")
+    for a in found:
+        table.add_row(
+            a.alert_id,
+            a.partner_id,
+            a.title,
+            f"{a.valid_from} → {a.valid_until}",
+            ", ".join(a.hs_codes),
+            ", ".join(a.origins),
+            ", ".join(a.trader_ids),
+        )
+    out.print(table)
+
+
+def _report(results: list[IssueResult], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"results": [asdict(r) for r in results]}))
+        return
+    for r in results:
+        out.print(f"[bold]{r.record_id}[/]")
+        out.print(f"  released to: {', '.join(r.released_to) or 'nobody'}")
+        for partner, why in r.denied.items():
+            out.print(f"  not to {partner}: {why}")
+        for partner, why in r.notice_failures.items():
+            out.print(f"  [yellow]notice to {partner} failed[/] ({why}); it will get it by polling")
+
+
+@app.command("purge")
+def purge_cmd(db: DbOption = None) -> None:
+    """Delete received records past their agreement's retention limit (receipts and log stay)."""
+    count = purge_expired(node_for(db))
+    out.print(f"{count} received record(s) past retention deleted")

@@ -1,0 +1,123 @@
+"""``borderlink risk``: train the model, score declarations, evaluate on files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from borderlink.cli.options import DbOption, node_for
+from borderlink.risk import CapacityPolicy
+from borderlink.services import risk as service
+from borderlink.services.refdata import snapshot
+
+app = typer.Typer(help="Risk model: train, score, evaluate.", no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+SinceOption = Annotated[
+    dt.datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="From this date.")
+]
+UntilOption = Annotated[
+    dt.datetime | None, typer.Option("--until", formats=["%Y-%m-%d"], help="Up to this date.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
+def _date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+@app.command("train")
+def train_cmd(
+    db: DbOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Learn a model from stored declarations with inspection outcomes."""
+    node = node_for(db)
+    with out.status("training the risk model..."):
+        info = service.train(node, since=_date(since), until=_date(until))
+    if as_json:
+        print(json.dumps(asdict(info), default=str))
+        return
+    out.print(f"model [bold]{info.version}[/] trained on {info.n_train} items")
+    out.print(f"window {info.trained_from} .. {info.trained_to}; saved at {info.path}")
+    if info.metrics:
+        out.print(f"held-out metrics: {json.dumps(info.metrics)}")
+
+
+@app.command("score")
+def score_cmd(
+    db: DbOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    model: Annotated[str | None, typer.Option(help="Model version (default: newest).")] = None,
+    red: Annotated[
+        float | None, typer.Option(help="Share of each day's flow sent red (default: settings).")
+    ] = None,
+    yellow: Annotated[float | None, typer.Option(help="Share sent yellow.")] = None,
+    random_share: Annotated[
+        float | None, typer.Option("--random-share", help="Share of capacity drawn at random.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for the random draw.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score the stored declarations the model has not scored yet (capacity per day)."""
+    node = node_for(db)
+    default = service.capacity(node)
+    policy = CapacityPolicy(
+        default.red_share if red is None else red,
+        default.yellow_share if yellow is None else yellow,
+        default.random_share if random_share is None else random_share,
+    )
+    with Progress(console=Console(stderr=True), disable=as_json) as bar:
+        task = bar.add_task("scoring days", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        summary = service.score_batch(
+            node,
+            since=_date(since),
+            until=_date(until),
+            version=model,
+            policy=policy,
+            seed=seed,
+            progress=progress,
+        )
+    if as_json:
+        print(json.dumps(asdict(summary)))
+        return
+    out.print(f"scored {summary.scored} declarations with {summary.model_version}")
+    out.print(", ".join(f"{k}: {v}" for k, v in summary.channels.items()))
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    train: Annotated[list[Path], typer.Option("--train", help="Training file (repeatable).")],
+    test: Annotated[Path, typer.Option("--test", help="Test file.")],
+    mapping: Annotated[str, typer.Option(help="Column mapping of the files.")] = "kcs",
+    hs: Annotated[
+        list[Path] | None,
+        typer.Option("--hs", help="More HS nomenclature files (e.g. hs2017.csv), repeatable."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Train on the train files, report P@n%, R@n% and AUC on the test file (JSON on stdout).
+
+    Rows are validated with the node's reference data (HS editions loaded with
+    ``borderlink refdata load hs``) plus any --hs files; refused rows are reported on stderr.
+    """
+    refdata = service.with_hs_files(snapshot(node_for(db)), hs or [])
+    result = service.evaluate_files(
+        train, test, mapping=mapping, refdata=refdata, warn=lambda m: err.print(f"warning: {m}")
+    )
+    print(json.dumps(result))

@@ -1,0 +1,156 @@
+"""The client side of node-to-node exchange: pull a partner's TAXII collection, fetch its tree
+head and consistency proofs, and send it signed "new data" notices. Every request is signed
+(:mod:`borderlink.exchange.auth`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from borderlink.errors import (
+    OUTCOMES,
+    BorderLinkError,
+    IntegrityFailure,
+    PartnerUnavailable,
+)
+from borderlink.exchange.auth import authorization
+from borderlink.exchange.envelope import NOTICE, sign
+from borderlink.exchange.identity import NodeIdentity, Partner
+from borderlink.exchange.stix import stable_uuid4, timestamp
+
+TAXII_MEDIA = "application/taxii+json;version=2.1"
+API_ROOT = "borderlink"
+
+
+def outbox_collection(sender: str, recipient: str) -> str:
+    """Id of the TAXII collection in which ``sender`` serves what it releases to ``recipient``."""
+    return stable_uuid4(f"borderlink-collection:{sender}->{recipient}")
+
+
+def inbox_collection(holder: str, sender: str) -> str:
+    """Id of the collection in which ``holder`` shows what it accepted from ``sender``."""
+    return stable_uuid4(f"borderlink-collection:{sender}=>{holder}")
+
+
+def notice(identity: NodeIdentity, recipient: str, latest: int, now: dt.datetime) -> str:
+    """A signed "new data" notice: the sender's collection for ``recipient`` grew to ``latest``."""
+    payload = {
+        "sender": identity.node_id,
+        "recipient": recipient,
+        "latest": latest,
+        "issued_at": timestamp(now),
+        "nonce": uuid.uuid4().hex,
+    }
+    return sign(identity, payload, typ=NOTICE)
+
+
+@dataclass(frozen=True)
+class Page:
+    envelopes: list[str]
+    more: bool
+    next: int | None
+
+
+class PartnerClient:
+    """Signed HTTP calls from this node to one partner."""
+
+    def __init__(
+        self,
+        identity: NodeIdentity,
+        partner: Partner,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.identity = identity
+        self.partner = partner
+        self._http = httpx.Client(base_url=partner.base_url, transport=transport, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> PartnerClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _call(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, body: bytes = b""
+    ) -> dict[str, Any]:
+        request = self._http.build_request(
+            method,
+            path,
+            params=params,
+            content=body or None,
+            headers={"Accept": TAXII_MEDIA, "Content-Type": "application/json"},
+        )
+        request.headers["Authorization"] = authorization(
+            self.identity,
+            method,
+            request.url.raw_path.decode("ascii"),
+            body,
+            dt.datetime.now(dt.UTC),
+        )
+        try:
+            response = self._http.send(request)
+        except httpx.HTTPError as error:
+            raise PartnerUnavailable(
+                f"partner {self.partner.partner_id} at {self.partner.base_url}: {error}"
+            ) from error
+        if response.status_code >= 400:
+            raise _error_from(response, self.partner.partner_id)
+        try:
+            data = response.json()
+        except ValueError as error:
+            raise PartnerUnavailable(f"partner {self.partner.partner_id} sent no JSON") from error
+        if not isinstance(data, dict):
+            raise PartnerUnavailable(f"partner {self.partner.partner_id} sent no JSON object")
+        return data
+
+    def objects(self, after: int, limit: int) -> Page:
+        """One page of the partner's collection for this node, after sequence ``after``."""
+        collection = outbox_collection(self.partner.partner_id, self.identity.node_id)
+        data = self._call(
+            "GET",
+            f"/taxii2/{API_ROOT}/collections/{collection}/objects/",
+            params={"next": str(after), "limit": str(limit)},
+        )
+        envelopes = data.get("x_borderlink_envelopes", [])
+        if not isinstance(envelopes, list) or not all(isinstance(e, str) for e in envelopes):
+            raise IntegrityFailure("partner page carries no signed envelopes")
+        nxt = data.get("next")
+        return Page(envelopes, bool(data.get("more")), int(nxt) if nxt else None)
+
+    def tree_head(self) -> str:
+        return str(self._call("GET", "/api/v1/exchange/tree-head")["token"])
+
+    def consistency(self, first: int, second: int) -> list[str]:
+        data = self._call(
+            "GET",
+            "/api/v1/exchange/consistency",
+            params={"first": str(first), "second": str(second)},
+        )
+        return [str(p) for p in data.get("proof", [])]
+
+    def notify(self, token: str) -> None:
+        self._call("POST", "/api/v1/exchange/notify", body=json.dumps({"token": token}).encode())
+
+
+def _error_from(response: httpx.Response, partner_id: str) -> BorderLinkError:
+    """Rebuild the partner's BorderLink error (same code), or say the partner failed."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    code = body.get("error") if isinstance(body, dict) else None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    for klass in OUTCOMES:
+        if klass.code == code and klass is not BorderLinkError:
+            return klass(f"partner {partner_id}: {detail}")
+    return PartnerUnavailable(f"partner {partner_id} answered HTTP {response.status_code}")

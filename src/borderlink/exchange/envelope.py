@@ -1,0 +1,194 @@
+"""Signed envelopes: a compact JWS (EdDSA, Ed25519) over RFC 8785 canonical JSON.
+
+Everything a node sends another travels signed: records (``borderlink-envelope+jws``), signed
+tree heads, "new data" notifications. The protected header names the signing node (``kid``) and
+what the token is (``typ``); the payload is canonical JSON, so the same content always signs the
+same bytes. Verification checks, in order: the token's shape, the type, that the sender is a
+known partner, the signature, and the timestamps; each failure is an :class:`IntegrityFailure`
+saying which. Replays and agreements are checked by the receiving service (they need storage).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import rfc8785
+
+from borderlink.errors import IntegrityFailure
+from borderlink.exchange.identity import NodeIdentity, Partner, b64url, b64url_decode
+from borderlink.exchange.stix import parse_timestamp, timestamp
+
+RECORD = "borderlink-envelope+jws"
+TREE_HEAD = "borderlink-tree-head+jws"
+NOTICE = "borderlink-notice+jws"
+
+
+def canonical(value: Any) -> bytes:
+    """RFC 8785 (JCS) canonical JSON bytes.
+
+    For values without floats and with ASCII keys, JCS and ``json.dumps`` with sorted keys,
+    compact separators and raw UTF-8 produce the same bytes (same string escapes, same key
+    order), so those take the fast path; anything else goes through the ``rfc8785`` package.
+    """
+    if _plain(value):
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode("utf-8")
+    return rfc8785.dumps(value)
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return abs(value) < 2**53  # JCS numbers are IEEE doubles
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and k.isascii() and _plain(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_plain(v) for v in value)
+    return False
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def sign(identity: NodeIdentity, payload: Mapping[str, Any], *, typ: str) -> str:
+    """A compact JWS by ``identity`` over the canonical form of ``payload``."""
+    header = b64url(canonical({"alg": "EdDSA", "kid": identity.node_id, "typ": typ}))
+    body = b64url(canonical(dict(payload)))
+    signing_input = f"{header}.{body}".encode("ascii")
+    return f"{header}.{body}.{b64url(identity.sign(signing_input))}"
+
+
+@dataclass(frozen=True)
+class Verified:
+    sender: str
+    payload: dict[str, Any]
+
+
+def verify(token: str, partners: Mapping[str, Partner], *, typ: str) -> Verified:
+    """Check shape, type, sender and signature of a compact JWS; return who signed what."""
+    parts = token.split(".")
+    if not token.isascii() or len(parts) != 3 or not all(parts):
+        raise IntegrityFailure("malformed envelope: not a compact JWS")
+    try:
+        header = json.loads(b64url_decode(parts[0]))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise IntegrityFailure("malformed envelope: unreadable header") from error
+    if not isinstance(header, dict) or header.get("alg") != "EdDSA":
+        raise IntegrityFailure("envelope is not signed with EdDSA")
+    if header.get("typ") != typ:
+        raise IntegrityFailure(f"expected a {typ} token, got {header.get('typ')!r}")
+    sender = header.get("kid")
+    partner = partners.get(sender) if isinstance(sender, str) else None
+    if partner is None:
+        raise IntegrityFailure(f"envelope signed by unknown node {sender!r}")
+    partner.verify(b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"))
+    try:
+        payload = json.loads(b64url_decode(parts[1]))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise IntegrityFailure("malformed envelope: unreadable payload") from error
+    if not isinstance(payload, dict) or payload.get("sender") != sender:
+        raise IntegrityFailure("envelope payload does not name its signer as sender")
+    return Verified(partner.partner_id, payload)
+
+
+# --- record envelopes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A verified record envelope's contents."""
+
+    sender: str
+    recipient: str
+    agreement_id: str
+    purpose: str
+    issued_at: dt.datetime
+    nonce: str
+    record_id: str
+    version: str
+    object: dict[str, Any]
+    token: str
+
+    @property
+    def digest(self) -> str:
+        return digest(self.token)
+
+
+def seal(
+    identity: NodeIdentity,
+    *,
+    recipient: str,
+    agreement_id: str,
+    purpose: str,
+    stix_object: Mapping[str, Any],
+    now: dt.datetime,
+) -> str:
+    """Sign one released STIX object for one partner."""
+    payload = {
+        "v": 1,
+        "sender": identity.node_id,
+        "recipient": recipient,
+        "agreement_id": agreement_id,
+        "purpose": purpose,
+        "issued_at": timestamp(now),
+        "nonce": uuid.uuid4().hex,
+        "record_id": stix_object["id"],
+        "version": stix_object["modified"],
+        "object": dict(stix_object),
+    }
+    return sign(identity, payload, typ=RECORD)
+
+
+def open_envelope(
+    token: str,
+    partners: Mapping[str, Partner],
+    *,
+    me: str,
+    now: dt.datetime,
+    skew: dt.timedelta = dt.timedelta(minutes=5),
+) -> Envelope:
+    """Verify a record envelope addressed to ``me``; :class:`IntegrityFailure` names the fault."""
+    verified = verify(token, partners, typ=RECORD)
+    p = verified.payload
+    try:
+        envelope = Envelope(
+            sender=verified.sender,
+            recipient=str(p["recipient"]),
+            agreement_id=str(p["agreement_id"]),
+            purpose=str(p["purpose"]),
+            issued_at=parse_timestamp(str(p["issued_at"])),
+            nonce=str(p["nonce"]),
+            record_id=str(p["record_id"]),
+            version=str(p["version"]),
+            object=dict(p["object"]),
+            token=token,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise IntegrityFailure(f"envelope payload incomplete: {error}") from error
+    if envelope.recipient != me:
+        raise IntegrityFailure(
+            f"envelope is addressed to {envelope.recipient!r}, not to this node ({me})"
+        )
+    if envelope.issued_at > now + skew:
+        raise IntegrityFailure(f"envelope issued in the future ({p['issued_at']})")
+    obj = envelope.object
+    if obj.get("id") != envelope.record_id or obj.get("modified") != envelope.version:
+        raise IntegrityFailure("envelope header and object disagree on record id or version")
+    return envelope
+
+
+def check_fresh(
+    issued_at: dt.datetime, now: dt.datetime, skew: dt.timedelta = dt.timedelta(minutes=5)
+) -> None:
+    """For short-lived tokens (notices, signed requests): issued within ``skew`` of now."""
+    if abs(now - issued_at) > skew:
+        raise IntegrityFailure(f"token issued at {timestamp(issued_at)}: outside the clock window")

@@ -1,0 +1,250 @@
+"""What customs administrations share, and the agreements under which they share it.
+
+Records that travel: :class:`Alert` (a risk indicator: what to look for, valid for a time) and
+:class:`Seizure` (what was found, where, how hidden, along which route, with which parties).
+Fields carrying nominal data (names and identifiers of persons and companies) are marked
+``nominal`` in their schema; :func:`nominal_fields` lists them, and the STIX form puts them under
+a granular marking so an agreement can remove them field by field.
+
+:class:`Agreement` is data, not code: parties, type, lifecycle state, what may flow, for which
+purposes, up to which classification, with which fields removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+NOMINAL = {"nominal": True}
+
+
+class Classification(StrEnum):
+    """Sensitivity of a record, lowest first (ordered by :data:`CLASSIFICATION_ORDER`)."""
+
+    PUBLIC = "public"
+    RESTRICTED = "restricted"
+    CONFIDENTIAL = "confidential"
+    SECRET = "secret"  # noqa: S105 - a classification level, not a password
+
+
+CLASSIFICATION_ORDER = {c: i for i, c in enumerate(Classification)}
+
+
+class Tlp(StrEnum):
+    """Traffic Light Protocol 2.0 labels."""
+
+    CLEAR = "clear"
+    GREEN = "green"
+    AMBER = "amber"
+    AMBER_STRICT = "amber+strict"
+    RED = "red"
+
+
+class Category(StrEnum):
+    """Kinds of data an agreement may let flow."""
+
+    ALERT = "alert"
+    SEIZURE = "seizure"
+    TRADER_IDENTITY = "trader-identity"
+    AEO_STATUS = "aeo-status"
+    ASSISTANCE_REQUEST = "assistance-request"
+
+
+class Route(BaseModel):
+    """Where goods came from and went through; every field optional (a scope, not a trace)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    departure_country: str | None = Field(default=None, description="ISO 3166-1 alpha-2")
+    loading_location: str | None = Field(default=None, description="UN/LOCODE")
+    discharge_location: str | None = Field(default=None, description="UN/LOCODE")
+    transport_mode: str | None = Field(default=None, description="UN/ECE Rec. 19 code")
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str = Field(description="STIX id, e.g. x-borderlink-alert--<uuid4>")
+    issuer: str = Field(description="Node id of the administration that issued the record")
+    created: dt.datetime
+    modified: dt.datetime = Field(description="Version: a correction is a later `modified`")
+    classification: Classification = Classification.RESTRICTED
+    tlp: Tlp = Tlp.AMBER
+    revoked: bool = False
+
+    @property
+    def category(self) -> Category:
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _modified_not_before_created(self) -> _Record:
+        if self.modified < self.created:
+            raise ValueError("modified must not be before created")
+        return self
+
+
+class Alert(_Record):
+    """A risk indicator: declarations matching its scope during its validity deserve a look."""
+
+    kind: Literal["alert"] = "alert"
+    title: str = Field(min_length=1, max_length=200)
+    description: str | None = None
+    valid_from: dt.date
+    valid_until: dt.date
+    hs_codes: tuple[str, ...] = Field(default=(), description="HS code prefixes (2 to 10 digits)")
+    origins: tuple[str, ...] = Field(default=(), description="Countries of origin")
+    route: Route = Route()
+    concealment: str | None = None
+    trader_ids: Annotated[tuple[str, ...], Field(json_schema_extra=NOMINAL)] = ()
+    source_seizure: str | None = Field(default=None, description="STIX id of the seizure behind")
+
+    @property
+    def category(self) -> Category:
+        return Category.ALERT
+
+    @model_validator(mode="after")
+    def _validity(self) -> Alert:
+        if self.valid_until < self.valid_from:
+            raise ValueError("valid_until must not be before valid_from")
+        return self
+
+
+class SeizedParty(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    role: str = Field(description="importer, exporter, declarant, carrier, ...")
+    party_id: str | None = None
+    name: str | None = None
+    country: str | None = None
+
+
+class Seizure(_Record):
+    """A seizure report: what was found, where, how it was hidden, along which route."""
+
+    kind: Literal["seizure"] = "seizure"
+    seized_on: dt.date
+    office_id: str | None = None
+    goods_description: str = Field(min_length=1)
+    hs_code: str | None = None
+    origin_country: str | None = None
+    quantity: float | None = None
+    quantity_unit: str | None = None
+    concealment: str | None = None
+    route: Route = Route()
+    declaration_id: Annotated[str | None, Field(json_schema_extra=NOMINAL)] = None
+    parties: Annotated[tuple[SeizedParty, ...], Field(json_schema_extra=NOMINAL)] = ()
+
+    @property
+    def category(self) -> Category:
+        return Category.SEIZURE
+
+
+class AeoStatus(_Record):
+    """A trader's Authorised Economic Operator status, as shared under mutual recognition."""
+
+    kind: Literal["aeo-status"] = "aeo-status"
+    trader_id: Annotated[str | None, Field(json_schema_extra=NOMINAL)] = None
+    trader_name: Annotated[str | None, Field(json_schema_extra=NOMINAL)] = None
+    country: str = Field(description="Country of the AEO authority, ISO 3166-1 alpha-2")
+    programme: str = Field(default="AEO", description="e.g. AEOC, AEOS, AEOF, C-TPAT")
+    status: Literal["granted", "suspended", "revoked"]
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+
+    @property
+    def category(self) -> Category:
+        return Category.AEO_STATUS
+
+
+CoopRecord = Alert | Seizure | AeoStatus
+RECORD_MODELS: dict[str, type[Alert] | type[Seizure] | type[AeoStatus]] = {
+    "alert": Alert,
+    "seizure": Seizure,
+    "aeo-status": AeoStatus,
+}
+Record = Annotated[CoopRecord, Field(discriminator="kind")]
+
+
+def nominal_fields(model: type[BaseModel]) -> list[str]:
+    """The fields of ``model`` that carry nominal data (identities of persons or companies)."""
+    return [
+        name
+        for name, info in model.model_fields.items()
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("nominal")
+    ]
+
+
+# --- agreements -----------------------------------------------------------------------------
+
+
+class AgreementType(StrEnum):
+    BILATERAL_MOU = "bilateral-mou"
+    CMAA = "cmaa"  # customs mutual assistance agreement
+    MULTILATERAL = "multilateral-convention"
+
+
+class AgreementState(StrEnum):
+    DRAFT = "draft"
+    SIGNED = "signed"
+    RATIFIED = "ratified"
+    IN_FORCE = "in_force"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+
+
+class Agreement(BaseModel):
+    """An agreement between administrations, as data. Only one in force lets anything flow."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    agreement_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+    title: str = Field(min_length=1)
+    type: AgreementType
+    parties: tuple[str, ...] = Field(min_length=2, description="Node ids of the parties")
+    state: AgreementState = AgreementState.DRAFT
+    legal_basis: str = Field(min_length=1)
+    categories: frozenset[Category] = Field(description="What may flow")
+    purposes: frozenset[str] = Field(min_length=1, description="For which purposes")
+    max_classification: Classification = Classification.RESTRICTED
+    redact: dict[Category, tuple[str, ...]] = Field(
+        default_factory=dict, description="Fields removed before release, per category"
+    )
+    onward_sharing: Literal["forbidden", "with-consent", "permitted"] = "forbidden"
+    retention_days: int | None = Field(default=None, ge=1)
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    review_on: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Agreement:
+        if len(set(self.parties)) != len(self.parties):
+            raise ValueError("parties must be distinct")
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError("valid_until must not be before valid_from")
+        return self
+
+    def other_party(self, node_id: str) -> list[str]:
+        return [p for p in self.parties if p != node_id]
+
+    def as_document(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class PartnerAlert(BaseModel):
+    """An alert received from a partner, as the risk engine uses it: a scope and a validity."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alert_id: str
+    partner_id: str
+    title: str
+    valid_from: dt.date
+    valid_until: dt.date
+    trader_ids: tuple[str, ...] = ()
+    hs_codes: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
+    route: Route = Route()
+    active: bool = True

@@ -1,0 +1,133 @@
+"""Tables for cooperation between nodes: partners, agreements, records, the exchange, the log.
+
+Natural keys make every exchange write idempotent: a released copy is unique per (partner,
+record, version); a received envelope per (sender, nonce); a log leaf by its index.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from borderlink.store.tables import metadata
+
+partners = Table(
+    "partners",
+    metadata,
+    Column("partner_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("public_key", String(64), nullable=False),  # raw Ed25519, base64url
+    Column("base_url", Text, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("agreement_id", String(64), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("document", JSON, nullable=False),  # the Agreement as data, state included
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Alerts and seizures this node issued or received, as domain records (latest version).
+coop_records = Table(
+    "coop_records",
+    metadata,
+    Column("record_id", String(128), primary_key=True),  # STIX id
+    Column("kind", String(16), nullable=False),  # alert, seizure
+    Column("issuer", String(64), nullable=False),
+    Column("modified", DateTime(timezone=True), nullable=False),
+    Column("document", JSON, nullable=False),  # the record as this node holds it
+    Column("received_from", String(64)),  # null when issued here
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+
+# Each partner's own signed copy, after the policy: what the TAXII collection "to <partner>" serves.
+released = Table(
+    "released",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("partner_id", String(64), nullable=False),
+    Column("record_id", String(128), nullable=False),
+    Column("version", String(32), nullable=False),  # the record's `modified`, RFC 3339
+    Column("agreement_id", String(64), nullable=False),
+    Column("envelope", Text, nullable=False),  # compact JWS
+    Column("stix", JSON, nullable=False),  # the released STIX object (inside the envelope)
+    Column("removed", JSON, nullable=False),  # [{field, reason}]
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("partner_id", "record_id", "version", name="uq_released_copy"),
+    Index("ix_released_partner_seq", "partner_id", "seq"),  # a partner's collection, in order
+)
+
+# Every envelope accepted from a partner, for replay detection and provenance.
+received = Table(
+    "received",
+    metadata,
+    Column("sender_id", String(64), primary_key=True),
+    Column("nonce", String(64), primary_key=True),
+    Column("record_id", String(128), nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("agreement_id", String(64), nullable=False),  # under which it came (retention)
+    Column("digest", String(64), nullable=False),  # sha256 of the envelope
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+# How far this node has read each partner's collection (resumable sync).
+sync_cursors = Table(
+    "sync_cursors",
+    metadata,
+    Column("partner_id", String(64), primary_key=True),
+    Column("next_seq", Integer, nullable=False),  # the partner's last `seq` consumed
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Alerts received from partners, in the shape the risk engine matches declarations against.
+partner_alerts = Table(
+    "partner_alerts",
+    metadata,
+    Column("alert_id", String(128), primary_key=True),
+    Column("partner_id", String(64), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=False, index=True),
+    Column("trader_ids", JSON, nullable=False),
+    Column("hs_codes", JSON, nullable=False),
+    Column("origins", JSON, nullable=False),
+    Column("route", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+# The verifiable log: append-only leaves (RFC 9162 style), index = position in the tree.
+log_leaves = Table(
+    "log_leaves",
+    metadata,
+    Column("leaf_index", Integer, primary_key=True, autoincrement=False),
+    Column("leaf_hash", String(64), nullable=False),
+    Column("record_id", String(128), nullable=False, index=True),
+    Column("entry", JSON, nullable=False),  # {kind, record_id, peer, digest, at}
+    Column("appended_at", DateTime(timezone=True), nullable=False),
+)
+
+# Signed tree heads: this node's own, and partners' kept as a witness.
+tree_heads = Table(
+    "tree_heads",
+    metadata,
+    Column("node_id", String(64), primary_key=True),
+    Column("tree_size", Integer, primary_key=True, autoincrement=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("signed", Text, nullable=False),  # compact JWS of the head
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)

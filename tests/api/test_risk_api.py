@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any
+
+import httpx
+
+from borderlink import risk
+from borderlink.api.app import create_app
+from borderlink.services import Node
+from borderlink.services import risk as service
+from tests.risk import synthetic
+
+
+def call(node: Node, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(node=node))
+        async with httpx.AsyncClient(transport=transport, base_url="http://node") as client:
+            return await client.request(method, url, **kwargs)
+
+    return asyncio.run(go())
+
+
+def test_score_on_arrival_and_outcome(node: Node) -> None:
+    history = synthetic.declarations(800, seed=21, start=dt.date(2020, 1, 1), days=90)
+    synthetic.store(node.engine, history)
+    service.train(node, config=risk.ModelConfig(rounds=20, threads=1, validation_months=1))
+    new = synthetic.declarations(3, seed=22, start=dt.date(2020, 5, 1), days=1)
+    synthetic.store(node.engine, new, with_outcomes=False)
+    declaration = new["declaration_id"][0]
+    scored = call(node, "POST", f"/api/v1/risk/score/{declaration}")
+    assert scored.status_code == 200, scored.text
+    body = scored.json()
+    assert body["declaration_id"] == declaration
+    assert body["channel"] in {"red", "yellow", "green"}
+    assert body["model_version"].startswith("rm-")
+    missing = call(node, "POST", "/api/v1/risk/score/nope")
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "not_found"
+    recorded = call(
+        node, "POST", "/api/v1/risk/outcomes", json={"declaration_id": declaration, "illicit": True}
+    )
+    assert recorded.status_code == 204
+    assert declaration in service.read_items(node.engine, labelled_only=True)["declaration_id"]

@@ -1,0 +1,110 @@
+"""The cooperation commands, run as a user would (one node, a partner that is offline)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from borderlink.cli.app import app, main
+from borderlink.errors import PartnerUnavailable
+from borderlink.settings import get_settings
+
+B_KEY = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+AGREEMENT = """
+agreement_id: AB-1
+title: A-B
+type: bilateral-mou
+parties: [A, B]
+legal_basis: MoU 2026
+categories: [seizure, alert]
+purposes: [risk-management]
+redact: {seizure: [concealment]}
+"""
+SEIZURE = """
+seized_on: 2026-11-20
+goods_description: cigarettes
+hs_code: "240220"
+origin_country: CN
+concealment: sofa
+parties: [{role: importer, party_id: T-1, name: ACME}]
+"""
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    monkeypatch.setenv("BORDERLINK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("BORDERLINK_NODE_ID", "A")
+    monkeypatch.setenv("BORDERLINK_ENVIRONMENT", "test")
+    monkeypatch.setenv("BORDERLINK_EXCHANGE_TIMEOUT_S", "0.5")
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def _run(cli: CliRunner, *args: str) -> str:
+    result = cli.invoke(app, list(args))
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.stdout
+
+
+def test_node_partners_agreements_records_log(cli: CliRunner, tmp_path: Path) -> None:
+    ident = json.loads(_run(cli, "node", "init", "--json"))
+    assert ident["node_id"] == "A"
+    assert json.loads(_run(cli, "node", "show", "--json"))["public_key"] == ident["public_key"]
+    _run(cli, "partners", "add", "B", "--name", "B", "--key", B_KEY, "--url", "http://127.0.0.1:9")
+    assert [
+        p["partner_id"] for p in json.loads(_run(cli, "partners", "list", "--json"))["partners"]
+    ] == ["B"]
+    (tmp_path / "ab.yaml").write_text(AGREEMENT)
+    _run(cli, "agreements", "add", str(tmp_path / "ab.yaml"))
+    for step in ("signed", "ratified", "in_force"):
+        _run(cli, "agreements", "transition", "AB-1", step, "--reason", "test")
+    assert json.loads(_run(cli, "agreements", "show", "AB-1", "--json"))["state"] == "in_force"
+    (tmp_path / "s.yaml").write_text(SEIZURE)
+    results = json.loads(_run(cli, "records", "seizure", str(tmp_path / "s.yaml"), "--json"))[
+        "results"
+    ]
+    assert [r["released_to"] for r in results] == [["B"], ["B"]]
+    assert all("B" in r["notice_failures"] for r in results)  # B is offline: it will poll
+    seizure_id = results[0]["record_id"]
+    report = json.loads(_run(cli, "log", "verify", "--record", seizure_id, "--json"))
+    assert report["tree_size"] == 2
+    assert report["inclusion"][0]["entry"]["kind"] == "sent"
+    assert json.loads(_run(cli, "records", "alerts", "--json")) == {"alerts": []}
+    # B is offline: a scheduled round reports it and goes on; a direct sync fails with its code.
+    assert "B: 0 accepted, 1 refused" in _run(cli, "exchange", "poll", "--rounds", "1")
+    failed = cli.invoke(app, ["exchange", "sync", "B"])
+    assert isinstance(failed.exception, PartnerUnavailable)
+
+
+def test_errors_exit_with_their_code(
+    cli: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "ab.yaml").write_text(AGREEMENT)
+    _run(cli, "agreements", "add", str(tmp_path / "ab.yaml"))
+    monkeypatch.setattr(sys, "argv", ["borderlink", "agreements", "transition", "AB-1", "in_force"])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 4
+    assert "cannot go from draft to in_force" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "argv", ["borderlink", "log", "verify"])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 78  # no node key yet
+
+
+def test_exchange_demo_flags_a_declaration_in_borduria(cli: CliRunner, tmp_path: Path) -> None:
+    output = _run(cli, "exchange", "demo", "--dir", str(tmp_path / "demo"))
+    assert "flagged BOR-2026-100231" in output
+    assert "BOR-2026-100232" not in output  # other HS code
+    assert "declaration_id, parties" in output.replace("\n", " ")
+    with pytest.raises(AssertionError):
+        _run(cli, "exchange", "demo", "--dir", str(tmp_path / "demo"))  # not from scratch
