@@ -21,6 +21,7 @@ from borderlink.cli import (
     serve,
     users,
 )
+from borderlink.cli.demo import demo
 from borderlink.cli.ingest import ingest
 from borderlink.errors import BorderLinkError, outcome_of
 
@@ -45,6 +46,7 @@ app.add_typer(exchange.log_app, name="log")
 app.add_typer(users.app, name="users")
 app.add_typer(users.tokens, name="tokens")
 app.command("serve")(serve.serve)
+app.command("demo")(demo)
 
 err = Console(stderr=True)
 

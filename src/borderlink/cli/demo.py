@@ -1,0 +1,124 @@
+"""``borderlink demo``: a node with synthetic declarations, and where to look next."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+
+from borderlink.cli.options import DbOption
+from borderlink.services.demo import (
+    DEFAULT_ITEMS,
+    DEFAULT_SEED,
+    DemoOptions,
+    DemoReport,
+    run_demo,
+    stage_totals,
+)
+from borderlink.settings import get_settings
+
+out = Console()
+err = Console(stderr=True)
+
+
+def demo(
+    items: Annotated[
+        int, typer.Option("--items", min=1, help="Synthetic goods items to generate.")
+    ] = DEFAULT_ITEMS,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same data.")] = (
+        DEFAULT_SEED
+    ),
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Data directory (default: BORDERLINK_DATA_DIR)."),
+    ] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Delete the node's data first.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Start a node with a few thousand synthetic declarations (with planted misdeclarations)."""
+    settings = get_settings()
+    update: dict[str, object] = {}
+    if data_dir is not None:
+        update["data_dir"] = data_dir
+    if db:
+        update["db"] = db
+    settings = settings.model_copy(update=update)
+    options = DemoOptions(items=items, seed=seed, reset=reset)
+    totals = stage_totals(options)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=as_json and not err.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(stage: str, rows: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=totals.get(stage))
+            bar.advance(tasks[stage], rows)
+
+        report = run_demo(settings, options, progress=advance)
+    flags = ""
+    if db or data_dir is not None:
+        flags = f" --db {report.database}"
+    if as_json:
+        print(json.dumps(_as_dict(report, flags)))
+        return
+    render(report, flags)
+
+
+def _command(command: str, flags: str) -> str:
+    return command + flags if command.split()[1] in {"rejects", "ingest"} else command
+
+
+def _as_dict(report: DemoReport, flags: str) -> dict[str, object]:
+    return {
+        "database": report.database,
+        "data_dir": str(report.data_dir),
+        "steps": {step.name: step.details for step in report.steps},
+        "totals": report.totals,
+        "next": [_command(command, flags) for command, _ in report.next_steps],
+    }
+
+
+def render(report: DemoReport, flags: str) -> None:
+    totals = report.totals
+    table = Table(title="BorderLink demo node", show_header=False)
+    table.add_row("database", report.database)
+    table.add_row("declarations", f"{totals['declarations']:,}")
+    table.add_row("goods items", f"{totals['goods_items']:,}")
+    table.add_row("traders", f"{totals['traders']:,}")
+    table.add_row("offices", f"{totals['offices']:,}")
+    table.add_row("origins / HS codes", f"{totals['origins']:,} / {totals['hs_codes']:,}")
+    table.add_row("dates", f"{totals['first_date']} .. {totals['last_date']}")
+    table.add_row("found illicit on inspection", f"{totals['inspected_illicit']:,}")
+    table.add_row("[red]open rejects", f"{totals['open_rejects']:,}")
+    out.print(table)
+    for step in report.steps:
+        if step.name != "ingest":
+            continue
+        ingested = Table(title="This run's ingest")
+        for column in ("file", "rows", "accepted", "rejected", "duplicates"):
+            ingested.add_column(column, justify="left" if column == "file" else "right")
+        for name, summary in step.details.items():
+            ingested.add_row(
+                name,
+                *(f"{summary[k]:,}" for k in ("rows", "accepted", "rejected", "duplicates")),
+            )
+        out.print(ingested)
+    out.print(
+        "The data carry planted misdeclarations (undervaluation, origin switching, "
+        "misclassification) and inspection outcomes to learn from."
+    )
+    out.print("\n[bold]Where to look next[/]")
+    for command, what in report.next_steps:
+        out.print(f"  [cyan]{_command(command, flags)}[/]\n      {what}")
