@@ -78,7 +78,13 @@ def test_later_capabilities_append_their_own_step(settings: Settings) -> None:
         return StepResult("extra", "An appended step", {"files": sorted(ctx.files)})
 
     report = run_demo(settings, DemoOptions(items=50), steps=[*STEPS, extra])
-    assert [step.name for step in report.steps] == ["generate", "rates", "ingest", "extra"]
+    assert [step.name for step in report.steps] == [
+        "generate",
+        "rates",
+        "ingest",
+        "accounts",
+        "extra",
+    ]
     assert report.steps[-1].details == {"files": ["broken", "declarations"]}
     assert seen[0].refdata is not None
     assert seen[0].refdata.rates

@@ -77,7 +77,7 @@ def demo(
 
 
 def _command(command: str, flags: str) -> str:
-    return command + flags if command.split()[1] in {"rejects", "ingest"} else command
+    return command + flags if command.split()[1] in {"rejects", "ingest", "serve"} else command
 
 
 def _as_dict(report: DemoReport, flags: str) -> dict[str, object]:
@@ -115,6 +115,14 @@ def render(report: DemoReport, flags: str) -> None:
                 *(f"{summary[k]:,}" for k in ("rows", "accepted", "rejected", "duplicates")),
             )
         out.print(ingested)
+    for step in report.steps:
+        if step.name == "accounts" and step.details:
+            people = Table(title="Sign in to the pages (passwords shown once)")
+            people.add_column("username")
+            people.add_column("password")
+            for username, password in step.details.items():
+                people.add_row(username, password)
+            out.print(people)
     out.print(
         "The data carry planted misdeclarations (undervaluation, origin switching, "
         "misclassification) and inspection outcomes to learn from."

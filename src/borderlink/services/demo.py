@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from borderlink import synth
 from borderlink.errors import InvalidInput
 from borderlink.refdata import RefData
+from borderlink.services import accounts
 from borderlink.services.ingest import ingest_file
 from borderlink.services.node import Node, open_node
 from borderlink.services.refdata import load_rates, snapshot
@@ -162,7 +163,21 @@ def ingest_files(ctx: DemoContext) -> StepResult:
     return StepResult("ingest", "Ingested", details)
 
 
-STEPS: list[Step] = [generate_files, load_exchange_rates, ingest_files]
+def create_accounts(ctx: DemoContext) -> StepResult:
+    """One user per role to sign in to the pages with (first run only: passwords are shown once)."""
+    with ctx.node.engine.connect() as conn:  # the officer works at the busiest office
+        office = conn.execute(
+            select(declarations.c.office_id)
+            .where(declarations.c.office_id.is_not(None))
+            .group_by(declarations.c.office_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    made = accounts.demo_accounts(ctx.node, **({"office_id": office} if office else {}))
+    return StepResult("accounts", "Demo accounts (shown once)", made)
+
+
+STEPS: list[Step] = [generate_files, load_exchange_rates, ingest_files, create_accounts]
 
 
 def node_totals(node: Node) -> dict[str, Any]:
@@ -194,6 +209,10 @@ def node_totals(node: Node) -> dict[str, Any]:
 
 
 NEXT_STEPS: list[tuple[str, str]] = [
+    (
+        "borderlink serve",
+        "the pages at http://127.0.0.1:8000/ (sign in with a demo account above) and the API",
+    ),
     ("borderlink rejects list", "the broken rows of the demo's second file, with their reasons"),
     ("borderlink rejects show 1", "one rejected record: the raw row, each field and reason"),
     ("borderlink refdata show hs 8517", "an HS code with its ancestors and descendants"),
