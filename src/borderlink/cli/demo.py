@@ -90,6 +90,20 @@ def _as_dict(report: DemoReport, flags: str) -> dict[str, object]:
     }
 
 
+def _render_risk(details: dict[str, object]) -> None:
+    if "skipped" in details:
+        out.print(f"risk model: skipped ({details['skipped']})")
+        return
+    channels = details.get("channels") or {}
+    assert isinstance(channels, dict)
+    out.print(
+        f"risk model [bold]{details['model']}[/] (trained on declarations up to "
+        f"{details['trained_until']}) scored {details['scored']:,} newer declarations: "
+        f"[red]{channels.get('red', 0):,} red[/], [yellow]{channels.get('yellow', 0):,} yellow[/], "
+        f"[green]{channels.get('green', 0):,} green[/]"
+    )
+
+
 def render(report: DemoReport, flags: str) -> None:
     totals = report.totals
     table = Table(title="BorderLink demo node", show_header=False)
@@ -104,6 +118,8 @@ def render(report: DemoReport, flags: str) -> None:
     table.add_row("[red]open rejects", f"{totals['open_rejects']:,}")
     out.print(table)
     for step in report.steps:
+        if step.name == "risk":
+            _render_risk(step.details)
         if step.name != "ingest":
             continue
         ingested = Table(title="This run's ingest")
