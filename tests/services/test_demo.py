@@ -78,7 +78,7 @@ def test_later_capabilities_append_their_own_step(settings: Settings) -> None:
         return StepResult("extra", "An appended step", {"files": sorted(ctx.files)})
 
     report = run_demo(settings, DemoOptions(items=50), steps=[*STEPS, extra])
-    assert [step.name for step in report.steps] == ["generate", "rates", "ingest", "extra"]
+    assert [step.name for step in report.steps] == ["generate", "rates", "ingest", "risk", "extra"]
     assert report.steps[-1].details == {"files": ["broken", "declarations"]}
     assert seen[0].refdata is not None
     assert seen[0].refdata.rates
