@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
+from borderlink.cli.exchange import partner_demo
 from borderlink.cli.options import DbOption
 from borderlink.services.demo import (
     DEFAULT_ITEMS,
@@ -39,6 +41,13 @@ def demo(
     ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Delete the node's data first.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    partners: Annotated[
+        bool,
+        typer.Option(
+            help="Then start two partner nodes on loopback: a seizure at one flags a "
+            "declaration at the other."
+        ),
+    ] = True,
     db: DbOption = None,
 ) -> None:
     """Start a node with a few thousand synthetic declarations (with planted misdeclarations)."""
@@ -74,6 +83,12 @@ def demo(
         print(json.dumps(_as_dict(report, flags)))
         return
     render(report, flags)
+    if partners:
+        out.print("\n[bold]Two partner nodes[/] (Atlantis and Borduria, on loopback)")
+        folder = (
+            Path(report.data_dir) / "partners" / dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+        )
+        partner_demo(folder)
 
 
 def _command(command: str, flags: str) -> str:
