@@ -13,7 +13,7 @@ runner = CliRunner()
 
 
 def test_demo_prints_a_summary_and_where_to_look_next(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--dir", str(tmp_path), "--items", "200"])
+    result = runner.invoke(app, ["demo", "--dir", str(tmp_path), "--items", "200", "--no-partners"])
     assert result.exit_code == 0, result.output
     assert "BorderLink demo node" in result.stdout
     assert "Where to look next" in result.stdout

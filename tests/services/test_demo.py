@@ -82,6 +82,7 @@ def test_later_capabilities_append_their_own_step(settings: Settings) -> None:
         "generate",
         "rates",
         "ingest",
+        "risk",
         "accounts",
         "extra",
     ]

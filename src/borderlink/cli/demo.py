@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
+from borderlink.cli.exchange import partner_demo
 from borderlink.cli.options import DbOption
 from borderlink.services.demo import (
     DEFAULT_ITEMS,
@@ -39,6 +41,13 @@ def demo(
     ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Delete the node's data first.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    partners: Annotated[
+        bool,
+        typer.Option(
+            help="Then start two partner nodes on loopback: a seizure at one flags a "
+            "declaration at the other."
+        ),
+    ] = True,
     db: DbOption = None,
 ) -> None:
     """Start a node with a few thousand synthetic declarations (with planted misdeclarations)."""
@@ -74,6 +83,12 @@ def demo(
         print(json.dumps(_as_dict(report, flags)))
         return
     render(report, flags)
+    if partners:
+        out.print("\n[bold]Two partner nodes[/] (Atlantis and Borduria, on loopback)")
+        folder = (
+            Path(report.data_dir) / "partners" / dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
+        )
+        partner_demo(folder)
 
 
 def _command(command: str, flags: str) -> str:
@@ -90,6 +105,20 @@ def _as_dict(report: DemoReport, flags: str) -> dict[str, object]:
     }
 
 
+def _render_risk(details: dict[str, object]) -> None:
+    if "skipped" in details:
+        out.print(f"risk model: skipped ({details['skipped']})")
+        return
+    channels = details.get("channels") or {}
+    assert isinstance(channels, dict)
+    out.print(
+        f"risk model [bold]{details['model']}[/] (trained on declarations up to "
+        f"{details['trained_until']}) scored {details['scored']:,} newer declarations: "
+        f"[red]{channels.get('red', 0):,} red[/], [yellow]{channels.get('yellow', 0):,} yellow[/], "
+        f"[green]{channels.get('green', 0):,} green[/]"
+    )
+
+
 def render(report: DemoReport, flags: str) -> None:
     totals = report.totals
     table = Table(title="BorderLink demo node", show_header=False)
@@ -104,6 +133,8 @@ def render(report: DemoReport, flags: str) -> None:
     table.add_row("[red]open rejects", f"{totals['open_rejects']:,}")
     out.print(table)
     for step in report.steps:
+        if step.name == "risk":
+            _render_risk(step.details)
         if step.name != "ingest":
             continue
         ingested = Table(title="This run's ingest")

@@ -110,14 +110,20 @@ def demo_cmd(
 ) -> None:
     """Two partner nodes on loopback: a seizure at Atlantis becomes a flagged declaration in
     Borduria, redacted as their agreement says."""
+    root = directory or Path(tempfile.mkdtemp(prefix="borderlink-exchange-demo-"))
+    if root.exists() and any(root.iterdir()):
+        raise InvalidInput(f"{root} is not empty: the demo starts from scratch", field="dir")
+    partner_demo(root, serve=serve)
+
+
+def partner_demo(root: Path, *, serve: bool = False) -> None:
+    """Start Atlantis and Borduria on loopback under ``root``, record a seizure at Atlantis and
+    show what Borduria received and flagged (also a step of ``borderlink demo``)."""
     from borderlink.api.app import create_app
     from borderlink.api.loopback import LoopbackServer
     from borderlink.services import exchange_demo
     from borderlink.settings import get_settings
 
-    root = directory or Path(tempfile.mkdtemp(prefix="borderlink-exchange-demo-"))
-    if root.exists() and any(root.iterdir()):
-        raise InvalidInput(f"{root} is not empty: the demo starts from scratch", field="dir")
     nodes = exchange_demo.demo_nodes(root, get_settings())
     servers = {n: LoopbackServer(create_app(node=node)).start() for n, node in nodes.items()}
     try:

@@ -8,6 +8,7 @@ twice (the files are regenerated identically, and ingest keeps what it already h
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +18,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from borderlink import synth
-from borderlink.errors import InvalidInput
+from borderlink.errors import InvalidInput, NotFound
 from borderlink.refdata import RefData
 from borderlink.services import accounts
+from borderlink.services import risk as risk_service
 from borderlink.services.ingest import ingest_file
 from borderlink.services.node import Node, open_node
 from borderlink.services.refdata import load_rates, snapshot
@@ -177,7 +179,52 @@ def create_accounts(ctx: DemoContext) -> StepResult:
     return StepResult("accounts", "Demo accounts (shown once)", made)
 
 
-STEPS: list[Step] = [generate_files, load_exchange_rates, ingest_files, create_accounts]
+# The last weeks of the demo's history play "today's flow": the model learns from the weeks before.
+SCORED_DAYS = 28
+
+
+def train_and_score(ctx: DemoContext) -> StepResult:
+    """Train a risk model on the older declarations and score the latest weeks' flow into
+    channels (a rerun keeps the model and scores nothing twice)."""
+    with ctx.node.engine.connect() as conn:
+        last = conn.execute(select(func.max(declarations.c.declared_on))).scalar_one()
+    if last is None:
+        return StepResult("risk", "Risk model", {"skipped": "no declarations"})
+    cutoff = last - dt.timedelta(days=SCORED_DAYS)
+    try:
+        model = risk_service.load_model(ctx.node)
+        version = model.version
+    except NotFound:
+        try:
+            version = risk_service.train(ctx.node, until=cutoff, actor=ACTOR).version
+        except InvalidInput as error:  # too little history for a model: say so, go on
+            return StepResult("risk", "Risk model", {"skipped": error.detail})
+    scored = risk_service.score_batch(
+        ctx.node,
+        since=cutoff + dt.timedelta(days=1),
+        version=version,
+        seed=ctx.options.seed,
+        actor=ACTOR,
+    )
+    return StepResult(
+        "risk",
+        "Risk model trained and the latest flow scored",
+        {
+            "model": version,
+            "trained_until": cutoff.isoformat(),
+            "scored": scored.scored,
+            "channels": scored.channels,
+        },
+    )
+
+
+STEPS: list[Step] = [
+    generate_files,
+    load_exchange_rates,
+    ingest_files,
+    train_and_score,
+    create_accounts,
+]
 
 
 def node_totals(node: Node) -> dict[str, Any]:
@@ -216,6 +263,12 @@ NEXT_STEPS: list[tuple[str, str]] = [
     ("borderlink rejects list", "the broken rows of the demo's second file, with their reasons"),
     ("borderlink rejects show 1", "one rejected record: the raw row, each field and reason"),
     ("borderlink refdata show hs 8517", "an HS code with its ancestors and descendants"),
+    ("borderlink risk score", "score newly ingested declarations into green/yellow/red"),
+    ("borderlink profiles list", "analysts' risk profiles (add one with profiles add FILE)"),
+    (
+        "borderlink exchange demo",
+        "two partner nodes: a seizure at one flags a declaration at the other",
+    ),
     (
         "borderlink ingest FILE --format csv|json [--mapping kcs]",
         "load your own declarations (the demo's file is a template)",

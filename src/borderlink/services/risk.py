@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -123,7 +124,19 @@ def train(
 
 
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
+    """Plain JSON values; NaN and infinities (an AUC on a validation month without positives)
+    become null, since PostgreSQL's json type has no NaN."""
+
+    def finite(item: Any) -> Any:
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        if isinstance(item, dict):
+            return {key: finite(inner) for key, inner in item.items()}
+        if isinstance(item, list):
+            return [finite(inner) for inner in item]
+        return item
+
+    return finite(json.loads(json.dumps(value, default=str)))
 
 
 _LOADED: dict[str, risk.RiskModel] = {}
