@@ -15,6 +15,7 @@ import ijson
 import polars as pl
 
 from borderlink.errors import InvalidInput
+from borderlink.ingest.columns import ITEM
 
 FORMATS = ("csv", "json")
 REPLACEMENT = "\ufffd"
@@ -66,22 +67,7 @@ _TRANSPORT_FIELDS = {
     "loading_location": "loading_location",
     "discharge_location": "discharge_location",
 }
-_ITEM_FIELDS = (
-    "item_no",
-    "hs_code",
-    "hs_edition",
-    "description",
-    "origin_country",
-    "origin_marking",
-    "net_mass_kg",
-    "quantity",
-    "quantity_unit",
-    "value",
-    "currency",
-    "duty_rate",
-    "duty_type",
-    "aeo",
-)
+_ITEM_FIELDS = ITEM  # a JSON goods item's keys are the canonical item columns
 _PARTY_COLUMNS = {
     "importer": "importer_id",
     "exporter": "exporter_id",
