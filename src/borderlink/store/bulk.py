@@ -35,13 +35,14 @@ def stage(
     name = f"_stage_{target}_{label}"
     cols = _quoted(columns)
     if conn.dialect.name == "postgresql":
+        # A fresh table per transaction (dropped at commit) is cheaper than TRUNCATE's new file.
+        conn.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
         conn.execute(
             text(
-                f'CREATE TEMP TABLE IF NOT EXISTS "{name}" AS '
+                f'CREATE TEMP TABLE "{name}" ON COMMIT DROP AS '
                 f'SELECT {cols} FROM "{target}" WITH NO DATA'
             )
         )
-        conn.execute(text(f'TRUNCATE "{name}"'))
         _copy_postgres(conn, name, frame.select(columns))
     else:
         conn.execute(
