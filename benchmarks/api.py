@@ -7,15 +7,23 @@ cannot hide its queueing (no coordinated omission).
 
 Endpoints: ``declaration`` (GET one declaration with items and parties, as an officer: token
 lookup, need-to-know scoping, and an audit write for the nominal read), ``redacted`` (the same as
-a liaison officer: no nominal data, so no audit write), ``health`` (the floor: routing only).
+a liaison officer: no nominal data, so no audit write), ``health`` (the floor: routing only),
+``score`` (POST ``/api/v1/risk/score/{id}`` as a risk analyst: single-declaration scoring with
+the newest model. The prepare step stores synthetic declarations with inspection outcomes over
+four months, trains a small LightGBM model on them with ``services.risk.train``, and stores
+``--declarations`` new unscored declarations the load then rotates through. Scoring is not
+cached: a repeated id is scored again in full and only its stored row is skipped by
+ON CONFLICT DO NOTHING, so repeats cost the same minus one insert).
 
     python benchmarks/api.py --rate 500 --seconds 10 --endpoint declaration
+    python benchmarks/api.py --rate 100 --seconds 10 --endpoint score
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import os
 import random
@@ -25,16 +33,25 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
+from borderlink import risk
 from borderlink.services import accounts, open_node
+from borderlink.services import risk as risk_service
 from borderlink.services.access import Role
 from borderlink.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.risk import synthetic
 from tests.surfaces import seed_declarations
+
+# The model the ``score`` endpoint uses: the risk tests' small config (a real LightGBM booster,
+# fewer rounds than the package default, so the prepare step takes seconds).
+SCORE_MODEL = risk.ModelConfig(rounds=30, threads=1, validation_months=1)
+SCORE_HISTORY = 3000  # labelled declarations over 120 days from 2020-01-01
 
 
 def _free_port() -> int:
@@ -43,14 +60,29 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _prepare(folder: Path, declarations: int) -> tuple[str, dict[str, str], list[str]]:
+def _prepare(
+    folder: Path, declarations: int, *, scoring: bool = False
+) -> tuple[str, dict[str, str], list[str]]:
     db = f"sqlite:///{folder / 'bench.db'}"
-    node = open_node(Settings(environment="test", db=db, password_hashing="fast"))  # noqa: S106 - a cost
-    office_a, _ = seed_declarations(node, n_per_office=declarations // 2)
+    node = open_node(
+        Settings(environment="test", db=db, data_dir=folder, password_hashing="fast")  # noqa: S106 - a cost
+    )
+    if scoring:
+        history = synthetic.declarations(
+            SCORE_HISTORY, seed=11, start=dt.date(2020, 1, 1), days=120
+        )
+        synthetic.store(node.engine, history)
+        risk_service.train(node, config=SCORE_MODEL, actor="bench")
+        new = synthetic.declarations(declarations, seed=12, start=dt.date(2020, 5, 4), days=5)
+        synthetic.store(node.engine, new, with_outcomes=False)
+        ids = new["declaration_id"].to_list()
+    else:
+        ids, _ = seed_declarations(node, n_per_office=declarations // 2)
     tokens = {}
     for name, role, office in (
         ("officer", Role.OFFICER, "OFA"),
         ("liaison", Role.LIAISON_OFFICER, None),
+        ("analyst", Role.RISK_ANALYST, None),
     ):
         accounts.add_user(
             node,
@@ -61,11 +93,15 @@ def _prepare(folder: Path, declarations: int) -> tuple[str, dict[str, str], list
         )
         tokens[name] = accounts.create_token(node, username=name, name="bench").token
     node.engine.dispose()
-    return db, tokens, office_a
+    return db, tokens, ids
 
 
 async def _connection(
-    port: int, token: str, queue: asyncio.Queue[tuple[int, float] | None], out: list[float]
+    port: int,
+    token: str,
+    queue: asyncio.Queue[tuple[int, float] | None],
+    out: list[float],
+    method: str = "GET",
 ) -> int:
     """One keep-alive HTTP/1.1 connection taking (path index, scheduled time) from the queue.
 
@@ -76,8 +112,8 @@ async def _connection(
     while (job := await queue.get()) is not None:
         path, scheduled = job
         writer.write(
-            f"GET {_PATHS[path]} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Authorization: Bearer {token}\r\n\r\n".encode()
+            f"{method} {_PATHS[path]} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Length: 0\r\n\r\n".encode()
         )
         head = await reader.readuntil(b"\r\n\r\n")
         status = int(head.split(b" ", 2)[1])
@@ -97,7 +133,14 @@ _PATHS: list[str] = []
 
 
 async def _load(
-    port: int, paths: list[str], token: str, rate: float, seconds: float, connections: int
+    port: int,
+    paths: list[str],
+    token: str,
+    rate: float,
+    seconds: float,
+    connections: int,
+    method: str = "GET",
+    on_start: Callable[[], None] | None = None,
 ) -> tuple[list[float], int]:
     """Open loop: request i is due at t0 + i/rate; its latency counts from then."""
     _PATHS[:] = paths
@@ -108,9 +151,14 @@ async def _load(
         queue.put_nowait((i % len(paths), time.perf_counter()))
     for _ in range(connections):
         queue.put_nowait(None)
-    await asyncio.gather(*(_connection(port, token, queue, warm) for _ in range(connections)))
+    await asyncio.gather(
+        *(_connection(port, token, queue, warm, method) for _ in range(connections))
+    )
+    if on_start is not None:
+        on_start()
     workers = [
-        asyncio.create_task(_connection(port, token, queue, latencies)) for _ in range(connections)
+        asyncio.create_task(_connection(port, token, queue, latencies, method))
+        for _ in range(connections)
     ]
     start = time.perf_counter() + 0.05
     for i in range(int(rate * seconds)):
@@ -121,6 +169,15 @@ async def _load(
         queue.put_nowait(None)
     errors = sum(await asyncio.gather(*workers))
     return latencies, errors
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process so far (all its threads), from /proc; None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -135,11 +192,11 @@ def main() -> None:
     parser.add_argument("--declarations", type=int, default=1000)
     parser.add_argument("--connections", type=int, default=16, help="keep-alive connections")
     parser.add_argument(
-        "--endpoint", choices=["declaration", "redacted", "health"], default="declaration"
+        "--endpoint", choices=["declaration", "redacted", "health", "score"], default="declaration"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="borderlink-bench-") as tmp:
-        db, tokens, ids = _prepare(Path(tmp), args.declarations)
+        db, tokens, ids = _prepare(Path(tmp), args.declarations, scoring=args.endpoint == "score")
         port = _free_port()
         env = {**os.environ, "BORDERLINK_DB": db, "BORDERLINK_DATA_DIR": tmp}
         server = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
@@ -167,17 +224,38 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("the server did not start")
                 time.sleep(0.1)
+            method = "GET"
             if args.endpoint == "health":
                 paths, token = ["/api/v1/health"], tokens["officer"]
+            elif args.endpoint == "score":
+                random.seed(1)
+                paths = [f"/api/v1/risk/score/{i}" for i in random.sample(ids, len(ids))]
+                token, method = tokens["analyst"], "POST"
             else:
                 random.seed(1)
                 paths = [f"/api/v1/declarations/{i}" for i in random.sample(ids, len(ids))]
                 token = tokens["officer" if args.endpoint == "declaration" else "liaison"]
-            began = time.perf_counter()
+            marks: list[tuple[float, float | None]] = []  # (time, server CPU) after warm-up
             latencies, errors = asyncio.run(
-                _load(port, paths, token, args.rate, args.seconds, args.connections)
+                _load(
+                    port,
+                    paths,
+                    token,
+                    args.rate,
+                    args.seconds,
+                    args.connections,
+                    method,
+                    on_start=lambda: marks.append((time.perf_counter(), _cpu_seconds(server.pid))),
+                )
             )
+            cpu_end = _cpu_seconds(server.pid)
+            began, cpu_start = marks[0]
             elapsed = time.perf_counter() - began
+            cpu_ms = (
+                None
+                if cpu_start is None or cpu_end is None
+                else round((cpu_end - cpu_start) * 1000 / max(1, len(latencies)), 3)
+            )
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -187,6 +265,18 @@ def main() -> None:
                 "benchmark": "api",
                 "endpoint": args.endpoint,
                 "server": "borderlink serve (uvicorn, 1 process), SQLite",
+                **(
+                    {
+                        "model": (
+                            f"LightGBM rounds={SCORE_MODEL.rounds} threads={SCORE_MODEL.threads},"
+                            f" {SCORE_HISTORY} synthetic labelled declarations"
+                        ),
+                        "distinct_ids": len(ids),
+                        "repeats": max(0, len(latencies) - len(ids)),
+                    }
+                    if args.endpoint == "score"
+                    else {}
+                ),
                 "target_rate": args.rate,
                 "connections": args.connections,
                 "requests": len(latencies),
@@ -195,6 +285,7 @@ def main() -> None:
                 "p50_ms": round(_percentile(latencies, 0.50) * 1000, 2),
                 "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
                 "max_ms": round(max(latencies) * 1000, 2),
+                "server_cpu_ms_per_request": cpu_ms,
                 "client_peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                 "cpu_count": os.cpu_count(),
             }
