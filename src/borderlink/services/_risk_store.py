@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, select
 
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, goods_items, outcomes
@@ -20,14 +18,6 @@ DECLARATION_COLUMNS = [c.name for c in declarations.c if c.name not in ("batch_i
 ITEM_COLUMNS = [
     c.name for c in goods_items.c if c.name not in ("declaration_id", "row_hash", "description")
 ]
-
-
-def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """``INSERT ... ON CONFLICT DO NOTHING``: writes are idempotent on the natural key."""
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(dialect.insert(table).on_conflict_do_nothing(), list(rows))
 
 
 # --- reading the store -------------------------------------------------------------------------

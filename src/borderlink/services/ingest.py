@@ -32,7 +32,7 @@ from borderlink.services import audit
 from borderlink.services.node import Node
 from borderlink.services.refdata import snapshot
 from borderlink.store import bulk
-from borderlink.store.tables import goods_items, ingest_batches
+from borderlink.store.tables import ingest_batches
 
 T = TypeVar("T")
 KEY_AND_HASH = (*KEY, "row_hash")
@@ -356,4 +356,4 @@ def _save_counts(conn: Connection, summary: IngestSummary, *, status: str) -> No
     )
 
 
-__all__ = ["Progress", "Source", "file_sha256", "goods_items", "ingest_file", "store_chunk"]
+__all__ = ["Progress", "Source", "file_sha256", "ingest_file", "store_chunk"]

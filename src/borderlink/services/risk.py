@@ -29,14 +29,11 @@ from borderlink.ingest import prepare_file
 from borderlink.model.outcome import Outcome
 from borderlink.refdata import RefData, edition_from_name, parse_hs
 from borderlink.services import audit
-from borderlink.services._risk_store import (
-    insert_ignore,
-    read_items,
-    unscored_days,
-)
+from borderlink.services._risk_store import read_items, unscored_days
 from borderlink.services.node import Node
 from borderlink.services.partner_alerts import alerts_in_force, apply_alerts
 from borderlink.services.profiles import load_active_profiles
+from borderlink.store.bulk import insert_ignore
 from borderlink.store.risk_tables import profile_hits, risk_models, scores
 from borderlink.store.tables import declarations, outcomes
 

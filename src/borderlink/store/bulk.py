@@ -160,15 +160,17 @@ def now() -> dt.datetime:
 
 
 def insert_ignore(
-    conn: Connection, table: Any, rows: Sequence[dict[str, Any]], key: Sequence[str]
+    conn: Connection, table: Any, rows: Sequence[dict[str, Any]], key: Sequence[str] | None = None
 ) -> int:
-    """Insert rows whose natural key is new (dialect-specific ON CONFLICT DO NOTHING)."""
+    """Insert rows whose natural key is new (dialect-specific ON CONFLICT DO NOTHING); without
+    ``key``, a conflict on any unique constraint skips the row."""
     if not rows:
         return 0
+    elements = list(key) if key else None
     statement: Any
     if conn.dialect.name == "postgresql":
-        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=list(key))
+        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=elements)
     else:
-        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=list(key))
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=elements)
     result = conn.execute(statement, list(rows))
     return max(result.rowcount, 0)
