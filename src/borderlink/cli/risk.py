@@ -98,6 +98,9 @@ def score_cmd(
         return
     out.print(f"scored {summary.scored} declarations with {summary.model_version}")
     out.print(", ".join(f"{k}: {v}" for k, v in summary.channels.items()))
+    if summary.referred:
+        referred = ", ".join(f"{k}: {v}" for k, v in sorted(summary.referred.items()))
+        out.print(f"referred to other agencies: {referred}")
 
 
 @app.command("evaluate")

@@ -4,7 +4,8 @@ Offers: :class:`Declaration`, :class:`GoodsItem`, :class:`Party`, :class:`PartyR
 :class:`Transport`, :class:`Outcome` (an inspection's result), :class:`RejectedRecord`,
 :class:`FieldIssue`, :class:`IngestSummary`; reference data views (:class:`HsCodeView`,
 :class:`CountryView`, :class:`RefDataSummary`); for cooperation :class:`Alert`,
-:class:`Seizure`, :class:`Agreement`, :class:`PartnerAlert` and their value types.
+:class:`Seizure`, :class:`Agreement`, :class:`PartnerAlert` and their value types; for
+coordination with other border agencies :class:`ReferralStatus` and :class:`ReferralAnswer`.
 """
 
 from borderlink.model.cooperation import (
@@ -46,6 +47,7 @@ from borderlink.model.refdata import (
     HsRef,
     RefDataSummary,
 )
+from borderlink.model.referral import ReferralAnswer, ReferralStatus
 
 __all__ = [
     "CLASSIFICATION_ORDER",
@@ -75,6 +77,8 @@ __all__ = [
     "PartyRole",
     "Record",
     "RefDataSummary",
+    "ReferralAnswer",
+    "ReferralStatus",
     "RejectedRecord",
     "Route",
     "SeizedParty",

@@ -6,7 +6,8 @@ Pure functions over Polars frames in canonical columns (no database, no globals)
 - :mod:`~borderlink.risk.model`: :func:`train`, :func:`predict`, :func:`save`, :func:`load`
 - :mod:`~borderlink.risk.explain`: reasons in words from LightGBM's ``pred_contrib``
 - :mod:`~borderlink.risk.expressions`: the safe profile expression language
-- :mod:`~borderlink.risk.profiles`: :class:`Profile`, :func:`active`, :func:`apply_profiles`
+- :mod:`~borderlink.risk.profiles`: :class:`Profile`, :func:`active`, :func:`apply_profiles`,
+  :func:`condition_hits` (any compiled conditions over a frame)
 - :mod:`~borderlink.risk.channels`: :func:`assign_channels` within capacity
 - :mod:`~borderlink.risk.scoring`: :func:`score_flow`, the whole path for one flow
 - :mod:`~borderlink.risk.evaluate`: P@n%, R@n%, AUC
@@ -23,6 +24,7 @@ from borderlink.risk.profiles import (
     active,
     apply_profiles,
     compile_profiles,
+    condition_hits,
 )
 from borderlink.risk.scoring import score_flow, score_items
 
@@ -41,6 +43,7 @@ __all__ = [
     "auc",
     "compile_expression",
     "compile_profiles",
+    "condition_hits",
     "load",
     "precision_recall_at",
     "predict",

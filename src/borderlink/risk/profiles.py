@@ -15,7 +15,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -80,12 +80,26 @@ def compile_profiles(profiles: Sequence[Profile]) -> list[CompiledProfile]:
     return [CompiledProfile(p, compile_expression(p.expression)) for p in profiles]
 
 
-def _missing_columns(frame: pl.DataFrame, compiled: Sequence[CompiledProfile]) -> list[pl.Expr]:
-    needed = set().union(*(c.condition.columns for c in compiled)) if compiled else set()
+def _missing_columns(frame: pl.DataFrame, conditions: Sequence[Compiled]) -> list[pl.Expr]:
+    needed = set().union(*(c.columns for c in conditions)) if conditions else set()
     present = set(frame.columns)
     return [
         pl.lit(None, dtype=pl.Float64).alias(col) for col in sorted(needed - present - set(DERIVED))
     ]
+
+
+def condition_hits(frame: pl.DataFrame, conditions: Sequence[Compiled]) -> np.ndarray[Any, Any]:
+    """Evaluate compiled conditions over the frame at once: a (rows x conditions) boolean matrix.
+
+    A column a condition reads but the frame lacks counts as null, so that condition is false
+    there. Profiles and agency routing rules (:mod:`borderlink.coordination`) both go through
+    here: one boolean column per condition, evaluated in parallel by Polars.
+    """
+    if not conditions:
+        return np.zeros((frame.height, 0), dtype=bool)
+    base = frame.with_columns(_missing_columns(frame, conditions))
+    hits = base.select([c.expr.alias(f"_c{i}") for i, c in enumerate(conditions)]).to_numpy()
+    return np.asarray(hits, dtype=bool).reshape(frame.height, len(conditions))
 
 
 def apply_profiles(frame: pl.DataFrame, compiled: Sequence[CompiledProfile]) -> pl.DataFrame:
@@ -99,13 +113,8 @@ def apply_profiles(frame: pl.DataFrame, compiled: Sequence[CompiledProfile]) -> 
             pl.lit(0.0).alias("profile_weight"),
             pl.lit(None, dtype=pl.Utf8).alias("forced_channel"),
         )
-    base = frame.with_columns(_missing_columns(frame, compiled))
-    # one boolean column per profile, evaluated in parallel by Polars, then summarised with
-    # matrix operations (no Python loop over rows: only over the hits themselves)
-    hits = base.select(
-        [c.condition.expr.alias(f"_p{i}") for i, c in enumerate(compiled)]
-    ).to_numpy()
-    hits = np.asarray(hits, dtype=bool)
+    # summarised with matrix operations (no Python loop over rows: only over the hits themselves)
+    hits = condition_hits(frame, [c.condition for c in compiled])
     n = len(hits)
     rows, cols = np.nonzero(hits)  # row-major: rows ascending, so lists come out in order
     keep = np.array([math.log1p(-min(c.profile.weight, 0.999999)) for c in compiled])

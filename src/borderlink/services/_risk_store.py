@@ -1,6 +1,7 @@
 """Reading declarations from the store for the risk use cases, and idempotent inserts.
 
-Private to :mod:`borderlink.services.risk` and :mod:`borderlink.services.profiles`.
+Private to :mod:`borderlink.services.risk`, :mod:`borderlink.services.profiles` and
+:mod:`borderlink.services.routing`.
 """
 
 from __future__ import annotations

@@ -43,7 +43,9 @@ class Permission(StrEnum):
     AGREEMENTS_MANAGE = "agreements:manage"
     PARTNERS_MANAGE = "partners:manage"
     SHARING_OUTGOING = "sharing:outgoing"
-    REFERRALS_READ = "referrals:read"
+    REFERRALS_READ = "referrals:read"  # referrals to other agencies and their answers
+    REFERRALS_ANSWER = "referrals:answer"  # an agency's answer to a referral addressed to it
+    REFERRALS_MANAGE = "referrals:manage"  # agency routing rules; route declarations
 
 
 P = Permission
@@ -51,7 +53,9 @@ P = Permission
 # The policy. Read a row as "a <role> may ...". Scoping (own office, own agency, redaction of
 # nominal data) is applied on top by the functions below.
 POLICY: dict[Role, frozenset[Permission]] = {
-    Role.ADMINISTRATOR: frozenset(Permission),
+    # Everything but answering for a partner agency: its decision is the agency's own (separation
+    # of duties), so no one at customs can clear a consignment in the health agency's name.
+    Role.ADMINISTRATOR: frozenset(Permission) - {P.REFERRALS_ANSWER},
     Role.RISK_ANALYST: frozenset(
         {
             P.DASHBOARD_READ,
@@ -63,6 +67,8 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.PROFILES_READ,
             P.PROFILES_MANAGE,
             P.MODELS_MANAGE,
+            P.REFERRALS_READ,
+            P.REFERRALS_MANAGE,
         }
     ),
     Role.OFFICER: frozenset(
@@ -74,6 +80,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.TOKENS_OWN,
             P.RISK_SCORE,
             P.PROFILES_READ,
+            P.REFERRALS_READ,
         }
     ),
     # Liaison officers see declarations to prepare what may be shared, but not who is behind
@@ -88,7 +95,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.SHARING_OUTGOING,
         }
     ),
-    Role.AGENCY_OFFICER: frozenset({P.REFERRALS_READ, P.TOKENS_OWN}),
+    Role.AGENCY_OFFICER: frozenset({P.REFERRALS_READ, P.REFERRALS_ANSWER, P.TOKENS_OWN}),
     Role.AUDITOR: frozenset({P.AUDIT_READ, P.TOKENS_OWN}),
 }
 
@@ -141,6 +148,16 @@ def office_scope(principal: Principal) -> str | None:
     """
     if principal.role in OFFICE_SCOPED:
         return principal.office_id or ""
+    return None
+
+
+def agency_scope(principal: Principal) -> str | None:
+    """The one agency whose referrals the principal may see and answer, or None for all.
+
+    An agency-scoped role without an agency sees nothing: its scope is the empty string.
+    """
+    if principal.role in AGENCY_SCOPED:
+        return principal.agency or ""
     return None
 
 

@@ -33,6 +33,7 @@ from borderlink.services._risk_store import read_items, unscored_days
 from borderlink.services.node import Node
 from borderlink.services.partner_alerts import alerts_in_force, apply_alerts
 from borderlink.services.profiles import load_active_profiles
+from borderlink.services.routing import compiled_rules, route_frame
 from borderlink.store.bulk import insert_ignore
 from borderlink.store.risk_tables import profile_hits, risk_models, scores
 from borderlink.store.tables import declarations, outcomes
@@ -57,6 +58,7 @@ class ScoreSummary:
     scored: int
     skipped: int
     channels: dict[str, int] = field(default_factory=dict)
+    referred: dict[str, int] = field(default_factory=dict)  # new referrals per agency
 
 
 # --- models ------------------------------------------------------------------------------------
@@ -228,6 +230,8 @@ def score_batch(
         read_items(node.engine, since=day, until=day, unscored_for=model.version) for day in days
     )
     alerts = alerts_in_force(node, as_of or dt.date.today())
+    rules = compiled_rules(node)  # agency routing rules: none, no routing
+    referred: dict[str, int] = {}
     recent: dict[int, pl.DataFrame] = {}  # flows being scored (in order), to match alerts on
 
     def remembered(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
@@ -245,6 +249,10 @@ def score_batch(
         with node.engine.begin() as conn:
             _store_scores(conn, out, model.version)
             _store_hits(conn, out, versions)
+            if items is not None and rules:
+                routed = route_frame(conn, _scored_items(items, out), rules, actor=actor)
+                for agency, n in routed.agencies.items():
+                    referred[agency] = referred.get(agency, 0) + n
         for name, n in out["channel"].value_counts().iter_rows():
             channels[name] = channels.get(name, 0) + n
         scored_count += out.height
@@ -257,9 +265,16 @@ def score_batch(
             action="risk.score",
             object_type="risk_model",
             object_id=model.version,
-            details={"scored": scored_count, "channels": channels},
+            details={"scored": scored_count, "channels": channels, "referred": referred},
         )
-    return ScoreSummary(model.version, scored_count, 0, channels)
+    return ScoreSummary(model.version, scored_count, 0, channels, referred)
+
+
+def _scored_items(items: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
+    """The flow's items with their declaration's model score (a field routing rules may read)."""
+    return items.join(
+        scored.select("declaration_id", "model_score"), on="declaration_id", how="left"
+    )
 
 
 def _thresholds(node: Node, model_version: str, policy: risk.CapacityPolicy) -> tuple[float, float]:
@@ -290,9 +305,15 @@ def score_one(
     version: str | None = None,
     policy: risk.CapacityPolicy | None = None,
     as_of: dt.date | None = None,
+    route: bool = True,
+    actor: str = "risk.score",
 ) -> dict[str, Any]:
     """Score one declaration on arrival and store it (no quota: the cut-offs are the risk
-    quantiles of this model's recent scores). Returns the stored score with its reasons."""
+    quantiles of this model's recent scores). Returns the stored score with its reasons.
+
+    With ``route`` and active agency rules, the declaration is also referred where they say
+    (``referred``: the agencies newly referred to).
+    """
     policy = policy or capacity(node)
     model = load_model(node, version)
     frame = read_items(node.engine, declaration_ids=[declaration_id])
@@ -324,9 +345,12 @@ def score_one(
         "reasons": json.loads(reasons) if reasons else None,
         "profile_hits": row["profile_hits"],
     }
+    rules = compiled_rules(node) if route else []
     with node.engine.begin() as conn:
         _store_scores(conn, scored, model.version)
         _store_hits(conn, scored, {c.profile.name: c.profile.version for c in compiled})
+        routed = route_frame(conn, _scored_items(frame, scored), rules, actor=actor)
+    result["referred"] = sorted(routed.agencies)
     return result
 
 

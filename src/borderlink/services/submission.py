@@ -2,7 +2,8 @@
 
 Every declaration sent ends up accepted, rejected (kept, with reasons, retryable) or a duplicate;
 when a risk model exists, each accepted one (up to ``MAX_SCORED_ON_ARRIVAL`` per call) is
-scored at once; larger batches are for ``borderlink risk score``.
+scored at once; larger batches are for ``borderlink risk score``. With active agency routing
+rules, the accepted ones are referred to the agencies the rules name.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from borderlink.services import risk
 from borderlink.services.access import Permission, Principal, require
 from borderlink.services.ingest import ingest_file
 from borderlink.services.node import Node
+from borderlink.services.routing import route_declarations
 from borderlink.store.risk_tables import risk_models
 
 MAX_SUBMIT = 10_000
@@ -30,6 +32,7 @@ MAX_SCORED_ON_ARRIVAL = 100
 class Submitted(BaseModel):
     summary: IngestSummary
     scores: list[dict[str, Any]]  # one per accepted declaration scored on arrival
+    referred: dict[str, int] = {}  # referrals to other agencies made on arrival, per agency
 
 
 def _has_model(node: Node) -> bool:
@@ -54,7 +57,10 @@ def submit_declarations(
     if summary.accepted and len(ids) <= MAX_SCORED_ON_ARRIVAL and _has_model(node):
         for declaration_id in ids:
             try:
-                scores.append(risk.score_one(node, declaration_id))
+                scores.append(risk.score_one(node, declaration_id, route=False))
             except NotFound:  # rejected: nothing stored to score
                 continue
-    return Submitted(summary=summary, scores=scores)
+    referred: dict[str, int] = {}
+    if summary.accepted:  # routed in one go, after scoring (rules may read model.score)
+        referred = route_declarations(node, declaration_ids=ids, actor=principal.username).agencies
+    return Submitted(summary=summary, scores=scores, referred=referred)

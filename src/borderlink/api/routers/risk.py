@@ -29,7 +29,7 @@ Inspector = Annotated[Principal, Depends(allowed(Permission.OUTCOMES_RECORD))]
 
 def _score(node: Node, principal: Principal, declaration_id: str) -> dict[str, Any]:
     declarations.ensure_visible(node, principal, declaration_id)
-    return service.score_one(node, declaration_id)
+    return service.score_one(node, declaration_id, actor=principal.username)
 
 
 @router.post("/score/{declaration_id}")
