@@ -5,7 +5,15 @@ An area (risk, cooperation, ...) adds its router module here and appends it to `
 
 from fastapi import APIRouter
 
-from borderlink.api.routers import accounts, auth, cooperation, declarations, records, risk
+from borderlink.api.routers import (
+    accounts,
+    auth,
+    cooperation,
+    declarations,
+    records,
+    referrals,
+    risk,
+)
 
 ROUTERS: list[APIRouter] = [
     auth.router,
@@ -14,6 +22,7 @@ ROUTERS: list[APIRouter] = [
     records.router,
     cooperation.router,
     risk.router,
+    referrals.router,
 ]
 
 __all__ = ["ROUTERS"]

@@ -6,6 +6,7 @@ from borderlink.web.pages import (
     declarations,
     overview,
     records,
+    referrals,
     targeting,
 )
 from borderlink.web.registry import Area
@@ -17,6 +18,7 @@ AREAS: list[Area] = [
     declarations.AREA,
     records.AREA,
     cooperation.AREA,
+    referrals.AREA,
 ]
 
 __all__ = ["AREAS"]
