@@ -16,6 +16,7 @@ from borderlink.cli import (
     profiles,
     records,
     refdata,
+    referrals,
     rejects,
     risk,
     serve,
@@ -45,6 +46,8 @@ app.add_typer(exchange.app, name="exchange")
 app.add_typer(exchange.log_app, name="log")
 app.add_typer(users.app, name="users")
 app.add_typer(users.tokens, name="tokens")
+app.add_typer(referrals.agencies, name="agencies")
+app.add_typer(referrals.app, name="referrals")
 app.command("serve")(serve.serve)
 app.command("demo")(demo)
 

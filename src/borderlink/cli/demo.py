@@ -92,7 +92,8 @@ def demo(
 
 
 def _command(command: str, flags: str) -> str:
-    return command + flags if command.split()[1] in {"rejects", "ingest", "serve"} else command
+    scoped = {"rejects", "ingest", "serve", "referrals"}
+    return command + flags if command.split()[1] in scoped else command
 
 
 def _as_dict(report: DemoReport, flags: str) -> dict[str, object]:
@@ -119,6 +120,19 @@ def _render_risk(details: dict[str, object]) -> None:
     )
 
 
+def _render_referrals(details: dict[str, object]) -> None:
+    if "skipped" in details:
+        out.print(f"referrals: skipped ({details['skipped']})")
+        return
+    agencies = details.get("agencies") or {}
+    assert isinstance(agencies, dict)
+    per = ", ".join(f"{agency} {n:,}" for agency, n in sorted(agencies.items())) or "none new"
+    out.print(
+        f"{details['rules']} agency routing rules referred the flow since {details['since']}: "
+        f"{per} (the demo agency officer works for {details['demo_agency']})"
+    )
+
+
 def render(report: DemoReport, flags: str) -> None:
     totals = report.totals
     table = Table(title="BorderLink demo node", show_header=False)
@@ -135,6 +149,8 @@ def render(report: DemoReport, flags: str) -> None:
     for step in report.steps:
         if step.name == "risk":
             _render_risk(step.details)
+        if step.name == "referrals":
+            _render_referrals(step.details)
         if step.name != "ingest":
             continue
         ingested = Table(title="This run's ingest")

@@ -452,6 +452,7 @@ __all__ = [
 
 
 DEMO_OFFICE = "OF1"
+DEMO_AGENCY = "health"  # the agency of the demo's example routing rules (sanitary checks)
 
 
 def demo_accounts(node: Node, *, office_id: str = DEMO_OFFICE) -> dict[str, str]:
@@ -475,7 +476,7 @@ def demo_accounts(node: Node, *, office_id: str = DEMO_OFFICE) -> dict[str, str]
             password=password,
             role=role,
             office_id=office_id if role in OFFICE_SCOPED else None,
-            agency="demo-agency" if role in AGENCY_SCOPED else None,
+            agency=DEMO_AGENCY if role in AGENCY_SCOPED else None,
             actor="demo",
         )
         made[username] = password

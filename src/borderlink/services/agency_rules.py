@@ -90,6 +90,11 @@ def load_rules_file(node: Node, path: Path, *, actor: str = "cli") -> list[RuleC
     return save_rules(node, coordination.read_rules_file(path), actor=actor)
 
 
+def load_builtin(node: Node, name: str = "example", *, actor: str = "cli") -> list[RuleChange]:
+    """A built-in rule set (``example``: what the demo loads)."""
+    return load_rules_file(node, coordination.builtin_rules(name), actor=actor)
+
+
 def list_rules(node: Node, *, agency: str | None = None) -> list[RuleView]:
     """Every rule, by agency then name (``agency``: only that agency's)."""
     query = select(agency_rules).order_by(agency_rules.c.agency, agency_rules.c.name)

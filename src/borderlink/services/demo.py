@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from borderlink import synth
 from borderlink.errors import InvalidInput, NotFound
 from borderlink.refdata import RefData
-from borderlink.services import accounts
+from borderlink.services import accounts, agency_rules, routing
 from borderlink.services import risk as risk_service
 from borderlink.services.ingest import ingest_file
 from borderlink.services.node import Node, open_node
@@ -218,11 +218,38 @@ def train_and_score(ctx: DemoContext) -> StepResult:
     )
 
 
+def refer_to_agencies(ctx: DemoContext) -> StepResult:
+    """Load the example agency routing rules and refer the latest flow to the agencies they name
+    (health, environment, police, product safety); the demo's agency officer works for health.
+    A rerun refers nothing twice."""
+    with ctx.node.engine.connect() as conn:
+        last = conn.execute(select(func.max(declarations.c.declared_on))).scalar_one()
+    if last is None:
+        return StepResult(
+            "referrals", "Referrals to other agencies", {"skipped": "no declarations"}
+        )
+    rules = agency_rules.load_builtin(ctx.node, actor=ACTOR)
+    since = last - dt.timedelta(days=SCORED_DAYS - 1)
+    routed = routing.route_declarations(ctx.node, since=since, actor=ACTOR)
+    return StepResult(
+        "referrals",
+        "The latest flow referred to other agencies",
+        {
+            "rules": len(rules),
+            "since": since.isoformat(),
+            "referred": routed.referred,
+            "agencies": routed.agencies,
+            "demo_agency": accounts.DEMO_AGENCY,
+        },
+    )
+
+
 STEPS: list[Step] = [
     generate_files,
     load_exchange_rates,
     ingest_files,
     train_and_score,
+    refer_to_agencies,
     create_accounts,
 ]
 
@@ -265,6 +292,10 @@ NEXT_STEPS: list[tuple[str, str]] = [
     ("borderlink refdata show hs 8517", "an HS code with its ancestors and descendants"),
     ("borderlink risk score", "score newly ingested declarations into green/yellow/red"),
     ("borderlink profiles list", "analysts' risk profiles (add one with profiles add FILE)"),
+    (
+        "borderlink referrals list",
+        "declarations referred to other agencies; demo-agency-officer answers health's",
+    ),
     (
         "borderlink exchange demo",
         "two partner nodes: a seizure at one flags a declaration at the other",

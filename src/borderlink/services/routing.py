@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from borderlink import coordination
 from borderlink.coordination import CompiledRule
@@ -24,7 +26,6 @@ from borderlink.services._risk_store import read_items
 from borderlink.services.access import Permission, Principal, require
 from borderlink.services.agency_rules import active_rules
 from borderlink.services.node import Node
-from borderlink.store.bulk import insert_ignore
 from borderlink.store.coordination_tables import referrals
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations
@@ -56,15 +57,18 @@ def compiled_rules(node: Node) -> list[CompiledRule]:
     return coordination.compile_rules(active_rules(node))
 
 
-def _existing(conn: Connection, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
-    for start in range(0, len(pairs), CHUNK):
-        chunk = pairs[start : start + CHUNK]
-        query = select(referrals.c.declaration_id, referrals.c.agency).where(
-            tuple_(referrals.c.declaration_id, referrals.c.agency).in_(chunk)
-        )
-        found.update((r.declaration_id, r.agency) for r in conn.execute(query))
-    return found
+def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Insert the referrals whose (declaration, agency) is new; the keys actually inserted
+    (RETURNING: exact even when another run inserts the same ones concurrently)."""
+    if not rows:
+        return set()
+    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(referrals)
+        .on_conflict_do_nothing(index_elements=["declaration_id", "agency"])
+        .returning(referrals.c.declaration_id, referrals.c.agency)
+    )
+    return {(r.declaration_id, r.agency) for r in conn.execute(statement, rows)}
 
 
 def route_frame(
@@ -79,8 +83,6 @@ def route_frame(
         return RouteSummary()
     n_declarations = frame["declaration_id"].n_unique()
     decisions = coordination.route(frame, compiled)
-    pairs = list(zip(decisions["declaration_id"], decisions["agency"], strict=True))
-    before = _existing(conn, pairs) if pairs else set()
     now = dt.datetime.now(dt.UTC)
     rows = [
         {
@@ -94,11 +96,12 @@ def route_frame(
             "updated_at": now,
         }
         for d in decisions.iter_rows(named=True)
-        if (d["declaration_id"], d["agency"]) not in before
     ]
-    created = insert_ignore(conn, referrals, rows, key=["declaration_id", "agency"])
+    created = _insert_new(conn, rows)
     agencies: dict[str, int] = {}
     for row in rows:
+        if (row["declaration_id"], row["agency"]) not in created:
+            continue  # referred before: left as it is
         agencies[row["agency"]] = agencies.get(row["agency"], 0) + 1
         audit.record(
             conn,
@@ -109,7 +112,7 @@ def route_frame(
             reason=f"referred to {row['agency']}: {'; '.join(row['reasons'])}",
             details={"agency": row["agency"], "rules": row["rules"]},
         )
-    return RouteSummary(n_declarations, created, len(before), agencies)
+    return RouteSummary(n_declarations, len(created), len(rows) - len(created), agencies)
 
 
 def _with_model_scores(conn: Connection, frame: pl.DataFrame) -> pl.DataFrame:
