@@ -15,19 +15,30 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from borderlink.coordination import AgencyRule
 from borderlink.exchange.identity import Partner
 from borderlink.model import Agreement
 from borderlink.risk import Profile
-from borderlink.services import Node, accounts, agreements, partners, profiles
+from borderlink.services import (
+    Node,
+    accounts,
+    agency_rules,
+    agreements,
+    partners,
+    profiles,
+    routing,
+)
 from borderlink.services.access import Role
 from borderlink.services.ingest import ingest_file
+from borderlink.store.coordination_tables import referrals
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, goods_items, outcomes, parties
 
 PASSWORD = "correct horse battery"
 OFFICE_A, OFFICE_B = "OFA", "OFB"
+AGENCY = "health-agency"  # the seeded agency officer's agency
 DAY = dt.date(2026, 11, 20)
 
 
@@ -126,7 +137,7 @@ def seed(node: Node) -> Seeded:
             password=PASSWORD,
             role=role,
             office_id=OFFICE_A if role is Role.OFFICER else None,
-            agency="health-agency" if role is Role.AGENCY_OFFICER else None,
+            agency=AGENCY if role is Role.AGENCY_OFFICER else None,
             actor="test",
         )
         seeded.users[role] = name
@@ -205,3 +216,28 @@ def client(app: FastAPI, token: str | None = None) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://testserver", headers=headers
     )
+
+
+REFERRAL_RULES = [
+    AgencyRule(name="a-to-health", agency=AGENCY, condition=f'office == "{OFFICE_A}"', reason="A"),
+    AgencyRule(
+        name="b-to-police", agency="police", condition=f'office == "{OFFICE_B}"', reason="B"
+    ),
+]
+
+
+def seed_referrals(seeded: Seeded) -> dict[str, int]:
+    """Refer office A's declarations to the seeded agency officer's agency and office B's to
+    the police; the referral ids of each office's first declaration."""
+    agency_rules.save_rules(seeded.node, REFERRAL_RULES, actor="test")
+    routing.route_declarations(seeded.node, actor="test")
+    wanted = {"health": (seeded.office_a[0], AGENCY), "police": (seeded.office_b[0], "police")}
+    found: dict[str, int] = {}
+    with seeded.node.engine.connect() as conn:
+        for name, (declaration_id, agency) in wanted.items():
+            found[name] = conn.execute(
+                select(referrals.c.referral_id).where(
+                    referrals.c.declaration_id == declaration_id, referrals.c.agency == agency
+                )
+            ).scalar_one()
+    return found

@@ -5,6 +5,9 @@ Legend: ``Y`` allowed (2xx, or 303 after a page form), ``-`` forbidden (403), ``
 sign-in page for pages). The ``anon`` column is a request without any credentials.
 Scoring answers 404 past authorisation here: no model is trained in this fixture (the risk
 tests score with one); what the rows check is who gets past the role check.
+Referrals: office A's declarations go to the agency officer's agency (``ref_health``), office
+B's to the police (``ref_police``); only an officer of the agency answers (not even an
+administrator), and an acknowledgement repeated changes nothing, so every column may try.
 The table is the specification; it is written out here, not derived from the policy.
 """
 
@@ -30,6 +33,7 @@ from tests.surfaces import (
     seed_agreement,
     seed_partner,
     seed_profile,
+    seed_referrals,
 )
 
 COLUMNS = [
@@ -83,6 +87,15 @@ POST   /api/v1/risk/profiles                   Y Y - - - - U
 POST   /api/v1/risk/profiles/test              Y Y - - - - U
 POST   /api/v1/risk/profiles/{profile}/disable Y Y - - - - U
 GET    /api/v1/risk/models                     Y Y Y - - - U
+GET    /api/v1/referrals                       Y Y Y - Y - U
+GET    /api/v1/referrals/clearance             Y Y Y - Y - U
+POST   /api/v1/referrals/route                 Y Y - - - - U
+GET    /api/v1/referrals/{ref_health}          Y Y Y - Y - U
+GET    /api/v1/referrals/{ref_police}          Y Y 4 - 4 - U
+POST   /api/v1/referrals/{ref_health}/answer   - - - - Y - U
+POST   /api/v1/referrals/{ref_police}/answer   - - - - 4 - U
+GET    /api/v1/agency-rules                    Y Y Y - Y - U
+POST   /api/v1/agency-rules                    Y Y - - - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 """
@@ -103,6 +116,11 @@ GET    /agreements                             Y - - Y - - U
 POST   /agreements/{page_agreement}/transition Y - - Y - - U
 GET    /partners                               Y - - Y - - U
 GET    /sharing                                Y - - Y - - U
+GET    /referrals                              Y Y Y - Y - U
+GET    /referrals/{ref_health}                 Y Y Y - Y - U
+GET    /referrals/{ref_police}                 Y Y 4 - 4 - U
+POST   /referrals/{ref_health}/answer          - - - - Y - U
+POST   /referrals/{ref_police}/answer          - - - - 4 - U
 """
 
 
@@ -163,6 +181,13 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:
         return {"json": PROFILE | {"name": f"p-{n}"}}
     if path == "/api/v1/risk/outcomes":
         return {"json": {"declaration_id": f"D-{OFFICE_A}-0", "illicit": False}}
+    if path.startswith("/api/v1/referrals/") and path.endswith("/answer"):
+        return {"json": {"status": "acknowledged", "finding": "seen"}}
+    if path == "/api/v1/referrals/route":
+        return {"json": {"since": "2026-11-01"}}
+    if method == "POST" and path == "/api/v1/agency-rules":
+        rule = {"agency": "police", "condition": 'origin == "CN"', "reason": "from CN"}
+        return {"json": [rule | {"name": f"rule-{n}"}]}
     if path == "/api/v1/auth/login":  # anon: someone without an account
         return {"json": {"username": USERS.get(n, "nobody"), "password": PASSWORD}}
     if method == "POST" and path == "/api/v1/tokens":
@@ -172,6 +197,7 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:
 
 async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
     node = seeded.node
+    referral_ids = seed_referrals(seeded)
     accounts.add_user(
         node, username="bystander", password=PASSWORD, role="officer", office_id="OFA"
     )
@@ -187,6 +213,8 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "profile": seed_profile(node, f"SP-{n}"),
             "page_agreement": seed_agreement(node, f"PG-{n}"),
             "partner": seed_partner(node, f"node-q{n}"),
+            "ref_health": referral_ids["health"],
+            "ref_police": referral_ids["police"],
             "own_token": accounts.create_token(
                 node, username=seeded.users[role], name="spare"
             ).info.token_id
@@ -215,6 +243,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             for method, template, cells in _table(PAGES):
                 path = template.format(**values)
                 data = {"csrf_token": csrf, "illicit": "no", "to": "signed"} | PAGE_PROFILE
+                data |= {"status": "acknowledged"}  # a referral's answer
                 data = data if method == "POST" else None
                 response = await browser.request(method, path, data=data)
                 got = _outcome(response.status_code, response.headers.get("location"), page=True)
