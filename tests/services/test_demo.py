@@ -18,6 +18,7 @@ from borderlink.services.demo import (
     stage_totals,
 )
 from borderlink.settings import Settings
+from borderlink.store.coordination_tables import referrals
 from borderlink.store.tables import exchange_rates, outcomes
 from borderlink.synth import BREAKAGES
 
@@ -60,6 +61,14 @@ def test_the_demo_fills_the_node_and_a_second_run_adds_nothing(node: Node) -> No
         ).scalar_one()
     assert rates == steps["rates"]["rates"]  # loaded once, not twice
     assert illicit == totals["inspected_illicit"]
+    referred = steps["referrals"]
+    assert referred["rules"] == 5
+    assert referred["demo_agency"] == "health"
+    assert referred["referred"] == sum(referred["agencies"].values())
+    assert again["referrals"]["referred"] == 0  # referred once, not twice
+    with node.engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(referrals)).scalar_one()
+    assert stored == referred["referred"]
 
 
 def test_reset_starts_over(node: Node) -> None:
@@ -83,6 +92,7 @@ def test_later_capabilities_append_their_own_step(settings: Settings) -> None:
         "rates",
         "ingest",
         "risk",
+        "referrals",
         "accounts",
         "extra",
     ]
