@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -19,7 +20,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from borderlink import coordination
-from borderlink.coordination import CompiledRule
+from borderlink.coordination import AgencyRule, CompiledRule
 from borderlink.model.referral import ReferralStatus
 from borderlink.services import audit
 from borderlink.services._risk_store import read_items
@@ -54,7 +55,14 @@ class RouteSummary:
 
 def compiled_rules(node: Node) -> list[CompiledRule]:
     """The active rules, compiled; empty when there are none (routing then costs nothing)."""
-    return coordination.compile_rules(active_rules(node))
+    return _compiled(tuple(active_rules(node)))
+
+
+@lru_cache(maxsize=16)
+def _compiled(rules: tuple[AgencyRule, ...]) -> list[CompiledRule]:
+    # Rules are immutable values: the same set compiles to the same expressions, so scoring one
+    # declaration after another pays one small query, not a parse per rule.
+    return coordination.compile_rules(rules)
 
 
 def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
