@@ -64,6 +64,8 @@ def test_the_agency_officer_answers_from_the_work_list(app: FastAPI, seeded: See
     assert seeded.office_a[1] not in held.text  # still open: filtered out
     assert '<strong class="status-held">held</strong>' in detail.text
     assert "[redacted]" in detail.text
+    assert 'value="cleared"' in detail.text  # held: only what the lifecycle allows next
+    assert 'value="acknowledged"' not in detail.text
     assert (closed.status_code, closed.headers["location"]) == (303, f"/referrals/{target}?saved=1")
     assert "Answer recorded." in after.text
     assert "lab: no residues" in after.text

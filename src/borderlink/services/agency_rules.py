@@ -21,6 +21,19 @@ from borderlink.services.access import Permission, Principal, agency_scope, requ
 from borderlink.services.node import Node
 from borderlink.store.coordination_tables import agency_rules
 
+__all__ = [  # AgencyRule and RuleView are what the shells send and receive
+    "AgencyRule",
+    "RuleChange",
+    "RuleView",
+    "active_rules",
+    "list_rules",
+    "load_builtin",
+    "load_rules_file",
+    "rules_for",
+    "save_rules",
+    "save_rules_as",
+]
+
 RULE_FIELDS = ("name", "agency", "condition", "reason", "active")
 
 Change = Literal["added", "changed", "unchanged"]

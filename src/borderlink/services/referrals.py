@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Select, case, func, select, update
 
 from borderlink import coordination
-from borderlink.coordination import AgencyClearance
+from borderlink.coordination import AgencyClearance as AgencyClearance  # for the shells
 from borderlink.errors import InvalidInput, NotFound, PermissionDenied
 from borderlink.model.referral import DECISIONS, ReferralAnswer, ReferralStatus
 from borderlink.services import audit

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from borderlink.api.deps import NodeDep, allowed, blocking
-from borderlink.coordination import AgencyClearance, AgencyRule
 from borderlink.model import ReferralAnswer
 from borderlink.services import agency_rules, referrals, routing
 from borderlink.services.access import Permission, Principal
@@ -60,7 +59,7 @@ async def list_referrals(
 
 
 @router.get("/referrals/clearance")
-async def clearance(node: NodeDep, principal: Reader) -> list[AgencyClearance]:
+async def clearance(node: NodeDep, principal: Reader) -> list[referrals.AgencyClearance]:
     """How long agencies take to respond, decide and close (p50/p90 hours), and what waits."""
     return await blocking(referrals.clearance, node, principal)
 
@@ -108,7 +107,7 @@ async def list_rules(node: NodeDep, principal: Reader) -> list[agency_rules.Rule
 
 @router.post("/agency-rules")
 async def save_rules(
-    body: Annotated[list[AgencyRule], Body(min_length=1, max_length=MAX_RULES)],
+    body: Annotated[list[agency_rules.AgencyRule], Body(min_length=1, max_length=MAX_RULES)],
     node: NodeDep,
     principal: Manager,
 ) -> list[agency_rules.RuleChange]:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from borderlink.api.deps import NodeDep
 from borderlink.errors import InvalidInput
 from borderlink.model import ReferralAnswer, ReferralStatus
+from borderlink.model.referral import TRANSITIONS
 from borderlink.services import agency_rules, referrals
 from borderlink.services.access import Permission, Principal
 from borderlink.web.charts import bar_chart
@@ -25,7 +26,11 @@ PAGE = 50
 Reader = Annotated[Principal, page_allowed(Permission.REFERRALS_READ)]
 Answerer = Annotated[Principal, page_allowed(Permission.REFERRALS_ANSWER)]
 ReferralId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-ANSWERS = [s for s in ReferralStatus if s is not ReferralStatus.OPEN]
+
+
+def answers(status: ReferralStatus) -> list[ReferralStatus]:
+    """The answers the lifecycle allows from ``status``, in its order (none once closed)."""
+    return [s for s in ReferralStatus if s in TRANSITIONS[status]]
 
 
 def _filter(request: Request) -> referrals.ReferralFilter:
@@ -74,7 +79,7 @@ def list_page(
         chart=chart if per_agency else None,
         rules=agency_rules.rules_for(node, principal),
         statuses=list(ReferralStatus),
-        answers=ANSWERS,
+        answers=answers,
         can_answer=principal.can(Permission.REFERRALS_ANSWER),
         next_here=str(request.url.path) + ("?" + request.url.query if request.url.query else ""),
     )
@@ -94,7 +99,7 @@ def detail_page(
         "referral.html",
         r=found,
         saved=saved,
-        answers=ANSWERS,
+        answers=answers(found.status),
         can_answer=principal.can(Permission.REFERRALS_ANSWER) and principal.agency == found.agency,
         can_read_declaration=principal.can(Permission.DECLARATIONS_READ),
     )
