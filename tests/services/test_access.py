@@ -10,6 +10,7 @@ from borderlink.services.access import (
     Permission,
     Principal,
     Role,
+    agency_scope,
     office_scope,
     require,
     sees_nominal,
@@ -48,3 +49,13 @@ def test_scopes_only_narrow() -> None:
     assert narrowed.permissions == {Permission.AUDIT_READ}
     with pytest.raises(PermissionDenied, match="users:manage"):
         require(narrowed, Permission.USERS_MANAGE)
+
+
+def test_agency_officers_are_scoped_to_their_agency_and_only_they_answer_for_it() -> None:
+    assert agency_scope(_who(Role.AGENCY_OFFICER, agency="health")) == "health"
+    assert agency_scope(_who(Role.AGENCY_OFFICER)) == ""
+    assert agency_scope(_who(Role.OFFICER, office_id="A")) is None
+    answerers = {role for role in Role if _who(role).can(Permission.REFERRALS_ANSWER)}
+    assert answerers == {Role.AGENCY_OFFICER}  # not even an administrator
+    managers = {role for role in Role if _who(role).can(Permission.REFERRALS_MANAGE)}
+    assert managers == {Role.ADMINISTRATOR, Role.RISK_ANALYST}
