@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     risk_random_share: float = Field(
         default=0.10, ge=0, le=1, description="Share of inspection capacity drawn at random."
     )
+    risk_cutoff_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long single-declaration scoring reuses its red/yellow risk cut-offs "
+        "before reading the model's recent scores again (0: every time).",
+    )
     require_services: bool = Field(
         default=False,
         description="Tests needing PostgreSQL fail instead of skipping (set on CI).",

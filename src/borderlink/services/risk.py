@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -262,24 +263,41 @@ def score_batch(
     return ScoreSummary(model.version, scored_count, 0, channels)
 
 
+CUTOFF_SAMPLE = 100_000
+
+
 def _thresholds(node: Node, model_version: str, policy: risk.CapacityPolicy) -> tuple[float, float]:
-    """Risk cut-offs for red and yellow from the scores this model gave recently."""
+    """Risk cut-offs for red and yellow: quantiles of this model's latest scores.
+
+    Reading them is the one part of a single score that grows with the node's history (up to
+    ``CUTOFF_SAMPLE`` rows), and they move slowly, so they are kept for
+    ``risk_cutoff_seconds``.
+    """
+    # (model version, shares) -> (monotonic time read, red cut-off, yellow cut-off)
+    cutoffs: dict[tuple[str, float, float], tuple[float, float, float]]
+    cutoffs = node.cache.setdefault("risk_cutoffs", {})
+    key = (model_version, policy.red_share, policy.yellow_share)
+    now = time.monotonic()
+    cached = cutoffs.get(key)
+    if cached is not None and now - cached[0] < node.settings.risk_cutoff_seconds:
+        return cached[1], cached[2]
     with node.engine.connect() as conn:
         risks = (
             conn.execute(
                 select(scores.c.risk)
                 .where(scores.c.model_version == model_version)
                 .order_by(scores.c.scored_at.desc())
-                .limit(100_000)
+                .limit(CUTOFF_SAMPLE)
             )
             .scalars()
             .all()
         )
     if not risks:
-        return 0.5, 0.3
+        return 0.5, 0.3  # nothing scored yet: fixed cut-offs, and look again next time
     series = pl.Series(risks, dtype=pl.Float64)
     red = float(series.quantile(1 - policy.red_share) or 1.0)
     yellow = float(series.quantile(1 - policy.red_share - policy.yellow_share) or 1.0)
+    cutoffs[key] = (now, red, yellow)
     return red, yellow
 
 
