@@ -311,41 +311,70 @@ def score_one(
 ) -> dict[str, Any]:
     """Score one declaration on arrival and store it (no quota: the cut-offs are the risk
     quantiles of this model's recent scores). Returns the stored score with its reasons."""
+    found = score_many(node, [declaration_id], version=version, policy=policy, as_of=as_of)
+    if declaration_id not in found:
+        raise NotFound(f"declaration {declaration_id} not found")
+    return found[declaration_id]
+
+
+def score_many(
+    node: Node,
+    declaration_ids: Sequence[str],
+    *,
+    version: str | None = None,
+    policy: risk.CapacityPolicy | None = None,
+    as_of: dt.date | None = None,
+) -> dict[str, dict[str, Any]]:
+    """:func:`score_one` for several declarations at once, by id; unknown ids are left out.
+
+    Each declaration gets exactly what it would get alone (channels come from the cut-offs, not
+    from a quota over the group), so requests that arrive together can be scored together.
+    """
     policy = policy or capacity(node)
     model = load_model(node, version)
-    frame = read_items(node.engine, declaration_ids=[declaration_id])
+    frame = read_items(node.engine, declaration_ids=list(dict.fromkeys(declaration_ids)))
     if frame.height == 0:
-        raise NotFound(f"declaration {declaration_id} not found")
-    compiled = risk.compile_profiles(load_active_profiles(node, as_of or dt.date.today()))
+        return {}
+    on = as_of or dt.date.today()
+    compiled = risk.compile_profiles(load_active_profiles(node, on))
     red, yellow = _thresholds(node, model.version, policy)
     items = risk.score_items(model, frame, compiled)
     decls = risk.scoring.to_declarations(items)
-    row = decls.row(0, named=True)
-    channel = row["forced_channel"] or (
-        "red" if row["risk"] >= red else "yellow" if row["risk"] >= yellow else "green"
+    by_risk = (
+        pl.when(pl.col("risk") >= red)
+        .then(pl.lit("red"))
+        .when(pl.col("risk") >= yellow)
+        .then(pl.lit("yellow"))
+        .otherwise(pl.lit("green"))
     )
-    selection = "profile" if row["forced_channel"] else ("risk" if channel != "green" else "none")
+    decls = decls.with_columns(pl.coalesce(pl.col("forced_channel"), by_risk).alias("channel"))
     decls = decls.with_columns(
-        pl.lit(channel).alias("channel"), pl.lit(selection).alias("selection")
+        pl.when(pl.col("forced_channel").is_not_null())
+        .then(pl.lit("profile"))
+        .when(pl.col("channel") != "green")
+        .then(pl.lit("risk"))
+        .otherwise(pl.lit("none"))
+        .alias("selection")
     )
     scored = risk.scoring.attach_reasons(model, items, decls, compiled)
-    scored = apply_alerts(scored, frame, alerts_in_force(node, as_of or dt.date.today()))
-    channel, selection = scored["channel"][0], scored["selection"][0]
-    reasons = scored["reasons"][0]
-    result = {
-        "declaration_id": declaration_id,
-        "model_version": model.version,
-        "score": row["model_score"],
-        "risk": row["risk"],
-        "channel": channel,
-        "selection": selection,
-        "reasons": json.loads(reasons) if reasons else None,
-        "profile_hits": row["profile_hits"],
+    scored = apply_alerts(scored, frame, alerts_in_force(node, on))
+    results = {
+        row["declaration_id"]: {
+            "declaration_id": row["declaration_id"],
+            "model_version": model.version,
+            "score": row["model_score"],
+            "risk": row["risk"],
+            "channel": row["channel"],
+            "selection": row["selection"],
+            "reasons": json.loads(row["reasons"]) if row["reasons"] else None,
+            "profile_hits": row["profile_hits"],
+        }
+        for row in scored.iter_rows(named=True)
     }
     with node.engine.begin() as conn:
         _store_scores(conn, scored, model.version)
         _store_hits(conn, scored, {c.profile.name: c.profile.version for c in compiled})
-    return result
+    return results
 
 
 # --- feedback ----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from borderlink.errors import InvalidInput, NotFound
+from borderlink.errors import InvalidInput
 from borderlink.model import IngestSummary
 from borderlink.services import risk
 from borderlink.services.access import Permission, Principal, require
@@ -52,9 +52,6 @@ def submit_declarations(
     ids = list(dict.fromkeys(str(d["id"]) for d in submitted if isinstance(d.get("id"), str)))
     scores: list[dict[str, Any]] = []
     if summary.accepted and len(ids) <= MAX_SCORED_ON_ARRIVAL and _has_model(node):
-        for declaration_id in ids:
-            try:
-                scores.append(risk.score_one(node, declaration_id))
-            except NotFound:  # rejected: nothing stored to score
-                continue
+        found = risk.score_many(node, ids)  # rejected ones were not stored: left out
+        scores = [found[i] for i in ids if i in found]
     return Submitted(summary=summary, scores=scores)
