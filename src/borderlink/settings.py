@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     exchange_notify: bool = Field(
         default=True, description="Tell partners about new data at once (signed webhook)."
     )
+    audit_seal_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often the server chains new audit entries into the node's verifiable "
+        "log (0: never in the background; `borderlink audit seal` still does).",
+    )
     test_postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
     @model_validator(mode="after")
