@@ -1,9 +1,9 @@
 """HTTP latency on loopback at a fixed request rate: p50/p99 of a read, through the whole stack.
 
-Starts ``borderlink serve`` (uvicorn, ``--workers`` processes, default one) on a fresh SQLite node with N declarations,
-then sends requests on an open-loop schedule (request i leaves at t0 + i/rate whether or not
-earlier ones are done) and measures each latency from its scheduled time, so a slow server
-cannot hide its queueing (no coordinated omission).
+Starts ``borderlink serve`` (uvicorn, ``--workers`` processes, default one) on a fresh SQLite node
+with N declarations, then sends requests on an open-loop schedule (request i leaves at t0 + i/rate
+whether or not earlier ones are done) and measures each latency from its scheduled time, so a slow
+server cannot hide its queueing (no coordinated omission).
 
 Endpoints: ``declaration`` (GET one declaration with items and parties, as an officer: token
 lookup, need-to-know scoping, and an audit write for the nominal read), ``redacted`` (the same as
