@@ -1,9 +1,9 @@
 """HTTP latency on loopback at a fixed request rate: p50/p99 of a read, through the whole stack.
 
-Starts ``borderlink serve`` (uvicorn, one process) on a fresh SQLite node with N declarations,
-then sends requests on an open-loop schedule (request i leaves at t0 + i/rate whether or not
-earlier ones are done) and measures each latency from its scheduled time, so a slow server
-cannot hide its queueing (no coordinated omission).
+Starts ``borderlink serve`` (uvicorn, ``--workers`` processes, default one) on a fresh SQLite node
+with N declarations, then sends requests on an open-loop schedule (request i leaves at t0 + i/rate
+whether or not earlier ones are done) and measures each latency from its scheduled time, so a slow
+server cannot hide its queueing (no coordinated omission).
 
 Endpoints: ``declaration`` (GET one declaration with items and parties, as an officer: token
 lookup, need-to-know scoping, and an audit write for the nominal read), ``redacted`` (the same as
@@ -172,12 +172,15 @@ async def _load(
 
 
 def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU of a process so far (all its threads), from /proc; None elsewhere."""
+    """User + system CPU so far of a process (all its threads) and its live children (uvicorn's
+    workers), from /proc; None elsewhere."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_cpu_seconds(int(child)) or 0.0 for child in children)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -191,6 +194,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--declarations", type=int, default=1000)
     parser.add_argument("--connections", type=int, default=16, help="keep-alive connections")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     parser.add_argument(
         "--endpoint", choices=["declaration", "redacted", "health", "score"], default="declaration"
     )
@@ -207,6 +211,8 @@ def main() -> None:
                 "serve",
                 "--port",
                 str(port),
+                "--workers",
+                str(args.workers),
             ],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -264,7 +270,7 @@ def main() -> None:
             {
                 "benchmark": "api",
                 "endpoint": args.endpoint,
-                "server": "borderlink serve (uvicorn, 1 process), SQLite",
+                "server": f"borderlink serve (uvicorn, {args.workers} process(es)), SQLite",
                 **(
                     {
                         "model": (

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     risk_random_share: float = Field(
         default=0.10, ge=0, le=1, description="Share of inspection capacity drawn at random."
     )
+    risk_cutoff_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long single-declaration scoring reuses its red/yellow risk cut-offs "
+        "before reading the model's recent scores again (0: every time).",
+    )
     require_services: bool = Field(
         default=False,
         description="Tests needing PostgreSQL fail instead of skipping (set on CI).",
@@ -75,6 +81,12 @@ class Settings(BaseSettings):
     exchange_timeout_s: float = Field(default=10.0, gt=0)
     exchange_notify: bool = Field(
         default=True, description="Tell partners about new data at once (signed webhook)."
+    )
+    audit_seal_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often the server chains new audit entries into the node's verifiable "
+        "log (0: never in the background; `borderlink audit seal` still does).",
     )
     test_postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 

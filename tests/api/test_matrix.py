@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from borderlink.api.deps import SESSION_COOKIE
 from borderlink.api.routers import ROUTERS
-from borderlink.services import Node, accounts
+from borderlink.services import Node, accounts, audit_seal
 from borderlink.services.access import Role
 from borderlink.web.pages import AREAS
 from tests.surfaces import (
@@ -61,6 +61,7 @@ GET    /api/v1/rejects                         Y Y - - - - U
 GET    /api/v1/rejects/1                       Y Y - - - - U
 POST   /api/v1/rejects/retry                   Y - - - - - U
 GET    /api/v1/audit                           Y - - - - Y U
+GET    /api/v1/audit/1/proof                   Y - - - - Y U
 GET    /api/v1/users                           Y - - - - - U
 POST   /api/v1/users                           Y - - - - - U
 POST   /api/v1/users/bystander/disable         Y - - - - - U
@@ -202,6 +203,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
         node, username="bystander", password=PASSWORD, role="officer", office_id="OFA"
     )
     bystander_token = accounts.create_token(node, username="bystander", name="victim").info.token_id
+    audit_seal.seal(node)  # chains audit entry 1 (the proof row asks for it)
     problems: list[str] = []
     for n, column in enumerate(COLUMNS):
         role = None if column == "anon" else Role(column)

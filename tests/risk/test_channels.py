@@ -17,11 +17,31 @@ def test_quotas_add_up_exactly(n: int) -> None:
     policy = CapacityPolicy(red_share=0.05, yellow_share=0.10, random_share=0.1)
     red, yellow, green = quotas(n, policy)
     assert red + yellow + green == n
+    assert (red, yellow) == (n * 5 // 100, n * 10 // 100)  # rounded down without a generator
     out = assign_channels(flow(n), policy, seed=1)
     counts = dict(out["channel"].value_counts().iter_rows())
-    assert counts.get("red", 0) == red == n * 5 // 100
-    assert counts.get("yellow", 0) == yellow == n * 10 // 100
-    assert counts.get("green", 0) == green
+    assert counts.get("red", 0) + counts.get("yellow", 0) + counts.get("green", 0) == n
+    assert n * 5 // 100 <= counts.get("red", 0) <= -(-n * 5 // 100)
+    assert n * 10 // 100 <= counts.get("yellow", 0) <= -(-n * 10 // 100)
+
+
+def test_small_flows_get_their_share_on_average() -> None:
+    policy = CapacityPolicy(red_share=0.05, yellow_share=0.10, random_share=0.0)
+    rng = np.random.default_rng(5)
+    days = [quotas(9, policy, rng) for _ in range(4000)]
+    red = sum(d[0] for d in days) / (9 * len(days))
+    yellow = sum(d[1] for d in days) / (9 * len(days))
+    assert 0.045 < red < 0.055  # floor() would give none at all
+    assert 0.09 < yellow < 0.11
+    assert all(sum(d) == 9 and d[0] in (0, 1) for d in days)
+
+
+def test_quotas_never_exceed_the_flow() -> None:
+    policy = CapacityPolicy(red_share=0.5, yellow_share=0.5)
+    rng = np.random.default_rng(1)
+    draws = [quotas(1, policy, rng) for _ in range(400)]
+    assert all(sum(d) == 1 and min(d) >= 0 for d in draws)
+    assert {d[0] for d in draws} == {0, 1}  # both roundings happen
 
 
 def test_without_random_share_the_riskiest_go_red_then_yellow() -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from sqlalchemy import func, select
 
@@ -243,6 +244,14 @@ def test_scoring_a_batch_refers_the_flow_when_rules_are_active(node: Node) -> No
     one = risk_service.score_one(node, wood[0])  # scored again: not referred twice
     assert one["referred"] == []
     assert stored(node) == len(wood)
+    timber = pl.lit("440890")
+    arriving = synthetic.declarations(1, seed=13, start=dt.date(2020, 5, 6), days=1).with_columns(
+        timber.alias("hs_code"), timber.alias("hs_code_current")
+    )
+    synthetic.store(node.engine, arriving, with_outcomes=False)
+    arrived = risk_service.score_one(node, arriving["declaration_id"][0])
+    assert arrived["referred"] == ["environment"]  # on arrival, by the scoring itself
+    assert stored(node) == len(wood) + 1
 
 
 def test_submitted_declarations_are_referred_on_arrival(node: Node) -> None:

@@ -111,6 +111,22 @@ def test_score_one_and_record_outcome(node: Node, trained: service.ModelInfo) ->
     assert declaration in labelled["declaration_id"].to_list()
 
 
+def test_single_scores_reuse_the_cut_offs_for_a_while(
+    node: Node, trained: service.ModelInfo
+) -> None:
+    new = synthetic.declarations(400, seed=14, start=dt.date(2020, 5, 4), days=1)
+    store(node.engine, new, with_outcomes=False)
+    service.score_batch(node, since=dt.date(2020, 5, 1), seed=1)
+    policy = service.capacity(node)
+    red, yellow = service._thresholds(node, trained.version, policy)
+    assert red > yellow
+    with node.engine.begin() as conn:  # the model's recent scores all turn very low
+        conn.execute(scores.update().values(risk=0.0001))
+    assert service._thresholds(node, trained.version, policy) == (red, yellow)  # kept
+    fresh = Node(node.settings.model_copy(update={"risk_cutoff_seconds": 0}), node.engine)
+    assert service._thresholds(fresh, trained.version, policy) == (0.0001, 0.0001)
+
+
 def test_profiles_are_versioned_and_disable_stops_them(node: Node) -> None:
     base = risk.Profile(name="cn", expression='origin == "CN"', weight=0.4, reason="r")
     assert profile_service.add_profile(node, base).version == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import borderlink
-from borderlink.api import errors, taxii
+from borderlink.api import background, errors, taxii
 from borderlink.api.routers import ROUTERS
 from borderlink.api.security import SecurityHeaders
 from borderlink.services import Node, open_node
@@ -23,6 +23,7 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=background.lifespan(node),
     )
     app.state.node = node
     errors.install(app)

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from borderlink.cli import (
     agreements,
+    audit,
     db,
     exchange,
     node,
@@ -44,6 +45,7 @@ app.add_typer(agreements.app, name="agreements")
 app.add_typer(records.app, name="records")
 app.add_typer(exchange.app, name="exchange")
 app.add_typer(exchange.log_app, name="log")
+app.add_typer(audit.app, name="audit")
 app.add_typer(users.app, name="users")
 app.add_typer(users.tokens, name="tokens")
 app.add_typer(referrals.agencies, name="agencies")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -108,7 +107,7 @@ def route_cmd(
         node, since=since.date() if since else None, until=until.date() if until else None
     )
     if as_json:
-        print(json.dumps(asdict(summary)))
+        print(json.dumps(summary.figures()))
         return
     out.print(
         f"{summary.declarations:,} declarations checked: {summary.referred:,} referred now, "

@@ -1,8 +1,10 @@
 """Channels within inspection capacity: red (physical check), yellow (documents), green (release).
 
 :func:`assign_channels` is a pure function over one flow (say, one day's declarations) with a
-``risk`` column. Quotas are ``floor(N * red_share)`` red and ``floor(N * yellow_share)`` yellow,
-so red + yellow + green = N exactly. Within each channel's quota:
+``risk`` column. Quotas are ``N * red_share`` red and ``N * yellow_share`` yellow, each rounded
+down or up at random in proportion to its fraction (so an office with nine declarations a day
+and a 5% red share still sends one red on about every other day, and capacity holds on average),
+and red + yellow + green = N exactly. Within each channel's quota:
 
 1. rows a profile forces into the channel come first (if they exceed the quota they are all
    kept: a forced channel is an order, and the overflow is reported as ``forced_overflow``);
@@ -37,10 +39,23 @@ class CapacityPolicy:
             raise ValueError("red_share + yellow_share must not exceed 1")
 
 
-def quotas(n_rows: int, policy: CapacityPolicy) -> tuple[int, int, int]:
-    """(red, yellow, green) counts for a flow of ``n_rows``; they add up to ``n_rows``."""
-    red = math.floor(n_rows * policy.red_share)
-    yellow = math.floor(n_rows * policy.yellow_share)
+def _round(value: float, rng: np.random.Generator | None) -> int:
+    """Down or up at random, up with probability the fraction: right on average."""
+    low = math.floor(value)
+    if rng is None:
+        return low
+    return low + int(rng.random() < value - low)
+
+
+def quotas(
+    n_rows: int, policy: CapacityPolicy, rng: np.random.Generator | None = None
+) -> tuple[int, int, int]:
+    """(red, yellow, green) counts for a flow of ``n_rows``; they add up to ``n_rows``.
+
+    Without ``rng`` the shares are rounded down; with it, at random (see the module docstring).
+    """
+    red = min(_round(n_rows * policy.red_share, rng), n_rows)
+    yellow = min(_round(n_rows * policy.yellow_share, rng), n_rows - red)
     return red, yellow, n_rows - red - yellow
 
 
@@ -65,7 +80,7 @@ def assign_channels(
         else np.full(n, None, dtype=object)
     )
     order = np.argsort(-scores, kind="stable")
-    red_quota, yellow_quota, _ = quotas(n, policy)
+    red_quota, yellow_quota, _ = quotas(n, policy, rng)
     for name, quota in (("red", red_quota), ("yellow", yellow_quota)):
         forced_rows = np.flatnonzero((forced == name) & ~taken)
         channel[forced_rows] = name

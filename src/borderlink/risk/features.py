@@ -260,7 +260,7 @@ def categorical_feature_names() -> list[str]:
     return [f"cat_{c}" for c in CATEGORICALS]
 
 
-def _finish(frame: pl.DataFrame, config: FeatureConfig) -> pl.DataFrame:
+def finish(frame: pl.DataFrame, config: FeatureConfig) -> pl.DataFrame:
     bools = ["value_not_positive", "mass_not_positive", "route_transit", "hs_older_edition"]
     return frame.with_columns(pl.col(b).cast(pl.Float64) for b in bools)
 
@@ -280,7 +280,7 @@ def transform(frame: pl.DataFrame, state: FeatureState) -> pl.DataFrame:
         out = out.drop("n", "pos")
     out = _reference_features(out, state)
     out = _categorical_features(out, state)
-    return _finish(out.sort("_row").drop("_row"), state.config)
+    return finish(out.sort("_row").drop("_row"), state.config)
 
 
 def training_features(
@@ -355,5 +355,5 @@ def training_features(
         )
     out = _reference_features(out.drop("_prior"), state)
     out = _categorical_features(out, state)
-    out = _finish(out.sort("_row").drop("_row", "_fold"), config)
+    out = finish(out.sort("_row").drop("_row", "_fold"), config)
     return out, state

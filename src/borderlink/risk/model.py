@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import lightgbm as lgb
 import numpy as np
@@ -35,8 +36,10 @@ from borderlink.risk.features import (
     training_features,
     transform,
 )
+from borderlink.risk.lookup import SMALL_FRAME, FeatureIndex, build_index, transform_small
 
 FORMAT = "borderlink-risk-model/1"
+_INDEX_LOCK = threading.Lock()
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "objective": "binary",
@@ -92,8 +95,9 @@ def matrix(model: RiskModel, features: pl.DataFrame) -> npt.NDArray[np.float64]:
 
 
 def _matrix(features: pl.DataFrame, names: list[str]) -> npt.NDArray[np.float64]:
-    out = features.select(pl.col(n).cast(pl.Float64) for n in names).to_numpy(order="c")
-    return np.ascontiguousarray(out)
+    # every feature is numeric, so numpy's common type is float64 (null → NaN)
+    out = features.select(names).to_numpy(order="c")
+    return np.ascontiguousarray(out, dtype=np.float64)
 
 
 def _fit(
@@ -160,20 +164,41 @@ def train(
     )
 
 
+def feature_index(model: RiskModel) -> FeatureIndex:
+    """The model's state arranged for point lookups, built on first use and kept with the model."""
+    index = model.cache.get("index")
+    if index is None:
+        with _INDEX_LOCK:  # two first requests at once build it once
+            index = model.cache.get("index")
+            if index is None:
+                index = model.cache["index"] = build_index(model.state)
+    return cast(FeatureIndex, index)
+
+
 def featurize(model: RiskModel, frame: pl.DataFrame) -> pl.DataFrame:
     """The prepared frame with the model's features (statistics from training history only)."""
+    if frame.height <= SMALL_FRAME:
+        return transform_small(frame, model.state, feature_index(model))
     return transform(frame, model.state)
+
+
+def _predict_params(rows: int) -> dict[str, Any]:
+    # A few rows take microseconds on one thread; waking LightGBM's thread pool for them costs
+    # milliseconds, and in a server those threads fight the request threads for the cores.
+    return {"num_threads": 1} if rows <= SMALL_FRAME else {}
 
 
 def predict(model: RiskModel, features: pl.DataFrame) -> npt.NDArray[np.float64]:
     """Probability of illicit for each row of a :func:`featurize` frame."""
-    out = model.booster.predict(_matrix(features, model.features))
+    x = _matrix(features, model.features)
+    out = model.booster.predict(x, **_predict_params(len(x)))
     return np.asarray(out, dtype=np.float64)
 
 
 def contributions(model: RiskModel, features: pl.DataFrame) -> npt.NDArray[np.float64]:
     """LightGBM's own SHAP values (log-odds), one column per feature plus the bias last."""
-    out = model.booster.predict(_matrix(features, model.features), pred_contrib=True)
+    x = _matrix(features, model.features)
+    out = model.booster.predict(x, pred_contrib=True, **_predict_params(len(x)))
     return np.asarray(out, dtype=np.float64)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
 
 from borderlink.errors import InvalidInput, NotFound
@@ -13,7 +13,7 @@ from borderlink.services import audit
 from borderlink.services.access import REDACTED, Permission, Principal, require, sees_nominal
 from borderlink.services.declarations import MAX_PAGE, Page
 from borderlink.services.node import Node
-from borderlink.store.tables import audit_log, rejects
+from borderlink.store.tables import audit_chain, audit_log, rejects
 
 
 class RejectView(BaseModel):
@@ -41,6 +41,25 @@ class AuditEntry(BaseModel):
     object_id: str | None
     reason: str | None
     details: dict[str, Any] | None
+    leaf_index: int | None = Field(
+        default=None,
+        description="Its leaf in the node's verifiable log; null until the entry is sealed.",
+    )
+
+
+def audit_entry(row: Any) -> AuditEntry:
+    """An audit row (with ``leaf_index`` from ``audit_chain``, if joined) as shown to people."""
+    return AuditEntry(
+        entry_id=row.entry_id,
+        at=_aware(row.at),
+        actor=row.actor,
+        action=row.action,
+        object_type=row.object_type,
+        object_id=row.object_id,
+        reason=row.reason,
+        details=row.details,
+        leaf_index=getattr(row, "leaf_index", None),
+    )
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -163,23 +182,19 @@ def list_audit(
         query = query.where(c.at >= since)
     if until:
         query = query.where(c.at <= until)
+    # Counted without the chain: the join is only for the page's rows (chained or not).
+    page = (
+        query.add_columns(audit_chain.c.leaf_index)
+        .select_from(audit_log.outerjoin(audit_chain))
+        .order_by(c.entry_id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     with node.engine.connect() as conn:
         total = _count(conn, query)
-        rows = conn.execute(query.order_by(c.entry_id.desc()).limit(limit).offset(offset)).all()
+        rows = conn.execute(page).all()
     return Page[AuditEntry](
-        items=[
-            AuditEntry(
-                entry_id=r.entry_id,
-                at=_aware(r.at),
-                actor=r.actor,
-                action=r.action,
-                object_type=r.object_type,
-                object_id=r.object_id,
-                reason=r.reason,
-                details=r.details,
-            )
-            for r in rows
-        ],
+        items=[audit_entry(r) for r in rows],
         total=total,
         limit=limit,
         offset=offset,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -16,6 +17,9 @@ class Node:
 
     settings: Settings
     engine: Engine
+    # What services keep between calls in this process (e.g. risk cut-offs); per node, so two
+    # nodes in one process (tests, the partner demo) never share it.
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def open_node(settings: Settings | None = None, *, migrate: bool | None = None) -> Node:

@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -33,7 +34,7 @@ from borderlink.services._risk_store import read_items, unscored_days
 from borderlink.services.node import Node
 from borderlink.services.partner_alerts import alerts_in_force, apply_alerts
 from borderlink.services.profiles import load_active_profiles
-from borderlink.services.routing import compiled_rules, route_frame
+from borderlink.services.routing import RouteSummary, compiled_rules, route_scored
 from borderlink.store.bulk import insert_ignore
 from borderlink.store.risk_tables import profile_hits, risk_models, scores
 from borderlink.store.tables import declarations, outcomes
@@ -231,7 +232,7 @@ def score_batch(
     )
     alerts = alerts_in_force(node, as_of or dt.date.today())
     rules = compiled_rules(node)  # agency routing rules: none, no routing
-    referred: dict[str, int] = {}
+    routed = RouteSummary()
     recent: dict[int, pl.DataFrame] = {}  # flows being scored (in order), to match alerts on
 
     def remembered(frames: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
@@ -249,10 +250,8 @@ def score_batch(
         with node.engine.begin() as conn:
             _store_scores(conn, out, model.version)
             _store_hits(conn, out, versions)
-            if items is not None and rules:
-                routed = route_frame(conn, _scored_items(items, out), rules, actor=actor)
-                for agency, n in routed.agencies.items():
-                    referred[agency] = referred.get(agency, 0) + n
+            if items is not None:
+                routed += route_scored(conn, items, out, rules, actor=actor).figures_only()
         for name, n in out["channel"].value_counts().iter_rows():
             channels[name] = channels.get(name, 0) + n
         scored_count += out.height
@@ -265,36 +264,46 @@ def score_batch(
             action="risk.score",
             object_type="risk_model",
             object_id=model.version,
-            details={"scored": scored_count, "channels": channels, "referred": referred},
+            details={"scored": scored_count, "channels": channels, "referred": routed.agencies},
         )
-    return ScoreSummary(model.version, scored_count, 0, channels, referred)
+    return ScoreSummary(model.version, scored_count, 0, channels, routed.agencies)
 
 
-def _scored_items(items: pl.DataFrame, scored: pl.DataFrame) -> pl.DataFrame:
-    """The flow's items with their declaration's model score (a field routing rules may read)."""
-    return items.join(
-        scored.select("declaration_id", "model_score"), on="declaration_id", how="left"
-    )
+CUTOFF_SAMPLE = 100_000
 
 
 def _thresholds(node: Node, model_version: str, policy: risk.CapacityPolicy) -> tuple[float, float]:
-    """Risk cut-offs for red and yellow from the scores this model gave recently."""
+    """Risk cut-offs for red and yellow: quantiles of this model's latest scores.
+
+    Reading them is the one part of a single score that grows with the node's history (up to
+    ``CUTOFF_SAMPLE`` rows), and they move slowly, so they are kept for
+    ``risk_cutoff_seconds``.
+    """
+    # (model version, shares) -> (monotonic time read, red cut-off, yellow cut-off)
+    cutoffs: dict[tuple[str, float, float], tuple[float, float, float]]
+    cutoffs = node.cache.setdefault("risk_cutoffs", {})
+    key = (model_version, policy.red_share, policy.yellow_share)
+    now = time.monotonic()
+    cached = cutoffs.get(key)
+    if cached is not None and now - cached[0] < node.settings.risk_cutoff_seconds:
+        return cached[1], cached[2]
     with node.engine.connect() as conn:
         risks = (
             conn.execute(
                 select(scores.c.risk)
                 .where(scores.c.model_version == model_version)
                 .order_by(scores.c.scored_at.desc())
-                .limit(100_000)
+                .limit(CUTOFF_SAMPLE)
             )
             .scalars()
             .all()
         )
     if not risks:
-        return 0.5, 0.3
+        return 0.5, 0.3  # nothing scored yet: fixed cut-offs, and look again next time
     series = pl.Series(risks, dtype=pl.Float64)
     red = float(series.quantile(1 - policy.red_share) or 1.0)
     yellow = float(series.quantile(1 - policy.red_share - policy.yellow_share) or 1.0)
+    cutoffs[key] = (now, red, yellow)
     return red, yellow
 
 
@@ -314,44 +323,85 @@ def score_one(
     With ``route`` and active agency rules, the declaration is also referred where they say
     (``referred``: the agencies newly referred to).
     """
+    found = score_many(
+        node,
+        [declaration_id],
+        version=version,
+        policy=policy,
+        as_of=as_of,
+        route=route,
+        actor=actor,
+    )
+    if declaration_id not in found:
+        raise NotFound(f"declaration {declaration_id} not found")
+    return found[declaration_id]
+
+
+def score_many(
+    node: Node,
+    declaration_ids: Sequence[str],
+    *,
+    version: str | None = None,
+    policy: risk.CapacityPolicy | None = None,
+    as_of: dt.date | None = None,
+    route: bool = True,
+    actor: str = "risk.score",
+) -> dict[str, dict[str, Any]]:
+    """:func:`score_one` for several declarations at once, by id; unknown ids are left out.
+
+    Each declaration gets exactly what it would get alone (channels come from the cut-offs, not
+    from a quota over the group), so requests that arrive together can be scored together.
+    """
     policy = policy or capacity(node)
     model = load_model(node, version)
-    frame = read_items(node.engine, declaration_ids=[declaration_id])
+    frame = read_items(node.engine, declaration_ids=list(dict.fromkeys(declaration_ids)))
     if frame.height == 0:
-        raise NotFound(f"declaration {declaration_id} not found")
-    compiled = risk.compile_profiles(load_active_profiles(node, as_of or dt.date.today()))
+        return {}
+    on = as_of or dt.date.today()
+    compiled = risk.compile_profiles(load_active_profiles(node, on))
     red, yellow = _thresholds(node, model.version, policy)
     items = risk.score_items(model, frame, compiled)
     decls = risk.scoring.to_declarations(items)
-    row = decls.row(0, named=True)
-    channel = row["forced_channel"] or (
-        "red" if row["risk"] >= red else "yellow" if row["risk"] >= yellow else "green"
+    by_risk = (
+        pl.when(pl.col("risk") >= red)
+        .then(pl.lit("red"))
+        .when(pl.col("risk") >= yellow)
+        .then(pl.lit("yellow"))
+        .otherwise(pl.lit("green"))
     )
-    selection = "profile" if row["forced_channel"] else ("risk" if channel != "green" else "none")
+    decls = decls.with_columns(pl.coalesce(pl.col("forced_channel"), by_risk).alias("channel"))
     decls = decls.with_columns(
-        pl.lit(channel).alias("channel"), pl.lit(selection).alias("selection")
+        pl.when(pl.col("forced_channel").is_not_null())
+        .then(pl.lit("profile"))
+        .when(pl.col("channel") != "green")
+        .then(pl.lit("risk"))
+        .otherwise(pl.lit("none"))
+        .alias("selection")
     )
     scored = risk.scoring.attach_reasons(model, items, decls, compiled)
-    scored = apply_alerts(scored, frame, alerts_in_force(node, as_of or dt.date.today()))
-    channel, selection = scored["channel"][0], scored["selection"][0]
-    reasons = scored["reasons"][0]
-    result = {
-        "declaration_id": declaration_id,
-        "model_version": model.version,
-        "score": row["model_score"],
-        "risk": row["risk"],
-        "channel": channel,
-        "selection": selection,
-        "reasons": json.loads(reasons) if reasons else None,
-        "profile_hits": row["profile_hits"],
+    scored = apply_alerts(scored, frame, alerts_in_force(node, on))
+    results = {
+        row["declaration_id"]: {
+            "declaration_id": row["declaration_id"],
+            "model_version": model.version,
+            "score": row["model_score"],
+            "risk": row["risk"],
+            "channel": row["channel"],
+            "selection": row["selection"],
+            "reasons": json.loads(row["reasons"]) if row["reasons"] else None,
+            "profile_hits": row["profile_hits"],
+            "referred": [],
+        }
+        for row in scored.iter_rows(named=True)
     }
     rules = compiled_rules(node) if route else []
     with node.engine.begin() as conn:
         _store_scores(conn, scored, model.version)
         _store_hits(conn, scored, {c.profile.name: c.profile.version for c in compiled})
-        routed = route_frame(conn, _scored_items(frame, scored), rules, actor=actor)
-    result["referred"] = sorted(routed.agencies)
-    return result
+        routed = route_scored(conn, frame, scored, rules, actor=actor)
+    for declaration_id, agency in sorted(routed.created):
+        results[declaration_id]["referred"].append(agency)
+    return results
 
 
 # --- feedback ----------------------------------------------------------------------------------

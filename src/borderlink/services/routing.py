@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -40,6 +40,7 @@ class RouteSummary:
     referred: int = 0  # referrals created by this run
     already: int = 0  # (declaration, agency) pairs referred before
     agencies: dict[str, int] = field(default_factory=dict)  # created now, per agency
+    created: frozenset[tuple[str, str]] = field(default=frozenset(), repr=False)  # (decl, agency)
 
     def __add__(self, other: RouteSummary) -> RouteSummary:
         agencies = dict(self.agencies)
@@ -50,7 +51,21 @@ class RouteSummary:
             self.referred + other.referred,
             self.already + other.already,
             agencies,
+            self.created | other.created,
         )
+
+    def figures_only(self) -> RouteSummary:
+        """The same counts without the pairs created (to add up many runs in little memory)."""
+        return replace(self, created=frozenset())
+
+    def figures(self) -> dict[str, Any]:
+        """The counts, for a report (without the pairs created)."""
+        return {
+            "declarations": self.declarations,
+            "referred": self.referred,
+            "already": self.already,
+            "agencies": self.agencies,
+        }
 
 
 def compiled_rules(node: Node) -> list[CompiledRule]:
@@ -120,7 +135,26 @@ def route_frame(
             reason=f"referred to {row['agency']}: {'; '.join(row['reasons'])}",
             details={"agency": row["agency"], "rules": row["rules"]},
         )
-    return RouteSummary(n_declarations, len(created), len(rows) - len(created), agencies)
+    return RouteSummary(
+        n_declarations, len(created), len(rows) - len(created), agencies, frozenset(created)
+    )
+
+
+def route_scored(
+    conn: Connection,
+    items: pl.DataFrame,
+    scored: pl.DataFrame,
+    compiled: Sequence[CompiledRule],
+    *,
+    actor: str,
+) -> RouteSummary:
+    """:func:`route_frame` for a flow just scored: ``scored`` (one row per declaration, with
+    ``model_score``) gives each item its declaration's score, a field the rules may read."""
+    if not compiled:
+        return RouteSummary()
+    model_scores = scored.select("declaration_id", "model_score")
+    frame = items.join(model_scores, on="declaration_id", how="left")
+    return route_frame(conn, frame, compiled, actor=actor)
 
 
 def _with_model_scores(conn: Connection, frame: pl.DataFrame) -> pl.DataFrame:
@@ -183,7 +217,8 @@ def route_declarations(
         if frame.height == 0:
             continue
         with node.engine.begin() as conn:
-            summary += route_frame(conn, _with_model_scores(conn, frame), compiled, actor=actor)
+            part = route_frame(conn, _with_model_scores(conn, frame), compiled, actor=actor)
+        summary += part.figures_only()  # a whole store may refer many: keep the counts only
     if declaration_ids is not None and not summary.referred:
         return summary  # on arrival, nothing referred: nothing to record (no write was made)
     with node.engine.begin() as conn:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from borderlink.errors import InvalidInput, NotFound
+from borderlink.errors import InvalidInput
 from borderlink.model import IngestSummary
 from borderlink.services import risk
 from borderlink.services.access import Permission, Principal, require
@@ -55,11 +55,8 @@ def submit_declarations(
     ids = list(dict.fromkeys(str(d["id"]) for d in submitted if isinstance(d.get("id"), str)))
     scores: list[dict[str, Any]] = []
     if summary.accepted and len(ids) <= MAX_SCORED_ON_ARRIVAL and _has_model(node):
-        for declaration_id in ids:
-            try:
-                scores.append(risk.score_one(node, declaration_id, route=False))
-            except NotFound:  # rejected: nothing stored to score
-                continue
+        found = risk.score_many(node, ids, route=False)  # rejected ones: not stored, left out
+        scores = [found[i] for i in ids if i in found]
     referred: dict[str, int] = {}
     if summary.accepted:  # routed in one go, after scoring (rules may read model.score)
         referred = route_declarations(node, declaration_ids=ids, actor=principal.username).agencies

@@ -221,3 +221,18 @@ audit_log = Table(
     Column("reason", Text),
     Column("details", JSON),
 )
+
+# Which audit entry is which leaf of the node's verifiable log (services.audit_seal). A separate
+# table because audit_log itself is never updated; append-only like it (triggers, 0008).
+audit_chain = Table(
+    "audit_chain",
+    metadata,
+    Column("entry_id", Integer, ForeignKey("audit_log.entry_id"), primary_key=True),
+    Column(
+        "leaf_index",
+        Integer,
+        ForeignKey("log_leaves.leaf_index"),
+        nullable=False,
+        unique=True,
+    ),
+)

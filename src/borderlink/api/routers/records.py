@@ -1,4 +1,4 @@
-"""``/api/v1/rejects`` (rejected records) and ``/api/v1/audit`` (the audit log)."""
+"""``/api/v1/rejects`` (rejected records) and ``/api/v1/audit`` (the audit log, its proofs)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from borderlink.api.deps import NodeDep, allowed, blocking
-from borderlink.services import browse, rejects
+from borderlink.services import audit_seal, browse, rejects
 from borderlink.services.access import Permission, Principal
 from borderlink.services.declarations import MAX_PAGE, Page
 from borderlink.services.rejects import RetrySummary
@@ -92,3 +92,16 @@ async def list_audit(
         limit=limit,
         offset=offset,
     )
+
+
+@router.get("/audit/{entry_id}/proof")
+async def prove_audit_entry(
+    entry_id: Annotated[int, Path(ge=1, le=2**62)], node: NodeDep, principal: Auditor
+) -> audit_seal.AuditProof:
+    """The entry's inclusion proof in the node's verifiable log, against a signed tree head.
+
+    Check it with the node's public key: the head's signature, then the RFC 9162 audit path
+    from ``leaf`` (whose ``digest`` is SHA-256 of the entry's canonical JSON) to ``root_hash``.
+    404 until the entry is sealed (every ``BORDERLINK_AUDIT_SEAL_SECONDS``).
+    """
+    return await blocking(audit_seal.prove_entry, node, principal, entry_id)

@@ -14,9 +14,9 @@ from borderlink.api.deps import NodeDep, allowed, blocking
 from borderlink.model.outcome import Outcome
 from borderlink.risk import Profile
 from borderlink.services import Node, analysis, declarations, targeting
-from borderlink.services import risk as service
 from borderlink.services.access import Permission, Principal
 from borderlink.services.declarations import MAX_PAGE, Page
+from borderlink.services.score_batcher import batcher
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 
@@ -29,7 +29,7 @@ Inspector = Annotated[Principal, Depends(allowed(Permission.OUTCOMES_RECORD))]
 
 def _score(node: Node, principal: Principal, declaration_id: str) -> dict[str, Any]:
     declarations.ensure_visible(node, principal, declaration_id)
-    return service.score_one(node, declaration_id, actor=principal.username)
+    return batcher(node).score(declaration_id)  # scored with whatever arrives alongside
 
 
 @router.post("/score/{declaration_id}")
