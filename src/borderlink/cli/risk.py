@@ -14,6 +14,7 @@ from rich.progress import Progress
 
 from borderlink.cli.options import DbOption, node_for
 from borderlink.risk import CapacityPolicy
+from borderlink.services import evaluation
 from borderlink.services import risk as service
 from borderlink.services.refdata import snapshot
 
@@ -119,8 +120,8 @@ def evaluate_cmd(
     Rows are validated with the node's reference data (HS editions loaded with
     ``borderlink refdata load hs``) plus any --hs files; refused rows are reported on stderr.
     """
-    refdata = service.with_hs_files(snapshot(node_for(db)), hs or [])
-    result = service.evaluate_files(
+    refdata = evaluation.with_hs_files(snapshot(node_for(db)), hs or [])
+    result = evaluation.evaluate_files(
         train, test, mapping=mapping, refdata=refdata, warn=lambda m: err.print(f"warning: {m}")
     )
     print(json.dumps(result))
