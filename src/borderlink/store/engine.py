@@ -9,12 +9,20 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 
+SQLITE_POOL = 40
+
+
 def open_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine, with the SQLite settings a concurrent, crash-safe node needs."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Keep a connection for each of the server's worker threads (anyio's 40): one
+            # returned beyond the pool is closed, and reopening it (pragmas, a cold page cache)
+            # costs more than the query it was opened for.
+            kwargs.setdefault("pool_size", SQLITE_POOL)
+            kwargs.setdefault("max_overflow", 10)
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
