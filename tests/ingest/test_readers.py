@@ -1,6 +1,9 @@
 import json
 from pathlib import Path
 
+import pytest
+
+from borderlink.errors import InvalidInput
 from borderlink.ingest.readers import flatten_declaration, read_csv_chunks, read_json_chunks
 
 
@@ -18,6 +21,34 @@ def test_csv_bytes_that_are_not_utf8_become_replacement_characters(tmp_path: Pat
     [chunk] = list(read_csv_chunks(path, chunk_rows=10))
     assert "\ufffd" in chunk["b"][0]
     assert chunk["b"][1] == "ok"
+
+
+def test_csv_fields_past_the_header_make_the_record_malformed(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text('a,b,c\n1,2,3\n4,5,6,7,8\n9,10,11,\n"x,y",z,\n12,13\n')
+    [chunk] = list(read_csv_chunks(path, chunk_rows=10))
+    assert chunk.columns == ["_record_no", "a", "b", "c", "_error"]
+    assert chunk["_record_no"].to_list() == [1, 2, 3, 4, 5]
+    assert chunk["_error"][1] == "the record has 2 more field(s) than the header's 3: 7, 8"
+    # an empty trailing field is a trailing separator, not data; a short line is left to
+    # validation (its missing fields come in empty)
+    assert [chunk["_error"][i] for i in (0, 2, 3, 4)] == [None] * 4
+    assert chunk.row(3) == (4, "x,y", "z", None, None)
+    assert chunk.row(4) == (5, "12", "13", None, None)
+
+
+def test_a_clean_csv_has_no_error_column(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes("\ufeffa,b\n1,2\n".encode())  # a byte-order mark is not part of a name
+    [chunk] = list(read_csv_chunks(path, chunk_rows=10))
+    assert chunk.columns == ["_record_no", "a", "b"]
+
+
+def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("a,b,a\n1,2,3\n")
+    with pytest.raises(InvalidInput, match="'a' twice"):
+        list(read_csv_chunks(path, chunk_rows=10))
 
 
 DECLARATION = {

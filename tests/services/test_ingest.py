@@ -65,6 +65,22 @@ def test_every_row_is_accepted_rejected_or_a_duplicate(node: Node, write_csv: Wr
     assert bad_number.issues[0].field == "value"
 
 
+def test_a_line_with_extra_fields_is_rejected_whole_and_kept(
+    node: Node, write_csv: WriteCsv
+) -> None:
+    path = write_csv([good(declaration_id="OK1"), good(declaration_id="LONG")])
+    lines = path.read_text().splitlines()
+    lines[2] += ",surplus"  # record 2: one field more than the header
+    path.write_text("\n".join(lines) + "\n")
+    summary = ingest_file(node, path)
+    assert (summary.rows, summary.accepted, summary.rejected) == (2, 1, 1)
+    assert summary.errors == {"malformed_record": 1}
+    [record], _ = list_rejects(node)
+    assert record.record_no == 2
+    assert "1 more field(s)" in record.issues[0].message
+    assert "surplus" in record.issues[0].message
+
+
 def test_reingesting_the_same_file_changes_nothing(node: Node, write_csv: WriteCsv) -> None:
     path = write_csv(broken_rows())
     ingest_file(node, path)

@@ -6,6 +6,7 @@ keeps its raw form. Bytes that are not UTF-8 become U+FFFD; validation rejects s
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,21 +30,61 @@ def read_chunks(path: Path, fmt: str, chunk_rows: int) -> Iterator[pl.DataFrame]
     raise InvalidInput(f"unknown format {fmt!r}; one of: {', '.join(FORMATS)}", field="format")
 
 
+# Spare columns past the header's: a line with more fields than the header fills them, and is
+# rejected as malformed instead of being cut to fit. Past the spares Polars still cuts, so a line
+# whose first eight extra fields are all empty and whose ninth is not is the one case that goes
+# unseen; more spares cost every chunk memory for a case no exporter produces.
+SPARE_FIELDS = 8
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = next(csv.reader(handle), None)
+    if not header:
+        raise InvalidInput(f"{path}: empty CSV file (no header line)")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise InvalidInput(f"{path}: the header names {', '.join(map(repr, repeated))} twice")
+    return header
+
+
 def read_csv_chunks(path: Path, chunk_rows: int) -> Iterator[pl.DataFrame]:
     """Stream a CSV file in chunks of at most ``chunk_rows`` records (bounded memory)."""
+    header = _csv_header(path)
+    spare = [f"_spare{i}" for i in range(SPARE_FIELDS)]
     frame = pl.scan_csv(
         path,
-        infer_schema=False,
+        has_header=False,
+        skip_rows=1,
+        schema=dict.fromkeys([*header, *spare], pl.String),
         encoding="utf8-lossy",
         row_index_name="_record_no",
         row_index_offset=1,
-        truncate_ragged_lines=True,
+        truncate_ragged_lines=True,  # only past the spare columns
+        missing_columns="insert",
         empty_string_is_null=True,
+    )
+    # A trailing separator (an empty last field) is common in exports and harmless; a field
+    # with something in it past the header is not.
+    overflows = pl.any_horizontal(pl.col(spare).is_not_null())
+    extra = pl.concat_list(spare).list.drop_nulls()
+    message = pl.format(
+        "the record has {} more field(s) than the header's {}: {}",
+        extra.list.len(),
+        pl.lit(len(header)),
+        extra.list.join(", "),
     )
     try:
         for chunk in frame.collect_batches(chunk_size=chunk_rows):
-            if chunk.height:
-                yield chunk.with_columns(pl.col("_record_no").cast(pl.Int64))
+            if not chunk.height:
+                continue
+            chunk = chunk.with_columns(pl.col("_record_no").cast(pl.Int64))
+            long = chunk.select(overflows).to_series()
+            if long.any():  # rare: the message is built for those rows only
+                chunk = chunk.with_columns(
+                    pl.when(long).then(message).otherwise(None).alias("_error")
+                )
+            yield chunk.drop(spare)
     except pl.exceptions.PolarsError as error:
         raise InvalidInput(f"{path}: not a readable CSV file: {error}") from error
 
