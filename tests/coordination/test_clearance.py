@@ -7,7 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from borderlink.coordination import OVERALL, check_transition, clearance_times
+from borderlink.coordination import OVERALL, check_transition, clearance_by_day, clearance_times
+from borderlink.coordination.clearance import release_times
 from borderlink.errors import Conflict
 from borderlink.model import ReferralStatus as S
 
@@ -84,3 +85,78 @@ def test_the_lifecycle() -> None:
     assert caught.value.field == "status"
     with pytest.raises(Conflict):
         check_transition(S.ACKNOWLEDGED, S.OPEN, referral="7")
+
+
+# --- declarations: arrival to release ---------------------------------------------------------
+
+DAY = dt.date(2026, 11, 20)
+
+
+def held(
+    *rows: tuple[str, str | None, float | None, float | None, int, float | None],
+) -> pl.DataFrame:
+    """(id, channel, scored, inspected, open referrals, last referral closed): hours after an
+    arrival at 08:00 on DAY."""
+    arrived = dt.datetime.combine(DAY, dt.time(8), tzinfo=dt.UTC)
+
+    def at(hours: float | None) -> dt.datetime | None:
+        return None if hours is None else arrived + dt.timedelta(hours=hours)
+
+    stamp = pl.Datetime("us", "UTC")
+    return pl.DataFrame(
+        [(i, DAY, c, arrived, at(s), at(k), n, at(x)) for i, c, s, k, n, x in rows],
+        schema={
+            "declaration_id": pl.Utf8,
+            "declared_on": pl.Date,
+            "channel": pl.Utf8,
+            "arrived_at": stamp,
+            "scored_at": stamp,
+            "inspected_at": stamp,
+            "referrals_open": pl.Int64,
+            "referrals_closed_at": stamp,
+        },
+        orient="row",
+    )
+
+
+def test_what_holds_a_declaration_decides_its_release() -> None:
+    frame = held(
+        ("green", "green", 0.1, None, 0, None),  # released when scored
+        ("green-referred", "green", 0.1, None, 0, 30.0),  # until the agency closed it
+        ("green-waiting", "green", 0.1, None, 1, None),  # an agency still holds it
+        ("red", "red", 0.1, 5.0, 0, None),  # released by the inspection
+        ("red-uninspected", "red", 0.1, None, 0, 3.0),  # the referral closed, the check not done
+        ("red-both", "red", 0.1, 5.0, 0, 2.0),  # the later of the two
+        ("unscored", None, None, None, 0, 4.0),  # nothing decided yet
+    )
+    out = release_times(frame)
+    hours = {
+        r["declaration_id"]: None
+        if r["released_at"] is None
+        else (r["released_at"] - r["arrived_at"]).total_seconds() / 3600
+        for r in out.iter_rows(named=True)
+    }
+    assert hours == {
+        "green": pytest.approx(0.1),
+        "green-referred": pytest.approx(30.0),
+        "green-waiting": None,
+        "red": pytest.approx(5.0),
+        "red-uninspected": None,
+        "red-both": pytest.approx(5.0),
+        "unscored": None,
+    }
+
+
+def test_clearance_by_day_counts_released_and_waiting() -> None:
+    frame = held(
+        ("a", "red", 0.1, 2.0, 0, None),
+        ("b", "yellow", 0.1, 4.0, 0, None),
+        ("c", "red", 0.1, 12.0, 0, None),
+        ("d", "red", 0.1, None, 0, None),
+    )
+    before = DAY - dt.timedelta(days=1)
+    empty, day = clearance_by_day(frame, [before, DAY])
+    assert (empty.inspected, empty.released, empty.p50_hours) == (0, 0, None)
+    assert (day.inspected, day.released, day.waiting) == (4, 3, 1)
+    assert day.p50_hours == 4.0
+    assert day.p90_hours == pytest.approx(10.4)  # linear between 4 and 12

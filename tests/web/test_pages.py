@@ -9,9 +9,10 @@ import httpx
 from fastapi import FastAPI
 
 from borderlink.api.deps import SESSION_COOKIE
-from borderlink.services import accounts, browse
+from borderlink.model import Outcome
+from borderlink.services import accounts, browse, declarations
 from borderlink.services.access import Role
-from tests.surfaces import PASSWORD, Seeded, client, seed_agreement, seed_partner
+from tests.surfaces import DAY, PASSWORD, Seeded, client, seed_agreement, seed_partner, seed_scores
 
 
 def _session(seeded: Seeded, username: str) -> tuple[dict[str, str], str]:
@@ -174,3 +175,26 @@ def test_liaison_officer_walks_an_agreement_through_its_lifecycle(
         "AB-1",
         "signed in Geneva",
     )
+
+
+def test_dashboard_charts_clearance_times_of_held_declarations(
+    app: FastAPI, seeded: Seeded
+) -> None:
+    seed_scores(seeded.node, {seeded.office_a[0]: "red", seeded.office_b[0]: "green"})
+    admin = accounts.token_principal(seeded.node, seeded.tokens[Role.ADMINISTRATOR])
+    declarations.record_outcome(
+        seeded.node, admin, Outcome(declaration_id=seeded.office_a[0], illicit=True)
+    )
+    cookies, _ = _session(seeded, "administrator-1")
+
+    async def go() -> str:
+        async with client(app) as c:
+            c.cookies.update(cookies)
+            return (await c.get(f"/dashboard?day={DAY}")).text
+
+    page = _run(go())
+    assert "Median hours from arrival to release" in page  # the chart's accessible title
+    row = page.split(f">{DAY}</a></th>", 1)[1].split("</tr>", 1)[0]
+    cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
+    assert cells[4:7] == ["1", "1", "0"]  # held, released, waiting
+    assert cells[7].startswith("0.0 / 0.0")  # released within the minute

@@ -7,10 +7,17 @@ Pure functions over plain data and Polars frames (no database, no HTTP):
 - :mod:`~borderlink.coordination.routing`: :func:`compile_rules`, :func:`route` (goods items in,
   one decision per declaration and agency out)
 - :mod:`~borderlink.coordination.referrals`: :func:`check_transition` (the referral lifecycle)
-- :mod:`~borderlink.coordination.clearance`: :func:`clearance_times` (p50/p90 per agency)
+- :mod:`~borderlink.coordination.clearance`: :func:`clearance_times` (p50/p90 per agency),
+  :func:`clearance_by_day` (declarations from arrival to release)
 """
 
-from borderlink.coordination.clearance import OVERALL, AgencyClearance, clearance_times
+from borderlink.coordination.clearance import (
+    OVERALL,
+    AgencyClearance,
+    DayClearance,
+    clearance_by_day,
+    clearance_times,
+)
 from borderlink.coordination.referrals import check_transition
 from borderlink.coordination.routing import CompiledRule, compile_rules, empty_decisions, route
 from borderlink.coordination.rules import AgencyRule, builtin_rules, parse_rules, read_rules_file
@@ -20,8 +27,10 @@ __all__ = [
     "AgencyClearance",
     "AgencyRule",
     "CompiledRule",
+    "DayClearance",
     "builtin_rules",
     "check_transition",
+    "clearance_by_day",
     "clearance_times",
     "compile_rules",
     "empty_decisions",

@@ -79,3 +79,65 @@ def clearance_times(referrals: pl.DataFrame, now: dt.datetime) -> list[AgencyCle
     agencies = sorted(referrals["agency"].unique().to_list()) if referrals.height else []
     out = [_summary(a, referrals.filter(pl.col("agency") == a), now) for a in agencies]
     return [*out, _summary(OVERALL, referrals, now)]
+
+
+# --- declarations: arrival to release, per declaration day -----------------------------------
+
+
+class DayClearance(BaseModel):
+    """How long the declarations of one day took from arrival to release."""
+
+    day: dt.date
+    inspected: int = Field(description="Sent red or yellow (or referred)")
+    released: int = Field(description="Of those, released: inspected and every referral closed")
+    waiting: int = Field(description="Of those, still held by an inspection or an agency")
+    p50_hours: float | None = Field(description="Arrival to release (median)")
+    p90_hours: float | None = Field(description="Arrival to release (90th percentile)")
+
+
+def release_times(frame: pl.DataFrame) -> pl.DataFrame:
+    """When each declaration was released (null while it waits), from what held it.
+
+    ``frame``: one row per declaration with ``declared_on``, ``channel`` (of its first score),
+    ``arrived_at``, ``scored_at``, ``inspected_at`` (the officer's recorded outcome),
+    ``referrals_open`` and ``referrals_closed_at`` (the last agency's closing). A green one is
+    released when scored; a red or yellow one when its inspection is recorded; any referral
+    holds it until the agency closes it.
+    """
+    by_channel = (
+        pl.when(pl.col("channel") == "green")
+        .then(pl.col("scored_at"))
+        .otherwise(pl.col("inspected_at"))
+    )
+    released = (
+        pl.when(pl.col("referrals_open") > 0)
+        .then(None)
+        .otherwise(pl.max_horizontal(by_channel, pl.col("referrals_closed_at")))
+    )
+    # max_horizontal ignores nulls: a red one with a closed referral but no inspection recorded
+    # is not released
+    released = pl.when(by_channel.is_null()).then(None).otherwise(released)
+    return frame.with_columns(released.alias("released_at"))
+
+
+def clearance_by_day(frame: pl.DataFrame, days: list[dt.date]) -> list[DayClearance]:
+    """:class:`DayClearance` for each of ``days`` from a :func:`release_times` input frame."""
+    timed = release_times(frame).with_columns(
+        _hours("released_at", "arrived_at").alias("hours"),
+        pl.col("declared_on").cast(pl.Date),
+    )
+    out = []
+    for day in days:
+        part = timed.filter(pl.col("declared_on") == day)
+        hours = part["hours"].drop_nulls()
+        out.append(
+            DayClearance(
+                day=day,
+                inspected=part.height,
+                released=hours.len(),
+                waiting=part.height - hours.len(),
+                p50_hours=_quantile(hours, 0.5),
+                p90_hours=_quantile(hours, 0.9),
+            )
+        )
+    return out

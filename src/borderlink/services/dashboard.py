@@ -1,4 +1,5 @@
-"""The dashboard's figures: the day's flow by channel, inspections and hit rates over two weeks.
+"""The dashboard's figures: the day's flow by channel, inspections, hit rates and clearance times
+over two weeks.
 
 Channels come from the risk engine. Until a channel source is registered (the risk service
 calls :func:`register_channel_source`), every declaration counts as ``unscored``.
@@ -11,7 +12,9 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
+from borderlink.coordination import DayClearance
 from borderlink.services.access import Permission, Principal, office_scope, require
+from borderlink.services.clearance import clearance_trend
 from borderlink.services.declarations import latest_day, scoped_counts
 from borderlink.services.node import Node
 
@@ -47,6 +50,7 @@ class Dashboard(BaseModel):
     inspected: int
     illicit: int
     hit_rate: float | None
+    clearance: list[DayClearance] = []
 
 
 def dashboard(node: Node, principal: Principal, day: dt.date | None = None) -> Dashboard:
@@ -99,4 +103,5 @@ def dashboard(node: Node, principal: Principal, day: dt.date | None = None) -> D
         inspected=inspected,
         illicit=illicit,
         hit_rate=illicit / inspected if inspected else None,
+        clearance=clearance_trend(node, principal, since=since, until=day),
     )

@@ -37,7 +37,21 @@ def dashboard_page(
         percent=True,
     )
     channels = bar_chart(list(board.channels.items()), title="Today's flow by channel", width=320)
-    return render(request, "dashboard.html", board=board, flow=flow, hits=hits, channels=channels)
+    clearance = bar_chart(
+        [(c.day.strftime(label), c.p50_hours or 0.0) for c in board.clearance],
+        title="Median hours from arrival to release (red, yellow, referred)",
+        unit=" h",
+    )
+    return render(
+        request,
+        "dashboard.html",
+        board=board,
+        flow=flow,
+        hits=hits,
+        channels=channels,
+        clearance=clearance,
+        clearance_by_day={c.day: c for c in board.clearance},
+    )
 
 
 AREA = Area(
