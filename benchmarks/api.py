@@ -48,6 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.risk import synthetic
 from tests.surfaces import seed_declarations
 
+from ingest import drop_postgres, fresh_postgres  # benchmarks/ingest.py (the script's folder)
+
 # The model the ``score`` endpoint uses: the risk tests' small config (a real LightGBM booster,
 # fewer rounds than the package default, so the prepare step takes seconds).
 SCORE_MODEL = risk.ModelConfig(rounds=30, threads=1, validation_months=1)
@@ -61,9 +63,9 @@ def _free_port() -> int:
 
 
 def _prepare(
-    folder: Path, declarations: int, *, scoring: bool = False
+    folder: Path, declarations: int, *, scoring: bool = False, db: str | None = None
 ) -> tuple[str, dict[str, str], list[str]]:
-    db = f"sqlite:///{folder / 'bench.db'}"
+    db = db or f"sqlite:///{folder / 'bench.db'}"
     node = open_node(
         Settings(environment="test", db=db, data_dir=folder, password_hashing="fast")  # noqa: S106 - a cost
     )
@@ -195,12 +197,22 @@ def main() -> None:
     parser.add_argument("--declarations", type=int, default=1000)
     parser.add_argument("--connections", type=int, default=16, help="keep-alive connections")
     parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--pg-url", default=Settings().test_postgres_url, help="admin URL")
     parser.add_argument(
         "--endpoint", choices=["declaration", "redacted", "health", "score"], default="declaration"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="borderlink-bench-") as tmp:
-        db, tokens, ids = _prepare(Path(tmp), args.declarations, scoring=args.endpoint == "score")
+        pg_database = None
+        if args.backend == "postgres":
+            url, pg_database = fresh_postgres(args.pg_url)
+        db, tokens, ids = _prepare(
+            Path(tmp),
+            args.declarations,
+            scoring=args.endpoint == "score",
+            db=url if pg_database else None,
+        )
         port = _free_port()
         env = {**os.environ, "BORDERLINK_DB": db, "BORDERLINK_DATA_DIR": tmp}
         server = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
@@ -265,12 +277,14 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=10)
+            if pg_database:
+                drop_postgres(args.pg_url, pg_database)
     print(
         json.dumps(
             {
                 "benchmark": "api",
                 "endpoint": args.endpoint,
-                "server": f"borderlink serve (uvicorn, {args.workers} process(es)), SQLite",
+                "server": f"borderlink serve (uvicorn, {args.workers} process(es)), {args.backend}",
                 **(
                     {
                         "model": (

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_POOL = 40
+POSTGRES_POOL = 20
 
 
 def open_engine(url: str, **kwargs: Any) -> Engine:
@@ -25,6 +26,10 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    # A PostgreSQL connection is a server process: opening one per request under load (what
+    # happens past the pool) costs more than the request. Twenty stay open per server process.
+    kwargs.setdefault("pool_size", POSTGRES_POOL)
+    kwargs.setdefault("max_overflow", 20)
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
