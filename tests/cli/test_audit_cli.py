@@ -3,46 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, update
 
-from borderlink.cli import main, options
-from borderlink.services import Node, open_node
-from borderlink.settings import Settings, get_settings
+from borderlink.settings import get_settings
 from borderlink.store.tables import audit_log
+from tests.cli.conftest import Cli, cli_settings
 from tests.services.test_audit_seal import tamper
-
-
-class Cli:
-    """Runs one command as ``borderlink ARGS --db URL`` would, closing what it opened."""
-
-    def __init__(self, db: str, capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch):
-        self.db, self.capsys, self.mp = db, capsys, mp
-        self.opened: list[Node] = []
-
-        def opening(settings: Settings) -> Node:
-            self.opened.append(open_node(settings))
-            return self.opened[-1]
-
-        # A command's process ends with it; in-process, its engine is disposed here instead.
-        mp.setattr(options, "open_node", opening)
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.mp.setattr(sys, "argv", ["borderlink", *args, "--db", self.db])
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = int(done.code or 0)
-        finally:
-            while self.opened:
-                self.opened.pop().engine.dispose()
-        out, err = self.capsys.readouterr()
-        return code, out, err
 
 
 @pytest.fixture
@@ -52,9 +22,7 @@ def cli(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Cli]:
-    monkeypatch.setenv("BORDERLINK_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("BORDERLINK_PASSWORD_HASHING", "fast")
-    get_settings.cache_clear()
+    cli_settings(tmp_path, monkeypatch)
     yield Cli(engine.url.render_as_string(hide_password=False), capsys, monkeypatch)
     get_settings.cache_clear()
 

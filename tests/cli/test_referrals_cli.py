@@ -3,46 +3,22 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from borderlink.cli import main
 from borderlink.services import open_node
 from borderlink.settings import get_settings
+from tests.cli.conftest import Cli
 from tests.surfaces import OFFICE_A, seed_declarations
 
 
-class Cli:
-    def __init__(self, db: str, capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch):
-        self.db, self.capsys, self.mp = db, capsys, mp
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.mp.setattr(sys, "argv", ["borderlink", *args, "--db", self.db])
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = int(done.code or 0)
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-
 @pytest.fixture
-def cli(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Cli]:
-    monkeypatch.setenv("BORDERLINK_PASSWORD_HASHING", "fast")
-    monkeypatch.setenv("BORDERLINK_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    db = f"sqlite:///{tmp_path / 'cli.db'}"
-    node = open_node(get_settings().model_copy(update={"db": db}), migrate=True)
+def cli(sqlite_cli: Cli) -> Cli:
+    node = open_node(get_settings().model_copy(update={"db": sqlite_cli.db}), migrate=True)
     seed_declarations(node)  # three declarations at office A, three at B: HS 851762 from CN
     node.engine.dispose()
-    yield Cli(db, capsys, monkeypatch)
-    get_settings.cache_clear()
+    return sqlite_cli
 
 
 def test_load_route_list_answer_and_times(cli: Cli, tmp_path: Path) -> None:

@@ -3,40 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from borderlink.cli import main
-from borderlink.settings import get_settings
-
-
-class Cli:
-    def __init__(self, db: str, capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch):
-        self.db, self.capsys, self.mp = db, capsys, mp
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.mp.setattr(sys, "argv", ["borderlink", *args, "--db", self.db])
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = int(done.code or 0)
-        out, err = self.capsys.readouterr()
-        return code, out, err
+from tests.cli.conftest import Cli
 
 
 @pytest.fixture
-def cli(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Cli]:
-    monkeypatch.setenv("BORDERLINK_PASSWORD_HASHING", "fast")
-    get_settings.cache_clear()
-    yield Cli(f"sqlite:///{tmp_path / 'cli.db'}", capsys, monkeypatch)
-    get_settings.cache_clear()
+def cli(sqlite_cli: Cli) -> Cli:
+    return sqlite_cli
 
 
 def test_users_from_the_command_line(cli: Cli) -> None:

@@ -111,7 +111,8 @@ def test_officer_signs_in_records_an_outcome_and_sees_the_dashboard_change(
             page.click("button[type=submit]")
             assert page.url == f"{base}/dashboard"
             before = int(page.inner_text("#fig-inspected"))
-            assert page.locator("svg.chart").count() == 3
+            # channels, flow, hit rate and clearance time
+            assert page.locator("svg.chart").count() == 4
             page.screenshot(path=ARTIFACTS / "browser-1-dashboard.png", full_page=True)
 
             page.click("nav >> text=Declarations")

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from borderlink.api.deps import NodeDep, check_csrf, session_of
-from borderlink.errors import NotAuthenticated
+from borderlink.errors import InvalidInput, NotAuthenticated
 from borderlink.services.access import Permission, Principal, require
 from borderlink.web.registry import NavEntry
 
@@ -47,6 +49,22 @@ async def checked_form(request: Request) -> dict[str, str]:
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     check_csrf(values.get("csrf_token"), getattr(request.state, "csrf_token", ""))
     return values
+
+
+F = TypeVar("F", bound=BaseModel)
+
+
+def query_filter(model: type[F]) -> Callable[[Request], F]:
+    """A dependency reading a filter form from the query string; empty fields mean no filter."""
+
+    def parse(request: Request) -> F:
+        values = {k: v for k, v in request.query_params.items() if v != ""}
+        try:
+            return model(**{k: v for k, v in values.items() if k in model.model_fields})
+        except ValueError as error:
+            raise InvalidInput(f"filter not understood: {error}") from None
+
+    return parse
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

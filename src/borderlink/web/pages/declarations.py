@@ -16,7 +16,14 @@ from borderlink.services import declarations as service
 from borderlink.services import targeting
 from borderlink.services.access import Permission, Principal
 from borderlink.web.charts import bar_chart
-from borderlink.web.common import checked_form, local_target, page_allowed, redirect, render
+from borderlink.web.common import (
+    checked_form,
+    local_target,
+    page_allowed,
+    query_filter,
+    redirect,
+    render,
+)
 from borderlink.web.registry import Area, NavEntry
 
 router = APIRouter(include_in_schema=False)
@@ -26,22 +33,12 @@ Reader = Annotated[Principal, page_allowed(Permission.DECLARATIONS_READ)]
 Inspector = Annotated[Principal, page_allowed(Permission.OUTCOMES_RECORD)]
 
 
-def _filter(request: Request) -> service.DeclarationFilter:
-    """The filter form's fields; empty fields mean no filter."""
-    values = {k: v for k, v in request.query_params.items() if v != ""}
-    fields = service.DeclarationFilter.model_fields
-    try:
-        return service.DeclarationFilter(**{k: v for k, v in values.items() if k in fields})
-    except ValueError as error:
-        raise InvalidInput(f"filter not understood: {error}") from None
-
-
 @router.get("/declarations")
 def list_page(
     request: Request,
     node: NodeDep,
     principal: Reader,
-    flt: Annotated[service.DeclarationFilter, Depends(_filter)],
+    flt: Annotated[service.DeclarationFilter, Depends(query_filter(service.DeclarationFilter))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     result = service.list_declarations(node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE)

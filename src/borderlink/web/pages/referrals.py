@@ -17,7 +17,14 @@ from borderlink.model.referral import TRANSITIONS
 from borderlink.services import agency_rules, referrals
 from borderlink.services.access import Permission, Principal
 from borderlink.web.charts import bar_chart
-from borderlink.web.common import checked_form, local_target, page_allowed, redirect, render
+from borderlink.web.common import (
+    checked_form,
+    local_target,
+    page_allowed,
+    query_filter,
+    redirect,
+    render,
+)
 from borderlink.web.registry import Area, NavEntry
 
 router = APIRouter(include_in_schema=False)
@@ -33,22 +40,12 @@ def answers(status: ReferralStatus) -> list[ReferralStatus]:
     return [s for s in ReferralStatus if s in TRANSITIONS[status]]
 
 
-def _filter(request: Request) -> referrals.ReferralFilter:
-    """The filter form's fields; empty fields mean no filter."""
-    values = {k: v for k, v in request.query_params.items() if v != ""}
-    fields = referrals.ReferralFilter.model_fields
-    try:
-        return referrals.ReferralFilter(**{k: v for k, v in values.items() if k in fields})
-    except ValueError as error:
-        raise InvalidInput(f"filter not understood: {error}") from None
-
-
 @router.get("/referrals")
 def list_page(
     request: Request,
     node: NodeDep,
     principal: Reader,
-    flt: Annotated[referrals.ReferralFilter, Depends(_filter)],
+    flt: Annotated[referrals.ReferralFilter, Depends(query_filter(referrals.ReferralFilter))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     result = referrals.list_referrals(node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE)
