@@ -50,20 +50,16 @@ def clearance_trend(
     """One :class:`DayClearance` per day in [since, until], in the principal's office scope."""
     require(principal, Permission.DASHBOARD_READ)
     d = declarations.c
-    first_score = (
-        select(scores.c.scored_at)
-        .where(scores.c.declaration_id == d.declaration_id)
-        .order_by(scores.c.scored_at)
-        .limit(1)
-        .scalar_subquery()
-    )
-    first_channel = (
-        select(scores.c.channel)
-        .where(scores.c.declaration_id == d.declaration_id)
-        .order_by(scores.c.scored_at)
-        .limit(1)
-        .scalar_subquery()
-    )
+
+    def first_score(column: Any) -> Any:  # of the declaration's first score: its decision
+        return (
+            select(column)
+            .where(scores.c.declaration_id == d.declaration_id)
+            .order_by(scores.c.scored_at)
+            .limit(1)
+            .scalar_subquery()
+        )
+
     of_declaration = referrals.c.declaration_id == d.declaration_id
     referred = select(func.count()).where(of_declaration).scalar_subquery()
     still_open = (
@@ -76,9 +72,9 @@ def clearance_trend(
         select(
             d.declaration_id,
             d.declared_on,
-            first_channel.label("channel"),
+            first_score(scores.c.channel).label("channel"),
             d.created_at.label("arrived_at"),
-            first_score.label("scored_at"),
+            first_score(scores.c.scored_at).label("scored_at"),
             outcomes.c.recorded_at.label("inspected_at"),
             referred.label("referrals"),
             still_open.label("referrals_open"),
