@@ -97,7 +97,7 @@ def test_what_arrives_during_a_batch_is_scored_in_the_next_one() -> None:
     assert (through.batches, through.scored) == (2, 5)
 
 
-def test_a_failed_batch_fails_its_callers_and_the_next_batch_still_runs() -> None:
+def test_a_declaration_that_fails_its_batch_fails_alone() -> None:
     slow = _Slow()
     through = ScoreBatcher(node=None, score_many=slow, max_batch=2)  # type: ignore[arg-type]
     with ThreadPoolExecutor(6) as pool:
@@ -106,8 +106,9 @@ def test_a_failed_batch_fails_its_callers_and_the_next_batch_still_runs() -> Non
         later = _queue(pool, through, ["boom", "b", "c"])
         slow.release.set()
         assert first.result(5)["declaration_id"] == "a"
-        for failed in later[:2]:
-            with pytest.raises(RuntimeError, match="unreadable"):
-                failed.result(5)
+        with pytest.raises(RuntimeError, match="unreadable"):
+            later[0].result(5)
+        assert later[1].result(5)["declaration_id"] == "b"  # scored again, alone
         assert later[2].result(5)["declaration_id"] == "c"
-    assert slow.batches == [["a"], ["boom", "b"], ["c"]]
+    assert slow.batches == [["a"], ["boom", "b"], ["boom"], ["b"], ["c"]]
+    assert not through._leading  # and the next caller leads at once

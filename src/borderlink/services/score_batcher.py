@@ -7,7 +7,8 @@ one. So under load, the server's request threads hand their declaration ids to a
 :func:`~borderlink.services.risk.score_many`, while later callers wait. When the leader is done
 it hands the lead to the oldest caller still waiting, whose batch holds everything that arrived
 meanwhile. No caller waits on a timer: alone, a request is scored at once; under load, batches
-grow by themselves to what arrives during one batch.
+grow by themselves to what arrives during one batch. A batch that fails is scored again one
+declaration at a time, so a declaration that breaks scoring fails only its own request.
 """
 
 from __future__ import annotations
@@ -67,15 +68,32 @@ class ScoreBatcher:
         with self._lock:
             batch, self._waiting = self._waiting[: self.max_batch], self._waiting[self.max_batch :]
         try:
+            self._score(batch)
+        finally:  # whatever happened, wake them: nobody waits forever
+            self._finish(batch)
+
+    def _score(self, batch: list[_Request]) -> None:
+        try:
             found = self.score_many(self.node, [r.declaration_id for r in batch])
-        except BaseException as exc:  # every caller in the batch learns why
+        except Exception as exc:
+            if len(batch) == 1:
+                batch[0].error = exc
+                return
+            # One bad declaration must not fail the others: alone, each gets its own result
+            # or its own error.
+            for request in batch:
+                self._score([request])
+            return
+        except BaseException as exc:  # interrupted: every caller learns it
             for request in batch:
                 request.error = exc
-        else:
-            for request in batch:
-                request.result = found.get(request.declaration_id)
-                if request.result is None:
-                    request.error = NotFound(f"declaration {request.declaration_id} not found")
+            raise
+        for request in batch:
+            request.result = found.get(request.declaration_id)
+            if request.result is None:
+                request.error = NotFound(f"declaration {request.declaration_id} not found")
+
+    def _finish(self, batch: list[_Request]) -> None:
         with self._lock:
             self.batches += 1
             self.scored += len(batch)
