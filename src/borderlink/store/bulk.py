@@ -161,16 +161,20 @@ def now() -> dt.datetime:
 
 def insert_ignore(
     conn: Connection, table: Any, rows: Sequence[dict[str, Any]], key: Sequence[str] | None = None
-) -> int:
+) -> None:
     """Insert rows whose natural key is new (dialect-specific ON CONFLICT DO NOTHING); without
-    ``key``, a conflict on any unique constraint skips the row."""
+    ``key``, a conflict on any unique constraint skips the row.
+
+    It says nothing of how many were new: for a many-row insert the drivers do not report that
+    number reliably (psycopg has said 0 for rows it inserted), and RETURNING would cost a row
+    back per row written.
+    A caller that needs the count adds RETURNING itself (as routing does)."""
     if not rows:
-        return 0
+        return
     elements = list(key) if key else None
     statement: Any
     if conn.dialect.name == "postgresql":
         statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=elements)
     else:
         statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=elements)
-    result = conn.execute(statement, list(rows))
-    return max(result.rowcount, 0)
+    conn.execute(statement, list(rows))
