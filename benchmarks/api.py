@@ -39,9 +39,10 @@ from pathlib import Path
 import httpx
 
 from borderlink import risk
-from borderlink.services import accounts, open_node
-from borderlink.services import risk as risk_service
-from borderlink.services.access import Role
+from borderlink.services import open_node
+from borderlink.services.accounts import users as accounts
+from borderlink.services.accounts.access import Role
+from borderlink.services.risk import score as risk_service
 from borderlink.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -29,8 +29,8 @@ from tests.coop_mesh import agree, build_mesh, connect, go_live
 from tests.coop_samples import agreement
 
 from borderlink.model import Alert
-from borderlink.services.cooperation import held_objects, issue, issue_all
-from borderlink.services.sync import sync_partner
+from borderlink.services.cooperation.records import held_objects, issue, issue_all
+from borderlink.services.exchange.sync import sync_partner
 from borderlink.store.cooperation_tables import received
 
 

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from borderlink import synth
+from borderlink import demo as synth
 from borderlink.settings import Settings
 
 
@@ -38,8 +38,8 @@ def peak_rss_mb() -> float:
 def worker(args: argparse.Namespace) -> None:
     """Run in the subprocess: migrate, ingest (and re-ingest), print one JSON line."""
     from borderlink.services import open_node
-    from borderlink.services.ingest import ingest_file
-    from borderlink.services.refdata import snapshot
+    from borderlink.services.ingest.files import ingest_file
+    from borderlink.services.refdata.load import snapshot
 
     settings = Settings(db=args.url, data_dir=Path(args.file).parent, ingest_chunk_rows=args.chunk)
     node = open_node(settings, migrate=True)

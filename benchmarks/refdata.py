@@ -23,7 +23,7 @@ import polars as pl
 
 from borderlink.refdata import convert_frame
 from borderlink.services import open_node
-from borderlink.services import refdata as service
+from borderlink.services.refdata import load as service
 from borderlink.settings import Settings
 
 

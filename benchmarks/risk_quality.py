@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from borderlink.refdata import builtin
-from borderlink.services.evaluation import evaluate_files, with_hs_files
+from borderlink.services.risk.evaluation import evaluate_files, with_hs_files
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "customs-declarations"
 

@@ -33,10 +33,11 @@ from sqlalchemy import insert
 
 from borderlink import coordination
 from borderlink.coordination import AgencyRule
-from borderlink.services import agency_rules, open_node, routing
+from borderlink.demo.catalogue import COUNTRIES, hs_catalogue
+from borderlink.services import open_node
+from borderlink.services.coordination import agency_rules, routing
 from borderlink.settings import Settings
 from borderlink.store.tables import declarations, goods_items
-from borderlink.synth.catalogue import COUNTRIES, hs_catalogue
 
 AGENCIES = ("health", "police", "environment", "product-safety", "standards")
 

@@ -17,13 +17,13 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from borderlink.api.app import create_app
-from borderlink.api.loopback import LoopbackServer
 from borderlink.exchange.identity import NodeIdentity, Partner
 from borderlink.model import Agreement, AgreementState
+from borderlink.server.app import create_app
+from borderlink.server.loopback import LoopbackServer
 from borderlink.services import Node, open_node
-from borderlink.services.agreements import add_agreement, transition_agreement
-from borderlink.services.partners import add_partner, init_node
+from borderlink.services.cooperation.agreements import add_agreement, transition_agreement
+from borderlink.services.cooperation.partners import add_partner, init_node
 from borderlink.settings import Settings
 
 

@@ -21,17 +21,13 @@ from borderlink.coordination import AgencyRule
 from borderlink.exchange.identity import Partner
 from borderlink.model import Agreement
 from borderlink.risk import Profile
-from borderlink.services import (
-    Node,
-    accounts,
-    agency_rules,
-    agreements,
-    partners,
-    profiles,
-    routing,
-)
-from borderlink.services.access import Role
-from borderlink.services.ingest import ingest_file
+from borderlink.services import Node
+from borderlink.services.accounts import users as accounts
+from borderlink.services.accounts.access import Role
+from borderlink.services.cooperation import agreements, partners
+from borderlink.services.coordination import agency_rules, routing
+from borderlink.services.ingest.files import ingest_file
+from borderlink.services.risk import profiles
 from borderlink.store.coordination_tables import referrals
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, goods_items, outcomes, parties

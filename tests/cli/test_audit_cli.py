@@ -12,7 +12,7 @@ from sqlalchemy import Engine, update
 from borderlink.settings import get_settings
 from borderlink.store.tables import audit_log
 from tests.cli.conftest import Cli, cli_settings
-from tests.services.test_audit_seal import tamper
+from tests.services.accounts.test_audit_seal import tamper
 
 
 @pytest.fixture

@@ -30,15 +30,15 @@ from borderlink.exchange.auth import authorization
 from borderlink.exchange.client import API_ROOT, outbox_collection
 from borderlink.model import AgreementState
 from borderlink.services import Node
-from borderlink.services.cooperation import (
+from borderlink.services.cooperation.partners import get_partner
+from borderlink.services.cooperation.records import (
     active_alerts,
     held_objects,
     issue,
     issue_all,
     record_seizure,
 )
-from borderlink.services.partners import get_partner
-from borderlink.services.sync import cursor, sync_partner
+from borderlink.services.exchange.sync import cursor, sync_partner
 from tests.coop_mesh import LiveServer, Mesh, agree, build_mesh, connect, go_live
 from tests.coop_samples import TODAY, agreement, new_alert, new_seizure, stix_errors
 

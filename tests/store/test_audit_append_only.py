@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from borderlink.services import audit
+from borderlink.services.accounts import audit
 from borderlink.store.tables import audit_log
 
 

@@ -15,7 +15,7 @@ from borderlink.cli.options import DbOption, node_for
 from borderlink.cooperation.agreements import load_agreement_yaml
 from borderlink.errors import InvalidInput
 from borderlink.model.cooperation import AgreementState
-from borderlink.services.agreements import (
+from borderlink.services.cooperation.agreements import (
     add_agreement,
     get_agreement,
     list_agreements,

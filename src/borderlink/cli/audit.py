@@ -11,7 +11,7 @@ from rich.console import Console
 
 from borderlink.cli.options import DbOption, node_for
 from borderlink.errors import IntegrityFailure
-from borderlink.services.audit_seal import own_identity, seal, verify_audit
+from borderlink.services.accounts.audit_seal import own_identity, seal, verify_audit
 
 app = typer.Typer(
     help="The audit log, chained into the node's verifiable log.", no_args_is_help=True

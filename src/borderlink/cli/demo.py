@@ -14,7 +14,7 @@ from rich.table import Table
 
 from borderlink.cli.exchange import partner_demo
 from borderlink.cli.options import DbOption
-from borderlink.services.demo import (
+from borderlink.demo.scenario import (
     DEFAULT_ITEMS,
     DEFAULT_SEED,
     DemoOptions,

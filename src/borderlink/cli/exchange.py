@@ -14,9 +14,9 @@ from rich.console import Console
 
 from borderlink.cli.options import DbOption, node_for
 from borderlink.errors import InvalidInput
-from borderlink.services.exchange_log import prove_record, signed_tree_head, verify_log
-from borderlink.services.partners import node_identity
-from borderlink.services.sync import sync_all, sync_partner
+from borderlink.services.cooperation.partners import node_identity
+from borderlink.services.exchange.log import prove_record, signed_tree_head, verify_log
+from borderlink.services.exchange.sync import sync_all, sync_partner
 
 app = typer.Typer(help="Exchange with partner nodes (TAXII pull).", no_args_is_help=True)
 log_app = typer.Typer(help="The node's verifiable (Merkle) log.", no_args_is_help=True)
@@ -119,9 +119,9 @@ def demo_cmd(
 def partner_demo(root: Path, *, serve: bool = False) -> None:
     """Start Atlantis and Borduria on loopback under ``root``, record a seizure at Atlantis and
     show what Borduria received and flagged (also a step of ``borderlink demo``)."""
-    from borderlink.api.app import create_app
-    from borderlink.api.loopback import LoopbackServer
-    from borderlink.services import exchange_demo
+    from borderlink.demo import partners as exchange_demo
+    from borderlink.server.app import create_app
+    from borderlink.server.loopback import LoopbackServer
     from borderlink.settings import get_settings
 
     nodes = exchange_demo.demo_nodes(root, get_settings())

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from borderlink.cli.options import DbOption, node_for
 from borderlink.model import IngestSummary
-from borderlink.services.ingest import ingest_file
+from borderlink.services.ingest.files import ingest_file
 
 out = Console()
 err = Console(stderr=True)

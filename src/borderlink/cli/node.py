@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from borderlink.cli.options import DbOption, node_for
-from borderlink.services.partners import init_node, node_identity
+from borderlink.services.cooperation.partners import init_node, node_identity
 
 app = typer.Typer(help="This node's identity: id, name, Ed25519 signing key.", no_args_is_help=True)
 out = Console()

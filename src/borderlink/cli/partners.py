@@ -12,7 +12,7 @@ from rich.table import Table
 
 from borderlink.cli.options import DbOption, node_for
 from borderlink.exchange.identity import Partner
-from borderlink.services.partners import add_partner, list_partners, remove_partner
+from borderlink.services.cooperation.partners import add_partner, list_partners, remove_partner
 
 app = typer.Typer(help="Partner nodes: id, name, public key, base URL.", no_args_is_help=True)
 out = Console()

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from borderlink.cli.options import DbOption, node_for
-from borderlink.services import profiles as service
-from borderlink.services.risk import profile_hit_rates
+from borderlink.services.risk import profiles as service
+from borderlink.services.risk.score import profile_hit_rates
 
 app = typer.Typer(help="Risk profiles: add, list, show, disable, test.", no_args_is_help=True)
 out = Console()

@@ -17,14 +17,14 @@ from borderlink.cli.options import DbOption, node_for
 from borderlink.cooperation.records import new_record
 from borderlink.errors import InvalidInput
 from borderlink.model.cooperation import Alert, Seizure
-from borderlink.services.cooperation import (
+from borderlink.services.cooperation.receiving import purge_expired
+from borderlink.services.cooperation.records import (
     IssueResult,
     active_alerts,
     issue,
     record_seizure,
     revoke,
 )
-from borderlink.services.receiving import purge_expired
 
 app = typer.Typer(
     help="Seizures and alerts: record, release to partners, revoke; partners' active alerts.",

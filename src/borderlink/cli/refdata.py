@@ -15,7 +15,7 @@ from rich.tree import Tree
 
 from borderlink.cli.options import DbOption, node_for
 from borderlink.model import HsNode
-from borderlink.services import refdata as service
+from borderlink.services.refdata import load as service
 
 app = typer.Typer(
     help="Reference data: HS editions, correlations, exchange rates, UN/LOCODEs.",

@@ -19,8 +19,10 @@ from rich.table import Table
 from borderlink.cli.options import DbOption, node_for
 from borderlink.errors import PermissionDenied
 from borderlink.model import ReferralAnswer, ReferralStatus
-from borderlink.services import Node, accounts, agency_rules, referrals, routing
-from borderlink.services.access import Principal, Role
+from borderlink.services import Node
+from borderlink.services.accounts import users as accounts
+from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.coordination import agency_rules, referrals, routing
 
 app = typer.Typer(
     help="Referrals to other agencies: route, list, show, answer, times.", no_args_is_help=True

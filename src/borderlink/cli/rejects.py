@@ -10,7 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from borderlink.cli.options import DbOption, node_for
-from borderlink.services.rejects import get_reject, list_rejects, reason_counts, retry_rejects
+from borderlink.services.ingest.rejects import (
+    get_reject,
+    list_rejects,
+    reason_counts,
+    retry_rejects,
+)
 
 app = typer.Typer(help="Rejected records: list, show, retry.", no_args_is_help=True)
 out = Console()

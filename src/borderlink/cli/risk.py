@@ -14,9 +14,9 @@ from rich.progress import Progress
 
 from borderlink.cli.options import DbOption, node_for
 from borderlink.risk import CapacityPolicy
-from borderlink.services import evaluation
-from borderlink.services import risk as service
-from borderlink.services.refdata import snapshot
+from borderlink.services.refdata.load import snapshot
+from borderlink.services.risk import evaluation
+from borderlink.services.risk import score as service
 
 app = typer.Typer(help="Risk model: train, score, evaluate.", no_args_is_help=True)
 out = Console()

@@ -9,8 +9,8 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from borderlink.api import create_app
 from borderlink.cli.options import DbOption, node_for
+from borderlink.server import create_app
 
 err = Console(stderr=True)
 
@@ -38,7 +38,7 @@ def serve(
     if db:  # the workers build their app from the environment, like any BORDERLINK_ setting
         os.environ["BORDERLINK_DB"] = db
     uvicorn.run(
-        "borderlink.api:create_app",
+        "borderlink.server:create_app",
         factory=True,
         host=host,
         port=port,

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from borderlink.cli.options import DbOption, node_for
-from borderlink.services import accounts
-from borderlink.services.access import Role
+from borderlink.services.accounts import users as accounts
+from borderlink.services.accounts.access import Role
 
 app = typer.Typer(help="Users: add, list, disable.", no_args_is_help=True)
 tokens = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)

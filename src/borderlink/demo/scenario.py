@@ -1,0 +1,357 @@
+"""The demo: a node with a few thousand synthetic declarations, and where to look next.
+
+The demo is a list of steps (:data:`STEPS`), each a function of a :class:`DemoContext` that
+returns a :class:`StepResult`; later capabilities (train a model, serve the web UI, start partner
+nodes) append their own step. Every step is idempotent: running the demo twice stores nothing
+twice (the files are regenerated identically, and ingest keeps what it already has).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from borderlink import demo as synth
+from borderlink.errors import InvalidInput, NotFound
+from borderlink.refdata import RefData
+from borderlink.services.accounts import users as accounts
+from borderlink.services.coordination import agency_rules, routing
+from borderlink.services.ingest.files import ingest_file
+from borderlink.services.node import Node, open_node
+from borderlink.services.refdata.load import load_rates, snapshot
+from borderlink.services.risk import score as risk_service
+from borderlink.settings import Settings
+from borderlink.store import open_engine
+from borderlink.store.schema import metadata
+from borderlink.store.tables import (
+    declarations,
+    goods_items,
+    outcomes,
+    parties,
+    rejects,
+)
+
+DEFAULT_ITEMS = 5_000
+DEFAULT_SEED = 2026
+BROKEN_ITEMS = 60
+ACTOR = "demo"
+
+# (stage, rows just done): stages are "generate" and "ingest"
+Progress = Callable[[str, int], None]
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    items: int = DEFAULT_ITEMS
+    seed: int = DEFAULT_SEED
+    reset: bool = False
+
+
+def stage_totals(options: DemoOptions) -> dict[str, int]:
+    """Rows each progress stage will report in all (for progress bars)."""
+    broken_rows = BROKEN_ITEMS + synth.DUPLICATES
+    return {"generate": options.items, "ingest": options.items + broken_rows}
+
+
+@dataclass(frozen=True)
+class StepResult:
+    name: str
+    title: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DemoContext:
+    """What the steps share: the node, the options, and what earlier steps left behind."""
+
+    node: Node
+    options: DemoOptions
+    progress: Progress | None = None
+    files: dict[str, Path] = field(default_factory=dict)
+    refdata: RefData | None = None
+
+    @property
+    def folder(self) -> Path:
+        folder = Path(self.node.settings.data_dir) / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def advance(self, stage: str, rows: int) -> None:
+        if self.progress:
+            self.progress(stage, rows)
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    database: str
+    data_dir: Path
+    steps: list[StepResult]
+    totals: dict[str, Any]
+    next_steps: list[tuple[str, str]]  # (command, what it shows)
+
+
+Step = Callable[[DemoContext], StepResult]
+
+
+def generate_files(ctx: DemoContext) -> StepResult:
+    """Write the synthetic declarations (and a small file with broken rows) into the data dir."""
+    items, seed = ctx.options.items, ctx.options.seed
+    path = ctx.folder / f"declarations-seed{seed}-{items}.csv"
+    written = synth.write_csv(
+        path,
+        items,
+        seed,
+        reporting_currency=ctx.node.settings.reporting_currency,
+        progress=lambda rows: ctx.advance("generate", rows),
+    )
+    broken = ctx.folder / f"broken-seed{seed + 1}.csv"
+    key = synth.corrupt(broken, BROKEN_ITEMS, seed + 1)  # another seed: its own declaration ids
+    ctx.files |= {"declarations": path, "broken": broken}
+    return StepResult(
+        "generate",
+        "Generated synthetic declarations",
+        {
+            "file": str(path),
+            "goods_items": written.items,
+            "declarations": written.declarations,
+            "illicit_declarations": written.illicit_declarations,
+            "broken_file": str(broken),
+            "broken_rows": sum(len(rows) for rows in key.values()),
+        },
+    )
+
+
+def load_exchange_rates(ctx: DemoContext) -> StepResult:
+    """Load the synthetic world's exchange rates through the reference data service (a rerun
+    changes nothing), so values convert into the reporting currency."""
+    reporting = ctx.node.settings.reporting_currency
+    rates = synth.exchange_rates(reporting)
+    path = ctx.folder / f"rates-{reporting}.csv"
+    lines = ["currency,valid_from,rate"]
+    lines += [
+        f"{currency},{synth.DEFAULT_START.isoformat()},{rate!r}"
+        for currency, rate in rates.items()
+        if currency != reporting
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = load_rates(ctx.node, path, actor=ACTOR)
+    ctx.refdata = snapshot(ctx.node)
+    return StepResult(
+        "rates",
+        "Exchange rates",
+        {"reporting_currency": reporting, "file": str(path), "rates": loaded},
+    )
+
+
+def ingest_files(ctx: DemoContext) -> StepResult:
+    """Ingest both files; a second run finds only duplicates."""
+    details: dict[str, Any] = {}
+    for name, path in ctx.files.items():
+        summary = ingest_file(
+            ctx.node,
+            path,
+            format="csv",
+            mapping=None,
+            actor=ACTOR,
+            progress=lambda rows: ctx.advance("ingest", rows),
+            refdata=ctx.refdata,
+        )
+        details[name] = summary.public()
+    return StepResult("ingest", "Ingested", details)
+
+
+def create_accounts(ctx: DemoContext) -> StepResult:
+    """One user per role to sign in to the pages with (first run only: passwords are shown once)."""
+    with ctx.node.engine.connect() as conn:  # the officer works at the busiest office
+        office = conn.execute(
+            select(declarations.c.office_id)
+            .where(declarations.c.office_id.is_not(None))
+            .group_by(declarations.c.office_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one_or_none()
+    made = accounts.demo_accounts(ctx.node, **({"office_id": office} if office else {}))
+    return StepResult("accounts", "Demo accounts (shown once)", made)
+
+
+# The last weeks of the demo's history play "today's flow": the model learns from the weeks before.
+SCORED_DAYS = 28
+
+
+def train_and_score(ctx: DemoContext) -> StepResult:
+    """Train a risk model on the older declarations and score the latest weeks' flow into
+    channels (a rerun keeps the model and scores nothing twice)."""
+    with ctx.node.engine.connect() as conn:
+        last = conn.execute(select(func.max(declarations.c.declared_on))).scalar_one()
+    if last is None:
+        return StepResult("risk", "Risk model", {"skipped": "no declarations"})
+    cutoff = last - dt.timedelta(days=SCORED_DAYS)
+    try:
+        model = risk_service.load_model(ctx.node)
+        version = model.version
+    except NotFound:
+        try:
+            version = risk_service.train(ctx.node, until=cutoff, actor=ACTOR).version
+        except InvalidInput as error:  # too little history for a model: say so, go on
+            return StepResult("risk", "Risk model", {"skipped": error.detail})
+    scored = risk_service.score_batch(
+        ctx.node,
+        since=cutoff + dt.timedelta(days=1),
+        version=version,
+        seed=ctx.options.seed,
+        actor=ACTOR,
+    )
+    return StepResult(
+        "risk",
+        "Risk model trained and the latest flow scored",
+        {
+            "model": version,
+            "trained_until": cutoff.isoformat(),
+            "scored": scored.scored,
+            "channels": scored.channels,
+        },
+    )
+
+
+def refer_to_agencies(ctx: DemoContext) -> StepResult:
+    """Load the example agency routing rules and refer the latest flow to the agencies they name
+    (health, environment, police, product safety); the demo's agency officer works for health.
+    A rerun refers nothing twice."""
+    with ctx.node.engine.connect() as conn:
+        last = conn.execute(select(func.max(declarations.c.declared_on))).scalar_one()
+    if last is None:
+        return StepResult(
+            "referrals", "Referrals to other agencies", {"skipped": "no declarations"}
+        )
+    rules = agency_rules.load_builtin(ctx.node, actor=ACTOR)
+    since = last - dt.timedelta(days=SCORED_DAYS - 1)
+    routed = routing.route_declarations(ctx.node, since=since, actor=ACTOR)
+    return StepResult(
+        "referrals",
+        "The latest flow referred to other agencies",
+        {
+            "rules": len(rules),
+            "since": since.isoformat(),
+            "referred": routed.referred,
+            "agencies": routed.agencies,
+            "demo_agency": accounts.DEMO_AGENCY,
+        },
+    )
+
+
+STEPS: list[Step] = [
+    generate_files,
+    load_exchange_rates,
+    ingest_files,
+    train_and_score,
+    refer_to_agencies,
+    create_accounts,
+]
+
+
+def node_totals(node: Node) -> dict[str, Any]:
+    """What the node now holds, in numbers an officer recognises."""
+    with node.engine.connect() as conn:
+        first, last = conn.execute(
+            select(func.min(declarations.c.declared_on), func.max(declarations.c.declared_on))
+        ).one()
+
+        def count(query: Any) -> int:
+            return int(conn.execute(query).scalar_one())
+
+        return {
+            "declarations": count(select(func.count()).select_from(declarations)),
+            "goods_items": count(select(func.count()).select_from(goods_items)),
+            "traders": count(select(func.count()).select_from(parties)),
+            "offices": count(select(func.count(func.distinct(declarations.c.office_id)))),
+            "origins": count(select(func.count(func.distinct(goods_items.c.origin_country)))),
+            "hs_codes": count(select(func.count(func.distinct(goods_items.c.hs_code)))),
+            "first_date": first.isoformat() if first else None,
+            "last_date": last.isoformat() if last else None,
+            "inspected_illicit": count(
+                select(func.count()).select_from(outcomes).where(outcomes.c.illicit.is_(True))
+            ),
+            "open_rejects": count(
+                select(func.count()).select_from(rejects).where(rejects.c.status == "open")
+            ),
+        }
+
+
+NEXT_STEPS: list[tuple[str, str]] = [
+    (
+        "borderlink serve",
+        "the pages at http://127.0.0.1:8000/ (sign in with a demo account above) and the API",
+    ),
+    ("borderlink rejects list", "the broken rows of the demo's second file, with their reasons"),
+    ("borderlink rejects show 1", "one rejected record: the raw row, each field and reason"),
+    ("borderlink refdata show hs 8517", "an HS code with its ancestors and descendants"),
+    ("borderlink risk score", "score newly ingested declarations into green/yellow/red"),
+    ("borderlink profiles list", "analysts' risk profiles (add one with profiles add FILE)"),
+    (
+        "borderlink referrals list",
+        "declarations referred to other agencies; demo-agency-officer answers health's",
+    ),
+    (
+        "borderlink exchange demo",
+        "two partner nodes: a seizure at one flags a declaration at the other",
+    ),
+    (
+        "borderlink ingest FILE --format csv|json [--mapping kcs]",
+        "load your own declarations (the demo's file is a template)",
+    ),
+]
+
+
+def reset_database(url: str) -> None:
+    """Start over: delete a SQLite file, or drop every BorderLink table elsewhere."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+        return
+    engine = open_engine(url)
+    try:
+        metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    finally:
+        engine.dispose()
+
+
+def run_demo(
+    settings: Settings,
+    options: DemoOptions = DemoOptions(),
+    *,
+    progress: Progress | None = None,
+    steps: list[Step] | None = None,
+) -> DemoReport:
+    """Open (or reset) the node, run the demo steps, and report what the node holds."""
+    if options.items < 1:
+        raise InvalidInput("the demo needs at least one goods item", field="items")
+    try:
+        synth.exchange_rates(settings.reporting_currency)
+    except ValueError as error:
+        raise InvalidInput(str(error), field="reporting_currency") from error
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    if options.reset:
+        reset_database(settings.database_url)
+    node = open_node(settings, migrate=True)
+    try:
+        ctx = DemoContext(node=node, options=options, progress=progress)
+        results = [step(ctx) for step in (STEPS if steps is None else steps)]
+        totals = node_totals(node)
+    finally:
+        node.engine.dispose()
+    return DemoReport(
+        database=node.engine.url.render_as_string(hide_password=True),
+        data_dir=Path(settings.data_dir),
+        steps=results,
+        totals=totals,
+        next_steps=list(NEXT_STEPS),
+    )

@@ -1,0 +1,72 @@
+"""``/api/v1/users`` (administrators) and ``/api/v1/tokens`` (each user's own API tokens)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from borderlink.server.deps import CurrentUser, NodeDep, allowed, blocking
+from borderlink.services.accounts import users as accounts
+from borderlink.services.accounts.access import Permission, Principal, Role
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+Admin = Annotated[Principal, Depends(allowed(Permission.USERS_MANAGE))]
+TokenOwner = Annotated[Principal, Depends(allowed(Permission.TOKENS_OWN))]
+
+
+class NewUser(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=8, max_length=1024)
+    role: Role
+    office_id: str | None = Field(default=None, max_length=16)
+    agency: str | None = Field(default=None, max_length=64)
+
+
+class TokenRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    scopes: list[str] | None = Field(default=None, description="Default: all the role allows")
+    days: int = Field(default=90, ge=1, le=accounts.MAX_TOKEN_DAYS)
+    username: str | None = Field(default=None, description="Administrators only: for another user")
+
+
+@router.get("/users")
+async def list_users(node: NodeDep, _admin: Admin) -> list[accounts.UserView]:
+    return await blocking(accounts.list_users, node)
+
+
+@router.post("/users", status_code=201)
+async def add_user(body: NewUser, node: NodeDep, admin: Admin) -> accounts.UserView:
+    return await blocking(accounts.add_user, node, **body.model_dump(), actor=admin.username)
+
+
+@router.post("/users/{username}/disable")
+async def disable_user(username: str, node: NodeDep, admin: Admin) -> accounts.UserView:
+    return await blocking(accounts.disable_user, node, username, actor=admin.username)
+
+
+@router.get("/tokens")
+async def list_tokens(node: NodeDep, principal: TokenOwner) -> list[accounts.TokenView]:
+    return await blocking(accounts.list_tokens, node, principal)
+
+
+@router.post("/tokens", status_code=201)
+async def create_token(
+    body: TokenRequest, node: NodeDep, principal: TokenOwner
+) -> accounts.NewToken:
+    return await blocking(
+        accounts.create_token,
+        node,
+        username=body.username or principal.username,
+        name=body.name,
+        scopes=body.scopes,
+        days=body.days,
+        actor=principal,
+    )
+
+
+@router.delete("/tokens/{token_id}")
+async def revoke_token(token_id: str, node: NodeDep, principal: CurrentUser) -> accounts.TokenView:
+    return await blocking(accounts.revoke_token, node, token_id, actor=principal)

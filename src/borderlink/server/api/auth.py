@@ -1,0 +1,85 @@
+"""``/api/v1/auth``: sign in (a session cookie + a CSRF token), sign out, who am I."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from borderlink.server.deps import SESSION_COOKIE, CurrentUser, NodeDep, blocking
+from borderlink.services.accounts import users as accounts
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+class Credentials(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class SignedIn(BaseModel):
+    username: str
+    role: str
+    csrf_token: str = Field(description="Send it back in X-CSRF-Token on every write")
+    expires_at: dt.datetime
+
+
+class Me(BaseModel):
+    username: str
+    role: str
+    office_id: str | None
+    agency: str | None
+    via: str
+    permissions: list[str]
+
+
+def set_session_cookie(
+    response: Response, node_secure: bool, opened: accounts.SessionOpened
+) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        opened.token,
+        expires=opened.expires_at,
+        httponly=True,
+        secure=node_secure,
+        samesite="strict",
+        path="/",
+    )
+
+
+@router.post("/login", responses={401: {"description": "Wrong username or password"}})
+async def login(credentials: Credentials, node: NodeDep, response: Response) -> SignedIn:
+    principal = await blocking(
+        accounts.authenticate, node, credentials.username, credentials.password
+    )
+    opened = await blocking(accounts.open_session, node, principal)
+    set_session_cookie(response, node.settings.cookie_secure, opened)
+    return SignedIn(
+        username=principal.username,
+        role=principal.role.value,
+        csrf_token=opened.csrf_token,
+        expires_at=opened.expires_at,
+    )
+
+
+@router.post("/logout", status_code=204)
+async def logout(
+    request: Request, principal: CurrentUser, node: NodeDep, response: Response
+) -> None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        await blocking(accounts.close_session, node, cookie, actor=principal.username)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+@router.get("/me")
+async def me(principal: CurrentUser) -> Me:
+    return Me(
+        username=principal.username,
+        role=principal.role.value,
+        office_id=principal.office_id,
+        agency=principal.agency,
+        via=principal.via,
+        permissions=sorted(p.value for p in principal.permissions),
+    )

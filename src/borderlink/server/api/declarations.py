@@ -1,0 +1,118 @@
+"""``/api/v1/declarations``: list (filters, pagination), read one, record its inspection outcome."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from pydantic import BaseModel, Field
+
+from borderlink.model import Outcome
+from borderlink.server.deps import NodeDep, allowed, blocking
+from borderlink.services.accounts.access import Permission, Principal
+from borderlink.services.declarations import dashboard as dashboards
+from borderlink.services.declarations import read as service
+from borderlink.services.ingest import submission
+
+router = APIRouter(prefix="/api/v1", tags=["declarations"])
+
+Reader = Annotated[Principal, Depends(allowed(Permission.DECLARATIONS_READ))]
+Inspector = Annotated[Principal, Depends(allowed(Permission.OUTCOMES_RECORD))]
+Submitter = Annotated[Principal, Depends(allowed(Permission.DECLARATIONS_SUBMIT))]
+Viewer = Annotated[Principal, Depends(allowed(Permission.DASHBOARD_READ))]
+DeclarationId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+class OutcomeIn(BaseModel):
+    illicit: bool
+    severity: int = Field(default=0, ge=0, le=9)
+    revenue_recovered: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    inspected_on: dt.date | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.get("/declarations")
+async def list_declarations(
+    node: NodeDep,
+    principal: Reader,
+    flt: Annotated[service.DeclarationFilter, Query()],
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> service.Page[service.DeclarationSummary]:
+    return await blocking(
+        service.list_declarations, node, principal, flt, limit=limit, offset=offset
+    )
+
+
+@router.get(
+    "/declarations/export",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The filtered list as CSV"}},
+)
+async def export_declarations(
+    node: NodeDep,
+    principal: Reader,
+    flt: Annotated[service.DeclarationFilter, Query()],
+    limit: Annotated[int, Query(ge=1, le=service.MAX_EXPORT)] = 10_000,
+) -> Response:
+    """The filtered list as CSV (audited as an export), newest first."""
+    page = await blocking(service.list_declarations, node, principal, flt, limit=limit, export=True)
+    out = io.StringIO()
+    columns = list(service.DeclarationSummary.model_fields)
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    for row in page.items:
+        writer.writerow(row.model_dump(mode="json"))
+    return Response(
+        out.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="declarations.csv"'},
+    )
+
+
+@router.post("/declarations", status_code=200)
+async def submit_declarations(
+    body: Annotated[
+        list[dict[str, Any]],
+        Body(
+            min_length=1,
+            max_length=submission.MAX_SUBMIT,
+            description="Declarations in the wco-json layout (as `ingest --format json`)",
+        ),
+    ],
+    node: NodeDep,
+    principal: Submitter,
+) -> submission.Submitted:
+    """Validate and store declarations (the summary adds up to the goods items sent); with a
+    risk model, score each accepted one on arrival (up to 100 per call)."""
+    return await blocking(submission.submit_declarations, node, principal, body)
+
+
+@router.get("/declarations/{declaration_id}")
+async def get_declaration(
+    declaration_id: DeclarationId,
+    node: NodeDep,
+    principal: Reader,
+    reason: Annotated[str | None, Query(max_length=500, description="Why (audited)")] = None,
+) -> service.DeclarationView:
+    return await blocking(service.get_declaration, node, principal, declaration_id, reason=reason)
+
+
+@router.put("/declarations/{declaration_id}/outcome")
+async def record_outcome(
+    declaration_id: DeclarationId, body: OutcomeIn, node: NodeDep, principal: Inspector
+) -> service.OutcomeView:
+    outcome = Outcome(
+        declaration_id=declaration_id, officer=principal.username, **body.model_dump()
+    )
+    return await blocking(service.record_outcome, node, principal, outcome)
+
+
+@router.get("/dashboard", tags=["dashboard"])
+async def dashboard(
+    node: NodeDep, principal: Viewer, day: Annotated[dt.date | None, Query()] = None
+) -> dashboards.Dashboard:
+    return await blocking(dashboards.dashboard, node, principal, day)

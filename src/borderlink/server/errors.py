@@ -1,0 +1,125 @@
+"""Every failure becomes ``{"error": code, "detail": ..., "field": ...}``; never a stack trace."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from borderlink.errors import BorderLinkError, outcome_of
+
+log = logging.getLogger("borderlink.server")
+
+HTTP_CODES = {
+    400: "invalid_input",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+}
+
+
+# Pages register a renderer here, so that a browser gets an HTML page (or a redirect to sign-in)
+# where a machine gets the JSON body; the status and the error code are the same.
+MACHINE_PATHS = ("/api/", "/taxii2/")  # answered in JSON, always
+HtmlRenderer = Callable[[Request, int, dict[str, Any]], Response]
+
+
+def error_body(code: str, detail: Any, field: str | None = None) -> dict[str, Any]:
+    return {"error": code, "detail": detail, "field": field}
+
+
+def _respond(
+    request: Request, status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None
+) -> Response:
+    render: HtmlRenderer | None = getattr(request.app.state, "render_error", None)
+    if render is not None and not request.url.path.startswith(MACHINE_PATHS):
+        return render(request, status, body)
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+async def _borderlink_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, BorderLinkError)
+    status = outcome_of(error).http_status
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return _respond(request, status, error_body(error.code, error.detail, error.field), headers)
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    problems = error.errors()
+    first = problems[0] if problems else {}
+    location = [
+        str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")
+    ]
+    detail = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'body'}: {e.get('msg')}"
+        for e in problems
+    )
+    body = error_body("invalid_input", detail or "invalid request", ".".join(location) or None)
+    return _respond(request, 422, body)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    body = error_body(HTTP_CODES.get(error.status_code, "error"), error.detail)
+    return _respond(request, error.status_code, body, error.headers)
+
+
+class CatchAll:
+    """ASGI middleware: an unexpected exception is logged and answered with a generic 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:  # too late for a clean answer: the server closes the connection
+                return
+            body = json.dumps(
+                error_body("internal_error", "an internal error occurred; it has been logged")
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(BorderLinkError, _borderlink_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_middleware(CatchAll)

@@ -1,0 +1,127 @@
+"""Declarations: the filtered list, one declaration in full, recording its inspection outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from borderlink.errors import InvalidInput
+from borderlink.model import Outcome
+from borderlink.server.deps import NodeDep
+from borderlink.server.pages.charts import bar_chart
+from borderlink.server.pages.common import (
+    checked_form,
+    local_target,
+    page_allowed,
+    query_filter,
+    redirect,
+    render,
+)
+from borderlink.server.pages.registry import Area, NavEntry
+from borderlink.services.accounts.access import Permission, Principal
+from borderlink.services.declarations import read as service
+from borderlink.services.risk import targeting
+
+router = APIRouter(include_in_schema=False)
+PAGE = 50
+
+Reader = Annotated[Principal, page_allowed(Permission.DECLARATIONS_READ)]
+Inspector = Annotated[Principal, page_allowed(Permission.OUTCOMES_RECORD)]
+
+
+@router.get("/declarations")
+def list_page(
+    request: Request,
+    node: NodeDep,
+    principal: Reader,
+    flt: Annotated[service.DeclarationFilter, Depends(query_filter(service.DeclarationFilter))],
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    result = service.list_declarations(node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE)
+    query = flt.model_dump(mode="json", exclude_none=True)
+    pages = max(1, -(-result.total // PAGE))
+
+    def link(n: int) -> str:
+        return "/declarations?" + urlencode({**query, "page": n})
+
+    return render(
+        request,
+        "declarations.html",
+        result=result,
+        flt=flt,
+        page=page,
+        pages=pages,
+        prev_link=link(page - 1) if page > 1 else None,
+        next_link=link(page + 1) if page < pages else None,
+        export_link="/api/v1/declarations/export?" + urlencode(query),
+    )
+
+
+@router.get("/declarations/{declaration_id}")
+def detail_page(
+    request: Request,
+    node: NodeDep,
+    principal: Reader,
+    declaration_id: Annotated[str, Path(max_length=64)],
+    saved: Annotated[bool, Query()] = False,
+) -> HTMLResponse:
+    declaration = service.get_declaration(node, principal, declaration_id, reason="page view")
+    score = targeting.latest_score(node, principal, declaration_id)
+    contributions = [
+        (str(r.get("reason") or r.get("text", ""))[:24], float(r["contribution"]))
+        for r in (score.reasons if score else [])
+        if isinstance(r.get("contribution"), int | float) and r["contribution"] > 0
+    ]
+    return render(
+        request,
+        "declaration.html",
+        d=declaration,
+        score=score,
+        explanation=bar_chart(contributions, title="What raised the score (log-odds)", unit="")
+        if contributions
+        else None,
+        saved=saved,
+        can_record=principal.can(Permission.OUTCOMES_RECORD),
+        today=dt.date.today(),
+    )
+
+
+@router.post("/declarations/{declaration_id}/outcome")
+async def record_outcome(
+    request: Request,
+    node: NodeDep,
+    principal: Inspector,
+    declaration_id: Annotated[str, Path(max_length=64)],
+) -> RedirectResponse:
+    form = await checked_form(request)
+    try:
+        outcome = Outcome(
+            declaration_id=declaration_id,
+            illicit=form.get("illicit") == "yes",
+            severity=int(form.get("severity") or 0),
+            revenue_recovered=float(form["revenue_recovered"])
+            if form.get("revenue_recovered")
+            else None,
+            inspected_on=dt.date.fromisoformat(form["inspected_on"])
+            if form.get("inspected_on")
+            else None,
+            officer=principal.username,
+            note=form.get("note") or None,
+        )
+    except ValueError as error:
+        raise InvalidInput(f"outcome not understood: {error}") from None
+    service.record_outcome(node, principal, outcome)
+    if form.get("next"):
+        return redirect(local_target(form["next"]))
+    return redirect(f"/declarations/{declaration_id}?saved=1")
+
+
+AREA = Area(
+    name="declarations",
+    router=router,
+    nav=(NavEntry("Declarations", "/declarations", Permission.DECLARATIONS_READ, order=20),),
+)

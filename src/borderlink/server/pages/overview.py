@@ -1,0 +1,61 @@
+"""The dashboard: the day's flow by channel, inspections and hit rates over two weeks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from borderlink.server.deps import NodeDep
+from borderlink.server.pages.charts import bar_chart
+from borderlink.server.pages.common import page_allowed, render
+from borderlink.server.pages.registry import Area, NavEntry
+from borderlink.services.accounts.access import Permission, Principal
+from borderlink.services.declarations import dashboard as dashboards
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/dashboard")
+def dashboard_page(
+    request: Request,
+    node: NodeDep,
+    principal: Annotated[Principal, page_allowed(Permission.DASHBOARD_READ)],
+    day: Annotated[dt.date | None, Query()] = None,
+) -> HTMLResponse:
+    board = dashboards.dashboard(node, principal, day)
+    label = "%d %b"
+    flow = bar_chart(
+        [(d.day.strftime(label), d.declarations) for d in board.days],
+        title="Declarations per day",
+    )
+    hits = bar_chart(
+        [(d.day.strftime(label), d.hit_rate or 0.0) for d in board.days],
+        title="Hit rate of inspections per day",
+        percent=True,
+    )
+    channels = bar_chart(list(board.channels.items()), title="Today's flow by channel", width=320)
+    clearance = bar_chart(
+        [(c.day.strftime(label), c.p50_hours or 0.0) for c in board.clearance],
+        title="Median hours from arrival to release (red, yellow, referred)",
+        unit=" h",
+    )
+    return render(
+        request,
+        "dashboard.html",
+        board=board,
+        flow=flow,
+        hits=hits,
+        channels=channels,
+        clearance=clearance,
+        clearance_by_day={c.day: c for c in board.clearance},
+    )
+
+
+AREA = Area(
+    name="dashboard",
+    router=router,
+    nav=(NavEntry("Dashboard", "/dashboard", Permission.DASHBOARD_READ, order=10),),
+)

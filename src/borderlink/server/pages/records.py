@@ -1,0 +1,106 @@
+"""Rejected records and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from borderlink.server.deps import NodeDep
+from borderlink.server.pages.common import checked_form, page_allowed, render
+from borderlink.server.pages.registry import Area, NavEntry
+from borderlink.services.accounts.access import Permission, Principal
+from borderlink.services.declarations import browse
+from borderlink.services.ingest import rejects
+
+router = APIRouter(include_in_schema=False)
+PAGE = 100
+Text = Annotated[str | None, Query(max_length=128)]
+
+
+@router.get("/rejects")
+def rejects_page(
+    request: Request,
+    node: NodeDep,
+    principal: Annotated[Principal, page_allowed(Permission.REJECTS_READ)],
+    status: Annotated[str, Query(pattern="^(open|resolved|)$")] = "open",
+    reason: Text = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    result = browse.list_rejects(
+        node,
+        principal,
+        status=status or None,
+        reason=reason or None,
+        limit=PAGE,
+        offset=(page - 1) * PAGE,
+    )
+    return render(
+        request, "rejects.html", result=result, status=status, reason=reason or "", retried=None
+    )
+
+
+@router.post("/rejects/retry")
+async def retry_rejects(
+    request: Request,
+    node: NodeDep,
+    principal: Annotated[Principal, page_allowed(Permission.REJECTS_RETRY)],
+) -> HTMLResponse:
+    form = await checked_form(request)
+    ids = [int(form["reject_id"])] if form.get("reject_id", "").isdigit() else None
+    done = rejects.retry_rejects(
+        node, ids=ids, reason=form.get("reason") or None, actor=principal.username
+    )
+    result = browse.list_rejects(node, principal, status="open", limit=PAGE)
+    return render(request, "rejects.html", result=result, status="open", reason="", retried=done)
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    node: NodeDep,
+    principal: Annotated[Principal, page_allowed(Permission.AUDIT_READ)],
+    actor: Text = None,
+    action: Text = None,
+    object_id: Text = None,
+    since: Annotated[str | None, Query(max_length=32)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    start = dt.datetime.fromisoformat(since) if since else None
+    result = browse.list_audit(
+        node,
+        principal,
+        actor=actor or None,
+        action=action or None,
+        object_id=object_id or None,
+        since=start,
+        limit=PAGE,
+        offset=(page - 1) * PAGE,
+    )
+    query = {
+        k: v for k, v in {"actor": actor, "action": action, "object_id": object_id}.items() if v
+    }
+    more = result.offset + len(result.items) < result.total
+    return render(
+        request,
+        "audit.html",
+        result=result,
+        actor=actor or "",
+        action=action or "",
+        object_id=object_id or "",
+        since=since or "",
+        next_link="/audit?" + urlencode({**query, "page": page + 1}) if more else None,
+    )
+
+
+AREA = Area(
+    name="records",
+    router=router,
+    nav=(
+        NavEntry("Rejects", "/rejects", Permission.REJECTS_READ, order=60),
+        NavEntry("Audit log", "/audit", Permission.AUDIT_READ, order=90),
+    ),
+)

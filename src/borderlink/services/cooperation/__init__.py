@@ -1,0 +1,1 @@
+"""cooperation use cases."""

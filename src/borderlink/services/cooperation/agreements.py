@@ -1,0 +1,112 @@
+"""Use cases about agreements: register one (as a draft), walk its lifecycle, read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, insert, select, update
+
+from borderlink.cooperation.agreements import parse_agreement, transition
+from borderlink.errors import Conflict, InvalidInput, NotFound
+from borderlink.model.cooperation import Agreement, AgreementState
+from borderlink.services.accounts.audit import record as audit
+from borderlink.services.node import Node
+from borderlink.store.cooperation_tables import agreements
+
+
+def add_agreement(
+    node: Node, agreement: Agreement, *, actor: str = "cli", reason: str | None = None
+) -> Agreement:
+    """Register an agreement this node is party to; it starts as a draft, as agreements do."""
+    if node.settings.node_id not in agreement.parties:
+        raise InvalidInput(
+            f"this node ({node.settings.node_id}) is not a party to {agreement.agreement_id}",
+            field="parties",
+        )
+    if agreement.state != AgreementState.DRAFT:
+        raise InvalidInput(
+            "a new agreement starts as a draft; move it on with `agreements transition`",
+            field="state",
+        )
+    with node.engine.begin() as conn:
+        exists = conn.execute(
+            select(agreements.c.agreement_id).where(
+                agreements.c.agreement_id == agreement.agreement_id
+            )
+        ).first()
+        if exists is not None:
+            raise Conflict(f"agreement {agreement.agreement_id} already exists")
+        conn.execute(
+            insert(agreements).values(
+                agreement_id=agreement.agreement_id,
+                state=agreement.state.value,
+                document=agreement.as_document(),
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        audit(
+            conn,
+            actor=actor,
+            action="agreement.add",
+            object_type="agreement",
+            object_id=agreement.agreement_id,
+            reason=reason,
+            details=agreement.as_document(),
+        )
+    return agreement
+
+
+def transition_agreement(
+    node: Node,
+    agreement_id: str,
+    to: AgreementState,
+    *,
+    actor: str = "cli",
+    reason: str | None = None,
+) -> Agreement:
+    with node.engine.begin() as conn:
+        current = _get(conn, agreement_id)
+        moved = transition(current, to)
+        conn.execute(
+            update(agreements)
+            .where(agreements.c.agreement_id == agreement_id)
+            .values(
+                state=moved.state.value,
+                document=moved.as_document(),
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        audit(
+            conn,
+            actor=actor,
+            action="agreement.transition",
+            object_type="agreement",
+            object_id=agreement_id,
+            reason=reason,
+            details={"from": current.state.value, "to": moved.state.value},
+        )
+    return moved
+
+
+def get_agreement(node: Node, agreement_id: str) -> Agreement:
+    with node.engine.connect() as conn:
+        return _get(conn, agreement_id)
+
+
+def list_agreements(node: Node) -> list[Agreement]:
+    with node.engine.connect() as conn:
+        return load_agreements(conn)
+
+
+def load_agreements(conn: Connection) -> list[Agreement]:
+    rows = conn.execute(select(agreements.c.document).order_by(agreements.c.agreement_id))
+    return [parse_agreement(r.document) for r in rows]
+
+
+def _get(conn: Connection, agreement_id: str) -> Agreement:
+    row = conn.execute(
+        select(agreements.c.document).where(agreements.c.agreement_id == agreement_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"no agreement {agreement_id!r}", field="agreement_id")
+    return parse_agreement(row.document)

@@ -1,0 +1,123 @@
+"""Use cases about who this node is and which partner nodes it knows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import RowMapping, delete, insert, select
+
+from borderlink.errors import Conflict, InvalidInput, NotFound
+from borderlink.exchange.identity import (
+    NodeIdentity,
+    Partner,
+    create_key,
+    load_key,
+    load_public_key,
+)
+from borderlink.services.accounts.audit import record as audit
+from borderlink.services.node import Node
+from borderlink.store.cooperation_tables import partners
+
+
+def init_node(node: Node, *, overwrite: bool = False) -> NodeIdentity:
+    """Create the node's signing key (once) and say who the node is."""
+    key = create_key(node.settings.node_key_path, overwrite=overwrite)
+    identity = NodeIdentity(node.settings.node_id, node.settings.node_name, key)
+    with node.engine.begin() as conn:
+        audit(
+            conn,
+            actor="cli",
+            action="node.init",
+            object_type="node",
+            object_id=identity.node_id,
+            details={"public_key": identity.public_key},
+        )
+    return identity
+
+
+def node_identity(node: Node) -> NodeIdentity:
+    """The node's identity with its signing key (:class:`ConfigurationError` without a key)."""
+    key = load_key(node.settings.node_key_path)
+    return NodeIdentity(node.settings.node_id, node.settings.node_name, key)
+
+
+def add_partner(
+    node: Node, partner: Partner, *, actor: str = "cli", reason: str | None = None
+) -> Partner:
+    """Register a partner node; re-adding the same partner changes nothing, a new key conflicts."""
+    load_public_key(partner.public_key)  # refuse a malformed key before storing it
+    if partner.partner_id == node.settings.node_id:
+        raise InvalidInput("a node cannot be its own partner", field="partner_id")
+    if not partner.base_url.startswith(("http://", "https://")):
+        raise InvalidInput("base URL must be http(s)://...", field="base_url")
+    with node.engine.begin() as conn:
+        row = conn.execute(
+            select(partners).where(partners.c.partner_id == partner.partner_id)
+        ).first()
+        if row is not None:
+            existing = _partner(row._mapping)
+            if existing == partner:
+                return existing
+            raise Conflict(
+                f"partner {partner.partner_id} is already registered with other details; "
+                "remove it first"
+            )
+        conn.execute(
+            insert(partners).values(
+                partner_id=partner.partner_id,
+                name=partner.name,
+                public_key=partner.public_key,
+                base_url=partner.base_url.rstrip("/"),
+                added_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        audit(
+            conn,
+            actor=actor,
+            action="partner.add",
+            object_type="partner",
+            object_id=partner.partner_id,
+            reason=reason,
+            details={"public_key": partner.public_key, "base_url": partner.base_url},
+        )
+    return get_partner(node, partner.partner_id)
+
+
+def get_partner(node: Node, partner_id: str) -> Partner:
+    with node.engine.connect() as conn:
+        row = conn.execute(select(partners).where(partners.c.partner_id == partner_id)).first()
+    if row is None:
+        raise NotFound(f"no partner {partner_id!r}", field="partner_id")
+    return _partner(row._mapping)
+
+
+def list_partners(node: Node) -> list[Partner]:
+    with node.engine.connect() as conn:
+        rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
+    return [_partner(r._mapping) for r in rows]
+
+
+def remove_partner(
+    node: Node, partner_id: str, *, actor: str = "cli", reason: str | None = None
+) -> None:
+    with node.engine.begin() as conn:
+        gone = conn.execute(delete(partners).where(partners.c.partner_id == partner_id))
+        if not gone.rowcount:
+            raise NotFound(f"no partner {partner_id!r}", field="partner_id")
+        audit(
+            conn,
+            actor=actor,
+            action="partner.remove",
+            object_type="partner",
+            object_id=partner_id,
+            reason=reason,
+        )
+
+
+def _partner(m: RowMapping) -> Partner:
+    return Partner(
+        partner_id=m["partner_id"],
+        name=m["name"],
+        public_key=m["public_key"],
+        base_url=m["base_url"],
+    )

@@ -1,0 +1,291 @@
+"""Receiving partners' records: verify each envelope, apply the agreement, store, log — in bulk.
+
+An envelope is accepted only if it is signed by a registered partner, addressed to this node,
+not seen before (sender + nonce), newer than the version held, issued by its sender (no onward
+sharing), and exactly what an agreement in force lets that sender send: the same policy function
+that guards what leaves runs from the sender's side, and must find nothing left to remove.
+Refusals are kept in the audit log with the envelope itself and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from borderlink.cooperation.alerts import partner_alert
+from borderlink.cooperation.policy import Denial, release
+from borderlink.errors import BorderLinkError, PolicyDenied, ReplayDetected
+from borderlink.exchange.envelope import Envelope, digest, open_envelope
+from borderlink.exchange.stix import from_stix, timestamp
+from borderlink.model.cooperation import Agreement, Alert, CoopRecord
+from borderlink.services.cooperation.agreements import load_agreements
+from borderlink.services.cooperation.records import (
+    audit_row,
+    held_versions,
+    load_partners,
+    log_entry,
+    record_row,
+    upsert,
+)
+from borderlink.services.exchange.log import append, exclusive
+from borderlink.services.node import Node
+from borderlink.store.cooperation_tables import coop_records, partner_alerts, received
+from borderlink.store.tables import audit_log
+
+
+@dataclass
+class ReceiveSummary:
+    accepted: list[Envelope] = field(default_factory=list)
+    duplicates: int = 0
+    rejected: list[tuple[str, BorderLinkError]] = field(default_factory=list)  # (token, why)
+
+
+def receive(node: Node, token: str, *, actor: str = "exchange") -> Envelope:
+    """Accept one envelope; raise why it is refused (the refusal is recorded all the same)."""
+    with exclusive(node) as conn:
+        summary = receive_all(conn, node, [token], actor=actor, duplicates_ok=False)
+    if summary.rejected:
+        raise summary.rejected[0][1]
+    return summary.accepted[0]
+
+
+def receive_all(
+    conn: Connection,
+    node: Node,
+    tokens: Sequence[str],
+    *,
+    actor: str,
+    duplicates_ok: bool = True,
+) -> ReceiveSummary:
+    """Accept a batch of envelopes in the caller's exclusive transaction.
+
+    With ``duplicates_ok`` (sync), an envelope already accepted, byte for byte, counts as a
+    duplicate; otherwise it is a replay and refused.
+    """
+    now = dt.datetime.now(dt.UTC)
+    me = node.settings.node_id
+    skew = dt.timedelta(seconds=node.settings.exchange_clock_skew_s)
+    partners = {p.partner_id: p for p in load_partners(conn)}
+    agreements = {a.agreement_id: a for a in load_agreements(conn)}
+    summary = ReceiveSummary()
+
+    opened: list[tuple[str, Envelope]] = []
+    for token in tokens:
+        try:
+            opened.append((token, open_envelope(token, partners, me=me, now=now, skew=skew)))
+        except BorderLinkError as error:
+            summary.rejected.append((token, error))
+    seen = _seen(conn, [env for _, env in opened])
+    held = held_versions(conn, [env.record_id for _, env in opened])
+    alerts_held = _alerts_held(conn, [env.record_id for _, env in opened])
+
+    records: dict[str, dict[str, Any]] = {}
+    alert_rows: dict[str, dict[str, Any]] = {}
+    receipts: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    held_before = set(held)
+    for token, env in opened:
+        key = (env.sender, env.nonce)
+        if key in seen:
+            if duplicates_ok and seen[key] == env.digest:
+                summary.duplicates += 1
+            else:
+                summary.rejected.append(
+                    (
+                        token,
+                        ReplayDetected(
+                            f"envelope {env.nonce} from {env.sender} was already received"
+                        ),
+                    )
+                )
+            continue
+        try:
+            record = _accept(env, agreements, held, me, now)
+        except BorderLinkError as error:
+            summary.rejected.append((token, error))
+            continue
+        seen[key] = env.digest
+        held[record.id] = record.modified
+        records[record.id] = record_row(record, env.object, received_from=env.sender, now=now)
+        receipts.append(
+            {
+                "sender_id": env.sender,
+                "nonce": env.nonce,
+                "record_id": env.record_id,
+                "version": env.version,
+                "agreement_id": env.agreement_id,
+                "digest": env.digest,
+                "received_at": now,
+            }
+        )
+        if isinstance(record, Alert):
+            alert_rows[record.id] = _alert_row(record, env.sender, now)
+        entries.append(
+            log_entry("revoked" if record.revoked else "received", env.object, env.sender, token)
+        )
+        summary.accepted.append(env)
+
+    upsert(conn, coop_records, "record_id", list(records.values()), held_before)
+    upsert(conn, partner_alerts, "alert_id", list(alert_rows.values()), alerts_held)
+    if receipts:
+        conn.execute(insert(received), receipts)
+    append(conn, entries)
+    audits = [
+        audit_row(
+            now,
+            actor,
+            "exchange.reject",
+            reason=error.detail,
+            details={"code": error.code, "digest": digest(token), "envelope": token},
+        )
+        for token, error in summary.rejected
+    ]
+    if summary.accepted:
+        audits.append(
+            audit_row(
+                now,
+                actor,
+                "exchange.receive",
+                details={
+                    "accepted": [e.record_id for e in summary.accepted][:1000],
+                    "duplicates": summary.duplicates,
+                },
+            )
+        )
+    if audits:
+        conn.execute(insert(audit_log), audits)
+    return summary
+
+
+def _accept(
+    env: Envelope,
+    agreements: dict[str, Agreement],
+    held: dict[str, dt.datetime],
+    me: str,
+    now: dt.datetime,
+) -> CoopRecord:
+    record = from_stix(env.object)
+    if record.issuer != env.sender:
+        raise PolicyDenied(
+            f"{env.sender} relays a record issued by {record.issuer}: onward sharing not accepted"
+        )
+    agreement = agreements.get(env.agreement_id)
+    if agreement is None:
+        raise PolicyDenied(f"{env.sender} sent under unknown agreement {env.agreement_id!r}")
+    check = release(record, me, env.purpose, [agreement], now, me=env.sender)
+    if isinstance(check, Denial):
+        raise PolicyDenied(f"not accepted from {env.sender}: {check.detail}")
+    if check.removed:
+        fields = ", ".join(r.field for r in check.removed)
+        raise PolicyDenied(
+            f"{env.sender} sent fields agreement {env.agreement_id} excludes: {fields}"
+        )
+    version = held.get(record.id)
+    if version is not None and version >= record.modified:
+        raise ReplayDetected(
+            f"{record.id}: version {timestamp(record.modified)} is not newer than the one held "
+            f"({timestamp(version)})"
+        )
+    return record
+
+
+def _seen(conn: Connection, envelopes: list[Envelope]) -> dict[tuple[str, str], str]:
+    nonces = list({e.nonce for e in envelopes})
+    if not nonces:
+        return {}
+    senders = list({e.sender for e in envelopes})
+    rows = conn.execute(  # both key columns, so the primary key index serves the lookup
+        select(received.c.sender_id, received.c.nonce, received.c.digest).where(
+            received.c.sender_id.in_(senders), received.c.nonce.in_(nonces)
+        )
+    )
+    return {(r.sender_id, r.nonce): r.digest for r in rows}
+
+
+def _alerts_held(conn: Connection, ids: list[str]) -> set[str]:
+    if not ids:
+        return set()
+    rows = conn.execute(
+        select(partner_alerts.c.alert_id).where(partner_alerts.c.alert_id.in_(set(ids)))
+    )
+    return {r.alert_id for r in rows}
+
+
+def _alert_row(record: Alert, sender: str, now: dt.datetime) -> dict[str, Any]:
+    alert = partner_alert(record, sender)
+    return {
+        "alert_id": alert.alert_id,
+        "partner_id": alert.partner_id,
+        "title": alert.title,
+        "valid_from": alert.valid_from,
+        "valid_until": alert.valid_until,
+        "trader_ids": list(alert.trader_ids),
+        "hs_codes": list(alert.hs_codes),
+        "origins": list(alert.origins),
+        "route": alert.route.model_dump(mode="json"),
+        "active": alert.active,
+        "received_at": now,
+    }
+
+
+def purge_expired(node: Node, *, today: dt.date | None = None, actor: str = "retention") -> int:
+    """Delete received records kept longer than their agreement's retention limit.
+
+    What stays: the receipt (sender, nonce, digest) and the log entries, so the node can still
+    prove what it received and when, without keeping the content.
+    """
+    day = today or dt.datetime.now(dt.UTC).date()
+    now = dt.datetime.now(dt.UTC)
+    with exclusive(node) as conn:
+        limits = {
+            a.agreement_id: a.retention_days for a in load_agreements(conn) if a.retention_days
+        }
+        if not limits:
+            return 0
+        rows = conn.execute(
+            select(
+                coop_records.c.record_id,
+                coop_records.c.stored_at,
+                coop_records.c.document,
+                received.c.agreement_id,
+            )
+            .join(received, received.c.record_id == coop_records.c.record_id)
+            .where(
+                coop_records.c.received_from.is_not(None),
+                received.c.agreement_id.in_(list(limits)),
+            )
+        ).all()
+        expired: dict[str, tuple[str, dict[str, Any]]] = {}
+        for r in rows:
+            if r.stored_at.date() + dt.timedelta(days=limits[r.agreement_id]) < day:
+                expired[r.record_id] = (r.agreement_id, r.document)
+        if not expired:
+            return 0
+        ids = list(expired)
+        conn.execute(delete(coop_records).where(coop_records.c.record_id.in_(ids)))
+        conn.execute(delete(partner_alerts).where(partner_alerts.c.alert_id.in_(ids)))
+        append(
+            conn,
+            [
+                {"kind": "purged", "record_id": rid, "version": doc["modified"], "agreement": aid}
+                for rid, (aid, doc) in expired.items()
+            ],
+        )
+        conn.execute(
+            insert(audit_log),
+            [
+                audit_row(
+                    now,
+                    actor,
+                    "retention.purge",
+                    reason=f"retention limit of agreement {aid}",
+                    details={"record_id": rid},
+                )
+                for rid, (aid, _doc) in expired.items()
+            ],
+        )
+    return len(expired)

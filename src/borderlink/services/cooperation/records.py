@@ -1,0 +1,416 @@
+"""Use cases of cooperation: issue alerts and seizures, release them to partners, receive theirs.
+
+Issuing a record stores it, passes it through the release policy once per partner, signs each
+partner's copy separately, logs every copy in the verifiable log and the audit log (with what was
+removed and why) — all in one transaction — then tells the partners that got something (a signed
+notice; a partner that does not hear it still gets the copy at its next poll). Receiving runs the
+same policy from the sender's side: an envelope is accepted only if it is signed by a known
+partner, addressed here, not seen before, newer than what is held, and exactly what an agreement
+in force lets that partner send.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+
+from borderlink.cooperation.alerts import alert_from_seizure
+from borderlink.cooperation.policy import Denial, release
+from borderlink.errors import BorderLinkError, Conflict, NotFound, PolicyDenied
+from borderlink.exchange.client import PartnerClient, notice
+from borderlink.exchange.envelope import digest, seal
+from borderlink.exchange.identity import NodeIdentity, Partner
+from borderlink.exchange.stix import from_stix, new_record_id, timestamp, to_stix
+from borderlink.model.cooperation import Agreement, CoopRecord, PartnerAlert, Route, Seizure
+from borderlink.services.accounts.audit import record as audit
+from borderlink.services.cooperation.agreements import load_agreements
+from borderlink.services.cooperation.partners import list_partners, node_identity
+from borderlink.services.exchange.log import append, exclusive
+from borderlink.services.node import Node
+from borderlink.store.cooperation_tables import (
+    coop_records,
+    partner_alerts,
+    partners,
+    released,
+)
+from borderlink.store.tables import audit_log
+
+TransportFor = Callable[[Partner], httpx.BaseTransport | None]
+DEFAULT_PURPOSE = "risk-management"
+
+
+@dataclass
+class IssueResult:
+    """What happened to one issued record: who got a copy, who did not and why."""
+
+    record_id: str
+    released_to: list[str] = field(default_factory=list)
+    denied: dict[str, str] = field(default_factory=dict)
+    notified: list[str] = field(default_factory=list)
+    notice_failures: dict[str, str] = field(default_factory=dict)
+    latest: dict[str, int] = field(default_factory=dict)
+
+
+def record_seizure(
+    node: Node,
+    seizure: Seizure,
+    *,
+    alert_days: int | None = 90,
+    purpose: str = DEFAULT_PURPOSE,
+    actor: str = "cli",
+    notify: bool = True,
+    transport_for: TransportFor | None = None,
+) -> list[IssueResult]:
+    """Record a seizure made here and release it; with ``alert_days``, also the alert it implies."""
+    records: list[CoopRecord] = [seizure]
+    if alert_days:
+        records.append(
+            alert_from_seizure(seizure, alert_id=new_record_id("alert"), valid_days=alert_days)
+        )
+    return issue_all(
+        node, records, purpose=purpose, actor=actor, notify=notify, transport_for=transport_for
+    )
+
+
+def issue(
+    node: Node,
+    record: CoopRecord,
+    *,
+    purpose: str = DEFAULT_PURPOSE,
+    actor: str = "cli",
+    notify: bool = True,
+    transport_for: TransportFor | None = None,
+) -> IssueResult:
+    """Store a record issued by this node (or a newer version of one) and release it."""
+    return issue_all(
+        node, [record], purpose=purpose, actor=actor, notify=notify, transport_for=transport_for
+    )[0]
+
+
+def issue_all(
+    node: Node,
+    records: Sequence[CoopRecord],
+    *,
+    purpose: str = DEFAULT_PURPOSE,
+    actor: str = "cli",
+    notify: bool = True,
+    transport_for: TransportFor | None = None,
+) -> list[IssueResult]:
+    """Issue several records in one transaction; one notice per partner at the end."""
+    identity = node_identity(node)
+    now = dt.datetime.now(dt.UTC)
+    for record in records:
+        if record.issuer != identity.node_id:
+            raise PolicyDenied(
+                f"this node issues records as {identity.node_id}, not {record.issuer}"
+            )
+    results = [IssueResult(r.id) for r in records]
+    with exclusive(node) as conn:
+        held = held_versions(conn, [r.id for r in records])
+        held_before = set(held)
+        agreements = load_agreements(conn)
+        partners = load_partners(conn)
+        stored: dict[str, dict[str, Any]] = {}
+        audits: list[dict[str, Any]] = []
+        copies: list[dict[str, Any]] = []
+        entries: list[dict[str, Any]] = []
+        for record, result in zip(records, results, strict=True):
+            version = held.get(record.id)
+            if version is not None and version >= record.modified:
+                raise Conflict(
+                    f"{record.id}: version {timestamp(record.modified)} is not newer than the "
+                    "one held"
+                )
+            held[record.id] = record.modified
+            stored[record.id] = record_row(record, to_stix(record), received_from=None, now=now)
+            audits.append(
+                audit_row(
+                    now,
+                    actor,
+                    "revoke" if record.revoked else f"{record.kind}.record",
+                    record,
+                    details={"version": timestamp(record.modified), "purpose": purpose},
+                )
+            )
+            for partner in partners:
+                _release_one(
+                    identity,
+                    record,
+                    partner,
+                    purpose,
+                    agreements,
+                    now,
+                    actor,
+                    (result, audits, copies, entries),
+                )
+        upsert(conn, coop_records, "record_id", list(stored.values()), held_before)
+        if copies:
+            conn.execute(insert(released), copies)
+            latest = dict(
+                conn.execute(
+                    select(released.c.partner_id, func.max(released.c.seq))
+                    .where(released.c.partner_id.in_({c["partner_id"] for c in copies}))
+                    .group_by(released.c.partner_id)
+                ).all()
+            )
+            for result in results:
+                result.latest = {p: latest[p] for p in result.released_to}
+        conn.execute(insert(audit_log), audits)
+        append(conn, entries)
+    if notify and node.settings.exchange_notify:
+        _notify(node, identity, results, transport_for)
+    return results
+
+
+def revoke(
+    node: Node,
+    record_id: str,
+    *,
+    reason: str,
+    actor: str = "cli",
+    notify: bool = True,
+    transport_for: TransportFor | None = None,
+) -> IssueResult:
+    """Withdraw a record issued here: a signed tombstone (a revoked new version) goes out."""
+    current = get_record(node, record_id)
+    if current.revoked:
+        raise Conflict(f"{record_id} is already revoked")
+    tombstone = current.model_copy(update={"revoked": True, "modified": dt.datetime.now(dt.UTC)})
+    with node.engine.begin() as conn:
+        audit(conn, actor=actor, action="revoke.request", object_id=record_id, reason=reason)
+    return issue(node, tombstone, actor=actor, notify=notify, transport_for=transport_for)
+
+
+def _release_one(
+    identity: NodeIdentity,
+    record: CoopRecord,
+    partner: Partner,
+    purpose: str,
+    agreements: list[Agreement],
+    now: dt.datetime,
+    actor: str,
+    out: tuple[IssueResult, list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]],
+) -> None:
+    """The policy decides; a copy is signed for the partner, or the refusal is recorded."""
+    result, audits, copies, entries = out
+    outcome = release(record, partner.partner_id, purpose, agreements, now, me=identity.node_id)
+    if isinstance(outcome, Denial):
+        result.denied[partner.partner_id] = outcome.detail
+        audits.append(
+            audit_row(
+                now,
+                actor,
+                "release.denied",
+                record,
+                reason=outcome.detail,
+                details={"partner": partner.partner_id, "code": outcome.code},
+            )
+        )
+        return
+    removed = tuple(r.field for r in outcome.removed)
+    stix = to_stix(outcome.record, agreement_id=outcome.agreement_id, redacted=removed)
+    token = seal(
+        identity,
+        recipient=partner.partner_id,
+        agreement_id=outcome.agreement_id,
+        purpose=purpose,
+        stix_object=stix,
+        now=now,
+    )
+    copies.append(
+        {
+            "partner_id": partner.partner_id,
+            "record_id": record.id,
+            "version": stix["modified"],
+            "agreement_id": outcome.agreement_id,
+            "envelope": token,
+            "stix": stix,
+            "removed": [{"field": r.field, "reason": r.reason} for r in outcome.removed],
+            "added_at": now,
+        }
+    )
+    audits.append(
+        audit_row(
+            now,
+            actor,
+            "release",
+            record,
+            reason=f"agreement {outcome.agreement_id}, purpose {purpose}",
+            details=outcome.details(),
+        )
+    )
+    entries.append(log_entry("revoked" if record.revoked else "sent", stix, partner, token))
+    result.released_to.append(partner.partner_id)
+
+
+def log_entry(
+    kind: str, stix: Mapping[str, Any], peer: Partner | str, token: str
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "record_id": stix["id"],
+        "version": stix["modified"],
+        "peer": peer.partner_id if isinstance(peer, Partner) else peer,
+        "digest": digest(token),
+    }
+
+
+def audit_row(
+    now: dt.datetime,
+    actor: str,
+    action: str,
+    record: CoopRecord | None = None,
+    *,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One audit entry as a row, for bulk inserts in the caller's transaction."""
+    return {
+        "at": now,
+        "actor": actor,
+        "action": action,
+        "object_type": record.kind if record else None,
+        "object_id": record.id if record else None,
+        "reason": reason,
+        "details": details,
+    }
+
+
+def _notify(
+    node: Node,
+    identity: NodeIdentity,
+    results: list[IssueResult],
+    transport_for: TransportFor | None,
+) -> None:
+    latest: dict[str, int] = {}
+    for result in results:
+        latest.update(result.latest)
+    partners = {p.partner_id: p for p in list_partners(node)}
+    for partner_id, seq in latest.items():
+        partner = partners[partner_id]
+        token = notice(identity, partner_id, seq, dt.datetime.now(dt.UTC))
+        try:
+            with PartnerClient(
+                identity,
+                partner,
+                transport=transport_for(partner) if transport_for else None,
+                timeout=node.settings.exchange_timeout_s,
+            ) as client:
+                client.notify(token)
+        except BorderLinkError as error:  # the partner's next poll still gets the copy
+            for result in results:
+                if partner_id in result.latest:
+                    result.notice_failures[partner_id] = error.detail
+            continue
+        for result in results:
+            if partner_id in result.latest:
+                result.notified.append(partner_id)
+
+
+def load_partners(conn: Connection) -> list[Partner]:
+    rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
+    return [Partner(r.partner_id, r.name, r.public_key, r.base_url) for r in rows]
+
+
+def held_versions(conn: Connection, record_ids: Iterable[str]) -> dict[str, dt.datetime]:
+    """The version (``modified``) held of each of ``record_ids`` that is held."""
+    ids = list(set(record_ids))
+    rows = conn.execute(
+        select(coop_records.c.record_id, coop_records.c.modified).where(
+            coop_records.c.record_id.in_(ids)
+        )
+    ).all()
+    return {r.record_id: _aware(r.modified) for r in rows}
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def record_row(
+    record: CoopRecord, stix: dict[str, Any], *, received_from: str | None, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "record_id": record.id,
+        "kind": record.kind,
+        "issuer": record.issuer,
+        "modified": record.modified,
+        "document": stix,
+        "received_from": received_from,
+        "stored_at": now,
+    }
+
+
+def upsert(
+    conn: Connection, table: Table, key: str, rows: list[dict[str, Any]], existing: set[str]
+) -> None:
+    """Insert the rows whose key is new, update the others (bulk, one statement each)."""
+    new = [r for r in rows if r[key] not in existing]
+    old = [r for r in rows if r[key] in existing]
+    if new:
+        conn.execute(insert(table), new)
+    if old:
+        columns = [c for c in old[0] if c != key]
+        statement = (
+            update(table)
+            .where(table.c[key] == bindparam("k_" + key))
+            .values({c: bindparam("v_" + c) for c in columns})
+        )
+        conn.execute(
+            statement,
+            [{"k_" + key: r[key], **{"v_" + c: r[c] for c in columns}} for r in old],
+        )
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
+    """Partners' alerts in force on ``on_date`` (not revoked, within validity)."""
+    with node.engine.connect() as conn:
+        rows = conn.execute(
+            select(partner_alerts)
+            .where(
+                partner_alerts.c.active.is_(True),
+                partner_alerts.c.valid_from <= on_date,
+                partner_alerts.c.valid_until >= on_date,
+            )
+            .order_by(partner_alerts.c.alert_id)
+        ).all()
+    return [
+        PartnerAlert(
+            alert_id=r.alert_id,
+            partner_id=r.partner_id,
+            title=r.title,
+            valid_from=r.valid_from,
+            valid_until=r.valid_until,
+            trader_ids=tuple(r.trader_ids),
+            hs_codes=tuple(r.hs_codes),
+            origins=tuple(r.origins),
+            route=Route.model_validate(r.route),
+            active=r.active,
+        )
+        for r in rows
+    ]
+
+
+def get_record(node: Node, record_id: str) -> CoopRecord:
+    with node.engine.connect() as conn:
+        row = conn.execute(
+            select(coop_records.c.document).where(coop_records.c.record_id == record_id)
+        ).first()
+    if row is None:
+        raise NotFound(f"no record {record_id!r}", field="record_id")
+    return from_stix(row.document)
+
+
+def held_objects(node: Node) -> list[dict[str, Any]]:
+    """Every record this node holds, as the STIX object it holds (redactions visible)."""
+    with node.engine.connect() as conn:
+        rows = conn.execute(select(coop_records.c.document).order_by(coop_records.c.record_id))
+        return [dict(r.document) for r in rows]

@@ -1,0 +1,452 @@
+"""Reading declarations and recording inspection outcomes, with the need-to-know rules applied.
+
+An office-scoped principal sees only its office's declarations (others are "not found", so their
+existence does not leak); nominal data (party ids and names) is redacted for principals without
+``nominal:read``; every read that shows nominal data, and every write, is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, and_, func, insert, select, update
+
+from borderlink.errors import InvalidInput, NotFound, PermissionDenied
+from borderlink.model import Outcome
+from borderlink.services.accounts import audit
+from borderlink.services.accounts.access import (
+    REDACTED,
+    Permission,
+    Principal,
+    office_scope,
+    require,
+    sees_nominal,
+)
+from borderlink.services.node import Node
+from borderlink.store.tables import audit_log, declarations, goods_items, outcomes, parties
+
+T = TypeVar("T")
+
+PARTY_COLUMNS = {
+    "importer": "importer_id",
+    "exporter": "exporter_id",
+    "declarant": "declarant_id",
+    "carrier": "carrier_id",
+}
+MAX_PAGE = 500
+MAX_EXPORT = 50_000
+READ_ACTIONS = ("declaration.read", "declaration.list")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class DeclarationFilter(BaseModel):
+    office_id: str | None = None
+    declared_from: dt.date | None = None
+    declared_to: dt.date | None = None
+    hs_prefix: str | None = Field(default=None, pattern=r"^\d{1,10}$")
+    origin_country: str | None = Field(default=None, min_length=2, max_length=2)
+    importer_id: str | None = None
+    inspected: bool | None = None
+    illicit: bool | None = None
+
+    def names_party(self) -> bool:
+        return self.importer_id is not None
+
+
+class DeclarationSummary(BaseModel):
+    declaration_id: str
+    declaration_type: str
+    declared_on: dt.date
+    office_id: str | None
+    procedure: str | None
+    transport_mode: str | None
+    departure_country: str | None
+    importer_id: str | None
+    items: int
+    value_reporting: float | None
+    illicit: bool | None = Field(description="The inspection outcome; null when not inspected")
+
+
+class PartyView(BaseModel):
+    role: str
+    party_id: str | None
+    name: str | None = None
+    country: str | None = None
+    aeo: bool | None = None
+
+
+class ItemView(BaseModel):
+    item_no: int
+    hs_code: str
+    hs_edition: str
+    hs_code_current: str | None
+    description: str | None
+    origin_country: str | None
+    origin_marking: str | None
+    net_mass_kg: float | None
+    quantity: float | None
+    quantity_unit: str | None
+    value: float | None
+    currency: str | None
+    value_reporting: float | None
+    duty_rate: float | None
+    duty_type: str | None
+    aeo: bool | None
+    flags: list[str]
+
+
+class OutcomeView(BaseModel):
+    illicit: bool
+    severity: int
+    revenue_recovered: float | None
+    inspected_on: dt.date | None
+    officer: str | None
+    note: str | None
+    source: str
+    recorded_at: dt.datetime
+
+
+class HistoryEntry(BaseModel):
+    at: dt.datetime
+    actor: str
+    action: str
+    reason: str | None
+
+
+class DeclarationView(BaseModel):
+    declaration_id: str
+    declaration_type: str
+    declared_on: dt.date
+    office_id: str | None
+    procedure: str | None
+    import_type: str | None
+    import_use: str | None
+    payment_type: str | None
+    transport_mode: str | None
+    conveyance: str | None
+    departure_country: str | None
+    loading_location: str | None
+    discharge_location: str | None
+    parties: list[PartyView]
+    items: list[ItemView]
+    outcome: OutcomeView | None
+    history: list[HistoryEntry] = Field(description="What was done to it (not who read it)")
+    redacted: bool = Field(description="Nominal data withheld from this reader")
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
+    office = office_scope(principal)
+    if office is not None:
+        query = query.where(declarations.c.office_id == office)
+    return query
+
+
+def _filtered(query: Select[Any], flt: DeclarationFilter) -> Select[Any]:
+    c = declarations.c
+    if flt.office_id:
+        query = query.where(c.office_id == flt.office_id)
+    if flt.declared_from:
+        query = query.where(c.declared_on >= flt.declared_from)
+    if flt.declared_to:
+        query = query.where(c.declared_on <= flt.declared_to)
+    if flt.importer_id:
+        query = query.where(c.importer_id == flt.importer_id)
+    if flt.hs_prefix or flt.origin_country:
+        item = select(goods_items.c.declaration_id).where(
+            goods_items.c.declaration_id == c.declaration_id
+        )
+        if flt.hs_prefix:
+            item = item.where(goods_items.c.hs_code_current.startswith(flt.hs_prefix))
+        if flt.origin_country:
+            item = item.where(goods_items.c.origin_country == flt.origin_country.upper())
+        query = query.where(item.exists())
+    if flt.inspected is not None:
+        query = query.where(
+            outcomes.c.declaration_id.is_not(None)
+            if flt.inspected
+            else outcomes.c.declaration_id.is_(None)
+        )
+    if flt.illicit is not None:
+        query = query.where(outcomes.c.illicit.is_(flt.illicit))
+    return query
+
+
+def list_declarations(
+    node: Node,
+    principal: Principal,
+    flt: DeclarationFilter | None = None,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    export: bool = False,
+) -> Page[DeclarationSummary]:
+    """A page of declarations, newest first. ``export=True``: up to ``MAX_EXPORT`` rows, and
+    the export is always audited (with or without nominal data in it)."""
+    require(principal, Permission.DECLARATIONS_READ)
+    flt = flt or DeclarationFilter()
+    nominal = sees_nominal(principal)
+    if flt.names_party() and not nominal:
+        raise PermissionDenied("filtering by party needs nominal:read", field="importer_id")
+    most = MAX_EXPORT if export else MAX_PAGE
+    if not 1 <= limit <= most:
+        raise InvalidInput(f"limit is 1 to {most}", field="limit")
+    if offset < 0:
+        raise InvalidInput("offset is 0 or more", field="offset")
+    totals = (
+        select(
+            goods_items.c.declaration_id,
+            func.count().label("n_items"),
+            func.sum(goods_items.c.value_reporting).label("value_reporting"),
+        )
+        .group_by(goods_items.c.declaration_id)
+        .subquery()
+    )
+    base = select(declarations.c.declaration_id).outerjoin(
+        outcomes, outcomes.c.declaration_id == declarations.c.declaration_id
+    )
+    base = _filtered(_scoped(base, principal), flt)
+    page = (
+        select(
+            declarations,
+            func.coalesce(totals.c.n_items, 0).label("n_items"),
+            totals.c.value_reporting,
+            outcomes.c.illicit,
+        )
+        .outerjoin(totals, totals.c.declaration_id == declarations.c.declaration_id)
+        .outerjoin(outcomes, outcomes.c.declaration_id == declarations.c.declaration_id)
+    )
+    page = _filtered(_scoped(page, principal), flt)
+    page = page.order_by(declarations.c.declared_on.desc(), declarations.c.declaration_id)
+    with node.engine.begin() as conn:
+        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        rows = conn.execute(page.limit(limit).offset(offset)).all()
+        if export or (nominal and rows):
+            audit.record(
+                conn,
+                actor=principal.username,
+                action="declaration.export" if export else "declaration.list",
+                object_type="declaration",
+                reason=("exported" if export else "shown in a list")
+                + (" with nominal data" if nominal else " without nominal data"),
+                details={
+                    "filter": flt.model_dump(mode="json", exclude_none=True),
+                    "shown": [r.declaration_id for r in rows],
+                },
+            )
+    return Page[DeclarationSummary](
+        items=[
+            DeclarationSummary(
+                declaration_id=r.declaration_id,
+                declaration_type=r.declaration_type,
+                declared_on=r.declared_on,
+                office_id=r.office_id,
+                procedure=r.procedure,
+                transport_mode=r.transport_mode,
+                departure_country=r.departure_country,
+                importer_id=r.importer_id if nominal or r.importer_id is None else REDACTED,
+                items=r.n_items,
+                value_reporting=r.value_reporting,
+                illicit=r.illicit,
+            )
+            for r in rows
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def _visible_header(conn: Any, principal: Principal, declaration_id: str) -> Any:
+    query = _scoped(select(declarations), principal).where(
+        declarations.c.declaration_id == declaration_id
+    )
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFound(f"no declaration {declaration_id!r}", field="declaration_id")
+    return row
+
+
+def ensure_visible(node: Node, principal: Principal, declaration_id: str) -> None:
+    """Raise NotFound unless the declaration exists within the principal's scope."""
+    require(principal, Permission.DECLARATIONS_READ)
+    with node.engine.connect() as conn:
+        _visible_header(conn, principal, declaration_id)
+
+
+def get_declaration(
+    node: Node, principal: Principal, declaration_id: str, *, reason: str | None = None
+) -> DeclarationView:
+    require(principal, Permission.DECLARATIONS_READ)
+    nominal = sees_nominal(principal)
+    with node.engine.begin() as conn:
+        head = _visible_header(conn, principal, declaration_id)
+        items = conn.execute(
+            select(goods_items)
+            .where(goods_items.c.declaration_id == declaration_id)
+            .order_by(goods_items.c.item_no)
+        ).all()
+        ids = {role: getattr(head, column) for role, column in PARTY_COLUMNS.items()}
+        known = {
+            p.party_id: p
+            for p in conn.execute(
+                select(parties).where(parties.c.party_id.in_([i for i in ids.values() if i]))
+            ).all()
+        }
+        result = conn.execute(
+            select(outcomes).where(outcomes.c.declaration_id == declaration_id)
+        ).first()
+        history = conn.execute(
+            select(audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.reason)
+            .where(
+                audit_log.c.object_type == "declaration",
+                audit_log.c.object_id == declaration_id,
+                audit_log.c.action.not_in(READ_ACTIONS),
+            )
+            .order_by(audit_log.c.entry_id)
+        ).all()
+        if nominal:
+            audit.record(
+                conn,
+                actor=principal.username,
+                action="declaration.read",
+                object_type="declaration",
+                object_id=declaration_id,
+                reason=reason,
+            )
+    party_views = []
+    for role, party_id in ids.items():
+        if party_id is None:
+            continue
+        found = known.get(party_id)
+        party_views.append(
+            PartyView(
+                role=role,
+                party_id=party_id if nominal else REDACTED,
+                name=(found.name if found else None) if nominal else None,
+                country=found.country if found else None,
+                aeo=found.aeo if found else None,
+            )
+        )
+    return DeclarationView(
+        declaration_id=head.declaration_id,
+        declaration_type=head.declaration_type,
+        declared_on=head.declared_on,
+        office_id=head.office_id,
+        procedure=head.procedure,
+        import_type=head.import_type,
+        import_use=head.import_use,
+        payment_type=head.payment_type,
+        transport_mode=head.transport_mode,
+        conveyance=head.conveyance,
+        departure_country=head.departure_country,
+        loading_location=head.loading_location,
+        discharge_location=head.discharge_location,
+        parties=party_views,
+        items=[
+            ItemView(
+                **{k: getattr(i, k) for k in ItemView.model_fields if k != "flags"},
+                flags=[f for f in (i.flags or "").split(",") if f],
+            )
+            for i in items
+        ],
+        outcome=_outcome_view(result) if result else None,
+        history=[
+            HistoryEntry(at=_aware(h.at), actor=h.actor, action=h.action, reason=h.reason)
+            for h in history
+        ],
+        redacted=not nominal,
+    )
+
+
+def _outcome_view(row: Any) -> OutcomeView:
+    return OutcomeView(
+        illicit=row.illicit,
+        severity=row.severity,
+        revenue_recovered=row.revenue_recovered,
+        inspected_on=row.inspected_on,
+        officer=row.officer,
+        note=row.note,
+        source=row.source,
+        recorded_at=_aware(row.recorded_at),
+    )
+
+
+def record_outcome(node: Node, principal: Principal, outcome: Outcome) -> OutcomeView:
+    """Record (or correct) an inspection's result; officers only at their own office."""
+    require(principal, Permission.OUTCOMES_RECORD)
+    values = {
+        "illicit": outcome.illicit,
+        "severity": outcome.severity,
+        "revenue_recovered": outcome.revenue_recovered,
+        "inspected_on": outcome.inspected_on or dt.datetime.now(dt.UTC).date(),
+        "officer": outcome.officer or principal.username,
+        "note": outcome.note,
+        "source": "officer",
+        "recorded_at": dt.datetime.now(dt.UTC),
+    }
+    key = outcomes.c.declaration_id == outcome.declaration_id
+    with node.engine.begin() as conn:
+        _visible_header(conn, principal, outcome.declaration_id)
+        before = conn.execute(select(outcomes).where(key)).first()
+        if before is None:
+            conn.execute(insert(outcomes).values(declaration_id=outcome.declaration_id, **values))
+        else:
+            conn.execute(update(outcomes).where(key).values(**values))
+        audit.record(
+            conn,
+            actor=principal.username,
+            action="outcome.record" if before is None else "outcome.correct",
+            object_type="declaration",
+            object_id=outcome.declaration_id,
+            reason=outcome.note,
+            details={
+                "illicit": outcome.illicit,
+                "severity": outcome.severity,
+                "revenue_recovered": outcome.revenue_recovered,
+            },
+        )
+        row = conn.execute(select(outcomes).where(key)).one()
+    return _outcome_view(row)
+
+
+def latest_day(node: Node, principal: Principal) -> dt.date | None:
+    query = _scoped(select(func.max(declarations.c.declared_on)), principal)
+    with node.engine.connect() as conn:
+        value = conn.execute(query).scalar_one_or_none()
+    return value if isinstance(value, dt.date) or value is None else dt.date.fromisoformat(value)
+
+
+def scoped_counts(
+    node: Node, principal: Principal, *, since: dt.date, until: dt.date
+) -> list[dict[str, Any]]:
+    """Per day in [since, until]: declarations, inspected, illicit (for the dashboard)."""
+    day = declarations.c.declared_on
+    query = (
+        select(
+            day.label("day"),
+            func.count().label("declarations"),
+            func.count(outcomes.c.declaration_id).label("inspected"),
+            func.count(outcomes.c.declaration_id)
+            .filter(outcomes.c.illicit.is_(True))
+            .label("illicit"),
+        )
+        .outerjoin(outcomes, outcomes.c.declaration_id == declarations.c.declaration_id)
+        .where(and_(day >= since, day <= until))
+        .group_by(day)
+        .order_by(day)
+    )
+    with node.engine.connect() as conn:
+        rows = conn.execute(_scoped(query, principal)).all()
+    return [r._asdict() for r in rows]

@@ -1,0 +1,172 @@
+"""Rejected records: list them, show one, retry them after the reference data or mapping is fixed.
+
+A retry runs the record's raw form through the same mapping (re-read, so a fixed mapping file
+counts) and the node's current reference data; what passes is stored and the reject resolved,
+what still fails keeps its (updated) reasons.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel
+from sqlalchemy import Row, func, select, update
+
+from borderlink.errors import NotFound
+from borderlink.ingest import load_mapping, prepare
+from borderlink.model import FieldIssue, RejectedRecord
+from borderlink.services.accounts import audit
+from borderlink.services.ingest.files import Source, store_chunk
+from borderlink.services.node import Node
+from borderlink.services.refdata.load import snapshot
+from borderlink.store import bulk
+from borderlink.store.tables import rejects
+
+
+class RetrySummary(BaseModel):
+    retried: int = 0
+    resolved: int = 0  # stored now, or found already stored
+    still_rejected: int = 0
+    reasons: dict[str, int] = {}
+
+
+def _record(row: Row[Any]) -> RejectedRecord:
+    return RejectedRecord(
+        id=row.reject_id,
+        batch_id=row.batch_id,
+        source=row.source,
+        record_no=row.record_no,
+        declaration_id=row.declaration_id,
+        item_no=row.item_no,
+        issues=[FieldIssue.model_validate(issue) for issue in row.issues],
+        raw=row.raw,
+        status=row.status,
+    )
+
+
+def list_rejects(
+    node: Node,
+    *,
+    status: str | None = "open",
+    reason: str | None = None,
+    batch_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[RejectedRecord], int]:
+    """A page of rejects (oldest first) and the total matching the filters."""
+    query = select(rejects)
+    if status:
+        query = query.where(rejects.c.status == status)
+    if reason:
+        query = query.where(rejects.c.reason == reason)
+    if batch_id:
+        query = query.where(rejects.c.batch_id == batch_id)
+    with node.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        rows = conn.execute(query.order_by(rejects.c.reject_id).limit(limit).offset(offset)).all()
+    return [_record(row) for row in rows], total
+
+
+def reason_counts(node: Node, *, status: str | None = "open") -> dict[str, int]:
+    query = select(rejects.c.reason, func.count()).group_by(rejects.c.reason)
+    if status:
+        query = query.where(rejects.c.status == status)
+    with node.engine.connect() as conn:
+        return {reason: count for reason, count in conn.execute(query).all()}
+
+
+def get_reject(node: Node, reject_id: int) -> RejectedRecord:
+    with node.engine.connect() as conn:
+        row = conn.execute(select(rejects).where(rejects.c.reject_id == reject_id)).first()
+    if row is None:
+        raise NotFound(f"no rejected record {reject_id}", field="id")
+    return _record(row)
+
+
+def retry_rejects(
+    node: Node,
+    *,
+    ids: list[int] | None = None,
+    reason: str | None = None,
+    actor: str = "cli",
+) -> RetrySummary:
+    """Run open rejects (all, some ids, or one reason) through validation again."""
+    query = select(rejects).where(rejects.c.status == "open")
+    if ids:
+        query = query.where(rejects.c.reject_id.in_(ids))
+    if reason:
+        query = query.where(rejects.c.reason == reason)
+    with node.engine.connect() as conn:
+        rows = conn.execute(query.order_by(rejects.c.reject_id)).all()
+    if ids and len(rows) < len(set(ids)):
+        missing = sorted(set(ids) - {row.reject_id for row in rows})
+        raise NotFound(f"no open rejected record(s): {', '.join(map(str, missing))}", field="id")
+    summary = RetrySummary()
+    refdata = snapshot(node)
+    groups: dict[tuple[str, str], list[Row[Any]]] = defaultdict(list)
+    for row in rows:
+        groups[(row.format, row.mapping or "borderlink")].append(row)
+    for (fmt, mapping_name), group in groups.items():
+        mapping = load_mapping("borderlink" if fmt == "json" else mapping_name)
+        # The reject id stands in for the record number, so results map back to reject rows.
+        raw = pl.DataFrame(
+            [
+                {"_record_no": row.reject_id, **{k: _text(v) for k, v in row.raw.items()}}
+                for row in group
+            ],
+            infer_schema_length=None,
+        ).with_columns(pl.exclude("_record_no").cast(pl.String))
+        prepared = prepare(raw, mapping, refdata)
+        source = Source(
+            batch_id=str(uuid.uuid4()),
+            name="retry",
+            sha256="retry",
+            format=fmt,
+            mapping=mapping_name,
+        )
+        with node.engine.begin() as conn:
+            _, found = store_chunk(conn, prepared, source, keep_rejects=False)
+            still = {reject.record_no: reject for reject in found}
+            now = bulk.now()
+            for row in group:
+                summary.retried += 1
+                reject = still.get(row.reject_id)
+                if reject is None:
+                    summary.resolved += 1
+                    conn.execute(
+                        update(rejects)
+                        .where(rejects.c.reject_id == row.reject_id)
+                        .values(status="resolved", resolved_at=now)
+                    )
+                    continue
+                summary.still_rejected += 1
+                first = reject.issues[0]
+                summary.reasons[first.reason] = summary.reasons.get(first.reason, 0) + 1
+                conn.execute(
+                    update(rejects)
+                    .where(rejects.c.reject_id == row.reject_id)
+                    .values(
+                        field=first.field,
+                        reason=first.reason,
+                        issues=[issue.model_dump(mode="json") for issue in reject.issues],
+                    )
+                )
+            audit.record(
+                conn,
+                actor=actor,
+                action="rejects.retry",
+                object_type="reject",
+                object_id=",".join(str(row.reject_id) for row in group)[:128],
+                details=summary.model_dump(),
+            )
+    return summary
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+__all__ = ["RetrySummary", "get_reject", "list_rejects", "reason_counts", "retry_rejects"]

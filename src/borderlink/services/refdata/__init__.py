@@ -1,0 +1,1 @@
+"""refdata use cases."""

@@ -1,0 +1,1 @@
+"""risk use cases."""

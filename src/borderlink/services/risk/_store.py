@@ -1,0 +1,97 @@
+"""Reading declarations from the store for the risk use cases, and idempotent inserts.
+
+Private to :mod:`borderlink.services.risk.score`, :mod:`borderlink.services.risk.profiles` and
+:mod:`borderlink.services.coordination.routing`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+from sqlalchemy import Engine, select
+
+from borderlink.store.risk_tables import scores
+from borderlink.store.tables import declarations, goods_items, outcomes
+
+DECLARATION_COLUMNS = [c.name for c in declarations.c if c.name not in ("batch_id", "created_at")]
+ITEM_COLUMNS = [
+    c.name for c in goods_items.c if c.name not in ("declaration_id", "row_hash", "description")
+]
+
+
+# --- reading the store -------------------------------------------------------------------------
+
+
+def _schema() -> dict[str, pl.DataType]:
+    out: dict[str, pl.DataType] = {}
+    for table, names in ((declarations, DECLARATION_COLUMNS), (goods_items, ITEM_COLUMNS)):
+        for name in names:
+            kind = table.c[name].type.python_type
+            out[name] = {
+                float: pl.Float64(),
+                int: pl.Int64(),
+                bool: pl.Boolean(),
+                dt.date: pl.Date(),
+            }.get(kind, pl.Utf8())
+    out["illicit"] = pl.Boolean()
+    out["severity"] = pl.Int64()
+    return out
+
+
+def read_items(
+    engine: Engine,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    declaration_ids: Sequence[str] | None = None,
+    labelled_only: bool = False,
+    unscored_for: str | None = None,
+) -> pl.DataFrame:
+    """Stored declarations as the canonical item-level frame (with outcomes when known)."""
+    cols = [declarations.c[n] for n in DECLARATION_COLUMNS] + [
+        goods_items.c[n] for n in ITEM_COLUMNS
+    ]
+    query = (
+        select(*cols, outcomes.c.illicit, outcomes.c.severity)
+        .select_from(
+            declarations.join(
+                goods_items, goods_items.c.declaration_id == declarations.c.declaration_id
+            ).outerjoin(outcomes, outcomes.c.declaration_id == declarations.c.declaration_id)
+        )
+        .order_by(declarations.c.declared_on, declarations.c.declaration_id, goods_items.c.item_no)
+    )
+    if since:
+        query = query.where(declarations.c.declared_on >= since)
+    if until:
+        query = query.where(declarations.c.declared_on <= until)
+    if declaration_ids is not None:
+        query = query.where(declarations.c.declaration_id.in_(list(declaration_ids)))
+    if labelled_only:
+        query = query.where(outcomes.c.illicit.is_not(None))
+    if unscored_for:
+        done = select(scores.c.declaration_id).where(scores.c.model_version == unscored_for)
+        query = query.where(declarations.c.declaration_id.not_in(done))
+    schema = _schema()
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
+
+
+def unscored_days(
+    engine: Engine, version: str, since: dt.date | None, until: dt.date | None
+) -> list[dt.date]:
+    done = select(scores.c.declaration_id).where(scores.c.model_version == version)
+    query = (
+        select(declarations.c.declared_on)
+        .where(declarations.c.declaration_id.not_in(done))
+        .distinct()
+        .order_by(declarations.c.declared_on)
+    )
+    if since:
+        query = query.where(declarations.c.declared_on >= since)
+    if until:
+        query = query.where(declarations.c.declared_on <= until)
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())

@@ -1,0 +1,205 @@
+"""Profile use cases: add (a new version), list, show, disable (also a new version), test over
+stored history. A profile's current state is its highest version; older versions stay, so
+every score can be traced to the profile text that made it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import Connection, func, select
+
+from borderlink import risk
+from borderlink.errors import ExpressionError, InvalidInput, NotFound
+from borderlink.services.accounts import audit
+from borderlink.services.node import Node
+from borderlink.store.risk_tables import profiles
+
+FIELDS = (
+    "name",
+    "expression",
+    "weight",
+    "channel",
+    "reason",
+    "valid_from",
+    "valid_to",
+    "owner",
+    "enabled",
+    "version",
+)
+
+
+def _to_profile(row: Any) -> risk.Profile:
+    return risk.Profile(**{f: getattr(row, f) for f in FIELDS})
+
+
+def parse_profiles(data: Any) -> list[risk.Profile]:
+    """Profiles from parsed YAML/JSON: one mapping, a list, or ``{"profiles": [...]}``."""
+    if isinstance(data, dict) and "profiles" in data:
+        data = data["profiles"]
+    items = data if isinstance(data, list) else [data]
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise InvalidInput(f"profile #{i + 1} is not a mapping")
+        try:
+            out.append(risk.Profile(**item))
+        except ExpressionError as error:
+            raise ExpressionError(
+                f"profile {item.get('name')!r}: {error.detail}",
+                position=error.position,
+                field="expression",
+            ) from None
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or None
+            raise InvalidInput(
+                f"profile #{i + 1} ({item.get('name')!r}): {first['msg']}", field=where
+            ) from None
+    return out
+
+
+def read_profiles_file(path: Path) -> list[risk.Profile]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise InvalidInput(f"cannot read profiles from {path}: {error}") from None
+    return parse_profiles(data)
+
+
+def _latest(conn: Connection, name: str) -> risk.Profile | None:
+    row = conn.execute(
+        select(profiles).where(profiles.c.name == name).order_by(profiles.c.version.desc()).limit(1)
+    ).first()
+    return _to_profile(row) if row is not None else None
+
+
+def _write(conn: Connection, profile: risk.Profile, actor: str, action: str) -> risk.Profile:
+    current = _latest(conn, profile.name)
+    version = current.version + 1 if current else 1
+    stored = profile.model_copy(update={"version": version})
+    conn.execute(
+        profiles.insert().values(
+            **stored.model_dump(), created_by=actor, created_at=dt.datetime.now(dt.UTC)
+        )
+    )
+    audit.record(
+        conn,
+        actor=actor,
+        action=action,
+        object_type="profile",
+        object_id=f"{stored.name}@{version}",
+        details={"expression": stored.expression, "enabled": stored.enabled},
+    )
+    return stored
+
+
+def add_profile(node: Node, profile: risk.Profile, *, actor: str = "cli") -> risk.Profile:
+    """Store the profile as a new version (1 for a new name); an identical one is not repeated."""
+    with node.engine.begin() as conn:
+        current = _latest(conn, profile.name)
+        if current and current.model_dump(exclude={"version"}) == profile.model_dump(
+            exclude={"version"}
+        ):
+            return current
+        return _write(conn, profile, actor, "profile.add")
+
+
+def disable_profile(node: Node, name: str, *, actor: str = "cli") -> risk.Profile:
+    with node.engine.begin() as conn:
+        current = _latest(conn, name)
+        if current is None:
+            raise NotFound(f"profile {name} not found")
+        if not current.enabled:
+            return current
+        return _write(conn, current.model_copy(update={"enabled": False}), actor, "profile.disable")
+
+
+def get_profile(node: Node, name: str, version: int | None = None) -> risk.Profile:
+    query = select(profiles).where(profiles.c.name == name)
+    if version is not None:
+        query = query.where(profiles.c.version == version)
+    with node.engine.connect() as conn:
+        row = conn.execute(query.order_by(profiles.c.version.desc()).limit(1)).first()
+    if row is None:
+        raise NotFound(
+            f"profile {name}" + (f" version {version}" if version else "") + " not found"
+        )
+    return _to_profile(row)
+
+
+def list_profiles(node: Node) -> list[risk.Profile]:
+    """The current (highest) version of every profile, by name."""
+    newest = (
+        select(profiles.c.name, func.max(profiles.c.version).label("version"))
+        .group_by(profiles.c.name)
+        .subquery()
+    )
+    query = (
+        select(profiles)
+        .join(
+            newest,
+            (profiles.c.name == newest.c.name) & (profiles.c.version == newest.c.version),
+        )
+        .order_by(profiles.c.name)
+    )
+    with node.engine.connect() as conn:
+        return [_to_profile(r) for r in conn.execute(query).all()]
+
+
+def load_active_profiles(node: Node, on: dt.date) -> list[risk.Profile]:
+    """The current versions that may fire on ``on`` (enabled, inside their validity)."""
+    return risk.active(list_profiles(node), on)
+
+
+def replay_profile(
+    node: Node,
+    profile: risk.Profile,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    model_version: str | None = None,
+) -> dict[str, Any]:
+    """Replay a profile over stored history: declarations it would have hit, and its hit rate
+    (share of the hits with a known outcome that were illicit). Uses the newest model's
+    feature state for references and trader history (none: references are empty)."""
+    from borderlink.services.risk._store import read_items
+    from borderlink.services.risk.score import load_model
+
+    frame = read_items(node.engine, since=since, until=until)
+    compiled = risk.compile_profiles([profile])
+    if frame.height == 0:
+        return {
+            "profile": profile.name,
+            "declarations": 0,
+            "hits": 0,
+            "inspected": 0,
+            "illicit": 0,
+            "hit_rate": None,
+        }
+    try:
+        model = load_model(node, model_version)
+        items = risk.score_items(model, frame, compiled)
+    except NotFound:
+        state = risk.features.fit_state(frame.with_columns(pl.col("illicit").fill_null(False)))
+        items = risk.apply_profiles(risk.transform(frame, state), compiled)
+    per_decl = items.group_by("declaration_id").agg(
+        (pl.col("profile_hits").list.len() > 0).any().alias("hit"),
+        pl.col("illicit").max().alias("illicit"),
+    )
+    hits = per_decl.filter(pl.col("hit"))
+    inspected = hits.filter(pl.col("illicit").is_not_null())
+    illicit = int(inspected["illicit"].cast(pl.Int64).sum())
+    return {
+        "profile": profile.name,
+        "declarations": per_decl.height,
+        "hits": hits.height,
+        "inspected": inspected.height,
+        "illicit": illicit,
+        "hit_rate": round(illicit / inspected.height, 4) if inspected.height else None,
+    }

@@ -1,0 +1,178 @@
+"""What officers work from: the targeting queue (red and yellow, not yet inspected) and each
+declaration's latest score with its reasons. Also the dashboard's channel figures.
+
+Reads the risk engine's ``scores`` table; the need-to-know rules of :mod:`.declarations` apply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, and_, func, select
+
+from borderlink.errors import InvalidInput
+from borderlink.services.accounts.access import (
+    REDACTED,
+    Permission,
+    Principal,
+    office_scope,
+    require,
+    sees_nominal,
+)
+from borderlink.services.declarations.dashboard import register_channel_source
+from borderlink.services.declarations.read import MAX_PAGE, Page, latest_day
+from borderlink.services.node import Node
+from borderlink.store.risk_tables import scores
+from borderlink.store.tables import declarations, outcomes
+
+
+class ScoreView(BaseModel):
+    declaration_id: str
+    model_version: str
+    score: float
+    risk: float
+    channel: str
+    selection: str = Field(description="profile, risk, random or none")
+    reasons: list[dict[str, Any]]
+    scored_at: dt.datetime
+
+
+class QueueEntry(BaseModel):
+    declaration_id: str
+    declared_on: dt.date
+    office_id: str | None
+    importer_id: str | None
+    channel: str
+    risk: float
+    selection: str
+    reasons: list[dict[str, Any]]
+
+
+def _latest() -> Any:
+    """Each declaration's newest score (a declaration may be scored by several model versions)."""
+    newest = (
+        select(scores.c.declaration_id, func.max(scores.c.scored_at).label("at"))
+        .group_by(scores.c.declaration_id)
+        .subquery()
+    )
+    return (
+        select(scores)
+        .join(
+            newest,
+            and_(
+                newest.c.declaration_id == scores.c.declaration_id,
+                newest.c.at == scores.c.scored_at,
+            ),
+        )
+        .subquery()
+    )
+
+
+def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
+    office = office_scope(principal)
+    return query if office is None else query.where(declarations.c.office_id == office)
+
+
+def latest_score(node: Node, principal: Principal, declaration_id: str) -> ScoreView | None:
+    """The newest score of a declaration the principal may see (None if never scored)."""
+    require(principal, Permission.DECLARATIONS_READ)
+    latest = _latest()
+    query = _scoped(
+        select(latest)
+        .join(declarations, declarations.c.declaration_id == latest.c.declaration_id)
+        .where(latest.c.declaration_id == declaration_id),
+        principal,
+    )
+    with node.engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None
+    return ScoreView(
+        declaration_id=row.declaration_id,
+        model_version=row.model_version,
+        score=row.score,
+        risk=row.risk,
+        channel=row.channel,
+        selection=row.selection,
+        reasons=list(row.reasons or []),
+        scored_at=row.scored_at if row.scored_at.tzinfo else row.scored_at.replace(tzinfo=dt.UTC),
+    )
+
+
+def queue(
+    node: Node,
+    principal: Principal,
+    *,
+    day: dt.date | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page[QueueEntry]:
+    """Red then yellow declarations of ``day`` (default: the latest) not yet inspected, riskiest
+    first."""
+    require(principal, Permission.DECLARATIONS_READ)
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit is 1 to {MAX_PAGE}", field="limit")
+    day = day or latest_day(node, principal)
+    if day is None:
+        return Page[QueueEntry](items=[], total=0, limit=limit, offset=offset)
+    latest = _latest()
+    base = _scoped(
+        select(declarations, latest.c.channel, latest.c.risk, latest.c.selection, latest.c.reasons)
+        .join(latest, latest.c.declaration_id == declarations.c.declaration_id)
+        .outerjoin(outcomes, outcomes.c.declaration_id == declarations.c.declaration_id)
+        .where(
+            declarations.c.declared_on == day,
+            latest.c.channel.in_(["red", "yellow"]),
+            outcomes.c.declaration_id.is_(None),
+        ),
+        principal,
+    )
+    nominal = sees_nominal(principal)
+    with node.engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        rows = conn.execute(
+            base.order_by(latest.c.channel, latest.c.risk.desc()).limit(limit).offset(offset)
+        ).all()
+    return Page[QueueEntry](
+        items=[
+            QueueEntry(
+                declaration_id=r.declaration_id,
+                declared_on=r.declared_on,
+                office_id=r.office_id,
+                importer_id=r.importer_id if nominal or r.importer_id is None else REDACTED,
+                channel=r.channel,
+                risk=r.risk,
+                selection=r.selection,
+                reasons=list(r.reasons or []),
+            )
+            for r in rows
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def channel_counts(node: Node, day: dt.date, office: str | None) -> dict[str, int]:
+    """A day's declarations by channel of their newest score; the rest are ``unscored``."""
+    latest = _latest()
+    query = (
+        select(latest.c.channel, func.count())
+        .select_from(declarations)
+        .outerjoin(latest, latest.c.declaration_id == declarations.c.declaration_id)
+        .where(declarations.c.declared_on == day)
+        .group_by(latest.c.channel)
+    )
+    if office is not None:
+        query = query.where(declarations.c.office_id == office)
+    with node.engine.connect() as conn:
+        found = {channel or "unscored": int(n) for channel, n in conn.execute(query).all()}
+    order = ["red", "yellow", "green", "unscored"]
+    return {c: found[c] for c in order if c in found} | {
+        c: n for c, n in found.items() if c not in order
+    }
+
+
+register_channel_source(channel_counts)

@@ -1,0 +1,74 @@
+"""The writers: the flat CSV and ``wco-json`` files read back, and ingest accepts every row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from borderlink.demo import FILE_COLUMNS, TRUTH_COLUMNS, write_csv, write_json
+from borderlink.ingest import prepare_file
+from borderlink.model import Declaration
+
+
+def test_csv_has_the_canonical_columns_and_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    written = write_csv(path, 1_200, seed=4)
+    frame = pl.read_csv(path, infer_schema=False)
+    assert frame.columns == list(FILE_COLUMNS)
+    assert frame.height == written.items == 1_200
+    assert frame["declaration_id"].n_unique() == written.declarations
+    illicit = frame.filter(pl.col("illicit") == "true")["declaration_id"].n_unique()
+    assert illicit == written.illicit_declarations
+    with_truth = tmp_path / "t.csv"
+    write_csv(with_truth, 1_200, seed=4, truth=True)
+    truth = pl.read_csv(with_truth, infer_schema=False)
+    assert truth.columns == [*FILE_COLUMNS, *TRUTH_COLUMNS]
+    assert truth.select(FILE_COLUMNS).equals(frame)
+
+
+def test_an_empty_csv_still_has_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    assert write_csv(path, 0).items == 0
+    assert path.read_text().strip() == ",".join(FILE_COLUMNS)
+
+
+def test_ingest_accepts_every_generated_row(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    write_csv(path, 3_000, seed=8)
+    chunks = list(prepare_file(path, fmt="csv", mapping="borderlink", chunk_rows=1_000))
+    assert sum(c.rows for c in chunks) == 3_000
+    assert sum(c.accepted.height for c in chunks) == 3_000
+    assert not any(c.rejects for c in chunks)
+    assert not any(c.errors for c in chunks)
+
+
+@pytest.mark.parametrize("name", ["d.json", "d.jsonl"])
+def test_json_declarations_match_the_model(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    written = write_json(path, 150, seed=6)
+    assert written.declarations == 150
+    if name.endswith(".jsonl"):
+        records = [json.loads(line) for line in path.read_text().splitlines() if line]
+    else:
+        records = json.loads(path.read_text())
+    assert len(records) == 150
+    assert sum(len(r["items"]) for r in records) == written.items
+    declarations = [Declaration.model_validate(r) for r in records]
+    assert len({d.id for d in declarations}) == 150
+    roles = {p.role.value for d in declarations for p in d.parties}
+    assert roles == {"importer", "exporter", "declarant", "carrier"}
+    assert all(d.party(d.parties[1].role).country for d in declarations)  # exporter country
+    outcomes = [r["outcome"] for r in records]
+    assert sum(o["illicit"] for o in outcomes) == written.illicit_declarations
+    assert all((o["severity"] > 0) == o["illicit"] for o in outcomes)
+
+
+def test_ingest_reads_the_json_it_writes(tmp_path: Path) -> None:
+    path = tmp_path / "d.json"
+    written = write_json(path, 200, seed=9)
+    chunks = list(prepare_file(path, fmt="json", chunk_rows=1_000))
+    assert sum(c.accepted.height for c in chunks) == written.items
+    assert not any(c.rejects for c in chunks)

@@ -1,0 +1,296 @@
+"""The role x endpoint matrix: every cell is asserted, API (bearer tokens) and pages (sessions).
+
+Legend: ``Y`` allowed (2xx, or 303 after a page form), ``-`` forbidden (403), ``4`` hidden
+(404: another office's declaration), ``U`` unauthenticated (401 on the API, a redirect to the
+sign-in page for pages). The ``anon`` column is a request without any credentials.
+Scoring answers 404 past authorisation here: no model is trained in this fixture (the risk
+tests score with one); what the rows check is who gets past the role check.
+Referrals: office A's declarations go to the agency officer's agency (``ref_health``), office
+B's to the police (``ref_police``); only an officer of the agency answers (not even an
+administrator), and an acknowledgement repeated changes nothing, so every column may try.
+The table is the specification; it is written out here, not derived from the policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import FastAPI
+
+from borderlink.server.api import ROUTERS
+from borderlink.server.deps import SESSION_COOKIE
+from borderlink.server.pages import AREAS
+from borderlink.services import Node
+from borderlink.services.accounts import audit_seal
+from borderlink.services.accounts import users as accounts
+from borderlink.services.accounts.access import Role
+from tests.surfaces import (
+    OFFICE_A,
+    PARTNER_KEY,
+    PASSWORD,
+    Seeded,
+    agreement_document,
+    client,
+    seed_agreement,
+    seed_partner,
+    seed_profile,
+    seed_referrals,
+)
+
+COLUMNS = [
+    "administrator",
+    "risk_analyst",
+    "officer",
+    "liaison_officer",
+    "agency_officer",
+    "auditor",
+    "anon",
+]
+
+API = """
+GET    /api/v1/health                          Y Y Y Y Y Y Y
+GET    /api/v1/auth/me                         Y Y Y Y Y Y U
+GET    /api/v1/dashboard                       Y Y Y Y - - U
+GET    /api/v1/declarations                    Y Y Y Y - - U
+POST   /api/v1/declarations                    Y - - - - - U
+GET    /api/v1/declarations/export             Y Y Y Y - - U
+GET    /api/v1/declarations/{own}              Y Y Y Y - - U
+GET    /api/v1/declarations/{other}            Y Y 4 Y - - U
+PUT    /api/v1/declarations/{own}/outcome      Y - Y - - - U
+PUT    /api/v1/declarations/{other}/outcome    Y - 4 - - - U
+GET    /api/v1/rejects                         Y Y - - - - U
+GET    /api/v1/rejects/1                       Y Y - - - - U
+POST   /api/v1/rejects/retry                   Y - - - - - U
+GET    /api/v1/audit                           Y - - - - Y U
+GET    /api/v1/audit/1/proof                   Y - - - - Y U
+GET    /api/v1/users                           Y - - - - - U
+POST   /api/v1/users                           Y - - - - - U
+POST   /api/v1/users/bystander/disable         Y - - - - - U
+GET    /api/v1/tokens                          Y Y Y Y Y Y U
+POST   /api/v1/tokens                          Y Y Y Y Y Y U
+DELETE /api/v1/tokens/{own_token}              Y Y Y Y Y Y U
+DELETE /api/v1/tokens/{bystander_token}        Y - - - - - U
+GET    /api/v1/agreements                      Y - - Y - - U
+GET    /api/v1/agreements/{agreement}          Y - - Y - - U
+POST   /api/v1/agreements                      Y - - Y - - U
+POST   /api/v1/agreements/{agreement}/transition Y - - Y - - U
+GET    /api/v1/partners                        Y - - Y - - U
+POST   /api/v1/partners                        Y - - Y - - U
+DELETE /api/v1/partners/{partner}              Y - - Y - - U
+GET    /api/v1/sharing/inbox                   Y - - Y - - U
+GET    /api/v1/sharing/outbox                  Y - - Y - - U
+POST   /api/v1/risk/score/{own}                4 4 4 - - - U
+POST   /api/v1/risk/score/{other}              4 4 4 - - - U
+POST   /api/v1/risk/outcomes                   Y - Y - - - U
+GET    /api/v1/risk/queue                      Y Y Y Y - - U
+GET    /api/v1/risk/score/{own}                Y Y Y Y - - U
+GET    /api/v1/risk/profiles                   Y Y Y - - - U
+POST   /api/v1/risk/profiles                   Y Y - - - - U
+POST   /api/v1/risk/profiles/test              Y Y - - - - U
+POST   /api/v1/risk/profiles/{profile}/disable Y Y - - - - U
+GET    /api/v1/risk/models                     Y Y Y - - - U
+GET    /api/v1/referrals                       Y Y Y - Y - U
+GET    /api/v1/referrals/clearance             Y Y Y - Y - U
+POST   /api/v1/referrals/route                 Y Y - - - - U
+GET    /api/v1/referrals/{ref_health}          Y Y Y - Y - U
+GET    /api/v1/referrals/{ref_police}          Y Y 4 - 4 - U
+POST   /api/v1/referrals/{ref_health}/answer   - - - - Y - U
+POST   /api/v1/referrals/{ref_police}/answer   - - - - 4 - U
+GET    /api/v1/agency-rules                    Y Y Y - Y - U
+POST   /api/v1/agency-rules                    Y Y - - - - U
+POST   /api/v1/auth/login                      Y Y Y Y Y Y U
+POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
+"""
+
+PAGES = """
+GET    /dashboard                              Y Y Y Y - - U
+GET    /declarations                           Y Y Y Y - - U
+GET    /queue                                  Y Y Y Y - - U
+GET    /profiles                               Y Y Y - - - U
+POST   /profiles                               Y Y - - - - U
+GET    /declarations/{own}                     Y Y Y Y - - U
+GET    /declarations/{other}                   Y Y 4 Y - - U
+POST   /declarations/{own}/outcome             Y - Y - - - U
+GET    /rejects                                Y Y - - - - U
+POST   /rejects/retry                          Y - - - - - U
+GET    /audit                                  Y - - - - Y U
+GET    /agreements                             Y - - Y - - U
+POST   /agreements/{page_agreement}/transition Y - - Y - - U
+GET    /partners                               Y - - Y - - U
+GET    /sharing                                Y - - Y - - U
+GET    /referrals                              Y Y Y - Y - U
+GET    /referrals/{ref_health}                 Y Y Y - Y - U
+GET    /referrals/{ref_police}                 Y Y 4 - 4 - U
+POST   /referrals/{ref_health}/answer          - - - - Y - U
+POST   /referrals/{ref_police}/answer          - - - - 4 - U
+"""
+
+
+PROFILE = {
+    "name": "cheap",
+    "expression": 'hs.chapter == "85" and origin in ["CN"]',
+    "weight": 0.3,
+    "reason": "electronics from CN",
+}
+PAGE_PROFILE = {k: str(v) for k, v in PROFILE.items()} | {"action": "check"}
+USERS = {n: f"{column}-1" for n, column in enumerate(COLUMNS) if column != "anon"}
+
+
+def _table(text: str) -> list[tuple[str, str, list[str]]]:
+    rows = []
+    for line in text.strip().splitlines():
+        method, path, *cells = line.split()
+        assert len(cells) == len(COLUMNS), line
+        rows.append((method, path, cells))
+    return rows
+
+
+def _outcome(status: int, location: str | None, page: bool) -> str:
+    if status in (200, 201, 204) or (page and status == 303 and "/login" not in (location or "")):
+        return "Y"
+    if status == 403:
+        return "-"
+    if status == 404:
+        return "4"
+    if status == 401 or (page and status == 303 and "/login" in (location or "")):
+        return "U"
+    return str(status)
+
+
+def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:
+    if path.endswith("/outcome"):
+        return {"json": {"illicit": False, "severity": 0}}
+    if method == "POST" and path == "/api/v1/users":
+        return {"json": {"username": f"new-{n}", "password": PASSWORD, "role": "auditor"}}
+    if method == "POST" and path == "/api/v1/declarations":
+        return {"json": [{"id": f"S-{n}", "date": "2026-11-20", "items": [{"hs_code": "851713"}]}]}
+    if method == "POST" and path == "/api/v1/rejects/retry":
+        return {"json": {}}
+    if method == "POST" and path == "/api/v1/agreements":
+        return {"json": agreement_document(node, f"NEW-{n}")}
+    if path.endswith("/transition"):
+        return {"json": {"to": "signed", "reason": "signed in Geneva"}}
+    if method == "POST" and path == "/api/v1/partners":
+        return {
+            "json": {
+                "partner_id": f"node-p{n}",
+                "name": "Partner",
+                "public_key": PARTNER_KEY,
+                "base_url": "http://127.0.0.1:9",
+            }
+        }
+    if path in ("/api/v1/risk/profiles", "/api/v1/risk/profiles/test"):
+        return {"json": PROFILE | {"name": f"p-{n}"}}
+    if path == "/api/v1/risk/outcomes":
+        return {"json": {"declaration_id": f"D-{OFFICE_A}-0", "illicit": False}}
+    if path.startswith("/api/v1/referrals/") and path.endswith("/answer"):
+        return {"json": {"status": "acknowledged", "finding": "seen"}}
+    if path == "/api/v1/referrals/route":
+        return {"json": {"since": "2026-11-01"}}
+    if method == "POST" and path == "/api/v1/agency-rules":
+        rule = {"agency": "police", "condition": 'origin == "CN"', "reason": "from CN"}
+        return {"json": [rule | {"name": f"rule-{n}"}]}
+    if path == "/api/v1/auth/login":  # anon: someone without an account
+        return {"json": {"username": USERS.get(n, "nobody"), "password": PASSWORD}}
+    if method == "POST" and path == "/api/v1/tokens":
+        return {"json": {"name": f"matrix-{n}", "days": 1}}
+    return {}
+
+
+async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
+    node = seeded.node
+    referral_ids = seed_referrals(seeded)
+    accounts.add_user(
+        node, username="bystander", password=PASSWORD, role="officer", office_id="OFA"
+    )
+    bystander_token = accounts.create_token(node, username="bystander", name="victim").info.token_id
+    audit_seal.seal(node)  # chains audit entry 1 (the proof row asks for it)
+    problems: list[str] = []
+    for n, column in enumerate(COLUMNS):
+        role = None if column == "anon" else Role(column)
+        values = {
+            "own": seeded.office_a[0],
+            "other": seeded.office_b[0],
+            "bystander_token": bystander_token,
+            "agreement": seed_agreement(node, f"AG-{n}"),
+            "profile": seed_profile(node, f"SP-{n}"),
+            "page_agreement": seed_agreement(node, f"PG-{n}"),
+            "partner": seed_partner(node, f"node-q{n}"),
+            "ref_health": referral_ids["health"],
+            "ref_police": referral_ids["police"],
+            "own_token": accounts.create_token(
+                node, username=seeded.users[role], name="spare"
+            ).info.token_id
+            if role
+            else "none",
+        }
+        # API: through the role's API token.
+        async with client(app, seeded.tokens[role] if role else None) as api:
+            for method, template, cells in _table(API):
+                path = template.format(**values)
+                response = await api.request(method, path, **_body(method, path, n, node))
+                got = _outcome(response.status_code, response.headers.get("location"), page=False)
+                if got != cells[n]:
+                    problems.append(f"{column:16} {method} {template}: want {cells[n]}, got {got}")
+                if got in "-4U" and response.status_code != 500:
+                    assert set(response.json()) == {"error", "detail", "field"}
+        # Pages: through a browser session (cookie + CSRF token in forms).
+        async with client(app) as browser:
+            csrf = ""
+            if role:
+                opened = accounts.open_session(
+                    node, accounts.authenticate(node, seeded.users[role], PASSWORD)
+                )
+                browser.cookies.set(SESSION_COOKIE, opened.token)
+                csrf = opened.csrf_token
+            for method, template, cells in _table(PAGES):
+                path = template.format(**values)
+                data = {"csrf_token": csrf, "illicit": "no", "to": "signed"} | PAGE_PROFILE
+                data |= {"status": "acknowledged"}  # a referral's answer
+                data = data if method == "POST" else None
+                response = await browser.request(method, path, data=data)
+                got = _outcome(response.status_code, response.headers.get("location"), page=True)
+                if got != cells[n]:
+                    problems.append(
+                        f"{column:16} page {method} {template}: want {cells[n]}, got {got}"
+                    )
+    return problems
+
+
+def test_every_role_endpoint_cell(app: FastAPI, seeded: Seeded) -> None:
+    problems = asyncio.run(_walk(app, seeded))
+    assert not problems, "\n".join(problems)
+
+
+def test_the_matrix_covers_every_api_route(app: FastAPI) -> None:
+    """A new endpoint must get its row in the matrix above."""
+    assert sum(len(router.routes) for router in ROUTERS) > 15
+    listed = {(m, p.split("{")[0].rstrip("/")) for m, p, _ in _table(API)}
+    missing = []
+    for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]:
+        path = getattr(route, "path", "") or ""
+        if not path.startswith("/api/v1/") or path.startswith(("/api/v1/openapi", "/api/v1/docs")):
+            continue
+        for method in getattr(route, "methods", set()) - {"HEAD", "OPTIONS"}:
+            prefix = path.split("{")[0].rstrip("/")
+            if not any(
+                m == method and (p == prefix or p.startswith(prefix + "/")) for m, p in listed
+            ):
+                missing.append(f"{method} {path}")
+    assert not missing, f"routes without a row in the matrix: {missing}"
+
+
+def test_the_matrix_covers_every_page_that_needs_a_session(app: FastAPI) -> None:
+    public = {"/", "/login", "/logout", "/static"}
+    listed = {p.split("{")[0].rstrip("/") for _, p, _ in _table(PAGES)}
+    routes = [r for area in AREAS for r in area.router.routes]
+    assert len(routes) > 5
+    missing = [
+        path
+        for route in routes
+        if not (path := getattr(route, "path", "")).startswith("/api/")
+        and path not in public
+        and path.split("{")[0].rstrip("/") not in listed
+    ]
+    assert not missing, f"pages without a row in the matrix: {missing}"

@@ -1,0 +1,160 @@
+"""In a real headless Chromium (Debian's, driven by Playwright) against a real uvicorn server.
+
+Signs in, opens the targeting queue and a declaration in it, records an outcome, sees the
+dashboard change and the queue empty, then checks the audit log holds what the browser did.
+JavaScript is off: the pages must work without it. Screenshots go to ``test-artifacts/``.
+Skips without ``/usr/bin/chromium`` unless ``BORDERLINK_REQUIRE_SERVICES=1``.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from borderlink.server import create_app
+from borderlink.services import open_node
+from borderlink.services.accounts import users as accounts
+from borderlink.services.accounts.access import Role
+from borderlink.services.declarations import browse
+from borderlink.settings import Settings
+from tests.surfaces import PASSWORD, Seeded, seed, seed_scores
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if Settings().require_services:
+            pytest.fail(message + " (BORDERLINK_REQUIRE_SERVICES=1)")
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Seeded]]:
+    """A SQLite node on disk with a user per role, served by uvicorn on a free loopback port."""
+    node = open_node(
+        Settings(
+            environment="test", data_dir=tmp_path, password_hashing="fast", node_name="Test node"
+        )
+    )
+    seeded = seed(node)
+    seed_scores(seeded.node, {seeded.office_a[0]: "red", seeded.office_a[2]: "green"})
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(seeded.node.settings, node=seeded.node),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", seeded
+    server.should_exit = True
+    thread.join(timeout=10)
+    node.engine.dispose()
+
+
+def test_officer_signs_in_records_an_outcome_and_sees_the_dashboard_change(
+    chromium: Path, served: tuple[str, Seeded]
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, seeded = served
+    target = seeded.office_a[0]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(java_script_enabled=False).new_page()
+            # Not signed in: the dashboard sends us to the sign-in page.
+            page.goto(f"{base}/dashboard")
+            assert "/login" in page.url
+            page.fill("#username", seeded.users[Role.OFFICER])
+            page.fill("#password", "wrong password")
+            page.click("button[type=submit]")
+            assert page.get_by_role("alert").is_visible()
+            page.fill("#username", seeded.users[Role.OFFICER])
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            assert page.url == f"{base}/dashboard"
+            before = int(page.inner_text("#fig-inspected"))
+            # channels, flow, hit rate and clearance time
+            assert page.locator("svg.chart").count() == 4
+            page.screenshot(path=ARTIFACTS / "browser-1-dashboard.png", full_page=True)
+
+            page.click("nav >> text=Declarations")
+            assert page.locator("tbody tr").count() == len(seeded.office_a)  # own office only
+
+            page.click("nav >> text=Targeting queue")
+            assert page.locator("h1").inner_text() == "Targeting queue"
+            assert page.locator("tbody tr").count() == 1  # the red one of the latest day
+            assert "unit value at 8% of the usual" in page.inner_text("tbody")
+            page.screenshot(path=ARTIFACTS / "browser-2-queue.png", full_page=True)
+            page.click(f"tbody >> text={target}")
+            assert page.locator("h1").inner_text() == f"Declaration {target}"
+            assert page.locator("text=Acme Imports Ltd").count() == 2  # importer and declarant
+            assert page.inner_text("#outcome") == "Not inspected yet."
+            assert page.inner_text("#score").startswith("Channel red")
+            page.check("input[name=illicit][value=yes]")
+            page.fill("#severity", "3")
+            page.fill("#revenue", "250")
+            page.fill("#note", "undervalued, invoice found")
+            page.click("text=Record outcome")
+            assert page.get_by_role("status").inner_text() == "Outcome recorded."
+            assert page.inner_text("#outcome").startswith("Illicit, severity 3")
+            assert "outcome.record by officer-1: undervalued" in page.inner_text("#history")
+            page.screenshot(path=ARTIFACTS / "browser-3-declaration.png", full_page=True)
+
+            page.click("nav >> text=Dashboard")
+            assert int(page.inner_text("#fig-inspected")) == before + 1
+            page.click("nav >> text=Targeting queue")
+            assert "Nothing to inspect" in page.inner_text("tbody")  # it left the queue
+            page.screenshot(path=ARTIFACTS / "browser-4-dashboard-after.png", full_page=True)
+            page.click("text=Sign out")
+            assert "/login" in page.url
+        finally:
+            browser.close()
+
+    auditor = accounts.token_principal(seeded.node, seeded.tokens[Role.AUDITOR])
+    entries = browse.list_audit(seeded.node, auditor, actor=seeded.users[Role.OFFICER], limit=50)
+    actions = [(e.action, e.object_id) for e in reversed(entries.items)]
+    assert actions[0] == ("auth.login_failed", seeded.users[Role.OFFICER])
+    assert ("auth.login", seeded.users[Role.OFFICER]) in actions
+    assert ("declaration.read", target) in actions
+    assert ("outcome.record", target) in actions
+    assert actions[-1] == ("auth.logout", seeded.users[Role.OFFICER])

@@ -1,0 +1,214 @@
+"""Risk services over the store, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, func, select
+
+from borderlink import risk
+from borderlink.errors import ExpressionError, NotFound
+from borderlink.model.outcome import Outcome
+from borderlink.services import Node
+from borderlink.services.risk import profiles as profile_service
+from borderlink.services.risk import score as service
+from borderlink.store.risk_tables import risk_models, scores
+from borderlink.store.tables import audit_log, outcomes
+from tests.risk import synthetic
+from tests.risk.synthetic import store
+
+SMALL = risk.ModelConfig(rounds=30, threads=1, validation_months=1)
+
+
+@pytest.fixture
+def trained(node: Node) -> service.ModelInfo:
+    history = synthetic.declarations(1500, seed=11, start=dt.date(2020, 1, 1), days=120)
+    store(node.engine, history)
+    return service.train(node, config=SMALL, actor="tester")
+
+
+def count(engine: Engine, table: Any) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_train_records_the_model(node: Node, trained: service.ModelInfo) -> None:
+    assert Path(trained.path).is_dir()
+    assert trained.trained_to <= dt.date(2020, 4, 30)  # type: ignore[operator]
+    with node.engine.connect() as conn:
+        row = conn.execute(select(risk_models)).one()
+        actions = conn.execute(select(audit_log.c.action)).scalars().all()
+    assert row.version == trained.version
+    assert row.sha256 == trained.sha256
+    assert row.created_by == "tester"
+    assert "risk.train" in actions
+    assert service.load_model(node).version == trained.version
+
+
+def test_score_batch_scores_once_with_reasons_and_version(
+    node: Node, trained: service.ModelInfo
+) -> None:
+    new = synthetic.declarations(600, seed=12, start=dt.date(2020, 5, 4), days=2)
+    store(node.engine, new, with_outcomes=False)
+    profile_service.add_profile(
+        node,
+        risk.Profile(
+            name="cn",
+            expression='origin == "CN"',
+            weight=0.2,
+            reason="from CN",
+        ),
+    )
+    summary = service.score_batch(node, since=dt.date(2020, 5, 1), seed=1)
+    assert summary.model_version == trained.version
+    assert summary.scored == 600
+    assert sum(summary.channels.values()) == 600
+    with node.engine.connect() as conn:
+        stored = conn.execute(select(scores)).all()
+    assert len(stored) == 600
+    assert {s.model_version for s in stored} == {trained.version}
+    flagged = [s for s in stored if s.channel != "green"]
+    assert len(flagged) == summary.channels["red"] + summary.channels["yellow"] > 0
+    assert all(s.reasons for s in flagged)
+    again = service.score_batch(node, since=dt.date(2020, 5, 1), seed=1)
+    assert again.scored == 0
+    assert count(node.engine, scores) == 600
+    rates = service.profile_hit_rates(node)["cn"]
+    assert rates["hits"] == new.filter(pl.col("origin_country") == "CN").height
+    assert rates["inspected"] == 0
+    flagged_cn = next(
+        s.declaration_id
+        for s in flagged
+        if any(r.get("profile") == "cn" for r in (s.reasons or []))
+    )
+    service.record_outcome(node, Outcome(declaration_id=flagged_cn, illicit=True))
+    rates = service.profile_hit_rates(node)["cn"]
+    assert (rates["inspected"], rates["illicit"], rates["hit_rate"]) == (1, 1, 1.0)
+
+
+def test_score_one_and_record_outcome(node: Node, trained: service.ModelInfo) -> None:
+    new = synthetic.declarations(5, seed=13, start=dt.date(2020, 6, 1), days=1)
+    store(node.engine, new, with_outcomes=False)
+    declaration = new["declaration_id"][0]
+    result = service.score_one(node, declaration)
+    assert result["model_version"] == trained.version
+    assert result["channel"] in {"red", "yellow", "green"}
+    assert (result["reasons"] is not None) == (result["channel"] != "green")
+    with pytest.raises(NotFound):
+        service.score_one(node, "no-such-declaration")
+    service.record_outcome(node, Outcome(declaration_id=declaration, illicit=True, severity=2))
+    service.record_outcome(node, Outcome(declaration_id=declaration, illicit=False))
+    with node.engine.connect() as conn:
+        row = conn.execute(select(outcomes).where(outcomes.c.declaration_id == declaration)).one()
+    assert row.illicit is False
+    assert row.source == "officer"
+    # the outcome becomes training data
+    labelled = service.read_items(node.engine, labelled_only=True)
+    assert declaration in labelled["declaration_id"].to_list()
+
+
+def test_single_scores_reuse_the_cut_offs_for_a_while(
+    node: Node, trained: service.ModelInfo
+) -> None:
+    new = synthetic.declarations(400, seed=14, start=dt.date(2020, 5, 4), days=1)
+    store(node.engine, new, with_outcomes=False)
+    service.score_batch(node, since=dt.date(2020, 5, 1), seed=1)
+    policy = service.capacity(node)
+    red, yellow = service._thresholds(node, trained.version, policy)
+    assert red > yellow
+    with node.engine.begin() as conn:  # the model's recent scores all turn very low
+        conn.execute(scores.update().values(risk=0.0001))
+    assert service._thresholds(node, trained.version, policy) == (red, yellow)  # kept
+    fresh = Node(node.settings.model_copy(update={"risk_cutoff_seconds": 0}), node.engine)
+    assert service._thresholds(fresh, trained.version, policy) == (0.0001, 0.0001)
+
+
+def test_profiles_are_versioned_and_disable_stops_them(node: Node) -> None:
+    base = risk.Profile(name="cn", expression='origin == "CN"', weight=0.4, reason="r")
+    assert profile_service.add_profile(node, base).version == 1
+    assert profile_service.add_profile(node, base).version == 1  # unchanged: no new version
+    edited = base.model_copy(update={"weight": 0.6})
+    assert profile_service.add_profile(node, edited).version == 2
+    disabled = profile_service.disable_profile(node, "cn")
+    assert disabled.version == 3
+    assert not disabled.enabled
+    assert profile_service.get_profile(node, "cn", 1).weight == 0.4
+    assert [p.version for p in profile_service.list_profiles(node)] == [3]
+    assert profile_service.load_active_profiles(node, dt.date.today()) == []
+    with pytest.raises(NotFound):
+        profile_service.disable_profile(node, "nope")
+    expired = base.model_copy(
+        update={"name": "old", "valid_to": dt.date.today() - dt.timedelta(days=1)}
+    )
+    future = base.model_copy(
+        update={"name": "new", "valid_from": dt.date.today() + dt.timedelta(days=1)}
+    )
+    profile_service.add_profile(node, expired)
+    profile_service.add_profile(node, future)
+    assert profile_service.load_active_profiles(node, dt.date.today()) == []
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    assert [p.name for p in profile_service.load_active_profiles(node, tomorrow)] == ["new"]
+
+
+def test_profile_files_and_replay(node: Node, tmp_path: Path) -> None:
+    history = synthetic.declarations(300, seed=14, start=dt.date(2020, 1, 1), days=30)
+    store(node.engine, history)
+    path = tmp_path / "profiles.yaml"
+    path.write_text(
+        "profiles:\n"
+        "  - name: transit\n"
+        "    expression: departure != origin\n"
+        "    weight: 0.3\n"
+        "    reason: shipped through a third country\n"
+    )
+    (profile,) = profile_service.read_profiles_file(path)
+    result = profile_service.replay_profile(node, profile)
+    transit = history.filter(pl.col("departure_country") != pl.col("origin_country"))
+    assert result["hits"] == transit.height
+    assert result["illicit"] == transit["illicit"].sum()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nexpression: 'origin == '\nweight: 0.1\nreason: r\n")
+    with pytest.raises(ExpressionError) as caught:
+        profile_service.read_profiles_file(bad)
+    assert caught.value.position == 10
+
+
+def test_a_partners_alert_sends_matching_declarations_red_naming_the_partner(
+    node: Node, trained: service.ModelInfo
+) -> None:
+    from borderlink.store.cooperation_tables import partner_alerts
+
+    new = synthetic.declarations(400, seed=13, start=dt.date(2020, 5, 4), days=2)
+    store(node.engine, new, with_outcomes=False)
+    importer = new["importer_id"][0]
+    expected = set(new.filter(pl.col("importer_id") == importer)["declaration_id"].to_list())
+    with node.engine.begin() as conn:
+        conn.execute(
+            partner_alerts.insert().values(
+                alert_id="alert-1",
+                partner_id="customs-of-atlantis",
+                title="Undervalued phones",
+                valid_from=dt.date(2020, 1, 1),
+                valid_until=dt.date(2030, 1, 1),
+                trader_ids=[importer],
+                hs_codes=[],
+                origins=[],
+                route={},
+                active=True,
+                received_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    service.score_batch(node, since=dt.date(2020, 5, 1), seed=1)
+    with node.engine.connect() as conn:
+        stored = {s.declaration_id: s for s in conn.execute(select(scores)).all()}
+    for declaration_id in expected:
+        score = stored[declaration_id]
+        assert score.channel == "red"
+        first = score.reasons[0]
+        assert (first["source"], first["partner"]) == ("partner_alert", "customs-of-atlantis")
+    others = [s for d, s in stored.items() if d not in expected]
+    assert all(r["source"] != "partner_alert" for s in others for r in (s.reasons or []))
