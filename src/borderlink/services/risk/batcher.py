@@ -7,8 +7,8 @@ one. So under load, the server's request threads hand their declaration ids to a
 :func:`~borderlink.services.risk.score.score_many`, while later callers wait. When the leader
 is done it hands the lead to the oldest caller still waiting, whose batch holds everything
 that arrived meanwhile. No caller waits on a timer: alone, a request is scored at once; under
-load, batches grow by themselves to what arrives during one batch. A batch that fails is scored again one
-declaration at a time, so a declaration that breaks scoring fails only its own request.
+load, batches grow by themselves to what arrives during one batch. A batch that fails is scored
+again one declaration at a time, so a declaration that breaks scoring fails only its own request.
 """
 
 from __future__ import annotations
