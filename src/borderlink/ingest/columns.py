@@ -1,70 +1,53 @@
 """The canonical flat layout: one row per goods item, header fields repeated; names = table columns.
 
-Every reader produces these columns as text; validation turns them into the types below.
+Read off the declaration schema (``model.DECLARATION``). Every reader produces these columns as
+text; validation turns them into the types below. The order of ``INPUT`` is part of each
+stored row's hash: a new column goes at the end, never in between.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from borderlink.model import DECLARATION, PARTIES, Field
+
+FIELDS: dict[str, Field] = {f.name: f for f in DECLARATION.fields()}
+
 HEADER: tuple[str, ...] = (
-    "declaration_id",
-    "declaration_type",
-    "declared_on",
-    "office_id",
-    "procedure",
-    "import_type",
-    "import_use",
-    "payment_type",
-    "transport_mode",
-    "conveyance",
-    "departure_country",
-    "loading_location",
-    "discharge_location",
-    "declarant_id",
-    "importer_id",
-    "exporter_id",
-    "carrier_id",
+    DECLARATION.columns("header", "transport")
+    + tuple(party.get("id").name for party in PARTIES)
 )
-ITEM: tuple[str, ...] = (
-    "item_no",
-    "hs_code",
-    "hs_edition",
-    "description",
-    "origin_country",
-    "origin_marking",
-    "net_mass_kg",
-    "quantity",
-    "quantity_unit",
-    "value",
-    "currency",
-    "duty_rate",
-    "duty_type",
-    "aeo",
+ITEM: tuple[str, ...] = DECLARATION.columns("items")
+OUTCOME: tuple[str, ...] = DECLARATION.columns("outcome")
+PARTY_EXTRAS: tuple[str, ...] = tuple(
+    f.name for party in PARTIES for f in party if f.key != "id" and f.flat
 )
-OUTCOME: tuple[str, ...] = ("illicit", "severity", "revenue_recovered")
-PARTY_EXTRAS: tuple[str, ...] = ("importer_name", "exporter_name", "exporter_country")
 
 # What a source may provide (through a mapping or a constant).
 INPUT: tuple[str, ...] = HEADER + ITEM + OUTCOME + PARTY_EXTRAS
 # What validation adds.
 DERIVED: tuple[str, ...] = ("hs_code_current", "value_reporting", "flags", "row_hash")
 
-REQUIRED: tuple[str, ...] = ("declaration_id", "declared_on", "item_no", "hs_code")
+REQUIRED: tuple[str, ...] = tuple(c for c in INPUT if FIELDS[c].required)
 
-FLOATS: tuple[str, ...] = ("net_mass_kg", "quantity", "value", "duty_rate", "revenue_recovered")
-INTEGERS: tuple[str, ...] = ("item_no", "severity")
-BOOLEANS: tuple[str, ...] = ("aeo", "illicit")
-DATES: tuple[str, ...] = ("declared_on",)
-COUNTRIES: tuple[str, ...] = ("departure_country", "origin_country", "exporter_country")
-LOCATIONS: tuple[str, ...] = ("loading_location", "discharge_location")
+
+def _typed(dtype: type[pl.DataType]) -> tuple[str, ...]:
+    return tuple(c for c in INPUT if FIELDS[c].type.dtype == dtype)
+
+
+def _of_type(name: str) -> tuple[str, ...]:
+    return tuple(c for c in INPUT if FIELDS[c].type.name == name)
+
+
+FLOATS: tuple[str, ...] = _typed(pl.Float64)
+INTEGERS: tuple[str, ...] = _typed(pl.Int64)
+BOOLEANS: tuple[str, ...] = _typed(pl.Boolean)
+DATES: tuple[str, ...] = _typed(pl.Date)
+COUNTRIES: tuple[str, ...] = _of_type("country")
+LOCATIONS: tuple[str, ...] = _of_type("locode")
 
 DTYPES: dict[str, type[pl.DataType] | pl.DataType] = {
-    **{c: pl.String for c in INPUT},
-    **{c: pl.Float64 for c in FLOATS},
-    **{c: pl.Int64 for c in INTEGERS},
-    **{c: pl.Boolean for c in BOOLEANS},
-    **{c: pl.Date for c in DATES},
+    **{c: FIELDS[c].type.dtype for c in INPUT},
     "hs_code_current": pl.String,
     "value_reporting": pl.Float64,
     "flags": pl.String,

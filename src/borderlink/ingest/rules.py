@@ -1,38 +1,27 @@
 """The validation rules, as data: each is a field, a reason code, a severity and a Polars mask.
 
 A mask is true on the rows the rule complains about. Errors reject the record; warnings keep it
-and flag it. Messages name the offending value so a person can fix the source.
+and flag it. Messages name the offending value so a person can fix the source. What a valid
+value is (an HS code, a country, a number, plain text) is the value types' to say
+(``model.types``); required-ness, lengths and ranges are the declaration schema's; what is left
+here is what needs the reference data (is the code in a loaded nomenclature) or several fields.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
 
 import polars as pl
-import pycountry
 
-from borderlink.ingest.columns import (
-    BOOLEANS,
-    COUNTRIES,
-    FLOATS,
-    INPUT,
-    LOCATIONS,
-    REQUIRED,
-)
-from borderlink.model import Severity
+from borderlink.ingest.columns import COUNTRIES, FIELDS, INPUT, LOCATIONS, REQUIRED
+from borderlink.model import Severity, ValueType, registry
+from borderlink.model.types import DateType
 from borderlink.refdata import RefData
-from borderlink.store.tables import declarations, goods_items
 
-TRUE = ("true", "1", "yes", "y", "t")
-FALSE = ("false", "0", "no", "n", "f")
-LOCODE_SHAPE = r"^[A-Z]{2}[A-Z2-9]{3}$"
-HS_SHAPE = r"^\d{6}(\d{2}|\d{4})?$"
-# ISO 3166 user-assigned codes that declarations use for "origin not stated/unknown": kept, flagged.
-COUNTRY_NOT_STATED = ("ZZ", "QU", "XX")
-# Codes in customs use that ISO 3166 has not (yet) assigned: Kosovo (EU, WCO practice).
-COUNTRY_EXTRA = ("XK",)
+COUNTRY = registry.country
+HS_CODE = registry.hs_code
+HS_EDITION = registry.hs_edition
 
 
 @dataclass(frozen=True)
@@ -44,190 +33,171 @@ class Rule:
     message: str  # formatted with the field's raw value as {value}
 
 
-@cache
-def alpha3_to_alpha2() -> dict[str, str]:
-    return {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+def value_type(column: str, date_format: str | None = None) -> ValueType:
+    """The value type of an input column (dates read in the mapping's format)."""
+    kind = FIELDS[column].type
+    if isinstance(kind, DateType):
+        return kind.with_format(date_format)
+    return kind
 
 
-@cache
 def max_lengths() -> dict[str, int]:
-    """Text limits from the tables, so a long value is refused here, not by PostgreSQL mid-batch."""
-    limits: dict[str, int] = {}
-    for table in (declarations, goods_items):
-        for column in table.columns:
-            length = getattr(column.type, "length", None)
-            if length and column.name in INPUT:
-                limits[column.name] = length
-    limits["exporter_country"] = 2
-    limits["importer_name"] = limits["exporter_name"] = 10_000
-    return limits
-
-
-def number(column: str) -> pl.Expr:
-    return pl.col(column).cast(pl.Float64, strict=False)
-
-
-def boolean(column: str) -> pl.Expr:
-    text = pl.col(column).str.to_lowercase()
-    return pl.when(text.is_in(TRUE)).then(True).when(text.is_in(FALSE)).then(False)
-
-
-def country(column: str) -> pl.Expr:
-    text = pl.col(column).str.to_uppercase()
-    return text.replace(alpha3_to_alpha2())
+    """Text limits from the schema (which the store's column widths also come from)."""
+    return {c: FIELDS[c].max_length for c in INPUT if FIELDS[c].max_length is not None}  # type: ignore[misc]
 
 
 def hs_digits() -> pl.Expr:
-    return pl.col("hs_code").str.replace_all(r"[.\s\-]", "")
+    return HS_CODE.normalise(pl.col("hs_code"))
 
 
 def hs_edition(default: str) -> pl.Expr:
-    text = pl.col("hs_edition").str.to_uppercase().str.replace_all(r"[\s_\-]", "")
-    text = pl.when(text.str.contains(r"^\d{4}$")).then(pl.lit("HS") + text).otherwise(text)
-    return pl.coalesce(text, pl.lit(default))
-
-
-def declared_on(date_format: str | None) -> pl.Expr:
-    text = pl.col("declared_on")
-    if date_format:
-        return text.str.to_date(date_format, strict=False)
-    return text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    return pl.coalesce(HS_EDITION.normalise(pl.col("hs_edition")), pl.lit(default))
 
 
 def build_rules(refdata: RefData, date_format: str | None, today: dt.date) -> list[Rule]:
     """Every rule, in the order a person would fix them."""
-    rules: list[Rule] = []
-    err, warn = Severity.ERROR, Severity.WARNING
+    rules = [*shape_rules(), *type_rules(date_format)]
+    rules += range_rules(date_format, today)
+    rules += code_list_rules(refdata)
+    rules += hs_rules(refdata)
+    return rules
 
-    def add(field: str, reason: str, severity: Severity, mask: pl.Expr, message: str) -> None:
-        rules.append(Rule(field, reason, severity, mask.fill_null(False), message))
 
-    for column in INPUT:
-        add(
+def _rule(field: str, reason: str, severity: Severity, mask: pl.Expr, message: str) -> Rule:
+    return Rule(field, reason, severity, mask.fill_null(False), message)
+
+
+def shape_rules() -> list[Rule]:
+    """Bytes that were not UTF-8, empty required fields, text longer than its column."""
+    err = Severity.ERROR
+    rules = [
+        _rule(
             column,
             "invalid_encoding",
             err,
             pl.col(column).str.contains("\ufffd", literal=True),
             "bytes that are not UTF-8 in {value!r}",
         )
-    for column in REQUIRED:
-        add(column, "missing_required", err, pl.col(column).is_null(), "required field is empty")
-    # Codes checked against a code list are normalised first (CHN → CN, 8517.13 → 851713):
-    # their own rules judge them, not the stored width.
-    coded = {*COUNTRIES, "hs_code", "hs_edition", "currency"}
-    for column, limit in max_lengths().items():
-        if column in coded:
-            continue
-        add(
+        for column in INPUT
+    ]
+    rules += [
+        _rule(column, "missing_required", err, pl.col(column).is_null(), "required field is empty")
+        for column in REQUIRED
+    ]
+    # Coded values (CHN → CN, 8517.13 → 851713) are judged by their type, not the stored width.
+    rules += [
+        _rule(
             column,
             "too_long",
             err,
             pl.col(column).str.len_chars() > limit,
             f"longer than {limit} characters: {{value!r}}",
         )
+        for column, limit in max_lengths().items()
+        if not FIELDS[column].type.coded
+    ]
+    return rules
 
-    add(
-        "declared_on",
-        "malformed_date",
-        err,
-        pl.col("declared_on").is_not_null() & declared_on(date_format).is_null(),
-        f"not a date ({date_format or 'YYYY-MM-DD'}): {{value!r}}",
-    )
-    add(
-        "declared_on",
-        "date_in_future",
-        warn,
-        declared_on(date_format) > pl.lit(today + dt.timedelta(days=1)),
-        "date {value} is in the future",
-    )
 
-    for column in FLOATS:
-        parsed = number(column)
-        add(
-            column,
-            "not_a_number",
-            err,
-            pl.col(column).is_not_null() & (parsed.is_null() | ~parsed.is_finite()),
-            "not a number: {value!r}",
-        )
-        add(column, "negative_value", err, parsed < 0, "must not be negative: {value}")
-    add("net_mass_kg", "zero_mass", warn, number("net_mass_kg") == 0, "net mass is 0 kg")
-    add("value", "zero_value", warn, number("value") == 0, "declared value is 0")
-    for column in ("item_no", "severity"):
-        parsed = number(column)
-        add(
-            column,
-            "not_an_integer",
-            err,
-            pl.col(column).is_not_null() & (parsed.is_null() | (parsed.round(0) != parsed)),
-            "not a whole number: {value!r}",
-        )
-    add("item_no", "out_of_range", err, number("item_no") < 1, "item numbers start at 1: {value}")
-    add("severity", "out_of_range", err, number("severity") > 9, "severity is 0-9: {value}")
-    for column in BOOLEANS:
-        add(
-            column,
-            "not_a_boolean",
-            err,
-            pl.col(column).is_not_null() & boolean(column).is_null(),
-            "not yes/no, true/false or 1/0: {value!r}",
-        )
+# Judged below against the loaded reference data instead (lists that differ per node).
+_BY_REFDATA = ("hs_edition", "quantity_unit")
 
-    known = sorted(refdata.countries | set(COUNTRY_EXTRA) | set(COUNTRY_NOT_STATED))
-    for column in COUNTRIES:
-        add(
-            column,
-            "unknown_country",
-            err,
-            ~country(column).is_in(known),
-            "not an ISO 3166 country code: {value!r}",
-        )
-        add(
+
+def type_rules(date_format: str | None) -> list[Rule]:
+    """Each column's value type: not a number, not a date, not an ISO country, control characters."""
+    rules = []
+    for column in INPUT:
+        kind = value_type(column, date_format)
+        if column in _BY_REFDATA:
+            continue
+        mask = kind.invalid(pl.col(column))
+        rules.append(_rule(column, kind.reason, kind.severity, mask, kind.message))
+    return rules
+
+
+def range_rules(date_format: str | None, today: dt.date) -> list[Rule]:
+    """Ranges from the schema (not negative, 0-9), and the warnings about odd but possible values."""
+    err, warn = Severity.ERROR, Severity.WARNING
+    rules = []
+    for column in INPUT:
+        f = FIELDS[column]
+        if f.minimum is None and f.maximum is None:
+            continue
+        parsed = pl.col(column).cast(pl.Float64, strict=False)
+        if f.minimum == 0 and f.type.dtype == pl.Float64:
+            rules.append(
+                _rule(column, "negative_value", err, parsed < 0, "must not be negative: {value}")
+            )
+            continue
+        if f.minimum is not None:
+            text = f"{column} starts at {f.minimum:g}: {{value}}"
+            if f.maximum is not None:
+                text = f"{column} is {f.minimum:g}-{f.maximum:g}: {{value}}"
+            rules.append(_rule(column, "out_of_range", err, parsed < f.minimum, text))
+        if f.maximum is not None:
+            text = f"{column} is {f.minimum or 0:g}-{f.maximum:g}: {{value}}"
+            rules.append(_rule(column, "out_of_range", err, parsed > f.maximum, text))
+    mass = pl.col("net_mass_kg").cast(pl.Float64, strict=False)
+    value = pl.col("value").cast(pl.Float64, strict=False)
+    declared = value_type("declared_on", date_format).typed(pl.col("declared_on"))
+    rules += [
+        _rule("net_mass_kg", "zero_mass", warn, mass == 0, "net mass is 0 kg"),
+        _rule("value", "zero_value", warn, value == 0, "declared value is 0"),
+        _rule(
+            "declared_on",
+            "date_in_future",
+            warn,
+            declared > pl.lit(today + dt.timedelta(days=1)),
+            "date {value} is in the future",
+        ),
+    ]
+    return rules
+
+
+def code_list_rules(refdata: RefData) -> list[Rule]:
+    """Countries not stated, currencies missing, units and places not in the loaded lists."""
+    err, warn = Severity.ERROR, Severity.WARNING
+    rules = [
+        _rule(
             column,
             "country_not_stated",
             warn,
-            country(column).is_in(COUNTRY_NOT_STATED),
+            COUNTRY.not_stated(pl.col(column)),
             "country given as 'not stated' ({value})",
         )
-    add(
-        "currency",
-        "unknown_currency",
-        err,
-        ~pl.col("currency").str.to_uppercase().is_in(sorted(refdata.currencies)),
-        "not an ISO 4217 currency code: {value!r}",
-    )
-    add(
-        "currency",
-        "missing_currency",
-        err,
-        pl.col("currency").is_null() & pl.col("value").is_not_null(),
-        "a value needs a currency",
-    )
-    add(
-        "quantity_unit",
-        "unknown_unit",
-        warn,
-        ~pl.col("quantity_unit").str.to_uppercase().is_in(sorted(refdata.units)),
-        "not a UN/ECE Rec. 20 unit in use here: {value!r}",
-    )
-    for column in LOCATIONS:
-        code = pl.col(column).str.to_uppercase().str.replace_all(" ", "")
-        add(
-            column,
-            "malformed_location",
-            warn,
-            ~code.str.contains(LOCODE_SHAPE),
-            "not a UN/LOCODE: {value!r}",
+        for column in COUNTRIES
+    ]
+    rules.append(
+        _rule(
+            "currency",
+            "missing_currency",
+            err,
+            pl.col("currency").is_null() & pl.col("value").is_not_null(),
+            "a value needs a currency",
         )
-        if refdata.locations is not None:
-            add(
-                column,
-                "unknown_location",
-                warn,
-                code.str.contains(LOCODE_SHAPE) & ~code.is_in(sorted(refdata.locations)),
-                "UN/LOCODE {value!r} is not in the loaded code list",
+    )
+    unit = registry.unit.normalise(pl.col("quantity_unit"))
+    rules.append(
+        _rule(
+            "quantity_unit",
+            "unknown_unit",
+            warn,
+            ~unit.is_in(sorted(refdata.units)),
+            "not a UN/ECE Rec. 20 unit in use here: {value!r}",
+        )
+    )
+    if refdata.locations is not None:
+        for column in LOCATIONS:
+            code = registry.locode.normalise(pl.col(column))
+            rules.append(
+                _rule(
+                    column,
+                    "unknown_location",
+                    warn,
+                    registry.locode.accepts(code) & ~code.is_in(sorted(refdata.locations)),
+                    "UN/LOCODE {value!r} is not in the loaded code list",
+                )
             )
-    rules.extend(hs_rules(refdata))
     return rules
 
 
@@ -235,7 +205,7 @@ def hs_rules(refdata: RefData) -> list[Rule]:
     digits = hs_digits()
     hs6 = digits.str.slice(0, 6)
     edition = hs_edition(refdata.current_edition)
-    shaped = digits.str.contains(HS_SHAPE)
+    shaped = HS_CODE.accepts(digits)
     in_declared = pl.any_horizontal(
         [(edition == name) & hs6.is_in(sorted(codes)) for name, codes in refdata.hs.items()]
     )
@@ -244,13 +214,6 @@ def hs_rules(refdata: RefData) -> list[Rule]:
     )
     err, warn = Severity.ERROR, Severity.WARNING
     return [
-        Rule(
-            "hs_code",
-            "malformed_hs_code",
-            err,
-            (pl.col("hs_code").is_not_null() & ~shaped).fill_null(False),
-            "an HS code has 6, 8 or 10 digits: {value!r}",
-        ),
         Rule(
             "hs_edition",
             "unknown_hs_edition",

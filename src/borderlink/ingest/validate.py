@@ -14,26 +14,8 @@ from typing import Any
 
 import polars as pl
 
-from borderlink.ingest.columns import (
-    BOOLEANS,
-    COUNTRIES,
-    DATES,
-    FLOATS,
-    INPUT,
-    INTEGERS,
-    LOCATIONS,
-)
-from borderlink.ingest.rules import (
-    Rule,
-    boolean,
-    build_rules,
-    country,
-    current_hs_code,
-    declared_on,
-    hs_digits,
-    hs_edition,
-    number,
-)
+from borderlink.ingest.columns import FIELDS, INPUT
+from borderlink.ingest.rules import Rule, build_rules, current_hs_code, hs_edition, value_type
 from borderlink.model import FieldIssue, Severity
 from borderlink.refdata import RefData, convert_frame
 
@@ -51,22 +33,18 @@ class Checked:
 
 
 def typed(frame: pl.DataFrame, refdata: RefData, date_format: str | None) -> pl.DataFrame:
-    """Text columns → their types, codes normalised (upper case, alpha-2, HS digits)."""
-    conversions: list[pl.Expr] = [number(c).alias(c) for c in FLOATS]
-    conversions += [number(c).cast(pl.Int64).alias(c) for c in INTEGERS]
-    conversions += [boolean(c).alias(c) for c in BOOLEANS]
-    conversions += [declared_on(date_format).alias(c) for c in DATES]
-    conversions += [country(c).alias(c) for c in COUNTRIES]
+    """Text columns → their value types' typed, normalised form (alpha-2, HS digits, NFC text)."""
+    conversions: list[pl.Expr] = []
+    for column in INPUT:
+        if column == "hs_edition":  # its default is the node's current edition
+            continue
+        value = value_type(column, date_format).typed(pl.col(column))
+        if FIELDS[column].default is not None:
+            value = value.fill_null(pl.lit(FIELDS[column].default))
+        conversions.append(value.alias(column))
     conversions += [
-        pl.col(c).str.to_uppercase().str.replace_all(" ", "").alias(c) for c in LOCATIONS
-    ]
-    conversions += [
-        pl.col("currency").str.to_uppercase(),
-        pl.col("quantity_unit").str.to_uppercase(),
-        hs_digits().alias("hs_code"),
         hs_edition(refdata.current_edition).alias("hs_edition"),
         current_hs_code(refdata).alias("hs_code_current"),
-        pl.col("declaration_type").str.to_uppercase().fill_null("IM"),
     ]
     return frame.with_columns(conversions)
 

@@ -1,7 +1,10 @@
-"""The domain types, aligned with the WCO Data Model; plain Pydantic models, no I/O.
+"""The domain, declared once, aligned with the WCO Data Model; plain data and Pydantic models, no I/O.
 
-Offers: :class:`Declaration`, :class:`GoodsItem`, :class:`Party`, :class:`PartyRole`,
-:class:`Transport`, :class:`Outcome` (an inspection's result), :class:`RejectedRecord`,
+Offers: the declaration schema as data (:data:`DECLARATION`, its groups :data:`PARTIES`, the
+blocks :class:`Schema`, :class:`Group`, :class:`Field`), the value types in one
+:data:`registry` (:mod:`borderlink.model.types`), the generated body model
+:class:`DeclarationIn` with :func:`as_sent`, the reference doc :func:`reference`;
+:class:`PartyRole`, :class:`TransportMode`, :class:`Outcome` (an inspection's result), :class:`RejectedRecord`,
 :class:`FieldIssue`, :class:`IngestSummary`; reference data views (:class:`HsCodeView`,
 :class:`CountryView`, :class:`RefDataSummary`); for cooperation :class:`Alert`,
 :class:`Seizure`, :class:`Agreement`, :class:`PartnerAlert` and their value types; for
@@ -27,14 +30,8 @@ from borderlink.model.cooperation import (
     Tlp,
     nominal_fields,
 )
-from borderlink.model.declaration import (
-    Declaration,
-    GoodsItem,
-    Party,
-    PartyRole,
-    Transport,
-    TransportMode,
-)
+from borderlink.model.body import DeclarationIn, SubmittedDeclaration, as_sent
+from borderlink.model.declaration import DECLARATION, PARTIES, PartyRole, TransportMode
 from borderlink.model.ingest import FieldIssue, IngestSummary, RejectedRecord, Severity
 from borderlink.model.outcome import Outcome
 from borderlink.model.refdata import (
@@ -47,10 +44,15 @@ from borderlink.model.refdata import (
     HsRef,
     RefDataSummary,
 )
+from borderlink.model.reference import reference
 from borderlink.model.referral import ReferralAnswer, ReferralStatus
+from borderlink.model.schema import Field, Group, Schema
+from borderlink.model.types import Check, ValueType, registry
 
 __all__ = [
     "CLASSIFICATION_ORDER",
+    "DECLARATION",
+    "PARTIES",
     "RECORD_MODELS",
     "AeoStatus",
     "Agreement",
@@ -58,14 +60,16 @@ __all__ = [
     "AgreementType",
     "Alert",
     "Category",
+    "Check",
     "Classification",
     "CoopRecord",
     "CorrelationSummary",
     "CountryView",
-    "Declaration",
+    "DeclarationIn",
     "EditionSummary",
+    "Field",
     "FieldIssue",
-    "GoodsItem",
+    "Group",
     "HsCodeView",
     "HsCorrelated",
     "HsNode",
@@ -73,7 +77,6 @@ __all__ = [
     "IngestSummary",
     "Outcome",
     "PartnerAlert",
-    "Party",
     "PartyRole",
     "Record",
     "RefDataSummary",
@@ -81,11 +84,16 @@ __all__ = [
     "ReferralStatus",
     "RejectedRecord",
     "Route",
+    "Schema",
     "SeizedParty",
     "Seizure",
     "Severity",
+    "SubmittedDeclaration",
     "Tlp",
-    "Transport",
     "TransportMode",
+    "ValueType",
+    "as_sent",
     "nominal_fields",
+    "reference",
+    "registry",
 ]

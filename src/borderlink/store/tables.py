@@ -1,7 +1,9 @@
 """The node's tables (SQLAlchemy 2.0 Core). Alembic migrations are generated from this metadata.
 
 Natural keys are primary keys or unique constraints, so every write can be idempotent:
-``INSERT ... ON CONFLICT DO NOTHING`` on the same key changes nothing.
+``INSERT ... ON CONFLICT DO NOTHING`` on the same key changes nothing. The widths of the
+declaration's columns are the declaration schema's (``model.DECLARATION``): ingest refuses a
+longer value with the same number before the database would.
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ from sqlalchemy import (
     Table,
     Text,
 )
+
+from borderlink.model import DECLARATION
+
+
+def _width(column: str) -> String:
+    """The column's text width, as the declaration schema sets it."""
+    return String(DECLARATION.length(column))
+
 
 # Stable constraint names keep migrations identical on SQLite and PostgreSQL.
 metadata = MetaData(
@@ -82,9 +92,9 @@ locations = Table(
 parties = Table(
     "parties",
     metadata,
-    Column("party_id", String(64), primary_key=True),
+    Column("party_id", _width("importer_id"), primary_key=True),
     Column("name", Text),
-    Column("country", String(2)),
+    Column("country", _width("exporter_country")),
     Column("aeo", Boolean),
     Column("first_seen", Date),
 )
@@ -92,25 +102,25 @@ parties = Table(
 declarations = Table(
     "declarations",
     metadata,
-    Column("declaration_id", String(64), primary_key=True),
-    Column("declaration_type", String(4), nullable=False),
+    Column("declaration_id", _width("declaration_id"), primary_key=True),
+    Column("declaration_type", _width("declaration_type"), nullable=False),
     Column("declared_on", Date, nullable=False, index=True),
-    Column("office_id", String(16), index=True),
-    Column("procedure", String(8)),
-    Column("import_type", String(8)),
-    Column("import_use", String(8)),
-    Column("payment_type", String(8)),
-    Column("transport_mode", String(2)),
-    Column("conveyance", String(64)),
-    Column("departure_country", String(2)),
-    Column("loading_location", String(16)),
-    Column("discharge_location", String(16)),
+    Column("office_id", _width("office_id"), index=True),
+    Column("procedure", _width("procedure")),
+    Column("import_type", _width("import_type")),
+    Column("import_use", _width("import_use")),
+    Column("payment_type", _width("payment_type")),
+    Column("transport_mode", _width("transport_mode")),
+    Column("conveyance", _width("conveyance")),
+    Column("departure_country", _width("departure_country")),
+    Column("loading_location", _width("loading_location")),
+    Column("discharge_location", _width("discharge_location")),
     # Trader columns carry no index: trader history is built in batch (Polars) from full scans,
     # and each extra B-tree costs ingest ~10% of its speed.
-    Column("declarant_id", String(64)),
-    Column("importer_id", String(64)),
-    Column("exporter_id", String(64)),
-    Column("carrier_id", String(64)),
+    Column("declarant_id", _width("declarant_id")),
+    Column("importer_id", _width("importer_id")),
+    Column("exporter_id", _width("exporter_id")),
+    Column("carrier_id", _width("carrier_id")),
     Column("batch_id", String(36)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     sqlite_with_rowid=False,  # the text key is the clustering key: one B-tree, not two
@@ -121,25 +131,25 @@ goods_items = Table(
     metadata,
     Column(
         "declaration_id",
-        String(64),
+        _width("declaration_id"),
         ForeignKey("declarations.declaration_id", ondelete="CASCADE"),
         primary_key=True,
     ),
     Column("item_no", Integer, primary_key=True),
-    Column("hs_code", String(10), nullable=False),
-    Column("hs_edition", String(8), nullable=False),
-    Column("hs_code_current", String(10)),  # the code in the node's current edition
+    Column("hs_code", _width("hs_code"), nullable=False),
+    Column("hs_edition", _width("hs_edition"), nullable=False),
+    Column("hs_code_current", _width("hs_code")),  # the code in the node's current edition
     Column("description", Text),
-    Column("origin_country", String(2)),
-    Column("origin_marking", String(8)),
+    Column("origin_country", _width("origin_country")),
+    Column("origin_marking", _width("origin_marking")),
     Column("net_mass_kg", Float),
     Column("quantity", Float),
-    Column("quantity_unit", String(8)),
+    Column("quantity_unit", _width("quantity_unit")),
     Column("value", Float),
-    Column("currency", String(3)),
+    Column("currency", _width("currency")),
     Column("value_reporting", Float),  # value converted to the node's reporting currency
     Column("duty_rate", Float),
-    Column("duty_type", String(8)),
+    Column("duty_type", _width("duty_type")),
     Column("aeo", Boolean),
     Column("flags", Text),  # warning codes, comma-separated, e.g. "hs_older_edition"
     Column("row_hash", String(32), nullable=False),  # tells a true duplicate from a conflict
