@@ -35,6 +35,11 @@ def run(rows: list[dict[str, str]], refdata: RefData | None = None):  # type: ig
         ({"exporter_id": "caf\ufffd"}, "exporter_id", "invalid_encoding"),
         ({"currency": "", "value": "5"}, "currency", "missing_currency"),
         ({"hs_edition": "HS1988"}, "hs_edition", "unknown_hs_edition"),
+        ({"hs_code": "851713001"}, "hs_code", "malformed_hs_code"),  # 9 digits: never valid
+        ({"severity": "-1"}, "severity", "out_of_range"),  # 0-9, as the API says
+        ({"importer_name": "ACME\u200b Trading"}, "importer_name", "invalid_character"),
+        ({"importer_id": "IMP\x001"}, "importer_id", "invalid_character"),
+        ({"office_id": "OF\n1"}, "office_id", "invalid_character"),
     ],
 )
 def test_each_error_rejects_the_record_naming_field_and_reason(
@@ -141,3 +146,17 @@ def test_repeated_key_in_a_file_is_a_duplicate_or_a_conflict() -> None:
     assert conflict.record_no == 3
     assert conflict.issues[0].reason == "conflicting_duplicate"
     assert prepared.accepted.height + prepared.duplicates + len(prepared.rejects) == prepared.rows
+
+
+def test_kosovo_is_a_country_and_alpha_3_is_converted_to_it() -> None:
+    prepared = run([good(origin_country="XK"), good(declaration_id="D2", origin_country="XKX")])
+    assert not prepared.rejects
+    assert prepared.accepted["origin_country"].to_list() == ["XK", "XK"]
+
+
+def test_text_is_stored_in_nfc_form() -> None:
+    prepared = run([good(importer_name="Cafe\u0301 SA", description="line one\nline two")])
+    assert not prepared.rejects
+    row = prepared.accepted.row(0, named=True)
+    assert row["importer_name"] == "Caf\u00e9 SA"
+    assert row["description"] == "line one\nline two"  # free text keeps its line breaks

@@ -1,10 +1,10 @@
 """Pydantic models of the nested declaration (``wco-json``), generated from the schema.
 
 They document the layout (OpenAPI shows every field with its description, rule and an example)
-but judge nothing themselves: any value of any field, and any part that is not an object, comes
-through as sent, so that ingest rejects the declarations that are wrong one by one, with a
-record, a field and a reason, while the rest of the batch goes on. Keys the schema does not know
-are kept too (a reader ignores them), as they always were.
+but judge nothing inside a declaration: any value of any field, and a part that is not an
+object, comes through as sent, so that ingest rejects the declarations that are wrong one by
+one, with a record, a field and a reason, while the rest of the batch goes on. Keys the schema
+does not know are kept too (a reader ignores them), as they always were.
 """
 
 from __future__ import annotations
@@ -14,23 +14,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import (
     BaseModel,
     ConfigDict,
-    ValidationError,
-    ValidatorFunctionWrapHandler,
     WithJsonSchema,
-    WrapValidator,
     create_model,
 )
 
 from borderlink.model.declaration import DECLARATION, PARTIES, PartyRole
 from borderlink.model.schema import Field, Group
-
-
-def _as_sent(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-    """The model when the value fits it; the value itself when not (ingest will say why)."""
-    try:
-        return handler(value)
-    except ValidationError:
-        return value
 
 
 def _json_schema(f: Field) -> dict[str, Any]:
@@ -54,13 +43,22 @@ def _field(f: Field) -> Any:
     return (Annotated[Any, WithJsonSchema(_json_schema(f))], None)
 
 
-_CONFIG = ConfigDict(extra="allow")
+def _required(group: Group) -> list[str]:
+    # A goods item's number is its position when omitted: required in the flat layout only.
+    return [f.key for f in group.fields if f.required and f.key != "item_no"]
+
+
+def _config(group: Group, **schema_extra: Any) -> ConfigDict:
+    required = _required(group)
+    if required:
+        schema_extra["required"] = required
+    return ConfigDict(extra="allow", json_schema_extra=schema_extra or None)
 
 
 def _model(name: str, group: Group, extra: dict[str, Any] | None = None) -> type[BaseModel]:
     fields: dict[str, Any] = {f.key: _field(f) for f in group.fields}
     return create_model(
-        name, __config__=_CONFIG, __doc__=group.description, **fields, **(extra or {})
+        name, __config__=_config(group), __doc__=group.description, **fields, **(extra or {})
     )
 
 
@@ -97,7 +95,7 @@ def _declaration_model() -> type[BaseModel]:
     ):
         group = DECLARATION.group(name)
         parts[name] = _part(_model(model_name, group), group.many, group.description)
-    config = ConfigDict(extra="allow", json_schema_extra={"examples": [DECLARATION.example()]})
+    config = _config(header, examples=[DECLARATION.example()])
     fields: dict[str, Any] = {f.key: _field(f) for f in header.fields}
     return create_model(
         "DeclarationIn", __config__=config, __doc__=DECLARATION.description, **fields, **parts
@@ -109,8 +107,9 @@ if TYPE_CHECKING:
 else:
     DeclarationIn = _declaration_model()
 
-# A list element that is not a declaration object is passed on as sent, like a bad field.
-SubmittedDeclaration = Annotated[DeclarationIn, WrapValidator(_as_sent)]
+# What the API's list holds: an object each (anything else is refused with the request, as a
+# list of objects always was); inside it, every value goes on to ingest as sent.
+SubmittedDeclaration = DeclarationIn
 
 
 def as_sent(declaration: object) -> object:

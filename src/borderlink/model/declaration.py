@@ -99,7 +99,9 @@ def _party(role: PartyRole, description: str, flat: set[str], example: str) -> G
 
 DECLARANT = _party(PartyRole.DECLARANT, "Who lodges the declaration.", set(), "DCL1")
 IMPORTER = _party(PartyRole.IMPORTER, "Who imports the goods.", {"name"}, "IMP1")
-EXPORTER = _party(PartyRole.EXPORTER, "The seller or consignor abroad.", {"name", "country"}, "EXP1")
+EXPORTER = _party(
+    PartyRole.EXPORTER, "The seller or consignor abroad.", {"name", "country"}, "EXP1"
+)
 CARRIER = _party(PartyRole.CARRIER, "The carrier or courier.", set(), "CAR1")
 PARTIES: tuple[Group, ...] = (DECLARANT, IMPORTER, EXPORTER, CARRIER)
 

@@ -48,7 +48,7 @@ class CountryView(BaseModel):
 
     alpha_2: str
     alpha_3: str
-    numeric: str
+    numeric: str | None  # None for a code ISO 3166 has not assigned (XK, Kosovo)
     name: str
     official_name: str | None
     common_name: str | None

@@ -1,4 +1,9 @@
-"""ISO 3166-1 countries and ISO 4217 currencies, as ``pycountry`` ships them."""
+"""ISO 3166-1 countries and ISO 4217 currencies, as ``pycountry`` ships them.
+
+Countries are the ones the country value type knows (``model.registry.country``): ISO 3166-1
+and the codes in customs use beside it (``XK``, Kosovo), so a code ingest accepts can be looked
+up here too.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,14 @@ from dataclasses import dataclass
 import pycountry
 
 from borderlink.errors import NotFound
+from borderlink.model.types.country import EXTRA
 
 
 @dataclass(frozen=True)
 class Country:
     alpha_2: str
     alpha_3: str
-    numeric: str
+    numeric: str | None  # None for a code ISO 3166 has not assigned (XK)
     name: str
     official_name: str | None
     common_name: str | None
@@ -28,7 +34,10 @@ class Currency:
 
 def country(code: str) -> Country:
     """Look a country up by its alpha-2, alpha-3 or numeric code (any case)."""
-    cleaned = code.strip()
+    cleaned = code.strip().upper()
+    for alpha_2, (alpha_3, name) in EXTRA.items():
+        if cleaned in (alpha_2, alpha_3):
+            return Country(alpha_2, alpha_3, None, name, None, None)
     found = None
     if cleaned.isdigit():
         found = pycountry.countries.get(numeric=cleaned.zfill(3))

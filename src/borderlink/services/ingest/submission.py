@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from borderlink.errors import InvalidInput
-from borderlink.model import IngestSummary
+from borderlink.model import IngestSummary, as_sent
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.coordination.routing import route_declarations
 from borderlink.services.ingest.files import ingest_file
@@ -40,10 +41,10 @@ def _has_model(node: Node) -> bool:
         return conn.execute(select(risk_models.c.version).limit(1)).first() is not None
 
 
-def submit_declarations(
-    node: Node, principal: Principal, submitted: list[dict[str, Any]]
-) -> Submitted:
+def submit_declarations(node: Node, principal: Principal, sent: Sequence[object]) -> Submitted:
+    """``sent``: declarations in the wco-json layout, as ``model.DeclarationIn`` or plain JSON."""
     require(principal, Permission.DECLARATIONS_SUBMIT)
+    submitted = [as_sent(d) for d in sent]
     if not submitted:
         raise InvalidInput("no declaration submitted", field="declarations")
     if len(submitted) > MAX_SUBMIT:
@@ -52,7 +53,11 @@ def submit_declarations(
         path = Path(folder) / f"api-{principal.username}.json"
         path.write_text(json.dumps(submitted, ensure_ascii=False), encoding="utf-8")
         summary = ingest_file(node, path, format="json", actor=principal.username)
-    ids = list(dict.fromkeys(str(d["id"]) for d in submitted if isinstance(d.get("id"), str)))
+    ids = list(
+        dict.fromkeys(
+            d["id"] for d in submitted if isinstance(d, dict) and isinstance(d.get("id"), str)
+        )
+    )
     scores: list[dict[str, Any]] = []
     if summary.accepted and len(ids) <= MAX_SCORED_ON_ARRIVAL and _has_model(node):
         found = risk.score_many(node, ids, route=False)  # rejected ones: not stored, left out
