@@ -20,6 +20,7 @@ from borderlink.cli import (
     referrals,
     rejects,
     risk,
+    schema,
     serve,
     users,
 )
@@ -52,6 +53,7 @@ app.add_typer(referrals.agencies, name="agencies")
 app.add_typer(referrals.app, name="referrals")
 app.command("serve")(serve.serve)
 app.command("demo")(demo)
+app.command("schema")(schema.schema)
 
 err = Console(stderr=True)
 

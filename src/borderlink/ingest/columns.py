@@ -13,9 +13,8 @@ from borderlink.model import DECLARATION, PARTIES, Field
 
 FIELDS: dict[str, Field] = {f.name: f for f in DECLARATION.fields()}
 
-HEADER: tuple[str, ...] = (
-    DECLARATION.columns("header", "transport")
-    + tuple(party.get("id").name for party in PARTIES)
+HEADER: tuple[str, ...] = DECLARATION.columns("header", "transport") + tuple(
+    party.get("id").name for party in PARTIES
 )
 ITEM: tuple[str, ...] = DECLARATION.columns("items")
 OUTCOME: tuple[str, ...] = DECLARATION.columns("outcome")

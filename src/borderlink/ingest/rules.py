@@ -104,7 +104,7 @@ _BY_REFDATA = ("hs_edition", "quantity_unit")
 
 
 def type_rules(date_format: str | None) -> list[Rule]:
-    """Each column's value type: not a number, not a date, not an ISO country, control characters."""
+    """Each column's value type: not a number, not a date, no such country, control characters."""
     rules = []
     for column in INPUT:
         kind = value_type(column, date_format)
@@ -116,7 +116,7 @@ def type_rules(date_format: str | None) -> list[Rule]:
 
 
 def range_rules(date_format: str | None, today: dt.date) -> list[Rule]:
-    """Ranges from the schema (not negative, 0-9), and the warnings about odd but possible values."""
+    """Ranges from the schema (not negative, 0-9); warnings about odd but possible values."""
     err, warn = Severity.ERROR, Severity.WARNING
     rules = []
     for column in INPUT:

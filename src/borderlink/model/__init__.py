@@ -1,16 +1,18 @@
-"""The domain, declared once, aligned with the WCO Data Model; plain data and Pydantic models, no I/O.
+"""The domain, declared once, aligned with the WCO Data Model: plain data and models, no I/O.
 
 Offers: the declaration schema as data (:data:`DECLARATION`, its groups :data:`PARTIES`, the
 blocks :class:`Schema`, :class:`Group`, :class:`Field`), the value types in one
 :data:`registry` (:mod:`borderlink.model.types`), the generated body model
 :class:`DeclarationIn` with :func:`as_sent`, the reference doc :func:`reference`;
-:class:`PartyRole`, :class:`TransportMode`, :class:`Outcome` (an inspection's result), :class:`RejectedRecord`,
+:class:`PartyRole`, :class:`TransportMode`, :class:`Outcome` (an inspection's result),
+:class:`RejectedRecord`,
 :class:`FieldIssue`, :class:`IngestSummary`; reference data views (:class:`HsCodeView`,
 :class:`CountryView`, :class:`RefDataSummary`); for cooperation :class:`Alert`,
 :class:`Seizure`, :class:`Agreement`, :class:`PartnerAlert` and their value types; for
 coordination with other border agencies :class:`ReferralStatus` and :class:`ReferralAnswer`.
 """
 
+from borderlink.model.body import DeclarationIn, SubmittedDeclaration, as_sent
 from borderlink.model.cooperation import (
     CLASSIFICATION_ORDER,
     RECORD_MODELS,
@@ -30,7 +32,6 @@ from borderlink.model.cooperation import (
     Tlp,
     nominal_fields,
 )
-from borderlink.model.body import DeclarationIn, SubmittedDeclaration, as_sent
 from borderlink.model.declaration import DECLARATION, PARTIES, PartyRole, TransportMode
 from borderlink.model.ingest import FieldIssue, IngestSummary, RejectedRecord, Severity
 from borderlink.model.outcome import Outcome

@@ -1,4 +1,4 @@
-"""The goods declaration, declared once: header, transport, parties, goods items, outcome, documents.
+"""The goods declaration, declared once: header, transport, parties, items, outcome, documents.
 
 Aligned with the WCO Data Model (Declaration, BorderTransportMeans, the party classes,
 GovernmentAgencyGoodsItem, AdditionalDocument); the element id is on each field where the model

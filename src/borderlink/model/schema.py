@@ -121,11 +121,13 @@ class Schema:
         out: dict[str, object] = {}
         parties: list[dict[str, object]] = []
         for group in self.groups:
-            values = {f.key: f.example for f in group.fields if f.example is not None}
+            values: dict[str, object] = {
+                f.key: f.example for f in group.fields if f.example is not None
+            }
             if group is self.groups[0]:
                 out |= values
             elif group.party:
-                parties.append({"role": group.name} | values)
+                parties.append({"role": group.name, **values})
             elif values:
                 out[group.name] = [values] if group.many else values
         if parties:

@@ -28,7 +28,9 @@ def test_every_type_is_there_by_attribute_and_by_name() -> None:
 
 @pytest.mark.parametrize("kind", TYPES, ids=lambda t: t.name)
 def test_every_type_describes_itself_and_accepts_its_example(kind: ValueType) -> None:
-    assert kind.description and kind.reason and "{value" in kind.message
+    assert kind.description
+    assert kind.reason
+    assert "{value" in kind.message
     if kind.example is not None:
         assert kind.validate(kind.example)
         assert kind.clean(kind.clean(kind.example)) == kind.clean(kind.example)  # idempotent
@@ -38,7 +40,8 @@ def test_every_type_describes_itself_and_accepts_its_example(kind: ValueType) ->
 def test_missing_is_not_a_value(kind: ValueType) -> None:
     assert kind.check(None).reason == kind.check("").reason == "missing"
     cleaned, invalid = kind.clean_column(pl.Series("v", [None], dtype=pl.String))
-    assert cleaned.to_list() == [None] and invalid.to_list() == [False]
+    assert cleaned.to_list() == [None]
+    assert invalid.to_list() == [False]
 
 
 @settings(max_examples=60, deadline=None)

@@ -26,7 +26,8 @@ def test_control_and_invisible_characters_are_refused(value: str) -> None:
 
 def test_scripts_keep_their_joiners_and_text_its_line_breaks() -> None:
     persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # ZWNJ is part of the word
-    assert TEXT.validate(persian) and ID.validate(persian)
+    assert TEXT.validate(persian)
+    assert ID.validate(persian)
     assert TEXT.validate("two\nlines\tand a tab")
     assert ID.check("two\nlines") == (None, "invalid_character")
 

@@ -32,7 +32,7 @@ class ValueType:
     description: ClassVar[str]
     reason: ClassVar[str]  # the rejection code, stable: clients and the rejects table key on it
     message: str = "not valid: {value!r}"  # formatted with the raw value
-    dtype: ClassVar[type[pl.DataType] | pl.DataType] = pl.String
+    dtype: ClassVar[type[pl.DataType]] = pl.String
     json_type: ClassVar[str] = "string"
     severity: ClassVar[Severity] = Severity.ERROR
     # Judged after normalisation (CHN → CN, 8517.13 → 851713): the raw width says nothing.

@@ -7,6 +7,8 @@ uses the type, in the declaration schema.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import polars as pl
 
 from borderlink.model.types._base import ValueType
@@ -20,7 +22,7 @@ class NumberType(ValueType):
     description = "Decimal number with a point as separator, e.g. 12.5"
     reason = "not_a_number"
     message = "not a number: {value!r}"
-    dtype = pl.Float64
+    dtype: ClassVar[type[pl.DataType]] = pl.Float64
     json_type = "number"
     example = "12.5"
 
