@@ -160,3 +160,9 @@ def test_text_is_stored_in_nfc_form() -> None:
     row = prepared.accepted.row(0, named=True)
     assert row["importer_name"] == "Caf\u00e9 SA"
     assert row["description"] == "line one\nline two"  # free text keeps its line breaks
+
+
+def test_the_row_hash_is_what_it_always_was() -> None:
+    # Stored rows carry it: a changed hash would turn every re-sent duplicate into a conflict.
+    row = run([good(importer_name="Café", severity="3", aeo="yes")]).accepted.row(0, named=True)
+    assert row["row_hash"] == "60552209e8c29fd77ca89d82fcda1259"

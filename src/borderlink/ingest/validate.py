@@ -54,11 +54,12 @@ def row_hashes(frame: pl.DataFrame) -> pl.Series:
     joined = frame.select(
         pl.concat_str(
             [pl.col(c).cast(pl.String).fill_null("\x00") for c in INPUT], separator="\x1f"
-        )
+        ).cast(pl.Binary)  # UTF-8 bytes, encoded by Polars rather than row by row in Python
     ).to_series()
+    blake2b = hashlib.blake2b
     return pl.Series(
         "row_hash",
-        [hashlib.blake2b(text.encode(), digest_size=16).hexdigest() for text in joined],
+        [blake2b(data, digest_size=16).hexdigest() for data in joined.to_list()],
         dtype=pl.String,
     )
 
