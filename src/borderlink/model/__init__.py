@@ -12,7 +12,7 @@ blocks :class:`Schema`, :class:`Group`, :class:`Field`), the value types in one
 coordination with other border agencies :class:`ReferralStatus` and :class:`ReferralAnswer`.
 """
 
-from borderlink.model.body import DeclarationIn, SubmittedDeclaration, as_sent
+from borderlink.model.body import DeclarationIn, as_sent
 from borderlink.model.cooperation import (
     CLASSIFICATION_ORDER,
     RECORD_MODELS,
@@ -89,7 +89,6 @@ __all__ = [
     "SeizedParty",
     "Seizure",
     "Severity",
-    "SubmittedDeclaration",
     "Tlp",
     "TransportMode",
     "ValueType",

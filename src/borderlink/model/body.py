@@ -107,10 +107,6 @@ if TYPE_CHECKING:
 else:
     DeclarationIn = _declaration_model()
 
-# What the API's list holds: an object each (anything else is refused with the request, as a
-# list of objects always was); inside it, every value goes on to ingest as sent.
-SubmittedDeclaration = DeclarationIn
-
 
 def as_sent(declaration: object) -> object:
     """A submitted declaration as plain JSON data, exactly the keys and values that were sent."""

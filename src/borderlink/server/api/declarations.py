@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from borderlink.model import DECLARATION, Outcome, SubmittedDeclaration
+from borderlink.model import DECLARATION, DeclarationIn, Outcome
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import dashboard as dashboards
@@ -76,7 +76,9 @@ async def export_declarations(
 @router.post("/declarations", status_code=200)
 async def submit_declarations(
     body: Annotated[
-        list[SubmittedDeclaration],
+        # An object each (anything else is refused with the request, as a list of objects
+        # always was); inside one, every value goes on to ingest as sent, to be judged per row.
+        list[DeclarationIn],
         Body(
             min_length=1,
             max_length=submission.MAX_SUBMIT,
