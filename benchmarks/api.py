@@ -41,8 +41,8 @@ import httpx
 from borderlink import risk
 from borderlink.services import open_node
 from borderlink.services.accounts import users as accounts
-from borderlink.services.accounts.access import Role
-from borderlink.services.risk import score as risk_service
+from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.risk import models as risk_models
 from borderlink.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -75,7 +75,7 @@ def _prepare(
             SCORE_HISTORY, seed=11, start=dt.date(2020, 1, 1), days=120
         )
         synthetic.store(node.engine, history)
-        risk_service.train(node, config=SCORE_MODEL, actor="bench")
+        risk_models.train(node, Principal.system("bench"), config=SCORE_MODEL)
         new = synthetic.declarations(declarations, seed=12, start=dt.date(2020, 5, 4), days=5)
         synthetic.store(node.engine, new, with_outcomes=False)
         ids = new["declaration_id"].to_list()

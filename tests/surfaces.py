@@ -23,7 +23,7 @@ from borderlink.model import Agreement
 from borderlink.risk import Profile
 from borderlink.services import Node
 from borderlink.services.accounts import users as accounts
-from borderlink.services.accounts.access import Role
+from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.cooperation import agreements, partners
 from borderlink.services.coordination import agency_rules, routing
 from borderlink.services.ingest.files import ingest_file
@@ -203,7 +203,7 @@ def seed_scores(node: Node, channels: dict[str, str]) -> None:
 
 def seed_profile(node: Node, name: str) -> str:
     profile = Profile(name=name, expression='origin == "CN"', weight=0.2, reason="from CN")
-    profiles.add_profile(node, profile, actor="test")
+    profiles.save_profile(node, Principal.system("test"), profile)
     return name
 
 

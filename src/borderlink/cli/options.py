@@ -1,4 +1,11 @@
-"""Options shared by every command: which database, settings resolution."""
+"""Options shared by every command: which database, settings resolution, who is acting.
+
+The CLI acts as one principal, :data:`CLI`: the node's local administrator
+(``Principal.system("cli")``, named ``cli`` in the audit log). Whoever can run it against a node
+already holds the database (its file or URL) and the node's signing key, so signing in as a
+user would protect nothing; what the CLI may do is still decided by the same use cases, with the
+same permission policy, as the API and the pages.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,10 @@ from typing import Annotated
 import typer
 
 from borderlink.services import Node, open_node
+from borderlink.services.accounts.access import Principal
 from borderlink.settings import Settings, get_settings
+
+CLI = Principal.system("cli")
 
 DbOption = Annotated[
     str | None,

@@ -21,10 +21,12 @@ from borderlink import demo as synth
 from borderlink.errors import InvalidInput, NotFound
 from borderlink.refdata import RefData
 from borderlink.services.accounts import users as accounts
+from borderlink.services.accounts.access import Principal
 from borderlink.services.coordination import agency_rules, routing
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.node import Node, open_node
 from borderlink.services.refdata.load import load_rates, snapshot
+from borderlink.services.risk import models as risk_models
 from borderlink.services.risk import score as risk_service
 from borderlink.settings import Settings
 from borderlink.store import open_engine
@@ -40,7 +42,8 @@ from borderlink.store.tables import (
 DEFAULT_ITEMS = 5_000
 DEFAULT_SEED = 2026
 BROKEN_ITEMS = 60
-ACTOR = "demo"
+DEMO = Principal.system("demo")  # who the demo's steps act as (the audit log says demo)
+ACTOR = DEMO.username
 
 # (stage, rows just done): stages are "generate" and "ingest"
 Progress = Callable[[str, int], None]
@@ -193,19 +196,15 @@ def train_and_score(ctx: DemoContext) -> StepResult:
         return StepResult("risk", "Risk model", {"skipped": "no declarations"})
     cutoff = last - dt.timedelta(days=SCORED_DAYS)
     try:
-        model = risk_service.load_model(ctx.node)
+        model = risk_models.load_model(ctx.node)
         version = model.version
     except NotFound:
         try:
-            version = risk_service.train(ctx.node, until=cutoff, actor=ACTOR).version
+            version = risk_models.train(ctx.node, DEMO, until=cutoff).version
         except InvalidInput as error:  # too little history for a model: say so, go on
             return StepResult("risk", "Risk model", {"skipped": error.detail})
     scored = risk_service.score_batch(
-        ctx.node,
-        since=cutoff + dt.timedelta(days=1),
-        version=version,
-        seed=ctx.options.seed,
-        actor=ACTOR,
+        ctx.node, DEMO, since=cutoff + dt.timedelta(days=1), version=version, seed=ctx.options.seed
     )
     return StepResult(
         "risk",

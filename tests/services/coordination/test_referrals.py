@@ -19,7 +19,9 @@ from borderlink.services import Node
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.coordination import agency_rules, referrals, routing
 from borderlink.services.ingest.submission import submit_declarations
+from borderlink.services.risk import models
 from borderlink.services.risk import score as risk_service
+from borderlink.services.risk.score import SCORER
 from borderlink.store.coordination_tables import referrals as referrals_table
 from borderlink.store.tables import audit_log
 from tests.risk import synthetic
@@ -227,22 +229,26 @@ def test_answers_follow_the_lifecycle_with_times_and_history(
 def test_scoring_a_batch_refers_the_flow_when_rules_are_active(node: Node) -> None:
     history = synthetic.declarations(800, seed=11, start=dt.date(2020, 1, 1), days=90)
     synthetic.store(node.engine, history)
-    risk_service.train(
-        node, config=risk.ModelConfig(rounds=20, threads=1, validation_months=1), actor="t"
+    models.train(
+        node,
+        Principal.system("t"),
+        config=risk.ModelConfig(rounds=20, threads=1, validation_months=1),
     )
     new = synthetic.declarations(200, seed=12, start=dt.date(2020, 5, 4), days=2)
     synthetic.store(node.engine, new, with_outcomes=False)
     agency_rules.save_rules(
         node, [AgencyRule(name="wood", agency="environment", condition="hs2 == '44'", reason="w")]
     )
-    summary = risk_service.score_batch(node, since=dt.date(2020, 5, 1), seed=1, actor="scorer")
+    summary = risk_service.score_batch(
+        node, Principal.system("scorer"), since=dt.date(2020, 5, 1), seed=1
+    )
     wood = new.filter(new["hs_code"].str.starts_with("44"))["declaration_id"].to_list()
     assert summary.referred == {"environment": len(wood)}
     assert wood
     found = referrals.list_referrals(node, ANALYST, limit=500)
     assert sorted(r.declaration_id for r in found.items) == sorted(wood)
     assert {r.created_by for r in found.items} == {"scorer"}
-    one = risk_service.score_one(node, wood[0])  # scored again: not referred twice
+    one = risk_service.score_one(node, SCORER, wood[0])  # scored again: not referred twice
     assert one["referred"] == []
     assert stored(node) == len(wood)
     timber = pl.lit("440890")
@@ -250,7 +256,7 @@ def test_scoring_a_batch_refers_the_flow_when_rules_are_active(node: Node) -> No
         timber.alias("hs_code"), timber.alias("hs_code_current")
     )
     synthetic.store(node.engine, arriving, with_outcomes=False)
-    arrived = risk_service.score_one(node, arriving["declaration_id"][0])
+    arrived = risk_service.score_one(node, SCORER, arriving["declaration_id"][0])
     assert arrived["referred"] == ["environment"]  # on arrival, by the scoring itself
     assert stored(node) == len(wood) + 1
 

@@ -180,7 +180,7 @@ def verify_audit(node: Node, public_key: str | None = None) -> AuditReport:
     chained = committed = 0
     head = held_head(node, node.settings.node_id)
     head_size = head.tree_size if head else 0
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         entries = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
         unchained = conn.execute(
             select(func.count())
@@ -293,7 +293,7 @@ def prove_entry(node: Node, principal: Principal, entry_id: int) -> AuditProof:
     proofs does not multiply heads.
     """
     require(principal, Permission.AUDIT_READ)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(
             select(audit_log, audit_chain.c.leaf_index)
             .select_from(audit_log.outerjoin(audit_chain))
@@ -314,7 +314,7 @@ def prove_entry(node: Node, principal: Principal, entry_id: int) -> AuditProof:
         identity = own_identity(node)
         if identity is not None:
             head, token = signed_tree_head(node, identity)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         query = select(log_leaves.c.leaf_hash).order_by(log_leaves.c.leaf_index)
         if head is not None:
             query = query.where(log_leaves.c.leaf_index < head.tree_size)

@@ -157,7 +157,7 @@ def add_user(
         "created_at": _now(),
     }
     try:
-        with node.engine.begin() as conn:
+        with node.transaction() as conn:
             conn.execute(insert(users).values(**values))
             audit.record(
                 conn,
@@ -173,7 +173,7 @@ def add_user(
 
 
 def get_user(node: Node, username: str) -> UserView:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(select(users).where(users.c.username == username)).first()
     if row is None:
         raise NotFound(f"no user {username!r}", field="username")
@@ -181,14 +181,14 @@ def get_user(node: Node, username: str) -> UserView:
 
 
 def list_users(node: Node) -> list[UserView]:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(select(users).order_by(users.c.username)).all()
     return [_user_view(r) for r in rows]
 
 
 def disable_user(node: Node, username: str, *, actor: str = "cli") -> UserView:
     """Disable a user: sign-in refused, sessions closed, tokens stop working."""
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         row = conn.execute(select(users.c.user_id).where(users.c.username == username)).first()
         if row is None:
             raise NotFound(f"no user {username!r}", field="username")
@@ -212,7 +212,7 @@ def authenticate(node: Node, username: str, password: str, *, source: str = "api
     settings = node.settings
     hasher = _hasher(settings.password_hashing)
     since = _now() - dt.timedelta(minutes=settings.login_lockout_minutes)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         failures = conn.execute(
             select(func.count())
             .select_from(audit_log)
@@ -259,7 +259,7 @@ def open_session(node: Node, principal: Principal) -> SessionOpened:
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
     expires = _now() + dt.timedelta(hours=node.settings.session_hours)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         conn.execute(
             insert(sessions).values(
                 session_hash=_digest(token),
@@ -274,7 +274,7 @@ def open_session(node: Node, principal: Principal) -> SessionOpened:
 
 def session_principal(node: Node, token: str) -> tuple[Principal, str]:
     """The principal and CSRF token of a live session; raises NotAuthenticated otherwise."""
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(
             select(users, sessions.c.csrf_token, sessions.c.expires_at)
             .join(sessions, sessions.c.user_id == users.c.user_id)
@@ -286,7 +286,7 @@ def session_principal(node: Node, token: str) -> tuple[Principal, str]:
 
 
 def close_session(node: Node, token: str, *, actor: str) -> None:
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         conn.execute(delete(sessions).where(sessions.c.session_hash == _digest(token)))
         audit.record(conn, actor=actor, action="auth.logout", object_type="user", object_id=actor)
 
@@ -331,7 +331,7 @@ def create_token(
     token_id = secrets.token_hex(6)
     token = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
     now = _now()
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         conn.execute(
             insert(api_tokens).values(
                 token_id=token_id,
@@ -364,7 +364,7 @@ def _token_views(
         query = query.where(api_tokens.c.token_id == token_id)
     if username is not None:
         query = query.where(users.c.username == username)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(query.order_by(api_tokens.c.created_at)).all()
     return [
         TokenView(
@@ -396,7 +396,7 @@ def revoke_token(node: Node, token_id: str, *, actor: Principal | None = None) -
         require(actor, Permission.TOKENS_OWN)
         if found[0].username != actor.username:
             require(actor, Permission.USERS_MANAGE)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         conn.execute(
             update(api_tokens)
             .where(api_tokens.c.token_id == token_id, api_tokens.c.revoked_at.is_(None))
@@ -416,7 +416,7 @@ def token_principal(node: Node, token: str) -> Principal:
     """The principal behind a bearer token; raises NotAuthenticated for any bad token."""
     if not token.startswith(TOKEN_PREFIX):
         raise NotAuthenticated("not a BorderLink API token")
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(
             select(users, api_tokens.c.scopes, api_tokens.c.expires_at, api_tokens.c.revoked_at)
             .join(api_tokens, api_tokens.c.user_id == users.c.user_id)

@@ -28,7 +28,7 @@ def add_agreement(
             "a new agreement starts as a draft; move it on with `agreements transition`",
             field="state",
         )
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         exists = conn.execute(
             select(agreements.c.agreement_id).where(
                 agreements.c.agreement_id == agreement.agreement_id
@@ -64,7 +64,7 @@ def transition_agreement(
     actor: str = "cli",
     reason: str | None = None,
 ) -> Agreement:
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         current = _get(conn, agreement_id)
         moved = transition(current, to)
         conn.execute(
@@ -89,12 +89,12 @@ def transition_agreement(
 
 
 def get_agreement(node: Node, agreement_id: str) -> Agreement:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         return _get(conn, agreement_id)
 
 
 def list_agreements(node: Node) -> list[Agreement]:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         return load_agreements(conn)
 
 

@@ -23,7 +23,7 @@ def init_node(node: Node, *, overwrite: bool = False) -> NodeIdentity:
     """Create the node's signing key (once) and say who the node is."""
     key = create_key(node.settings.node_key_path, overwrite=overwrite)
     identity = NodeIdentity(node.settings.node_id, node.settings.node_name, key)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         audit(
             conn,
             actor="cli",
@@ -50,7 +50,7 @@ def add_partner(
         raise InvalidInput("a node cannot be its own partner", field="partner_id")
     if not partner.base_url.startswith(("http://", "https://")):
         raise InvalidInput("base URL must be http(s)://...", field="base_url")
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         row = conn.execute(
             select(partners).where(partners.c.partner_id == partner.partner_id)
         ).first()
@@ -84,7 +84,7 @@ def add_partner(
 
 
 def get_partner(node: Node, partner_id: str) -> Partner:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(select(partners).where(partners.c.partner_id == partner_id)).first()
     if row is None:
         raise NotFound(f"no partner {partner_id!r}", field="partner_id")
@@ -92,7 +92,7 @@ def get_partner(node: Node, partner_id: str) -> Partner:
 
 
 def list_partners(node: Node) -> list[Partner]:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
     return [_partner(r._mapping) for r in rows]
 
@@ -100,7 +100,7 @@ def list_partners(node: Node) -> list[Partner]:
 def remove_partner(
     node: Node, partner_id: str, *, actor: str = "cli", reason: str | None = None
 ) -> None:
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         gone = conn.execute(delete(partners).where(partners.c.partner_id == partner_id))
         if not gone.rowcount:
             raise NotFound(f"no partner {partner_id!r}", field="partner_id")

@@ -181,7 +181,7 @@ def revoke(
     if current.revoked:
         raise Conflict(f"{record_id} is already revoked")
     tombstone = current.model_copy(update={"revoked": True, "modified": dt.datetime.now(dt.UTC)})
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         audit(conn, actor=actor, action="revoke.request", object_id=record_id, reason=reason)
     return issue(node, tombstone, actor=actor, notify=notify, transport_for=transport_for)
 
@@ -372,7 +372,7 @@ def upsert(
 
 def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
     """Partners' alerts in force on ``on_date`` (not revoked, within validity)."""
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(
             select(partner_alerts)
             .where(
@@ -400,7 +400,7 @@ def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
 
 
 def get_record(node: Node, record_id: str) -> CoopRecord:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(
             select(coop_records.c.document).where(coop_records.c.record_id == record_id)
         ).first()
@@ -411,6 +411,6 @@ def get_record(node: Node, record_id: str) -> CoopRecord:
 
 def held_objects(node: Node) -> list[dict[str, Any]]:
     """Every record this node holds, as the STIX object it holds (redactions visible)."""
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(select(coop_records.c.document).order_by(coop_records.c.record_id))
         return [dict(r.document) for r in rows]

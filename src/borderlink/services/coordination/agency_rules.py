@@ -64,7 +64,7 @@ def save_rules(node: Node, rules: list[AgencyRule], *, actor: str = "cli") -> li
     """Add new rules and replace changed ones by name, in one transaction; each change audited."""
     now = dt.datetime.now(dt.UTC)
     changes: list[RuleChange] = []
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         names = [r.name for r in rules]
         stored = {
             row.name: _rule(row)
@@ -113,7 +113,7 @@ def list_rules(node: Node, *, agency: str | None = None) -> list[RuleView]:
     query = select(agency_rules).order_by(agency_rules.c.agency, agency_rules.c.name)
     if agency is not None:
         query = query.where(agency_rules.c.agency == agency)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(query).all()
     return [
         RuleView(rule=_rule(r), updated_by=r.updated_by, updated_at=_aware(r.updated_at))
@@ -124,7 +124,7 @@ def list_rules(node: Node, *, agency: str | None = None) -> list[RuleView]:
 def active_rules(node: Node) -> list[AgencyRule]:
     """The rules routing applies now."""
     query = select(agency_rules).where(agency_rules.c.active.is_(True))
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         return [_rule(r) for r in conn.execute(query.order_by(agency_rules.c.name))]
 
 

@@ -94,7 +94,7 @@ def clearance_trend(
         query = query.where(d.office_id == office)
     held = query.subquery()
     query = select(held).where(or_(held.c.channel.in_(HELD), held.c.referrals > 0))
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = [{k: _utc(v) for k, v in row._asdict().items()} for row in conn.execute(query)]
     frame = pl.DataFrame(rows, schema=SCHEMA, orient="row") if rows else pl.DataFrame(schema=SCHEMA)
     days = [since + dt.timedelta(days=n) for n in range((until - since).days + 1)]

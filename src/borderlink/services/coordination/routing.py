@@ -186,17 +186,17 @@ def _flows(
     if declaration_ids is not None:
         ids = list(dict.fromkeys(declaration_ids))
         for start in range(0, len(ids), CHUNK):
-            yield read_items(node.engine, declaration_ids=ids[start : start + CHUNK])
+            yield read_items(node, declaration_ids=ids[start : start + CHUNK])
         return
     query = select(declarations.c.declared_on).distinct().order_by(declarations.c.declared_on)
     if since:
         query = query.where(declarations.c.declared_on >= since)
     if until:
         query = query.where(declarations.c.declared_on <= until)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         days = list(conn.execute(query).scalars())
     for day in days:
-        yield read_items(node.engine, since=day, until=day)
+        yield read_items(node, since=day, until=day)
 
 
 def route_declarations(
@@ -216,12 +216,12 @@ def route_declarations(
     for frame in _flows(node, since, until, declaration_ids):
         if frame.height == 0:
             continue
-        with node.engine.begin() as conn:
+        with node.transaction() as conn:
             part = route_frame(conn, _with_model_scores(conn, frame), compiled, actor=actor)
         summary += part.figures_only()  # a whole store may refer many: keep the counts only
     if declaration_ids is not None and not summary.referred:
         return summary  # on arrival, nothing referred: nothing to record (no write was made)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         audit.record(
             conn,
             actor=actor,

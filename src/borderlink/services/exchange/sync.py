@@ -83,7 +83,7 @@ def sync_partner(
     with PartnerClient(
         identity, partner, transport=transport, timeout=node.settings.exchange_timeout_s
     ) as client:
-        with node.engine.connect() as conn:
+        with node.read() as conn:
             result.cursor = cursor(conn, partner_id)
         while max_pages is None or result.pages < max_pages:
             page = client.objects(result.cursor, limit)
@@ -242,7 +242,7 @@ def released_page(
     if added_after is not None:
         query = query.where(released.c.added_at > added_after)
     today = dt.datetime.now(dt.UTC).date()
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(query).all()
         agreements = {a.agreement_id: a for a in load_agreements(conn)}
     served: list[Any] = []
@@ -262,7 +262,7 @@ def released_page(
 def released_versions(node: Node, partner_id: str, record_id: str) -> list[Any]:
     """Every version of one record released to ``partner_id`` that may still flow."""
     today = dt.datetime.now(dt.UTC).date()
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(
             select(
                 released.c.seq,

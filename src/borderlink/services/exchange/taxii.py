@@ -139,7 +139,7 @@ def objects_page(
     )
     if since is not None:
         query = query.where(coop_records.c.stored_at > since)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         held = conn.execute(query).all()
     shown = held[:limit]
     return TaxiiPage(

@@ -76,7 +76,7 @@ def ingest_file(
         mapping=mapping_name,
     )
     summary = IngestSummary(batch_id=source.batch_id, source=source.name)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         conn.execute(
             insert(ingest_batches).values(
                 batch_id=source.batch_id,
@@ -107,17 +107,17 @@ def ingest_file(
     try:
         # Validation of the next chunk (Polars, off the GIL) overlaps the writing of this one.
         for prepared in prefetch(chunks):
-            with node.engine.begin() as conn:
+            with node.transaction() as conn:
                 tally, _ = store_chunk(conn, prepared, source)
                 _add(summary, tally)
                 _save_counts(conn, summary, status="running")
             if progress:
                 progress(prepared.rows)
     except BaseException:
-        with node.engine.begin() as conn:
+        with node.transaction() as conn:
             _save_counts(conn, summary, status="failed")
         raise
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         _save_counts(conn, summary, status="finished")
         audit.record(
             conn,

@@ -64,7 +64,7 @@ def list_rejects(
         query = query.where(rejects.c.reason == reason)
     if batch_id:
         query = query.where(rejects.c.batch_id == batch_id)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         rows = conn.execute(query.order_by(rejects.c.reject_id).limit(limit).offset(offset)).all()
     return [_record(row) for row in rows], total
@@ -74,12 +74,12 @@ def reason_counts(node: Node, *, status: str | None = "open") -> dict[str, int]:
     query = select(rejects.c.reason, func.count()).group_by(rejects.c.reason)
     if status:
         query = query.where(rejects.c.status == status)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         return {reason: count for reason, count in conn.execute(query).all()}
 
 
 def get_reject(node: Node, reject_id: int) -> RejectedRecord:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(select(rejects).where(rejects.c.reject_id == reject_id)).first()
     if row is None:
         raise NotFound(f"no rejected record {reject_id}", field="id")
@@ -99,7 +99,7 @@ def retry_rejects(
         query = query.where(rejects.c.reject_id.in_(ids))
     if reason:
         query = query.where(rejects.c.reason == reason)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(query.order_by(rejects.c.reject_id)).all()
     if ids and len(rows) < len(set(ids)):
         missing = sorted(set(ids) - {row.reject_id for row in rows})
@@ -127,7 +127,7 @@ def retry_rejects(
             format=fmt,
             mapping=mapping_name,
         )
-        with node.engine.begin() as conn:
+        with node.transaction() as conn:
             _, found = store_chunk(conn, prepared, source, keep_rejects=False)
             still = {reject.record_no: reject for reject in found}
             now = bulk.now()

@@ -36,7 +36,7 @@ class Submitted(BaseModel):
 
 
 def _has_model(node: Node) -> bool:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         return conn.execute(select(risk_models.c.version).limit(1)).first() is not None
 
 
@@ -55,7 +55,8 @@ def submit_declarations(
     ids = list(dict.fromkeys(str(d["id"]) for d in submitted if isinstance(d.get("id"), str)))
     scores: list[dict[str, Any]] = []
     if summary.accepted and len(ids) <= MAX_SCORED_ON_ARRIVAL and _has_model(node):
-        found = risk.score_many(node, ids, route=False)  # rejected ones: not stored, left out
+        # Rejected ones are not stored, so they are left out.
+        found = risk.score_many(node, risk.SCORER, ids, route=False)
         scores = [found[i] for i in ids if i in found]
     referred: dict[str, int] = {}
     if summary.accepted:  # routed in one go, after scoring (rules may read model.score)

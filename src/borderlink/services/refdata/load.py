@@ -121,7 +121,7 @@ def load_hs(node: Node, path: Path | str, edition: str | None = None, *, actor: 
     path = Path(path)
     edition = hs_edition_for(node, path, edition)
     frame = parse_hs(path, edition)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         changed = _upsert(conn, hs_nomenclature, frame)
         _audit(conn, actor, "refdata.load_hs", edition, path, rows=frame.height, changed=changed)
     return frame.height
@@ -141,7 +141,7 @@ def load_correlation(
     path = Path(path)
     frame = parse_correlation(path, from_edition=from_edition, to_edition=to_edition)
     label = "→".join(frame.select("from_edition", "to_edition").row(0)) if frame.height else ""
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         changed = _upsert(conn, hs_correlations, frame, keep_when_null=["relationship"])
         _audit(
             conn, actor, "refdata.load_correlation", label, path, rows=frame.height, changed=changed
@@ -154,7 +154,7 @@ def load_rates(node: Node, path: Path | str, *, actor: str = "cli") -> int:
     defaults to the node's reporting currency). Returns the rates."""
     path = Path(path)
     frame = parse_rates(path, default_quote=node.settings.reporting_currency)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         changed = _upsert(conn, exchange_rates, frame)
         _audit(
             conn,
@@ -180,7 +180,7 @@ def load_locations(
     the rows of each batch stored. Returns the locations."""
     path = Path(path)
     total = changed = 0
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         for batch in read_locations(path, batch_rows=batch_rows):
             changed += _upsert(conn, locations, batch)
             total += batch.height
@@ -218,7 +218,7 @@ def snapshot(node: Node) -> RefData:
     settings = node.settings
     reporting = settings.reporting_currency.upper()
     base = builtin(reporting)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         hs = {
             edition: _split(joined)
             for edition, joined in conn.execute(
@@ -330,7 +330,7 @@ def show_hs(node: Node, code: str, edition: str | None = None) -> HsCodeView:
     """A code with its ancestors, descendants and correlated codes in other editions. Without
     ``edition``: the node's default edition, then the other loaded editions, in that order."""
     code = normalise_code(code)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         loaded = _loaded_editions(conn)
         if edition is not None:
             tries = [normalise_edition(edition)]
@@ -394,7 +394,7 @@ def summary(node: Node) -> RefDataSummary:
     """What reference data the node has: editions with their counts, correlations, rates and
     locations."""
     table = hs_nomenclature
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         counts = conn.execute(
             select(table.c.edition, table.c.level, func.count()).group_by(
                 table.c.edition, table.c.level
