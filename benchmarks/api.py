@@ -51,6 +51,8 @@ from tests.surfaces import seed_declarations
 
 from ingest import drop_postgres, fresh_postgres  # benchmarks/ingest.py (the script's folder)
 
+ADMIN = Principal.system("bench")
+
 # The model the ``score`` endpoint uses: the risk tests' small config (a real LightGBM booster,
 # fewer rounds than the package default, so the prepare step takes seconds).
 SCORE_MODEL = risk.ModelConfig(rounds=30, threads=1, validation_months=1)
@@ -89,12 +91,13 @@ def _prepare(
     ):
         accounts.add_user(
             node,
+            ADMIN,
             username=name,
             password="bench password",  # noqa: S106 - a throwaway node
             role=role,
             office_id=office,
         )
-        tokens[name] = accounts.create_token(node, username=name, name="bench").token
+        tokens[name] = accounts.create_token(node, ADMIN, username=name, name="bench").token
     node.engine.dispose()
     return db, tokens, ids
 

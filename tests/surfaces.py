@@ -32,6 +32,8 @@ from borderlink.store.coordination_tables import referrals
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, goods_items, outcomes, parties
 
+ADMIN = Principal.system("test-admin")
+
 PASSWORD = "correct horse battery"
 OFFICE_A, OFFICE_B = "OFA", "OFB"
 AGENCY = "health-agency"  # the seeded agency officer's agency
@@ -129,6 +131,7 @@ def seed(node: Node) -> Seeded:
         name = f"{role.value}-1"
         accounts.add_user(
             node,
+            ADMIN,
             username=name,
             password=PASSWORD,
             role=role,
@@ -137,7 +140,7 @@ def seed(node: Node) -> Seeded:
             actor="test",
         )
         seeded.users[role] = name
-        seeded.tokens[role] = accounts.create_token(node, username=name, name="test").token
+        seeded.tokens[role] = accounts.create_token(node, ADMIN, username=name, name="test").token
     seeded.office_a, seeded.office_b = seed_declarations(node)
     return seeded
 

@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from borderlink import demo as synth
 from borderlink.errors import InvalidInput, NotFound
 from borderlink.refdata import RefData
-from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Principal
+from borderlink.services.accounts.demo import DEMO_AGENCY, demo_accounts
 from borderlink.services.coordination import agency_rules, routing
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.node import Node, open_node
@@ -179,7 +179,7 @@ def create_accounts(ctx: DemoContext) -> StepResult:
             .order_by(func.count().desc())
             .limit(1)
         ).scalar_one_or_none()
-    made = accounts.demo_accounts(ctx.node, **({"office_id": office} if office else {}))
+    made = demo_accounts(ctx.node, **({"office_id": office} if office else {}))
     return StepResult("accounts", "Demo accounts (shown once)", made)
 
 
@@ -239,7 +239,7 @@ def refer_to_agencies(ctx: DemoContext) -> StepResult:
             "since": since.isoformat(),
             "referred": routed.referred,
             "agencies": routed.agencies,
-            "demo_agency": accounts.DEMO_AGENCY,
+            "demo_agency": DEMO_AGENCY,
         },
     )
 

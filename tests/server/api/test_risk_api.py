@@ -16,9 +16,11 @@ from borderlink.services.risk._store import read_items
 from tests.risk import synthetic
 from tests.surfaces import PASSWORD, fast
 
+ADMIN = Principal.system("test-admin")
+
 
 def call(node: Node, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    token = accounts.create_token(node, username="analyst", name="t").token
+    token = accounts.create_token(node, ADMIN, username="analyst", name="t").token
 
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=create_app(node=node))
@@ -33,7 +35,7 @@ def call(node: Node, method: str, url: str, **kwargs: Any) -> httpx.Response:
 
 def test_score_on_arrival_and_outcome(node: Node) -> None:
     node = fast(node)
-    accounts.add_user(node, username="analyst", password=PASSWORD, role=Role.ADMINISTRATOR)
+    accounts.add_user(node, ADMIN, username="analyst", password=PASSWORD, role=Role.ADMINISTRATOR)
     history = synthetic.declarations(800, seed=21, start=dt.date(2020, 1, 1), days=90)
     synthetic.store(node.engine, history)
     models.train(
@@ -62,7 +64,7 @@ def test_score_on_arrival_and_outcome(node: Node) -> None:
 
 def test_a_submitted_declaration_is_scored_on_arrival(node: Node) -> None:
     node = fast(node)
-    accounts.add_user(node, username="analyst", password=PASSWORD, role=Role.ADMINISTRATOR)
+    accounts.add_user(node, ADMIN, username="analyst", password=PASSWORD, role=Role.ADMINISTRATOR)
     history = synthetic.declarations(800, seed=23, start=dt.date(2020, 1, 1), days=90)
     synthetic.store(node.engine, history)
     models.train(

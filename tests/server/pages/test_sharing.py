@@ -11,12 +11,14 @@ import pytest
 
 from borderlink.server.deps import SESSION_COOKIE
 from borderlink.services.accounts import users as accounts
-from borderlink.services.accounts.access import Role
+from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.cooperation.records import record_seizure
 from borderlink.services.declarations import browse
 from tests.coop_mesh import Mesh, agree, build_mesh, connect
 from tests.coop_samples import agreement, new_seizure
 from tests.surfaces import PASSWORD, client, fast
+
+ADMIN = Principal.system("test-admin")
 
 
 @pytest.fixture
@@ -33,14 +35,14 @@ def mesh(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
     for name in ("A", "B"):
         node = fast(m.nodes[name])
         for role in (Role.ADMINISTRATOR, Role.LIAISON_OFFICER):
-            accounts.add_user(node, username=role.value, password=PASSWORD, role=role)
+            accounts.add_user(node, ADMIN, username=role.value, password=PASSWORD, role=role)
     yield m
     m.close()
 
 
 def _get(mesh: Mesh, name: str, role: Role, path: str) -> Any:
     node = fast(mesh.nodes[name])
-    token = accounts.create_token(node, username=role.value, name="t").token
+    token = accounts.create_token(node, ADMIN, username=role.value, name="t").token
 
     async def go() -> Any:
         async with client(mesh.apps[name], token) as c:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -20,7 +19,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from borderlink import coordination
-from borderlink.coordination import AgencyRule, CompiledRule
+from borderlink.coordination import CompiledRule
 from borderlink.model.referral import ReferralStatus
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
@@ -70,14 +69,10 @@ class RouteSummary:
 
 def compiled_rules(node: Node) -> list[CompiledRule]:
     """The active rules, compiled; empty when there are none (routing then costs nothing)."""
-    return _compiled(tuple(active_rules(node)))
-
-
-@lru_cache(maxsize=16)
-def _compiled(rules: tuple[AgencyRule, ...]) -> list[CompiledRule]:
+    rules = tuple(active_rules(node))
     # Rules are immutable values: the same set compiles to the same expressions, so scoring one
     # declaration after another pays one small query, not a parse per rule.
-    return coordination.compile_rules(rules)
+    return node.runtime.rules.get(rules, lambda: coordination.compile_rules(rules))
 
 
 def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:

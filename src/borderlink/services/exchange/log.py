@@ -8,7 +8,6 @@ PostgreSQL) so leaf indices stay dense.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,18 +33,15 @@ from borderlink.services.node import Node
 from borderlink.store import is_postgres
 from borderlink.store.cooperation_tables import log_leaves, tree_heads
 
-_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
 _PG_LOCK_KEY = 0x42_4C_4F_47  # "BLOG"
 
 
 @contextmanager
 def exclusive(node: Node) -> Iterator[Connection]:
     """A transaction in which this node's exchange tables (and log) are written one at a time."""
-    key = node.engine.url.render_as_string(hide_password=True)
-    with _LOCKS_GUARD:
-        lock = _LOCKS.setdefault(key, threading.Lock())
-    with lock, node.transaction() as conn:
+    # The process lock is the node's (one Node per database in a process, as open_node makes);
+    # the advisory lock covers other processes on PostgreSQL.
+    with node.runtime.log_lock, node.transaction() as conn:
         if is_postgres(node.engine):
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
         yield conn

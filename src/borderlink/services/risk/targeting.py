@@ -21,7 +21,6 @@ from borderlink.services.accounts.access import (
     require,
     sees_nominal,
 )
-from borderlink.services.declarations.dashboard import register_channel_source
 from borderlink.services.declarations.read import MAX_PAGE, Page, latest_day
 from borderlink.services.node import Node
 from borderlink.store.risk_tables import scores
@@ -173,6 +172,3 @@ def channel_counts(node: Node, day: dt.date, office: str | None) -> dict[str, in
     return {c: found[c] for c in order if c in found} | {
         c: n for c, n in found.items() if c not in order
     }
-
-
-register_channel_source(channel_counts)
