@@ -32,7 +32,9 @@ from borderlink.store.coordination_tables import referrals
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, goods_items, outcomes, parties
 
-ADMIN = Principal.system("test-admin")
+OPS = Principal.system("test")  # acts for the node in the tests
+
+ADMIN = Principal.system("test")
 
 PASSWORD = "correct horse battery"
 OFFICE_A, OFFICE_B = "OFA", "OFB"
@@ -137,7 +139,6 @@ def seed(node: Node) -> Seeded:
             role=role,
             office_id=OFFICE_A if role is Role.OFFICER else None,
             agency=AGENCY if role is Role.AGENCY_OFFICER else None,
-            actor="test",
         )
         seeded.users[role] = name
         seeded.tokens[role] = accounts.create_token(node, ADMIN, username=name, name="test").token
@@ -163,14 +164,14 @@ def agreement_document(node: Node, agreement_id: str) -> dict[str, object]:
 
 def seed_agreement(node: Node, agreement_id: str) -> str:
     agreements.add_agreement(
-        node, Agreement.model_validate(agreement_document(node, agreement_id)), actor="test"
+        node, OPS, Agreement.model_validate(agreement_document(node, agreement_id))
     )
     return agreement_id
 
 
 def seed_partner(node: Node, partner_id: str) -> str:
     partner = Partner(partner_id, "Customs of Borduria", PARTNER_KEY, "http://127.0.0.1:9")
-    partners.add_partner(node, partner, actor="test")
+    partners.add_partner(node, OPS, partner)
     return partner_id
 
 

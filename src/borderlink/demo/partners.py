@@ -25,6 +25,7 @@ from borderlink.model.cooperation import (
     SeizedParty,
     Seizure,
 )
+from borderlink.services.accounts.demo import DEMO
 from borderlink.services.cooperation.agreements import add_agreement, transition_agreement
 from borderlink.services.cooperation.partners import add_partner, init_node, node_identity
 from borderlink.services.cooperation.records import (
@@ -54,7 +55,7 @@ def demo_nodes(root: Path, base: Settings) -> dict[str, Node]:
             }
         )
         node = open_node(settings)
-        init_node(node, overwrite=True)
+        init_node(node, DEMO, overwrite=True)
         nodes[node_id] = node
     return nodes
 
@@ -65,7 +66,7 @@ def link(nodes: dict[str, Node], urls: dict[str, str]) -> Agreement:
     for me, node in nodes.items():
         for other in nodes:
             if other != me:
-                add_partner(node, Partner(other, NAMES[other], keys[other], urls[other]))
+                add_partner(node, DEMO, Partner(other, NAMES[other], keys[other], urls[other]))
     agreement = Agreement(
         agreement_id="ATL-BOR-CMAA",
         title="Atlantis-Borduria customs mutual assistance agreement",
@@ -78,9 +79,9 @@ def link(nodes: dict[str, Node], urls: dict[str, str]) -> Agreement:
         review_on=dt.date.today() + dt.timedelta(days=365),
     )
     for node in nodes.values():
-        add_agreement(node, agreement, actor="demo")
+        add_agreement(node, DEMO, agreement)
         for step in (AgreementState.SIGNED, AgreementState.RATIFIED, AgreementState.IN_FORCE):
-            transition_agreement(node, agreement.agreement_id, step, actor="demo")
+            transition_agreement(node, DEMO, agreement.agreement_id, step)
     return agreement
 
 
@@ -103,7 +104,7 @@ def seize(node: Node) -> list[IssueResult]:
         declaration_id="ATL-2026-000417",
         parties=(SeizedParty(role="importer", party_id="ATL-T-0042", name="Sofa Imports Ltd"),),
     )
-    return record_seizure(node, seizure, alert_days=90, actor="demo")
+    return record_seizure(node, DEMO, seizure, alert_days=90)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from tests.coop_mesh import Mesh, agree, build_mesh, connect
 from tests.coop_samples import agreement, new_seizure
 from tests.surfaces import PASSWORD, client, fast
 
+OPS = Principal.system("test")  # acts for the node in the tests
+
 ADMIN = Principal.system("test-admin")
 
 
@@ -55,7 +57,7 @@ def _get(mesh: Mesh, name: str, role: Role, path: str) -> Any:
 
 def test_outbox_shows_each_partners_copy_and_inbox_what_arrived(mesh: Mesh) -> None:
     seizure = new_seizure()
-    record_seizure(mesh.nodes["A"], seizure, transport_for=mesh.transport_for)
+    record_seizure(mesh.nodes["A"], OPS, seizure, transport_for=mesh.transport_for)
 
     out = _get(mesh, "A", Role.ADMINISTRATOR, "/api/v1/sharing/outbox")
     copies = {c["record_id"]: c for c in out["items"]}
@@ -74,7 +76,7 @@ def test_outbox_shows_each_partners_copy_and_inbox_what_arrived(mesh: Mesh) -> N
 
 def test_nominal_fields_are_masked_for_the_liaison_officer(mesh: Mesh) -> None:
     seizure = new_seizure()
-    record_seizure(mesh.nodes["A"], seizure, transport_for=mesh.transport_for)
+    record_seizure(mesh.nodes["A"], OPS, seizure, transport_for=mesh.transport_for)
     admin = _get(mesh, "B", Role.ADMINISTRATOR, "/api/v1/sharing/inbox")["items"]
     liaison = _get(mesh, "B", Role.LIAISON_OFFICER, "/api/v1/sharing/inbox")["items"]
     masked = {f for r in liaison for f in r["masked"]}

@@ -24,7 +24,7 @@ from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import parse_timestamp
 from borderlink.model.cooperation import AgreementState
 from borderlink.services.cooperation.agreements import load_agreements
-from borderlink.services.cooperation.partners import get_partner, list_partners, node_identity
+from borderlink.services.cooperation.partners import get_partner, known_partners, node_identity
 from borderlink.services.cooperation.receiving import receive_all
 from borderlink.services.cooperation.records import TransportFor
 from borderlink.services.exchange.log import exclusive, held_head, witness
@@ -127,7 +127,7 @@ def sync_partner(
 def sync_all(node: Node, *, transport_for: TransportFor | None = None) -> list[SyncResult]:
     """Sync from every partner; a partner that fails is reported, the others still run."""
     results = []
-    for partner in list_partners(node):
+    for partner in known_partners(node):
         try:
             results.append(
                 sync_partner(
