@@ -121,7 +121,7 @@ def seed_declarations(node: Node, n_per_office: int = 3) -> tuple[list[str], lis
     broken = {"id": "D-X", "office": OFFICE_A, "items": [{"hs_code": "851713", "value": 5}]}
     path = Path(tempfile.mkdtemp()) / "broken.json"
     path.write_text(json.dumps([broken]))
-    summary = ingest_file(node, path, format="json", actor="test")
+    summary = ingest_file(node, OPS, path, format="json")
     assert summary.rejected == 1, summary
     return ids[OFFICE_A], ids[OFFICE_B]
 
@@ -229,8 +229,8 @@ REFERRAL_RULES = [
 def seed_referrals(seeded: Seeded) -> dict[str, int]:
     """Refer office A's declarations to the seeded agency officer's agency and office B's to
     the police; the referral ids of each office's first declaration."""
-    agency_rules.save_rules(seeded.node, REFERRAL_RULES, actor="test")
-    routing.route_declarations(seeded.node, actor="test")
+    agency_rules.save_rules(seeded.node, Principal.system("test"), REFERRAL_RULES)
+    routing.route_declarations(seeded.node, Principal.system("test"))
     wanted = {"health": (seeded.office_a[0], AGENCY), "police": (seeded.office_b[0], "police")}
     found: dict[str, int] = {}
     with seeded.node.engine.connect() as conn:

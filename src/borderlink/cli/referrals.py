@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from borderlink.cli.options import DbOption, acting, node_for
+from borderlink.cli.options import CLI, DbOption, acting, node_for
 from borderlink.model import ReferralAnswer, ReferralStatus
 from borderlink.services.coordination import agency_rules, referrals, routing
 
@@ -47,9 +47,9 @@ def load_cmd(
         raise typer.BadParameter("give a FILE or --example")
     node = node_for(db)
     changes = (
-        agency_rules.load_builtin(node)
+        agency_rules.load_builtin(node, CLI)
         if file is None
-        else agency_rules.load_rules_file(node, file)
+        else agency_rules.load_rules_file(node, CLI, file)
     )
     for change in changes:
         out.print(f"rule [bold]{change.name}[/] → {change.agency}: {change.change}")
@@ -58,7 +58,7 @@ def load_cmd(
 @agencies.command("list")
 def rules_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Every routing rule, by agency."""
-    found = agency_rules.list_rules(node_for(db))
+    found = agency_rules.list_rules(node_for(db), CLI)
     if as_json:
         print(json.dumps([v.model_dump(mode="json") for v in found]))
         return
@@ -83,7 +83,7 @@ def route_cmd(
         out.print("no active agency rules: nothing to route (borderlink agencies load FILE)")
         return
     summary = routing.route_declarations(
-        node, since=since.date() if since else None, until=until.date() if until else None
+        node, CLI, since=since.date() if since else None, until=until.date() if until else None
     )
     if as_json:
         print(json.dumps(summary.figures()))

@@ -11,6 +11,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import polars as pl
 
@@ -37,7 +38,7 @@ from borderlink.services.cooperation.records import (
 from borderlink.services.node import Node, open_node
 from borderlink.settings import Settings
 
-NAMES = {"atlantis": "Customs of Atlantis", "borduria": "Customs of Borduria"}
+NAMES = MappingProxyType({"atlantis": "Customs of Atlantis", "borduria": "Customs of Borduria"})
 
 
 def demo_nodes(root: Path, base: Settings) -> dict[str, Node]:

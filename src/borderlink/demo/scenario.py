@@ -158,10 +158,10 @@ def ingest_files(ctx: DemoContext) -> StepResult:
     for name, path in ctx.files.items():
         summary = ingest_file(
             ctx.node,
+            DEMO,
             path,
             format="csv",
             mapping=None,
-            actor=ACTOR,
             progress=lambda rows: ctx.advance("ingest", rows),
             refdata=ctx.refdata,
         )
@@ -228,9 +228,9 @@ def refer_to_agencies(ctx: DemoContext) -> StepResult:
         return StepResult(
             "referrals", "Referrals to other agencies", {"skipped": "no declarations"}
         )
-    rules = agency_rules.load_builtin(ctx.node, actor=ACTOR)
+    rules = agency_rules.load_builtin(ctx.node, DEMO)
     since = last - dt.timedelta(days=SCORED_DAYS - 1)
-    routed = routing.route_declarations(ctx.node, since=since, actor=ACTOR)
+    routed = routing.route_declarations(ctx.node, DEMO, since=since)
     return StepResult(
         "referrals",
         "The latest flow referred to other agencies",
@@ -244,14 +244,14 @@ def refer_to_agencies(ctx: DemoContext) -> StepResult:
     )
 
 
-STEPS: list[Step] = [
+STEPS: tuple[Step, ...] = (
     generate_files,
     load_exchange_rates,
     ingest_files,
     train_and_score,
     refer_to_agencies,
     create_accounts,
-]
+)
 
 
 def node_totals(node: Node) -> dict[str, Any]:
@@ -282,7 +282,7 @@ def node_totals(node: Node) -> dict[str, Any]:
         }
 
 
-NEXT_STEPS: list[tuple[str, str]] = [
+NEXT_STEPS: tuple[tuple[str, str], ...] = (
     (
         "borderlink serve",
         "the pages at http://127.0.0.1:8000/ (sign in with a demo account above) and the API",
@@ -304,7 +304,7 @@ NEXT_STEPS: list[tuple[str, str]] = [
         "borderlink ingest FILE --format csv|json [--mapping kcs]",
         "load your own declarations (the demo's file is a template)",
     ),
-]
+)
 
 
 def reset_database(url: str) -> None:

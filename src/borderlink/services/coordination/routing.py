@@ -196,14 +196,33 @@ def _flows(
 
 def route_declarations(
     node: Node,
+    principal: Principal,
     *,
     since: dt.date | None = None,
     until: dt.date | None = None,
     declaration_ids: Sequence[str] | None = None,
-    actor: str = "cli",
 ) -> RouteSummary:
     """Route stored declarations (all, those declared in [since, until], or the ids given),
     one day's flow per transaction; the run is audited with its figures."""
+    require(principal, Permission.REFERRALS_MANAGE)
+    return _route(node, principal.username, since, until, declaration_ids)
+
+
+def route_submitted(
+    node: Node, principal: Principal, declaration_ids: Sequence[str]
+) -> RouteSummary:
+    """Route declarations their submitter just sent (part of submitting them)."""
+    require(principal, Permission.DECLARATIONS_SUBMIT)
+    return _route(node, principal.username, None, None, declaration_ids)
+
+
+def _route(
+    node: Node,
+    actor: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    declaration_ids: Sequence[str] | None,
+) -> RouteSummary:
     compiled = compiled_rules(node)
     if not compiled:
         return RouteSummary()
@@ -232,18 +251,3 @@ def route_declarations(
             },
         )
     return summary
-
-
-def route_as(
-    node: Node,
-    principal: Principal,
-    *,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    declaration_ids: Sequence[str] | None = None,
-) -> RouteSummary:
-    """:func:`route_declarations` for the API: risk analysts and administrators."""
-    require(principal, Permission.REFERRALS_MANAGE)
-    return route_declarations(
-        node, since=since, until=until, declaration_ids=declaration_ids, actor=principal.username
-    )

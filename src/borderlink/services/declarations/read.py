@@ -8,6 +8,7 @@ existence does not leak); nominal data (party ids and names) is redacted for pri
 from __future__ import annotations
 
 import datetime as dt
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -29,12 +30,14 @@ from borderlink.store.tables import audit_log, declarations, goods_items, outcom
 
 T = TypeVar("T")
 
-PARTY_COLUMNS = {
-    "importer": "importer_id",
-    "exporter": "exporter_id",
-    "declarant": "declarant_id",
-    "carrier": "carrier_id",
-}
+PARTY_COLUMNS = MappingProxyType(
+    {
+        "importer": "importer_id",
+        "exporter": "exporter_id",
+        "declarant": "declarant_id",
+        "carrier": "carrier_id",
+    }
+)
 MAX_PAGE = 500
 MAX_EXPORT = 50_000
 READ_ACTIONS = ("declaration.read", "declaration.list")

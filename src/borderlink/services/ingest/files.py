@@ -29,6 +29,7 @@ from borderlink.ingest.validate import KEY
 from borderlink.model import IngestSummary
 from borderlink.refdata import RefData
 from borderlink.services.accounts import audit
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
 from borderlink.store import bulk
@@ -50,16 +51,18 @@ def file_sha256(path: Path) -> str:
 
 def ingest_file(
     node: Node,
+    principal: Principal,
     path: str | Path,
     *,
     format: str = "csv",
     mapping: str | None = None,
-    actor: str = "cli",
     progress: Progress | None = None,
     refdata: RefData | None = None,
     chunk_rows: int | None = None,
 ) -> IngestSummary:
     """Validate and store every declaration in ``path``; the summary adds up to the input rows."""
+    require(principal, Permission.DECLARATIONS_SUBMIT)
+    actor = principal.username
     path = Path(path)
     if not path.is_file():
         raise NotFound(f"no such file: {path}", field="file")

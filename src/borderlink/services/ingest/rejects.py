@@ -19,6 +19,7 @@ from borderlink.errors import NotFound
 from borderlink.ingest import load_mapping, prepare
 from borderlink.model import FieldIssue, RejectedRecord
 from borderlink.services.accounts import audit
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.ingest.files import Source, store_chunk
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
@@ -49,6 +50,7 @@ def _record(row: Row[Any]) -> RejectedRecord:
 
 def list_rejects(
     node: Node,
+    principal: Principal,
     *,
     status: str | None = "open",
     reason: str | None = None,
@@ -57,6 +59,7 @@ def list_rejects(
     offset: int = 0,
 ) -> tuple[list[RejectedRecord], int]:
     """A page of rejects (oldest first) and the total matching the filters."""
+    require(principal, Permission.REJECTS_READ)
     query = select(rejects)
     if status:
         query = query.where(rejects.c.status == status)
@@ -70,7 +73,10 @@ def list_rejects(
     return [_record(row) for row in rows], total
 
 
-def reason_counts(node: Node, *, status: str | None = "open") -> dict[str, int]:
+def reason_counts(
+    node: Node, principal: Principal, *, status: str | None = "open"
+) -> dict[str, int]:
+    require(principal, Permission.REJECTS_READ)
     query = select(rejects.c.reason, func.count()).group_by(rejects.c.reason)
     if status:
         query = query.where(rejects.c.status == status)
@@ -78,7 +84,8 @@ def reason_counts(node: Node, *, status: str | None = "open") -> dict[str, int]:
         return {reason: count for reason, count in conn.execute(query).all()}
 
 
-def get_reject(node: Node, reject_id: int) -> RejectedRecord:
+def get_reject(node: Node, principal: Principal, reject_id: int) -> RejectedRecord:
+    require(principal, Permission.REJECTS_READ)
     with node.read() as conn:
         row = conn.execute(select(rejects).where(rejects.c.reject_id == reject_id)).first()
     if row is None:
@@ -88,12 +95,14 @@ def get_reject(node: Node, reject_id: int) -> RejectedRecord:
 
 def retry_rejects(
     node: Node,
+    principal: Principal,
     *,
     ids: list[int] | None = None,
     reason: str | None = None,
-    actor: str = "cli",
 ) -> RetrySummary:
     """Run open rejects (all, some ids, or one reason) through validation again."""
+    require(principal, Permission.REJECTS_RETRY)
+    actor = principal.username
     query = select(rejects).where(rejects.c.status == "open")
     if ids:
         query = query.where(rejects.c.reject_id.in_(ids))
