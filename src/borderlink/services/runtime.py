@@ -68,6 +68,10 @@ class BoundedCache(Generic[K, V]):
         with self._lock:
             return list(self._values)
 
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._values
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._values)

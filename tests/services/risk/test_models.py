@@ -28,7 +28,7 @@ def test_a_retrain_releases_its_predecessor_and_the_cache_stays_bounded(node: No
     assert models.load_model(node).version == first.version
     assert node.runtime.models.keys() == [first.version]
     second = models.train(node, TESTER, until=dt.date(2020, 3, 31), config=SMALL)
-    assert first.version not in node.runtime.models.keys()  # released by the retrain
+    assert first.version not in node.runtime.models  # released by the retrain
     assert models.load_model(node).version == second.version
     third = models.train(node, TESTER, config=SMALL)
     for info in (first, second, third):  # each still loads by version, within the bound
