@@ -14,36 +14,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
-
 from borderlink import demo as synth
 from borderlink.errors import InvalidInput, NotFound
 from borderlink.refdata import RefData
-from borderlink.services.accounts.access import Principal
-from borderlink.services.accounts.demo import DEMO_AGENCY, demo_accounts
+from borderlink.services.accounts.demo import DEMO, DEMO_AGENCY, demo_accounts
 from borderlink.services.coordination import agency_rules, routing
+from borderlink.services.declarations.figures import busiest_office, node_totals
+from borderlink.services.declarations.read import latest_day
 from borderlink.services.ingest.files import ingest_file
-from borderlink.services.node import Node, open_node
+from borderlink.services.node import Node, open_node, reset_database
 from borderlink.services.refdata.load import load_rates, snapshot
 from borderlink.services.risk import models as risk_models
 from borderlink.services.risk import score as risk_service
 from borderlink.settings import Settings
-from borderlink.store import open_engine
-from borderlink.store.schema import metadata
-from borderlink.store.tables import (
-    declarations,
-    goods_items,
-    outcomes,
-    parties,
-    rejects,
-)
 
 DEFAULT_ITEMS = 5_000
 DEFAULT_SEED = 2026
 BROKEN_ITEMS = 60
-DEMO = Principal.system("demo")  # who the demo's steps act as (the audit log says demo)
-ACTOR = DEMO.username
 
 # (stage, rows just done): stages are "generate" and "ingest"
 Progress = Callable[[str, int], None]
@@ -143,7 +130,7 @@ def load_exchange_rates(ctx: DemoContext) -> StepResult:
         if currency != reporting
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    loaded = load_rates(ctx.node, path, actor=ACTOR)
+    loaded = load_rates(ctx.node, DEMO, path)
     ctx.refdata = snapshot(ctx.node)
     return StepResult(
         "rates",
@@ -171,14 +158,7 @@ def ingest_files(ctx: DemoContext) -> StepResult:
 
 def create_accounts(ctx: DemoContext) -> StepResult:
     """One user per role to sign in to the pages with (first run only: passwords are shown once)."""
-    with ctx.node.engine.connect() as conn:  # the officer works at the busiest office
-        office = conn.execute(
-            select(declarations.c.office_id)
-            .where(declarations.c.office_id.is_not(None))
-            .group_by(declarations.c.office_id)
-            .order_by(func.count().desc())
-            .limit(1)
-        ).scalar_one_or_none()
+    office = busiest_office(ctx.node, DEMO)  # the officer works at the busiest office
     made = demo_accounts(ctx.node, **({"office_id": office} if office else {}))
     return StepResult("accounts", "Demo accounts (shown once)", made)
 
@@ -190,8 +170,7 @@ SCORED_DAYS = 28
 def train_and_score(ctx: DemoContext) -> StepResult:
     """Train a risk model on the older declarations and score the latest weeks' flow into
     channels (a rerun keeps the model and scores nothing twice)."""
-    with ctx.node.engine.connect() as conn:
-        last = conn.execute(select(func.max(declarations.c.declared_on))).scalar_one()
+    last = latest_day(ctx.node, DEMO)
     if last is None:
         return StepResult("risk", "Risk model", {"skipped": "no declarations"})
     cutoff = last - dt.timedelta(days=SCORED_DAYS)
@@ -222,8 +201,7 @@ def refer_to_agencies(ctx: DemoContext) -> StepResult:
     """Load the example agency routing rules and refer the latest flow to the agencies they name
     (health, environment, police, product safety); the demo's agency officer works for health.
     A rerun refers nothing twice."""
-    with ctx.node.engine.connect() as conn:
-        last = conn.execute(select(func.max(declarations.c.declared_on))).scalar_one()
+    last = latest_day(ctx.node, DEMO)
     if last is None:
         return StepResult(
             "referrals", "Referrals to other agencies", {"skipped": "no declarations"}
@@ -254,34 +232,6 @@ STEPS: tuple[Step, ...] = (
 )
 
 
-def node_totals(node: Node) -> dict[str, Any]:
-    """What the node now holds, in numbers an officer recognises."""
-    with node.engine.connect() as conn:
-        first, last = conn.execute(
-            select(func.min(declarations.c.declared_on), func.max(declarations.c.declared_on))
-        ).one()
-
-        def count(query: Any) -> int:
-            return int(conn.execute(query).scalar_one())
-
-        return {
-            "declarations": count(select(func.count()).select_from(declarations)),
-            "goods_items": count(select(func.count()).select_from(goods_items)),
-            "traders": count(select(func.count()).select_from(parties)),
-            "offices": count(select(func.count(func.distinct(declarations.c.office_id)))),
-            "origins": count(select(func.count(func.distinct(goods_items.c.origin_country)))),
-            "hs_codes": count(select(func.count(func.distinct(goods_items.c.hs_code)))),
-            "first_date": first.isoformat() if first else None,
-            "last_date": last.isoformat() if last else None,
-            "inspected_illicit": count(
-                select(func.count()).select_from(outcomes).where(outcomes.c.illicit.is_(True))
-            ),
-            "open_rejects": count(
-                select(func.count()).select_from(rejects).where(rejects.c.status == "open")
-            ),
-        }
-
-
 NEXT_STEPS: tuple[tuple[str, str], ...] = (
     (
         "borderlink serve",
@@ -307,22 +257,6 @@ NEXT_STEPS: tuple[tuple[str, str], ...] = (
 )
 
 
-def reset_database(url: str) -> None:
-    """Start over: delete a SQLite file, or drop every BorderLink table elsewhere."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
-        return
-    engine = open_engine(url)
-    try:
-        metadata.drop_all(engine)
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    finally:
-        engine.dispose()
-
-
 def run_demo(
     settings: Settings,
     options: DemoOptions = DemoOptions(),
@@ -344,7 +278,7 @@ def run_demo(
     try:
         ctx = DemoContext(node=node, options=options, progress=progress)
         results = [step(ctx) for step in (STEPS if steps is None else steps)]
-        totals = node_totals(node)
+        totals = node_totals(node, DEMO)
     finally:
         node.engine.dispose()
     return DemoReport(

@@ -229,8 +229,8 @@ def test_kcs_with_hs2017_loaded_accepts_every_row_and_flags_the_old_codes(
 
     node = Node(settings=settings, engine=sqlite_engine)
     hs = shared_data / "hs"
-    load_hs(node, hs / "hs2017.csv", "HS2017")
-    load_correlation(node, hs / "hs2022-hs2017-correlation.csv")
+    load_hs(node, OPS, hs / "hs2017.csv", "HS2017")
+    load_correlation(node, OPS, hs / "hs2022-hs2017-correlation.csv")
     summary = ingest_file(
         node, OPS, shared_data / "customs-declarations" / "train.csv", mapping="kcs"
     )

@@ -50,6 +50,7 @@ class Permission(StrEnum):
     REFERRALS_READ = "referrals:read"  # referrals to other agencies and their answers
     REFERRALS_ANSWER = "referrals:answer"  # an agency's answer to a referral addressed to it
     REFERRALS_MANAGE = "referrals:manage"  # agency routing rules; route declarations
+    REFDATA_MANAGE = "refdata:manage"  # load nomenclatures, correlations, rates, locations
 
 
 P = Permission

@@ -41,6 +41,7 @@ from borderlink.refdata.hs import (
 )
 from borderlink.refdata.locode import read_locations
 from borderlink.refdata.rates import RATE_SCHEMA, parse_rates, rate_table
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record
 from borderlink.services.node import Node
 from borderlink.store.bulk import stage
@@ -115,9 +116,11 @@ def hs_edition_for(node: Node, path: Path | str, edition: str | None = None) -> 
     )
 
 
-def load_hs(node: Node, path: Path | str, edition: str | None = None, *, actor: str = "cli") -> int:
+def load_hs(node: Node, principal: Principal, path: Path | str, edition: str | None = None) -> int:
     """Load an HS nomenclature file (UN Comtrade layout) as ``edition`` (see
     :func:`hs_edition_for`). Returns the codes in the file (chapters, headings, subheadings)."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     edition = hs_edition_for(node, path, edition)
     frame = parse_hs(path, edition)
@@ -129,15 +132,17 @@ def load_hs(node: Node, path: Path | str, edition: str | None = None, *, actor: 
 
 def load_correlation(
     node: Node,
+    principal: Principal,
     path: Path | str,
     *,
     from_edition: str | None = None,
     to_edition: str | None = None,
-    actor: str = "cli",
 ) -> int:
     """Load an HS correlation table (``hs2022,hs2017[,relationship]``). Returns the pairs.
 
     A file without relationships (the conversion file) leaves stored relationships as they are."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     frame = parse_correlation(path, from_edition=from_edition, to_edition=to_edition)
     label = "→".join(frame.select("from_edition", "to_edition").row(0)) if frame.height else ""
@@ -149,9 +154,11 @@ def load_correlation(
     return frame.height
 
 
-def load_rates(node: Node, path: Path | str, *, actor: str = "cli") -> int:
+def load_rates(node: Node, principal: Principal, path: Path | str) -> int:
     """Load exchange rates (``currency,valid_from,rate[,quote_currency]``; the quote currency
     defaults to the node's reporting currency). Returns the rates."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     frame = parse_rates(path, default_quote=node.settings.reporting_currency)
     with node.transaction() as conn:
@@ -170,14 +177,16 @@ def load_rates(node: Node, path: Path | str, *, actor: str = "cli") -> int:
 
 def load_locations(
     node: Node,
+    principal: Principal,
     path: Path | str,
     *,
-    actor: str = "cli",
     progress: Callable[[int], None] | None = None,
     batch_rows: int = 20_000,
 ) -> int:
     """Load a UN/LOCODE code list, streamed in batches, in one transaction. ``progress`` is told
     the rows of each batch stored. Returns the locations."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     total = changed = 0
     with node.transaction() as conn:

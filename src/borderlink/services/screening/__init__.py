@@ -1,1 +1,2 @@
-"""screening use cases."""
+"""Screening use cases: partners' alerts in force, matched against declarations being scored
+(:mod:`.partner_alerts`)."""
