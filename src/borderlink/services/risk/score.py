@@ -29,6 +29,7 @@ from borderlink.services.accounts import audit
 from borderlink.services.coordination.routing import RouteSummary, compiled_rules, route_scored
 from borderlink.services.node import Node
 from borderlink.services.risk._store import read_items, unscored_days
+from borderlink.services.risk.models import load_model as load_model  # its callers read it here
 from borderlink.services.risk.profiles import load_active_profiles
 from borderlink.services.screening.partner_alerts import alerts_in_force, apply_alerts
 from borderlink.store.bulk import insert_ignore
@@ -133,26 +134,6 @@ def _jsonable(value: Any) -> Any:
         return item
 
     return finite(json.loads(json.dumps(value, default=str)))
-
-
-_LOADED: dict[str, risk.RiskModel] = {}
-
-
-def load_model(node: Node, version: str | None = None) -> risk.RiskModel:
-    """The named model version, or the newest one recorded."""
-    query = select(risk_models.c.version, risk_models.c.path)
-    if version:
-        query = query.where(risk_models.c.version == version)
-    else:
-        query = query.order_by(risk_models.c.created_at.desc()).limit(1)
-    with node.engine.connect() as conn:
-        row = conn.execute(query).first()
-    if row is None:
-        raise NotFound(f"risk model {version}" if version else "no risk model trained yet")
-    key = f"{row.path}"
-    if key not in _LOADED:  # models are immutable (hash-checked), so a cache is safe
-        _LOADED[key] = risk.load(Path(row.path))
-    return _LOADED[key]
 
 
 # --- scoring -----------------------------------------------------------------------------------
