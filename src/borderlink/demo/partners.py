@@ -75,7 +75,7 @@ def link(nodes: dict[str, Node], urls: dict[str, str]) -> Agreement:
         categories=frozenset({Category.SEIZURE, Category.ALERT}),
         purposes=frozenset({"risk-management"}),
         redact={Category.SEIZURE: ("concealment",)},
-        review_on=dt.date.today() + dt.timedelta(days=365),
+        review_on=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=365),
     )
     for node in nodes.values():
         add_agreement(node, agreement, actor="demo")

@@ -96,7 +96,7 @@ def validate(
 ) -> Checked:
     """Check a chunk of canonical text columns (plus ``_record_no`` and maybe ``_error``);
     ``limits`` as :func:`~borderlink.ingest.rules.build_rules` takes them."""
-    rules = build_rules(refdata, date_format, today or dt.date.today(), limits)
+    rules = build_rules(refdata, date_format, today or dt.datetime.now(dt.UTC).date(), limits)
     masks = frame.select(
         [rule.mask.alias(f"m{i}") for i, rule in enumerate(rules)]
         + [
