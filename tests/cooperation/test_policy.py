@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from borderlink.cooperation import Denial, Released, release
+from borderlink.cooperation.policy import NOMINAL, Removal, redact
 from borderlink.errors import PolicyDenied
 from borderlink.model import Alert, Seizure
 from tests.coop_samples import NOW, agreement
@@ -126,8 +127,6 @@ def test_aeo_status_needs_its_category_and_identity_to_be_of_use() -> None:
 
 
 def test_redact_masks_only_fields_that_hold_something() -> None:
-    from borderlink.cooperation.policy import NOMINAL, Removal, redact
-
     view = redact(
         {"importer_id": "IMP1", "exporter_id": None, "office_id": "OF1"},
         ["importer_id", "exporter_id", "carrier_id"],
@@ -138,8 +137,6 @@ def test_redact_masks_only_fields_that_hold_something() -> None:
 
 
 def test_redact_with_blank_puts_the_empty_value_back_and_keeps_reasons_sorted() -> None:
-    from borderlink.cooperation.policy import Removal, redact
-
     copy = redact(
         {"parties": ("ACME",), "concealment": "in the doors", "hs_code": "8517"},
         {"parties": "nominal-data-not-permitted", "concealment": "agreement-redaction"},
