@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from borderlink.cli import app
 
@@ -21,25 +20,21 @@ runner = CliRunner()
 TRACEBACK = "Traceback (most recent call last)"
 
 
-def _clean(result: Result) -> Result:
-    """The result, after asserting that neither stream shows a traceback."""
-    for stream in (result.stdout, result.stderr):
+def _no_traceback(*streams: str) -> None:
+    for stream in streams:
         assert TRACEBACK not in stream, stream
+
+
+def _clean(result: Result) -> Result:
+    """The result, after asserting that neither of its streams shows a traceback."""
+    _no_traceback(result.stdout, result.stderr)
     return result
 
 
 def test_the_traceback_check_catches_one() -> None:
-    fake = Result(
-        runner=runner,
-        stdout_bytes=f"ok\n{TRACEBACK}:\n  File ...".encode(),
-        stderr_bytes=b"",
-        output_bytes=b"",
-        return_value=None,
-        exit_code=0,
-        exception=None,
-    )
+    _no_traceback("ok\n", "")
     with pytest.raises(AssertionError):
-        _clean(fake)
+        _no_traceback("ok\n", f"{TRACEBACK}:\n  File ...")
 
 
 def test_demo_prints_a_summary_and_where_to_look_next(tmp_path: Path) -> None:
@@ -92,6 +87,5 @@ def test_the_demo_as_a_person_runs_it_prints_no_traceback(tmp_path: Path) -> Non
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert TRACEBACK not in done.stdout, done.stdout
-    assert TRACEBACK not in done.stderr, done.stderr
+    _no_traceback(done.stdout, done.stderr)
     assert "Where to look next" in done.stdout

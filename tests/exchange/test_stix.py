@@ -16,7 +16,6 @@ from borderlink.exchange.stix import (
     NAMESPACE,
     NOMINAL_MARKING,
     TLP_MARKINGS,
-    CoopRecord,
     Exporter,
     RecordExporter,
     agreement_marking_id,
@@ -29,7 +28,7 @@ from borderlink.exchange.stix import (
     registered_exporters,
     to_stix,
 )
-from borderlink.model import RECORD_MODELS, Alert, Seizure, Tlp
+from borderlink.model import RECORD_MODELS, Alert, CoopRecord, Seizure, Tlp
 from tests.coop_samples import stix_errors
 
 

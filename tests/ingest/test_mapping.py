@@ -1,4 +1,5 @@
 from importlib.metadata import EntryPoint
+from importlib.metadata import entry_points as real_entry_points
 from pathlib import Path
 
 import polars as pl
@@ -30,11 +31,10 @@ def test_a_mapping_registered_through_an_entry_point_loads_by_name(
         "name: customs_x\ndescription: an add-on's layout\ncolumns: {declaration_id: DECL NO}\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    real = mapping_module.entry_points
     extra = EntryPoint("customs_x", "addon_mappings", mapping_module.GROUP)
 
     def entry_points(group: str) -> list[EntryPoint]:
-        return [*real(group=group), extra]
+        return [*real_entry_points(group=group), extra]
 
     monkeypatch.setattr(mapping_module, "entry_points", entry_points)
     mapping_module.registered_mappings.cache_clear()

@@ -2,6 +2,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from importlib.metadata import EntryPoint
+from importlib.metadata import entry_points as real_entry_points
 from pathlib import Path
 
 import polars as pl
@@ -181,10 +182,9 @@ PIPE = FunctionReader("pipe", "Pipe-separated values (a test add-on).", _pipe_ch
 
 
 def _register(monkeypatch: pytest.MonkeyPatch, *extra: EntryPoint) -> None:
-    real = readers_module.entry_points
 
     def entry_points(group: str) -> list[EntryPoint]:
-        return [*real(group=group), *extra]
+        return [*real_entry_points(group=group), *extra]
 
     monkeypatch.setattr(readers_module, "entry_points", entry_points)
 
