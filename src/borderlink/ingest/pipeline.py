@@ -16,7 +16,7 @@ import polars as pl
 
 from borderlink.ingest.columns import DERIVED
 from borderlink.ingest.mapping import ColumnMapping, load_mapping
-from borderlink.ingest.readers import read_chunks
+from borderlink.ingest.readers import reader
 from borderlink.ingest.validate import KEY, raw_records, validate
 from borderlink.model import FieldIssue
 from borderlink.refdata import RefData, builtin
@@ -149,11 +149,10 @@ def prepare_file(
     limits: Mapping[str, int] | None = None,
 ) -> Iterator[Prepared]:
     """Stream a file through map + validate, one :class:`Prepared` chunk at a time."""
+    source = reader(fmt)  # an unknown format fails before the mapping is looked up
     column_mapping = mapping if isinstance(mapping, ColumnMapping) else load_mapping(mapping)
-    if fmt == "json" and mapping is None:
-        column_mapping = load_mapping("borderlink")
     refdata = refdata or builtin()
-    for raw in read_chunks(Path(path), fmt, chunk_rows):
+    for raw in source.read(Path(path), chunk_rows):
         yield prepare(raw, column_mapping, refdata, today=today, limits=limits)
 
 
