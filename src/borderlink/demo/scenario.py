@@ -16,13 +16,14 @@ from typing import Any
 
 from borderlink import demo as synth
 from borderlink.errors import InvalidInput, NotFound
-from borderlink.refdata import RefData
+from borderlink.services import database
 from borderlink.services.accounts.demo import DEMO, DEMO_AGENCY, demo_accounts
 from borderlink.services.coordination import agency_rules, routing
-from borderlink.services.declarations.figures import busiest_office, node_totals
+from borderlink.services.declarations import summary
 from borderlink.services.declarations.read import latest_day
 from borderlink.services.ingest.files import ingest_file
-from borderlink.services.node import Node, open_node, reset_database
+from borderlink.services.node import Node, open_node
+from borderlink.services.refdata import RefData
 from borderlink.services.refdata.load import load_rates, snapshot
 from borderlink.services.risk import models as risk_models
 from borderlink.services.risk import score as risk_service
@@ -158,7 +159,7 @@ def ingest_files(ctx: DemoContext) -> StepResult:
 
 def create_accounts(ctx: DemoContext) -> StepResult:
     """One user per role to sign in to the pages with (first run only: passwords are shown once)."""
-    office = busiest_office(ctx.node, DEMO)  # the officer works at the busiest office
+    office = summary.busiest_office(ctx.node, DEMO)  # the officer works at the busiest office
     made = demo_accounts(ctx.node, **({"office_id": office} if office else {}))
     return StepResult("accounts", "Demo accounts (shown once)", made)
 
@@ -273,12 +274,12 @@ def run_demo(
         raise InvalidInput(str(error), field="reporting_currency") from error
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     if options.reset:
-        reset_database(settings.database_url)
+        database.reset_database(settings.database_url)
     node = open_node(settings, migrate=True)
     try:
         ctx = DemoContext(node=node, options=options, progress=progress)
         results = [step(ctx) for step in (STEPS if steps is None else steps)]
-        totals = node_totals(node, DEMO)
+        totals = summary.node_totals(node, DEMO)
     finally:
         node.engine.dispose()
     return DemoReport(

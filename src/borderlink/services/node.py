@@ -12,15 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from sqlalchemy import Connection, Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine
 
 from borderlink.services.runtime import Runtime
 from borderlink.settings import Settings, get_settings
 from borderlink.store import open_engine, upgrade
-from borderlink.store.schema import metadata
 
 
 @dataclass(frozen=True)
@@ -51,19 +48,3 @@ def open_node(settings: Settings | None = None, *, migrate: bool | None = None) 
     if settings.auto_migrate if migrate is None else migrate:
         upgrade(engine)
     return Node(settings=settings, engine=engine)
-
-
-def reset_database(url: str) -> None:
-    """Start over: delete a SQLite file, or drop every BorderLink table elsewhere."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
-        return
-    engine = open_engine(url)
-    try:
-        metadata.drop_all(engine)
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    finally:
-        engine.dispose()

@@ -8,9 +8,8 @@ from borderlink.errors import NotFound, PermissionDenied
 from borderlink.model import Outcome
 from borderlink.services import Node
 from borderlink.services.accounts.access import Principal, Role
-from borderlink.services.declarations import figures
 from borderlink.services.declarations import read as declarations
-from tests.surfaces import OFFICE_A, OFFICE_B, seed_declarations
+from tests.surfaces import OFFICE_A, seed_declarations
 
 OPS = Principal.system("test")
 
@@ -33,14 +32,3 @@ def test_an_officer_records_outcomes_only_at_their_office(node: Node) -> None:
         declarations.record_outcome(node, analyst, Outcome(declaration_id=at_a[0], illicit=True))
     view = declarations.get_declaration(node, OPS, at_a[0])
     assert [h.action for h in view.history] == ["outcome.record", "outcome.correct"]
-
-
-def test_figures_count_the_node_and_find_the_busiest_office(node: Node) -> None:
-    seed_declarations(node, n_per_office=2)
-    totals = figures.node_totals(node, OPS)
-    assert totals["declarations"] == 4
-    assert figures.busiest_office(node, OPS) in {OFFICE_A, OFFICE_B}
-    officer = Principal(user_id=2, username="off", role=Role.OFFICER, office_id=OFFICE_B)
-    assert figures.busiest_office(node, officer) == OFFICE_B
-    with pytest.raises(PermissionDenied):
-        figures.node_totals(node, officer)

@@ -11,13 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 
 from borderlink.model.outcome import Outcome
-from borderlink.risk import Profile
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.services import Node
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import read as declarations
 from borderlink.services.declarations.read import MAX_PAGE, Page
-from borderlink.services.risk import models, profiles, targeting
+from borderlink.services.risk import Profile, models, profiles, targeting
 from borderlink.services.risk import score as scoring
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])

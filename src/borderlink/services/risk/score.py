@@ -117,7 +117,9 @@ def score_batch(
     actor = principal.username
     model = load_model(node, version)
     policy = policy or capacity(node)
-    compiled = risk.compile_profiles(load_active_profiles(node, as_of or dt.date.today()))
+    compiled = risk.compile_profiles(
+        load_active_profiles(node, as_of or dt.datetime.now(dt.UTC).date())
+    )
     versions = {c.profile.name: c.profile.version for c in compiled}
     days = unscored_days(node, model.version, since, until)
     channels: dict[str, int] = {"red": 0, "yellow": 0, "green": 0}
@@ -125,7 +127,7 @@ def score_batch(
     flows = (  # read lazily: only the flows being scored (two) and the next are in memory
         read_items(node, since=day, until=day, unscored_for=model.version) for day in days
     )
-    alerts = alerts_in_force(node, as_of or dt.date.today())
+    alerts = alerts_in_force(node, as_of or dt.datetime.now(dt.UTC).date())
     rules = compiled_rules(node)  # agency routing rules: none, no routing
     routed = RouteSummary()
     recent: dict[int, pl.DataFrame] = {}  # flows being scored (in order), to match alerts on
@@ -246,7 +248,7 @@ def score_many(
     frame = read_items(node, declaration_ids=list(dict.fromkeys(declaration_ids)))
     if frame.height == 0:
         return {}
-    on = as_of or dt.date.today()
+    on = as_of or dt.datetime.now(dt.UTC).date()
     compiled = risk.compile_profiles(load_active_profiles(node, on))
     red, yellow = _thresholds(node, model.version, policy)
     items = risk.score_items(model, frame, compiled)

@@ -1,6 +1,7 @@
-"""What a node holds, in figures an officer recognises: totals, the busiest office.
+"""What the node holds, in a few numbers: totals, the busiest office (the demo's report and the
+facts its steps start from). The newest day declared is :func:`.read.latest_day`.
 
-For the demo's report and the overview; reading them needs ``dashboard:read`` and, for an
+For the demo's report; reading them needs ``dashboard:read`` and, for an
 office-scoped principal, covers only their office.
 """
 
