@@ -344,3 +344,13 @@ def test_without_a_node_key_the_proof_is_against_the_current_root(node: Node) ->
         [bytes.fromhex(p) for p in proof.proof],
         bytes.fromhex(proof.root_hash),
     )
+
+
+def test_sealing_and_verifying_need_audit_read(node: Node) -> None:
+    officer = Principal(user_id=9, username="o", role=Role.OFFICER, office_id="A")
+    with pytest.raises(PermissionDenied):
+        seal(node, principal=officer)
+    with pytest.raises(PermissionDenied):
+        verify_audit(node, principal=officer)
+    auditor = Principal(user_id=10, username="a", role=Role.AUDITOR)
+    assert verify_audit(node, principal=auditor).ok
