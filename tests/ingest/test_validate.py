@@ -5,7 +5,9 @@ import pytest
 
 from borderlink.ingest import load_mapping, prepare
 from borderlink.ingest.columns import INPUT
+from borderlink.ingest.rules import max_lengths
 from borderlink.refdata import RefData, builtin
+from borderlink.services.ingest.limits import text_limits
 from tests.factories import good
 
 
@@ -14,7 +16,8 @@ def run(rows: list[dict[str, str]], refdata: RefData | None = None):  # type: ig
         [{"_record_no": i, **row} for i, row in enumerate(rows, start=1)],
         schema={"_record_no": pl.Int64} | {c: pl.String for c in INPUT},
     )
-    return prepare(raw, load_mapping("borderlink"), refdata or builtin(), today=dt.date(2025, 1, 1))
+    mapping, refdata = load_mapping("borderlink"), refdata or builtin()
+    return prepare(raw, mapping, refdata, today=dt.date(2025, 1, 1), limits=text_limits())
 
 
 @pytest.mark.parametrize(
@@ -166,3 +169,19 @@ def test_the_row_hash_is_what_it_always_was() -> None:
     # Stored rows carry it: a changed hash would turn every re-sent duplicate into a conflict.
     row = run([good(importer_name="Café", severity="3", aeo="yes")]).accepted.row(0, named=True)
     assert row["row_hash"] == "60552209e8c29fd77ca89d82fcda1259"
+
+
+def test_lengths_default_to_the_schema_and_limits_handed_in_win() -> None:
+    raw = pl.DataFrame(
+        [{"_record_no": 1, **good(declaration_id="D" * 65)}],
+        schema={"_record_no": pl.Int64} | {c: pl.String for c in INPUT},
+    )
+    mapping, today = load_mapping("borderlink"), dt.date(2025, 1, 1)
+    by_schema = prepare(raw, mapping, builtin(), today=today)
+    wider = prepare(raw, mapping, builtin(), today=today, limits={"declaration_id": 100})
+    assert [issue.reason for issue in by_schema.rejects[0].issues] == ["too_long"]
+    assert wider.accepted.height == 1
+
+
+def test_the_store_widths_the_service_hands_in_are_the_schemas() -> None:
+    assert text_limits() == max_lengths()

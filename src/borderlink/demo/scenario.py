@@ -14,33 +14,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
-
 from borderlink import demo as synth
 from borderlink.errors import InvalidInput, NotFound
-from borderlink.refdata import RefData
-from borderlink.services.accounts import users as accounts
+from borderlink.services import database
+from borderlink.services.accounts.demo import DEMO, DEMO_AGENCY, demo_accounts
 from borderlink.services.coordination import agency_rules, routing
+from borderlink.services.declarations import summary
+from borderlink.services.declarations.read import latest_day
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.node import Node, open_node
+from borderlink.services.refdata import RefData
 from borderlink.services.refdata.load import load_rates, snapshot
+from borderlink.services.risk import models as risk_models
 from borderlink.services.risk import score as risk_service
 from borderlink.settings import Settings
-from borderlink.store import open_engine
-from borderlink.store.schema import metadata
-from borderlink.store.tables import (
-    declarations,
-    goods_items,
-    outcomes,
-    parties,
-    rejects,
-)
 
 DEFAULT_ITEMS = 5_000
 DEFAULT_SEED = 2026
 BROKEN_ITEMS = 60
-ACTOR = "demo"
 
 # (stage, rows just done): stages are "generate" and "ingest"
 Progress = Callable[[str, int], None]
@@ -140,7 +131,7 @@ def load_exchange_rates(ctx: DemoContext) -> StepResult:
         if currency != reporting
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    loaded = load_rates(ctx.node, path, actor=ACTOR)
+    loaded = load_rates(ctx.node, DEMO, path)
     ctx.refdata = snapshot(ctx.node)
     return StepResult(
         "rates",
@@ -155,10 +146,10 @@ def ingest_files(ctx: DemoContext) -> StepResult:
     for name, path in ctx.files.items():
         summary = ingest_file(
             ctx.node,
+            DEMO,
             path,
             format="csv",
             mapping=None,
-            actor=ACTOR,
             progress=lambda rows: ctx.advance("ingest", rows),
             refdata=ctx.refdata,
         )
@@ -168,15 +159,8 @@ def ingest_files(ctx: DemoContext) -> StepResult:
 
 def create_accounts(ctx: DemoContext) -> StepResult:
     """One user per role to sign in to the pages with (first run only: passwords are shown once)."""
-    with ctx.node.engine.connect() as conn:  # the officer works at the busiest office
-        office = conn.execute(
-            select(declarations.c.office_id)
-            .where(declarations.c.office_id.is_not(None))
-            .group_by(declarations.c.office_id)
-            .order_by(func.count().desc())
-            .limit(1)
-        ).scalar_one_or_none()
-    made = accounts.demo_accounts(ctx.node, **({"office_id": office} if office else {}))
+    office = summary.busiest_office(ctx.node, DEMO)  # the officer works at the busiest office
+    made = demo_accounts(ctx.node, **({"office_id": office} if office else {}))
     return StepResult("accounts", "Demo accounts (shown once)", made)
 
 
@@ -187,25 +171,20 @@ SCORED_DAYS = 28
 def train_and_score(ctx: DemoContext) -> StepResult:
     """Train a risk model on the older declarations and score the latest weeks' flow into
     channels (a rerun keeps the model and scores nothing twice)."""
-    with ctx.node.engine.connect() as conn:
-        last = conn.execute(select(func.max(declarations.c.declared_on))).scalar_one()
+    last = latest_day(ctx.node, DEMO)
     if last is None:
         return StepResult("risk", "Risk model", {"skipped": "no declarations"})
     cutoff = last - dt.timedelta(days=SCORED_DAYS)
     try:
-        model = risk_service.load_model(ctx.node)
+        model = risk_models.load_model(ctx.node)
         version = model.version
     except NotFound:
         try:
-            version = risk_service.train(ctx.node, until=cutoff, actor=ACTOR).version
+            version = risk_models.train(ctx.node, DEMO, until=cutoff).version
         except InvalidInput as error:  # too little history for a model: say so, go on
             return StepResult("risk", "Risk model", {"skipped": error.detail})
     scored = risk_service.score_batch(
-        ctx.node,
-        since=cutoff + dt.timedelta(days=1),
-        version=version,
-        seed=ctx.options.seed,
-        actor=ACTOR,
+        ctx.node, DEMO, since=cutoff + dt.timedelta(days=1), version=version, seed=ctx.options.seed
     )
     return StepResult(
         "risk",
@@ -223,15 +202,14 @@ def refer_to_agencies(ctx: DemoContext) -> StepResult:
     """Load the example agency routing rules and refer the latest flow to the agencies they name
     (health, environment, police, product safety); the demo's agency officer works for health.
     A rerun refers nothing twice."""
-    with ctx.node.engine.connect() as conn:
-        last = conn.execute(select(func.max(declarations.c.declared_on))).scalar_one()
+    last = latest_day(ctx.node, DEMO)
     if last is None:
         return StepResult(
             "referrals", "Referrals to other agencies", {"skipped": "no declarations"}
         )
-    rules = agency_rules.load_builtin(ctx.node, actor=ACTOR)
+    rules = agency_rules.load_builtin(ctx.node, DEMO)
     since = last - dt.timedelta(days=SCORED_DAYS - 1)
-    routed = routing.route_declarations(ctx.node, since=since, actor=ACTOR)
+    routed = routing.route_declarations(ctx.node, DEMO, since=since)
     return StepResult(
         "referrals",
         "The latest flow referred to other agencies",
@@ -240,50 +218,22 @@ def refer_to_agencies(ctx: DemoContext) -> StepResult:
             "since": since.isoformat(),
             "referred": routed.referred,
             "agencies": routed.agencies,
-            "demo_agency": accounts.DEMO_AGENCY,
+            "demo_agency": DEMO_AGENCY,
         },
     )
 
 
-STEPS: list[Step] = [
+STEPS: tuple[Step, ...] = (
     generate_files,
     load_exchange_rates,
     ingest_files,
     train_and_score,
     refer_to_agencies,
     create_accounts,
-]
+)
 
 
-def node_totals(node: Node) -> dict[str, Any]:
-    """What the node now holds, in numbers an officer recognises."""
-    with node.engine.connect() as conn:
-        first, last = conn.execute(
-            select(func.min(declarations.c.declared_on), func.max(declarations.c.declared_on))
-        ).one()
-
-        def count(query: Any) -> int:
-            return int(conn.execute(query).scalar_one())
-
-        return {
-            "declarations": count(select(func.count()).select_from(declarations)),
-            "goods_items": count(select(func.count()).select_from(goods_items)),
-            "traders": count(select(func.count()).select_from(parties)),
-            "offices": count(select(func.count(func.distinct(declarations.c.office_id)))),
-            "origins": count(select(func.count(func.distinct(goods_items.c.origin_country)))),
-            "hs_codes": count(select(func.count(func.distinct(goods_items.c.hs_code)))),
-            "first_date": first.isoformat() if first else None,
-            "last_date": last.isoformat() if last else None,
-            "inspected_illicit": count(
-                select(func.count()).select_from(outcomes).where(outcomes.c.illicit.is_(True))
-            ),
-            "open_rejects": count(
-                select(func.count()).select_from(rejects).where(rejects.c.status == "open")
-            ),
-        }
-
-
-NEXT_STEPS: list[tuple[str, str]] = [
+NEXT_STEPS: tuple[tuple[str, str], ...] = (
     (
         "borderlink serve",
         "the pages at http://127.0.0.1:8000/ (sign in with a demo account above) and the API",
@@ -305,23 +255,7 @@ NEXT_STEPS: list[tuple[str, str]] = [
         "borderlink ingest FILE --format csv|json [--mapping kcs]",
         "load your own declarations (the demo's file is a template)",
     ),
-]
-
-
-def reset_database(url: str) -> None:
-    """Start over: delete a SQLite file, or drop every BorderLink table elsewhere."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
-        return
-    engine = open_engine(url)
-    try:
-        metadata.drop_all(engine)
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    finally:
-        engine.dispose()
+)
 
 
 def run_demo(
@@ -340,12 +274,12 @@ def run_demo(
         raise InvalidInput(str(error), field="reporting_currency") from error
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     if options.reset:
-        reset_database(settings.database_url)
+        database.reset_database(settings.database_url)
     node = open_node(settings, migrate=True)
     try:
         ctx = DemoContext(node=node, options=options, progress=progress)
         results = [step(ctx) for step in (STEPS if steps is None else steps)]
-        totals = node_totals(node)
+        totals = summary.node_totals(node, DEMO)
     finally:
         node.engine.dispose()
     return DemoReport(

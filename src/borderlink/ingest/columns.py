@@ -7,11 +7,14 @@ stored row's hash: a new column goes at the end, never in between.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import polars as pl
 
 from borderlink.model import DECLARATION, PARTIES, Field
 
-FIELDS: dict[str, Field] = {f.name: f for f in DECLARATION.fields()}
+FIELDS: Mapping[str, Field] = MappingProxyType({f.name: f for f in DECLARATION.fields()})
 
 HEADER: tuple[str, ...] = DECLARATION.columns("header", "transport") + tuple(
     party.get("id").name for party in PARTIES
@@ -45,13 +48,15 @@ DATES: tuple[str, ...] = _typed(pl.Date)
 COUNTRIES: tuple[str, ...] = _of_type("country")
 LOCATIONS: tuple[str, ...] = _of_type("locode")
 
-DTYPES: dict[str, type[pl.DataType] | pl.DataType] = {
-    **{c: FIELDS[c].type.dtype for c in INPUT},
-    "hs_code_current": pl.String,
-    "value_reporting": pl.Float64,
-    "flags": pl.String,
-    "row_hash": pl.String,
-}
+DTYPES: Mapping[str, type[pl.DataType] | pl.DataType] = MappingProxyType(
+    {
+        **{c: FIELDS[c].type.dtype for c in INPUT},
+        "hs_code_current": pl.String,
+        "value_reporting": pl.Float64,
+        "flags": pl.String,
+        "row_hash": pl.String,
+    }
+)
 
 # Columns of the stored tables, in table order, as the writers stage them.
 DECLARATION_COLUMNS: tuple[str, ...] = HEADER

@@ -10,6 +10,7 @@ here is what needs the reference data (is the code in a loaded nomenclature) or 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -43,7 +44,7 @@ def value_type(column: str, date_format: str | None = None) -> ValueType:
 
 def max_lengths() -> dict[str, int]:
     """Text limits from the schema (which the store's column widths also come from)."""
-    return {c: FIELDS[c].max_length for c in INPUT if FIELDS[c].max_length is not None}  # type: ignore[misc]
+    return {c: n for c in INPUT if (n := FIELDS[c].max_length) is not None}
 
 
 def hs_digits() -> pl.Expr:
@@ -54,9 +55,18 @@ def hs_edition(default: str) -> pl.Expr:
     return pl.coalesce(HS_EDITION.normalise(pl.col("hs_edition")), pl.lit(default))
 
 
-def build_rules(refdata: RefData, date_format: str | None, today: dt.date) -> list[Rule]:
-    """Every rule, in the order a person would fix them."""
-    rules = [*shape_rules(), *type_rules(date_format)]
+def build_rules(
+    refdata: RefData,
+    date_format: str | None,
+    today: dt.date,
+    limits: Mapping[str, int] | None = None,
+) -> list[Rule]:
+    """Every rule, in the order a person would fix them.
+
+    ``limits``: the longest text each column may hold; the schema's (which the store's widths
+    are) when not handed in.
+    """
+    rules = [*shape_rules(max_lengths() if limits is None else limits), *type_rules(date_format)]
     rules += range_rules(date_format, today)
     rules += code_list_rules(refdata)
     rules += hs_rules(refdata)
@@ -67,7 +77,7 @@ def _rule(field: str, reason: str, severity: Severity, mask: pl.Expr, message: s
     return Rule(field, reason, severity, mask.fill_null(False), message)
 
 
-def shape_rules() -> list[Rule]:
+def shape_rules(limits: Mapping[str, int]) -> list[Rule]:
     """Bytes that were not UTF-8, empty required fields, text longer than its column."""
     err = Severity.ERROR
     rules = [
@@ -93,7 +103,7 @@ def shape_rules() -> list[Rule]:
             pl.col(column).str.len_chars() > limit,
             f"longer than {limit} characters: {{value!r}}",
         )
-        for column, limit in max_lengths().items()
+        for column, limit in limits.items()
         if not FIELDS[column].type.coded
     ]
     return rules

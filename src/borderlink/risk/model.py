@@ -16,9 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 import threading
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, cast
 
 import lightgbm as lgb
@@ -39,22 +42,23 @@ from borderlink.risk.features import (
 from borderlink.risk.lookup import SMALL_FRAME, FeatureIndex, build_index, transform_small
 
 FORMAT = "borderlink-risk-model/1"
-_INDEX_LOCK = threading.Lock()
 
-DEFAULT_PARAMS: dict[str, Any] = {
-    "objective": "binary",
-    "learning_rate": 0.1,
-    "num_leaves": 31,
-    "max_depth": 6,
-    "min_data_in_leaf": 50,
-    "feature_fraction": 0.7,
-    "bagging_fraction": 0.8,
-    "bagging_freq": 1,
-    "lambda_l2": 1.0,
-    "cat_smooth": 10,
-    "seed": 1,
-    "verbose": -1,
-}
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {
+        "objective": "binary",
+        "learning_rate": 0.1,
+        "num_leaves": 31,
+        "max_depth": 6,
+        "min_data_in_leaf": 50,
+        "feature_fraction": 0.7,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "lambda_l2": 1.0,
+        "cat_smooth": 10,
+        "seed": 1,
+        "verbose": -1,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class RiskModel:
     version: str = ""
     sha256: str = ""
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Guards ``cache``: two first requests at once build the lookup index once.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
 
 def _labels(frame: pl.DataFrame, label: str) -> npt.NDArray[np.float64]:
@@ -168,7 +174,7 @@ def feature_index(model: RiskModel) -> FeatureIndex:
     """The model's state arranged for point lookups, built on first use and kept with the model."""
     index = model.cache.get("index")
     if index is None:
-        with _INDEX_LOCK:  # two first requests at once build it once
+        with model.lock:  # two first requests at once build it once
             index = model.cache.get("index")
             if index is None:
                 index = model.cache["index"] = build_index(model.state)
@@ -256,17 +262,11 @@ def save(model: RiskModel, models_dir: Path) -> Path:
     (staging / "manifest.json").write_text(json.dumps({"version": version, "sha256": digest}))
     target = models_dir / version
     if target.exists():
-        _remove(staging)
+        shutil.rmtree(staging)
     else:
         staging.rename(target)
     model.version, model.sha256 = version, digest
     return target
-
-
-def _remove(directory: Path) -> None:
-    for path in sorted(directory.rglob("*"), reverse=True):
-        path.unlink() if path.is_file() else path.rmdir()
-    directory.rmdir()
 
 
 def load(path: Path) -> RiskModel:

@@ -9,6 +9,8 @@ multiples of 11.
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import polars as pl
 
@@ -28,7 +30,9 @@ def _letter_values() -> dict[str, int]:
     return values
 
 
-CHARACTER_VALUES: dict[str, int] = _letter_values() | {str(d): d for d in range(10)}
+CHARACTER_VALUES: Mapping[str, int] = MappingProxyType(
+    _letter_values() | {str(d): d for d in range(10)}
+)
 
 
 def check_digit(first_ten: str) -> int:
@@ -52,7 +56,7 @@ class ContainerType(ValueType):
     def accepts(self, normalised: pl.Expr) -> pl.Expr:
         weighted = [
             normalised.str.slice(i, 1).replace_strict(
-                CHARACTER_VALUES, default=0, return_dtype=pl.Int64
+                dict(CHARACTER_VALUES), default=0, return_dtype=pl.Int64
             )
             * (1 << i)
             for i in range(10)

@@ -8,7 +8,8 @@ Alpha-3 codes are turned into alpha-2 (``CHN`` → ``CN``). ``XK`` (Kosovo) is n
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import polars as pl
 import pycountry
@@ -16,25 +17,21 @@ import pycountry
 from borderlink.model.types._base import ValueType
 
 # alpha-2 → (alpha-3, name) for codes in customs use that ISO 3166 has not assigned.
-EXTRA: dict[str, tuple[str, str]] = {"XK": ("XKX", "Kosovo")}
+EXTRA: Mapping[str, tuple[str, str]] = MappingProxyType({"XK": ("XKX", "Kosovo")})
 NOT_STATED: tuple[str, ...] = ("ZZ", "QU", "XX")
 
+# Every country alpha-2 code known: ISO 3166-1 and EXTRA.
+ISO_CODES: frozenset[str] = frozenset(c.alpha_2 for c in pycountry.countries) | frozenset(EXTRA)
+ALPHA3_TO_ALPHA2: Mapping[str, str] = MappingProxyType(
+    {c.alpha_3: c.alpha_2 for c in pycountry.countries}
+    | {alpha_3: alpha_2 for alpha_2, (alpha_3, _) in EXTRA.items()}
+)
+_ACCEPTED: tuple[str, ...] = tuple(sorted(ISO_CODES | set(NOT_STATED)))
 
-@cache
+
 def iso_codes() -> frozenset[str]:
-    """Every country alpha-2 code known: ISO 3166-1 and ``EXTRA``."""
-    return frozenset(c.alpha_2 for c in pycountry.countries) | frozenset(EXTRA)
-
-
-@cache
-def alpha3_to_alpha2() -> dict[str, str]:
-    codes = {c.alpha_3: c.alpha_2 for c in pycountry.countries}
-    return codes | {alpha_3: alpha_2 for alpha_2, (alpha_3, _) in EXTRA.items()}
-
-
-@cache
-def _accepted() -> list[str]:
-    return sorted(iso_codes() | set(NOT_STATED))
+    """Every country alpha-2 code known: ISO 3166-1 and ``EXTRA`` (``XK``)."""
+    return ISO_CODES
 
 
 class CountryType(ValueType):
@@ -47,10 +44,10 @@ class CountryType(ValueType):
     example = "CN"
 
     def normalise(self, text: pl.Expr) -> pl.Expr:
-        return text.str.to_uppercase().replace(alpha3_to_alpha2())
+        return text.str.to_uppercase().replace(dict(ALPHA3_TO_ALPHA2))
 
     def accepts(self, normalised: pl.Expr) -> pl.Expr:
-        return normalised.is_in(_accepted())
+        return normalised.is_in(_ACCEPTED)
 
     def not_stated(self, text: pl.Expr) -> pl.Expr:
         """True where the value says "country not stated" (``ZZ``, ``QU``, ``XX``)."""
@@ -58,4 +55,4 @@ class CountryType(ValueType):
 
     @property
     def codes(self) -> frozenset[str]:
-        return iso_codes()
+        return ISO_CODES

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import polars as pl
 import pycountry
 
 from borderlink.model.types._base import ValueType
 
-
-@cache
-def iso_codes() -> frozenset[str]:
-    return frozenset(c.alpha_3 for c in pycountry.currencies)
-
-
-@cache
-def _sorted() -> list[str]:
-    return sorted(iso_codes())
+ISO_CODES: frozenset[str] = frozenset(c.alpha_3 for c in pycountry.currencies)
+_SORTED: tuple[str, ...] = tuple(sorted(ISO_CODES))
 
 
 class CurrencyType(ValueType):
@@ -33,8 +24,8 @@ class CurrencyType(ValueType):
         return text.str.to_uppercase()
 
     def accepts(self, normalised: pl.Expr) -> pl.Expr:
-        return normalised.is_in(_sorted())
+        return normalised.is_in(_SORTED)
 
     @property
     def codes(self) -> frozenset[str]:
-        return iso_codes()
+        return ISO_CODES

@@ -7,21 +7,14 @@ letters or digits once the separators people type are gone, as the WCO DM trader
 
 from __future__ import annotations
 
-from functools import cache
-
 import polars as pl
 
 from borderlink.model.types._base import ValueType
-from borderlink.model.types.country import iso_codes
+from borderlink.model.types.country import ISO_CODES
 
 EORI_SHAPE = r"^[A-Z]{2}[A-Z0-9]{1,15}$"
-EORI_PREFIXES_EXTRA = ("XI", "EL")
+EORI_PREFIXES: tuple[str, ...] = tuple(sorted(ISO_CODES | {"XI", "EL"}))
 TIN_SHAPE = r"^[A-Z0-9]{1,17}$"
-
-
-@cache
-def _prefixes() -> list[str]:
-    return sorted(iso_codes() | set(EORI_PREFIXES_EXTRA))
 
 
 class EoriType(ValueType):
@@ -37,7 +30,7 @@ class EoriType(ValueType):
         return text.str.to_uppercase().str.replace_all(r"\s", "")
 
     def accepts(self, normalised: pl.Expr) -> pl.Expr:
-        return normalised.str.contains(EORI_SHAPE) & normalised.str.slice(0, 2).is_in(_prefixes())
+        return normalised.str.contains(EORI_SHAPE) & normalised.str.slice(0, 2).is_in(EORI_PREFIXES)
 
 
 class TinType(ValueType):

@@ -40,12 +40,11 @@ def login(
     next: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse | RedirectResponse:
     try:
-        principal = accounts.authenticate(node, username, password, source="web")
+        opened = accounts.sign_in(node, username, password, source="web").session
     except NotAuthenticated:
         return render(
             request, "login.html", status_code=401, next=local_target(next, "/"), failed=True
         )
-    opened = accounts.open_session(node, principal)
     response = redirect(local_target(next, "/"))
     set_session_cookie(response, node.settings.cookie_secure, opened)
     return response
@@ -56,7 +55,7 @@ async def logout(request: Request, node: NodeDep, principal: PageUser) -> Redire
     await checked_form(request)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        accounts.close_session(node, cookie, actor=principal.username)
+        accounts.close_session(node, principal, cookie)
     response = redirect("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

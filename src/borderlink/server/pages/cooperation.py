@@ -20,11 +20,11 @@ Liaison = Annotated[Principal, page_allowed(Permission.AGREEMENTS_MANAGE)]
 
 
 @router.get("/agreements")
-def agreements_page(request: Request, node: NodeDep, _who: Liaison) -> HTMLResponse:
+def agreements_page(request: Request, node: NodeDep, who: Liaison) -> HTMLResponse:
     return render(
         request,
         "agreements.html",
-        agreements=agreements.list_agreements(node),
+        agreements=agreements.list_agreements(node, who),
         states=list(AgreementState),
         node_id=node.settings.node_id,
     )
@@ -42,9 +42,7 @@ async def transition(
         to = AgreementState(form.get("to", ""))
     except ValueError:
         raise InvalidInput("choose a state to move to", field="to") from None
-    agreements.transition_agreement(
-        node, agreement_id, to, actor=who.username, reason=form.get("reason") or None
-    )
+    agreements.transition_agreement(node, who, agreement_id, to, reason=form.get("reason") or None)
     return redirect("/agreements")
 
 
@@ -52,9 +50,9 @@ async def transition(
 def partners_page(
     request: Request,
     node: NodeDep,
-    _who: Annotated[Principal, page_allowed(Permission.PARTNERS_MANAGE)],
+    who: Annotated[Principal, page_allowed(Permission.PARTNERS_MANAGE)],
 ) -> HTMLResponse:
-    return render(request, "partners.html", partners=partners.list_partners(node))
+    return render(request, "partners.html", partners=partners.list_partners(node, who))
 
 
 @router.get("/sharing")

@@ -74,7 +74,7 @@ def list_page(
         next_link=link(page + 1) if page < pages else None,
         times=times,
         chart=chart if per_agency else None,
-        rules=agency_rules.rules_for(node, principal),
+        rules=agency_rules.list_rules(node, principal),
         statuses=list(ReferralStatus),
         answers=answers,
         can_answer=principal.can(Permission.REFERRALS_ANSWER),

@@ -11,12 +11,11 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from borderlink.errors import InvalidInput
-from borderlink.risk import Profile
 from borderlink.server.deps import NodeDep
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
-from borderlink.services.risk import analysis, targeting
+from borderlink.services.risk import Profile, models, profiles, targeting
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,8 +64,8 @@ def profiles_page(
     return render(
         request,
         "profiles.html",
-        profiles=analysis.list_profiles(node, who),
-        models=analysis.list_models(node, who),
+        profiles=profiles.list_profiles(node, who),
+        models=models.list_models(node, who),
         form={},
         replay=None,
         problem=None,
@@ -87,9 +86,9 @@ async def profile_form(
     try:
         profile = _form_profile(form, who.username)
         if form.get("action") == "save":
-            analysis.save_profile(node, who, profile)
+            profiles.save_profile(node, who, profile)
             return redirect("/profiles")
-        replay = analysis.test_profile(node, who, profile)
+        replay = profiles.replay_profile(node, who, profile)
     except InvalidInput as error:
         position = getattr(error, "position", None)
         problem = error.detail + (f" (at character {position + 1})" if position is not None else "")
@@ -97,8 +96,8 @@ async def profile_form(
         request,
         "profiles.html",
         status_code=200 if problem is None else 400,
-        profiles=analysis.list_profiles(node, who),
-        models=analysis.list_models(node, who),
+        profiles=profiles.list_profiles(node, who),
+        models=models.list_models(node, who),
         form=form,
         replay=replay,
         problem=problem,

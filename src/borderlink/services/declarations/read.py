@@ -8,11 +8,13 @@ existence does not leak); nominal data (party ids and names) is redacted for pri
 from __future__ import annotations
 
 import datetime as dt
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, func, insert, select, update
 
+from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput, NotFound, PermissionDenied
 from borderlink.model import Outcome
 from borderlink.services.accounts import audit
@@ -29,12 +31,14 @@ from borderlink.store.tables import audit_log, declarations, goods_items, outcom
 
 T = TypeVar("T")
 
-PARTY_COLUMNS = {
-    "importer": "importer_id",
-    "exporter": "exporter_id",
-    "declarant": "declarant_id",
-    "carrier": "carrier_id",
-}
+PARTY_COLUMNS = MappingProxyType(
+    {
+        "importer": "importer_id",
+        "exporter": "exporter_id",
+        "declarant": "declarant_id",
+        "carrier": "carrier_id",
+    }
+)
 MAX_PAGE = 500
 MAX_EXPORT = 50_000
 READ_ACTIONS = ("declaration.read", "declaration.list")
@@ -229,7 +233,7 @@ def list_declarations(
     )
     page = _filtered(_scoped(page, principal), flt)
     page = page.order_by(declarations.c.declared_on.desc(), declarations.c.declaration_id)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
         rows = conn.execute(page.limit(limit).offset(offset)).all()
         if export or (nominal and rows):
@@ -255,7 +259,9 @@ def list_declarations(
                 procedure=r.procedure,
                 transport_mode=r.transport_mode,
                 departure_country=r.departure_country,
-                importer_id=r.importer_id if nominal or r.importer_id is None else REDACTED,
+                importer_id=redact(
+                    r._mapping, () if nominal else ["importer_id"], mask=REDACTED
+                ).values["importer_id"],
                 items=r.n_items,
                 value_reporting=r.value_reporting,
                 illicit=r.illicit,
@@ -281,7 +287,7 @@ def _visible_header(conn: Any, principal: Principal, declaration_id: str) -> Any
 def ensure_visible(node: Node, principal: Principal, declaration_id: str) -> None:
     """Raise NotFound unless the declaration exists within the principal's scope."""
     require(principal, Permission.DECLARATIONS_READ)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         _visible_header(conn, principal, declaration_id)
 
 
@@ -290,7 +296,7 @@ def get_declaration(
 ) -> DeclarationView:
     require(principal, Permission.DECLARATIONS_READ)
     nominal = sees_nominal(principal)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         head = _visible_header(conn, principal, declaration_id)
         items = conn.execute(
             select(goods_items)
@@ -397,7 +403,7 @@ def record_outcome(node: Node, principal: Principal, outcome: Outcome) -> Outcom
         "recorded_at": dt.datetime.now(dt.UTC),
     }
     key = outcomes.c.declaration_id == outcome.declaration_id
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         _visible_header(conn, principal, outcome.declaration_id)
         before = conn.execute(select(outcomes).where(key)).first()
         if before is None:
@@ -423,7 +429,7 @@ def record_outcome(node: Node, principal: Principal, outcome: Outcome) -> Outcom
 
 def latest_day(node: Node, principal: Principal) -> dt.date | None:
     query = _scoped(select(func.max(declarations.c.declared_on)), principal)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         value = conn.execute(query).scalar_one_or_none()
     return value if isinstance(value, dt.date) or value is None else dt.date.fromisoformat(value)
 
@@ -447,6 +453,6 @@ def scoped_counts(
         .group_by(day)
         .order_by(day)
     )
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(_scoped(query, principal)).all()
     return [r._asdict() for r in rows]

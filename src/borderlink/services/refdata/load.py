@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Table, and_, func, or_, select, text
+from sqlalchemy import Connection, and_, func, or_, select
 
-from borderlink.errors import ConfigurationError, NotFound, ReferenceDataMissing
+from borderlink.errors import NotFound, ReferenceDataMissing
 from borderlink.model.refdata import (
     CorrelationSummary,
     CountryView,
@@ -41,57 +41,18 @@ from borderlink.refdata.hs import (
 )
 from borderlink.refdata.locode import read_locations
 from borderlink.refdata.rates import RATE_SCHEMA, parse_rates, rate_table
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record
 from borderlink.services.node import Node
-from borderlink.store.bulk import stage
+from borderlink.store.bulk import upsert
 from borderlink.store.tables import exchange_rates, hs_correlations, hs_nomenclature, locations
 
 # --- loading --------------------------------------------------------------------------------
 
 
-def _upsert(
-    conn: Connection, table: Table, frame: pl.DataFrame, *, keep_when_null: Sequence[str] = ()
-) -> int:
-    """Stage ``frame`` (COPY on PostgreSQL), then insert its rows, updating the stored row of the
-    same primary key where a value differs; a null in a ``keep_when_null`` column leaves the
-    stored value as it is. Returns the rows inserted or changed."""
-    if frame.is_empty():
-        return 0
-    if conn.dialect.name not in ("postgresql", "sqlite"):
-        raise ConfigurationError(
-            f"reference data loads support SQLite and PostgreSQL, not {conn.dialect.name}"
-        )
-    columns = [c.name for c in table.columns]
-    keys = [c.name for c in table.primary_key.columns]
-    staged = stage(conn, table.name, frame.select(columns), columns)
-    distinct = "IS DISTINCT FROM" if conn.dialect.name == "postgresql" else "IS NOT"
-    new = {
-        name: (
-            f'COALESCE(excluded."{name}", "{table.name}"."{name}")'
-            if name in keep_when_null
-            else f'excluded."{name}"'
-        )
-        for name in columns
-        if name not in keys
-    }
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    update = ", ".join(f'"{name}" = {value}' for name, value in new.items())
-    changed = " OR ".join(
-        f'"{table.name}"."{name}" {distinct} {value}' for name, value in new.items()
-    )
-    # Names come from our table metadata; the values travel staged, never inside the SQL.
-    sql = f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staged}" WHERE true '  # noqa: S608
-    sql += f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update} WHERE {changed}"
-    result = conn.execute(text(sql))
-    return max(result.rowcount, 0)
-
-
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _audit(
@@ -115,47 +76,53 @@ def hs_edition_for(node: Node, path: Path | str, edition: str | None = None) -> 
     )
 
 
-def load_hs(node: Node, path: Path | str, edition: str | None = None, *, actor: str = "cli") -> int:
+def load_hs(node: Node, principal: Principal, path: Path | str, edition: str | None = None) -> int:
     """Load an HS nomenclature file (UN Comtrade layout) as ``edition`` (see
     :func:`hs_edition_for`). Returns the codes in the file (chapters, headings, subheadings)."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     edition = hs_edition_for(node, path, edition)
     frame = parse_hs(path, edition)
-    with node.engine.begin() as conn:
-        changed = _upsert(conn, hs_nomenclature, frame)
+    with node.transaction() as conn:
+        changed = upsert(conn, hs_nomenclature, frame)
         _audit(conn, actor, "refdata.load_hs", edition, path, rows=frame.height, changed=changed)
     return frame.height
 
 
 def load_correlation(
     node: Node,
+    principal: Principal,
     path: Path | str,
     *,
     from_edition: str | None = None,
     to_edition: str | None = None,
-    actor: str = "cli",
 ) -> int:
     """Load an HS correlation table (``hs2022,hs2017[,relationship]``). Returns the pairs.
 
     A file without relationships (the conversion file) leaves stored relationships as they are."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     frame = parse_correlation(path, from_edition=from_edition, to_edition=to_edition)
     label = "→".join(frame.select("from_edition", "to_edition").row(0)) if frame.height else ""
-    with node.engine.begin() as conn:
-        changed = _upsert(conn, hs_correlations, frame, keep_when_null=["relationship"])
+    with node.transaction() as conn:
+        changed = upsert(conn, hs_correlations, frame, keep_when_null=["relationship"])
         _audit(
             conn, actor, "refdata.load_correlation", label, path, rows=frame.height, changed=changed
         )
     return frame.height
 
 
-def load_rates(node: Node, path: Path | str, *, actor: str = "cli") -> int:
+def load_rates(node: Node, principal: Principal, path: Path | str) -> int:
     """Load exchange rates (``currency,valid_from,rate[,quote_currency]``; the quote currency
     defaults to the node's reporting currency). Returns the rates."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     frame = parse_rates(path, default_quote=node.settings.reporting_currency)
-    with node.engine.begin() as conn:
-        changed = _upsert(conn, exchange_rates, frame)
+    with node.transaction() as conn:
+        changed = upsert(conn, exchange_rates, frame)
         _audit(
             conn,
             actor,
@@ -170,19 +137,21 @@ def load_rates(node: Node, path: Path | str, *, actor: str = "cli") -> int:
 
 def load_locations(
     node: Node,
+    principal: Principal,
     path: Path | str,
     *,
-    actor: str = "cli",
     progress: Callable[[int], None] | None = None,
     batch_rows: int = 20_000,
 ) -> int:
     """Load a UN/LOCODE code list, streamed in batches, in one transaction. ``progress`` is told
     the rows of each batch stored. Returns the locations."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     total = changed = 0
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         for batch in read_locations(path, batch_rows=batch_rows):
-            changed += _upsert(conn, locations, batch)
+            changed += upsert(conn, locations, batch)
             total += batch.height
             if progress is not None:
                 progress(batch.height)
@@ -218,7 +187,7 @@ def snapshot(node: Node) -> RefData:
     settings = node.settings
     reporting = settings.reporting_currency.upper()
     base = builtin(reporting)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         hs = {
             edition: _split(joined)
             for edition, joined in conn.execute(
@@ -330,7 +299,7 @@ def show_hs(node: Node, code: str, edition: str | None = None) -> HsCodeView:
     """A code with its ancestors, descendants and correlated codes in other editions. Without
     ``edition``: the node's default edition, then the other loaded editions, in that order."""
     code = normalise_code(code)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         loaded = _loaded_editions(conn)
         if edition is not None:
             tries = [normalise_edition(edition)]
@@ -394,7 +363,7 @@ def summary(node: Node) -> RefDataSummary:
     """What reference data the node has: editions with their counts, correlations, rates and
     locations."""
     table = hs_nomenclature
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         counts = conn.execute(
             select(table.c.edition, table.c.level, func.count()).group_by(
                 table.c.edition, table.c.level

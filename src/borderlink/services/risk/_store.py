@@ -10,15 +10,18 @@ import datetime as dt
 from collections.abc import Sequence
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
+from borderlink.services.node import Node
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, goods_items, outcomes
 
-DECLARATION_COLUMNS = [c.name for c in declarations.c if c.name not in ("batch_id", "created_at")]
-ITEM_COLUMNS = [
+DECLARATION_COLUMNS = tuple(
+    c.name for c in declarations.c if c.name not in ("batch_id", "created_at")
+)
+ITEM_COLUMNS = tuple(
     c.name for c in goods_items.c if c.name not in ("declaration_id", "row_hash", "description")
-]
+)
 
 
 # --- reading the store -------------------------------------------------------------------------
@@ -41,7 +44,7 @@ def _schema() -> dict[str, pl.DataType]:
 
 
 def read_items(
-    engine: Engine,
+    node: Node,
     *,
     since: dt.date | None = None,
     until: dt.date | None = None,
@@ -74,13 +77,13 @@ def read_items(
         done = select(scores.c.declaration_id).where(scores.c.model_version == unscored_for)
         query = query.where(declarations.c.declaration_id.not_in(done))
     schema = _schema()
-    with engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(query).all()
     return pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
 
 
 def unscored_days(
-    engine: Engine, version: str, since: dt.date | None, until: dt.date | None
+    node: Node, version: str, since: dt.date | None, until: dt.date | None
 ) -> list[dt.date]:
     done = select(scores.c.declaration_id).where(scores.c.model_version == version)
     query = (
@@ -93,5 +96,5 @@ def unscored_days(
         query = query.where(declarations.c.declared_on >= since)
     if until:
         query = query.where(declarations.c.declared_on <= until)
-    with engine.connect() as conn:
+    with node.read() as conn:
         return list(conn.execute(query).scalars())
