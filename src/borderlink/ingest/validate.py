@@ -76,28 +76,28 @@ def validate(
     """Check a chunk of canonical text columns (plus ``_record_no`` and maybe ``_error``);
     ``limits`` as :func:`~borderlink.ingest.rules.build_rules` takes them."""
     rules = build_rules(refdata, date_format, today or dt.datetime.now(dt.UTC).date(), limits)
-    masks = frame.select(
-        [rule.mask.alias(f"m{i}") for i, rule in enumerate(rules)]
-        + [
-            (pl.col("_error").is_not_null() if "_error" in frame.columns else pl.lit(False)).alias(
-                "malformed"
-            )
-        ]
-    )
+    malformed = pl.col("_error").is_not_null() if "_error" in frame.columns else pl.lit(False)
     error_ids = [i for i, rule in enumerate(rules) if rule.severity is Severity.ERROR]
     warning_ids = [i for i, rule in enumerate(rules) if rule.severity is Severity.WARNING]
-    bad = masks.select(
-        pl.any_horizontal([pl.col(f"m{i}") for i in error_ids] + [pl.col("malformed")])
+    # The error rules run once over the chunk, fused into one mask; each rule's own mask is
+    # worked out again only for the (few) rejected rows, and the warnings' for the others.
+    bad = frame.select(
+        pl.any_horizontal([rules[i].mask for i in error_ids] + [malformed]).alias("bad")
     ).to_series()
-
-    rejected = _describe(
-        bad.arg_true().to_list(), frame.filter(bad), masks.filter(bad), rules, error_ids
-    )
+    rejected: list[tuple[int, list[FieldIssue]]] = []
+    good = frame
+    if bad.any():
+        bad_rows = frame.filter(bad)
+        masks = bad_rows.select(
+            [rule.mask.alias(f"m{i}") for i, rule in enumerate(rules)]
+            + [malformed.alias("malformed")]
+        )
+        rejected = _describe(bad.arg_true().to_list(), bad_rows, masks, rules, error_ids)
+        good = frame.filter(~bad)
     errors: Counter[str] = Counter()
     for _, issues in rejected:
         errors.update({issue.reason for issue in issues})
-    good = frame.filter(~bad)
-    good_masks = masks.filter(~bad)
+    good_masks = good.select([rules[i].mask.alias(f"m{i}") for i in warning_ids])
     flags = good_masks.select(
         pl.concat_str(
             [pl.when(pl.col(f"m{i}")).then(pl.lit(rules[i].reason)) for i in warning_ids],
