@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from borderlink.errors import InvalidInput
 from borderlink.risk import Profile
-from borderlink.server.deps import NodeDep
+from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
@@ -22,13 +22,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/queue")
-def queue_page(
+async def queue_page(
     request: Request,
     node: NodeDep,
     principal: Annotated[Principal, page_allowed(Permission.DECLARATIONS_READ)],
     day: Annotated[dt.date | None, Query()] = None,
 ) -> HTMLResponse:
-    found = targeting.queue(node, principal, day=day, limit=200)
+    found = await blocking(targeting.queue, node, principal, day=day, limit=200)
     return render(
         request,
         "queue.html",
@@ -57,7 +57,7 @@ def _form_profile(form: dict[str, str], owner: str) -> Profile:
 
 
 @router.get("/profiles")
-def profiles_page(
+async def profiles_page(
     request: Request,
     node: NodeDep,
     who: Annotated[Principal, page_allowed(Permission.PROFILES_READ)],
@@ -65,8 +65,8 @@ def profiles_page(
     return render(
         request,
         "profiles.html",
-        profiles=analysis.list_profiles(node, who),
-        models=analysis.list_models(node, who),
+        profiles=await blocking(analysis.list_profiles, node, who),
+        models=await blocking(analysis.list_models, node, who),
         form={},
         replay=None,
         problem=None,
@@ -87,9 +87,9 @@ async def profile_form(
     try:
         profile = _form_profile(form, who.username)
         if form.get("action") == "save":
-            analysis.save_profile(node, who, profile)
+            await blocking(analysis.save_profile, node, who, profile)
             return redirect("/profiles")
-        replay = analysis.test_profile(node, who, profile)
+        replay = await blocking(analysis.test_profile, node, who, profile)
     except InvalidInput as error:
         position = getattr(error, "position", None)
         problem = error.detail + (f" (at character {position + 1})" if position is not None else "")
@@ -97,8 +97,8 @@ async def profile_form(
         request,
         "profiles.html",
         status_code=200 if problem is None else 400,
-        profiles=analysis.list_profiles(node, who),
-        models=analysis.list_models(node, who),
+        profiles=await blocking(analysis.list_profiles, node, who),
+        models=await blocking(analysis.list_models, node, who),
         form=form,
         replay=replay,
         problem=problem,
