@@ -10,6 +10,11 @@
 - ``shared_data``: the path of ``../shared/data`` (public test data); tests needing it skip
   when it is absent.
 
+Property-based tests (hypothesis) run under the ``borderlink`` profile registered below: no
+deadline (a shared CI machine is slow at times, which is not a failure) and a bounded number of
+examples, so the suite stays fast; ``pytest --hypothesis-profile=thorough`` runs ten times as
+many.
+
 PostgreSQL is the server at ``BORDERLINK_TEST_POSTGRES_URL`` (default 127.0.0.1:5432, user
 postgres). Without it the PostgreSQL half skips with a message, unless
 ``BORDERLINK_REQUIRE_SERVICES=1`` (set by ``.ci/run``), where it fails.
@@ -24,6 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -32,6 +38,10 @@ from borderlink.settings import Settings
 from borderlink.store import open_engine, upgrade
 from borderlink.store.schema import metadata
 from tests.factories import csv_writer
+
+hypothesis_settings.register_profile("borderlink", max_examples=100, deadline=None)
+hypothesis_settings.register_profile("thorough", max_examples=1_000, deadline=None)
+hypothesis_settings.load_profile("borderlink")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -68,3 +68,13 @@ def test_db_upgrade_and_check(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'x.db'}"
     assert runner.invoke(app, ["db", "upgrade", "--db", db]).exit_code == 0
     assert runner.invoke(app, ["db", "check", "--db", db]).exit_code == 0
+
+
+def test_an_unknown_format_is_refused_with_the_registered_ones(
+    tmp_path: Path, write_csv: Callable[..., Path]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'node.db'}"
+    result = runner.invoke(app, ["ingest", str(write_csv([good()])), "-f", "xml", "--db", db])
+    assert result.exit_code != 0
+    assert "unknown format 'xml'; one of: csv, json" in str(result.exception)
+    assert not (tmp_path / "node.db").exists()  # refused before the node is opened

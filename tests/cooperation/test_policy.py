@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from borderlink.cooperation import Denial, Released, release
+from borderlink.cooperation.policy import NOMINAL, Removal, redact
 from borderlink.errors import PolicyDenied
 from borderlink.model import Alert, Seizure
 from tests.coop_samples import NOW, agreement
@@ -120,3 +121,31 @@ def test_aeo_status_needs_its_category_and_identity_to_be_of_use() -> None:
     anonymous = agreement(categories=["aeo-status"])
     out = _released(release(aeo, "B", "risk-management", [anonymous], NOW, me="A"))
     assert {r.field for r in out.removed} == {"trader_id", "trader_name"}
+
+
+# --- redact: the one projection, for a partner (agreement) or a reader (principal) ----------
+
+
+def test_redact_masks_only_fields_that_hold_something() -> None:
+    view = redact(
+        {"importer_id": "IMP1", "exporter_id": None, "office_id": "OF1"},
+        ["importer_id", "exporter_id", "carrier_id"],
+        mask="[redacted]",
+    )
+    assert view.values == {"importer_id": "[redacted]", "exporter_id": None, "office_id": "OF1"}
+    assert view.removed == (Removal("importer_id", NOMINAL),)
+
+
+def test_redact_with_blank_puts_the_empty_value_back_and_keeps_reasons_sorted() -> None:
+    copy = redact(
+        {"parties": ("ACME",), "concealment": "in the doors", "hs_code": "8517"},
+        {"parties": "nominal-data-not-permitted", "concealment": "agreement-redaction"},
+        empty={"parties": ()},
+    )
+    assert copy.values == {"parties": (), "concealment": None, "hs_code": "8517"}
+    assert copy.removed == (
+        Removal("concealment", "agreement-redaction"),
+        Removal("parties", "nominal-data-not-permitted"),
+    )
+    nothing = redact({"parties": ()}, {"parties": "x"}, empty={"parties": ()})
+    assert nothing.removed == ()

@@ -1,20 +1,34 @@
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint
 from typing import Any
 
 import pytest
 
+import borderlink.exchange.stix as stix_module
 from borderlink.cooperation import Released, release
-from borderlink.errors import IntegrityFailure
+from borderlink.errors import ConfigurationError, IntegrityFailure
+from borderlink.exchange.client import inbox_collection, outbox_collection
 from borderlink.exchange.stix import (
+    NAMESPACE,
     NOMINAL_MARKING,
     TLP_MARKINGS,
+    Exporter,
+    RecordExporter,
     agreement_marking_id,
     definitions,
+    derived_record_id,
+    exporter,
     from_stix,
+    new_record_id,
+    node_identity_id,
+    registered_exporters,
     to_stix,
 )
-from borderlink.model import Alert, Seizure, Tlp
+from borderlink.model import RECORD_MODELS, Alert, CoopRecord, Seizure, Tlp
 from tests.coop_samples import stix_errors
 
 
@@ -80,3 +94,113 @@ def seizure_time() -> Any:
     import datetime as dt
 
     return dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+
+
+# --- the exporter registry ------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_registry() -> Iterator[None]:
+    registered_exporters.cache_clear()
+    stix_module._by_type.cache_clear()
+    yield
+    registered_exporters.cache_clear()
+    stix_module._by_type.cache_clear()
+
+
+def test_every_record_kind_has_a_builtin_exporter() -> None:
+    found = registered_exporters()
+    assert set(found) == set(RECORD_MODELS)
+    for kind, one in found.items():
+        assert isinstance(one, Exporter)
+        assert one.kind == kind
+        assert one.stix_type == f"x-borderlink-{kind}"
+    assert exporter("alert") is stix_module.ALERT
+
+
+@dataclass(frozen=True)
+class _Tagged(RecordExporter):
+    """An add-on's exporter: the built-in mapping plus a label partners' tools filter on."""
+
+    def to_stix(
+        self, record: CoopRecord, *, agreement_id: str | None, redacted: tuple[str, ...]
+    ) -> dict[str, Any]:
+        obj = super().to_stix(record, agreement_id=agreement_id, redacted=redacted)
+        return obj | {"labels": ["customs"]}
+
+
+TAGGED_ALERT = _Tagged("alert")
+
+
+def _register(monkeypatch: pytest.MonkeyPatch, *points: EntryPoint) -> None:
+    monkeypatch.setattr(stix_module, "entry_points", lambda group: list(points))
+
+
+def test_an_exporter_registered_through_an_entry_point_is_used(
+    monkeypatch: pytest.MonkeyPatch, fresh_registry: None, alert: Alert, seizure: Seizure
+) -> None:
+    group = stix_module.GROUP
+    _register(
+        monkeypatch,
+        EntryPoint("alert", f"{__name__}:TAGGED_ALERT", group),
+        EntryPoint("seizure", "borderlink.exchange.stix:SEIZURE", group),
+    )
+    assert to_stix(alert)["labels"] == ["customs"]
+    assert "labels" not in to_stix(seizure)
+    with pytest.raises(ConfigurationError, match="no STIX exporter for 'aeo-status'"):
+        new_record_id("aeo-status")
+
+
+def test_two_exporters_for_one_kind_are_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, fresh_registry: None
+) -> None:
+    group = stix_module.GROUP
+    _register(
+        monkeypatch,
+        EntryPoint("alert", "borderlink.exchange.stix:ALERT", group),
+        EntryPoint("alert", f"{__name__}:TAGGED_ALERT", group),
+    )
+    with pytest.raises(ConfigurationError, match="another exporter"):
+        registered_exporters()
+
+
+def test_an_exporter_registered_under_another_kind_is_refused(
+    monkeypatch: pytest.MonkeyPatch, fresh_registry: None
+) -> None:
+    _register(
+        monkeypatch, EntryPoint("seizure", "borderlink.exchange.stix:ALERT", stix_module.GROUP)
+    )
+    with pytest.raises(ConfigurationError, match="exports 'alert' records"):
+        registered_exporters()
+
+
+# --- stable ids -----------------------------------------------------------------------------
+
+
+def _uuid(stix_id: str) -> uuid.UUID:
+    return uuid.UUID(stix_id.split("--", 1)[1])
+
+
+def test_derived_ids_are_uuid5_of_the_natural_key_under_the_fixed_namespace() -> None:
+    assert _uuid(node_identity_id("A")) == uuid.uuid5(NAMESPACE, "borderlink-node:A")
+    assert _uuid(agreement_marking_id("AB-2026")) == uuid.uuid5(
+        NAMESPACE, "borderlink-agreement:AB-2026"
+    )
+    assert uuid.UUID(outbox_collection("A", "B")).version == 5
+    assert outbox_collection("A", "B") != outbox_collection("B", "A")
+    assert outbox_collection("A", "B") != inbox_collection("B", "A")
+
+
+def test_derived_ids_are_pinned() -> None:
+    # Partners and stored records refer to these: a change here breaks them. Never update these
+    # values to make the test pass.
+    assert node_identity_id("A") == "identity--cfcf9a54-aa01-58bd-bb51-dd19ec59f4b4"
+    assert outbox_collection("A", "B") == "68467bd6-3760-5075-863c-d2f93c89cbb5"
+
+
+def test_the_alert_a_seizure_implies_has_one_id_per_seizure(seizure: Seizure) -> None:
+    first = derived_record_id("alert", seizure.id)
+    assert first == derived_record_id("alert", seizure.id)
+    assert first.startswith("x-borderlink-alert--")
+    assert _uuid(first).version == 5
+    assert first != derived_record_id("alert", new_record_id("seizure"))

@@ -1,10 +1,27 @@
+import io
 import json
+from collections.abc import Callable, Iterator
+from importlib.metadata import EntryPoint
+from importlib.metadata import entry_points as real_entry_points
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from borderlink.errors import InvalidInput
-from borderlink.ingest.readers import flatten_declaration, read_csv_chunks, read_json_chunks
+import borderlink.ingest.readers as readers_module
+from borderlink.errors import ConfigurationError, InvalidInput
+from borderlink.ingest import formats, prepare_file, reader, registered_readers
+from borderlink.ingest.readers import (
+    FunctionReader,
+    Reader,
+    Source,
+    flatten_declaration,
+    read_csv_chunks,
+    read_json_chunks,
+)
+from borderlink.services import Node
+from borderlink.services.ingest.files import ingest_file
+from tests.factories import GOOD
 
 
 def test_csv_chunks_number_records_across_chunks(tmp_path: Path) -> None:
@@ -90,3 +107,132 @@ def test_json_array_streams(tmp_path: Path) -> None:
     path.write_text(json.dumps([DECLARATION] * 3))
     chunks = list(read_json_chunks(path, chunk_rows=2))
     assert sum(c.height for c in chunks) == 6
+
+
+def test_json_streams_tell_lines_from_an_array() -> None:
+    lines = io.BytesIO((json.dumps(DECLARATION) + "\n" + json.dumps(DECLARATION) + "\n").encode())
+    array = io.BytesIO(b"  \n" + json.dumps([DECLARATION]).encode())
+    assert [n for c in read_json_chunks(lines, chunk_rows=100) for n in c["_record_no"]] == [
+        1,
+        1,
+        2,
+        2,
+    ]
+    [chunk] = list(read_json_chunks(array, chunk_rows=100))
+    assert chunk["item_no"].to_list() == ["1", "7"]
+
+
+class _OneWay(io.RawIOBase):
+    """A stream that cannot seek (a pipe, a request body)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def test_csv_reads_from_streams_seekable_or_not() -> None:
+    data = b"a,b\n1,x\n2,y\n"
+    for stream in (io.BytesIO(data), io.BufferedReader(_OneWay(data))):
+        chunks = list(read_csv_chunks(stream, chunk_rows=1))
+        assert [c.row(0) for c in chunks] == [(1, "1", "x"), (2, "2", "y")]
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_registry() -> Iterator[None]:
+    registered_readers.cache_clear()
+    yield
+    registered_readers.cache_clear()
+
+
+def test_the_builtin_readers_are_registered() -> None:
+    assert {"csv", "json"} <= set(formats())
+    for name, found in registered_readers().items():
+        assert isinstance(found, Reader)
+        assert found.name == name
+        assert found.description
+    assert reader("csv") is readers_module.CSV
+
+
+def test_an_unknown_format_is_refused_naming_the_registered_ones() -> None:
+    with pytest.raises(InvalidInput, match="unknown format 'xml'; one of: csv, json") as caught:
+        reader("xml")
+    assert caught.value.field == "format"
+
+
+def _pipe_chunks(source: Source, chunk_rows: int) -> Iterator[pl.DataFrame]:
+    """An add-on's format: pipe-separated values."""
+    assert isinstance(source, Path)
+    frame = pl.read_csv(source, separator="|", infer_schema=False).with_row_index(
+        "_record_no", offset=1
+    )
+    yield from frame.with_columns(pl.col("_record_no").cast(pl.Int64)).iter_slices(chunk_rows)
+
+
+PIPE = FunctionReader("pipe", "Pipe-separated values (a test add-on).", _pipe_chunks)
+
+
+def _register(monkeypatch: pytest.MonkeyPatch, *extra: EntryPoint) -> None:
+
+    def entry_points(group: str) -> list[EntryPoint]:
+        return [*real_entry_points(group=group), *extra]
+
+    monkeypatch.setattr(readers_module, "entry_points", entry_points)
+
+
+def _pipe_file(tmp_path: Path) -> Path:
+    path = tmp_path / "declarations.psv"
+    rows = [GOOD, GOOD | {"declaration_id": "D2"}]
+    path.write_text("|".join(GOOD) + "\n" + "".join("|".join(r.values()) + "\n" for r in rows))
+    return path
+
+
+def test_a_reader_registered_through_an_entry_point_is_used_by_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None
+) -> None:
+    _register(monkeypatch, EntryPoint("pipe", f"{__name__}:PIPE", readers_module.GROUP))
+    assert formats() == ("csv", "json", "pipe")
+    [prepared] = list(prepare_file(_pipe_file(tmp_path), fmt="pipe", mapping="borderlink"))
+    assert prepared.accepted["declaration_id"].to_list() == ["D1", "D2"]
+    assert prepared.rejects == []
+
+
+def test_a_registered_reader_is_used_by_the_ingest_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None, node: Node
+) -> None:
+    _register(monkeypatch, EntryPoint("pipe", f"{__name__}:PIPE", readers_module.GROUP))
+    summary = ingest_file(node, _pipe_file(tmp_path), format="pipe")
+    assert (summary.rows, summary.accepted, summary.rejected) == (2, 2, 0)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (EntryPoint("pipe", f"{__name__}:_pipe_file", readers_module.GROUP), "is not a reader"),
+        (EntryPoint("tsv", f"{__name__}:PIPE", readers_module.GROUP), "called 'pipe'"),
+    ],
+)
+def test_a_broken_entry_point_is_a_configuration_error(
+    monkeypatch: pytest.MonkeyPatch, fresh_registry: None, entry: EntryPoint, message: str
+) -> None:
+    _register(monkeypatch, entry)
+    with pytest.raises(ConfigurationError, match=message):
+        registered_readers()
+
+
+def test_no_registered_reader_says_the_package_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch, fresh_registry: None
+) -> None:
+    empty: Callable[..., list[EntryPoint]] = lambda group: []  # noqa: E731
+    monkeypatch.setattr(readers_module, "entry_points", empty)
+    with pytest.raises(ConfigurationError, match="installed"):
+        formats()

@@ -6,6 +6,7 @@ import pytest
 from borderlink.ingest import load_mapping, prepare
 from borderlink.ingest.columns import INPUT
 from borderlink.refdata import RefData, builtin
+from borderlink.services.ingest.limits import text_limits
 from tests.factories import good
 
 
@@ -14,7 +15,8 @@ def run(rows: list[dict[str, str]], refdata: RefData | None = None):  # type: ig
         [{"_record_no": i, **row} for i, row in enumerate(rows, start=1)],
         schema={"_record_no": pl.Int64} | {c: pl.String for c in INPUT},
     )
-    return prepare(raw, load_mapping("borderlink"), refdata or builtin(), today=dt.date(2025, 1, 1))
+    mapping, refdata = load_mapping("borderlink"), refdata or builtin()
+    return prepare(raw, mapping, refdata, today=dt.date(2025, 1, 1), limits=text_limits())
 
 
 @pytest.mark.parametrize(
@@ -141,3 +143,15 @@ def test_repeated_key_in_a_file_is_a_duplicate_or_a_conflict() -> None:
     assert conflict.record_no == 3
     assert conflict.issues[0].reason == "conflicting_duplicate"
     assert prepared.accepted.height + prepared.duplicates + len(prepared.rejects) == prepared.rows
+
+
+def test_lengths_are_checked_only_against_the_limits_handed_in() -> None:
+    raw = pl.DataFrame(
+        [{"_record_no": 1, **good(declaration_id="D" * 65)}],
+        schema={"_record_no": pl.Int64} | {c: pl.String for c in INPUT},
+    )
+    mapping, today = load_mapping("borderlink"), dt.date(2025, 1, 1)
+    unchecked = prepare(raw, mapping, builtin(), today=today)
+    checked = prepare(raw, mapping, builtin(), today=today, limits={"declaration_id": 64})
+    assert unchecked.accepted.height == 1
+    assert [issue.reason for issue in checked.rejects[0].issues] == ["too_long"]

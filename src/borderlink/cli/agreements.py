@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from borderlink.cli.options import DbOption, node_for
-from borderlink.cooperation.agreements import load_agreement_yaml
 from borderlink.errors import InvalidInput
 from borderlink.model.cooperation import AgreementState
+from borderlink.services.cooperation import load_agreement_yaml
 from borderlink.services.cooperation.agreements import (
     add_agreement,
     get_agreement,

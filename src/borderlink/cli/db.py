@@ -6,8 +6,8 @@ import typer
 from rich.console import Console
 
 from borderlink.cli.options import DbOption
+from borderlink.services.database import check_database, upgrade_database
 from borderlink.settings import get_settings
-from borderlink.store import check, open_engine, upgrade
 
 app = typer.Typer(help="Database schema: upgrade and check migrations.", no_args_is_help=True)
 out = Console()
@@ -20,15 +20,11 @@ def _url(db: str | None) -> str:
 @app.command("upgrade")
 def upgrade_cmd(db: DbOption = None) -> None:
     """Run the Alembic migrations up to the newest schema."""
-    url = _url(db)
-    upgrade(open_engine(url))
-    out.print(f"schema up to date on {open_engine(url).url.render_as_string(hide_password=True)}")
+    out.print(f"schema up to date on {upgrade_database(_url(db))}")
 
 
 @app.command("check")
 def check_cmd(db: DbOption = None) -> None:
     """Fail if the tables in code differ from what the migrations build."""
-    engine = open_engine(_url(db))
-    upgrade(engine)
-    check(engine)
+    check_database(_url(db))
     out.print("migrations match the code")

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from borderlink.cli.options import DbOption, node_for
 from borderlink.model import IngestSummary
-from borderlink.services.ingest.files import ingest_file
+from borderlink.services.ingest.files import formats, ingest_file, reader
 
 out = Console()
 err = Console(stderr=True)
@@ -34,10 +34,19 @@ def count_records(path: Path, fmt: str) -> int | None:
 
 def ingest(
     file: Annotated[Path, typer.Argument(help="The file to load.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json")] = "csv",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="The input format: a registered reader (csv, json, or an add-on's).",
+            callback=lambda fmt: reader(fmt).name,  # unknown: the registry's error, naming all
+            autocompletion=formats,
+        ),
+    ] = "csv",
     mapping: Annotated[
         str | None,
-        typer.Option(help="Built-in mapping name (kcs, borderlink) or a YAML mapping file."),
+        typer.Option(help="A registered mapping name (kcs, borderlink, ...) or a YAML file."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     db: DbOption = None,

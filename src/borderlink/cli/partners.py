@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from borderlink.cli.options import DbOption, node_for
-from borderlink.exchange.identity import Partner
+from borderlink.services.cooperation import Partner
 from borderlink.services.cooperation.partners import add_partner, list_partners, remove_partner
 
 app = typer.Typer(help="Partner nodes: id, name, public key, base URL.", no_args_is_help=True)

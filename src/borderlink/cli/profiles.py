@@ -39,7 +39,7 @@ def list_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     node = node_for(db)
     items = service.list_profiles(node)
     stats = profile_hit_rates(node)
-    today = dt.date.today()
+    today = dt.datetime.now(dt.UTC).date()
     if as_json:
         rows = [
             {**p.model_dump(mode="json"), "active": p.is_active(today), **stats.get(p.name, {})}

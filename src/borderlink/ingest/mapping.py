@@ -2,23 +2,33 @@
 
 A mapping names source columns (``columns``), fixed values (``constants``), codes to left-pad
 with zeros (``zero_pad``, for codes that spreadsheets stored as numbers), and the date format.
-Built-in mappings live in ``ingest/mappings/*.yaml``; a user passes a name or a path.
+A user passes a registered name or a path.
+
+Named mappings are found through the entry point group ``borderlink.mappings``: the name is the
+mapping's, the value the package holding ``<name>.yaml``, so an add-on ships a mapping as data.
+The built-ins (``kcs``, ``borderlink`` in ``ingest/mappings/``) are declared there the same way,
+in ``pyproject.toml``. Offers :class:`ColumnMapping`, :func:`load_mapping`, :func:`mapping_names`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
+from importlib.metadata import entry_points
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import polars as pl
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from borderlink.errors import InvalidInput, NotFound
+from borderlink.errors import ConfigurationError, InvalidInput, NotFound
 from borderlink.ingest.columns import INPUT
 
-BUILTIN_DIR = Path(__file__).parent / "mappings"
+GROUP = "borderlink.mappings"
 
 
 class ColumnMapping(BaseModel):
@@ -74,21 +84,43 @@ def _text(value: str | int | float | bool) -> str:
     return str(value)
 
 
-def builtin_names() -> list[str]:
-    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+@cache
+def registered_mappings() -> Mapping[str, Traversable]:
+    """Every registered mapping's YAML file by name (found once per process)."""
+    found = {
+        point.name: files(point.module) / f"{point.name}.yaml"
+        for point in entry_points(group=GROUP)
+    }
+    if not found:
+        raise ConfigurationError(f"no {GROUP} entry points: is borderlink installed (pip install)?")
+    return MappingProxyType(dict(sorted(found.items())))
+
+
+def mapping_names() -> list[str]:
+    """The names of the registered mappings, sorted."""
+    return list(registered_mappings())
+
+
+def _parse(path: Path | Traversable) -> ColumnMapping:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return ColumnMapping.model_validate(data)
+    except (OSError, yaml.YAMLError, ValidationError) as error:
+        raise InvalidInput(f"mapping file {path} is not valid: {error}") from error
 
 
 @cache
 def _load_path(path: Path) -> ColumnMapping:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return ColumnMapping.model_validate(data)
-    except (yaml.YAMLError, ValidationError) as error:
-        raise InvalidInput(f"mapping file {path} is not valid: {error}") from error
+    return _parse(path)
+
+
+@cache
+def _load_named(name: str) -> ColumnMapping:
+    return _parse(registered_mappings()[name])
 
 
 def load_mapping(name_or_path: str | Path | None) -> ColumnMapping:
-    """A built-in mapping by name (``kcs``, ``borderlink``), or a YAML file by path."""
+    """A registered mapping by name (``kcs``, ``borderlink``, ...), or a YAML file by path."""
     if name_or_path is None:
         name_or_path = "borderlink"
     path = Path(name_or_path)
@@ -96,9 +128,9 @@ def load_mapping(name_or_path: str | Path | None) -> ColumnMapping:
         if not path.is_file():
             raise NotFound(f"mapping file {path} does not exist")
         return _load_path(path.resolve())
-    builtin = BUILTIN_DIR / f"{name_or_path}.yaml"
-    if not builtin.is_file():
+    known = registered_mappings()
+    if str(name_or_path) not in known:
         raise NotFound(
-            f"no mapping named {name_or_path!r}; built-in mappings: {', '.join(builtin_names())}"
+            f"no mapping named {name_or_path!r}; registered mappings: {', '.join(known)}"
         )
-    return _load_path(builtin)
+    return _load_named(str(name_or_path))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ import polars as pl
 
 from borderlink.ingest.columns import DERIVED
 from borderlink.ingest.mapping import ColumnMapping, load_mapping
-from borderlink.ingest.readers import read_chunks
+from borderlink.ingest.readers import reader
 from borderlink.ingest.validate import KEY, raw_records, validate
 from borderlink.model import FieldIssue
 from borderlink.refdata import RefData, builtin
@@ -56,12 +56,15 @@ def prepare(
     refdata: RefData,
     *,
     today: dt.date | None = None,
+    limits: Mapping[str, int] | None = None,
 ) -> Prepared:
     """Map and validate one chunk of raw text columns (with ``_record_no``)."""
     canonical = mapping.apply(raw)
     if "_error" in raw.columns:
         canonical = canonical.with_columns(raw["_error"])
-    checked = validate(canonical, refdata, date_format=mapping.date_format, today=today)
+    checked = validate(
+        canonical, refdata, date_format=mapping.date_format, today=today, limits=limits
+    )
 
     rejected_positions = [position for position, _ in checked.rejected]
     bad_raw = raw_records(raw[rejected_positions]) if rejected_positions else []
@@ -143,14 +146,14 @@ def prepare_file(
     refdata: RefData | None = None,
     chunk_rows: int = 50_000,
     today: dt.date | None = None,
+    limits: Mapping[str, int] | None = None,
 ) -> Iterator[Prepared]:
     """Stream a file through map + validate, one :class:`Prepared` chunk at a time."""
+    source = reader(fmt)  # an unknown format fails before the mapping is looked up
     column_mapping = mapping if isinstance(mapping, ColumnMapping) else load_mapping(mapping)
-    if fmt == "json" and mapping is None:
-        column_mapping = load_mapping("borderlink")
     refdata = refdata or builtin()
-    for raw in read_chunks(Path(path), fmt, chunk_rows):
-        yield prepare(raw, column_mapping, refdata, today=today)
+    for raw in source.read(Path(path), chunk_rows):
+        yield prepare(raw, column_mapping, refdata, today=today, limits=limits)
 
 
 def read_accepted(

@@ -7,6 +7,7 @@ and flag it. Messages name the offending value so a person can fix the source.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -23,7 +24,6 @@ from borderlink.ingest.columns import (
 )
 from borderlink.model import Severity
 from borderlink.refdata import RefData
-from borderlink.store.tables import declarations, goods_items
 
 TRUE = ("true", "1", "yes", "y", "t")
 FALSE = ("false", "0", "no", "n", "f")
@@ -47,20 +47,6 @@ class Rule:
 @cache
 def alpha3_to_alpha2() -> dict[str, str]:
     return {c.alpha_3: c.alpha_2 for c in pycountry.countries}
-
-
-@cache
-def max_lengths() -> dict[str, int]:
-    """Text limits from the tables, so a long value is refused here, not by PostgreSQL mid-batch."""
-    limits: dict[str, int] = {}
-    for table in (declarations, goods_items):
-        for column in table.columns:
-            length = getattr(column.type, "length", None)
-            if length and column.name in INPUT:
-                limits[column.name] = length
-    limits["exporter_country"] = 2
-    limits["importer_name"] = limits["exporter_name"] = 10_000
-    return limits
 
 
 def number(column: str) -> pl.Expr:
@@ -94,8 +80,18 @@ def declared_on(date_format: str | None) -> pl.Expr:
     return text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
 
 
-def build_rules(refdata: RefData, date_format: str | None, today: dt.date) -> list[Rule]:
-    """Every rule, in the order a person would fix them."""
+def build_rules(
+    refdata: RefData,
+    date_format: str | None,
+    today: dt.date,
+    limits: Mapping[str, int] | None = None,
+) -> list[Rule]:
+    """Every rule, in the order a person would fix them.
+
+    ``limits`` are the longest text each column may hold (the store's widths, handed in by the
+    ingest service, so a long value is refused here and not by PostgreSQL mid-batch); without
+    them no length is checked.
+    """
     rules: list[Rule] = []
     err, warn = Severity.ERROR, Severity.WARNING
 
@@ -115,7 +111,7 @@ def build_rules(refdata: RefData, date_format: str | None, today: dt.date) -> li
     # Codes checked against a code list are normalised first (CHN → CN, 8517.13 → 851713):
     # their own rules judge them, not the stored width.
     coded = {*COUNTRIES, "hs_code", "hs_edition", "currency"}
-    for column, limit in max_lengths().items():
+    for column, limit in (limits or {}).items():
         if column in coded:
             continue
         add(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,9 +92,11 @@ def validate(
     *,
     date_format: str | None = None,
     today: dt.date | None = None,
+    limits: Mapping[str, int] | None = None,
 ) -> Checked:
-    """Check a chunk of canonical text columns (plus ``_record_no`` and maybe ``_error``)."""
-    rules = build_rules(refdata, date_format, today or dt.date.today())
+    """Check a chunk of canonical text columns (plus ``_record_no`` and maybe ``_error``);
+    ``limits`` as :func:`~borderlink.ingest.rules.build_rules` takes them."""
+    rules = build_rules(refdata, date_format, today or dt.datetime.now(dt.UTC).date(), limits)
     masks = frame.select(
         [rule.mask.alias(f"m{i}") for i, rule in enumerate(rules)]
         + [

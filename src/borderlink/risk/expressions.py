@@ -205,36 +205,11 @@ class _Compiler:
             raise self.fail(node, "expression nested too deeply")
         d = depth + 1
         if isinstance(node, ast.BoolOp):
-            for value in node.values:
-                self.expect(value, "bool", "'and'/'or'")
-            parts = [self.compile(v, d) for v in node.values]
-            out = parts[0]
-            for part in parts[1:]:
-                out = (out & part) if isinstance(node.op, ast.And) else (out | part)
-            return out
+            return self.bool_op(node, d)
         if isinstance(node, ast.UnaryOp):
-            if isinstance(node.op, ast.Not):
-                self.expect(node.operand, "bool", "'not'")
-                return ~self.compile(node.operand, d)
-            self.expect(node.operand, "num", "a sign")
-            if isinstance(node.op, ast.USub):
-                return -self.compile(node.operand, d)
-            if isinstance(node.op, ast.UAdd):
-                return self.compile(node.operand, d)
-            raise self.fail(node, "operator not allowed")
+            return self.unary(node, d)
         if isinstance(node, ast.BinOp):
-            ops: dict[type[ast.operator], Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
-                ast.Add: lambda a, b: a + b,
-                ast.Sub: lambda a, b: a - b,
-                ast.Mult: lambda a, b: a * b,
-                ast.Div: lambda a, b: a / b,
-            }
-            op = ops.get(type(node.op))
-            if op is None:
-                raise self.fail(node, f"operator {type(node.op).__name__} not allowed")
-            self.expect(node.left, "num", "arithmetic")
-            self.expect(node.right, "num", "arithmetic")
-            return op(self.compile(node.left, d), self.compile(node.right, d))
+            return self.binary(node, d)
         if isinstance(node, ast.Compare):
             return self.compare(node, d)
         if isinstance(node, ast.Constant):
@@ -244,6 +219,40 @@ class _Compiler:
         if isinstance(node, ast.Call):
             return self.call(node)
         raise self.fail(node, f"{type(node).__name__} not allowed")
+
+    def bool_op(self, node: ast.BoolOp, depth: int) -> pl.Expr:
+        for value in node.values:
+            self.expect(value, "bool", "'and'/'or'")
+        parts = [self.compile(v, depth) for v in node.values]
+        out = parts[0]
+        for part in parts[1:]:
+            out = (out & part) if isinstance(node.op, ast.And) else (out | part)
+        return out
+
+    def unary(self, node: ast.UnaryOp, depth: int) -> pl.Expr:
+        if isinstance(node.op, ast.Not):
+            self.expect(node.operand, "bool", "'not'")
+            return ~self.compile(node.operand, depth)
+        self.expect(node.operand, "num", "a sign")
+        if isinstance(node.op, ast.USub):
+            return -self.compile(node.operand, depth)
+        if isinstance(node.op, ast.UAdd):
+            return self.compile(node.operand, depth)
+        raise self.fail(node, "operator not allowed")
+
+    def binary(self, node: ast.BinOp, depth: int) -> pl.Expr:
+        ops: dict[type[ast.operator], Callable[[pl.Expr, pl.Expr], pl.Expr]] = {
+            ast.Add: lambda a, b: a + b,
+            ast.Sub: lambda a, b: a - b,
+            ast.Mult: lambda a, b: a * b,
+            ast.Div: lambda a, b: a / b,
+        }
+        op = ops.get(type(node.op))
+        if op is None:
+            raise self.fail(node, f"operator {type(node.op).__name__} not allowed")
+        self.expect(node.left, "num", "arithmetic")
+        self.expect(node.right, "num", "arithmetic")
+        return op(self.compile(node.left, depth), self.compile(node.right, depth))
 
     def compare(self, node: ast.Compare, depth: int) -> pl.Expr:
         result: pl.Expr | None = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -256,17 +257,11 @@ def save(model: RiskModel, models_dir: Path) -> Path:
     (staging / "manifest.json").write_text(json.dumps({"version": version, "sha256": digest}))
     target = models_dir / version
     if target.exists():
-        _remove(staging)
+        shutil.rmtree(staging)
     else:
         staging.rename(target)
     model.version, model.sha256 = version, digest
     return target
-
-
-def _remove(directory: Path) -> None:
-    for path in sorted(directory.rglob("*"), reverse=True):
-        path.unlink() if path.is_file() else path.rmdir()
-    directory.rmdir()
 
 
 def load(path: Path) -> RiskModel:

@@ -3,6 +3,10 @@
 SQLite stages with ``executemany``, PostgreSQL with ``COPY``; the merge is one
 ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` on the natural key, so writes are idempotent and a
 chunk commits whole or not at all with the caller's transaction.
+
+Offers :func:`stage`, :func:`merge`, :func:`compare`, :func:`insert_frame` (new keys only),
+:func:`upsert` (new keys inserted, changed rows updated), :func:`insert_ignore` (rows as dicts)
+and :func:`now`.
 """
 
 from __future__ import annotations
@@ -13,8 +17,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
+
+from borderlink.errors import ConfigurationError
+
+UPSERT_CHUNK_ROWS = 100_000
 
 
 def _quoted(columns: Sequence[str]) -> str:
@@ -67,6 +75,54 @@ def merge(
         )
     )
     return max(result.rowcount, 0)
+
+
+def upsert(
+    conn: Connection,
+    table: Table,
+    frame: pl.DataFrame,
+    *,
+    keep_when_null: Sequence[str] = (),
+    chunk_rows: int = UPSERT_CHUNK_ROWS,
+) -> int:
+    """Insert ``frame``'s rows, updating the stored row of the same primary key where a value
+    differs; a null in a ``keep_when_null`` column leaves the stored value as it is. Rows are
+    staged ``chunk_rows`` at a time, so a large frame never needs one huge temporary table.
+    Returns the rows inserted or changed (an unchanged row is not written again)."""
+    if frame.is_empty():
+        return 0
+    if conn.dialect.name not in ("postgresql", "sqlite"):
+        raise ConfigurationError(
+            f"bulk upserts support SQLite and PostgreSQL, not {conn.dialect.name}"
+        )
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be at least 1")
+    columns = [c.name for c in table.columns]
+    keys = [c.name for c in table.primary_key.columns]
+    distinct = "IS DISTINCT FROM" if conn.dialect.name == "postgresql" else "IS NOT"
+    new = {
+        name: (
+            f'COALESCE(excluded."{name}", "{table.name}"."{name}")'
+            if name in keep_when_null
+            else f'excluded."{name}"'
+        )
+        for name in columns
+        if name not in keys
+    }
+    update = ", ".join(f'"{name}" = {value}' for name, value in new.items())
+    changed = " OR ".join(
+        f'"{table.name}"."{name}" {distinct} {value}' for name, value in new.items()
+    )
+    action = f"DO UPDATE SET {update} WHERE {changed}" if new else "DO NOTHING"
+    written = 0
+    for chunk in frame.select(columns).iter_slices(chunk_rows):
+        staged = stage(conn, table.name, chunk, columns, label="upsert")
+        # Names come from our table metadata; the values travel staged, never inside the SQL.
+        sql = f'INSERT INTO "{table.name}" ({_quoted(columns)}) '
+        sql += f'SELECT {_quoted(columns)} FROM "{staged}" WHERE true '
+        sql += f"ON CONFLICT ({_quoted(keys)}) {action}"
+        written += max(conn.execute(text(sql)).rowcount, 0)
+    return written
 
 
 def compare(

@@ -138,19 +138,19 @@ def test_profiles_are_versioned_and_disable_stops_them(node: Node) -> None:
     assert not disabled.enabled
     assert profile_service.get_profile(node, "cn", 1).weight == 0.4
     assert [p.version for p in profile_service.list_profiles(node)] == [3]
-    assert profile_service.load_active_profiles(node, dt.date.today()) == []
+    assert profile_service.load_active_profiles(node, dt.datetime.now(dt.UTC).date()) == []
     with pytest.raises(NotFound):
         profile_service.disable_profile(node, "nope")
     expired = base.model_copy(
-        update={"name": "old", "valid_to": dt.date.today() - dt.timedelta(days=1)}
+        update={"name": "old", "valid_to": dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)}
     )
     future = base.model_copy(
-        update={"name": "new", "valid_from": dt.date.today() + dt.timedelta(days=1)}
+        update={"name": "new", "valid_from": dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)}
     )
     profile_service.add_profile(node, expired)
     profile_service.add_profile(node, future)
-    assert profile_service.load_active_profiles(node, dt.date.today()) == []
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    assert profile_service.load_active_profiles(node, dt.datetime.now(dt.UTC).date()) == []
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
     assert [p.name for p in profile_service.load_active_profiles(node, tomorrow)] == ["new"]
 
 

@@ -12,12 +12,11 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from borderlink.errors import Conflict
-from borderlink.exchange.identity import Partner
 from borderlink.model.cooperation import Agreement, AgreementState
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.server.openapi import raises
 from borderlink.services.accounts.access import Permission, Principal
-from borderlink.services.cooperation import agreements, partners, sharing
+from borderlink.services.cooperation import Partner, agreements, partners, sharing
 from borderlink.services.declarations.read import MAX_PAGE, Page
 
 router = APIRouter(prefix="/api/v1", tags=["cooperation"])

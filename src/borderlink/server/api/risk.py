@@ -12,14 +12,13 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from borderlink.errors import NotFound
 from borderlink.model.outcome import Outcome
-from borderlink.risk import Profile
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.server.openapi import raises
 from borderlink.services import Node
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import read as declarations
 from borderlink.services.declarations.read import MAX_PAGE, Page
-from borderlink.services.risk import analysis, targeting
+from borderlink.services.risk import Profile, analysis, targeting
 from borderlink.services.risk.batcher import batcher
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])

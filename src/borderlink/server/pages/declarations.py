@@ -90,7 +90,7 @@ async def detail_page(
         else None,
         saved=saved,
         can_record=principal.can(Permission.OUTCOMES_RECORD),
-        today=dt.date.today(),
+        today=dt.datetime.now(dt.UTC).date(),
     )
 
 

@@ -11,12 +11,11 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from borderlink.errors import InvalidInput
-from borderlink.risk import Profile
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
-from borderlink.services.risk import analysis, targeting
+from borderlink.services.risk import Profile, analysis, targeting
 
 router = APIRouter(include_in_schema=False)
 

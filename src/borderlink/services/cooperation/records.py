@@ -25,7 +25,7 @@ from borderlink.errors import BorderLinkError, Conflict, NotFound, PolicyDenied
 from borderlink.exchange.client import PartnerClient, notice
 from borderlink.exchange.envelope import digest, seal
 from borderlink.exchange.identity import NodeIdentity, Partner
-from borderlink.exchange.stix import from_stix, new_record_id, timestamp, to_stix
+from borderlink.exchange.stix import derived_record_id, from_stix, timestamp, to_stix
 from borderlink.model.cooperation import Agreement, CoopRecord, PartnerAlert, Route, Seizure
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.cooperation.agreements import load_agreements
@@ -70,7 +70,9 @@ def record_seizure(
     records: list[CoopRecord] = [seizure]
     if alert_days:
         records.append(
-            alert_from_seizure(seizure, alert_id=new_record_id("alert"), valid_days=alert_days)
+            alert_from_seizure(
+                seizure, alert_id=derived_record_id("alert", seizure.id), valid_days=alert_days
+            )
         )
     return issue_all(
         node, records, purpose=purpose, actor=actor, notify=notify, transport_for=transport_for

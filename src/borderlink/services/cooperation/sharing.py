@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput
 from borderlink.exchange.stix import NOMINAL_MARKING
 from borderlink.services.accounts import audit
@@ -58,14 +59,14 @@ def _aware(value: dt.datetime) -> dt.datetime:
 def _mask(obj: dict[str, Any], nominal: bool) -> tuple[dict[str, Any], list[str]]:
     if nominal:
         return dict(obj), []
-    fields = [
+    nominal_fields = [
         selector
         for marking in obj.get("granular_markings", [])
         if marking.get("marking_ref") == NOMINAL_MARKING
         for selector in marking.get("selectors", [])
-        if selector in obj
     ]
-    return {k: REDACTED if k in fields else v for k, v in obj.items()}, sorted(fields)
+    view = redact(obj, nominal_fields, mask=REDACTED)
+    return view.values, [r.field for r in view.removed]
 
 
 def _check(limit: int, offset: int) -> None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Select, case, func, select, update
 
 from borderlink import coordination
+from borderlink.cooperation.policy import redact
 from borderlink.coordination import AgencyClearance as AgencyClearance  # for the shells
 from borderlink.errors import InvalidInput, NotFound, PermissionDenied
 from borderlink.model.referral import DECISIONS, ReferralAnswer, ReferralStatus
@@ -194,7 +195,9 @@ def get_referral(node: Node, principal: Principal, referral_id: int) -> Referral
                 reason="shown with nominal data",
                 details={"declaration_id": row.declaration_id},
             )
-    importer = row.importer_id if nominal or row.importer_id is None else REDACTED
+    importer = redact(row._mapping, () if nominal else ["importer_id"], mask=REDACTED).values[
+        "importer_id"
+    ]
     return ReferralDetail(
         **_view(row),
         departure_country=row.departure_country,

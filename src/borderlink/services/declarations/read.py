@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, func, insert, select, update
 
+from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput, NotFound, PermissionDenied
 from borderlink.model import Outcome
 from borderlink.services.accounts import audit
@@ -255,7 +256,9 @@ def list_declarations(
                 procedure=r.procedure,
                 transport_mode=r.transport_mode,
                 departure_country=r.departure_country,
-                importer_id=r.importer_id if nominal or r.importer_id is None else REDACTED,
+                importer_id=redact(
+                    r._mapping, () if nominal else ["importer_id"], mask=REDACTED
+                ).values["importer_id"],
                 items=r.n_items,
                 value_reporting=r.value_reporting,
                 illicit=r.illicit,

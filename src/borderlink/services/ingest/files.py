@@ -21,14 +21,15 @@ from typing import Any, TypeVar
 import polars as pl
 from sqlalchemy import Connection, insert, update
 
-from borderlink.errors import InvalidInput, NotFound
-from borderlink.ingest import FORMATS, Prepared, Reject, prepare_file
+from borderlink.errors import NotFound
+from borderlink.ingest import Prepared, Reject, formats, prepare_file, reader
 from borderlink.ingest.columns import DECLARATION_COLUMNS, GOODS_ITEM_COLUMNS
 from borderlink.ingest.pipeline import conflict_rejects
 from borderlink.ingest.validate import KEY
 from borderlink.model import IngestSummary
 from borderlink.refdata import RefData
 from borderlink.services.accounts import audit
+from borderlink.services.ingest.limits import text_limits
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
 from borderlink.store import bulk
@@ -41,11 +42,8 @@ Progress = Callable[[int], None]  # called with the number of rows just processe
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def ingest_file(
@@ -63,10 +61,7 @@ def ingest_file(
     path = Path(path)
     if not path.is_file():
         raise NotFound(f"no such file: {path}", field="file")
-    if format not in FORMATS:
-        raise InvalidInput(
-            f"unknown format {format!r}; one of {', '.join(FORMATS)}", field="format"
-        )
+    reader(format)  # an unknown format is refused before anything is recorded
     mapping_name = mapping or "borderlink"
     source = Source(
         batch_id=str(uuid.uuid4()),
@@ -103,6 +98,7 @@ def ingest_file(
         mapping=mapping_name,
         refdata=refdata,
         chunk_rows=chunk_rows or node.settings.ingest_chunk_rows,
+        limits=text_limits(),
     )
     try:
         # Validation of the next chunk (Polars, off the GIL) overlaps the writing of this one.
@@ -356,4 +352,4 @@ def _save_counts(conn: Connection, summary: IngestSummary, *, status: str) -> No
     )
 
 
-__all__ = ["Progress", "Source", "file_sha256", "ingest_file", "store_chunk"]
+__all__ = ["Progress", "Source", "file_sha256", "formats", "ingest_file", "reader", "store_chunk"]

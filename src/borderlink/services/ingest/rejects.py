@@ -20,6 +20,7 @@ from borderlink.ingest import load_mapping, prepare
 from borderlink.model import FieldIssue, RejectedRecord
 from borderlink.services.accounts import audit
 from borderlink.services.ingest.files import Source, store_chunk
+from borderlink.services.ingest.limits import text_limits
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
 from borderlink.store import bulk
@@ -119,7 +120,7 @@ def retry_rejects(
             ],
             infer_schema_length=None,
         ).with_columns(pl.exclude("_record_no").cast(pl.String))
-        prepared = prepare(raw, mapping, refdata)
+        prepared = prepare(raw, mapping, refdata, limits=text_limits())
         source = Source(
             batch_id=str(uuid.uuid4()),
             name="retry",

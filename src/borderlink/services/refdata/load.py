@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Table, and_, func, or_, select, text
+from sqlalchemy import Connection, and_, func, or_, select
 
-from borderlink.errors import ConfigurationError, NotFound, ReferenceDataMissing
+from borderlink.errors import NotFound, ReferenceDataMissing
 from borderlink.model.refdata import (
     CorrelationSummary,
     CountryView,
@@ -43,55 +43,15 @@ from borderlink.refdata.locode import read_locations
 from borderlink.refdata.rates import RATE_SCHEMA, parse_rates, rate_table
 from borderlink.services.accounts.audit import record
 from borderlink.services.node import Node
-from borderlink.store.bulk import stage
+from borderlink.store.bulk import upsert
 from borderlink.store.tables import exchange_rates, hs_correlations, hs_nomenclature, locations
 
 # --- loading --------------------------------------------------------------------------------
 
 
-def _upsert(
-    conn: Connection, table: Table, frame: pl.DataFrame, *, keep_when_null: Sequence[str] = ()
-) -> int:
-    """Stage ``frame`` (COPY on PostgreSQL), then insert its rows, updating the stored row of the
-    same primary key where a value differs; a null in a ``keep_when_null`` column leaves the
-    stored value as it is. Returns the rows inserted or changed."""
-    if frame.is_empty():
-        return 0
-    if conn.dialect.name not in ("postgresql", "sqlite"):
-        raise ConfigurationError(
-            f"reference data loads support SQLite and PostgreSQL, not {conn.dialect.name}"
-        )
-    columns = [c.name for c in table.columns]
-    keys = [c.name for c in table.primary_key.columns]
-    staged = stage(conn, table.name, frame.select(columns), columns)
-    distinct = "IS DISTINCT FROM" if conn.dialect.name == "postgresql" else "IS NOT"
-    new = {
-        name: (
-            f'COALESCE(excluded."{name}", "{table.name}"."{name}")'
-            if name in keep_when_null
-            else f'excluded."{name}"'
-        )
-        for name in columns
-        if name not in keys
-    }
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    update = ", ".join(f'"{name}" = {value}' for name, value in new.items())
-    changed = " OR ".join(
-        f'"{table.name}"."{name}" {distinct} {value}' for name, value in new.items()
-    )
-    # Names come from our table metadata; the values travel staged, never inside the SQL.
-    sql = f'INSERT INTO "{table.name}" ({quoted}) SELECT {quoted} FROM "{staged}" WHERE true '  # noqa: S608
-    sql += f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update} WHERE {changed}"
-    result = conn.execute(text(sql))
-    return max(result.rowcount, 0)
-
-
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _audit(
@@ -122,7 +82,7 @@ def load_hs(node: Node, path: Path | str, edition: str | None = None, *, actor: 
     edition = hs_edition_for(node, path, edition)
     frame = parse_hs(path, edition)
     with node.engine.begin() as conn:
-        changed = _upsert(conn, hs_nomenclature, frame)
+        changed = upsert(conn, hs_nomenclature, frame)
         _audit(conn, actor, "refdata.load_hs", edition, path, rows=frame.height, changed=changed)
     return frame.height
 
@@ -142,7 +102,7 @@ def load_correlation(
     frame = parse_correlation(path, from_edition=from_edition, to_edition=to_edition)
     label = "→".join(frame.select("from_edition", "to_edition").row(0)) if frame.height else ""
     with node.engine.begin() as conn:
-        changed = _upsert(conn, hs_correlations, frame, keep_when_null=["relationship"])
+        changed = upsert(conn, hs_correlations, frame, keep_when_null=["relationship"])
         _audit(
             conn, actor, "refdata.load_correlation", label, path, rows=frame.height, changed=changed
         )
@@ -155,7 +115,7 @@ def load_rates(node: Node, path: Path | str, *, actor: str = "cli") -> int:
     path = Path(path)
     frame = parse_rates(path, default_quote=node.settings.reporting_currency)
     with node.engine.begin() as conn:
-        changed = _upsert(conn, exchange_rates, frame)
+        changed = upsert(conn, exchange_rates, frame)
         _audit(
             conn,
             actor,
@@ -182,7 +142,7 @@ def load_locations(
     total = changed = 0
     with node.engine.begin() as conn:
         for batch in read_locations(path, batch_rows=batch_rows):
-            changed += _upsert(conn, locations, batch)
+            changed += upsert(conn, locations, batch)
             total += batch.height
             if progress is not None:
                 progress(batch.height)

@@ -18,6 +18,8 @@ from borderlink import risk
 from borderlink.errors import ExpressionError, InvalidInput, NotFound
 from borderlink.services.accounts import audit
 from borderlink.services.node import Node
+from borderlink.services.risk._store import read_items
+from borderlink.services.risk.models import load_model
 from borderlink.store.risk_tables import profiles
 
 FIELDS = (
@@ -168,9 +170,6 @@ def replay_profile(
     """Replay a profile over stored history: declarations it would have hit, and its hit rate
     (share of the hits with a known outcome that were illicit). Uses the newest model's
     feature state for references and trader history (none: references are empty)."""
-    from borderlink.services.risk._store import read_items
-    from borderlink.services.risk.score import load_model
-
     frame = read_items(node.engine, since=since, until=until)
     compiled = risk.compile_profiles([profile])
     if frame.height == 0:

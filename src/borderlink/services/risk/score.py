@@ -29,6 +29,7 @@ from borderlink.services.accounts import audit
 from borderlink.services.coordination.routing import RouteSummary, compiled_rules, route_scored
 from borderlink.services.node import Node
 from borderlink.services.risk._store import read_items, unscored_days
+from borderlink.services.risk.models import load_model as load_model  # its callers read it here
 from borderlink.services.risk.profiles import load_active_profiles
 from borderlink.services.screening.partner_alerts import alerts_in_force, apply_alerts
 from borderlink.store.bulk import insert_ignore
@@ -135,26 +136,6 @@ def _jsonable(value: Any) -> Any:
     return finite(json.loads(json.dumps(value, default=str)))
 
 
-_LOADED: dict[str, risk.RiskModel] = {}
-
-
-def load_model(node: Node, version: str | None = None) -> risk.RiskModel:
-    """The named model version, or the newest one recorded."""
-    query = select(risk_models.c.version, risk_models.c.path)
-    if version:
-        query = query.where(risk_models.c.version == version)
-    else:
-        query = query.order_by(risk_models.c.created_at.desc()).limit(1)
-    with node.engine.connect() as conn:
-        row = conn.execute(query).first()
-    if row is None:
-        raise NotFound(f"risk model {version}" if version else "no risk model trained yet")
-    key = f"{row.path}"
-    if key not in _LOADED:  # models are immutable (hash-checked), so a cache is safe
-        _LOADED[key] = risk.load(Path(row.path))
-    return _LOADED[key]
-
-
 # --- scoring -----------------------------------------------------------------------------------
 
 
@@ -218,7 +199,9 @@ def score_batch(
     """
     model = load_model(node, version)
     policy = policy or capacity(node)
-    compiled = risk.compile_profiles(load_active_profiles(node, as_of or dt.date.today()))
+    compiled = risk.compile_profiles(
+        load_active_profiles(node, as_of or dt.datetime.now(dt.UTC).date())
+    )
     versions = {c.profile.name: c.profile.version for c in compiled}
     days = unscored_days(node.engine, model.version, since, until)
     channels: dict[str, int] = {"red": 0, "yellow": 0, "green": 0}
@@ -226,7 +209,7 @@ def score_batch(
     flows = (  # read lazily: only the flows being scored (two) and the next are in memory
         read_items(node.engine, since=day, until=day, unscored_for=model.version) for day in days
     )
-    alerts = alerts_in_force(node, as_of or dt.date.today())
+    alerts = alerts_in_force(node, as_of or dt.datetime.now(dt.UTC).date())
     rules = compiled_rules(node)  # agency routing rules: none, no routing
     routed = RouteSummary()
     recent: dict[int, pl.DataFrame] = {}  # flows being scored (in order), to match alerts on
@@ -353,7 +336,7 @@ def score_many(
     frame = read_items(node.engine, declaration_ids=list(dict.fromkeys(declaration_ids)))
     if frame.height == 0:
         return {}
-    on = as_of or dt.date.today()
+    on = as_of or dt.datetime.now(dt.UTC).date()
     compiled = risk.compile_profiles(load_active_profiles(node, on))
     red, yellow = _thresholds(node, model.version, policy)
     items = risk.score_items(model, frame, compiled)

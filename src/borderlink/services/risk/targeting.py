@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, func, select
 
+from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput
 from borderlink.services.accounts.access import (
     REDACTED,
@@ -141,7 +142,9 @@ def queue(
                 declaration_id=r.declaration_id,
                 declared_on=r.declared_on,
                 office_id=r.office_id,
-                importer_id=r.importer_id if nominal or r.importer_id is None else REDACTED,
+                importer_id=redact(
+                    r._mapping, () if nominal else ["importer_id"], mask=REDACTED
+                ).values["importer_id"],
                 channel=r.channel,
                 risk=r.risk,
                 selection=r.selection,
