@@ -27,11 +27,14 @@ from borderlink.server.errors import ErrorBody
 
 F = TypeVar("F", bound=Callable[..., Any])
 ERROR_SCHEMA = "ErrorBody"
-_REF = {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}
 # Where a dependency keeps the errors it declares (an attribute keeps it beside the function).
 _MARK = "__borderlink_raises__"
 # FastAPI's own validation-error schemas, which no answer of ours ever has.
 _FASTAPI_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def _json_error() -> dict[str, Any]:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}
 
 
 def raising(*errors: type[BorderLinkError]) -> Callable[[F], F]:
@@ -94,7 +97,7 @@ def derived_errors(route: RouteContext) -> list[type[BorderLinkError]]:
 def _response(errors: list[type[BorderLinkError]]) -> dict[str, Any]:
     return {
         "description": _describe(errors),
-        "content": {"application/json": {"schema": dict(_REF)}},
+        "content": _json_error(),
     }
 
 
@@ -113,7 +116,7 @@ def _complete(schema: dict[str, Any], routes: list[RouteContext]) -> None:
                 responses.setdefault(str(code), _response(group))
             for status, response in responses.items():
                 if status.isdigit() and int(status) >= 400:  # a route's own entry gets the body
-                    response.setdefault("content", {"application/json": {"schema": dict(_REF)}})
+                    response.setdefault("content", _json_error())
             operation["responses"] = responses = dict(
                 sorted(responses.items(), key=lambda kv: (not kv[0].isdigit(), kv[0]))
             )
@@ -121,7 +124,7 @@ def _complete(schema: dict[str, Any], routes: list[RouteContext]) -> None:
                 "default",
                 {
                     "description": "`internal_error`: anything unexpected (500; it is logged)",
-                    "content": {"application/json": {"schema": dict(_REF)}},
+                    "content": _json_error(),
                 },
             )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
