@@ -41,8 +41,8 @@ import httpx
 from borderlink import risk
 from borderlink.services import open_node
 from borderlink.services.accounts import users as accounts
-from borderlink.services.accounts.access import Role
-from borderlink.services.risk import score as risk_service
+from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.risk import models as risk_models
 from borderlink.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -50,6 +50,8 @@ from tests.risk import synthetic
 from tests.surfaces import seed_declarations
 
 from ingest import drop_postgres, fresh_postgres  # benchmarks/ingest.py (the script's folder)
+
+ADMIN = Principal.system("bench")
 
 # The model the ``score`` endpoint uses: the risk tests' small config (a real LightGBM booster,
 # fewer rounds than the package default, so the prepare step takes seconds).
@@ -75,7 +77,7 @@ def _prepare(
             SCORE_HISTORY, seed=11, start=dt.date(2020, 1, 1), days=120
         )
         synthetic.store(node.engine, history)
-        risk_service.train(node, config=SCORE_MODEL, actor="bench")
+        risk_models.train(node, Principal.system("bench"), config=SCORE_MODEL)
         new = synthetic.declarations(declarations, seed=12, start=dt.date(2020, 5, 4), days=5)
         synthetic.store(node.engine, new, with_outcomes=False)
         ids = new["declaration_id"].to_list()
@@ -89,12 +91,13 @@ def _prepare(
     ):
         accounts.add_user(
             node,
+            ADMIN,
             username=name,
             password="bench password",  # noqa: S106 - a throwaway node
             role=role,
             office_id=office,
         )
-        tokens[name] = accounts.create_token(node, username=name, name="bench").token
+        tokens[name] = accounts.create_token(node, ADMIN, username=name, name="bench").token
     node.engine.dispose()
     return db, tokens, ids
 

@@ -29,9 +29,12 @@ from tests.coop_mesh import agree, build_mesh, connect, go_live
 from tests.coop_samples import agreement
 
 from borderlink.model import Alert
+from borderlink.services.accounts.access import Principal
 from borderlink.services.cooperation.records import held_objects, issue, issue_all
 from borderlink.services.exchange.sync import sync_partner
 from borderlink.store.cooperation_tables import received
+
+OPS = Principal.system("test")  # acts for the node in the tests
 
 
 def _alert(n: int) -> Alert:
@@ -69,7 +72,7 @@ def main() -> None:
             for n in range(args.alerts):
                 record = _alert(n)
                 started[record.id] = dt.datetime.now(dt.UTC).timestamp()
-                issue(a, record)
+                issue(a, OPS, record)
             issue_s = time.perf_counter() - t0
             deadline = time.monotonic() + 60
             arrived: dict[str, float] = {}
@@ -86,7 +89,7 @@ def main() -> None:
             t0 = time.perf_counter()
             for start in range(0, args.records, 500):
                 batch = [_alert(n) for n in range(start, min(start + 500, args.records))]
-                issue_all(a, batch, notify=False)
+                issue_all(a, OPS, batch, notify=False)
             release_s = time.perf_counter() - t0
             t0 = time.perf_counter()
             result = sync_partner(b, "A", page_size=args.page_size)

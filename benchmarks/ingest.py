@@ -38,6 +38,7 @@ def peak_rss_mb() -> float:
 def worker(args: argparse.Namespace) -> None:
     """Run in the subprocess: migrate, ingest (and re-ingest), print one JSON line."""
     from borderlink.services import open_node
+    from borderlink.services.accounts.access import Principal
     from borderlink.services.ingest.files import ingest_file
     from borderlink.services.refdata.load import snapshot
 
@@ -52,7 +53,7 @@ def worker(args: argparse.Namespace) -> None:
     for run in runs:
         started, cpu = time.perf_counter(), time.process_time()
         summary = ingest_file(
-            node, args.file, actor="benchmark", refdata=refdata, chunk_rows=args.chunk
+            node, Principal.system("benchmark"), args.file, refdata=refdata, chunk_rows=args.chunk
         )
         seconds = time.perf_counter() - started
         figures[run] = {

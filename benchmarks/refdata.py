@@ -23,8 +23,11 @@ import polars as pl
 
 from borderlink.refdata import convert_frame
 from borderlink.services import open_node
+from borderlink.services.accounts.access import Principal
 from borderlink.services.refdata import load as service
 from borderlink.settings import Settings
+
+BENCH = Principal.system("bench")
 
 
 def main() -> None:
@@ -47,17 +50,17 @@ def main() -> None:
         )
         hs = args.data / "hs"
         loads = [
-            ("hs2022", lambda: service.load_hs(node, hs / "hs2022.csv")),
-            ("hs2017", lambda: service.load_hs(node, hs / "hs2017.csv")),
+            ("hs2022", lambda: service.load_hs(node, BENCH, hs / "hs2022.csv")),
+            ("hs2017", lambda: service.load_hs(node, BENCH, hs / "hs2017.csv")),
             (
                 "correlation",
-                lambda: service.load_correlation(node, hs / "hs2022-hs2017-correlation.csv"),
+                lambda: service.load_correlation(node, BENCH, hs / "hs2022-hs2017-correlation.csv"),
             ),
-            ("rates", lambda: service.load_rates(node, rates)),
+            ("rates", lambda: service.load_rates(node, BENCH, rates)),
             (
                 "locode",
                 lambda: service.load_locations(
-                    node, args.data / "un-locode" / "code-list-2025-1.csv"
+                    node, BENCH, args.data / "un-locode" / "code-list-2025-1.csv"
                 ),
             ),
         ]

@@ -35,6 +35,7 @@ from borderlink import coordination
 from borderlink.coordination import AgencyRule
 from borderlink.demo.catalogue import COUNTRIES, hs_catalogue
 from borderlink.services import open_node
+from borderlink.services.accounts.access import Principal
 from borderlink.services.coordination import agency_rules, routing
 from borderlink.settings import Settings
 from borderlink.store.tables import declarations, goods_items
@@ -146,11 +147,11 @@ def main() -> None:
             url = args.db or f"sqlite:///{Path(folder) / 'routing.db'}"
             store(url, part)
             node = open_node(Settings(environment="test", db=url), migrate=False)
-            agency_rules.save_rules(node, chosen, actor="bench")
+            agency_rules.save_rules(node, Principal.system("bench"), chosen)
             runs = []
             for _ in range(2):
                 started = time.perf_counter()
-                summary = routing.route_declarations(node, actor="bench")
+                summary = routing.route_declarations(node, Principal.system("bench"))
                 runs.append((time.perf_counter() - started, summary))
             node.engine.dispose()
         (first_s, first), (second_s, second) = runs

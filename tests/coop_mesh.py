@@ -22,9 +22,12 @@ from borderlink.model import Agreement, AgreementState
 from borderlink.server.app import create_app
 from borderlink.server.loopback import LoopbackServer
 from borderlink.services import Node, open_node
+from borderlink.services.accounts.access import Principal
 from borderlink.services.cooperation.agreements import add_agreement, transition_agreement
 from borderlink.services.cooperation.partners import add_partner, init_node
 from borderlink.settings import Settings
+
+OPS = Principal.system("test")  # acts for the node in the tests
 
 
 @dataclass
@@ -101,7 +104,7 @@ def build_mesh(
                 shutil.copy(template, settings.data_dir / "borderlink.db")
             node = open_node(settings)
         mesh.nodes[name] = node
-        mesh.identities[name] = init_node(node)
+        mesh.identities[name] = init_node(node, OPS)
         mesh.urls[name] = f"http://{name.lower()}.test"
         if in_process:
             app = create_app(node=node)
@@ -117,6 +120,7 @@ def connect(mesh: Mesh, a: str, b: str) -> None:
         ident = mesh.identities[other]
         add_partner(
             mesh.nodes[me],
+            OPS,
             Partner(other, ident.name, ident.public_key, mesh.urls[other]),
         )
 
@@ -130,9 +134,9 @@ def agree(
         path.append(AgreementState.SUSPENDED)
     for party in agreement.parties:
         node = mesh.nodes[party]
-        add_agreement(node, agreement.model_copy(update={"state": AgreementState.DRAFT}))
+        add_agreement(node, OPS, agreement.model_copy(update={"state": AgreementState.DRAFT}))
         for step in path:
-            transition_agreement(node, agreement.agreement_id, step)
+            transition_agreement(node, OPS, agreement.agreement_id, step)
 
 
 AgreementFactory = Callable[..., Agreement]

@@ -23,7 +23,7 @@ from borderlink.model import Agreement
 from borderlink.risk import Profile
 from borderlink.services import Node
 from borderlink.services.accounts import users as accounts
-from borderlink.services.accounts.access import Role
+from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.cooperation import agreements, partners
 from borderlink.services.coordination import agency_rules, routing
 from borderlink.services.ingest.files import ingest_file
@@ -31,6 +31,10 @@ from borderlink.services.risk import profiles
 from borderlink.store.coordination_tables import referrals
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, goods_items, outcomes, parties
+
+OPS = Principal.system("test")  # acts for the node in the tests
+
+ADMIN = Principal.system("test")
 
 PASSWORD = "correct horse battery"
 OFFICE_A, OFFICE_B = "OFA", "OFB"
@@ -117,7 +121,7 @@ def seed_declarations(node: Node, n_per_office: int = 3) -> tuple[list[str], lis
     broken = {"id": "D-X", "office": OFFICE_A, "items": [{"hs_code": "851713", "value": 5}]}
     path = Path(tempfile.mkdtemp()) / "broken.json"
     path.write_text(json.dumps([broken]))
-    summary = ingest_file(node, path, format="json", actor="test")
+    summary = ingest_file(node, OPS, path, format="json")
     assert summary.rejected == 1, summary
     return ids[OFFICE_A], ids[OFFICE_B]
 
@@ -129,15 +133,15 @@ def seed(node: Node) -> Seeded:
         name = f"{role.value}-1"
         accounts.add_user(
             node,
+            ADMIN,
             username=name,
             password=PASSWORD,
             role=role,
             office_id=OFFICE_A if role is Role.OFFICER else None,
             agency=AGENCY if role is Role.AGENCY_OFFICER else None,
-            actor="test",
         )
         seeded.users[role] = name
-        seeded.tokens[role] = accounts.create_token(node, username=name, name="test").token
+        seeded.tokens[role] = accounts.create_token(node, ADMIN, username=name, name="test").token
     seeded.office_a, seeded.office_b = seed_declarations(node)
     return seeded
 
@@ -160,14 +164,14 @@ def agreement_document(node: Node, agreement_id: str) -> dict[str, object]:
 
 def seed_agreement(node: Node, agreement_id: str) -> str:
     agreements.add_agreement(
-        node, Agreement.model_validate(agreement_document(node, agreement_id)), actor="test"
+        node, OPS, Agreement.model_validate(agreement_document(node, agreement_id))
     )
     return agreement_id
 
 
 def seed_partner(node: Node, partner_id: str) -> str:
     partner = Partner(partner_id, "Customs of Borduria", PARTNER_KEY, "http://127.0.0.1:9")
-    partners.add_partner(node, partner, actor="test")
+    partners.add_partner(node, OPS, partner)
     return partner_id
 
 
@@ -203,7 +207,7 @@ def seed_scores(node: Node, channels: dict[str, str]) -> None:
 
 def seed_profile(node: Node, name: str) -> str:
     profile = Profile(name=name, expression='origin == "CN"', weight=0.2, reason="from CN")
-    profiles.add_profile(node, profile, actor="test")
+    profiles.save_profile(node, Principal.system("test"), profile)
     return name
 
 
@@ -225,8 +229,8 @@ REFERRAL_RULES = [
 def seed_referrals(seeded: Seeded) -> dict[str, int]:
     """Refer office A's declarations to the seeded agency officer's agency and office B's to
     the police; the referral ids of each office's first declaration."""
-    agency_rules.save_rules(seeded.node, REFERRAL_RULES, actor="test")
-    routing.route_declarations(seeded.node, actor="test")
+    agency_rules.save_rules(seeded.node, Principal.system("test"), REFERRAL_RULES)
+    routing.route_declarations(seeded.node, Principal.system("test"))
     wanted = {"health": (seeded.office_a[0], AGENCY), "police": (seeded.office_b[0], "police")}
     found: dict[str, int] = {}
     with seeded.node.engine.connect() as conn:

@@ -30,6 +30,7 @@ from borderlink.exchange.auth import authorization
 from borderlink.exchange.client import API_ROOT, outbox_collection
 from borderlink.model import AgreementState
 from borderlink.services import Node
+from borderlink.services.accounts.access import Principal
 from borderlink.services.cooperation.partners import get_partner
 from borderlink.services.cooperation.records import (
     active_alerts,
@@ -41,6 +42,8 @@ from borderlink.services.cooperation.records import (
 from borderlink.services.exchange.sync import cursor, sync_partner
 from tests.coop_mesh import LiveServer, Mesh, agree, build_mesh, connect, go_live
 from tests.coop_samples import TODAY, agreement, new_alert, new_seizure, stix_errors
+
+OPS = Principal.system("test")  # acts for the node in the tests
 
 pytestmark = pytest.mark.slow
 
@@ -123,7 +126,7 @@ def test_seizure_at_a_reaches_b_redacted_never_c_and_b_flags_it(
     mesh, _ = live
     a, b, c = mesh.nodes["A"], mesh.nodes["B"], mesh.nodes["C"]
     seizure = new_seizure()
-    seizure_result, alert_result = record_seizure(a, seizure)
+    seizure_result, alert_result = record_seizure(a, OPS, seizure)
     assert seizure_result.notified == ["B"]
     _wait_for(lambda: len(held_objects(b)) == 2)
 
@@ -180,7 +183,7 @@ def test_sync_cut_off_by_a_going_down_resumes_after_restart(
     mesh, servers = live
     a, b = mesh.nodes["A"], mesh.nodes["B"]
     for n in range(30):
-        issue(a, new_alert(n), notify=False)
+        issue(a, OPS, new_alert(n), notify=False)
     with pytest.raises(PartnerUnavailable):
         sync_partner(b, "A", transport=_StopAfter(servers["A"], 2), page_size=10)
     assert len(held_objects(b)) == 20
@@ -196,7 +199,7 @@ def test_taxii2_client_reads_a_collection(live: tuple[Mesh, dict[str, LiveServer
 
     mesh, servers = live
     for n in range(5):
-        issue(mesh.nodes["A"], new_alert(n), notify=False)
+        issue(mesh.nodes["A"], OPS, new_alert(n), notify=False)
     b = mesh.identities["B"]
 
     class SignedByB(requests.auth.AuthBase):
@@ -232,7 +235,7 @@ def test_b_killed_mid_sync_resumes_with_no_loss_and_no_duplicate(
     a, b = mesh.nodes["A"], mesh.nodes["B"]
     total = 1000
     for start in range(0, total, 500):
-        issue_all(a, [new_alert(n) for n in range(start, start + 500)], notify=False)
+        issue_all(a, OPS, [new_alert(n) for n in range(start, start + 500)], notify=False)
     env = {
         **os.environ,
         "BORDERLINK_ENVIRONMENT": "test",

@@ -20,6 +20,7 @@ from borderlink.ingest.readers import (
     read_json_chunks,
 )
 from borderlink.services import Node
+from borderlink.services.accounts.access import Principal
 from borderlink.services.ingest.files import ingest_file
 from tests.factories import GOOD
 
@@ -210,7 +211,7 @@ def test_a_registered_reader_is_used_by_the_ingest_service(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None, node: Node
 ) -> None:
     _register(monkeypatch, EntryPoint("pipe", f"{__name__}:PIPE", readers_module.GROUP))
-    summary = ingest_file(node, _pipe_file(tmp_path), format="pipe")
+    summary = ingest_file(node, Principal.system("test"), _pipe_file(tmp_path), format="pipe")
     assert (summary.rows, summary.accepted, summary.rejected) == (2, 2, 0)
 
 

@@ -11,7 +11,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from borderlink.cli.options import DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.errors import InvalidInput
 from borderlink.model.cooperation import AgreementState
 from borderlink.services.cooperation import load_agreement_yaml
@@ -39,14 +39,14 @@ def add_cmd(
         text = file.read_text(encoding="utf-8")
     except OSError as error:
         raise InvalidInput(f"cannot read {file}: {error}") from error
-    agreement = add_agreement(node_for(db), load_agreement_yaml(text), reason=reason)
+    agreement = add_agreement(node_for(db), CLI, load_agreement_yaml(text), reason=reason)
     out.print(f"agreement [bold]{agreement.agreement_id}[/] registered ({agreement.state})")
 
 
 @app.command("show")
 def show_cmd(agreement_id: str, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Print one agreement."""
-    document = get_agreement(node_for(db), agreement_id).as_document()
+    document = get_agreement(node_for(db), CLI, agreement_id).as_document()
     if as_json:
         print(json.dumps(document))
     else:
@@ -61,14 +61,14 @@ def transition_cmd(
     db: DbOption = None,
 ) -> None:
     """Move an agreement along its lifecycle (draft→signed→ratified→in_force→...)."""
-    agreement = transition_agreement(node_for(db), agreement_id, to, reason=reason)
+    agreement = transition_agreement(node_for(db), CLI, agreement_id, to, reason=reason)
     out.print(f"agreement {agreement.agreement_id} is now [bold]{agreement.state}[/]")
 
 
 @app.command("list")
 def list_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List agreements with their state and what they let flow."""
-    found = list_agreements(node_for(db))
+    found = list_agreements(node_for(db), CLI)
     if as_json:
         print(json.dumps({"agreements": [a.as_document() for a in found]}))
         return

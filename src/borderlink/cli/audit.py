@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from borderlink.cli.options import DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.errors import IntegrityFailure
 from borderlink.services.accounts.audit_seal import own_identity, seal, verify_audit
 
@@ -32,7 +32,7 @@ def seal_cmd(
     """Chain every audit entry not yet in the log (oldest first); sign a tree head over them."""
     node = node_for(db)
     identity = own_identity(node) if sign else None
-    report = seal(node, limit=limit, identity=identity)
+    report = seal(node, principal=CLI, limit=limit, identity=identity)
     head = report.head
     if as_json:
         print(
@@ -57,7 +57,7 @@ def verify_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Recompute every chained entry's leaf from the audit log; check the log and its heads."""
     node = node_for(db)
     identity = own_identity(node)
-    report = verify_audit(node, identity.public_key if identity else None)
+    report = verify_audit(node, identity.public_key if identity else None, principal=CLI)
     if as_json:
         print(json.dumps({**asdict(report), "ok": report.ok}))
     else:

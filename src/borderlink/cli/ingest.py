@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from borderlink.cli.options import DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.model import IngestSummary
 from borderlink.services.ingest.files import formats, ingest_file, reader
 
@@ -66,10 +66,10 @@ def ingest(
         task = bar.add_task(file.name, total=total)
         summary = ingest_file(
             node,
+            CLI,
             file,
             format=fmt,
             mapping=mapping,
-            actor="cli",
             progress=lambda rows: bar.advance(task, rows),
         )
     if as_json:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from borderlink.cli.options import DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.services.cooperation.partners import init_node, node_identity
 
 app = typer.Typer(help="This node's identity: id, name, Ed25519 signing key.", no_args_is_help=True)
@@ -41,7 +41,7 @@ def init_cmd(
 ) -> None:
     """Create the node's Ed25519 signing key (PEM, mode 0600, under the data directory)."""
     node = node_for(db)
-    identity = init_node(node, overwrite=force)
+    identity = init_node(node, CLI, overwrite=force)
     _show(
         identity.node_id,
         identity.name,

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from borderlink.cli.options import DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.services.cooperation import Partner
 from borderlink.services.cooperation.partners import add_partner, list_partners, remove_partner
 
@@ -28,9 +28,7 @@ def add_cmd(
     db: DbOption = None,
 ) -> None:
     """Register a partner node."""
-    partner = add_partner(
-        node_for(db), Partner(partner_id, name, key, url), actor="cli", reason=reason
-    )
+    partner = add_partner(node_for(db), CLI, Partner(partner_id, name, key, url), reason=reason)
     out.print(f"partner [bold]{partner.partner_id}[/] ({partner.name}) at {partner.base_url}")
 
 
@@ -40,7 +38,7 @@ def list_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """List the registered partners."""
-    found = list_partners(node_for(db))
+    found = list_partners(node_for(db), CLI)
     if as_json:
         print(json.dumps({"partners": [asdict(p) for p in found]}))
         return
@@ -57,5 +55,5 @@ def remove_cmd(
     db: DbOption = None,
 ) -> None:
     """Forget a partner: nothing more is released to it or accepted from it."""
-    remove_partner(node_for(db), partner_id, actor="cli", reason=reason)
+    remove_partner(node_for(db), CLI, partner_id, reason=reason)
     out.print(f"partner {partner_id} removed")

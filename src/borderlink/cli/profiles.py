@@ -11,9 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from borderlink.cli.options import DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.services.risk import profiles as service
-from borderlink.services.risk.score import profile_hit_rates
 
 app = typer.Typer(help="Risk profiles: add, list, show, disable, test.", no_args_is_help=True)
 out = Console()
@@ -29,7 +28,7 @@ def add_cmd(file: FileArg, db: DbOption = None, owner: str | None = None) -> Non
     for profile in service.read_profiles_file(file):
         if owner:
             profile = profile.model_copy(update={"owner": owner})
-        stored = service.add_profile(node, profile, actor=profile.owner)
+        stored = service.save_profile(node, CLI, profile)
         out.print(f"profile [bold]{stored.name}[/] version {stored.version}")
 
 
@@ -37,31 +36,42 @@ def add_cmd(file: FileArg, db: DbOption = None, owner: str | None = None) -> Non
 def list_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Every profile's current version, with its hit statistics."""
     node = node_for(db)
-    items = service.list_profiles(node)
-    stats = profile_hit_rates(node)
+    views = service.list_profiles(node, CLI)
     today = dt.datetime.now(dt.UTC).date()
     if as_json:
         rows = [
-            {**p.model_dump(mode="json"), "active": p.is_active(today), **stats.get(p.name, {})}
-            for p in items
+            {
+                **v.profile.model_dump(mode="json"),
+                "active": v.profile.is_active(today),
+                **({} if not v.hits else _stats(v)),
+            }
+            for v in views
         ]
         print(json.dumps(rows))
         return
     table = Table("name", "v", "active", "weight", "channel", "hits", "hit rate", "reason")
-    for p in items:
-        s = stats.get(p.name, {})
-        rate = s.get("hit_rate")
+    for v in views:
+        p = v.profile
         table.add_row(
             p.name,
             str(p.version),
             "yes" if p.is_active(today) else "no",
             f"{p.weight:g}",
             p.channel or "",
-            str(s.get("hits", 0)),
-            f"{rate:.0%}" if s.get("inspected") else "-",
+            str(v.hits),
+            f"{v.hit_rate:.0%}" if v.hit_rate is not None else "-",
             p.reason,
         )
     out.print(table)
+
+
+def _stats(view: service.ProfileView) -> dict[str, float]:
+    return {
+        "hits": view.hits,
+        "inspected": view.inspected,
+        "illicit": view.illicit,
+        "hit_rate": view.hit_rate or 0.0,
+    }
 
 
 @app.command("show")
@@ -71,14 +81,14 @@ def show_cmd(
     version: Annotated[int | None, typer.Option(help="A given version.")] = None,
 ) -> None:
     """One profile (its current version unless --version)."""
-    profile = service.get_profile(node_for(db), name, version)
+    profile = service.get_profile(node_for(db), CLI, name, version)
     print(json.dumps(profile.model_dump(mode="json"), indent=2))
 
 
 @app.command("disable")
 def disable_cmd(name: str, db: DbOption = None) -> None:
     """Disable a profile (a new version that never fires)."""
-    profile = service.disable_profile(node_for(db), name)
+    profile = service.disable_profile(node_for(db), CLI, name)
     out.print(f"profile [bold]{profile.name}[/] disabled (version {profile.version})")
 
 
@@ -87,4 +97,4 @@ def replay_cmd(file: FileArg, db: DbOption = None) -> None:
     """Replay the profiles in FILE over stored history: hits and hit rate (JSON per line)."""
     node = node_for(db)
     for profile in service.read_profiles_file(file):
-        print(json.dumps(service.replay_profile(node, profile)))
+        print(json.dumps(service.replay_profile(node, CLI, profile)))

@@ -13,16 +13,13 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
-from borderlink.cli.options import DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.errors import InvalidInput
-from borderlink.model.cooperation import Alert, Seizure
-from borderlink.services.cooperation import new_record
 from borderlink.services.cooperation.receiving import purge_expired
 from borderlink.services.cooperation.records import (
     IssueResult,
     active_alerts,
-    issue,
-    record_seizure,
+    issue_document,
     revoke,
 )
 
@@ -56,12 +53,9 @@ def seizure_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Record a seizure made here and release it (and its alert) to partners as agreed."""
-    node = node_for(db)
-    record = new_record(
-        "seizure", _read(file), issuer=node.settings.node_id, now=dt.datetime.now(dt.UTC)
+    results = issue_document(
+        node_for(db), CLI, "seizure", _read(file), purpose=purpose, alert_days=alert_days or None
     )
-    assert isinstance(record, Seizure)
-    results = record_seizure(node, record, alert_days=alert_days or None, purpose=purpose)
     _report(results, as_json)
 
 
@@ -73,12 +67,7 @@ def alert_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Issue an alert and release it to partners as agreed."""
-    node = node_for(db)
-    record = new_record(
-        "alert", _read(file), issuer=node.settings.node_id, now=dt.datetime.now(dt.UTC)
-    )
-    assert isinstance(record, Alert)
-    _report([issue(node, record, purpose=purpose)], as_json)
+    _report(issue_document(node_for(db), CLI, "alert", _read(file), purpose=purpose), as_json)
 
 
 @app.command("aeo")
@@ -89,11 +78,8 @@ def aeo_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Share a trader's AEO status with partners whose agreements cover aeo-status."""
-    node = node_for(db)
-    record = new_record(
-        "aeo-status", _read(file), issuer=node.settings.node_id, now=dt.datetime.now(dt.UTC)
-    )
-    _report([issue(node, record, purpose=purpose)], as_json)
+    results = issue_document(node_for(db), CLI, "aeo-status", _read(file), purpose=purpose)
+    _report(results, as_json)
 
 
 @app.command("revoke")
@@ -104,7 +90,7 @@ def revoke_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Withdraw a record issued here: partners that got it receive a signed tombstone."""
-    _report([revoke(node_for(db), record_id, reason=reason)], as_json)
+    _report([revoke(node_for(db), CLI, record_id, reason=reason)], as_json)
 
 
 @app.command("alerts")

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 from rich.tree import Tree
 
-from borderlink.cli.options import DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.model import HsNode
 from borderlink.services.refdata import load as service
 
@@ -54,7 +54,7 @@ def load_hs_cmd(
     """Load an HS nomenclature (UN Comtrade layout: section,hscode,description,parent,level)."""
     node = node_for(db)
     chosen = service.hs_edition_for(node, file, edition)
-    count = service.load_hs(node, file, chosen)
+    count = service.load_hs(node, CLI, file, chosen)
     _done(as_json, "HS codes", count, file, edition=chosen)
 
 
@@ -74,7 +74,7 @@ def load_correlation_cmd(
 ) -> None:
     """Load an HS correlation table (hs2022,hs2017[,relationship])."""
     count = service.load_correlation(
-        node_for(db), file, from_edition=from_edition, to_edition=to_edition
+        node_for(db), CLI, file, from_edition=from_edition, to_edition=to_edition
     )
     _done(as_json, "correlation pairs", count, file)
 
@@ -82,7 +82,7 @@ def load_correlation_cmd(
 @load_app.command("rates")
 def load_rates_cmd(file: FileArgument, as_json: JsonOption = False, db: DbOption = None) -> None:
     """Load exchange rates (currency,valid_from,rate[,quote_currency])."""
-    count = service.load_rates(node_for(db), file)
+    count = service.load_rates(node_for(db), CLI, file)
     _done(as_json, "exchange rates", count, file)
 
 
@@ -102,7 +102,7 @@ def load_locode_cmd(file: FileArgument, as_json: JsonOption = False, db: DbOptio
     ) as progress:
         task = progress.add_task(f"loading {file.name}", total=None)
         count = service.load_locations(
-            node, file, progress=lambda rows: progress.advance(task, rows)
+            node, CLI, file, progress=lambda rows: progress.advance(task, rows)
         )
     _done(as_json, "locations", count, file)
 

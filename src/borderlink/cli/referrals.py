@@ -16,12 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from borderlink.cli.options import DbOption, node_for
-from borderlink.errors import PermissionDenied
+from borderlink.cli.options import CLI, DbOption, acting, node_for
 from borderlink.model import ReferralAnswer, ReferralStatus
-from borderlink.services import Node
-from borderlink.services.accounts import users as accounts
-from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.coordination import agency_rules, referrals, routing
 
 app = typer.Typer(
@@ -35,25 +31,6 @@ AsOption = Annotated[
     str | None, typer.Option("--as", help="Act as this user (with their role and agency).")
 ]
 DateOption = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])]
-
-OPERATOR = Principal(user_id=0, username="cli", role=Role.ADMINISTRATOR, via="cli")
-
-
-def _principal(node: Node, username: str | None) -> Principal:
-    """The node operator, or the named (active) user."""
-    if username is None:
-        return OPERATOR
-    user = accounts.get_user(node, username)
-    if not user.active:
-        raise PermissionDenied(f"user {username!r} is disabled")
-    return Principal(
-        user_id=user.user_id,
-        username=user.username,
-        role=user.role,
-        office_id=user.office_id,
-        agency=user.agency,
-        via="cli",
-    )
 
 
 @agencies.command("load")
@@ -70,9 +47,9 @@ def load_cmd(
         raise typer.BadParameter("give a FILE or --example")
     node = node_for(db)
     changes = (
-        agency_rules.load_builtin(node)
+        agency_rules.load_builtin(node, CLI)
         if file is None
-        else agency_rules.load_rules_file(node, file)
+        else agency_rules.load_rules_file(node, CLI, file)
     )
     for change in changes:
         out.print(f"rule [bold]{change.name}[/] → {change.agency}: {change.change}")
@@ -81,7 +58,7 @@ def load_cmd(
 @agencies.command("list")
 def rules_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Every routing rule, by agency."""
-    found = agency_rules.list_rules(node_for(db))
+    found = agency_rules.list_rules(node_for(db), CLI)
     if as_json:
         print(json.dumps([v.model_dump(mode="json") for v in found]))
         return
@@ -106,7 +83,7 @@ def route_cmd(
         out.print("no active agency rules: nothing to route (borderlink agencies load FILE)")
         return
     summary = routing.route_declarations(
-        node, since=since.date() if since else None, until=until.date() if until else None
+        node, CLI, since=since.date() if since else None, until=until.date() if until else None
     )
     if as_json:
         print(json.dumps(summary.figures()))
@@ -132,9 +109,7 @@ def list_cmd(
     """Referrals, waiting ones first."""
     node = node_for(db)
     flt = referrals.ReferralFilter(agency=agency, status=status)
-    page = referrals.list_referrals(
-        node, _principal(node, as_user), flt, limit=limit, offset=offset
-    )
+    page = referrals.list_referrals(node, acting(node, as_user), flt, limit=limit, offset=offset)
     if as_json:
         print(page.model_dump_json())
         return
@@ -157,7 +132,7 @@ def list_cmd(
 def show_cmd(referral_id: int, as_user: AsOption = None, db: DbOption = None) -> None:
     """One referral with its goods (JSON)."""
     node = node_for(db)
-    found = referrals.get_referral(node, _principal(node, as_user), referral_id)
+    found = referrals.get_referral(node, acting(node, as_user), referral_id)
     print(found.model_dump_json(indent=2))
 
 
@@ -172,7 +147,7 @@ def answer_cmd(
     """Answer a referral as an officer of the agency it is addressed to."""
     node = node_for(db)
     done = referrals.answer_referral(
-        node, _principal(node, as_user), referral_id, ReferralAnswer(status=status, finding=finding)
+        node, acting(node, as_user), referral_id, ReferralAnswer(status=status, finding=finding)
     )
     out.print(f"referral {done.referral_id} ({done.agency}) is {done.status.value}")
 
@@ -181,7 +156,7 @@ def answer_cmd(
 def times_cmd(as_user: AsOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
     """Clearance times: hours from referral to response, decision and closing (p50/p90)."""
     node = node_for(db)
-    found = referrals.clearance(node, _principal(node, as_user))
+    found = referrals.clearance(node, acting(node, as_user))
     if as_json:
         print(json.dumps([t.model_dump() for t in found]))
         return

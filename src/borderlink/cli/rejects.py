@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from borderlink.cli.options import DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.services.ingest.rejects import (
     get_reject,
     list_rejects,
@@ -35,6 +35,7 @@ def list_cmd(
     node = node_for(db)
     records, total = list_rejects(
         node,
+        CLI,
         status=None if status == "all" else status,
         reason=reason,
         batch_id=batch,
@@ -64,7 +65,7 @@ def list_cmd(
         out.print(
             f"showing {offset + 1}-{offset + len(records)}; next: --offset {offset + len(records)}"
         )
-    counts = reason_counts(node, status=None if status == "all" else status)
+    counts = reason_counts(node, CLI, status=None if status == "all" else status)
     if counts:
         out.print("by reason: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
 
@@ -72,7 +73,7 @@ def list_cmd(
 @app.command("show")
 def show_cmd(reject_id: int, db: DbOption = None) -> None:
     """One rejected record: every issue and the raw record as read."""
-    record = get_reject(node_for(db), reject_id)
+    record = get_reject(node_for(db), CLI, reject_id)
     out.print(
         f"[bold]reject {record.id}[/] · {record.source} record {record.record_no} · {record.status}"
     )
@@ -96,7 +97,7 @@ def retry_cmd(
     db: DbOption = None,
 ) -> None:
     """Validate open rejects again with today's reference data and mapping."""
-    summary = retry_rejects(node_for(db), ids=ids or None, reason=reason)
+    summary = retry_rejects(node_for(db), CLI, ids=ids or None, reason=reason)
     if as_json:
         print(summary.model_dump_json())
         return

@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from borderlink.cli.options import DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.services.refdata.load import snapshot
-from borderlink.services.risk import CapacityPolicy, evaluation
+from borderlink.services.risk import CapacityPolicy, evaluation, models
 from borderlink.services.risk import score as service
 
 app = typer.Typer(help="Risk model: train, score, evaluate.", no_args_is_help=True)
@@ -44,7 +44,7 @@ def train_cmd(
     """Learn a model from stored declarations with inspection outcomes."""
     node = node_for(db)
     with out.status("training the risk model..."):
-        info = service.train(node, since=_date(since), until=_date(until))
+        info = models.train(node, CLI, since=_date(since), until=_date(until))
     if as_json:
         print(json.dumps(asdict(info), default=str))
         return
@@ -86,6 +86,7 @@ def score_cmd(
 
         summary = service.score_batch(
             node,
+            CLI,
             since=_date(since),
             until=_date(until),
             version=model,

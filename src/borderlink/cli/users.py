@@ -9,9 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from borderlink.cli.options import DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Role
+from borderlink.services.accounts.demo import demo_accounts
 
 app = typer.Typer(help="Users: add, list, disable.", no_args_is_help=True)
 tokens = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
@@ -33,6 +34,7 @@ def add(
     """Add a user (the password is asked for unless --password is given)."""
     user = accounts.add_user(
         node_for(db),
+        CLI,
         username=username,
         password=password,
         role=role,
@@ -48,7 +50,7 @@ def add(
 @app.command("list")
 def list_(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List users."""
-    found = accounts.list_users(node_for(db))
+    found = accounts.list_users(node_for(db), CLI)
     if as_json:
         print(json.dumps({"users": [u.model_dump(mode="json") for u in found]}))
         return
@@ -61,14 +63,14 @@ def list_(db: DbOption = None, as_json: JsonOption = False) -> None:
 @app.command("disable")
 def disable(username: str, db: DbOption = None) -> None:
     """Disable a user: no more sign-in, sessions closed, tokens refused."""
-    accounts.disable_user(node_for(db), username)
+    accounts.disable_user(node_for(db), CLI, username)
     out.print(f"disabled {username}")
 
 
 @app.command("demo")
 def demo(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Create one demo user per role (not on production nodes) and print their passwords."""
-    made = accounts.demo_accounts(node_for(db))
+    made = demo_accounts(node_for(db))
     if as_json:
         print(json.dumps({"users": made}))
         return
@@ -91,7 +93,7 @@ def create(
 ) -> None:
     """Create an API token for a user; the token is printed once."""
     made = accounts.create_token(
-        node_for(db), username=username, name=name, scopes=scope, days=days
+        node_for(db), CLI, username=username, name=name, scopes=scope, days=days
     )
     if as_json:
         print(made.model_dump_json())
@@ -104,7 +106,7 @@ def create(
 @tokens.command("list")
 def list_tokens(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List tokens (never their secrets)."""
-    found = accounts.list_tokens(node_for(db))
+    found = accounts.list_tokens(node_for(db), CLI)
     if as_json:
         print(json.dumps({"tokens": [t.model_dump(mode="json") for t in found]}))
         return
@@ -123,5 +125,5 @@ def list_tokens(db: DbOption = None, as_json: JsonOption = False) -> None:
 @tokens.command("revoke")
 def revoke(token_id: str, db: DbOption = None) -> None:
     """Revoke a token by its id."""
-    accounts.revoke_token(node_for(db), token_id)
+    accounts.revoke_token(node_for(db), CLI, token_id)
     out.print(f"revoked {token_id}")

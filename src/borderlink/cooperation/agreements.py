@@ -10,7 +10,8 @@ Lifecycle (every other move is refused)::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -27,21 +28,27 @@ from borderlink.model.cooperation import (
 )
 
 S = AgreementState
-TRANSITIONS: dict[AgreementState, frozenset[AgreementState]] = {
-    S.DRAFT: frozenset({S.SIGNED}),
-    S.SIGNED: frozenset({S.RATIFIED}),
-    S.RATIFIED: frozenset({S.IN_FORCE}),
-    S.IN_FORCE: frozenset({S.SUSPENDED, S.EXPIRED}),
-    S.SUSPENDED: frozenset({S.IN_FORCE, S.EXPIRED}),
-    S.EXPIRED: frozenset(),
-}
+TRANSITIONS: Mapping[AgreementState, frozenset[AgreementState]] = MappingProxyType(
+    {
+        S.DRAFT: frozenset({S.SIGNED}),
+        S.SIGNED: frozenset({S.RATIFIED}),
+        S.RATIFIED: frozenset({S.IN_FORCE}),
+        S.IN_FORCE: frozenset({S.SUSPENDED, S.EXPIRED}),
+        S.SUSPENDED: frozenset({S.IN_FORCE, S.EXPIRED}),
+        S.EXPIRED: frozenset(),
+    }
+)
 
 # Which record model carries each category, to check an agreement's redaction lists.
-MODELS_BY_CATEGORY: dict[Category, type[Alert] | type[Seizure] | type[AeoStatus]] = {
-    Category.ALERT: Alert,
-    Category.SEIZURE: Seizure,
-    Category.AEO_STATUS: AeoStatus,
-}
+MODELS_BY_CATEGORY: Mapping[Category, type[Alert] | type[Seizure] | type[AeoStatus]] = (
+    MappingProxyType(
+        {
+            Category.ALERT: Alert,
+            Category.SEIZURE: Seizure,
+            Category.AEO_STATUS: AeoStatus,
+        }
+    )
+)
 
 
 def parse_agreement(data: dict[str, Any]) -> Agreement:

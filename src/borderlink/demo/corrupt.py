@@ -6,7 +6,9 @@ record; the exact duplicates are copies of clean rows appended at the end.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import polars as pl
 
@@ -15,15 +17,17 @@ from borderlink.demo.writers import FILE_COLUMNS
 from borderlink.services.refdata import builtin
 
 # kind → (column, broken text). The kinds are the ingest reason codes they should cause.
-BREAKAGES: dict[str, tuple[str, str]] = {
-    "unknown_hs_code": ("hs_code", "123456"),  # well-formed, but no such HS 2022 subheading
-    "unknown_country": ("origin_country", "UK"),  # a common slip: GB is the ISO code
-    "not_a_number": ("value", "12O5.50"),  # a letter O where a zero belongs
-    "negative_value": ("net_mass_kg", "-250.5"),
-    "missing_required": ("declaration_id", ""),
-    "malformed_date": ("declared_on", "2025-02-30"),
-    "invalid_encoding": ("importer_name", "Société Générale Import"),  # written as Latin-1
-}
+BREAKAGES: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "unknown_hs_code": ("hs_code", "123456"),  # well-formed, but no such HS 2022 subheading
+        "unknown_country": ("origin_country", "UK"),  # a common slip: GB is the ISO code
+        "not_a_number": ("value", "12O5.50"),  # a letter O where a zero belongs
+        "negative_value": ("net_mass_kg", "-250.5"),
+        "missing_required": ("declaration_id", ""),
+        "malformed_date": ("declared_on", "2025-02-30"),
+        "invalid_encoding": ("importer_name", "Société Générale Import"),  # written as Latin-1
+    }
+)
 DUPLICATES = 2
 _ENCODED = "Société Générale Import"
 

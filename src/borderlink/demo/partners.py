@@ -11,6 +11,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import polars as pl
 
@@ -23,6 +24,7 @@ from borderlink.model.cooperation import (
     SeizedParty,
     Seizure,
 )
+from borderlink.services.accounts.demo import DEMO
 from borderlink.services.cooperation import Partner
 from borderlink.services.cooperation.agreements import add_agreement, transition_agreement
 from borderlink.services.cooperation.partners import add_partner, init_node, node_identity
@@ -36,7 +38,7 @@ from borderlink.services.node import Node, open_node
 from borderlink.services.screening import match_alerts
 from borderlink.settings import Settings
 
-NAMES = {"atlantis": "Customs of Atlantis", "borduria": "Customs of Borduria"}
+NAMES = MappingProxyType({"atlantis": "Customs of Atlantis", "borduria": "Customs of Borduria"})
 
 
 def demo_nodes(root: Path, base: Settings) -> dict[str, Node]:
@@ -54,7 +56,7 @@ def demo_nodes(root: Path, base: Settings) -> dict[str, Node]:
             }
         )
         node = open_node(settings)
-        init_node(node, overwrite=True)
+        init_node(node, DEMO, overwrite=True)
         nodes[node_id] = node
     return nodes
 
@@ -65,7 +67,7 @@ def link(nodes: dict[str, Node], urls: dict[str, str]) -> Agreement:
     for me, node in nodes.items():
         for other in nodes:
             if other != me:
-                add_partner(node, Partner(other, NAMES[other], keys[other], urls[other]))
+                add_partner(node, DEMO, Partner(other, NAMES[other], keys[other], urls[other]))
     agreement = Agreement(
         agreement_id="ATL-BOR-CMAA",
         title="Atlantis-Borduria customs mutual assistance agreement",
@@ -78,9 +80,9 @@ def link(nodes: dict[str, Node], urls: dict[str, str]) -> Agreement:
         review_on=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=365),
     )
     for node in nodes.values():
-        add_agreement(node, agreement, actor="demo")
+        add_agreement(node, DEMO, agreement)
         for step in (AgreementState.SIGNED, AgreementState.RATIFIED, AgreementState.IN_FORCE):
-            transition_agreement(node, agreement.agreement_id, step, actor="demo")
+            transition_agreement(node, DEMO, agreement.agreement_id, step)
     return agreement
 
 
@@ -103,7 +105,7 @@ def seize(node: Node) -> list[IssueResult]:
         declaration_id="ATL-2026-000417",
         parties=(SeizedParty(role="importer", party_id="ATL-T-0042", name="Sofa Imports Ltd"),),
     )
-    return record_seizure(node, seizure, alert_days=90, actor="demo")
+    return record_seizure(node, DEMO, seizure, alert_days=90)
 
 
 @dataclass(frozen=True)

@@ -17,20 +17,21 @@ from typing import Any
 from borderlink import demo as synth
 from borderlink.errors import InvalidInput, NotFound
 from borderlink.services import database
-from borderlink.services.accounts import users as accounts
+from borderlink.services.accounts.demo import DEMO, DEMO_AGENCY, demo_accounts
 from borderlink.services.coordination import agency_rules, routing
 from borderlink.services.declarations import summary
+from borderlink.services.declarations.read import latest_day
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.node import Node, open_node
 from borderlink.services.refdata import RefData
 from borderlink.services.refdata.load import load_rates, snapshot
+from borderlink.services.risk import models as risk_models
 from borderlink.services.risk import score as risk_service
 from borderlink.settings import Settings
 
 DEFAULT_ITEMS = 5_000
 DEFAULT_SEED = 2026
 BROKEN_ITEMS = 60
-ACTOR = "demo"
 
 # (stage, rows just done): stages are "generate" and "ingest"
 Progress = Callable[[str, int], None]
@@ -130,7 +131,7 @@ def load_exchange_rates(ctx: DemoContext) -> StepResult:
         if currency != reporting
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    loaded = load_rates(ctx.node, path, actor=ACTOR)
+    loaded = load_rates(ctx.node, DEMO, path)
     ctx.refdata = snapshot(ctx.node)
     return StepResult(
         "rates",
@@ -145,10 +146,10 @@ def ingest_files(ctx: DemoContext) -> StepResult:
     for name, path in ctx.files.items():
         summary = ingest_file(
             ctx.node,
+            DEMO,
             path,
             format="csv",
             mapping=None,
-            actor=ACTOR,
             progress=lambda rows: ctx.advance("ingest", rows),
             refdata=ctx.refdata,
         )
@@ -158,8 +159,8 @@ def ingest_files(ctx: DemoContext) -> StepResult:
 
 def create_accounts(ctx: DemoContext) -> StepResult:
     """One user per role to sign in to the pages with (first run only: passwords are shown once)."""
-    office = summary.busiest_office(ctx.node)  # the officer works at the busiest office
-    made = accounts.demo_accounts(ctx.node, **({"office_id": office} if office else {}))
+    office = summary.busiest_office(ctx.node, DEMO)  # the officer works at the busiest office
+    made = demo_accounts(ctx.node, **({"office_id": office} if office else {}))
     return StepResult("accounts", "Demo accounts (shown once)", made)
 
 
@@ -170,24 +171,20 @@ SCORED_DAYS = 28
 def train_and_score(ctx: DemoContext) -> StepResult:
     """Train a risk model on the older declarations and score the latest weeks' flow into
     channels (a rerun keeps the model and scores nothing twice)."""
-    last = summary.last_declared_on(ctx.node)
+    last = latest_day(ctx.node, DEMO)
     if last is None:
         return StepResult("risk", "Risk model", {"skipped": "no declarations"})
     cutoff = last - dt.timedelta(days=SCORED_DAYS)
     try:
-        model = risk_service.load_model(ctx.node)
+        model = risk_models.load_model(ctx.node)
         version = model.version
     except NotFound:
         try:
-            version = risk_service.train(ctx.node, until=cutoff, actor=ACTOR).version
+            version = risk_models.train(ctx.node, DEMO, until=cutoff).version
         except InvalidInput as error:  # too little history for a model: say so, go on
             return StepResult("risk", "Risk model", {"skipped": error.detail})
     scored = risk_service.score_batch(
-        ctx.node,
-        since=cutoff + dt.timedelta(days=1),
-        version=version,
-        seed=ctx.options.seed,
-        actor=ACTOR,
+        ctx.node, DEMO, since=cutoff + dt.timedelta(days=1), version=version, seed=ctx.options.seed
     )
     return StepResult(
         "risk",
@@ -205,14 +202,14 @@ def refer_to_agencies(ctx: DemoContext) -> StepResult:
     """Load the example agency routing rules and refer the latest flow to the agencies they name
     (health, environment, police, product safety); the demo's agency officer works for health.
     A rerun refers nothing twice."""
-    last = summary.last_declared_on(ctx.node)
+    last = latest_day(ctx.node, DEMO)
     if last is None:
         return StepResult(
             "referrals", "Referrals to other agencies", {"skipped": "no declarations"}
         )
-    rules = agency_rules.load_builtin(ctx.node, actor=ACTOR)
+    rules = agency_rules.load_builtin(ctx.node, DEMO)
     since = last - dt.timedelta(days=SCORED_DAYS - 1)
-    routed = routing.route_declarations(ctx.node, since=since, actor=ACTOR)
+    routed = routing.route_declarations(ctx.node, DEMO, since=since)
     return StepResult(
         "referrals",
         "The latest flow referred to other agencies",
@@ -221,22 +218,22 @@ def refer_to_agencies(ctx: DemoContext) -> StepResult:
             "since": since.isoformat(),
             "referred": routed.referred,
             "agencies": routed.agencies,
-            "demo_agency": accounts.DEMO_AGENCY,
+            "demo_agency": DEMO_AGENCY,
         },
     )
 
 
-STEPS: list[Step] = [
+STEPS: tuple[Step, ...] = (
     generate_files,
     load_exchange_rates,
     ingest_files,
     train_and_score,
     refer_to_agencies,
     create_accounts,
-]
+)
 
 
-NEXT_STEPS: list[tuple[str, str]] = [
+NEXT_STEPS: tuple[tuple[str, str], ...] = (
     (
         "borderlink serve",
         "the pages at http://127.0.0.1:8000/ (sign in with a demo account above) and the API",
@@ -258,7 +255,7 @@ NEXT_STEPS: list[tuple[str, str]] = [
         "borderlink ingest FILE --format csv|json [--mapping kcs]",
         "load your own declarations (the demo's file is a template)",
     ),
-]
+)
 
 
 def run_demo(
@@ -282,7 +279,7 @@ def run_demo(
     try:
         ctx = DemoContext(node=node, options=options, progress=progress)
         results = [step(ctx) for step in (STEPS if steps is None else steps)]
-        totals = summary.node_totals(node)
+        totals = summary.node_totals(node, DEMO)
     finally:
         node.engine.dispose()
     return DemoReport(

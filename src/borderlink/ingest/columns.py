@@ -5,6 +5,9 @@ Every reader produces these columns as text; validation turns them into the type
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import polars as pl
 
 HEADER: tuple[str, ...] = (
@@ -59,17 +62,19 @@ DATES: tuple[str, ...] = ("declared_on",)
 COUNTRIES: tuple[str, ...] = ("departure_country", "origin_country", "exporter_country")
 LOCATIONS: tuple[str, ...] = ("loading_location", "discharge_location")
 
-DTYPES: dict[str, type[pl.DataType] | pl.DataType] = {
-    **{c: pl.String for c in INPUT},
-    **{c: pl.Float64 for c in FLOATS},
-    **{c: pl.Int64 for c in INTEGERS},
-    **{c: pl.Boolean for c in BOOLEANS},
-    **{c: pl.Date for c in DATES},
-    "hs_code_current": pl.String,
-    "value_reporting": pl.Float64,
-    "flags": pl.String,
-    "row_hash": pl.String,
-}
+DTYPES: Mapping[str, type[pl.DataType] | pl.DataType] = MappingProxyType(
+    {
+        **{c: pl.String for c in INPUT},
+        **{c: pl.Float64 for c in FLOATS},
+        **{c: pl.Int64 for c in INTEGERS},
+        **{c: pl.Boolean for c in BOOLEANS},
+        **{c: pl.Date for c in DATES},
+        "hs_code_current": pl.String,
+        "value_reporting": pl.Float64,
+        "flags": pl.String,
+        "row_hash": pl.String,
+    }
+)
 
 # Columns of the stored tables, in table order, as the writers stage them.
 DECLARATION_COLUMNS: tuple[str, ...] = HEADER

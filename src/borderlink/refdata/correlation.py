@@ -13,7 +13,9 @@ directions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import polars as pl
 
@@ -21,15 +23,17 @@ from borderlink.errors import InvalidInput
 from borderlink.refdata._csv import LINE, Check, first_failure, read_text_csv, require_rows
 from borderlink.refdata.hs import edition_from_name, normalise_edition
 
-CORRELATION_SCHEMA: dict[str, pl.DataType] = {
-    "from_edition": pl.String(),
-    "from_code": pl.String(),
-    "to_edition": pl.String(),
-    "to_code": pl.String(),
-    "relationship": pl.String(),
-}
+CORRELATION_SCHEMA: Mapping[str, pl.DataType] = MappingProxyType(
+    {
+        "from_edition": pl.String(),
+        "from_code": pl.String(),
+        "to_edition": pl.String(),
+        "to_code": pl.String(),
+        "relationship": pl.String(),
+    }
+)
 RELATIONSHIPS = ("1:1", "n:1", "1:n", "n:n")
-_FLIPPED = {"1:1": "1:1", "n:1": "1:n", "1:n": "n:1", "n:n": "n:n"}
+_FLIPPED = MappingProxyType({"1:1": "1:1", "n:1": "1:n", "1:n": "n:1", "n:n": "n:n"})
 _CODE = r"^\d{2}(?:\d{2}){0,4}$"
 
 

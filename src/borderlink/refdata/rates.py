@@ -16,18 +16,21 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import polars as pl
 
 from borderlink.refdata._csv import Check, first_failure, read_text_csv, require_rows
 from borderlink.refdata.snapshot import RefData, builtin_currencies
 
-RATE_SCHEMA: dict[str, pl.DataType] = {
-    "currency": pl.String(),
-    "quote_currency": pl.String(),
-    "valid_from": pl.Date(),
-    "rate": pl.Float64(),
-}
+RATE_SCHEMA: Mapping[str, pl.DataType] = MappingProxyType(
+    {
+        "currency": pl.String(),
+        "quote_currency": pl.String(),
+        "valid_from": pl.Date(),
+        "rate": pl.Float64(),
+    }
+)
 
 Rates = Mapping[str, tuple[tuple[dt.date, float], ...]]
 

@@ -9,6 +9,8 @@ pushing the score up most are kept, and each becomes a sentence built from the r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -19,31 +21,35 @@ from borderlink.risk.features import ENTITY_KEYS, FeatureState
 
 Row = dict[str, Any]
 
-ENTITY_LABELS: dict[str, str] = {
-    "importer_id": "importer",
-    "declarant_id": "declarant",
-    "exporter_id": "seller",
-    "carrier_id": "courier",
-    "hs6": "HS",
-    "hs4": "HS heading",
-    "origin_country": "origin",
-    "departure_country": "departure",
-    "office_id": "office",
-}
+ENTITY_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "importer_id": "importer",
+        "declarant_id": "declarant",
+        "exporter_id": "seller",
+        "carrier_id": "courier",
+        "hs6": "HS",
+        "hs4": "HS heading",
+        "origin_country": "origin",
+        "departure_country": "departure",
+        "office_id": "office",
+    }
+)
 
-CATEGORY_LABELS: dict[str, str] = {
-    "office_id": "office",
-    "procedure": "procedure",
-    "import_type": "import type",
-    "import_use": "import use",
-    "payment_type": "payment type",
-    "transport_mode": "transport mode",
-    "duty_type": "duty type",
-    "origin_marking": "origin marking",
-    "origin_country": "origin",
-    "departure_country": "departure country",
-    "hs2": "HS chapter",
-}
+CATEGORY_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "office_id": "office",
+        "procedure": "procedure",
+        "import_type": "import type",
+        "import_use": "import use",
+        "payment_type": "payment type",
+        "transport_mode": "transport mode",
+        "duty_type": "duty type",
+        "origin_marking": "origin marking",
+        "origin_country": "origin",
+        "departure_country": "departure country",
+        "hs2": "HS chapter",
+    }
+)
 
 
 def family(feature: str) -> str:

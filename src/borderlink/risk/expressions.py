@@ -21,8 +21,9 @@ loop per row.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import polars as pl
@@ -34,57 +35,61 @@ MAX_DEPTH = 40
 MAX_LIST = 1000
 
 # name in the language -> (column of the feature frame, kind)
-FIELDS: dict[str, tuple[str, str]] = {
-    "hs.chapter": ("hs2", "str"),
-    "hs.heading": ("hs4", "str"),
-    "hs.subheading": ("hs6", "str"),
-    "hs6": ("hs6", "str"),
-    "hs4": ("hs4", "str"),
-    "hs2": ("hs2", "str"),
-    "hs_code": ("hs_code", "str"),
-    "origin": ("origin_country", "str"),
-    "origin_country": ("origin_country", "str"),
-    "departure": ("departure_country", "str"),
-    "departure_country": ("departure_country", "str"),
-    "office": ("office_id", "str"),
-    "office_id": ("office_id", "str"),
-    "importer": ("importer_id", "str"),
-    "importer_id": ("importer_id", "str"),
-    "declarant": ("declarant_id", "str"),
-    "declarant_id": ("declarant_id", "str"),
-    "exporter": ("exporter_id", "str"),
-    "exporter_id": ("exporter_id", "str"),
-    "seller": ("exporter_id", "str"),
-    "carrier": ("carrier_id", "str"),
-    "carrier_id": ("carrier_id", "str"),
-    "procedure": ("procedure", "str"),
-    "import_type": ("import_type", "str"),
-    "import_use": ("import_use", "str"),
-    "payment_type": ("payment_type", "str"),
-    "transport_mode": ("transport_mode", "str"),
-    "duty_type": ("duty_type", "str"),
-    "origin_marking": ("origin_marking", "str"),
-    "value": ("_value", "num"),
-    "net_mass_kg": ("net_mass_kg", "num"),
-    "duty_rate": ("duty_rate", "num"),
-    "unit_value_per_kg": ("_unit_value", "num"),
-    "duty_at_risk": ("_duty_at_risk", "num"),
-    "route.transit": ("route_transit", "bool"),
-    "hs.older_edition": ("hs_older_edition", "bool"),
-    "importer.illicit_rate": ("te_importer", "num"),
-    "importer.declarations": ("n_importer", "num"),
-    "declarant.illicit_rate": ("te_declarant", "num"),
-    "declarant.declarations": ("n_declarant", "num"),
-    "exporter.illicit_rate": ("te_exporter", "num"),
-    "exporter.declarations": ("n_exporter", "num"),
-    "model.score": ("model_score", "num"),
-}
+FIELDS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "hs.chapter": ("hs2", "str"),
+        "hs.heading": ("hs4", "str"),
+        "hs.subheading": ("hs6", "str"),
+        "hs6": ("hs6", "str"),
+        "hs4": ("hs4", "str"),
+        "hs2": ("hs2", "str"),
+        "hs_code": ("hs_code", "str"),
+        "origin": ("origin_country", "str"),
+        "origin_country": ("origin_country", "str"),
+        "departure": ("departure_country", "str"),
+        "departure_country": ("departure_country", "str"),
+        "office": ("office_id", "str"),
+        "office_id": ("office_id", "str"),
+        "importer": ("importer_id", "str"),
+        "importer_id": ("importer_id", "str"),
+        "declarant": ("declarant_id", "str"),
+        "declarant_id": ("declarant_id", "str"),
+        "exporter": ("exporter_id", "str"),
+        "exporter_id": ("exporter_id", "str"),
+        "seller": ("exporter_id", "str"),
+        "carrier": ("carrier_id", "str"),
+        "carrier_id": ("carrier_id", "str"),
+        "procedure": ("procedure", "str"),
+        "import_type": ("import_type", "str"),
+        "import_use": ("import_use", "str"),
+        "payment_type": ("payment_type", "str"),
+        "transport_mode": ("transport_mode", "str"),
+        "duty_type": ("duty_type", "str"),
+        "origin_marking": ("origin_marking", "str"),
+        "value": ("_value", "num"),
+        "net_mass_kg": ("net_mass_kg", "num"),
+        "duty_rate": ("duty_rate", "num"),
+        "unit_value_per_kg": ("_unit_value", "num"),
+        "duty_at_risk": ("_duty_at_risk", "num"),
+        "route.transit": ("route_transit", "bool"),
+        "hs.older_edition": ("hs_older_edition", "bool"),
+        "importer.illicit_rate": ("te_importer", "num"),
+        "importer.declarations": ("n_importer", "num"),
+        "declarant.illicit_rate": ("te_declarant", "num"),
+        "declarant.declarations": ("n_declarant", "num"),
+        "exporter.illicit_rate": ("te_exporter", "num"),
+        "exporter.declarations": ("n_exporter", "num"),
+        "model.score": ("model_score", "num"),
+    }
+)
 
 # Derived columns a compiled expression may read beyond the feature frame.
-DERIVED: dict[str, pl.Expr] = {
-    "_unit_value": pl.col("_value") / pl.col("net_mass_kg"),
-    "_duty_at_risk": pl.col("_value") * pl.col("duty_rate") / 100.0,
-}
+DERIVED: Mapping[str, pl.Expr] = MappingProxyType(
+    {
+        "_unit_value": pl.col("_value") / pl.col("net_mass_kg"),
+        "_duty_at_risk": pl.col("_value") * pl.col("duty_rate") / 100.0,
+    }
+)
 
 
 def _median_uv(args: list[str]) -> pl.Expr:
@@ -95,12 +100,14 @@ def _median_uv(args: list[str]) -> pl.Expr:
     raise ValueError("ref.median_unit_value takes (hs6) or (hs6, origin)")
 
 
-FUNCTIONS: dict[str, Callable[[list[str]], pl.Expr]] = {
-    "ref.median_unit_value": _median_uv,
-}
+FUNCTIONS: Mapping[str, Callable[[list[str]], pl.Expr]] = MappingProxyType(
+    {
+        "ref.median_unit_value": _median_uv,
+    }
+)
 
 
-_KIND_NAMES = {"str": "text", "num": "number", "bool": "true/false value"}
+_KIND_NAMES = MappingProxyType({"str": "text", "num": "number", "bool": "true/false value"})
 
 
 @dataclass(frozen=True)
@@ -164,7 +171,7 @@ class _Compiler:
             return "str" if isinstance(node.value, str) else None
         if isinstance(node, ast.Name | ast.Attribute):
             name = self.dotted(node)
-            return FIELDS[name][1] if name in FIELDS else None
+            return FIELDS[name][1] if name is not None and name in FIELDS else None
         if isinstance(node, ast.BinOp | ast.Call) or (
             isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)
         ):

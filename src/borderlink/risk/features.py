@@ -18,34 +18,38 @@ Everything is a function of its arguments, so the same code runs per partition (
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal
 
 import polars as pl
 
 # Entity keys whose history (frequency, past illicit rate) the model sees. Each is a tuple of
 # prepared columns; a combination gets a name joined with "_x_".
-ENTITY_KEYS: dict[str, tuple[str, ...]] = {
-    "importer": ("importer_id",),
-    "declarant": ("declarant_id",),
-    "exporter": ("exporter_id",),
-    "carrier": ("carrier_id",),
-    "hs6": ("hs6",),
-    "hs4": ("hs4",),
-    "origin": ("origin_country",),
-    "departure": ("departure_country",),
-    "office": ("office_id",),
-    "hs6_x_origin": ("hs6", "origin_country"),
-    "importer_x_hs6": ("importer_id", "hs6"),
-    "importer_x_declarant": ("importer_id", "declarant_id"),
-    "declarant_x_office": ("declarant_id", "office_id"),
-    "declarant_x_hs6": ("declarant_id", "hs6"),
-    "exporter_x_hs6": ("exporter_id", "hs6"),
-    "importer_x_exporter": ("importer_id", "exporter_id"),
-    "importer_x_origin": ("importer_id", "origin_country"),
-    "declarant_x_origin": ("declarant_id", "origin_country"),
-    "hs6_x_office": ("hs6", "office_id"),
-}
+ENTITY_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "importer": ("importer_id",),
+        "declarant": ("declarant_id",),
+        "exporter": ("exporter_id",),
+        "carrier": ("carrier_id",),
+        "hs6": ("hs6",),
+        "hs4": ("hs4",),
+        "origin": ("origin_country",),
+        "departure": ("departure_country",),
+        "office": ("office_id",),
+        "hs6_x_origin": ("hs6", "origin_country"),
+        "importer_x_hs6": ("importer_id", "hs6"),
+        "importer_x_declarant": ("importer_id", "declarant_id"),
+        "declarant_x_office": ("declarant_id", "office_id"),
+        "declarant_x_hs6": ("declarant_id", "hs6"),
+        "exporter_x_hs6": ("exporter_id", "hs6"),
+        "importer_x_exporter": ("importer_id", "exporter_id"),
+        "importer_x_origin": ("importer_id", "origin_country"),
+        "declarant_x_origin": ("declarant_id", "origin_country"),
+        "hs6_x_office": ("hs6", "office_id"),
+    }
+)
 
 # Low-cardinality codes given to LightGBM as categoricals.
 CATEGORICALS: tuple[str, ...] = (
@@ -63,10 +67,12 @@ CATEGORICALS: tuple[str, ...] = (
 )
 
 # Unit-value references: (name, key columns).
-REFERENCES: dict[str, tuple[str, ...]] = {
-    "hs6": ("hs6",),
-    "hs6_x_origin": ("hs6", "origin_country"),
-}
+REFERENCES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "hs6": ("hs6",),
+        "hs6_x_origin": ("hs6", "origin_country"),
+    }
+)
 
 KEY_COLUMNS: tuple[str, ...] = (
     "importer_id",

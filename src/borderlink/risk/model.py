@@ -18,8 +18,10 @@ import hashlib
 import json
 import shutil
 import threading
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, cast
 
 import lightgbm as lgb
@@ -40,22 +42,23 @@ from borderlink.risk.features import (
 from borderlink.risk.lookup import SMALL_FRAME, FeatureIndex, build_index, transform_small
 
 FORMAT = "borderlink-risk-model/1"
-_INDEX_LOCK = threading.Lock()
 
-DEFAULT_PARAMS: dict[str, Any] = {
-    "objective": "binary",
-    "learning_rate": 0.1,
-    "num_leaves": 31,
-    "max_depth": 6,
-    "min_data_in_leaf": 50,
-    "feature_fraction": 0.7,
-    "bagging_fraction": 0.8,
-    "bagging_freq": 1,
-    "lambda_l2": 1.0,
-    "cat_smooth": 10,
-    "seed": 1,
-    "verbose": -1,
-}
+DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
+    {
+        "objective": "binary",
+        "learning_rate": 0.1,
+        "num_leaves": 31,
+        "max_depth": 6,
+        "min_data_in_leaf": 50,
+        "feature_fraction": 0.7,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "lambda_l2": 1.0,
+        "cat_smooth": 10,
+        "seed": 1,
+        "verbose": -1,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class RiskModel:
     version: str = ""
     sha256: str = ""
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Guards ``cache``: two first requests at once build the lookup index once.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
 
 def _labels(frame: pl.DataFrame, label: str) -> npt.NDArray[np.float64]:
@@ -169,7 +174,7 @@ def feature_index(model: RiskModel) -> FeatureIndex:
     """The model's state arranged for point lookups, built on first use and kept with the model."""
     index = model.cache.get("index")
     if index is None:
-        with _INDEX_LOCK:  # two first requests at once build it once
+        with model.lock:  # two first requests at once build it once
             index = model.cache.get("index")
             if index is None:
                 index = model.cache["index"] = build_index(model.state)

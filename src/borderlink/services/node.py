@@ -1,25 +1,45 @@
-"""Opening a node: settings → engine with an up-to-date schema. Every service starts here."""
+"""Opening a node, and its unit of work: every service starts here.
+
+:func:`open_node` turns settings into a :class:`Node`: an engine with an up-to-date schema and the
+node's in-process :class:`~borderlink.services.runtime.Runtime`. Services open their
+transactions with :meth:`Node.transaction` (one atomic write, committed on leaving, rolled back
+on an error) or :meth:`Node.read` (reads only), and nowhere else: the shells never see a
+connection.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from borderlink.services.runtime import Runtime
 from borderlink.settings import Settings, get_settings
 from borderlink.store import open_engine, upgrade
 
 
 @dataclass(frozen=True)
 class Node:
-    """A running node's settings and database engine."""
+    """A running node's settings, database engine and in-process state."""
 
     settings: Settings
     engine: Engine
-    # What services keep between calls in this process (e.g. risk cut-offs); per node, so two
-    # nodes in one process (tests, the partner demo) never share it.
-    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Per node, so two nodes in one process (tests, the partner demo) never share it.
+    runtime: Runtime = field(default_factory=Runtime, compare=False, repr=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One unit of work: committed when the block ends, rolled back if it raises."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reads; nothing written through it is committed."""
+        with self.engine.connect() as conn:
+            yield conn
 
 
 def open_node(settings: Settings | None = None, *, migrate: bool | None = None) -> Node:

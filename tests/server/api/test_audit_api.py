@@ -15,10 +15,12 @@ from borderlink.exchange.identity import Partner
 from borderlink.exchange.merkle_log import leaf_hash, verify_inclusion
 from borderlink.server import create_app
 from borderlink.services import Node
-from borderlink.services.accounts.access import Role
+from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.accounts.audit_seal import seal, verify_audit
 from borderlink.services.cooperation.partners import init_node
 from tests.surfaces import Seeded, client
+
+OPS = Principal.system("test")  # acts for the node in the tests
 
 
 def _run(coro: Any) -> Any:
@@ -26,7 +28,7 @@ def _run(coro: Any) -> Any:
 
 
 def test_entries_show_their_leaf_and_prove_their_inclusion(app: FastAPI, seeded: Seeded) -> None:
-    identity = init_node(seeded.node)
+    identity = init_node(seeded.node, OPS)
     seal(seeded.node)
 
     async def go() -> list[httpx.Response]:

@@ -28,7 +28,7 @@ from borderlink.server.openapi import api_routes
 from borderlink.services import Node
 from borderlink.services.accounts import audit_seal
 from borderlink.services.accounts import users as accounts
-from borderlink.services.accounts.access import Role
+from borderlink.services.accounts.access import Principal, Role
 from tests.surfaces import (
     OFFICE_A,
     PARTNER_KEY,
@@ -41,6 +41,8 @@ from tests.surfaces import (
     seed_profile,
     seed_referrals,
 )
+
+ADMIN = Principal.system("test-admin")
 
 COLUMNS = [
     "administrator",
@@ -219,9 +221,11 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
     node = seeded.node
     referral_ids = seed_referrals(seeded)
     accounts.add_user(
-        node, username="bystander", password=PASSWORD, role="officer", office_id="OFA"
+        node, ADMIN, username="bystander", password=PASSWORD, role="officer", office_id="OFA"
     )
-    bystander_token = accounts.create_token(node, username="bystander", name="victim").info.token_id
+    bystander_token = accounts.create_token(
+        node, ADMIN, username="bystander", name="victim"
+    ).info.token_id
     audit_seal.seal(node)  # chains audit entry 1 (the proof row asks for it)
     problems: list[str] = []
     for n, column in enumerate(COLUMNS):
@@ -237,7 +241,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "ref_health": referral_ids["health"],
             "ref_police": referral_ids["police"],
             "own_token": accounts.create_token(
-                node, username=seeded.users[role], name="spare"
+                node, ADMIN, username=seeded.users[role], name="spare"
             ).info.token_id
             if role
             else "none",

@@ -10,9 +10,11 @@ import httpx
 from fastapi import FastAPI
 
 from borderlink.services.accounts import users as accounts
-from borderlink.services.accounts.access import Role
+from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.declarations import browse
 from tests.surfaces import PASSWORD, Seeded, client
+
+ADMIN = Principal.system("test-admin")
 
 
 def _run(coro: Any) -> Any:
@@ -150,7 +152,7 @@ def test_cookie_writes_need_the_csrf_token(app: FastAPI, seeded: Seeded) -> None
 def test_tokens_are_scoped_expire_and_revoke(app: FastAPI, seeded: Seeded) -> None:
     node = seeded.node
     narrow = accounts.create_token(
-        node, username="administrator-1", name="reader", scopes=["audit:read"]
+        node, ADMIN, username="administrator-1", name="reader", scopes=["audit:read"]
     )
 
     async def go(token: str) -> tuple[int, int]:
@@ -160,7 +162,7 @@ def test_tokens_are_scoped_expire_and_revoke(app: FastAPI, seeded: Seeded) -> No
             ).status_code
 
     assert _run(go(narrow.token)) == (200, 403)
-    accounts.revoke_token(node, narrow.info.token_id)
+    accounts.revoke_token(node, ADMIN, narrow.info.token_id)
     assert _run(go(narrow.token)) == (401, 401)
     assert _run(go("bl_0000_not-a-token")) == (401, 401)
     assert _run(go("garbage")) == (401, 401)

@@ -10,14 +10,17 @@ from borderlink import risk
 from borderlink.server.app import create_app
 from borderlink.services import Node
 from borderlink.services.accounts import users as accounts
-from borderlink.services.accounts.access import Role
-from borderlink.services.risk import score as service
+from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.risk import models
+from borderlink.services.risk._store import read_items
 from tests.risk import synthetic
 from tests.surfaces import PASSWORD, fast
 
+ADMIN = Principal.system("test-admin")
+
 
 def call(node: Node, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    token = accounts.create_token(node, username="analyst", name="t").token
+    token = accounts.create_token(node, ADMIN, username="analyst", name="t").token
 
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=create_app(node=node))
@@ -32,10 +35,14 @@ def call(node: Node, method: str, url: str, **kwargs: Any) -> httpx.Response:
 
 def test_score_on_arrival_and_outcome(node: Node) -> None:
     node = fast(node)
-    accounts.add_user(node, username="analyst", password=PASSWORD, role=Role.ADMINISTRATOR)
+    accounts.add_user(node, ADMIN, username="analyst", password=PASSWORD, role=Role.ADMINISTRATOR)
     history = synthetic.declarations(800, seed=21, start=dt.date(2020, 1, 1), days=90)
     synthetic.store(node.engine, history)
-    service.train(node, config=risk.ModelConfig(rounds=20, threads=1, validation_months=1))
+    models.train(
+        node,
+        Principal.system("tester"),
+        config=risk.ModelConfig(rounds=20, threads=1, validation_months=1),
+    )
     new = synthetic.declarations(3, seed=22, start=dt.date(2020, 5, 1), days=1)
     synthetic.store(node.engine, new, with_outcomes=False)
     declaration = new["declaration_id"][0]
@@ -52,15 +59,19 @@ def test_score_on_arrival_and_outcome(node: Node) -> None:
         node, "POST", "/api/v1/risk/outcomes", json={"declaration_id": declaration, "illicit": True}
     )
     assert recorded.status_code == 204
-    assert declaration in service.read_items(node.engine, labelled_only=True)["declaration_id"]
+    assert declaration in read_items(node, labelled_only=True)["declaration_id"]
 
 
 def test_a_submitted_declaration_is_scored_on_arrival(node: Node) -> None:
     node = fast(node)
-    accounts.add_user(node, username="analyst", password=PASSWORD, role=Role.ADMINISTRATOR)
+    accounts.add_user(node, ADMIN, username="analyst", password=PASSWORD, role=Role.ADMINISTRATOR)
     history = synthetic.declarations(800, seed=23, start=dt.date(2020, 1, 1), days=90)
     synthetic.store(node.engine, history)
-    service.train(node, config=risk.ModelConfig(rounds=20, threads=1, validation_months=1))
+    models.train(
+        node,
+        Principal.system("tester"),
+        config=risk.ModelConfig(rounds=20, threads=1, validation_months=1),
+    )
     sent = {
         "id": "ARRIVING-1",
         "date": "2020-05-02",

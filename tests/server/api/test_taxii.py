@@ -12,10 +12,13 @@ import pytest
 
 from borderlink.exchange.auth import authorization
 from borderlink.exchange.client import TAXII_MEDIA, inbox_collection, outbox_collection
+from borderlink.services.accounts.access import Principal
 from borderlink.services.cooperation.records import issue
 from borderlink.services.exchange.sync import sync_partner
 from tests.coop_mesh import Mesh, agree, bridge, build_mesh, connect
 from tests.coop_samples import agreement, new_alert, stix_errors
+
+OPS = Principal.system("test")  # acts for the node in the tests
 
 ROOT = "/taxii2/borderlink"
 
@@ -27,7 +30,7 @@ def mesh(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
     connect(m, "A", "C")
     agree(m, agreement())
     for n in range(7):
-        issue(m.nodes["A"], new_alert(n), notify=False)
+        issue(m.nodes["A"], OPS, new_alert(n), notify=False)
     yield m
     m.close()
 

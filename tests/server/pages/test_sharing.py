@@ -11,12 +11,16 @@ import pytest
 
 from borderlink.server.deps import SESSION_COOKIE
 from borderlink.services.accounts import users as accounts
-from borderlink.services.accounts.access import Role
+from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.cooperation.records import record_seizure
 from borderlink.services.declarations import browse
 from tests.coop_mesh import Mesh, agree, build_mesh, connect
 from tests.coop_samples import agreement, new_seizure
 from tests.surfaces import PASSWORD, client, fast
+
+OPS = Principal.system("test")  # acts for the node in the tests
+
+ADMIN = Principal.system("test-admin")
 
 
 @pytest.fixture
@@ -33,14 +37,14 @@ def mesh(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
     for name in ("A", "B"):
         node = fast(m.nodes[name])
         for role in (Role.ADMINISTRATOR, Role.LIAISON_OFFICER):
-            accounts.add_user(node, username=role.value, password=PASSWORD, role=role)
+            accounts.add_user(node, ADMIN, username=role.value, password=PASSWORD, role=role)
     yield m
     m.close()
 
 
 def _get(mesh: Mesh, name: str, role: Role, path: str) -> Any:
     node = fast(mesh.nodes[name])
-    token = accounts.create_token(node, username=role.value, name="t").token
+    token = accounts.create_token(node, ADMIN, username=role.value, name="t").token
 
     async def go() -> Any:
         async with client(mesh.apps[name], token) as c:
@@ -53,7 +57,7 @@ def _get(mesh: Mesh, name: str, role: Role, path: str) -> Any:
 
 def test_outbox_shows_each_partners_copy_and_inbox_what_arrived(mesh: Mesh) -> None:
     seizure = new_seizure()
-    record_seizure(mesh.nodes["A"], seizure, transport_for=mesh.transport_for)
+    record_seizure(mesh.nodes["A"], OPS, seizure, transport_for=mesh.transport_for)
 
     out = _get(mesh, "A", Role.ADMINISTRATOR, "/api/v1/sharing/outbox")
     copies = {c["record_id"]: c for c in out["items"]}
@@ -72,7 +76,7 @@ def test_outbox_shows_each_partners_copy_and_inbox_what_arrived(mesh: Mesh) -> N
 
 def test_nominal_fields_are_masked_for_the_liaison_officer(mesh: Mesh) -> None:
     seizure = new_seizure()
-    record_seizure(mesh.nodes["A"], seizure, transport_for=mesh.transport_for)
+    record_seizure(mesh.nodes["A"], OPS, seizure, transport_for=mesh.transport_for)
     admin = _get(mesh, "B", Role.ADMINISTRATOR, "/api/v1/sharing/inbox")["items"]
     liaison = _get(mesh, "B", Role.LIAISON_OFFICER, "/api/v1/sharing/inbox")["items"]
     masked = {f for r in liaison for f in r["masked"]}

@@ -30,6 +30,8 @@ from borderlink.store import is_postgres
 from borderlink.store.cooperation_tables import log_leaves, tree_heads
 from borderlink.store.tables import audit_chain, audit_log
 
+OPS = Principal.system("test")  # acts for the node in the tests
+
 AUDITOR = Principal(1, "auditor-1", Role.AUDITOR)
 
 
@@ -166,7 +168,7 @@ def test_concurrent_sealers_chain_each_entry_once(node: Node) -> None:
 
 
 def test_a_signed_head_commits_the_seal(node: Node) -> None:
-    identity = init_node(node)  # audited too: entry 1
+    identity = init_node(node, OPS)  # audited too: entry 1
     _record(node, 3)
     head = seal(node, identity=identity).head
     assert head is not None
@@ -190,7 +192,7 @@ def test_the_chain_is_append_only(node: Node) -> None:
 
 @pytest.fixture
 def sealed(node: Node) -> tuple[Node, NodeIdentity]:
-    identity = init_node(node)
+    identity = init_node(node, OPS)
     _record(node, 5)
     seal(node, identity=identity)
     assert verify_audit(node, identity.public_key).ok
@@ -342,3 +344,13 @@ def test_without_a_node_key_the_proof_is_against_the_current_root(node: Node) ->
         [bytes.fromhex(p) for p in proof.proof],
         bytes.fromhex(proof.root_hash),
     )
+
+
+def test_sealing_and_verifying_need_audit_read(node: Node) -> None:
+    officer = Principal(user_id=9, username="o", role=Role.OFFICER, office_id="A")
+    with pytest.raises(PermissionDenied):
+        seal(node, principal=officer)
+    with pytest.raises(PermissionDenied):
+        verify_audit(node, principal=officer)
+    auditor = Principal(user_id=10, username="a", role=Role.AUDITOR)
+    assert verify_audit(node, principal=auditor).ok

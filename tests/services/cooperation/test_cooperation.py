@@ -15,6 +15,7 @@ from borderlink.errors import IntegrityFailure, PartnerUnavailable, PolicyDenied
 from borderlink.exchange.envelope import seal
 from borderlink.exchange.stix import to_stix
 from borderlink.model import AgreementState
+from borderlink.services.accounts.access import Principal
 from borderlink.services.cooperation.agreements import transition_agreement
 from borderlink.services.cooperation.partners import get_partner
 from borderlink.services.cooperation.receiving import receive
@@ -32,6 +33,8 @@ from borderlink.store.cooperation_tables import released
 from borderlink.store.tables import audit_log
 from tests.coop_mesh import Mesh, agree, build_mesh, connect
 from tests.coop_samples import TODAY, agreement, new_alert, new_seizure
+
+OPS = Principal.system("test")  # acts for the node in the tests
 
 
 @pytest.fixture
@@ -51,7 +54,7 @@ def mesh(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
 
 def test_seizure_reaches_b_redacted_never_c_and_b_flags_a_declaration(mesh: Mesh) -> None:
     seizure = new_seizure()
-    results = record_seizure(mesh.nodes["A"], seizure, transport_for=mesh.transport_for)
+    results = record_seizure(mesh.nodes["A"], OPS, seizure, transport_for=mesh.transport_for)
     assert [r.released_to for r in results] == [["B"], ["B"]]
     assert all("C" in r.denied and "suspended" in r.denied["C"] for r in results)
     assert [r.notified for r in results] == [["B"], ["B"]]
@@ -86,7 +89,7 @@ def test_seizure_reaches_b_redacted_never_c_and_b_flags_a_declaration(mesh: Mesh
 
 
 def test_replay_and_policy_violations_are_refused_and_recorded(mesh: Mesh) -> None:
-    result = issue(mesh.nodes["A"], new_alert(1), notify=False)
+    result = issue(mesh.nodes["A"], OPS, new_alert(1), notify=False)
     with mesh.nodes["A"].engine.connect() as conn:
         token = conn.execute(select(released.c.envelope)).scalar_one()
     receive(mesh.nodes["B"], token)
@@ -135,7 +138,7 @@ def _failing_after(inner: httpx.BaseTransport, pages: int) -> httpx.BaseTranspor
 def test_sync_killed_mid_way_resumes_with_no_loss_and_no_duplicate(mesh: Mesh) -> None:
     a, b = mesh.nodes["A"], mesh.nodes["B"]
     for n in range(25):
-        issue(a, new_alert(n), notify=False)
+        issue(a, OPS, new_alert(n), notify=False)
     to_a = mesh.transport_for(get_partner(b, "A"))
     with pytest.raises(PartnerUnavailable, match="killed"):
         sync_partner(b, "A", transport=_failing_after(to_a, 2), page_size=10)
@@ -151,9 +154,9 @@ def test_sync_killed_mid_way_resumes_with_no_loss_and_no_duplicate(mesh: Mesh) -
 def test_revocation_travels_as_a_tombstone_and_deactivates_the_alert(mesh: Mesh) -> None:
     a, b = mesh.nodes["A"], mesh.nodes["B"]
     alert = new_alert(3)
-    issue(a, alert, transport_for=mesh.transport_for)
+    issue(a, OPS, alert, transport_for=mesh.transport_for)
     assert [x.alert_id for x in active_alerts(b, TODAY.date())] == [alert.id]
-    revoke(a, alert.id, reason="false positive", transport_for=mesh.transport_for)
+    revoke(a, OPS, alert.id, reason="false positive", transport_for=mesh.transport_for)
     assert active_alerts(b, TODAY.date()) == []
     assert get_record(b, alert.id).revoked
     with a.engine.connect() as conn:
@@ -163,16 +166,16 @@ def test_revocation_travels_as_a_tombstone_and_deactivates_the_alert(mesh: Mesh)
 def test_suspension_holds_back_released_copies_and_expiry_drops_them(mesh: Mesh) -> None:
     a, b = mesh.nodes["A"], mesh.nodes["B"]
     to_a = mesh.transport_for(get_partner(b, "A"))
-    first = issue(a, new_alert(1), notify=False)
-    transition_agreement(a, "AB-2026", AgreementState.SUSPENDED)
-    second = issue(a, new_alert(2), notify=False)
+    first = issue(a, OPS, new_alert(1), notify=False)
+    transition_agreement(a, OPS, "AB-2026", AgreementState.SUSPENDED)
+    second = issue(a, OPS, new_alert(2), notify=False)
     assert second.released_to == []  # nothing new leaves while suspended
     assert sync_partner(b, "A", transport=to_a).accepted == 0  # nor what was released before
-    transition_agreement(a, "AB-2026", AgreementState.IN_FORCE)
+    transition_agreement(a, OPS, "AB-2026", AgreementState.IN_FORCE)
     assert sync_partner(b, "A", transport=to_a).accepted == 1
     assert get_record(b, first.record_id).title == "alert 1"
-    third = issue(a, new_alert(3), notify=False)
-    transition_agreement(a, "AB-2026", AgreementState.EXPIRED)
+    third = issue(a, OPS, new_alert(3), notify=False)
+    transition_agreement(a, OPS, "AB-2026", AgreementState.EXPIRED)
     result = sync_partner(b, "A", transport=to_a)
     assert result.accepted == 0
     assert result.cursor == third.latest["B"]  # dropped for good, not waiting

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from borderlink.errors import ReplayDetected
+from borderlink.services.accounts.access import Principal
 from borderlink.services.cooperation.partners import get_partner
 from borderlink.services.cooperation.receiving import purge_expired, receive
 from borderlink.services.cooperation.records import active_alerts, held_objects, issue_all, revoke
@@ -18,6 +19,8 @@ from borderlink.services.exchange.sync import sync_partner
 from borderlink.store.cooperation_tables import received, released
 from tests.coop_mesh import Mesh, agree, build_mesh, connect
 from tests.coop_samples import TODAY, agreement, new_alert, new_seizure
+
+OPS = Principal.system("test")  # acts for the node in the tests
 
 
 @pytest.fixture(params=["A", "B"])
@@ -39,7 +42,7 @@ def test_issue_notify_receive_revoke_sync(pair: Mesh) -> None:
     a, b = pair.nodes["A"], pair.nodes["B"]
     seizure = new_seizure()
     alerts = [new_alert(n) for n in range(12)]
-    results = issue_all(a, [seizure, *alerts], transport_for=pair.transport_for)
+    results = issue_all(a, OPS, [seizure, *alerts], transport_for=pair.transport_for)
     assert all(r.released_to == ["B"] for r in results)
     assert all(r.notified == ["B"] for r in results)
     held = {o["id"]: o for o in held_objects(b)}
@@ -47,7 +50,7 @@ def test_issue_notify_receive_revoke_sync(pair: Mesh) -> None:
     assert "parties" not in held[seizure.id]
     assert len(active_alerts(b, TODAY.date())) == 12
 
-    revoke(a, alerts[0].id, reason="wrong", transport_for=pair.transport_for)
+    revoke(a, OPS, alerts[0].id, reason="wrong", transport_for=pair.transport_for)
     assert len(active_alerts(b, TODAY.date())) == 11
 
     with a.engine.connect() as conn:
@@ -73,7 +76,7 @@ def test_retention_limit_purges_content_but_keeps_proof(
     connect(mesh, "A", "B")
     agree(mesh, agreement(retention_days=30))
     alert = new_alert(1)
-    issue_all(mesh.nodes["A"], [alert], transport_for=mesh.transport_for)
+    issue_all(mesh.nodes["A"], OPS, [alert], transport_for=mesh.transport_for)
     b = mesh.nodes["B"]
     assert purge_expired(b, today=TODAY.date() + dt.timedelta(days=30)) == 0
     assert purge_expired(b, today=TODAY.date() + dt.timedelta(days=31)) == 1

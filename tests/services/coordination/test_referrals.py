@@ -19,11 +19,15 @@ from borderlink.services import Node
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.coordination import agency_rules, referrals, routing
 from borderlink.services.ingest.submission import submit_declarations
+from borderlink.services.risk import models
 from borderlink.services.risk import score as risk_service
+from borderlink.services.risk.score import SCORER
 from borderlink.store.coordination_tables import referrals as referrals_table
 from borderlink.store.tables import audit_log
 from tests.risk import synthetic
 from tests.surfaces import OFFICE_A, OFFICE_B, seed_declarations
+
+OPS = Principal.system("test")  # acts for the node in the tests
 
 # The seeded declarations: three per office, each with two items of HS 851762 from CN.
 RULES = [
@@ -66,8 +70,8 @@ def stored(node: Node) -> int:
 @pytest.fixture
 def routed(node: Node) -> tuple[list[str], list[str]]:
     ids = seed_declarations(node)
-    agency_rules.save_rules(node, RULES, actor="analyst")
-    summary = routing.route_declarations(node, actor="analyst")
+    agency_rules.save_rules(node, Principal.system("analyst"), RULES)
+    summary = routing.route_declarations(node, Principal.system("analyst"))
     assert (summary.declarations, summary.referred) == (6, 6)
     assert summary.agencies == {"health": 3, "police": 3}
     return ids
@@ -92,11 +96,17 @@ def test_loading_rules_twice_changes_nothing_and_a_change_replaces_by_name(
     path.write_text(
         "- name: fish\n  agency: health\n  condition: hs.chapter == '03'\n  reason: fish\n"
     )
-    assert [c.change for c in agency_rules.load_rules_file(node, path, actor="a")] == ["added"]
-    assert [c.change for c in agency_rules.load_rules_file(node, path, actor="a")] == ["unchanged"]
+    assert [c.change for c in agency_rules.load_rules_file(node, Principal.system("a"), path)] == [
+        "added"
+    ]
+    assert [c.change for c in agency_rules.load_rules_file(node, Principal.system("a"), path)] == [
+        "unchanged"
+    ]
     path.write_text(path.read_text() + "  active: false\n")
-    assert [c.change for c in agency_rules.load_rules_file(node, path, actor="b")] == ["changed"]
-    (view,) = agency_rules.list_rules(node)
+    assert [c.change for c in agency_rules.load_rules_file(node, Principal.system("b"), path)] == [
+        "changed"
+    ]
+    (view,) = agency_rules.list_rules(node, OPS)
     assert (view.rule.active, view.updated_by) == (False, "b")
     assert agency_rules.active_rules(node) == []
     assert [a for a, _, _ in actions(node, "agency_rule.")] == [
@@ -105,15 +115,15 @@ def test_loading_rules_twice_changes_nothing_and_a_change_replaces_by_name(
     ]
     path.write_text("- name: fish\n  agency: health\n  condition: hs.chapter = '03'\n  reason: x\n")
     with pytest.raises(ExpressionError, match="rule #1 \\('fish'\\)"):
-        agency_rules.load_rules_file(node, path)
-    assert agency_rules.list_rules(node)[0].rule.condition == "hs.chapter == '03'"
+        agency_rules.load_rules_file(node, OPS, path)
+    assert agency_rules.list_rules(node, OPS)[0].rule.condition == "hs.chapter == '03'"
 
 
 def test_routing_twice_refers_nothing_twice_and_a_new_rule_adds_only_its_agency(
     node: Node, routed: tuple[list[str], list[str]]
 ) -> None:
     office_a, _ = routed
-    again = routing.route_declarations(node, actor="analyst")
+    again = routing.route_declarations(node, Principal.system("analyst"))
     assert (again.referred, again.already) == (0, 6)
     assert stored(node) == 6
     (first,) = referrals.list_referrals(
@@ -123,9 +133,11 @@ def test_routing_twice_refers_nothing_twice_and_a_new_rule_adds_only_its_agency(
     assert first.reasons == ["A", "phones"]
     assert first.status is ReferralStatus.OPEN
     agency_rules.save_rules(
-        node, [AgencyRule(name="cn", agency="standards", condition='origin == "CN"', reason="CN")]
+        node,
+        OPS,
+        [AgencyRule(name="cn", agency="standards", condition='origin == "CN"', reason="CN")],
     )
-    later = routing.route_declarations(node, since=dt.date(2026, 11, 20), actor="analyst")
+    later = routing.route_declarations(node, OPS, since=dt.date(2026, 11, 20))
     assert later.agencies == {"standards": 2}  # the two declarations of the 20th
     assert stored(node) == 8
     created = actions(node, "referral.create")
@@ -227,22 +239,28 @@ def test_answers_follow_the_lifecycle_with_times_and_history(
 def test_scoring_a_batch_refers_the_flow_when_rules_are_active(node: Node) -> None:
     history = synthetic.declarations(800, seed=11, start=dt.date(2020, 1, 1), days=90)
     synthetic.store(node.engine, history)
-    risk_service.train(
-        node, config=risk.ModelConfig(rounds=20, threads=1, validation_months=1), actor="t"
+    models.train(
+        node,
+        Principal.system("t"),
+        config=risk.ModelConfig(rounds=20, threads=1, validation_months=1),
     )
     new = synthetic.declarations(200, seed=12, start=dt.date(2020, 5, 4), days=2)
     synthetic.store(node.engine, new, with_outcomes=False)
     agency_rules.save_rules(
-        node, [AgencyRule(name="wood", agency="environment", condition="hs2 == '44'", reason="w")]
+        node,
+        OPS,
+        [AgencyRule(name="wood", agency="environment", condition="hs2 == '44'", reason="w")],
     )
-    summary = risk_service.score_batch(node, since=dt.date(2020, 5, 1), seed=1, actor="scorer")
+    summary = risk_service.score_batch(
+        node, Principal.system("scorer"), since=dt.date(2020, 5, 1), seed=1
+    )
     wood = new.filter(new["hs_code"].str.starts_with("44"))["declaration_id"].to_list()
     assert summary.referred == {"environment": len(wood)}
     assert wood
     found = referrals.list_referrals(node, ANALYST, limit=500)
     assert sorted(r.declaration_id for r in found.items) == sorted(wood)
     assert {r.created_by for r in found.items} == {"scorer"}
-    one = risk_service.score_one(node, wood[0])  # scored again: not referred twice
+    one = risk_service.score_one(node, SCORER, wood[0])  # scored again: not referred twice
     assert one["referred"] == []
     assert stored(node) == len(wood)
     timber = pl.lit("440890")
@@ -250,13 +268,13 @@ def test_scoring_a_batch_refers_the_flow_when_rules_are_active(node: Node) -> No
         timber.alias("hs_code"), timber.alias("hs_code_current")
     )
     synthetic.store(node.engine, arriving, with_outcomes=False)
-    arrived = risk_service.score_one(node, arriving["declaration_id"][0])
+    arrived = risk_service.score_one(node, SCORER, arriving["declaration_id"][0])
     assert arrived["referred"] == ["environment"]  # on arrival, by the scoring itself
     assert stored(node) == len(wood) + 1
 
 
 def test_submitted_declarations_are_referred_on_arrival(node: Node) -> None:
-    agency_rules.save_rules(node, RULES)
+    agency_rules.save_rules(node, OPS, RULES)
     sent = [
         {"id": "S-1", "date": "2026-11-20", "office": OFFICE_B, "items": [{"hs_code": "851713"}]},
         {"id": "S-2", "date": "2026-11-20", "office": OFFICE_A, "items": [{"hs_code": "940350"}]},

@@ -18,6 +18,7 @@ from borderlink.exchange.merkle_log import (
     verify_inclusion,
 )
 from borderlink.services import Node
+from borderlink.services.accounts.access import Principal
 from borderlink.services.cooperation.partners import init_node
 from borderlink.services.exchange.log import (
     append,
@@ -29,6 +30,8 @@ from borderlink.services.exchange.log import (
     witness,
 )
 from borderlink.store.cooperation_tables import log_leaves
+
+OPS = Principal.system("test")  # acts for the node in the tests
 
 
 def _fill(node: Node, n: int, start: int = 0) -> None:
@@ -44,7 +47,7 @@ def _fill(node: Node, n: int, start: int = 0) -> None:
 
 @pytest.fixture
 def logged(node: Node) -> tuple[Node, NodeIdentity]:
-    identity = init_node(node)
+    identity = init_node(node, OPS)
     _fill(node, 5)
     signed_tree_head(node, identity)
     _fill(node, 3, start=5)

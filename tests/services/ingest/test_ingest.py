@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from borderlink.errors import NotFound
 from borderlink.services import Node
+from borderlink.services.accounts.access import Principal
 from borderlink.services.ingest import files as ingest_service
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.ingest.rejects import get_reject, list_rejects, retry_rejects
@@ -24,6 +25,9 @@ from borderlink.store.tables import (
 from tests.factories import Row, good
 
 WriteCsv = Callable[..., Path]
+
+
+OPS = Principal.system("test")  # acts for the node in the tests
 
 
 def count(node: Node, table) -> int:  # type: ignore[no-untyped-def]
@@ -46,7 +50,7 @@ def broken_rows() -> list[Row]:
 
 
 def test_every_row_is_accepted_rejected_or_a_duplicate(node: Node, write_csv: WriteCsv) -> None:
-    summary = ingest_file(node, write_csv(broken_rows()))
+    summary = ingest_file(node, OPS, write_csv(broken_rows()))
     assert (summary.rows, summary.accepted, summary.rejected, summary.duplicates) == (9, 3, 5, 1)
     assert summary.errors == {
         "unknown_hs_code": 1,
@@ -57,7 +61,7 @@ def test_every_row_is_accepted_rejected_or_a_duplicate(node: Node, write_csv: Wr
     }
     assert count(node, goods_items) == 3
     assert count(node, declarations) == 2
-    records, total = list_rejects(node)
+    records, total = list_rejects(node, OPS)
     assert total == 5
     assert {r.record_no for r in records} == {4, 5, 6, 7, 9}
     bad_number = next(r for r in records if r.declaration_id == "BAD-NUMBER")
@@ -72,10 +76,10 @@ def test_a_line_with_extra_fields_is_rejected_whole_and_kept(
     lines = path.read_text().splitlines()
     lines[2] += ",surplus"  # record 2: one field more than the header
     path.write_text("\n".join(lines) + "\n")
-    summary = ingest_file(node, path)
+    summary = ingest_file(node, OPS, path)
     assert (summary.rows, summary.accepted, summary.rejected) == (2, 1, 1)
     assert summary.errors == {"malformed_record": 1}
-    [record], _ = list_rejects(node)
+    [record], _ = list_rejects(node, OPS)
     assert record.record_no == 2
     assert "1 more field(s)" in record.issues[0].message
     assert "surplus" in record.issues[0].message
@@ -83,11 +87,11 @@ def test_a_line_with_extra_fields_is_rejected_whole_and_kept(
 
 def test_reingesting_the_same_file_changes_nothing(node: Node, write_csv: WriteCsv) -> None:
     path = write_csv(broken_rows())
-    ingest_file(node, path)
+    ingest_file(node, OPS, path)
     before = {
         t.name: count(node, t) for t in (declarations, goods_items, parties, outcomes, rejects)
     }
-    again = ingest_file(node, path)
+    again = ingest_file(node, OPS, path)
     after = {
         t.name: count(node, t) for t in (declarations, goods_items, parties, outcomes, rejects)
     }
@@ -98,16 +102,17 @@ def test_reingesting_the_same_file_changes_nothing(node: Node, write_csv: WriteC
 def test_a_changed_record_sent_again_is_rejected_as_a_conflict(
     node: Node, write_csv: WriteCsv
 ) -> None:
-    ingest_file(node, write_csv([good()]))
-    summary = ingest_file(node, write_csv([good(value="1"), good(declaration_id="NEW")]))
+    ingest_file(node, OPS, write_csv([good()]))
+    summary = ingest_file(node, OPS, write_csv([good(value="1"), good(declaration_id="NEW")]))
     assert (summary.accepted, summary.rejected) == (1, 1)
-    [reject], _ = list_rejects(node, reason="conflicting_duplicate")
+    [reject], _ = list_rejects(node, OPS, reason="conflicting_duplicate")
     assert "already exists in the node" in reject.issues[0].message
 
 
 def test_parties_and_outcomes_are_stored(node: Node, write_csv: WriteCsv) -> None:
     ingest_file(
         node,
+        OPS,
         write_csv(
             [
                 good(importer_name="Acme", illicit="1", severity="2"),
@@ -138,12 +143,12 @@ def test_a_crash_mid_file_leaves_whole_chunks_and_a_rerun_finishes(
 
     monkeypatch.setattr(ingest_service, "store_chunk", crash_on_third)
     with pytest.raises(RuntimeError):
-        ingest_file(node, path, chunk_rows=100)
+        ingest_file(node, OPS, path, chunk_rows=100)
     assert count(node, goods_items) == 200  # two whole chunks, nothing of the third
     with node.engine.connect() as conn:
         assert conn.execute(select(ingest_batches.c.status)).scalar_one() == "failed"
     monkeypatch.setattr(ingest_service, "store_chunk", real)
-    summary = ingest_file(node, path, chunk_rows=100)
+    summary = ingest_file(node, OPS, path, chunk_rows=100)
     assert (summary.accepted, summary.duplicates) == (50, 200)
     assert count(node, goods_items) == 250
 
@@ -159,30 +164,30 @@ def test_retry_after_fixing_the_mapping_resolves_the_rejects(
     )
     mapping.write_text(text.replace("{fmt}", "%Y-%m-%d"))
     path = write_csv([{"Ref": "M1", "When": "01/03/2024", "HS": "851713", "Origin": "CN"}])
-    summary = ingest_file(node, path, mapping=str(mapping))
+    summary = ingest_file(node, OPS, path, mapping=str(mapping))
     assert summary.errors == {"malformed_date": 1}
-    [reject], _ = list_rejects(node)
+    [reject], _ = list_rejects(node, OPS)
 
     mapping.write_text(text.replace("{fmt}", "%d/%m/%Y"))
     from borderlink.ingest.mapping import _load_path
 
     _load_path.cache_clear()
-    result = retry_rejects(node)
+    result = retry_rejects(node, OPS)
     assert (result.retried, result.resolved, result.still_rejected) == (1, 1, 0)
-    assert get_reject(node, reject.id or 0).status == "resolved"
+    assert get_reject(node, OPS, reject.id or 0).status == "resolved"
     assert count(node, goods_items) == 1
 
 
 def test_retry_that_still_fails_keeps_the_reject_open(node: Node, write_csv: WriteCsv) -> None:
-    ingest_file(node, write_csv([good(origin_country="QQ")]))
-    result = retry_rejects(node)
+    ingest_file(node, OPS, write_csv([good(origin_country="QQ")]))
+    result = retry_rejects(node, OPS)
     assert (result.resolved, result.still_rejected) == (0, 1)
-    assert list_rejects(node)[1] == 1
+    assert list_rejects(node, OPS)[1] == 1
 
 
 def test_missing_file_is_a_clear_error(node: Node, tmp_path: Path) -> None:
     with pytest.raises(NotFound, match="no such file"):
-        ingest_file(node, tmp_path / "nope.csv")
+        ingest_file(node, OPS, tmp_path / "nope.csv")
 
 
 def test_json_declarations_with_several_items(node: Node, tmp_path: Path) -> None:
@@ -194,7 +199,7 @@ def test_json_declarations_with_several_items(node: Node, tmp_path: Path) -> Non
     path.write_text(
         json.dumps([DECLARATION, DECLARATION | {"id": "J2", "items": [{"hs_code": "x"}]}])
     )
-    summary = ingest_file(node, path, format="json")
+    summary = ingest_file(node, OPS, path, format="json")
     assert (summary.rows, summary.accepted, summary.rejected) == (3, 2, 1)
     with node.engine.connect() as conn:
         items = (
@@ -207,7 +212,7 @@ def test_json_declarations_with_several_items(node: Node, tmp_path: Path) -> Non
 
 def test_the_public_kcs_training_file_adds_up(node: Node, shared_data: Path) -> None:
     path = shared_data / "customs-declarations" / "train.csv"
-    summary = ingest_file(node, path, mapping="kcs")
+    summary = ingest_file(node, OPS, path, mapping="kcs")
     assert summary.rows == 37_385
     assert summary.accepted + summary.rejected + summary.duplicates == summary.rows
     # Without HS 2017 loaded, the 2020 file's HS 2017-only codes are unknown; nothing else fails.
@@ -224,9 +229,11 @@ def test_kcs_with_hs2017_loaded_accepts_every_row_and_flags_the_old_codes(
 
     node = Node(settings=settings, engine=sqlite_engine)
     hs = shared_data / "hs"
-    load_hs(node, hs / "hs2017.csv", "HS2017")
-    load_correlation(node, hs / "hs2022-hs2017-correlation.csv")
-    summary = ingest_file(node, shared_data / "customs-declarations" / "train.csv", mapping="kcs")
+    load_hs(node, OPS, hs / "hs2017.csv", "HS2017")
+    load_correlation(node, OPS, hs / "hs2022-hs2017-correlation.csv")
+    summary = ingest_file(
+        node, OPS, shared_data / "customs-declarations" / "train.csv", mapping="kcs"
+    )
     assert (summary.accepted, summary.rejected) == (37_385, 0)
     assert summary.warnings["hs_older_edition"] == 1_555
     with node.engine.connect() as conn:

@@ -9,6 +9,7 @@ from sqlalchemy import Table, func, select
 from borderlink.errors import InvalidInput, NotFound, ReferenceDataMissing
 from borderlink.refdata import builtin, convert
 from borderlink.services import Node
+from borderlink.services.accounts.access import Principal
 from borderlink.services.refdata.load import (
     load_correlation,
     load_hs,
@@ -34,6 +35,8 @@ SMALL_HS = HS_HEADER + (
     "XVI,851713,Smartphones,8517,6\n"
 )
 
+OPS = Principal.system("cli")  # acts for the node in the tests
+
 
 def count(node: Node, table: Table) -> int:
     with node.engine.connect() as conn:
@@ -49,10 +52,10 @@ def audit_actions(node: Node) -> list[str]:
 
 def test_loading_hs_twice_changes_nothing(node: Node, shared_data: Path) -> None:
     path = shared_data / "hs" / "hs2022.csv"
-    assert load_hs(node, path) == 6_936
+    assert load_hs(node, OPS, path) == 6_936
     with node.engine.connect() as conn:
         before = conn.execute(select(hs_nomenclature).order_by("edition", "code")).all()
-    assert load_hs(node, path, "HS2022", actor="officer-7") == 6_936
+    assert load_hs(node, Principal.system("officer-7"), path, "HS2022") == 6_936
     with node.engine.connect() as conn:
         after = conn.execute(select(hs_nomenclature).order_by("edition", "code")).all()
         actors = list(conn.execute(select(audit_log.c.actor)).scalars())
@@ -68,9 +71,9 @@ def test_loading_hs_twice_changes_nothing(node: Node, shared_data: Path) -> None
 def test_a_changed_description_updates(node: Node, tmp_path: Path) -> None:
     path = tmp_path / "hs2022.csv"
     path.write_text(SMALL_HS, encoding="utf-8")
-    assert load_hs(node, path) == 3
+    assert load_hs(node, OPS, path) == 3
     path.write_text(SMALL_HS.replace("Smartphones", '"Smartphones, cellular"'), encoding="utf-8")
-    load_hs(node, path)
+    load_hs(node, OPS, path)
     with node.engine.connect() as conn:
         stored = conn.execute(
             select(hs_nomenclature.c.description).where(hs_nomenclature.c.code == "851713")
@@ -87,7 +90,7 @@ def test_a_bad_file_stores_nothing(node: Node, tmp_path: Path) -> None:
     path = tmp_path / "broken.csv"
     path.write_text(SMALL_HS + "XVI,8518A,Microphones,85,4\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="line 5, field 'hscode'"):
-        load_hs(node, path, "HS2022")
+        load_hs(node, OPS, path, "HS2022")
     assert count(node, hs_nomenclature) == 0
     assert audit_actions(node) == []
 
@@ -105,8 +108,10 @@ def test_snapshot_with_nothing_loaded_is_the_builtin_data(node: Node) -> None:
 
 
 def test_snapshot_maps_hs2017_only_codes_to_hs2022(node: Node, shared_data: Path) -> None:
-    load_hs(node, shared_data / "hs" / "hs2017.csv")  # edition from the file name
-    assert load_correlation(node, shared_data / "hs" / "hs2022-hs2017-correlation.csv") == 15_656
+    load_hs(node, OPS, shared_data / "hs" / "hs2017.csv")  # edition from the file name
+    assert (
+        load_correlation(node, OPS, shared_data / "hs" / "hs2022-hs2017-correlation.csv") == 15_656
+    )
     refdata = snapshot(node)
     assert set(refdata.hs) == {"HS2022", "HS2017"}
     assert "847130" in refdata.hs["HS2017"]
@@ -117,9 +122,9 @@ def test_snapshot_maps_hs2017_only_codes_to_hs2022(node: Node, shared_data: Path
     assert refdata.correlations[("HS2017", "HS2022")]["620111"] == "620120"
     assert "970500" not in refdata.correlations[("HS2017", "HS2022")]  # split in six: ambiguous
     assert refdata.correlations[("HS2022", "HS2017")]["970531"] == "970500"
-    load_correlation(node, shared_data / "hs" / "hs2022-hs2017-correlation.csv")
+    load_correlation(node, OPS, shared_data / "hs" / "hs2022-hs2017-correlation.csv")
     assert count(node, hs_correlations) == 15_656
-    load_correlation(node, shared_data / "hs" / "hs2022-to-hs2017-conversion.csv")
+    load_correlation(node, OPS, shared_data / "hs" / "hs2022-to-hs2017-conversion.csv")
     assert count(node, hs_correlations) == 15_656  # its pairs are all in the UN table
     with node.engine.connect() as conn:
         labels = conn.execute(
@@ -132,8 +137,8 @@ def test_correlation_editions_can_be_named(node: Node, tmp_path: Path) -> None:
     path = tmp_path / "pairs.csv"
     path.write_text("new,old\n851713,851712\n851714,851712\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="cannot tell which edition"):
-        load_correlation(node, path)
-    assert load_correlation(node, path, from_edition="HS2022", to_edition="HS2017") == 2
+        load_correlation(node, OPS, path)
+    assert load_correlation(node, OPS, path, from_edition="HS2022", to_edition="HS2017") == 2
     maps = snapshot(node).correlations
     assert maps[("HS2022", "HS2017")] == {"851713": "851712", "851714": "851712"}
     assert maps[("HS2017", "HS2022")] == {}
@@ -146,8 +151,8 @@ def test_rates_load_idempotently_and_convert(node: Node, tmp_path: Path) -> None
         "EUR,2020-01-01,1.1\n",
         encoding="utf-8",
     )
-    assert load_rates(node, path) == 3
-    assert load_rates(node, path) == 3
+    assert load_rates(node, OPS, path) == 3
+    assert load_rates(node, OPS, path) == 3
     assert count(node, exchange_rates) == 3
     refdata = snapshot(node)
     assert refdata.rates["KRW"] == (
@@ -156,7 +161,7 @@ def test_rates_load_idempotently_and_convert(node: Node, tmp_path: Path) -> None
     )
     assert convert(1_000_000, "KRW", dt.date(2020, 8, 1), refdata) == pytest.approx(800)
     path.write_text("currency,valid_from,rate\nKRW,2020-07-01,0.0009\n", encoding="utf-8")
-    load_rates(node, path)
+    load_rates(node, OPS, path)
     assert snapshot(node).rates["KRW"][-1] == (dt.date(2020, 7, 1), 0.0009)
 
 
@@ -165,10 +170,10 @@ def test_locations_load_idempotently(node: Node, shared_data: Path, tmp_path: Pa
     path = tmp_path / "code-list.csv"
     path.write_text("\n".join(lines[:3_001]) + "\n", encoding="utf-8")
     seen: list[int] = []
-    loaded = load_locations(node, path, progress=seen.append)
+    loaded = load_locations(node, OPS, path, progress=seen.append)
     assert loaded == sum(seen) == count(node, locations)
     assert 2_900 < loaded <= 3_000
-    assert load_locations(node, path) == loaded
+    assert load_locations(node, OPS, path) == loaded
     assert count(node, locations) == loaded
     refdata = snapshot(node)
     assert refdata.locations is not None
@@ -189,7 +194,7 @@ def test_a_bad_row_in_a_later_batch_stores_no_location(node: Node, tmp_path: Pat
     )
     stored: list[int] = []
     with pytest.raises(InvalidInput, match="line 5, field 'location'"):
-        load_locations(node, path, batch_rows=2, progress=stored.append)
+        load_locations(node, OPS, path, batch_rows=2, progress=stored.append)
     assert stored == [2]  # the first batch went in, then the transaction rolled back
     assert count(node, locations) == 0
     assert audit_actions(node) == []
@@ -212,7 +217,7 @@ def test_show_hs_works_without_any_file_loaded(node: Node) -> None:
 def test_a_loaded_edition_wins_over_the_builtin_one(node: Node, tmp_path: Path) -> None:
     path = tmp_path / "national.csv"
     path.write_text(SMALL_HS, encoding="utf-8")
-    load_hs(node, path, "HS2022")
+    load_hs(node, OPS, path, "HS2022")
     view = show_hs(node, "8517")
     assert (view.source, view.description) == ("loaded", "Telephone sets")
     assert [d.code for d in view.descendants] == ["851713"]
@@ -222,8 +227,8 @@ def test_a_loaded_edition_wins_over_the_builtin_one(node: Node, tmp_path: Path) 
 def test_show_hs_finds_an_older_edition_code_and_its_correlations(
     node: Node, shared_data: Path
 ) -> None:
-    load_hs(node, shared_data / "hs" / "hs2017.csv")
-    load_correlation(node, shared_data / "hs" / "hs2022-hs2017-correlation.csv")
+    load_hs(node, OPS, shared_data / "hs" / "hs2017.csv")
+    load_correlation(node, OPS, shared_data / "hs" / "hs2022-hs2017-correlation.csv")
     old = show_hs(node, "620111")
     assert old.edition == "HS2017"
     assert [(c.edition, c.code) for c in old.correlated] == [("HS2022", "620120")]
@@ -256,11 +261,11 @@ def test_summary_counts_what_is_loaded(node: Node, shared_data: Path, tmp_path: 
     assert [(e.edition, e.source, e.subheadings) for e in empty.editions] == [
         ("HS2022", "builtin", 5_612)
     ]
-    load_hs(node, shared_data / "hs" / "hs2017.csv")
-    load_correlation(node, shared_data / "hs" / "hs2022-to-hs2017-conversion.csv")
+    load_hs(node, OPS, shared_data / "hs" / "hs2017.csv")
+    load_correlation(node, OPS, shared_data / "hs" / "hs2022-to-hs2017-conversion.csv")
     rates = tmp_path / "rates.csv"
     rates.write_text("currency,valid_from,rate\nKRW,2020-01-01,0.00085\n", encoding="utf-8")
-    load_rates(node, rates)
+    load_rates(node, OPS, rates)
     full = summary(node)
     assert [(e.edition, e.source) for e in full.editions] == [
         ("HS2017", "loaded"),
@@ -272,3 +277,14 @@ def test_summary_counts_what_is_loaded(node: Node, shared_data: Path, tmp_path: 
     assert (pairs.from_edition, pairs.to_edition, pairs.pairs) == ("HS2022", "HS2017", 5_612)
     assert pairs.unambiguous_forward == 5_612
     assert (full.rates, full.rate_currencies, full.locations) == (1, ["KRW"], 0)
+
+
+def test_loading_reference_data_needs_refdata_manage(node: Node, tmp_path: Path) -> None:
+    from borderlink.errors import PermissionDenied
+    from borderlink.services.accounts.access import Role
+
+    analyst = Principal(user_id=5, username="ana", role=Role.RISK_ANALYST)
+    path = tmp_path / "rates.csv"
+    path.write_text("currency,valid_from,rate\nEUR,2026-01-01,1.1\n")
+    with pytest.raises(PermissionDenied):
+        load_rates(node, analyst, path)

@@ -11,24 +11,29 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from borderlink import risk
-from borderlink.errors import ExpressionError, NotFound
+from borderlink.errors import ExpressionError, NotFound, PermissionDenied
 from borderlink.model.outcome import Outcome
 from borderlink.services import Node
+from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.declarations import read as declarations
+from borderlink.services.risk import models
 from borderlink.services.risk import profiles as profile_service
 from borderlink.services.risk import score as service
+from borderlink.services.risk._store import read_items
 from borderlink.store.risk_tables import risk_models, scores
 from borderlink.store.tables import audit_log, outcomes
 from tests.risk import synthetic
 from tests.risk.synthetic import store
 
 SMALL = risk.ModelConfig(rounds=30, threads=1, validation_months=1)
+TESTER = Principal.system("tester")
 
 
 @pytest.fixture
-def trained(node: Node) -> service.ModelInfo:
+def trained(node: Node) -> models.ModelInfo:
     history = synthetic.declarations(1500, seed=11, start=dt.date(2020, 1, 1), days=120)
     store(node.engine, history)
-    return service.train(node, config=SMALL, actor="tester")
+    return models.train(node, TESTER, config=SMALL)
 
 
 def count(engine: Engine, table: Any) -> int:
@@ -36,7 +41,7 @@ def count(engine: Engine, table: Any) -> int:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def test_train_records_the_model(node: Node, trained: service.ModelInfo) -> None:
+def test_train_records_the_model(node: Node, trained: models.ModelInfo) -> None:
     assert Path(trained.path).is_dir()
     assert trained.trained_to <= dt.date(2020, 4, 30)  # type: ignore[operator]
     with node.engine.connect() as conn:
@@ -46,16 +51,17 @@ def test_train_records_the_model(node: Node, trained: service.ModelInfo) -> None
     assert row.sha256 == trained.sha256
     assert row.created_by == "tester"
     assert "risk.train" in actions
-    assert service.load_model(node).version == trained.version
+    assert models.load_model(node).version == trained.version
 
 
 def test_score_batch_scores_once_with_reasons_and_version(
-    node: Node, trained: service.ModelInfo
+    node: Node, trained: models.ModelInfo
 ) -> None:
     new = synthetic.declarations(600, seed=12, start=dt.date(2020, 5, 4), days=2)
     store(node.engine, new, with_outcomes=False)
-    profile_service.add_profile(
+    profile_service.save_profile(
         node,
+        TESTER,
         risk.Profile(
             name="cn",
             expression='origin == "CN"',
@@ -63,7 +69,7 @@ def test_score_batch_scores_once_with_reasons_and_version(
             reason="from CN",
         ),
     )
-    summary = service.score_batch(node, since=dt.date(2020, 5, 1), seed=1)
+    summary = service.score_batch(node, TESTER, since=dt.date(2020, 5, 1), seed=1)
     assert summary.model_version == trained.version
     assert summary.scored == 600
     assert sum(summary.channels.values()) == 600
@@ -74,49 +80,51 @@ def test_score_batch_scores_once_with_reasons_and_version(
     flagged = [s for s in stored if s.channel != "green"]
     assert len(flagged) == summary.channels["red"] + summary.channels["yellow"] > 0
     assert all(s.reasons for s in flagged)
-    again = service.score_batch(node, since=dt.date(2020, 5, 1), seed=1)
+    again = service.score_batch(node, TESTER, since=dt.date(2020, 5, 1), seed=1)
     assert again.scored == 0
     assert count(node.engine, scores) == 600
-    rates = service.profile_hit_rates(node)["cn"]
-    assert rates["hits"] == new.filter(pl.col("origin_country") == "CN").height
-    assert rates["inspected"] == 0
+    (view,) = profile_service.list_profiles(node, TESTER)
+    assert view.hits == new.filter(pl.col("origin_country") == "CN").height
+    assert view.inspected == 0
     flagged_cn = next(
         s.declaration_id
         for s in flagged
         if any(r.get("profile") == "cn" for r in (s.reasons or []))
     )
-    service.record_outcome(node, Outcome(declaration_id=flagged_cn, illicit=True))
-    rates = service.profile_hit_rates(node)["cn"]
-    assert (rates["inspected"], rates["illicit"], rates["hit_rate"]) == (1, 1, 1.0)
+    declarations.record_outcome(node, TESTER, Outcome(declaration_id=flagged_cn, illicit=True))
+    (view,) = profile_service.list_profiles(node, TESTER)
+    assert (view.inspected, view.illicit, view.hit_rate) == (1, 1, 1.0)
 
 
-def test_score_one_and_record_outcome(node: Node, trained: service.ModelInfo) -> None:
+def test_score_one_and_record_outcome(node: Node, trained: models.ModelInfo) -> None:
     new = synthetic.declarations(5, seed=13, start=dt.date(2020, 6, 1), days=1)
     store(node.engine, new, with_outcomes=False)
     declaration = new["declaration_id"][0]
-    result = service.score_one(node, declaration)
+    result = service.score_one(node, TESTER, declaration)
     assert result["model_version"] == trained.version
     assert result["channel"] in {"red", "yellow", "green"}
     assert (result["reasons"] is not None) == (result["channel"] != "green")
     with pytest.raises(NotFound):
-        service.score_one(node, "no-such-declaration")
-    service.record_outcome(node, Outcome(declaration_id=declaration, illicit=True, severity=2))
-    service.record_outcome(node, Outcome(declaration_id=declaration, illicit=False))
+        service.score_one(node, TESTER, "no-such-declaration")
+    declarations.record_outcome(
+        node, TESTER, Outcome(declaration_id=declaration, illicit=True, severity=2)
+    )
+    declarations.record_outcome(node, TESTER, Outcome(declaration_id=declaration, illicit=False))
     with node.engine.connect() as conn:
         row = conn.execute(select(outcomes).where(outcomes.c.declaration_id == declaration)).one()
     assert row.illicit is False
     assert row.source == "officer"
     # the outcome becomes training data
-    labelled = service.read_items(node.engine, labelled_only=True)
+    labelled = read_items(node, labelled_only=True)
     assert declaration in labelled["declaration_id"].to_list()
 
 
 def test_single_scores_reuse_the_cut_offs_for_a_while(
-    node: Node, trained: service.ModelInfo
+    node: Node, trained: models.ModelInfo
 ) -> None:
     new = synthetic.declarations(400, seed=14, start=dt.date(2020, 5, 4), days=1)
     store(node.engine, new, with_outcomes=False)
-    service.score_batch(node, since=dt.date(2020, 5, 1), seed=1)
+    service.score_batch(node, TESTER, since=dt.date(2020, 5, 1), seed=1)
     policy = service.capacity(node)
     red, yellow = service._thresholds(node, trained.version, policy)
     assert red > yellow
@@ -129,26 +137,28 @@ def test_single_scores_reuse_the_cut_offs_for_a_while(
 
 def test_profiles_are_versioned_and_disable_stops_them(node: Node) -> None:
     base = risk.Profile(name="cn", expression='origin == "CN"', weight=0.4, reason="r")
-    assert profile_service.add_profile(node, base).version == 1
-    assert profile_service.add_profile(node, base).version == 1  # unchanged: no new version
+    assert profile_service.save_profile(node, TESTER, base).version == 1
+    assert (
+        profile_service.save_profile(node, TESTER, base).version == 1
+    )  # unchanged: no new version
     edited = base.model_copy(update={"weight": 0.6})
-    assert profile_service.add_profile(node, edited).version == 2
-    disabled = profile_service.disable_profile(node, "cn")
+    assert profile_service.save_profile(node, TESTER, edited).version == 2
+    disabled = profile_service.disable_profile(node, TESTER, "cn")
     assert disabled.version == 3
     assert not disabled.enabled
-    assert profile_service.get_profile(node, "cn", 1).weight == 0.4
-    assert [p.version for p in profile_service.list_profiles(node)] == [3]
+    assert profile_service.get_profile(node, TESTER, "cn", 1).weight == 0.4
+    assert [v.profile.version for v in profile_service.list_profiles(node, TESTER)] == [3]
     assert profile_service.load_active_profiles(node, dt.datetime.now(dt.UTC).date()) == []
     with pytest.raises(NotFound):
-        profile_service.disable_profile(node, "nope")
+        profile_service.disable_profile(node, TESTER, "nope")
     expired = base.model_copy(
         update={"name": "old", "valid_to": dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)}
     )
     future = base.model_copy(
         update={"name": "new", "valid_from": dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)}
     )
-    profile_service.add_profile(node, expired)
-    profile_service.add_profile(node, future)
+    profile_service.save_profile(node, TESTER, expired)
+    profile_service.save_profile(node, TESTER, future)
     assert profile_service.load_active_profiles(node, dt.datetime.now(dt.UTC).date()) == []
     tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
     assert [p.name for p in profile_service.load_active_profiles(node, tomorrow)] == ["new"]
@@ -166,7 +176,7 @@ def test_profile_files_and_replay(node: Node, tmp_path: Path) -> None:
         "    reason: shipped through a third country\n"
     )
     (profile,) = profile_service.read_profiles_file(path)
-    result = profile_service.replay_profile(node, profile)
+    result = profile_service.replay_profile(node, TESTER, profile)
     transit = history.filter(pl.col("departure_country") != pl.col("origin_country"))
     assert result["hits"] == transit.height
     assert result["illicit"] == transit["illicit"].sum()
@@ -178,7 +188,7 @@ def test_profile_files_and_replay(node: Node, tmp_path: Path) -> None:
 
 
 def test_a_partners_alert_sends_matching_declarations_red_naming_the_partner(
-    node: Node, trained: service.ModelInfo
+    node: Node, trained: models.ModelInfo
 ) -> None:
     from borderlink.store.cooperation_tables import partner_alerts
 
@@ -202,7 +212,7 @@ def test_a_partners_alert_sends_matching_declarations_red_naming_the_partner(
                 received_at=dt.datetime.now(dt.UTC),
             )
         )
-    service.score_batch(node, since=dt.date(2020, 5, 1), seed=1)
+    service.score_batch(node, TESTER, since=dt.date(2020, 5, 1), seed=1)
     with node.engine.connect() as conn:
         stored = {s.declaration_id: s for s in conn.execute(select(scores)).all()}
     for declaration_id in expected:
@@ -212,3 +222,18 @@ def test_a_partners_alert_sends_matching_declarations_red_naming_the_partner(
         assert (first["source"], first["partner"]) == ("partner_alert", "customs-of-atlantis")
     others = [s for d, s in stored.items() if d not in expected]
     assert all(r["source"] != "partner_alert" for s in others for r in (s.reasons or []))
+
+
+def test_scoring_and_profiles_authorise_themselves(node: Node) -> None:
+    auditor = Principal(user_id=7, username="aud", role=Role.AUDITOR)
+    with pytest.raises(PermissionDenied):
+        service.score_one(node, auditor, "any")
+    with pytest.raises(PermissionDenied):
+        service.score_batch(node, auditor)
+    with pytest.raises(PermissionDenied):
+        profile_service.list_profiles(node, auditor)
+    base = risk.Profile(name="cn", expression='origin == "CN"', weight=0.4, reason="r")
+    analyst = Principal(user_id=8, username="ana", role=Role.RISK_ANALYST)
+    assert profile_service.save_profile(node, analyst, base).owner == "ana"  # a person owns it
+    kept = base.model_copy(update={"name": "file", "owner": "team-x"})
+    assert profile_service.save_profile(node, TESTER, kept).owner == "team-x"  # as the file says

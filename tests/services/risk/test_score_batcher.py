@@ -13,27 +13,33 @@ import pytest
 from borderlink import risk
 from borderlink.errors import NotFound
 from borderlink.services import Node
+from borderlink.services.accounts.access import Principal
+from borderlink.services.risk import models
 from borderlink.services.risk import score as service
-from borderlink.services.risk.batcher import ScoreBatcher, batcher
+from borderlink.services.risk.batcher import ScoreBatcher
 from tests.risk import synthetic
 
 SMALL = risk.ModelConfig(rounds=20, threads=1, validation_months=1)
+TESTER = Principal.system("tester")
 
 
 def test_batched_scores_equal_single_scores(node: Node) -> None:
     synthetic.store(
         node.engine, synthetic.declarations(1200, seed=21, start=dt.date(2020, 1, 1), days=90)
     )
-    service.train(node, config=SMALL, actor="tester")
+    models.train(node, TESTER, config=SMALL)
     new = synthetic.declarations(40, seed=22, start=dt.date(2020, 4, 2), days=1)
     synthetic.store(node.engine, new, with_outcomes=False)
     ids = new["declaration_id"].to_list()
-    service.score_batch(node, since=dt.date(2020, 4, 1), seed=1)  # gives the cut-offs a history
-    together = service.score_many(node, [*ids, "no-such-id"])
+    service.score_batch(
+        node, TESTER, since=dt.date(2020, 4, 1), seed=1
+    )  # gives the cut-offs a history
+    together = service.score_many(node, TESTER, [*ids, "no-such-id"])
     assert set(together) == set(ids)
     for declaration_id in ids[::7]:
-        assert service.score_one(node, declaration_id) == together[declaration_id]
-    through = batcher(node)
+        assert service.score_one(node, TESTER, declaration_id) == together[declaration_id]
+    through = service.batcher(node)
+    assert service.batcher(node) is through  # one per node
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(through.score, ids))
     assert results == [together[i] for i in ids]
@@ -49,7 +55,7 @@ class _Slow:
         self.release = threading.Event()
         self.started = threading.Event()
 
-    def __call__(self, node: Node, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def __call__(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         self.batches.append(list(ids))
         self.started.set()
         self.release.wait(5)
@@ -79,7 +85,7 @@ def _queue(
 
 def test_what_arrives_during_a_batch_is_scored_in_the_next_one() -> None:
     slow = _Slow()
-    through = ScoreBatcher(node=None, score_many=slow)  # type: ignore[arg-type]
+    through = ScoreBatcher(score_many=slow)
     with ThreadPoolExecutor(6) as pool:
         first = pool.submit(through.score, "a")
         assert slow.started.wait(5)
@@ -99,7 +105,7 @@ def test_what_arrives_during_a_batch_is_scored_in_the_next_one() -> None:
 
 def test_a_declaration_that_fails_its_batch_fails_alone() -> None:
     slow = _Slow()
-    through = ScoreBatcher(node=None, score_many=slow, max_batch=2)  # type: ignore[arg-type]
+    through = ScoreBatcher(score_many=slow, max_batch=2)
     with ThreadPoolExecutor(6) as pool:
         first = pool.submit(through.score, "a")
         assert slow.started.wait(5)

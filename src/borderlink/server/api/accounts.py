@@ -35,18 +35,18 @@ class TokenRequest(BaseModel):
 
 
 @router.get("/users")
-async def list_users(node: NodeDep, _admin: Admin) -> list[accounts.UserView]:
-    return await blocking(accounts.list_users, node)
+async def list_users(node: NodeDep, admin: Admin) -> list[accounts.UserView]:
+    return await blocking(accounts.list_users, node, admin)
 
 
 @router.post("/users", status_code=201, responses=raises(Conflict))
 async def add_user(body: NewUser, node: NodeDep, admin: Admin) -> accounts.UserView:
-    return await blocking(accounts.add_user, node, **body.model_dump(), actor=admin.username)
+    return await blocking(accounts.add_user, node, admin, **body.model_dump())
 
 
 @router.post("/users/{username}/disable")
 async def disable_user(username: str, node: NodeDep, admin: Admin) -> accounts.UserView:
-    return await blocking(accounts.disable_user, node, username, actor=admin.username)
+    return await blocking(accounts.disable_user, node, admin, username)
 
 
 @router.get("/tokens")
@@ -61,14 +61,14 @@ async def create_token(
     return await blocking(
         accounts.create_token,
         node,
+        principal,
         username=body.username or principal.username,
         name=body.name,
         scopes=body.scopes,
         days=body.days,
-        actor=principal,
     )
 
 
 @router.delete("/tokens/{token_id}")
 async def revoke_token(token_id: str, node: NodeDep, principal: CurrentUser) -> accounts.TokenView:
-    return await blocking(accounts.revoke_token, node, token_id, actor=principal)
+    return await blocking(accounts.revoke_token, node, principal, token_id)

@@ -44,10 +44,8 @@ class Me(BaseModel):
 
 @router.post("/login", responses=raises(NotAuthenticated))
 async def login(credentials: Credentials, node: NodeDep, response: Response) -> SignedIn:
-    principal = await blocking(
-        accounts.authenticate, node, credentials.username, credentials.password
-    )
-    opened = await blocking(accounts.open_session, node, principal)
+    signed = await blocking(accounts.sign_in, node, credentials.username, credentials.password)
+    principal, opened = signed.principal, signed.session
     set_session_cookie(response, node.settings.cookie_secure, opened)
     return SignedIn(
         username=principal.username,
@@ -63,7 +61,7 @@ async def logout(
 ) -> None:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        await blocking(accounts.close_session, node, cookie, actor=principal.username)
+        await blocking(accounts.close_session, node, principal, cookie)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 

@@ -52,19 +52,19 @@ class Transition(BaseModel):
 
 
 @router.get("/agreements")
-async def list_agreements(node: NodeDep, _who: Liaison) -> list[Agreement]:
-    return await blocking(agreements.list_agreements, node)
+async def list_agreements(node: NodeDep, who: Liaison) -> list[Agreement]:
+    return await blocking(agreements.list_agreements, node, who)
 
 
 @router.get("/agreements/{agreement_id}")
-async def get_agreement(agreement_id: AgreementId, node: NodeDep, _who: Liaison) -> Agreement:
-    return await blocking(agreements.get_agreement, node, agreement_id)
+async def get_agreement(agreement_id: AgreementId, node: NodeDep, who: Liaison) -> Agreement:
+    return await blocking(agreements.get_agreement, node, who, agreement_id)
 
 
 @router.post("/agreements", status_code=201, responses=raises(Conflict))
 async def add_agreement(body: Agreement, node: NodeDep, who: Liaison) -> Agreement:
     """Register an agreement this node is party to, as a draft."""
-    return await blocking(agreements.add_agreement, node, body, actor=who.username)
+    return await blocking(agreements.add_agreement, node, who, body)
 
 
 @router.post("/agreements/{agreement_id}/transition", responses=raises(Conflict))
@@ -75,27 +75,27 @@ async def transition_agreement(
     return await blocking(
         agreements.transition_agreement,
         node,
+        who,
         agreement_id,
         body.to,
-        actor=who.username,
         reason=body.reason,
     )
 
 
 @router.get("/partners")
-async def list_partners(node: NodeDep, _who: PartnerKeeper) -> list[PartnerView]:
-    return [PartnerView.of(p) for p in await blocking(partners.list_partners, node)]
+async def list_partners(node: NodeDep, who: PartnerKeeper) -> list[PartnerView]:
+    return [PartnerView.of(p) for p in await blocking(partners.list_partners, node, who)]
 
 
 @router.post("/partners", status_code=201, responses=raises(Conflict))
 async def add_partner(body: PartnerView, node: NodeDep, who: PartnerKeeper) -> PartnerView:
     partner = Partner(**body.model_dump())
-    return PartnerView.of(await blocking(partners.add_partner, node, partner, actor=who.username))
+    return PartnerView.of(await blocking(partners.add_partner, node, who, partner))
 
 
 @router.delete("/partners/{partner_id}", status_code=204)
 async def remove_partner(partner_id: PartnerId, node: NodeDep, who: PartnerKeeper) -> None:
-    await blocking(partners.remove_partner, node, partner_id, actor=who.username)
+    await blocking(partners.remove_partner, node, who, partner_id)
 
 
 @router.get("/sharing/inbox")

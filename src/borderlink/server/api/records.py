@@ -65,9 +65,7 @@ class RetryRequest(BaseModel):
 @router.post("/rejects/retry", responses=raises(NotFound))
 async def retry_rejects(body: RetryRequest, node: NodeDep, principal: Retrier) -> RetrySummary:
     """Validate open rejects again (after reference data or a mapping was fixed)."""
-    return await blocking(
-        rejects.retry_rejects, node, ids=body.ids, reason=body.reason, actor=principal.username
-    )
+    return await blocking(rejects.retry_rejects, node, principal, ids=body.ids, reason=body.reason)
 
 
 @router.get("/audit")

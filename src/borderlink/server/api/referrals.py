@@ -70,7 +70,7 @@ async def clearance(node: NodeDep, principal: Reader) -> list[referrals.AgencyCl
 async def route(body: RouteRequest, node: NodeDep, principal: Manager) -> RouteResult:
     """Apply the active agency rules to stored declarations (idempotent: nothing twice)."""
     done = await blocking(
-        routing.route_as,
+        routing.route_declarations,
         node,
         principal,
         since=body.since,
@@ -104,7 +104,7 @@ async def answer_referral(
 @router.get("/agency-rules")
 async def list_rules(node: NodeDep, principal: Reader) -> list[agency_rules.RuleView]:
     """The routing rules (an agency officer: those routing to their agency)."""
-    return await blocking(agency_rules.rules_for, node, principal)
+    return await blocking(agency_rules.list_rules, node, principal)
 
 
 @router.post("/agency-rules")
@@ -115,4 +115,4 @@ async def save_rules(
 ) -> list[agency_rules.RuleChange]:
     """Add rules, or replace them by name (each condition is checked first; same rule, no
     change)."""
-    return await blocking(agency_rules.save_rules_as, node, principal, body)
+    return await blocking(agency_rules.save_rules, node, principal, body)

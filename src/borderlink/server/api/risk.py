@@ -18,8 +18,8 @@ from borderlink.services import Node
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import read as declarations
 from borderlink.services.declarations.read import MAX_PAGE, Page
-from borderlink.services.risk import Profile, analysis, targeting
-from borderlink.services.risk.batcher import batcher
+from borderlink.services.risk import Profile, models, profiles, targeting
+from borderlink.services.risk import score as scoring
 
 router = APIRouter(prefix="/api/v1/risk", tags=["risk"])
 
@@ -31,8 +31,7 @@ Inspector = Annotated[Principal, Depends(allowed(Permission.OUTCOMES_RECORD))]
 
 
 def _score(node: Node, principal: Principal, declaration_id: str) -> dict[str, Any]:
-    declarations.ensure_visible(node, principal, declaration_id)
-    return batcher(node).score(declaration_id)  # scored with whatever arrives alongside
+    return scoring.score_queued(node, principal, declaration_id)  # batched with what arrives
 
 
 @router.post("/score/{declaration_id}")
@@ -75,31 +74,31 @@ async def latest_score(
 
 
 @router.get("/profiles")
-async def list_profiles(node: NodeDep, who: ProfileReader) -> list[analysis.ProfileView]:
+async def list_profiles(node: NodeDep, who: ProfileReader) -> list[profiles.ProfileView]:
     """Current profile versions with their hit rates (illicit among inspected hits)."""
-    return await blocking(analysis.list_profiles, node, who)
+    return await blocking(profiles.list_profiles, node, who)
 
 
 @router.post("/profiles", status_code=201)
 async def save_profile(body: Profile, node: NodeDep, who: Analyst) -> Profile:
     """Store a profile (a new version when the name exists); the expression is checked first."""
-    return await blocking(analysis.save_profile, node, who, body)
+    return await blocking(profiles.save_profile, node, who, body)
 
 
 @router.post("/profiles/test")
 async def test_profile(body: Profile, node: NodeDep, who: Analyst) -> dict[str, Any]:
     """Replay a profile over history: declarations it would have hit, and the hit rate."""
-    return await blocking(analysis.test_profile, node, who, body)
+    return await blocking(profiles.replay_profile, node, who, body)
 
 
 @router.post("/profiles/{name}/disable")
 async def disable_profile(
     name: Annotated[str, Path(min_length=1, max_length=64)], node: NodeDep, who: Analyst
 ) -> Profile:
-    return await blocking(analysis.disable_profile, node, who, name)
+    return await blocking(profiles.disable_profile, node, who, name)
 
 
 @router.get("/models")
-async def list_models(node: NodeDep, who: ProfileReader) -> list[analysis.ModelView]:
+async def list_models(node: NodeDep, who: ProfileReader) -> list[models.ModelView]:
     """Trained model versions, newest first, with their window and metrics."""
-    return await blocking(analysis.list_models, node, who)
+    return await blocking(models.list_models, node, who)

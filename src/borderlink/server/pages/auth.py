@@ -39,14 +39,13 @@ async def login(
     next: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse | RedirectResponse:
     try:
-        principal = await blocking(accounts.authenticate, node, username, password, source="web")
+        signed = await blocking(accounts.sign_in, node, username, password, source="web")
     except NotAuthenticated:
         return render(
             request, "login.html", status_code=401, next=local_target(next, "/"), failed=True
         )
-    opened = await blocking(accounts.open_session, node, principal)
     response = redirect(local_target(next, "/"))
-    set_session_cookie(response, node.settings.cookie_secure, opened)
+    set_session_cookie(response, node.settings.cookie_secure, signed.session)
     return response
 
 
@@ -55,7 +54,7 @@ async def logout(request: Request, node: NodeDep, principal: PageUser) -> Redire
     await checked_form(request)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        await blocking(accounts.close_session, node, cookie, actor=principal.username)
+        await blocking(accounts.close_session, node, principal, cookie)
     response = redirect("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

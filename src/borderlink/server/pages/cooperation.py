@@ -20,11 +20,11 @@ Liaison = Annotated[Principal, page_allowed(Permission.AGREEMENTS_MANAGE)]
 
 
 @router.get("/agreements")
-async def agreements_page(request: Request, node: NodeDep, _who: Liaison) -> HTMLResponse:
+async def agreements_page(request: Request, node: NodeDep, who: Liaison) -> HTMLResponse:
     return render(
         request,
         "agreements.html",
-        agreements=await blocking(agreements.list_agreements, node),
+        agreements=await blocking(agreements.list_agreements, node, who),
         states=list(AgreementState),
         node_id=node.settings.node_id,
     )
@@ -45,9 +45,9 @@ async def transition(
     await blocking(
         agreements.transition_agreement,
         node,
+        who,
         agreement_id,
         to,
-        actor=who.username,
         reason=form.get("reason") or None,
     )
     return redirect("/agreements")
@@ -57,9 +57,11 @@ async def transition(
 async def partners_page(
     request: Request,
     node: NodeDep,
-    _who: Annotated[Principal, page_allowed(Permission.PARTNERS_MANAGE)],
+    who: Annotated[Principal, page_allowed(Permission.PARTNERS_MANAGE)],
 ) -> HTMLResponse:
-    return render(request, "partners.html", partners=await blocking(partners.list_partners, node))
+    return render(
+        request, "partners.html", partners=await blocking(partners.list_partners, node, who)
+    )
 
 
 @router.get("/sharing")

@@ -53,11 +53,7 @@ async def retry_rejects(
     form = await checked_form(request)
     ids = [int(form["reject_id"])] if form.get("reject_id", "").isdigit() else None
     done = await blocking(
-        rejects.retry_rejects,
-        node,
-        ids=ids,
-        reason=form.get("reason") or None,
-        actor=principal.username,
+        rejects.retry_rejects, node, principal, ids=ids, reason=form.get("reason") or None
     )
     result = await blocking(browse.list_rejects, node, principal, status="open", limit=PAGE)
     return render(request, "rejects.html", result=result, status="open", reason="", retried=done)

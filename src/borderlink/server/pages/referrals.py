@@ -76,7 +76,7 @@ async def list_page(
         next_link=link(page + 1) if page < pages else None,
         times=times,
         chart=chart if per_agency else None,
-        rules=await blocking(agency_rules.rules_for, node, principal),
+        rules=await blocking(agency_rules.list_rules, node, principal),
         statuses=list(ReferralStatus),
         answers=answers,
         can_answer=principal.can(Permission.REFERRALS_ANSWER),

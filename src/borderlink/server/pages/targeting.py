@@ -15,7 +15,7 @@ from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
-from borderlink.services.risk import Profile, analysis, targeting
+from borderlink.services.risk import Profile, models, profiles, targeting
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,8 +64,8 @@ async def profiles_page(
     return render(
         request,
         "profiles.html",
-        profiles=await blocking(analysis.list_profiles, node, who),
-        models=await blocking(analysis.list_models, node, who),
+        profiles=await blocking(profiles.list_profiles, node, who),
+        models=await blocking(models.list_models, node, who),
         form={},
         replay=None,
         problem=None,
@@ -86,9 +86,9 @@ async def profile_form(
     try:
         profile = _form_profile(form, who.username)
         if form.get("action") == "save":
-            await blocking(analysis.save_profile, node, who, profile)
+            await blocking(profiles.save_profile, node, who, profile)
             return redirect("/profiles")
-        replay = await blocking(analysis.test_profile, node, who, profile)
+        replay = await blocking(profiles.replay_profile, node, who, profile)
     except InvalidInput as error:
         position = getattr(error, "position", None)
         problem = error.detail + (f" (at character {position + 1})" if position is not None else "")
@@ -96,8 +96,8 @@ async def profile_form(
         request,
         "profiles.html",
         status_code=200 if problem is None else 400,
-        profiles=await blocking(analysis.list_profiles, node, who),
-        models=await blocking(analysis.list_models, node, who),
+        profiles=await blocking(profiles.list_profiles, node, who),
+        models=await blocking(models.list_models, node, who),
         form=form,
         replay=replay,
         problem=problem,

@@ -5,13 +5,17 @@ that return declarations apply :func:`office_scope` and :func:`sees_nominal` the
 new page cannot forget the need-to-know rules.
 
 A principal's permissions are its role's permissions, narrowed by a token's scopes when it
-signed in with an API token.
+signed in with an API token. Work no person starts (the audit sealer, sync with partners,
+retention, the CLI run by whoever holds the node's database) acts as a system principal,
+:meth:`Principal.system`: an administrator without a user row, named in the audit log.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 from borderlink.errors import PermissionDenied
 
@@ -46,58 +50,62 @@ class Permission(StrEnum):
     REFERRALS_READ = "referrals:read"  # referrals to other agencies and their answers
     REFERRALS_ANSWER = "referrals:answer"  # an agency's answer to a referral addressed to it
     REFERRALS_MANAGE = "referrals:manage"  # agency routing rules; route declarations
+    REFDATA_MANAGE = "refdata:manage"  # load nomenclatures, correlations, rates, locations
 
 
 P = Permission
 
 # The policy. Read a row as "a <role> may ...". Scoping (own office, own agency, redaction of
 # nominal data) is applied on top by the functions below.
-POLICY: dict[Role, frozenset[Permission]] = {
-    # Everything but answering for a partner agency: its decision is the agency's own (separation
-    # of duties), so no one at customs can clear a consignment in the health agency's name.
-    Role.ADMINISTRATOR: frozenset(Permission) - {P.REFERRALS_ANSWER},
-    Role.RISK_ANALYST: frozenset(
-        {
-            P.DASHBOARD_READ,
-            P.DECLARATIONS_READ,
-            P.NOMINAL_READ,
-            P.REJECTS_READ,
-            P.TOKENS_OWN,
-            P.RISK_SCORE,
-            P.PROFILES_READ,
-            P.PROFILES_MANAGE,
-            P.MODELS_MANAGE,
-            P.REFERRALS_READ,
-            P.REFERRALS_MANAGE,
-        }
-    ),
-    Role.OFFICER: frozenset(
-        {
-            P.DASHBOARD_READ,
-            P.DECLARATIONS_READ,
-            P.NOMINAL_READ,
-            P.OUTCOMES_RECORD,
-            P.TOKENS_OWN,
-            P.RISK_SCORE,
-            P.PROFILES_READ,
-            P.REFERRALS_READ,
-        }
-    ),
-    # Liaison officers see declarations to prepare what may be shared, but not who is behind
-    # them: nominal data only leaves through an agreement, never through a person's screen.
-    Role.LIAISON_OFFICER: frozenset(
-        {
-            P.DASHBOARD_READ,
-            P.DECLARATIONS_READ,
-            P.TOKENS_OWN,
-            P.AGREEMENTS_MANAGE,
-            P.PARTNERS_MANAGE,
-            P.SHARING_OUTGOING,
-        }
-    ),
-    Role.AGENCY_OFFICER: frozenset({P.REFERRALS_READ, P.REFERRALS_ANSWER, P.TOKENS_OWN}),
-    Role.AUDITOR: frozenset({P.AUDIT_READ, P.TOKENS_OWN}),
-}
+POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
+    {
+        # Everything but answering for a partner agency: its decision is the agency's own
+        # (separation of duties), so no one at customs can clear a consignment in the health
+        # agency's name.
+        Role.ADMINISTRATOR: frozenset(Permission) - {P.REFERRALS_ANSWER},
+        Role.RISK_ANALYST: frozenset(
+            {
+                P.DASHBOARD_READ,
+                P.DECLARATIONS_READ,
+                P.NOMINAL_READ,
+                P.REJECTS_READ,
+                P.TOKENS_OWN,
+                P.RISK_SCORE,
+                P.PROFILES_READ,
+                P.PROFILES_MANAGE,
+                P.MODELS_MANAGE,
+                P.REFERRALS_READ,
+                P.REFERRALS_MANAGE,
+            }
+        ),
+        Role.OFFICER: frozenset(
+            {
+                P.DASHBOARD_READ,
+                P.DECLARATIONS_READ,
+                P.NOMINAL_READ,
+                P.OUTCOMES_RECORD,
+                P.TOKENS_OWN,
+                P.RISK_SCORE,
+                P.PROFILES_READ,
+                P.REFERRALS_READ,
+            }
+        ),
+        # Liaison officers see declarations to prepare what may be shared, but not who is behind
+        # them: nominal data only leaves through an agreement, never through a person's screen.
+        Role.LIAISON_OFFICER: frozenset(
+            {
+                P.DASHBOARD_READ,
+                P.DECLARATIONS_READ,
+                P.TOKENS_OWN,
+                P.AGREEMENTS_MANAGE,
+                P.PARTNERS_MANAGE,
+                P.SHARING_OUTGOING,
+            }
+        ),
+        Role.AGENCY_OFFICER: frozenset({P.REFERRALS_READ, P.REFERRALS_ANSWER, P.TOKENS_OWN}),
+        Role.AUDITOR: frozenset({P.AUDIT_READ, P.TOKENS_OWN}),
+    }
+)
 
 # Roles whose view of declarations is limited to one office (their own).
 OFFICE_SCOPED: frozenset[Role] = frozenset({Role.OFFICER})
@@ -105,6 +113,7 @@ OFFICE_SCOPED: frozenset[Role] = frozenset({Role.OFFICER})
 AGENCY_SCOPED: frozenset[Role] = frozenset({Role.AGENCY_OFFICER})
 
 REDACTED = "[redacted]"
+SYSTEM_USER_ID = 0  # no user row has it (ids start at 1)
 
 
 @dataclass(frozen=True)
@@ -117,8 +126,17 @@ class Principal:
     office_id: str | None = None
     agency: str | None = None
     scopes: frozenset[Permission] | None = None  # None: all of the role's permissions
-    via: str = "session"  # session, token, cli
+    via: str = "session"  # session, token, system
     permissions: frozenset[Permission] = field(init=False)
+
+    @classmethod
+    def system(cls, name: str) -> Principal:
+        """The actor of background work or the command line: ``name`` goes in the audit log."""
+        return cls(user_id=SYSTEM_USER_ID, username=name, role=Role.ADMINISTRATOR, via="system")
+
+    @property
+    def is_system(self) -> bool:
+        return self.via == "system"
 
     def __post_init__(self) -> None:
         allowed = POLICY[self.role]

@@ -42,6 +42,7 @@ CHUNK = 1_000  # entries per transaction: the log's lock is held for one chunk a
 # commits after this many newer entries were sealed waits for a full seal (the CLI's, and the
 # server's first round); verify_audit counts it as unchained meanwhile.
 WINDOW = 10_000
+SEALER = Principal.system("sealer")  # the background rounds that seal the audit log
 
 
 def record_id(entry_id: int) -> str:
@@ -97,6 +98,7 @@ class SealReport:
 def seal(
     node: Node,
     *,
+    principal: Principal = SEALER,
     limit: int | None = None,
     window: int | None = None,
     identity: NodeIdentity | None = None,
@@ -109,6 +111,7 @@ def seal(
     is keyed by entry); sealers in one process, or on PostgreSQL in any process, take turns
     (``exclusive``); two processes on one SQLite file may collide, and the loser says so.
     """
+    require(principal, Permission.AUDIT_READ)
     done = 0
     while limit is None or done < limit:
         take = chunk if limit is None else min(chunk, limit - done)
@@ -171,16 +174,19 @@ class AuditReport:
         return not self.mismatches and self.log_problem is None
 
 
-def verify_audit(node: Node, public_key: str | None = None) -> AuditReport:
+def verify_audit(
+    node: Node, public_key: str | None = None, *, principal: Principal = SEALER
+) -> AuditReport:
     """Recompute every chained entry's leaf from its audit row; check the log and its heads.
 
     ``public_key``: the node's; without it, signed heads cannot be checked (a problem if any).
     """
+    require(principal, Permission.AUDIT_READ)
     mismatches: list[Mismatch] = []
     chained = committed = 0
     head = held_head(node, node.settings.node_id)
     head_size = head.tree_size if head else 0
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         entries = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
         unchained = conn.execute(
             select(func.count())
@@ -293,7 +299,7 @@ def prove_entry(node: Node, principal: Principal, entry_id: int) -> AuditProof:
     proofs does not multiply heads.
     """
     require(principal, Permission.AUDIT_READ)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(
             select(audit_log, audit_chain.c.leaf_index)
             .select_from(audit_log.outerjoin(audit_chain))
@@ -314,7 +320,7 @@ def prove_entry(node: Node, principal: Principal, entry_id: int) -> AuditProof:
         identity = own_identity(node)
         if identity is not None:
             head, token = signed_tree_head(node, identity)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         query = select(log_leaves.c.leaf_hash).order_by(log_leaves.c.leaf_index)
         if head is not None:
             query = query.where(log_leaves.c.leaf_index < head.tree_size)

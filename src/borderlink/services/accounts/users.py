@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Iterable
-from functools import cache
+from dataclasses import dataclass
 from typing import Any
 
 from argon2 import PasswordHasher, profiles
@@ -85,7 +85,6 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-@cache
 def _hasher(kind: str) -> PasswordHasher:
     if kind == "fast":
         return PasswordHasher.from_parameters(profiles.CHEAPEST)
@@ -125,14 +124,15 @@ def _user_view(row: Any) -> UserView:
 
 def add_user(
     node: Node,
+    principal: Principal,
     *,
     username: str,
     password: str,
     role: Role | str,
     office_id: str | None = None,
     agency: str | None = None,
-    actor: str = "cli",
 ) -> UserView:
+    require(principal, Permission.USERS_MANAGE)
     try:
         role = Role(role)
     except ValueError:
@@ -157,11 +157,11 @@ def add_user(
         "created_at": _now(),
     }
     try:
-        with node.engine.begin() as conn:
+        with node.transaction() as conn:
             conn.execute(insert(users).values(**values))
             audit.record(
                 conn,
-                actor=actor,
+                actor=principal.username,
                 action="user.add",
                 object_type="user",
                 object_id=username,
@@ -169,35 +169,46 @@ def add_user(
             )
     except IntegrityError:
         raise Conflict(f"user {username!r} already exists", field="username") from None
-    return get_user(node, username)
+    return _get_user(node, username)
 
 
-def get_user(node: Node, username: str) -> UserView:
-    with node.engine.connect() as conn:
+def get_user(node: Node, principal: Principal, username: str) -> UserView:
+    require(principal, Permission.USERS_MANAGE)
+    return _get_user(node, username)
+
+
+def _get_user(node: Node, username: str) -> UserView:
+    with node.read() as conn:
         row = conn.execute(select(users).where(users.c.username == username)).first()
     if row is None:
         raise NotFound(f"no user {username!r}", field="username")
     return _user_view(row)
 
 
-def list_users(node: Node) -> list[UserView]:
-    with node.engine.connect() as conn:
+def list_users(node: Node, principal: Principal) -> list[UserView]:
+    require(principal, Permission.USERS_MANAGE)
+    with node.read() as conn:
         rows = conn.execute(select(users).order_by(users.c.username)).all()
     return [_user_view(r) for r in rows]
 
 
-def disable_user(node: Node, username: str, *, actor: str = "cli") -> UserView:
+def disable_user(node: Node, principal: Principal, username: str) -> UserView:
     """Disable a user: sign-in refused, sessions closed, tokens stop working."""
-    with node.engine.begin() as conn:
+    require(principal, Permission.USERS_MANAGE)
+    with node.transaction() as conn:
         row = conn.execute(select(users.c.user_id).where(users.c.username == username)).first()
         if row is None:
             raise NotFound(f"no user {username!r}", field="username")
         conn.execute(update(users).where(users.c.user_id == row.user_id).values(active=False))
         conn.execute(delete(sessions).where(sessions.c.user_id == row.user_id))
         audit.record(
-            conn, actor=actor, action="user.disable", object_type="user", object_id=username
+            conn,
+            actor=principal.username,
+            action="user.disable",
+            object_type="user",
+            object_id=username,
         )
-    return get_user(node, username)
+    return _get_user(node, username)
 
 
 # --- sign-in and sessions ----------------------------------------------------------------------
@@ -212,7 +223,7 @@ def authenticate(node: Node, username: str, password: str, *, source: str = "api
     settings = node.settings
     hasher = _hasher(settings.password_hashing)
     since = _now() - dt.timedelta(minutes=settings.login_lockout_minutes)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         failures = conn.execute(
             select(func.count())
             .select_from(audit_log)
@@ -227,9 +238,7 @@ def authenticate(node: Node, username: str, password: str, *, source: str = "api
         ok = False
         if not locked:
             # An unknown user costs the same hash as a known one: no timing oracle for names.
-            stored = (
-                row.password_hash if row is not None else _dummy_hash(settings.password_hashing)
-            )
+            stored = row.password_hash if row is not None else _dummy_hash(node)
             try:
                 ok = hasher.verify(stored, password) and row is not None and row.active
             except (VerificationError, InvalidHashError):
@@ -250,16 +259,30 @@ def authenticate(node: Node, username: str, password: str, *, source: str = "api
     return _principal(row, via="session")
 
 
-@cache
-def _dummy_hash(kind: str) -> str:
-    return _hasher(kind).hash(secrets.token_urlsafe(16))
+def _dummy_hash(node: Node) -> str:
+    """A hash of nothing, made once per node: checking it costs what checking a real one does."""
+    kind = node.settings.password_hashing
+    return node.runtime.dummy_hash(kind, lambda: _hasher(kind).hash(secrets.token_urlsafe(16)))
+
+
+@dataclass(frozen=True)
+class SignIn:
+    principal: Principal
+    session: SessionOpened
+
+
+def sign_in(node: Node, username: str, password: str, *, source: str = "api") -> SignIn:
+    """Sign in with a password: the principal and a new browser session (the API and the
+    pages both sign people in here)."""
+    principal = authenticate(node, username, password, source=source)
+    return SignIn(principal, open_session(node, principal))
 
 
 def open_session(node: Node, principal: Principal) -> SessionOpened:
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
     expires = _now() + dt.timedelta(hours=node.settings.session_hours)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         conn.execute(
             insert(sessions).values(
                 session_hash=_digest(token),
@@ -274,7 +297,7 @@ def open_session(node: Node, principal: Principal) -> SessionOpened:
 
 def session_principal(node: Node, token: str) -> tuple[Principal, str]:
     """The principal and CSRF token of a live session; raises NotAuthenticated otherwise."""
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(
             select(users, sessions.c.csrf_token, sessions.c.expires_at)
             .join(sessions, sessions.c.user_id == users.c.user_id)
@@ -285,10 +308,21 @@ def session_principal(node: Node, token: str) -> tuple[Principal, str]:
     return _principal(row, via="session"), row.csrf_token
 
 
-def close_session(node: Node, token: str, *, actor: str) -> None:
-    with node.engine.begin() as conn:
-        conn.execute(delete(sessions).where(sessions.c.session_hash == _digest(token)))
-        audit.record(conn, actor=actor, action="auth.logout", object_type="user", object_id=actor)
+def close_session(node: Node, principal: Principal, token: str) -> None:
+    """Sign out: the session ends (only the principal's own session is closed)."""
+    with node.transaction() as conn:
+        conn.execute(
+            delete(sessions).where(
+                sessions.c.session_hash == _digest(token), sessions.c.user_id == principal.user_id
+            )
+        )
+        audit.record(
+            conn,
+            actor=principal.username,
+            action="auth.logout",
+            object_type="user",
+            object_id=principal.username,
+        )
 
 
 # --- API tokens --------------------------------------------------------------------------------
@@ -296,23 +330,22 @@ def close_session(node: Node, token: str, *, actor: str) -> None:
 
 def create_token(
     node: Node,
+    principal: Principal,
     *,
     username: str,
     name: str,
     scopes: Iterable[str] | None = None,
     days: int = 90,
-    actor: Principal | None = None,
 ) -> NewToken:
-    """Create a token for ``username``; ``actor`` (None: the CLI) must be them or an admin."""
+    """Create a token for ``username``; the principal must be them or an administrator."""
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise InvalidInput(f"a token lives 1 to {MAX_TOKEN_DAYS} days", field="days")
     if not name or len(name) > 64:
         raise InvalidInput("a token name has 1 to 64 characters", field="name")
-    user = get_user(node, username)
-    if actor is not None:
-        require(actor, Permission.TOKENS_OWN)
-        if actor.username != username:
-            require(actor, Permission.USERS_MANAGE)
+    user = _get_user(node, username)
+    require(principal, Permission.TOKENS_OWN)
+    if principal.username != username:
+        require(principal, Permission.USERS_MANAGE)
     if not user.active:
         raise Conflict(f"user {username!r} is disabled", field="username")
     grantable = grantable_scopes(user.role)
@@ -331,7 +364,7 @@ def create_token(
     token_id = secrets.token_hex(6)
     token = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
     now = _now()
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         conn.execute(
             insert(api_tokens).values(
                 token_id=token_id,
@@ -345,7 +378,7 @@ def create_token(
         )
         audit.record(
             conn,
-            actor=actor.username if actor else "cli",
+            actor=principal.username,
             action="token.create",
             object_type="token",
             object_id=token_id,
@@ -364,7 +397,7 @@ def _token_views(
         query = query.where(api_tokens.c.token_id == token_id)
     if username is not None:
         query = query.where(users.c.username == username)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(query.order_by(api_tokens.c.created_at)).all()
     return [
         TokenView(
@@ -380,23 +413,22 @@ def _token_views(
     ]
 
 
-def list_tokens(node: Node, principal: Principal | None = None) -> list[TokenView]:
-    """Tokens of the principal (all tokens for the CLI and for administrators)."""
-    if principal is None or principal.can(Permission.USERS_MANAGE):
+def list_tokens(node: Node, principal: Principal) -> list[TokenView]:
+    """Tokens of the principal (all tokens for administrators, the CLI among them)."""
+    if principal.can(Permission.USERS_MANAGE):
         return _token_views(node)
     require(principal, Permission.TOKENS_OWN)
     return _token_views(node, username=principal.username)
 
 
-def revoke_token(node: Node, token_id: str, *, actor: Principal | None = None) -> TokenView:
+def revoke_token(node: Node, principal: Principal, token_id: str) -> TokenView:
+    require(principal, Permission.TOKENS_OWN)
     found = _token_views(node, token_id=token_id)
     if not found:
         raise NotFound(f"no token {token_id!r}", field="token_id")
-    if actor is not None:
-        require(actor, Permission.TOKENS_OWN)
-        if found[0].username != actor.username:
-            require(actor, Permission.USERS_MANAGE)
-    with node.engine.begin() as conn:
+    if found[0].username != principal.username:
+        require(principal, Permission.USERS_MANAGE)
+    with node.transaction() as conn:
         conn.execute(
             update(api_tokens)
             .where(api_tokens.c.token_id == token_id, api_tokens.c.revoked_at.is_(None))
@@ -404,7 +436,7 @@ def revoke_token(node: Node, token_id: str, *, actor: Principal | None = None) -
         )
         audit.record(
             conn,
-            actor=actor.username if actor else "cli",
+            actor=principal.username,
             action="token.revoke",
             object_type="token",
             object_id=token_id,
@@ -416,7 +448,7 @@ def token_principal(node: Node, token: str) -> Principal:
     """The principal behind a bearer token; raises NotAuthenticated for any bad token."""
     if not token.startswith(TOKEN_PREFIX):
         raise NotAuthenticated("not a BorderLink API token")
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(
             select(users, api_tokens.c.scopes, api_tokens.c.expires_at, api_tokens.c.revoked_at)
             .join(api_tokens, api_tokens.c.user_id == users.c.user_id)
@@ -434,6 +466,7 @@ def token_principal(node: Node, token: str) -> Principal:
 __all__ = [
     "NewToken",
     "SessionOpened",
+    "SignIn",
     "TokenView",
     "UserView",
     "add_user",
@@ -447,37 +480,6 @@ __all__ = [
     "open_session",
     "revoke_token",
     "session_principal",
+    "sign_in",
     "token_principal",
 ]
-
-
-DEMO_OFFICE = "OF1"
-DEMO_AGENCY = "health"  # the agency of the demo's example routing rules (sanitary checks)
-
-
-def demo_accounts(node: Node, *, office_id: str = DEMO_OFFICE) -> dict[str, str]:
-    """One user per role for a demo node, named after the role; {username: password}.
-
-    Idempotent: existing demo users are left as they are (their password is not shown again).
-    Refused in production.
-    """
-    if node.settings.environment == "production":
-        raise Conflict("demo accounts are not created on a production node")
-    made: dict[str, str] = {}
-    existing = {u.username for u in list_users(node)}
-    for role in Role:
-        username = f"demo-{role.value.replace('_', '-')}"
-        if username in existing:
-            continue
-        password = secrets.token_urlsafe(9)
-        add_user(
-            node,
-            username=username,
-            password=password,
-            role=role,
-            office_id=office_id if role in OFFICE_SCOPED else None,
-            agency=DEMO_AGENCY if role in AGENCY_SCOPED else None,
-            actor="demo",
-        )
-        made[username] = password
-    return made

@@ -1,12 +1,20 @@
-"""cooperation use cases.
+"""Cooperation use cases: what this node shares with partner administrations, and under which
+agreement.
 
-Re-exports the domain pieces the shells hand to these use cases, so a shell never imports the
-inner packages: :class:`Partner` (a partner node's identity), :func:`load_agreement_yaml` and
-:func:`new_record` (building the values that ``agreements`` and ``records`` take).
+- :mod:`.agreements`: register agreements and walk their lifecycle;
+- :mod:`.partners`: the node's identity and its partner nodes;
+- :mod:`.records`: issue seizures, alerts and AEO statuses (:func:`~.records.issue_document`
+  from a document), release each to the partners an agreement allows, revoke;
+- :mod:`.receiving`: accept partners' envelopes, purge what is past retention;
+- :mod:`.sharing`: the inbox and outbox people read.
+
+Also re-exports the domain pieces the shells hand to these use cases, so a shell never imports
+the inner packages: :class:`Partner` (a partner node's identity) and
+:func:`load_agreement_yaml` (building the agreement that ``agreements`` takes; records are built
+by :func:`.records.issue_document`).
 """
 
 from borderlink.cooperation.agreements import load_agreement_yaml
-from borderlink.cooperation.records import new_record
 from borderlink.exchange.identity import Partner
 
-__all__ = ["Partner", "load_agreement_yaml", "new_record"]
+__all__ = ["Partner", "load_agreement_yaml"]

@@ -1,4 +1,7 @@
-"""Use cases about agreements: register one (as a draft), walk its lifecycle, read them."""
+"""Use cases about agreements: register one (as a draft), walk its lifecycle, read them.
+
+All of them need ``agreements:manage``.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +12,17 @@ from sqlalchemy import Connection, insert, select, update
 from borderlink.cooperation.agreements import parse_agreement, transition
 from borderlink.errors import Conflict, InvalidInput, NotFound
 from borderlink.model.cooperation import Agreement, AgreementState
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import agreements
 
 
 def add_agreement(
-    node: Node, agreement: Agreement, *, actor: str = "cli", reason: str | None = None
+    node: Node, principal: Principal, agreement: Agreement, *, reason: str | None = None
 ) -> Agreement:
     """Register an agreement this node is party to; it starts as a draft, as agreements do."""
+    require(principal, Permission.AGREEMENTS_MANAGE)
     if node.settings.node_id not in agreement.parties:
         raise InvalidInput(
             f"this node ({node.settings.node_id}) is not a party to {agreement.agreement_id}",
@@ -28,7 +33,7 @@ def add_agreement(
             "a new agreement starts as a draft; move it on with `agreements transition`",
             field="state",
         )
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         exists = conn.execute(
             select(agreements.c.agreement_id).where(
                 agreements.c.agreement_id == agreement.agreement_id
@@ -46,7 +51,7 @@ def add_agreement(
         )
         audit(
             conn,
-            actor=actor,
+            actor=principal.username,
             action="agreement.add",
             object_type="agreement",
             object_id=agreement.agreement_id,
@@ -58,13 +63,14 @@ def add_agreement(
 
 def transition_agreement(
     node: Node,
+    principal: Principal,
     agreement_id: str,
     to: AgreementState,
     *,
-    actor: str = "cli",
     reason: str | None = None,
 ) -> Agreement:
-    with node.engine.begin() as conn:
+    require(principal, Permission.AGREEMENTS_MANAGE)
+    with node.transaction() as conn:
         current = _get(conn, agreement_id)
         moved = transition(current, to)
         conn.execute(
@@ -78,7 +84,7 @@ def transition_agreement(
         )
         audit(
             conn,
-            actor=actor,
+            actor=principal.username,
             action="agreement.transition",
             object_type="agreement",
             object_id=agreement_id,
@@ -88,13 +94,15 @@ def transition_agreement(
     return moved
 
 
-def get_agreement(node: Node, agreement_id: str) -> Agreement:
-    with node.engine.connect() as conn:
+def get_agreement(node: Node, principal: Principal, agreement_id: str) -> Agreement:
+    require(principal, Permission.AGREEMENTS_MANAGE)
+    with node.read() as conn:
         return _get(conn, agreement_id)
 
 
-def list_agreements(node: Node) -> list[Agreement]:
-    with node.engine.connect() as conn:
+def list_agreements(node: Node, principal: Principal) -> list[Agreement]:
+    require(principal, Permission.AGREEMENTS_MANAGE)
+    with node.read() as conn:
         return load_agreements(conn)
 
 

@@ -1,4 +1,8 @@
-"""Use cases about who this node is and which partner nodes it knows."""
+"""Use cases about who this node is and which partner nodes it knows.
+
+Changing the node's key and its partners needs ``partners:manage``; :func:`get_partner` and
+:func:`known_partners` are lookups for the exchange's own use (no person asks them).
+"""
 
 from __future__ import annotations
 
@@ -14,19 +18,21 @@ from borderlink.exchange.identity import (
     load_key,
     load_public_key,
 )
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import partners
 
 
-def init_node(node: Node, *, overwrite: bool = False) -> NodeIdentity:
+def init_node(node: Node, principal: Principal, *, overwrite: bool = False) -> NodeIdentity:
     """Create the node's signing key (once) and say who the node is."""
+    require(principal, Permission.PARTNERS_MANAGE)
     key = create_key(node.settings.node_key_path, overwrite=overwrite)
     identity = NodeIdentity(node.settings.node_id, node.settings.node_name, key)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         audit(
             conn,
-            actor="cli",
+            actor=principal.username,
             action="node.init",
             object_type="node",
             object_id=identity.node_id,
@@ -42,15 +48,16 @@ def node_identity(node: Node) -> NodeIdentity:
 
 
 def add_partner(
-    node: Node, partner: Partner, *, actor: str = "cli", reason: str | None = None
+    node: Node, principal: Principal, partner: Partner, *, reason: str | None = None
 ) -> Partner:
     """Register a partner node; re-adding the same partner changes nothing, a new key conflicts."""
+    require(principal, Permission.PARTNERS_MANAGE)
     load_public_key(partner.public_key)  # refuse a malformed key before storing it
     if partner.partner_id == node.settings.node_id:
         raise InvalidInput("a node cannot be its own partner", field="partner_id")
     if not partner.base_url.startswith(("http://", "https://")):
         raise InvalidInput("base URL must be http(s)://...", field="base_url")
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         row = conn.execute(
             select(partners).where(partners.c.partner_id == partner.partner_id)
         ).first()
@@ -73,7 +80,7 @@ def add_partner(
         )
         audit(
             conn,
-            actor=actor,
+            actor=principal.username,
             action="partner.add",
             object_type="partner",
             object_id=partner.partner_id,
@@ -84,29 +91,35 @@ def add_partner(
 
 
 def get_partner(node: Node, partner_id: str) -> Partner:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(select(partners).where(partners.c.partner_id == partner_id)).first()
     if row is None:
         raise NotFound(f"no partner {partner_id!r}", field="partner_id")
     return _partner(row._mapping)
 
 
-def list_partners(node: Node) -> list[Partner]:
-    with node.engine.connect() as conn:
+def list_partners(node: Node, principal: Principal) -> list[Partner]:
+    require(principal, Permission.PARTNERS_MANAGE)
+    return known_partners(node)
+
+
+def known_partners(node: Node) -> list[Partner]:
+    with node.read() as conn:
         rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
     return [_partner(r._mapping) for r in rows]
 
 
 def remove_partner(
-    node: Node, partner_id: str, *, actor: str = "cli", reason: str | None = None
+    node: Node, principal: Principal, partner_id: str, *, reason: str | None = None
 ) -> None:
-    with node.engine.begin() as conn:
+    require(principal, Permission.PARTNERS_MANAGE)
+    with node.transaction() as conn:
         gone = conn.execute(delete(partners).where(partners.c.partner_id == partner_id))
         if not gone.rowcount:
             raise NotFound(f"no partner {partner_id!r}", field="partner_id")
         audit(
             conn,
-            actor=actor,
+            actor=principal.username,
             action="partner.remove",
             object_type="partner",
             object_id=partner_id,

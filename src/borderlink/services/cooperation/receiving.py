@@ -22,6 +22,7 @@ from borderlink.errors import BorderLinkError, PolicyDenied, ReplayDetected
 from borderlink.exchange.envelope import Envelope, digest, open_envelope
 from borderlink.exchange.stix import from_stix, timestamp
 from borderlink.model.cooperation import Agreement, Alert, CoopRecord
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.cooperation.agreements import load_agreements
 from borderlink.services.cooperation.records import (
     audit_row,
@@ -36,6 +37,10 @@ from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import coop_records, partner_alerts, received
 from borderlink.store.tables import audit_log
 
+# Background actors: receiving from partners (authenticated by their signatures) and retention.
+EXCHANGE = Principal.system("exchange")
+RETENTION = Principal.system("retention")
+
 
 @dataclass
 class ReceiveSummary:
@@ -44,10 +49,14 @@ class ReceiveSummary:
     rejected: list[tuple[str, BorderLinkError]] = field(default_factory=list)  # (token, why)
 
 
-def receive(node: Node, token: str, *, actor: str = "exchange") -> Envelope:
-    """Accept one envelope; raise why it is refused (the refusal is recorded all the same)."""
+def receive(node: Node, token: str, *, principal: Principal = EXCHANGE) -> Envelope:
+    """Accept one envelope; raise why it is refused (the refusal is recorded all the same).
+
+    The sender is authenticated by the envelope's signature; the node receives as ``principal``.
+    """
+    require(principal, Permission.SHARING_OUTGOING)
     with exclusive(node) as conn:
-        summary = receive_all(conn, node, [token], actor=actor, duplicates_ok=False)
+        summary = receive_all(conn, node, [token], actor=principal.username, duplicates_ok=False)
     if summary.rejected:
         raise summary.rejected[0][1]
     return summary.accepted[0]
@@ -232,12 +241,16 @@ def _alert_row(record: Alert, sender: str, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def purge_expired(node: Node, *, today: dt.date | None = None, actor: str = "retention") -> int:
+def purge_expired(
+    node: Node, *, today: dt.date | None = None, principal: Principal = RETENTION
+) -> int:
     """Delete received records kept longer than their agreement's retention limit.
 
     What stays: the receipt (sender, nonce, digest) and the log entries, so the node can still
     prove what it received and when, without keeping the content.
     """
+    require(principal, Permission.SHARING_OUTGOING)
+    actor = principal.username
     day = today or dt.datetime.now(dt.UTC).date()
     now = dt.datetime.now(dt.UTC)
     with exclusive(node) as conn:

@@ -7,6 +7,11 @@ notice; a partner that does not hear it still gets the copy at its next poll). R
 same policy from the sender's side: an envelope is accepted only if it is signed by a known
 partner, addressed here, not seen before, newer than what is held, and exactly what an agreement
 in force lets that partner send.
+
+Issuing and revoking need ``sharing:outgoing``; :func:`issue_document` builds the record from
+a document (a YAML/JSON mapping: what the CLI reads from a file) before issuing it. The reads at
+the end (:func:`active_alerts`, :func:`get_record`, :func:`held_objects`) serve screening and the
+exchange, not a person.
 """
 
 from __future__ import annotations
@@ -21,15 +26,17 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, updat
 
 from borderlink.cooperation.alerts import alert_from_seizure
 from borderlink.cooperation.policy import Denial, release
+from borderlink.cooperation.records import new_record
 from borderlink.errors import BorderLinkError, Conflict, NotFound, PolicyDenied
 from borderlink.exchange.client import PartnerClient, notice
 from borderlink.exchange.envelope import digest, seal
 from borderlink.exchange.identity import NodeIdentity, Partner
 from borderlink.exchange.stix import derived_record_id, from_stix, timestamp, to_stix
 from borderlink.model.cooperation import Agreement, CoopRecord, PartnerAlert, Route, Seizure
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.cooperation.agreements import load_agreements
-from borderlink.services.cooperation.partners import list_partners, node_identity
+from borderlink.services.cooperation.partners import known_partners, node_identity
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import (
@@ -56,13 +63,32 @@ class IssueResult:
     latest: dict[str, int] = field(default_factory=dict)
 
 
+def issue_document(
+    node: Node,
+    principal: Principal,
+    kind: str,
+    document: Mapping[str, Any],
+    *,
+    purpose: str = DEFAULT_PURPOSE,
+    alert_days: int | None = None,
+) -> list[IssueResult]:
+    """Issue a new record of ``kind`` (seizure, alert, aeo-status) from its document, as this
+    node, now; a seizure with ``alert_days`` also issues the alert it implies."""
+    record = new_record(
+        kind, dict(document), issuer=node.settings.node_id, now=dt.datetime.now(dt.UTC)
+    )
+    if isinstance(record, Seizure):
+        return record_seizure(node, principal, record, alert_days=alert_days, purpose=purpose)
+    return [issue(node, principal, record, purpose=purpose)]
+
+
 def record_seizure(
     node: Node,
+    principal: Principal,
     seizure: Seizure,
     *,
     alert_days: int | None = 90,
     purpose: str = DEFAULT_PURPOSE,
-    actor: str = "cli",
     notify: bool = True,
     transport_for: TransportFor | None = None,
 ) -> list[IssueResult]:
@@ -75,35 +101,37 @@ def record_seizure(
             )
         )
     return issue_all(
-        node, records, purpose=purpose, actor=actor, notify=notify, transport_for=transport_for
+        node, principal, records, purpose=purpose, notify=notify, transport_for=transport_for
     )
 
 
 def issue(
     node: Node,
+    principal: Principal,
     record: CoopRecord,
     *,
     purpose: str = DEFAULT_PURPOSE,
-    actor: str = "cli",
     notify: bool = True,
     transport_for: TransportFor | None = None,
 ) -> IssueResult:
     """Store a record issued by this node (or a newer version of one) and release it."""
     return issue_all(
-        node, [record], purpose=purpose, actor=actor, notify=notify, transport_for=transport_for
+        node, principal, [record], purpose=purpose, notify=notify, transport_for=transport_for
     )[0]
 
 
 def issue_all(
     node: Node,
+    principal: Principal,
     records: Sequence[CoopRecord],
     *,
     purpose: str = DEFAULT_PURPOSE,
-    actor: str = "cli",
     notify: bool = True,
     transport_for: TransportFor | None = None,
 ) -> list[IssueResult]:
     """Issue several records in one transaction; one notice per partner at the end."""
+    require(principal, Permission.SHARING_OUTGOING)
+    actor = principal.username
     identity = node_identity(node)
     now = dt.datetime.now(dt.UTC)
     for record in records:
@@ -171,21 +199,28 @@ def issue_all(
 
 def revoke(
     node: Node,
+    principal: Principal,
     record_id: str,
     *,
     reason: str,
-    actor: str = "cli",
     notify: bool = True,
     transport_for: TransportFor | None = None,
 ) -> IssueResult:
     """Withdraw a record issued here: a signed tombstone (a revoked new version) goes out."""
+    require(principal, Permission.SHARING_OUTGOING)
     current = get_record(node, record_id)
     if current.revoked:
         raise Conflict(f"{record_id} is already revoked")
     tombstone = current.model_copy(update={"revoked": True, "modified": dt.datetime.now(dt.UTC)})
-    with node.engine.begin() as conn:
-        audit(conn, actor=actor, action="revoke.request", object_id=record_id, reason=reason)
-    return issue(node, tombstone, actor=actor, notify=notify, transport_for=transport_for)
+    with node.transaction() as conn:
+        audit(
+            conn,
+            actor=principal.username,
+            action="revoke.request",
+            object_id=record_id,
+            reason=reason,
+        )
+    return issue(node, principal, tombstone, notify=notify, transport_for=transport_for)
 
 
 def _release_one(
@@ -292,7 +327,7 @@ def _notify(
     latest: dict[str, int] = {}
     for result in results:
         latest.update(result.latest)
-    partners = {p.partner_id: p for p in list_partners(node)}
+    partners = {p.partner_id: p for p in known_partners(node)}
     for partner_id, seq in latest.items():
         partner = partners[partner_id]
         token = notice(identity, partner_id, seq, dt.datetime.now(dt.UTC))
@@ -374,7 +409,7 @@ def upsert(
 
 def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
     """Partners' alerts in force on ``on_date`` (not revoked, within validity)."""
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(
             select(partner_alerts)
             .where(
@@ -402,7 +437,7 @@ def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
 
 
 def get_record(node: Node, record_id: str) -> CoopRecord:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(
             select(coop_records.c.document).where(coop_records.c.record_id == record_id)
         ).first()
@@ -413,6 +448,6 @@ def get_record(node: Node, record_id: str) -> CoopRecord:
 
 def held_objects(node: Node) -> list[dict[str, Any]]:
     """Every record this node holds, as the STIX object it holds (redactions visible)."""
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(select(coop_records.c.document).order_by(coop_records.c.record_id))
         return [dict(r.document) for r in rows]

@@ -84,7 +84,7 @@ def inbox(
     _check(limit, offset)
     nominal = sees_nominal(principal)
     query = select(coop_records).where(coop_records.c.received_from.is_not(None))
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         rows = conn.execute(
             query.order_by(coop_records.c.stored_at.desc(), coop_records.c.record_id)
@@ -117,7 +117,7 @@ def outbox(
     require(principal, Permission.SHARING_OUTGOING)
     _check(limit, offset)
     nominal = sees_nominal(principal)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         total = conn.execute(select(func.count()).select_from(released)).scalar_one()
         rows = conn.execute(
             select(released).order_by(released.c.seq.desc()).limit(limit).offset(offset)

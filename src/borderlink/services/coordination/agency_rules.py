@@ -29,9 +29,7 @@ __all__ = [  # AgencyRule and RuleView are what the shells send and receive
     "list_rules",
     "load_builtin",
     "load_rules_file",
-    "rules_for",
     "save_rules",
-    "save_rules_as",
 ]
 
 RULE_FIELDS = ("name", "agency", "condition", "reason", "active")
@@ -60,11 +58,13 @@ def _rule(row: Any) -> AgencyRule:
     return AgencyRule(**{f: getattr(row, f) for f in RULE_FIELDS})
 
 
-def save_rules(node: Node, rules: list[AgencyRule], *, actor: str = "cli") -> list[RuleChange]:
+def save_rules(node: Node, principal: Principal, rules: list[AgencyRule]) -> list[RuleChange]:
     """Add new rules and replace changed ones by name, in one transaction; each change audited."""
+    require(principal, Permission.REFERRALS_MANAGE)
+    actor = principal.username
     now = dt.datetime.now(dt.UTC)
     changes: list[RuleChange] = []
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         names = [r.name for r in rules]
         stored = {
             row.name: _rule(row)
@@ -98,22 +98,25 @@ def save_rules(node: Node, rules: list[AgencyRule], *, actor: str = "cli") -> li
     return changes
 
 
-def load_rules_file(node: Node, path: Path, *, actor: str = "cli") -> list[RuleChange]:
+def load_rules_file(node: Node, principal: Principal, path: Path) -> list[RuleChange]:
     """The rules of a YAML or JSON file (checked whole before anything is stored)."""
-    return save_rules(node, coordination.read_rules_file(path), actor=actor)
+    return save_rules(node, principal, coordination.read_rules_file(path))
 
 
-def load_builtin(node: Node, name: str = "example", *, actor: str = "cli") -> list[RuleChange]:
+def load_builtin(node: Node, principal: Principal, name: str = "example") -> list[RuleChange]:
     """A built-in rule set (``example``: what the demo loads)."""
-    return load_rules_file(node, coordination.builtin_rules(name), actor=actor)
+    return load_rules_file(node, principal, coordination.builtin_rules(name))
 
 
-def list_rules(node: Node, *, agency: str | None = None) -> list[RuleView]:
-    """Every rule, by agency then name (``agency``: only that agency's)."""
+def list_rules(node: Node, principal: Principal) -> list[RuleView]:
+    """The rules a principal may read, by agency then name: an agency officer sees only those
+    routing to their agency."""
+    require(principal, Permission.REFERRALS_READ)
+    agency = agency_scope(principal)
     query = select(agency_rules).order_by(agency_rules.c.agency, agency_rules.c.name)
     if agency is not None:
         query = query.where(agency_rules.c.agency == agency)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(query).all()
     return [
         RuleView(rule=_rule(r), updated_by=r.updated_by, updated_at=_aware(r.updated_at))
@@ -124,19 +127,5 @@ def list_rules(node: Node, *, agency: str | None = None) -> list[RuleView]:
 def active_rules(node: Node) -> list[AgencyRule]:
     """The rules routing applies now."""
     query = select(agency_rules).where(agency_rules.c.active.is_(True))
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         return [_rule(r) for r in conn.execute(query.order_by(agency_rules.c.name))]
-
-
-# --- for the API and the pages: role checks ----------------------------------------------------
-
-
-def rules_for(node: Node, principal: Principal) -> list[RuleView]:
-    """The rules a principal may read: an agency officer, only those routing to their agency."""
-    require(principal, Permission.REFERRALS_READ)
-    return list_rules(node, agency=agency_scope(principal))
-
-
-def save_rules_as(node: Node, principal: Principal, rules: list[AgencyRule]) -> list[RuleChange]:
-    require(principal, Permission.REFERRALS_MANAGE)
-    return save_rules(node, rules, actor=principal.username)

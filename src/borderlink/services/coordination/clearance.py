@@ -10,6 +10,8 @@ referral; see :func:`borderlink.coordination.clearance.release_times`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import polars as pl
@@ -24,17 +26,19 @@ from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, outcomes
 
 HELD = ("red", "yellow")
-SCHEMA: dict[str, pl.DataType] = {
-    "declaration_id": pl.String(),
-    "declared_on": pl.Date(),
-    "channel": pl.String(),
-    "arrived_at": pl.Datetime("us", "UTC"),
-    "scored_at": pl.Datetime("us", "UTC"),
-    "inspected_at": pl.Datetime("us", "UTC"),
-    "referrals": pl.Int64(),
-    "referrals_open": pl.Int64(),
-    "referrals_closed_at": pl.Datetime("us", "UTC"),
-}
+SCHEMA: Mapping[str, pl.DataType] = MappingProxyType(
+    {
+        "declaration_id": pl.String(),
+        "declared_on": pl.Date(),
+        "channel": pl.String(),
+        "arrived_at": pl.Datetime("us", "UTC"),
+        "scored_at": pl.Datetime("us", "UTC"),
+        "inspected_at": pl.Datetime("us", "UTC"),
+        "referrals": pl.Int64(),
+        "referrals_open": pl.Int64(),
+        "referrals_closed_at": pl.Datetime("us", "UTC"),
+    }
+)
 
 
 def _utc(value: Any) -> Any:
@@ -94,7 +98,7 @@ def clearance_trend(
         query = query.where(d.office_id == office)
     held = query.subquery()
     query = select(held).where(or_(held.c.channel.in_(HELD), held.c.referrals > 0))
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = [{k: _utc(v) for k, v in row._asdict().items()} for row in conn.execute(query)]
     frame = pl.DataFrame(rows, schema=SCHEMA, orient="row") if rows else pl.DataFrame(schema=SCHEMA)
     days = [since + dt.timedelta(days=n) for n in range((until - since).days + 1)]

@@ -143,7 +143,7 @@ def list_referrals(
     position = case(
         {s.value: n for n, s in enumerate(ReferralStatus)}, value=referrals.c.status, else_=9
     )
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         rows = conn.execute(
             query.order_by(position, referrals.c.created_at, referrals.c.referral_id)
@@ -178,7 +178,7 @@ def get_referral(node: Node, principal: Principal, referral_id: int) -> Referral
     """One referral with its consignment's goods (party identities only for nominal readers)."""
     require(principal, Permission.REFERRALS_READ)
     nominal = sees_nominal(principal)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         row = _visible(conn, principal, referral_id)
         goods = conn.execute(
             select(*(goods_items.c[name] for name in ReferralGoods.model_fields))
@@ -219,7 +219,7 @@ def answer_referral(
     require(principal, Permission.REFERRALS_ANSWER)
     agency = agency_scope(principal)
     now = dt.datetime.now(dt.UTC)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         row = _visible(conn, principal, referral_id)
         if agency is None or agency != row.agency:  # the agency's decision is its own
             raise PermissionDenied(
@@ -271,7 +271,7 @@ def clearance(node: Node, principal: Principal) -> list[AgencyClearance]:
     query = _scoped(
         _base(referrals.c.agency, referrals.c.status, *times, referrals.c.closed_at), principal
     )
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(query).all()
     stamp = pl.Datetime("us", "UTC")
     frame = pl.DataFrame(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -20,7 +19,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from borderlink import coordination
-from borderlink.coordination import AgencyRule, CompiledRule
+from borderlink.coordination import CompiledRule
 from borderlink.model.referral import ReferralStatus
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
@@ -70,14 +69,10 @@ class RouteSummary:
 
 def compiled_rules(node: Node) -> list[CompiledRule]:
     """The active rules, compiled; empty when there are none (routing then costs nothing)."""
-    return _compiled(tuple(active_rules(node)))
-
-
-@lru_cache(maxsize=16)
-def _compiled(rules: tuple[AgencyRule, ...]) -> list[CompiledRule]:
+    rules = tuple(active_rules(node))
     # Rules are immutable values: the same set compiles to the same expressions, so scoring one
     # declaration after another pays one small query, not a parse per rule.
-    return coordination.compile_rules(rules)
+    return node.runtime.rules.get(rules, lambda: coordination.compile_rules(rules))
 
 
 def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
@@ -186,29 +181,48 @@ def _flows(
     if declaration_ids is not None:
         ids = list(dict.fromkeys(declaration_ids))
         for start in range(0, len(ids), CHUNK):
-            yield read_items(node.engine, declaration_ids=ids[start : start + CHUNK])
+            yield read_items(node, declaration_ids=ids[start : start + CHUNK])
         return
     query = select(declarations.c.declared_on).distinct().order_by(declarations.c.declared_on)
     if since:
         query = query.where(declarations.c.declared_on >= since)
     if until:
         query = query.where(declarations.c.declared_on <= until)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         days = list(conn.execute(query).scalars())
     for day in days:
-        yield read_items(node.engine, since=day, until=day)
+        yield read_items(node, since=day, until=day)
 
 
 def route_declarations(
     node: Node,
+    principal: Principal,
     *,
     since: dt.date | None = None,
     until: dt.date | None = None,
     declaration_ids: Sequence[str] | None = None,
-    actor: str = "cli",
 ) -> RouteSummary:
     """Route stored declarations (all, those declared in [since, until], or the ids given),
     one day's flow per transaction; the run is audited with its figures."""
+    require(principal, Permission.REFERRALS_MANAGE)
+    return _route(node, principal.username, since, until, declaration_ids)
+
+
+def route_submitted(
+    node: Node, principal: Principal, declaration_ids: Sequence[str]
+) -> RouteSummary:
+    """Route declarations their submitter just sent (part of submitting them)."""
+    require(principal, Permission.DECLARATIONS_SUBMIT)
+    return _route(node, principal.username, None, None, declaration_ids)
+
+
+def _route(
+    node: Node,
+    actor: str,
+    since: dt.date | None,
+    until: dt.date | None,
+    declaration_ids: Sequence[str] | None,
+) -> RouteSummary:
     compiled = compiled_rules(node)
     if not compiled:
         return RouteSummary()
@@ -216,12 +230,12 @@ def route_declarations(
     for frame in _flows(node, since, until, declaration_ids):
         if frame.height == 0:
             continue
-        with node.engine.begin() as conn:
+        with node.transaction() as conn:
             part = route_frame(conn, _with_model_scores(conn, frame), compiled, actor=actor)
         summary += part.figures_only()  # a whole store may refer many: keep the counts only
     if declaration_ids is not None and not summary.referred:
         return summary  # on arrival, nothing referred: nothing to record (no write was made)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         audit.record(
             conn,
             actor=actor,
@@ -237,18 +251,3 @@ def route_declarations(
             },
         )
     return summary
-
-
-def route_as(
-    node: Node,
-    principal: Principal,
-    *,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    declaration_ids: Sequence[str] | None = None,
-) -> RouteSummary:
-    """:func:`route_declarations` for the API: risk analysts and administrators."""
-    require(principal, Permission.REFERRALS_MANAGE)
-    return route_declarations(
-        node, since=since, until=until, declaration_ids=declaration_ids, actor=principal.username
-    )

@@ -119,7 +119,7 @@ def list_rejects(
     if reason:
         query = query.where(rejects.c.reason == reason)
     nominal = sees_nominal(principal)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         total = _count(conn, query)
         rows = conn.execute(query.order_by(rejects.c.reject_id).limit(limit).offset(offset)).all()
         if nominal and rows:
@@ -139,7 +139,7 @@ def list_rejects(
 def get_reject(node: Node, principal: Principal, reject_id: int) -> RejectView:
     require(principal, Permission.REJECTS_READ)
     nominal = sees_nominal(principal)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         row = conn.execute(select(rejects).where(rejects.c.reject_id == reject_id)).first()
         if row is None:
             raise NotFound(f"no rejected record {reject_id}", field="reject_id")
@@ -196,7 +196,7 @@ def list_audit(
         .limit(limit)
         .offset(offset)
     )
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         total = _count(conn, query)
         rows = conn.execute(page).all()
     return Page[AuditEntry](

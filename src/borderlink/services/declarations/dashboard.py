@@ -1,14 +1,13 @@
 """The dashboard's figures: the day's flow by channel, inspections, hit rates and clearance times
 over two weeks.
 
-Channels come from the risk engine. Until a channel source is registered (the risk service
-calls :func:`register_channel_source`), every declaration counts as ``unscored``.
+Channels come from the risk engine's latest scores (:func:`.risk.targeting.channel_counts`);
+a declaration never scored counts as ``unscored``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from pydantic import BaseModel
 
@@ -17,17 +16,9 @@ from borderlink.services.accounts.access import Permission, Principal, office_sc
 from borderlink.services.coordination.clearance import clearance_trend
 from borderlink.services.declarations.read import latest_day, scoped_counts
 from borderlink.services.node import Node
-
-# (node, day, office or None for all) -> {channel: declarations}
-ChannelSource = Callable[[Node, dt.date, str | None], dict[str, int]]
-_CHANNEL_SOURCES: list[ChannelSource] = []
+from borderlink.services.risk.targeting import channel_counts
 
 WINDOW_DAYS = 14
-
-
-def register_channel_source(source: ChannelSource) -> None:
-    """Let an area (the risk engine) say how a day's declarations split over channels."""
-    _CHANNEL_SOURCES.append(source)
 
 
 class DayFigures(BaseModel):
@@ -87,9 +78,7 @@ def dashboard(node: Node, principal: Principal, day: dt.date | None = None) -> D
             )
         )
     today = days[-1]
-    channels: dict[str, int] = {}
-    for source in _CHANNEL_SOURCES:
-        channels.update(source(node, day, office))
+    channels = channel_counts(node, day, office)
     if not channels and today.declarations:
         channels = {"unscored": today.declarations}
     inspected = sum(d.inspected for d in days)

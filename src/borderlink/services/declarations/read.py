@@ -8,6 +8,7 @@ existence does not leak); nominal data (party ids and names) is redacted for pri
 from __future__ import annotations
 
 import datetime as dt
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -30,12 +31,14 @@ from borderlink.store.tables import audit_log, declarations, goods_items, outcom
 
 T = TypeVar("T")
 
-PARTY_COLUMNS = {
-    "importer": "importer_id",
-    "exporter": "exporter_id",
-    "declarant": "declarant_id",
-    "carrier": "carrier_id",
-}
+PARTY_COLUMNS = MappingProxyType(
+    {
+        "importer": "importer_id",
+        "exporter": "exporter_id",
+        "declarant": "declarant_id",
+        "carrier": "carrier_id",
+    }
+)
 MAX_PAGE = 500
 MAX_EXPORT = 50_000
 READ_ACTIONS = ("declaration.read", "declaration.list")
@@ -230,7 +233,7 @@ def list_declarations(
     )
     page = _filtered(_scoped(page, principal), flt)
     page = page.order_by(declarations.c.declared_on.desc(), declarations.c.declaration_id)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
         rows = conn.execute(page.limit(limit).offset(offset)).all()
         if export or (nominal and rows):
@@ -284,7 +287,7 @@ def _visible_header(conn: Any, principal: Principal, declaration_id: str) -> Any
 def ensure_visible(node: Node, principal: Principal, declaration_id: str) -> None:
     """Raise NotFound unless the declaration exists within the principal's scope."""
     require(principal, Permission.DECLARATIONS_READ)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         _visible_header(conn, principal, declaration_id)
 
 
@@ -293,7 +296,7 @@ def get_declaration(
 ) -> DeclarationView:
     require(principal, Permission.DECLARATIONS_READ)
     nominal = sees_nominal(principal)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         head = _visible_header(conn, principal, declaration_id)
         items = conn.execute(
             select(goods_items)
@@ -400,7 +403,7 @@ def record_outcome(node: Node, principal: Principal, outcome: Outcome) -> Outcom
         "recorded_at": dt.datetime.now(dt.UTC),
     }
     key = outcomes.c.declaration_id == outcome.declaration_id
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         _visible_header(conn, principal, outcome.declaration_id)
         before = conn.execute(select(outcomes).where(key)).first()
         if before is None:
@@ -426,7 +429,7 @@ def record_outcome(node: Node, principal: Principal, outcome: Outcome) -> Outcom
 
 def latest_day(node: Node, principal: Principal) -> dt.date | None:
     query = _scoped(select(func.max(declarations.c.declared_on)), principal)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         value = conn.execute(query).scalar_one_or_none()
     return value if isinstance(value, dt.date) or value is None else dt.date.fromisoformat(value)
 
@@ -450,6 +453,6 @@ def scoped_counts(
         .group_by(day)
         .order_by(day)
     )
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(_scoped(query, principal)).all()
     return [r._asdict() for r in rows]

@@ -1,41 +1,46 @@
-"""What the node holds, in a few numbers: the demo's report and the facts its steps start from."""
+"""What the node holds, in a few numbers: totals, the busiest office (the demo's report and the
+facts its steps start from). The newest day declared is :func:`.read.latest_day`.
+
+For the demo's report; reading them needs ``dashboard:read`` and, for an
+office-scoped principal, covers only their office.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
+from borderlink.services.accounts.access import Permission, Principal, office_scope, require
 from borderlink.services.node import Node
 from borderlink.store.tables import declarations, goods_items, outcomes, parties, rejects
 
 
-def busiest_office(node: Node) -> str | None:
-    """The customs office with the most declarations (None on an empty node)."""
-    with node.engine.connect() as conn:
-        office: str | None = conn.execute(
-            select(declarations.c.office_id)
-            .where(declarations.c.office_id.is_not(None))
-            .group_by(declarations.c.office_id)
-            .order_by(func.count().desc())
-            .limit(1)
-        ).scalar_one_or_none()
-    return office
+def busiest_office(node: Node, principal: Principal) -> str | None:
+    """The office with the most declarations (None when there are none)."""
+    require(principal, Permission.DASHBOARD_READ)
+    query = (
+        select(declarations.c.office_id)
+        .where(declarations.c.office_id.is_not(None))
+        .group_by(declarations.c.office_id)
+        .order_by(func.count().desc())
+        .limit(1)
+    )
+    with node.read() as conn:
+        found: str | None = conn.execute(_scoped(query, principal)).scalar_one_or_none()
+    return found
 
 
-def last_declared_on(node: Node) -> dt.date | None:
-    """The date of the newest stored declaration (None on an empty node)."""
-    with node.engine.connect() as conn:
-        last: dt.date | None = conn.execute(
-            select(func.max(declarations.c.declared_on))
-        ).scalar_one()
-    return last
+def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
+    office = office_scope(principal)
+    return query if office is None else query.where(declarations.c.office_id == office)
 
 
-def node_totals(node: Node) -> dict[str, Any]:
-    """What the node now holds, in numbers an officer recognises."""
-    with node.engine.connect() as conn:
+def node_totals(node: Node, principal: Principal) -> dict[str, Any]:
+    """Declarations, items, traders, offices, origins, HS codes, the dates covered, illicit
+    outcomes and open rejects, for the whole node (administrators and system principals)."""
+    require(principal, Permission.USERS_MANAGE)  # node-wide figures, across every office
+    with node.read() as conn:
         first, last = conn.execute(
             select(func.min(declarations.c.declared_on), func.max(declarations.c.declared_on))
         ).one()

@@ -8,7 +8,6 @@ PostgreSQL) so leaf indices stay dense.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,18 +33,15 @@ from borderlink.services.node import Node
 from borderlink.store import is_postgres
 from borderlink.store.cooperation_tables import log_leaves, tree_heads
 
-_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
 _PG_LOCK_KEY = 0x42_4C_4F_47  # "BLOG"
 
 
 @contextmanager
 def exclusive(node: Node) -> Iterator[Connection]:
     """A transaction in which this node's exchange tables (and log) are written one at a time."""
-    key = node.engine.url.render_as_string(hide_password=True)
-    with _LOCKS_GUARD:
-        lock = _LOCKS.setdefault(key, threading.Lock())
-    with lock, node.engine.begin() as conn:
+    # The process lock is the node's (one Node per database in a process, as open_node makes);
+    # the advisory lock covers other processes on PostgreSQL.
+    with node.runtime.log_lock, node.transaction() as conn:
         if is_postgres(node.engine):
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
         yield conn
@@ -124,7 +120,7 @@ def _head(payload: Mapping[str, Any]) -> TreeHead:
 
 def consistency(node: Node, first: int, second: int | None = None) -> list[str]:
     """Hex consistency proof between the log's first ``first`` and ``second`` entries."""
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         leaves = _leaf_hashes(conn, second)
     if second is not None and second > len(leaves):
         raise NotFound(f"the log has {len(leaves)} entries, not {second}")
@@ -144,7 +140,7 @@ class Inclusion:
 
 def prove_record(node: Node, record_id: str) -> list[Inclusion]:
     """Inclusion proofs, in the current tree, of every log entry about ``record_id``."""
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         leaves = _leaf_hashes(conn)
         rows = conn.execute(
             select(log_leaves.c.leaf_index, log_leaves.c.entry)
@@ -177,7 +173,7 @@ def verify_log(node: Node, public_key: str, held_by_partners: Sequence[str] = ()
     the log must be consistent with each of them too.
     """
     me = {node.settings.node_id: Partner(node.settings.node_id, "", public_key, "")}
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(
             select(log_leaves.c.leaf_index, log_leaves.c.leaf_hash, log_leaves.c.entry).order_by(
                 log_leaves.c.leaf_index
@@ -241,7 +237,7 @@ def witness(node: Node, partner: Partner, head_token: str, proof: Sequence[str])
 
 def held_head(node: Node, node_id: str) -> TreeHead | None:
     """The latest tree head held for ``node_id`` (own or witnessed), unverified."""
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(
             select(tree_heads)
             .where(tree_heads.c.node_id == node_id)

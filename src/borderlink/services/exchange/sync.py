@@ -24,7 +24,7 @@ from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import parse_timestamp
 from borderlink.model.cooperation import AgreementState
 from borderlink.services.cooperation.agreements import load_agreements
-from borderlink.services.cooperation.partners import get_partner, list_partners, node_identity
+from borderlink.services.cooperation.partners import get_partner, known_partners, node_identity
 from borderlink.services.cooperation.receiving import receive_all
 from borderlink.services.cooperation.records import TransportFor
 from borderlink.services.exchange.log import exclusive, held_head, witness
@@ -83,7 +83,7 @@ def sync_partner(
     with PartnerClient(
         identity, partner, transport=transport, timeout=node.settings.exchange_timeout_s
     ) as client:
-        with node.engine.connect() as conn:
+        with node.read() as conn:
             result.cursor = cursor(conn, partner_id)
         while max_pages is None or result.pages < max_pages:
             page = client.objects(result.cursor, limit)
@@ -127,7 +127,7 @@ def sync_partner(
 def sync_all(node: Node, *, transport_for: TransportFor | None = None) -> list[SyncResult]:
     """Sync from every partner; a partner that fails is reported, the others still run."""
     results = []
-    for partner in list_partners(node):
+    for partner in known_partners(node):
         try:
             results.append(
                 sync_partner(
@@ -242,7 +242,7 @@ def released_page(
     if added_after is not None:
         query = query.where(released.c.added_at > added_after)
     today = dt.datetime.now(dt.UTC).date()
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(query).all()
         agreements = {a.agreement_id: a for a in load_agreements(conn)}
     served: list[Any] = []
@@ -262,7 +262,7 @@ def released_page(
 def released_versions(node: Node, partner_id: str, record_id: str) -> list[Any]:
     """Every version of one record released to ``partner_id`` that may still flow."""
     today = dt.datetime.now(dt.UTC).date()
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(
             select(
                 released.c.seq,

@@ -18,7 +18,7 @@ from borderlink.exchange.auth import authenticate
 from borderlink.exchange.client import API_ROOT, TAXII_MEDIA, inbox_collection, outbox_collection
 from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import parse_timestamp, timestamp
-from borderlink.services.cooperation.partners import list_partners
+from borderlink.services.cooperation.partners import known_partners
 from borderlink.services.exchange.sync import released_page, released_versions
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import coop_records
@@ -44,7 +44,7 @@ def authenticate_partner(
     """The registered partner whose signature this request carries (``path`` with its query)."""
     return authenticate(
         header,
-        {p.partner_id: p for p in list_partners(node)},
+        {p.partner_id: p for p in known_partners(node)},
         method=method,
         path=path,
         body=body,
@@ -139,7 +139,7 @@ def objects_page(
     )
     if since is not None:
         query = query.where(coop_records.c.stored_at > since)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         held = conn.execute(query).all()
     shown = held[:limit]
     return TaxiiPage(

@@ -29,6 +29,7 @@ from borderlink.ingest.validate import KEY
 from borderlink.model import IngestSummary
 from borderlink.refdata import RefData
 from borderlink.services.accounts import audit
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.ingest.limits import text_limits
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
@@ -48,16 +49,18 @@ def file_sha256(path: Path) -> str:
 
 def ingest_file(
     node: Node,
+    principal: Principal,
     path: str | Path,
     *,
     format: str = "csv",
     mapping: str | None = None,
-    actor: str = "cli",
     progress: Progress | None = None,
     refdata: RefData | None = None,
     chunk_rows: int | None = None,
 ) -> IngestSummary:
     """Validate and store every declaration in ``path``; the summary adds up to the input rows."""
+    require(principal, Permission.DECLARATIONS_SUBMIT)
+    actor = principal.username
     path = Path(path)
     if not path.is_file():
         raise NotFound(f"no such file: {path}", field="file")
@@ -71,7 +74,7 @@ def ingest_file(
         mapping=mapping_name,
     )
     summary = IngestSummary(batch_id=source.batch_id, source=source.name)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         conn.execute(
             insert(ingest_batches).values(
                 batch_id=source.batch_id,
@@ -103,17 +106,17 @@ def ingest_file(
     try:
         # Validation of the next chunk (Polars, off the GIL) overlaps the writing of this one.
         for prepared in prefetch(chunks):
-            with node.engine.begin() as conn:
+            with node.transaction() as conn:
                 tally, _ = store_chunk(conn, prepared, source)
                 _add(summary, tally)
                 _save_counts(conn, summary, status="running")
             if progress:
                 progress(prepared.rows)
     except BaseException:
-        with node.engine.begin() as conn:
+        with node.transaction() as conn:
             _save_counts(conn, summary, status="failed")
         raise
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         _save_counts(conn, summary, status="finished")
         audit.record(
             conn,

@@ -19,6 +19,7 @@ from borderlink.errors import NotFound
 from borderlink.ingest import load_mapping, prepare
 from borderlink.model import FieldIssue, RejectedRecord
 from borderlink.services.accounts import audit
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.ingest.files import Source, store_chunk
 from borderlink.services.ingest.limits import text_limits
 from borderlink.services.node import Node
@@ -50,6 +51,7 @@ def _record(row: Row[Any]) -> RejectedRecord:
 
 def list_rejects(
     node: Node,
+    principal: Principal,
     *,
     status: str | None = "open",
     reason: str | None = None,
@@ -58,6 +60,7 @@ def list_rejects(
     offset: int = 0,
 ) -> tuple[list[RejectedRecord], int]:
     """A page of rejects (oldest first) and the total matching the filters."""
+    require(principal, Permission.REJECTS_READ)
     query = select(rejects)
     if status:
         query = query.where(rejects.c.status == status)
@@ -65,22 +68,26 @@ def list_rejects(
         query = query.where(rejects.c.reason == reason)
     if batch_id:
         query = query.where(rejects.c.batch_id == batch_id)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
         rows = conn.execute(query.order_by(rejects.c.reject_id).limit(limit).offset(offset)).all()
     return [_record(row) for row in rows], total
 
 
-def reason_counts(node: Node, *, status: str | None = "open") -> dict[str, int]:
+def reason_counts(
+    node: Node, principal: Principal, *, status: str | None = "open"
+) -> dict[str, int]:
+    require(principal, Permission.REJECTS_READ)
     query = select(rejects.c.reason, func.count()).group_by(rejects.c.reason)
     if status:
         query = query.where(rejects.c.status == status)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         return {reason: count for reason, count in conn.execute(query).all()}
 
 
-def get_reject(node: Node, reject_id: int) -> RejectedRecord:
-    with node.engine.connect() as conn:
+def get_reject(node: Node, principal: Principal, reject_id: int) -> RejectedRecord:
+    require(principal, Permission.REJECTS_READ)
+    with node.read() as conn:
         row = conn.execute(select(rejects).where(rejects.c.reject_id == reject_id)).first()
     if row is None:
         raise NotFound(f"no rejected record {reject_id}", field="id")
@@ -89,18 +96,20 @@ def get_reject(node: Node, reject_id: int) -> RejectedRecord:
 
 def retry_rejects(
     node: Node,
+    principal: Principal,
     *,
     ids: list[int] | None = None,
     reason: str | None = None,
-    actor: str = "cli",
 ) -> RetrySummary:
     """Run open rejects (all, some ids, or one reason) through validation again."""
+    require(principal, Permission.REJECTS_RETRY)
+    actor = principal.username
     query = select(rejects).where(rejects.c.status == "open")
     if ids:
         query = query.where(rejects.c.reject_id.in_(ids))
     if reason:
         query = query.where(rejects.c.reason == reason)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         rows = conn.execute(query.order_by(rejects.c.reject_id)).all()
     if ids and len(rows) < len(set(ids)):
         missing = sorted(set(ids) - {row.reject_id for row in rows})
@@ -128,7 +137,7 @@ def retry_rejects(
             format=fmt,
             mapping=mapping_name,
         )
-        with node.engine.begin() as conn:
+        with node.transaction() as conn:
             _, found = store_chunk(conn, prepared, source, keep_rejects=False)
             still = {reject.record_no: reject for reject in found}
             now = bulk.now()

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from borderlink.errors import InvalidInput
 from borderlink.model import IngestSummary
 from borderlink.services.accounts.access import Permission, Principal, require
-from borderlink.services.coordination.routing import route_declarations
+from borderlink.services.coordination.routing import route_submitted
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.node import Node
 from borderlink.services.risk import score as risk
@@ -36,7 +36,7 @@ class Submitted(BaseModel):
 
 
 def _has_model(node: Node) -> bool:
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         return conn.execute(select(risk_models.c.version).limit(1)).first() is not None
 
 
@@ -51,13 +51,14 @@ def submit_declarations(
     with tempfile.TemporaryDirectory(prefix="borderlink-submit-") as folder:
         path = Path(folder) / f"api-{principal.username}.json"
         path.write_text(json.dumps(submitted, ensure_ascii=False), encoding="utf-8")
-        summary = ingest_file(node, path, format="json", actor=principal.username)
+        summary = ingest_file(node, principal, path, format="json")
     ids = list(dict.fromkeys(str(d["id"]) for d in submitted if isinstance(d.get("id"), str)))
     scores: list[dict[str, Any]] = []
     if summary.accepted and len(ids) <= MAX_SCORED_ON_ARRIVAL and _has_model(node):
-        found = risk.score_many(node, ids, route=False)  # rejected ones: not stored, left out
+        # Rejected ones are not stored, so they are left out.
+        found = risk.score_many(node, risk.SCORER, ids, route=False)
         scores = [found[i] for i in ids if i in found]
     referred: dict[str, int] = {}
     if summary.accepted:  # routed in one go, after scoring (rules may read model.score)
-        referred = route_declarations(node, declaration_ids=ids, actor=principal.username).agencies
+        referred = route_submitted(node, principal, ids).agencies
     return Submitted(summary=summary, scores=scores, referred=referred)

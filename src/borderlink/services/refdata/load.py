@@ -41,6 +41,7 @@ from borderlink.refdata.hs import (
 )
 from borderlink.refdata.locode import read_locations
 from borderlink.refdata.rates import RATE_SCHEMA, parse_rates, rate_table
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record
 from borderlink.services.node import Node
 from borderlink.store.bulk import upsert
@@ -75,13 +76,15 @@ def hs_edition_for(node: Node, path: Path | str, edition: str | None = None) -> 
     )
 
 
-def load_hs(node: Node, path: Path | str, edition: str | None = None, *, actor: str = "cli") -> int:
+def load_hs(node: Node, principal: Principal, path: Path | str, edition: str | None = None) -> int:
     """Load an HS nomenclature file (UN Comtrade layout) as ``edition`` (see
     :func:`hs_edition_for`). Returns the codes in the file (chapters, headings, subheadings)."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     edition = hs_edition_for(node, path, edition)
     frame = parse_hs(path, edition)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         changed = upsert(conn, hs_nomenclature, frame)
         _audit(conn, actor, "refdata.load_hs", edition, path, rows=frame.height, changed=changed)
     return frame.height
@@ -89,19 +92,21 @@ def load_hs(node: Node, path: Path | str, edition: str | None = None, *, actor: 
 
 def load_correlation(
     node: Node,
+    principal: Principal,
     path: Path | str,
     *,
     from_edition: str | None = None,
     to_edition: str | None = None,
-    actor: str = "cli",
 ) -> int:
     """Load an HS correlation table (``hs2022,hs2017[,relationship]``). Returns the pairs.
 
     A file without relationships (the conversion file) leaves stored relationships as they are."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     frame = parse_correlation(path, from_edition=from_edition, to_edition=to_edition)
     label = "→".join(frame.select("from_edition", "to_edition").row(0)) if frame.height else ""
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         changed = upsert(conn, hs_correlations, frame, keep_when_null=["relationship"])
         _audit(
             conn, actor, "refdata.load_correlation", label, path, rows=frame.height, changed=changed
@@ -109,12 +114,14 @@ def load_correlation(
     return frame.height
 
 
-def load_rates(node: Node, path: Path | str, *, actor: str = "cli") -> int:
+def load_rates(node: Node, principal: Principal, path: Path | str) -> int:
     """Load exchange rates (``currency,valid_from,rate[,quote_currency]``; the quote currency
     defaults to the node's reporting currency). Returns the rates."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     frame = parse_rates(path, default_quote=node.settings.reporting_currency)
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         changed = upsert(conn, exchange_rates, frame)
         _audit(
             conn,
@@ -130,17 +137,19 @@ def load_rates(node: Node, path: Path | str, *, actor: str = "cli") -> int:
 
 def load_locations(
     node: Node,
+    principal: Principal,
     path: Path | str,
     *,
-    actor: str = "cli",
     progress: Callable[[int], None] | None = None,
     batch_rows: int = 20_000,
 ) -> int:
     """Load a UN/LOCODE code list, streamed in batches, in one transaction. ``progress`` is told
     the rows of each batch stored. Returns the locations."""
+    require(principal, Permission.REFDATA_MANAGE)
+    actor = principal.username
     path = Path(path)
     total = changed = 0
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         for batch in read_locations(path, batch_rows=batch_rows):
             changed += upsert(conn, locations, batch)
             total += batch.height
@@ -178,7 +187,7 @@ def snapshot(node: Node) -> RefData:
     settings = node.settings
     reporting = settings.reporting_currency.upper()
     base = builtin(reporting)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         hs = {
             edition: _split(joined)
             for edition, joined in conn.execute(
@@ -290,7 +299,7 @@ def show_hs(node: Node, code: str, edition: str | None = None) -> HsCodeView:
     """A code with its ancestors, descendants and correlated codes in other editions. Without
     ``edition``: the node's default edition, then the other loaded editions, in that order."""
     code = normalise_code(code)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         loaded = _loaded_editions(conn)
         if edition is not None:
             tries = [normalise_edition(edition)]
@@ -354,7 +363,7 @@ def summary(node: Node) -> RefDataSummary:
     """What reference data the node has: editions with their counts, correlations, rates and
     locations."""
     table = hs_nomenclature
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         counts = conn.execute(
             select(table.c.edition, table.c.level, func.count()).group_by(
                 table.c.edition, table.c.level

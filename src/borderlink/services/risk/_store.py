@@ -10,15 +10,18 @@ import datetime as dt
 from collections.abc import Sequence
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 
+from borderlink.services.node import Node
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, goods_items, outcomes
 
-DECLARATION_COLUMNS = [c.name for c in declarations.c if c.name not in ("batch_id", "created_at")]
-ITEM_COLUMNS = [
+DECLARATION_COLUMNS = tuple(
+    c.name for c in declarations.c if c.name not in ("batch_id", "created_at")
+)
+ITEM_COLUMNS = tuple(
     c.name for c in goods_items.c if c.name not in ("declaration_id", "row_hash", "description")
-]
+)
 
 
 # --- reading the store -------------------------------------------------------------------------
@@ -44,7 +47,7 @@ def _schema() -> dict[str, pl.DataType]:
 
 
 def read_items(
-    engine: Engine,
+    node: Node,
     *,
     since: dt.date | None = None,
     until: dt.date | None = None,
@@ -81,14 +84,14 @@ def read_items(
     # garbage collector walk millions of them, holding the GIL (and stalling the server's event
     # loop, whose replay from the profiles page runs this in a worker thread) for ~0.5 s.
     frames = []
-    with engine.connect() as conn:
+    with node.read() as conn:
         for part in conn.execute(query).partitions(FETCH_ROWS):
             frames.append(pl.DataFrame([tuple(r) for r in part], schema=schema, orient="row"))
     return pl.concat(frames, rechunk=True) if frames else pl.DataFrame(schema=schema)
 
 
 def unscored_days(
-    engine: Engine, version: str, since: dt.date | None, until: dt.date | None
+    node: Node, version: str, since: dt.date | None, until: dt.date | None
 ) -> list[dt.date]:
     done = select(scores.c.declaration_id).where(scores.c.model_version == version)
     query = (
@@ -101,5 +104,5 @@ def unscored_days(
         query = query.where(declarations.c.declared_on >= since)
     if until:
         query = query.where(declarations.c.declared_on <= until)
-    with engine.connect() as conn:
+    with node.read() as conn:
         return list(conn.execute(query).scalars())

@@ -4,7 +4,8 @@ One score costs a few milliseconds, and nearly all of it is fixed cost per call 
 query, a LightGBM call, a transaction), not per row: eight declarations cost little more than
 one. So under load, the server's request threads hand their declaration ids to a
 :class:`ScoreBatcher`: the first caller becomes the *leader* and scores everything waiting with
-:func:`~borderlink.services.risk.score.score_many`, while later callers wait. When the leader
+the ``score_many`` it was made with (the node's is :func:`~borderlink.services.risk.score.batcher`,
+over :func:`~borderlink.services.risk.score.score_many`), while later callers wait. When the leader
 is done it hands the lead to the oldest caller still waiting, whose batch holds everything
 that arrived meanwhile. No caller waits on a timer: alone, a request is scored at once; under
 load, batches grow by themselves to what arrives during one batch. A batch that fails is scored
@@ -19,11 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from borderlink.errors import NotFound
-from borderlink.services.node import Node
-from borderlink.services.risk import score as risk
 
 Result = dict[str, Any]
-ScoreMany = Callable[[Node, Sequence[str]], dict[str, Result]]
+ScoreMany = Callable[[Sequence[str]], dict[str, Result]]  # declaration ids -> scores by id
 
 MAX_BATCH = 64
 
@@ -39,8 +38,7 @@ class _Request:
 
 @dataclass
 class ScoreBatcher:
-    node: Node
-    score_many: ScoreMany = field(default=risk.score_many)
+    score_many: ScoreMany
     max_batch: int = MAX_BATCH
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     _waiting: list[_Request] = field(default_factory=list, init=False)
@@ -74,7 +72,7 @@ class ScoreBatcher:
 
     def _score(self, batch: list[_Request]) -> None:
         try:
-            found = self.score_many(self.node, [r.declaration_id for r in batch])
+            found = self.score_many([r.declaration_id for r in batch])
         except Exception as exc:
             if len(batch) == 1:
                 batch[0].error = exc
@@ -105,15 +103,3 @@ class ScoreBatcher:
                 self._waiting[0].woken.set()
             else:
                 self._leading = False
-
-
-_GUARD = threading.Lock()
-
-
-def batcher(node: Node) -> ScoreBatcher:
-    """The node's batcher (one per node and process)."""
-    with _GUARD:
-        found: ScoreBatcher | None = node.cache.get("score_batcher")
-        if found is None:
-            found = node.cache["score_batcher"] = ScoreBatcher(node)
-        return found

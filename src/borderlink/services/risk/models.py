@@ -1,35 +1,172 @@
-"""Trained risk models as stored: the newest, or a named version, loaded once per process.
+"""Risk model use cases: train one from stored outcomes, load one, list them.
 
-Its own module so that scoring (``score``) and profile replay (``profiles``) both read models
-without importing each other.
+Loaded models are kept in the node's bounded cache (``node.runtime.models``); training a new
+model releases the one it supersedes. Scoring (:mod:`.score`) and profile replay
+(:mod:`.profiles`) both load their model here, so neither imports the other.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import math
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from borderlink import risk
-from borderlink.errors import NotFound
+from borderlink.errors import InvalidInput, NotFound
+from borderlink.services.accounts import audit
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.node import Node
+from borderlink.services.risk._store import read_items
+from borderlink.store.bulk import insert_ignore
 from borderlink.store.risk_tables import risk_models
 
-_LOADED: dict[str, risk.RiskModel] = {}
+
+@dataclass(frozen=True)
+class ModelInfo:
+    version: str
+    sha256: str
+    path: str
+    trained_from: dt.date | None
+    trained_to: dt.date | None
+    n_train: int
+    metrics: dict[str, Any]
+
+
+class ModelView(BaseModel):
+    version: str
+    trained_from: dt.date | None
+    trained_to: dt.date | None
+    n_train: int
+    features: list[str]
+    metrics: dict[str, Any] | None
+    created_by: str
+    created_at: dt.datetime
+
+
+def models_dir(node: Node) -> Path:
+    return node.settings.data_dir / "models"
+
+
+def train(
+    node: Node,
+    principal: Principal,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    config: risk.ModelConfig | None = None,
+) -> ModelInfo:
+    """Train on every stored declaration with an outcome (in the window), save and record it."""
+    require(principal, Permission.MODELS_MANAGE)
+    frame = read_items(node, since=since, until=until, labelled_only=True)
+    if frame.height == 0:
+        raise InvalidInput("no declarations with inspection outcomes to learn from")
+    previous = _newest_version(node)
+    model = risk.train(frame, config)
+    path = risk.save(model, models_dir(node))
+    info = ModelInfo(
+        model.version,
+        model.sha256,
+        str(path),
+        model.trained_from,
+        model.trained_to,
+        model.n_train,
+        model.metrics,
+    )
+    with node.transaction() as conn:
+        insert_ignore(
+            conn,
+            risk_models,
+            [
+                {
+                    "version": info.version,
+                    "sha256": info.sha256,
+                    "path": info.path,
+                    "trained_from": info.trained_from,
+                    "trained_to": info.trained_to,
+                    "n_train": info.n_train,
+                    "features": model.features,
+                    "metrics": _jsonable(model.metrics),
+                    "config": _jsonable(asdict(model.config)),
+                    "created_by": principal.username,
+                    "created_at": dt.datetime.now(dt.UTC),
+                }
+            ],
+        )
+        audit.record(
+            conn,
+            actor=principal.username,
+            action="risk.train",
+            object_type="risk_model",
+            object_id=info.version,
+            details={"n_train": info.n_train, "metrics": _jsonable(model.metrics)},
+        )
+    if previous is not None and previous != info.version:
+        node.runtime.release_model(previous)  # scoring moves to the new model
+    return info
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON values; NaN and infinities (an AUC on a validation month without positives)
+    become null, since PostgreSQL's json type has no NaN."""
+
+    def finite(item: Any) -> Any:
+        if isinstance(item, float) and not math.isfinite(item):
+            return None
+        if isinstance(item, dict):
+            return {key: finite(inner) for key, inner in item.items()}
+        if isinstance(item, list):
+            return [finite(inner) for inner in item]
+        return item
+
+    return finite(json.loads(json.dumps(value, default=str)))
+
+
+def _newest_version(node: Node) -> str | None:
+    query = select(risk_models.c.version).order_by(risk_models.c.created_at.desc()).limit(1)
+    with node.read() as conn:
+        found: str | None = conn.execute(query).scalar_one_or_none()
+    return found
 
 
 def load_model(node: Node, version: str | None = None) -> risk.RiskModel:
-    """The named model version, or the newest one recorded."""
+    """The named model version, or the newest one recorded (from the node's model cache).
+
+    Not a use case of its own: the use cases that score call it, after their own checks.
+    """
     query = select(risk_models.c.version, risk_models.c.path)
     if version:
         query = query.where(risk_models.c.version == version)
     else:
         query = query.order_by(risk_models.c.created_at.desc()).limit(1)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(query).first()
     if row is None:
         raise NotFound(f"risk model {version}" if version else "no risk model trained yet")
-    key = f"{row.path}"
-    if key not in _LOADED:  # models are immutable (hash-checked), so a cache is safe
-        _LOADED[key] = risk.load(Path(row.path))
-    return _LOADED[key]
+    path = Path(row.path)
+    # Models are immutable (hash-checked on load), so a cached one is the file's content.
+    return node.runtime.models.get(row.version, lambda: risk.load(path))
+
+
+def list_models(node: Node, principal: Principal) -> list[ModelView]:
+    require(principal, Permission.PROFILES_READ)
+    with node.read() as conn:
+        rows = conn.execute(select(risk_models).order_by(risk_models.c.created_at.desc())).all()
+    return [
+        ModelView(
+            version=r.version,
+            trained_from=r.trained_from,
+            trained_to=r.trained_to,
+            n_train=r.n_train,
+            features=list(r.features),
+            metrics=r.metrics,
+            created_by=r.created_by,
+            created_at=r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=dt.UTC),
+        )
+        for r in rows
+    ]

@@ -1,6 +1,7 @@
-"""Profile use cases: add (a new version), list, show, disable (also a new version), test over
-stored history. A profile's current state is its highest version; older versions stay, so
-every score can be traced to the profile text that made it.
+"""Profile use cases: save (a new version), list (with hit rates), show, disable (also a new
+version), replay (over stored history, before saving). A profile's current state is its
+highest version; older versions stay, so every score can be traced to the profile text that
+made it. Reading needs ``profiles:read``, changing and replaying ``profiles:manage``.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from typing import Any
 
 import polars as pl
 import yaml
-from pydantic import ValidationError
-from sqlalchemy import Connection, func, select
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Connection, and_, case, func, select
 
 from borderlink import risk
 from borderlink.errors import ExpressionError, InvalidInput, NotFound
 from borderlink.services.accounts import audit
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.node import Node
 from borderlink.services.risk._store import read_items
 from borderlink.services.risk.models import load_model
-from borderlink.store.risk_tables import profiles
+from borderlink.store.risk_tables import profile_hits, profiles
+from borderlink.store.tables import outcomes
 
 FIELDS = (
     "name",
@@ -34,6 +37,14 @@ FIELDS = (
     "enabled",
     "version",
 )
+
+
+class ProfileView(BaseModel):
+    profile: risk.Profile
+    hits: int = 0
+    inspected: int = 0
+    illicit: int = 0
+    hit_rate: float | None = None  # illicit / inspected; None before any inspection
 
 
 def _to_profile(row: Any) -> risk.Profile:
@@ -101,32 +112,44 @@ def _write(conn: Connection, profile: risk.Profile, actor: str, action: str) -> 
     return stored
 
 
-def add_profile(node: Node, profile: risk.Profile, *, actor: str = "cli") -> risk.Profile:
-    """Store the profile as a new version (1 for a new name); an identical one is not repeated."""
-    with node.engine.begin() as conn:
+def save_profile(node: Node, principal: Principal, profile: risk.Profile) -> risk.Profile:
+    """Store the profile as a new version (1 for a new name); an identical one is not repeated.
+
+    The owner is the person saving it; a system principal (the CLI loading a file) keeps the
+    owner the profile names.
+    """
+    require(principal, Permission.PROFILES_MANAGE)
+    if not principal.is_system:
+        profile = profile.model_copy(update={"owner": principal.username})
+    with node.transaction() as conn:
         current = _latest(conn, profile.name)
         if current and current.model_dump(exclude={"version"}) == profile.model_dump(
             exclude={"version"}
         ):
             return current
-        return _write(conn, profile, actor, "profile.add")
+        return _write(conn, profile, principal.username, "profile.add")
 
 
-def disable_profile(node: Node, name: str, *, actor: str = "cli") -> risk.Profile:
-    with node.engine.begin() as conn:
+def disable_profile(node: Node, principal: Principal, name: str) -> risk.Profile:
+    require(principal, Permission.PROFILES_MANAGE)
+    with node.transaction() as conn:
         current = _latest(conn, name)
         if current is None:
             raise NotFound(f"profile {name} not found")
         if not current.enabled:
             return current
-        return _write(conn, current.model_copy(update={"enabled": False}), actor, "profile.disable")
+        disabled = current.model_copy(update={"enabled": False})
+        return _write(conn, disabled, principal.username, "profile.disable")
 
 
-def get_profile(node: Node, name: str, version: int | None = None) -> risk.Profile:
+def get_profile(
+    node: Node, principal: Principal, name: str, version: int | None = None
+) -> risk.Profile:
+    require(principal, Permission.PROFILES_READ)
     query = select(profiles).where(profiles.c.name == name)
     if version is not None:
         query = query.where(profiles.c.version == version)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(query.order_by(profiles.c.version.desc()).limit(1)).first()
     if row is None:
         raise NotFound(
@@ -135,7 +158,7 @@ def get_profile(node: Node, name: str, version: int | None = None) -> risk.Profi
     return _to_profile(row)
 
 
-def list_profiles(node: Node) -> list[risk.Profile]:
+def _current(node: Node) -> list[risk.Profile]:
     """The current (highest) version of every profile, by name."""
     newest = (
         select(profiles.c.name, func.max(profiles.c.version).label("version"))
@@ -150,17 +173,61 @@ def list_profiles(node: Node) -> list[risk.Profile]:
         )
         .order_by(profiles.c.name)
     )
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         return [_to_profile(r) for r in conn.execute(query).all()]
 
 
+def list_profiles(node: Node, principal: Principal) -> list[ProfileView]:
+    """Every profile's current version, with its hits and their hit rate."""
+    require(principal, Permission.PROFILES_READ)
+    rates = _hit_rates(node)
+    views = []
+    for p in _current(node):
+        hits, inspected, illicit = rates.get(p.name, (0, 0, 0))
+        views.append(
+            ProfileView(
+                profile=p,
+                hits=hits,
+                inspected=inspected,
+                illicit=illicit,
+                hit_rate=illicit / inspected if inspected else None,
+            )
+        )
+    return views
+
+
+def _hit_rates(node: Node) -> dict[str, tuple[int, int, int]]:
+    """Per profile: hits, hits with a known outcome, illicit among them."""
+    query = (
+        select(
+            profile_hits.c.profile_name,
+            func.count().label("hits"),
+            func.count(outcomes.c.declaration_id).label("inspected"),
+            func.sum(case((outcomes.c.illicit.is_(True), 1), else_=0)).label("illicit"),
+        )
+        .select_from(
+            profile_hits.outerjoin(
+                outcomes, and_(outcomes.c.declaration_id == profile_hits.c.declaration_id)
+            )
+        )
+        .group_by(profile_hits.c.profile_name)
+    )
+    with node.read() as conn:
+        rows = conn.execute(query).all()
+    return {r.profile_name: (r.hits, r.inspected, int(r.illicit or 0)) for r in rows}
+
+
 def load_active_profiles(node: Node, on: dt.date) -> list[risk.Profile]:
-    """The current versions that may fire on ``on`` (enabled, inside their validity)."""
-    return risk.active(list_profiles(node), on)
+    """The current versions that may fire on ``on`` (enabled, inside their validity).
+
+    Not a use case: scoring reads them for whoever it scores for.
+    """
+    return risk.active(_current(node), on)
 
 
 def replay_profile(
     node: Node,
+    principal: Principal,
     profile: risk.Profile,
     *,
     since: dt.date | None = None,
@@ -170,7 +237,8 @@ def replay_profile(
     """Replay a profile over stored history: declarations it would have hit, and its hit rate
     (share of the hits with a known outcome that were illicit). Uses the newest model's
     feature state for references and trader history (none: references are empty)."""
-    frame = read_items(node.engine, since=since, until=until)
+    require(principal, Permission.PROFILES_MANAGE)
+    frame = read_items(node, since=since, until=until)
     compiled = risk.compile_profiles([profile])
     if frame.height == 0:
         return {

@@ -1,5 +1,6 @@
-"""Risk use cases: train a model from stored outcomes, score declarations, record outcomes
-(evaluating on files is :mod:`borderlink.services.risk.evaluation`).
+"""Scoring use cases: score the stored flow a day at a time, or declarations on arrival, one by
+one or batched (:func:`score_queued`). Training and loading models is :mod:`.models`; recording
+an inspection's outcome is :func:`borderlink.services.declarations.read.record_outcome`.
 
 Declarations are read from the store item by item (declarations ⋈ goods_items, outcomes joined
 by declaration). The model scores each item and a declaration takes its riskiest item (see
@@ -12,42 +13,34 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, select
 
 from borderlink import risk
-from borderlink.errors import InvalidInput, NotFound
-from borderlink.model.outcome import Outcome
+from borderlink.errors import NotFound
 from borderlink.services.accounts import audit
+from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.coordination.routing import RouteSummary, compiled_rules, route_scored
+from borderlink.services.declarations.read import ensure_visible
 from borderlink.services.node import Node
 from borderlink.services.risk._store import read_items, unscored_days
-from borderlink.services.risk.models import load_model as load_model  # its callers read it here
+from borderlink.services.risk.batcher import ScoreBatcher
+from borderlink.services.risk.models import load_model
 from borderlink.services.risk.profiles import load_active_profiles
 from borderlink.services.screening.partner_alerts import alerts_in_force, apply_alerts
 from borderlink.store.bulk import insert_ignore
-from borderlink.store.risk_tables import profile_hits, risk_models, scores
-from borderlink.store.tables import declarations, outcomes
+from borderlink.store.risk_tables import profile_hits, scores
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    version: str
-    sha256: str
-    path: str
-    trained_from: dt.date | None
-    trained_to: dt.date | None
-    n_train: int
-    metrics: dict[str, Any]
+# Scores made on arrival (a submission, the batcher) and the referrals they route are this
+# system actor's; whoever asked was authorised before.
+SCORER = Principal.system("risk.score")
 
 
 @dataclass(frozen=True)
@@ -57,83 +50,6 @@ class ScoreSummary:
     skipped: int
     channels: dict[str, int] = field(default_factory=dict)
     referred: dict[str, int] = field(default_factory=dict)  # new referrals per agency
-
-
-# --- models ------------------------------------------------------------------------------------
-
-
-def models_dir(node: Node) -> Path:
-    return node.settings.data_dir / "models"
-
-
-def train(
-    node: Node,
-    *,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    config: risk.ModelConfig | None = None,
-    actor: str = "cli",
-) -> ModelInfo:
-    """Train on every stored declaration with an outcome (in the window), save and record it."""
-    frame = read_items(node.engine, since=since, until=until, labelled_only=True)
-    if frame.height == 0:
-        raise InvalidInput("no declarations with inspection outcomes to learn from")
-    model = risk.train(frame, config)
-    path = risk.save(model, models_dir(node))
-    info = ModelInfo(
-        model.version,
-        model.sha256,
-        str(path),
-        model.trained_from,
-        model.trained_to,
-        model.n_train,
-        model.metrics,
-    )
-    with node.engine.begin() as conn:
-        insert_ignore(
-            conn,
-            risk_models,
-            [
-                {
-                    "version": info.version,
-                    "sha256": info.sha256,
-                    "path": info.path,
-                    "trained_from": info.trained_from,
-                    "trained_to": info.trained_to,
-                    "n_train": info.n_train,
-                    "features": model.features,
-                    "metrics": _jsonable(model.metrics),
-                    "config": _jsonable(asdict(model.config)),
-                    "created_by": actor,
-                    "created_at": dt.datetime.now(dt.UTC),
-                }
-            ],
-        )
-        audit.record(
-            conn,
-            actor=actor,
-            action="risk.train",
-            object_type="risk_model",
-            object_id=info.version,
-            details={"n_train": info.n_train, "metrics": _jsonable(model.metrics)},
-        )
-    return info
-
-
-def _jsonable(value: Any) -> Any:
-    """Plain JSON values; NaN and infinities (an AUC on a validation month without positives)
-    become null, since PostgreSQL's json type has no NaN."""
-
-    def finite(item: Any) -> Any:
-        if isinstance(item, float) and not math.isfinite(item):
-            return None
-        if isinstance(item, dict):
-            return {key: finite(inner) for key, inner in item.items()}
-        if isinstance(item, list):
-            return [finite(inner) for inner in item]
-        return item
-
-    return finite(json.loads(json.dumps(value, default=str)))
 
 
 # --- scoring -----------------------------------------------------------------------------------
@@ -182,6 +98,7 @@ def _store_hits(conn: Connection, scored: pl.DataFrame, versions: dict[str, int]
 
 def score_batch(
     node: Node,
+    principal: Principal,
     *,
     since: dt.date | None = None,
     until: dt.date | None = None,
@@ -189,7 +106,6 @@ def score_batch(
     policy: risk.CapacityPolicy | None = None,
     seed: int | None = None,
     as_of: dt.date | None = None,
-    actor: str = "cli",
     progress: Progress | None = None,
 ) -> ScoreSummary:
     """Score the stored declarations this model has not scored yet, one day's flow at a time.
@@ -197,17 +113,19 @@ def score_batch(
     Capacity quotas apply per day. Idempotent: a declaration already scored by this model
     version is skipped.
     """
+    require(principal, Permission.MODELS_MANAGE)
+    actor = principal.username
     model = load_model(node, version)
     policy = policy or capacity(node)
     compiled = risk.compile_profiles(
         load_active_profiles(node, as_of or dt.datetime.now(dt.UTC).date())
     )
     versions = {c.profile.name: c.profile.version for c in compiled}
-    days = unscored_days(node.engine, model.version, since, until)
+    days = unscored_days(node, model.version, since, until)
     channels: dict[str, int] = {"red": 0, "yellow": 0, "green": 0}
     scored_count = 0
     flows = (  # read lazily: only the flows being scored (two) and the next are in memory
-        read_items(node.engine, since=day, until=day, unscored_for=model.version) for day in days
+        read_items(node, since=day, until=day, unscored_for=model.version) for day in days
     )
     alerts = alerts_in_force(node, as_of or dt.datetime.now(dt.UTC).date())
     rules = compiled_rules(node)  # agency routing rules: none, no routing
@@ -226,7 +144,7 @@ def score_batch(
         items = recent.pop(i, None)
         if items is not None:
             out = apply_alerts(out, items, alerts)
-        with node.engine.begin() as conn:
+        with node.transaction() as conn:
             _store_scores(conn, out, model.version)
             _store_hits(conn, out, versions)
             if items is not None:
@@ -236,7 +154,7 @@ def score_batch(
         scored_count += out.height
         if progress:
             progress(i + 1, len(days))
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         audit.record(
             conn,
             actor=actor,
@@ -259,14 +177,13 @@ def _thresholds(node: Node, model_version: str, policy: risk.CapacityPolicy) -> 
     ``risk_cutoff_seconds``.
     """
     # (model version, shares) -> (monotonic time read, red cut-off, yellow cut-off)
-    cutoffs: dict[tuple[str, float, float], tuple[float, float, float]]
-    cutoffs = node.cache.setdefault("risk_cutoffs", {})
+    cutoffs = node.runtime.cutoffs
     key = (model_version, policy.red_share, policy.yellow_share)
     now = time.monotonic()
     cached = cutoffs.get(key)
     if cached is not None and now - cached[0] < node.settings.risk_cutoff_seconds:
         return cached[1], cached[2]
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         risks = (
             conn.execute(
                 select(scores.c.risk)
@@ -288,13 +205,13 @@ def _thresholds(node: Node, model_version: str, policy: risk.CapacityPolicy) -> 
 
 def score_one(
     node: Node,
+    principal: Principal,
     declaration_id: str,
     *,
     version: str | None = None,
     policy: risk.CapacityPolicy | None = None,
     as_of: dt.date | None = None,
     route: bool = True,
-    actor: str = "risk.score",
 ) -> dict[str, Any]:
     """Score one declaration on arrival and store it (no quota: the cut-offs are the risk
     quantiles of this model's recent scores). Returns the stored score with its reasons.
@@ -303,13 +220,7 @@ def score_one(
     (``referred``: the agencies newly referred to).
     """
     found = score_many(
-        node,
-        [declaration_id],
-        version=version,
-        policy=policy,
-        as_of=as_of,
-        route=route,
-        actor=actor,
+        node, principal, [declaration_id], version=version, policy=policy, as_of=as_of, route=route
     )
     if declaration_id not in found:
         raise NotFound(f"declaration {declaration_id} not found")
@@ -318,22 +229,23 @@ def score_one(
 
 def score_many(
     node: Node,
+    principal: Principal,
     declaration_ids: Sequence[str],
     *,
     version: str | None = None,
     policy: risk.CapacityPolicy | None = None,
     as_of: dt.date | None = None,
     route: bool = True,
-    actor: str = "risk.score",
 ) -> dict[str, dict[str, Any]]:
     """:func:`score_one` for several declarations at once, by id; unknown ids are left out.
 
     Each declaration gets exactly what it would get alone (channels come from the cut-offs, not
     from a quota over the group), so requests that arrive together can be scored together.
     """
+    require(principal, Permission.RISK_SCORE)
     policy = policy or capacity(node)
     model = load_model(node, version)
-    frame = read_items(node.engine, declaration_ids=list(dict.fromkeys(declaration_ids)))
+    frame = read_items(node, declaration_ids=list(dict.fromkeys(declaration_ids)))
     if frame.height == 0:
         return {}
     on = as_of or dt.datetime.now(dt.UTC).date()
@@ -374,74 +286,23 @@ def score_many(
         for row in scored.iter_rows(named=True)
     }
     rules = compiled_rules(node) if route else []
-    with node.engine.begin() as conn:
+    with node.transaction() as conn:
         _store_scores(conn, scored, model.version)
         _store_hits(conn, scored, {c.profile.name: c.profile.version for c in compiled})
-        routed = route_scored(conn, frame, scored, rules, actor=actor)
+        routed = route_scored(conn, frame, scored, rules, actor=principal.username)
     for declaration_id, agency in sorted(routed.created):
         results[declaration_id]["referred"].append(agency)
     return results
 
 
-# --- feedback ----------------------------------------------------------------------------------
+def batcher(node: Node) -> ScoreBatcher:
+    """The node's score batcher: on-demand scores that arrive together are scored together,
+    as :data:`SCORER` (each caller was authorised by :func:`score_queued`)."""
+    return node.runtime.batcher(lambda: ScoreBatcher(partial(score_many, node, SCORER)))
 
 
-def record_outcome(node: Node, outcome: Outcome, *, actor: str = "officer") -> None:
-    """Store an inspection result (replacing an earlier one for the declaration).
-
-    It becomes training data for the next model, and the hit rates of the profiles that fired
-    on the declaration change with it (they are counted from ``profile_hits`` ⋈ ``outcomes``).
-    """
-    with node.engine.begin() as conn:
-        exists = conn.execute(
-            select(declarations.c.declaration_id).where(
-                declarations.c.declaration_id == outcome.declaration_id
-            )
-        ).first()
-        if exists is None:
-            raise NotFound(f"declaration {outcome.declaration_id} not found")
-        conn.execute(outcomes.delete().where(outcomes.c.declaration_id == outcome.declaration_id))
-        conn.execute(
-            outcomes.insert().values(
-                **outcome.model_dump(),
-                source="officer",
-                recorded_at=dt.datetime.now(dt.UTC),
-            )
-        )
-        audit.record(
-            conn,
-            actor=actor,
-            action="risk.outcome",
-            object_type="declaration",
-            object_id=outcome.declaration_id,
-            details={"illicit": outcome.illicit, "severity": outcome.severity},
-        )
-
-
-def profile_hit_rates(node: Node) -> dict[str, dict[str, float]]:
-    """Per profile: hits, hits with a known outcome, illicit among them, hit rate."""
-    query = (
-        select(
-            profile_hits.c.profile_name,
-            func.count().label("hits"),
-            func.count(outcomes.c.declaration_id).label("inspected"),
-            func.sum(case((outcomes.c.illicit.is_(True), 1), else_=0)).label("illicit"),
-        )
-        .select_from(
-            profile_hits.outerjoin(
-                outcomes, and_(outcomes.c.declaration_id == profile_hits.c.declaration_id)
-            )
-        )
-        .group_by(profile_hits.c.profile_name)
-    )
-    with node.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return {
-        r.profile_name: {
-            "hits": r.hits,
-            "inspected": r.inspected,
-            "illicit": int(r.illicit or 0),
-            "hit_rate": (int(r.illicit or 0) / r.inspected) if r.inspected else 0.0,
-        }
-        for r in rows
-    }
+def score_queued(node: Node, principal: Principal, declaration_id: str) -> dict[str, Any]:
+    """:func:`score_one` through the node's batcher, for a declaration the principal may see."""
+    require(principal, Permission.RISK_SCORE)
+    ensure_visible(node, principal, declaration_id)
+    return batcher(node).score(declaration_id)

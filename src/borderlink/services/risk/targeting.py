@@ -22,7 +22,6 @@ from borderlink.services.accounts.access import (
     require,
     sees_nominal,
 )
-from borderlink.services.declarations.dashboard import register_channel_source
 from borderlink.services.declarations.read import MAX_PAGE, Page, latest_day
 from borderlink.services.node import Node
 from borderlink.store.risk_tables import scores
@@ -86,7 +85,7 @@ def latest_score(node: Node, principal: Principal, declaration_id: str) -> Score
         .where(latest.c.declaration_id == declaration_id),
         principal,
     )
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         row = conn.execute(query).first()
     if row is None:
         return None
@@ -131,7 +130,7 @@ def queue(
         principal,
     )
     nominal = sees_nominal(principal)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
         rows = conn.execute(
             base.order_by(latest.c.channel, latest.c.risk.desc()).limit(limit).offset(offset)
@@ -170,12 +169,9 @@ def channel_counts(node: Node, day: dt.date, office: str | None) -> dict[str, in
     )
     if office is not None:
         query = query.where(declarations.c.office_id == office)
-    with node.engine.connect() as conn:
+    with node.read() as conn:
         found = {channel or "unscored": int(n) for channel, n in conn.execute(query).all()}
     order = ["red", "yellow", "green", "unscored"]
     return {c: found[c] for c in order if c in found} | {
         c: n for c, n in found.items() if c not in order
     }
-
-
-register_channel_source(channel_counts)

@@ -1,6 +1,7 @@
-"""screening use cases.
+"""Screening use cases: partners' alerts in force, matched against declarations being scored
+(:mod:`.partner_alerts`).
 
-Re-exports :func:`match_alerts` (partners' alerts against a frame of declarations) for the
+Also re-exports :func:`match_alerts` (partners' alerts against a frame of declarations) for the
 shells, which never import the inner packages.
 """
 
