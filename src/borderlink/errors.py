@@ -24,7 +24,9 @@ wrong method, a body the request validation refuses) with the same codes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 
 class BorderLinkError(Exception):
@@ -122,30 +124,34 @@ class Outcome:
 
 # The one place where an error becomes an HTTP status or a process exit code. Looked up along the
 # class's MRO at raise time, so subclasses inherit their parent's row unless they have their own.
-OUTCOMES: dict[type[BorderLinkError], Outcome] = {
-    BorderLinkError: Outcome(500, 1),
-    InvalidInput: Outcome(400, 2),
-    ExpressionError: Outcome(400, 2),
-    NotFound: Outcome(404, 3),
-    Conflict: Outcome(409, 4),
-    PermissionDenied: Outcome(403, 5),
-    NotAuthenticated: Outcome(401, 5),
-    PolicyDenied: Outcome(403, 6),
-    IntegrityFailure: Outcome(422, 7),
-    ReplayDetected: Outcome(409, 7),
-    ReferenceDataMissing: Outcome(409, 8),
-    PartnerUnavailable: Outcome(502, 9),
-    ConfigurationError: Outcome(500, 78),
-}
+OUTCOMES: Mapping[type[BorderLinkError], Outcome] = MappingProxyType(
+    {
+        BorderLinkError: Outcome(500, 1),
+        InvalidInput: Outcome(400, 2),
+        ExpressionError: Outcome(400, 2),
+        NotFound: Outcome(404, 3),
+        Conflict: Outcome(409, 4),
+        PermissionDenied: Outcome(403, 5),
+        NotAuthenticated: Outcome(401, 5),
+        PolicyDenied: Outcome(403, 6),
+        IntegrityFailure: Outcome(422, 7),
+        ReplayDetected: Outcome(409, 7),
+        ReferenceDataMissing: Outcome(409, 8),
+        PartnerUnavailable: Outcome(502, 9),
+        ConfigurationError: Outcome(500, 78),
+    }
+)
 
 
 # Statuses the HTTP framework answers on its own, for which no BorderLink error exists.
-FRAMEWORK_CODES: dict[int, str] = {
-    405: "method_not_allowed",
-    413: "too_large",
-    415: "unsupported_media_type",
-    500: "internal_error",
-}
+FRAMEWORK_CODES: Mapping[int, str] = MappingProxyType(
+    {
+        405: "method_not_allowed",
+        413: "too_large",
+        415: "unsupported_media_type",
+        500: "internal_error",
+    }
+)
 
 
 def outcome_of(error: BorderLinkError | type[BorderLinkError]) -> Outcome:
