@@ -67,7 +67,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("borderlink.ingest.mapping", "_load_named"): PACKAGED,
     ("borderlink.exchange.stix", "registered_exporters"): REGISTRY,
     ("borderlink.exchange.stix", "_by_type"): REGISTRY,
-    ("borderlink.errors", "OUTCOMES"): REWORKED,
     ("borderlink.exchange.stix", "TLP_MARKINGS"): REWORKED,
     ("borderlink.exchange.stix", "TLP_BY_MARKING"): REWORKED,
     ("borderlink.exchange.stix", "_ENVELOPE_KEYS"): REWORKED,
@@ -79,10 +78,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("borderlink.model.cooperation", "CLASSIFICATION_ORDER"): REWORKED,
     ("borderlink.model.cooperation", "RECORD_MODELS"): REWORKED,
     ("borderlink.model.referral", "TRANSITIONS"): REWORKED,
-    ("borderlink.server.api", "ROUTERS"): REWORKED + " (becomes a registry)",
-    ("borderlink.server.pages", "AREAS"): REWORKED + " (becomes a registry)",
-    ("borderlink.server.errors", "HTTP_CODES"): REWORKED + " (the one error table)",
-    ("borderlink.server.security", "HEADERS"): REWORKED,
     ("borderlink.services.refdata.load", "_FLIP"): REWORKED + " (the upsert moves to store)",
 }
 

@@ -1,6 +1,11 @@
 """The node's one settings object, read from ``BORDERLINK_*`` environment variables.
 
 No other module reads ``os.environ``: everything configurable is a field here.
+
+There is no shared ``secret_key``: nothing would use it. Sessions, CSRF and API tokens are random
+values (``secrets``) checked against what the database holds, so signing them adds nothing, and
+what the node signs for partners is signed with its Ed25519 key (``node_key_file``). A secret
+that protects nothing would still have to be generated, kept and rotated.
 """
 
 from __future__ import annotations
@@ -11,8 +16,6 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused outside development
 
 
 class Settings(BaseSettings):
@@ -28,7 +31,6 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of the node's database; default: a SQLite file in data_dir.",
     )
-    secret_key: str = DEVELOPMENT_SECRET
     node_id: str = "node-local"
     node_name: str = "BorderLink node"
     reporting_currency: str = Field(default="USD", min_length=3, max_length=3)
@@ -91,9 +93,7 @@ class Settings(BaseSettings):
     test_postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
-            raise ValueError("BORDERLINK_SECRET_KEY must be set to a real secret in production")
+    def _refuse_test_settings_in_production(self) -> Settings:
         if self.environment == "production" and self.password_hashing == "fast":  # noqa: S105 - a cost name
             raise ValueError("BORDERLINK_PASSWORD_HASHING must be 'standard' in production")
         return self

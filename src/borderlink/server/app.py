@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import borderlink
-from borderlink.server import background, errors
-from borderlink.server.api import ROUTERS, taxii
+from borderlink.server import background, errors, openapi
+from borderlink.server.api import routers
 from borderlink.server.security import SecurityHeaders
 from borderlink.services import Node, open_node
 from borderlink.settings import Settings
@@ -27,15 +27,14 @@ def create_app(
     )
     app.state.node = node
     errors.install(app)
+    openapi.install(app)
     app.add_middleware(SecurityHeaders)
-
-    app.include_router(taxii.router)
 
     @app.get("/api/v1/health", tags=["node"])
     async def health() -> dict[str, str]:
         return {"status": "ok", "node": node.settings.node_id, "version": borderlink.__version__}
 
-    for router in ROUTERS:
+    for router in routers():
         app.include_router(router)
     if pages:
         from borderlink.server.pages.install import (

@@ -1,4 +1,8 @@
-"""What every endpoint may ask for: the node, the signed-in principal, a permission.
+"""What every endpoint may ask for: the node, the signed-in principal, a permission; and
+:func:`blocking`, the one way a handler runs blocking work (database, CPU) off the event loop.
+
+The rule, in the API and the pages alike: handlers and dependencies are ``async def``, and every
+call that may block goes through :func:`blocking` (``tests/server/test_deps.py`` enforces it).
 
 Two ways in: ``Authorization: Bearer bl_...`` (API tokens, for machines) or the session cookie
 (browsers). Cookie-authenticated writes must echo the session's CSRF token in ``X-CSRF-Token``
@@ -14,10 +18,11 @@ from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from anyio.to_thread import run_sync
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from borderlink.errors import NotAuthenticated, PermissionDenied
+from borderlink.server.openapi import raising
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.node import Node
@@ -45,8 +50,9 @@ T = TypeVar("T")
 async def blocking(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run a (blocking, database) service call in one hop to a worker thread.
 
-    Endpoints are ``async`` and call services through this: a request then pays one thread
-    switch for its work instead of one per sync dependency plus one for validating the response.
+    Handlers are ``async`` and call services through this: a request then pays one thread
+    switch for its work instead of one per sync dependency plus one for validating the response,
+    and the event loop (every other request, the audit sealer) never waits on it.
     """
     return await run_sync(partial(function, *args, **kwargs))
 
@@ -64,6 +70,20 @@ def check_csrf(sent: str | None, expected: str) -> None:
         raise PermissionDenied("missing or wrong CSRF token", field=CSRF_HEADER)
 
 
+def set_session_cookie(response: Response, secure: bool, opened: accounts.SessionOpened) -> None:
+    """Hand the browser its session (the API's sign-in and the sign-in page alike)."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        opened.token,
+        expires=opened.expires_at,
+        httponly=True,
+        secure=secure,
+        samesite="strict",
+        path="/",
+    )
+
+
+@raising(NotAuthenticated, PermissionDenied)  # no credentials; a cookie write without CSRF token
 async def current_principal(
     request: Request,
     node: NodeDep,
@@ -72,9 +92,9 @@ async def current_principal(
 ) -> Principal:
     # The lookup is blocking database I/O: one hop to a worker thread.
     if bearer is not None:
-        principal = await run_sync(accounts.token_principal, node, bearer.credentials)
+        principal = await blocking(accounts.token_principal, node, bearer.credentials)
     else:
-        found = await run_sync(session_of, request, node)
+        found = await blocking(session_of, request, node)
         if found is None:
             raise NotAuthenticated("sign in (POST /api/v1/auth/login) or send an API token")
         principal, csrf = found
@@ -90,6 +110,7 @@ CurrentUser = Annotated[Principal, Depends(current_principal)]
 def allowed(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: the current principal, if it holds ``permission``."""
 
+    @raising(PermissionDenied)
     async def check(principal: CurrentUser) -> Principal:  # async: no I/O, so no thread hop
         require(principal, permission)
         return principal

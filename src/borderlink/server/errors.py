@@ -1,4 +1,10 @@
-"""Every failure becomes ``{"error": code, "detail": ..., "field": ...}``; never a stack trace."""
+"""Every failure becomes ``{"error": code, "detail": ..., "field": ...}``; never a stack trace.
+
+The status comes from the one table in :mod:`borderlink.errors`, whoever raised: a service (a
+:class:`~borderlink.errors.BorderLinkError`), FastAPI's request validation (answered as
+``invalid_input``, with that row's status) or the framework itself (an unknown path, a wrong
+method). Offers :func:`install` and :class:`ErrorBody` (the body, as documented in OpenAPI).
+"""
 
 from __future__ import annotations
 
@@ -10,25 +16,24 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from borderlink.errors import BorderLinkError, outcome_of
+from borderlink.errors import BorderLinkError, InvalidInput, code_for_status, outcome_of
 
 log = logging.getLogger("borderlink.server")
 
-HTTP_CODES = {
-    400: "invalid_input",
-    401: "not_authenticated",
-    403: "permission_denied",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "too_large",
-    415: "unsupported_media_type",
-    422: "invalid_input",
-}
+
+class ErrorBody(BaseModel):
+    """What every error answer carries (never a stack trace)."""
+
+    error: str = Field(description="The error code, e.g. `invalid_input`, `not_found`")
+    detail: Any = Field(description="What went wrong, for a person")
+    field: str | None = Field(
+        default=None, description="The input the error is about, when there is one"
+    )
 
 
 # Pages register a renderer here, so that a browser gets an HTML page (or a redirect to sign-in)
@@ -68,13 +73,13 @@ async def _validation_error(request: Request, error: Exception) -> Response:
         f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'body'}: {e.get('msg')}"
         for e in problems
     )
-    body = error_body("invalid_input", detail or "invalid request", ".".join(location) or None)
-    return _respond(request, 422, body)
+    body = error_body(InvalidInput.code, detail or "invalid request", ".".join(location) or None)
+    return _respond(request, outcome_of(InvalidInput).http_status, body)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
-    body = error_body(HTTP_CODES.get(error.status_code, "error"), error.detail)
+    body = error_body(code_for_status(error.status_code), error.detail)
     return _respond(request, error.status_code, body, error.headers)
 
 

@@ -13,6 +13,8 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
+from borderlink.server.background import settle_heap
+
 
 class LoopbackServer:
     def __init__(self, app: FastAPI, port: int = 0) -> None:
@@ -28,6 +30,7 @@ class LoopbackServer:
         )
 
     def start(self, timeout: float = 10.0) -> LoopbackServer:
+        settle_heap()  # as a served node does at startup (this one runs without the lifespan)
         self.thread.start()
         deadline = time.monotonic() + timeout
         while not self.server.started:

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-HEADERS = {
-    # Pages use only their own stylesheet and inline SVG; no script at all.
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; "
-        "base-uri 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+HEADERS: Mapping[str, str] = MappingProxyType(
+    {
+        # Pages use only their own stylesheet and inline SVG; no script at all.
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; "
+            "base-uri 'none'; form-action 'self'"
+        ),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
+)
 # The interactive API docs load their own script; they keep the other headers.
 DOCS = "/api/v1/docs"
 

@@ -60,3 +60,6 @@ def test_no_request_gets_a_server_error(case: schemathesis.Case, fuzz_seeded: Se
     assert response.status_code < 500, (case.method, case.path, response.text)
     if response.status_code >= 400:
         assert set(response.json()) == {"error", "detail", "field"}
+    # Every status an operation answers with is one its OpenAPI entry documents.
+    documented = case.operation.definition.raw["responses"]
+    assert str(response.status_code) in documented, (case.method, case.path, response.status_code)

@@ -54,7 +54,7 @@ def test_the_agency_officer_lists_and_answers_only_their_agency(
     assert back.status_code == 409
     assert back.json()["field"] == "status"
     bad = call(app, seeded, Role.AGENCY_OFFICER, "POST", url + "/answer", json={"status": "ok"})
-    assert (bad.status_code, bad.json()["error"]) == (422, "invalid_input")
+    assert (bad.status_code, bad.json()["error"]) == (400, "invalid_input")
     assert bad.json()["field"] == "status"
     # customs sees the finding; clearance times count the answer
     seen = call(app, seeded, Role.OFFICER, "GET", url).json()
@@ -77,7 +77,7 @@ def test_lists_filter_and_page(app: FastAPI, seeded: Seeded) -> None:
     officer = call(app, seeded, Role.OFFICER, "GET", "/api/v1/referrals").json()
     assert officer["total"] == 3  # office A's only
     wrong = call(app, seeded, Role.RISK_ANALYST, "GET", "/api/v1/referrals?status=lost")
-    assert (wrong.status_code, wrong.json()["field"]) == (422, "status")
+    assert (wrong.status_code, wrong.json()["field"]) == (400, "status")
 
 
 def test_analysts_keep_the_rules_and_route(app: FastAPI, seeded: Seeded) -> None:

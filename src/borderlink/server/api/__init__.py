@@ -1,28 +1,17 @@
-"""The API's routers, one per area; :data:`ROUTERS` is what ``create_app`` includes, in order.
+"""The JSON API (``/api/v1``) and TAXII (``/taxii2/``), one router module per area.
 
-An area (risk, cooperation, ...) adds its router module here and appends it to ``ROUTERS``.
+Offers :func:`routers`: every router registered under the ``borderlink.routers`` entry points,
+the built-ins (``pyproject.toml``) first. A new area adds its module and one entry point line.
+Nothing here imports :mod:`borderlink.server.pages`, nor the other way round.
 """
 
 from fastapi import APIRouter
 
-from borderlink.server.api import (
-    accounts,
-    auth,
-    cooperation,
-    declarations,
-    records,
-    referrals,
-    risk,
-)
+from borderlink.server.plugins import ROUTERS, registered
 
-ROUTERS: list[APIRouter] = [
-    auth.router,
-    accounts.router,
-    declarations.router,
-    records.router,
-    cooperation.router,
-    risk.router,
-    referrals.router,
-]
 
-__all__ = ["ROUTERS"]
+def routers() -> list[APIRouter]:
+    return registered(ROUTERS, APIRouter)
+
+
+__all__ = ["routers"]

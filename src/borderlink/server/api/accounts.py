@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from borderlink.errors import Conflict, NotFound
 from borderlink.server.deps import CurrentUser, NodeDep, allowed, blocking
+from borderlink.server.openapi import raises
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Permission, Principal, Role
 
@@ -37,7 +39,7 @@ async def list_users(node: NodeDep, admin: Admin) -> list[accounts.UserView]:
     return await blocking(accounts.list_users, node, admin)
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, responses=raises(Conflict))
 async def add_user(body: NewUser, node: NodeDep, admin: Admin) -> accounts.UserView:
     return await blocking(accounts.add_user, node, admin, **body.model_dump())
 
@@ -52,7 +54,7 @@ async def list_tokens(node: NodeDep, principal: TokenOwner) -> list[accounts.Tok
     return await blocking(accounts.list_tokens, node, principal)
 
 
-@router.post("/tokens", status_code=201)
+@router.post("/tokens", status_code=201, responses=raises(NotFound, Conflict))
 async def create_token(
     body: TokenRequest, node: NodeDep, principal: TokenOwner
 ) -> accounts.NewToken:

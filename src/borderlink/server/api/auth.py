@@ -7,7 +7,15 @@ import datetime as dt
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from borderlink.server.deps import SESSION_COOKIE, CurrentUser, NodeDep, blocking
+from borderlink.errors import NotAuthenticated
+from borderlink.server.deps import (
+    SESSION_COOKIE,
+    CurrentUser,
+    NodeDep,
+    blocking,
+    set_session_cookie,
+)
+from borderlink.server.openapi import raises
 from borderlink.services.accounts import users as accounts
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -34,21 +42,7 @@ class Me(BaseModel):
     permissions: list[str]
 
 
-def set_session_cookie(
-    response: Response, node_secure: bool, opened: accounts.SessionOpened
-) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        opened.token,
-        expires=opened.expires_at,
-        httponly=True,
-        secure=node_secure,
-        samesite="strict",
-        path="/",
-    )
-
-
-@router.post("/login", responses={401: {"description": "Wrong username or password"}})
+@router.post("/login", responses=raises(NotAuthenticated))
 async def login(credentials: Credentials, node: NodeDep, response: Response) -> SignedIn:
     signed = await blocking(accounts.sign_in, node, credentials.username, credentials.password)
     principal, opened = signed.principal, signed.session

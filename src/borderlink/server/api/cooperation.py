@@ -11,8 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
+from borderlink.errors import Conflict
 from borderlink.model.cooperation import Agreement, AgreementState
 from borderlink.server.deps import NodeDep, allowed, blocking
+from borderlink.server.openapi import raises
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.cooperation import Partner, agreements, partners, sharing
 from borderlink.services.declarations.read import MAX_PAGE, Page
@@ -59,13 +61,13 @@ async def get_agreement(agreement_id: AgreementId, node: NodeDep, who: Liaison) 
     return await blocking(agreements.get_agreement, node, who, agreement_id)
 
 
-@router.post("/agreements", status_code=201)
+@router.post("/agreements", status_code=201, responses=raises(Conflict))
 async def add_agreement(body: Agreement, node: NodeDep, who: Liaison) -> Agreement:
     """Register an agreement this node is party to, as a draft."""
     return await blocking(agreements.add_agreement, node, who, body)
 
 
-@router.post("/agreements/{agreement_id}/transition")
+@router.post("/agreements/{agreement_id}/transition", responses=raises(Conflict))
 async def transition_agreement(
     agreement_id: AgreementId, body: Transition, node: NodeDep, who: Liaison
 ) -> Agreement:
@@ -85,7 +87,7 @@ async def list_partners(node: NodeDep, who: PartnerKeeper) -> list[PartnerView]:
     return [PartnerView.of(p) for p in await blocking(partners.list_partners, node, who)]
 
 
-@router.post("/partners", status_code=201)
+@router.post("/partners", status_code=201, responses=raises(Conflict))
 async def add_partner(body: PartnerView, node: NodeDep, who: PartnerKeeper) -> PartnerView:
     partner = Partner(**body.model_dump())
     return PartnerView.of(await blocking(partners.add_partner, node, who, partner))

@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
+from borderlink.errors import NotFound
 from borderlink.server.deps import NodeDep, allowed, blocking
+from borderlink.server.openapi import raises
 from borderlink.services.accounts import audit_seal
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import browse
@@ -60,7 +62,7 @@ class RetryRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=64)
 
 
-@router.post("/rejects/retry")
+@router.post("/rejects/retry", responses=raises(NotFound))
 async def retry_rejects(body: RetryRequest, node: NodeDep, principal: Retrier) -> RetrySummary:
     """Validate open rejects again (after reference data or a mapping was fixed)."""
     return await blocking(rejects.retry_rejects, node, principal, ids=body.ids, reason=body.reason)

@@ -13,8 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, Field
 
+from borderlink.errors import Conflict
 from borderlink.model import ReferralAnswer
 from borderlink.server.deps import NodeDep, allowed, blocking
+from borderlink.server.openapi import raises
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.coordination import agency_rules, referrals, routing
 from borderlink.services.declarations.read import MAX_PAGE, Page
@@ -91,7 +93,7 @@ async def get_referral(
     return await blocking(referrals.get_referral, node, principal, referral_id)
 
 
-@router.post("/referrals/{referral_id}/answer")
+@router.post("/referrals/{referral_id}/answer", responses=raises(Conflict))
 async def answer_referral(
     referral_id: ReferralId, body: ReferralAnswer, node: NodeDep, principal: Answerer
 ) -> referrals.ReferralView:

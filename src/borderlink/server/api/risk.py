@@ -10,8 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
+from borderlink.errors import NotFound
 from borderlink.model.outcome import Outcome
 from borderlink.server.deps import NodeDep, allowed, blocking
+from borderlink.server.openapi import raises
 from borderlink.services import Node
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import read as declarations
@@ -42,7 +44,7 @@ async def score(
     return await blocking(_score, node, principal, declaration_id)
 
 
-@router.post("/outcomes", status_code=204)
+@router.post("/outcomes", status_code=204, responses=raises(NotFound))
 async def outcome(body: Outcome, node: NodeDep, principal: Inspector) -> None:
     """Record an inspection result (training data for the next model; profile hit rates)."""
     recorded = body.model_copy(update={"officer": body.officer or principal.username})

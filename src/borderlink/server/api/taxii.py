@@ -13,7 +13,9 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from borderlink.errors import InvalidInput
+from borderlink.errors import IntegrityFailure, InvalidInput, PermissionDenied, ReplayDetected
+from borderlink.server.deps import blocking
+from borderlink.server.openapi import raising
 from borderlink.services.cooperation.partners import node_identity
 from borderlink.services.exchange import taxii
 from borderlink.services.exchange.log import consistency, signed_tree_head
@@ -33,11 +35,13 @@ def _node(request: Request) -> Node:
     return node
 
 
+@raising(PermissionDenied, IntegrityFailure, ReplayDetected)  # no, a bad or a replayed signature
 async def partner_caller(request: Request) -> taxii.Partner:
     """The partner node whose signature this request carries."""
     path = request.scope.get("raw_path") or request.url.path.encode()
     query = request.scope.get("query_string") or b""
-    return taxii.authenticate_partner(
+    return await blocking(
+        taxii.authenticate_partner,
         _node(request),
         request.headers.get("authorization"),
         method=request.method,
@@ -51,7 +55,7 @@ Limit = Annotated[int, Query(ge=1)]
 
 
 @router.get("/taxii2/", response_class=TaxiiResponse)
-def discovery(request: Request, caller: Caller) -> TaxiiResponse:
+async def discovery(request: Request, caller: Caller) -> TaxiiResponse:
     node = _node(request)
     root = f"{str(request.base_url).rstrip('/')}{ROOT}/"
     return TaxiiResponse(
@@ -65,7 +69,7 @@ def discovery(request: Request, caller: Caller) -> TaxiiResponse:
 
 
 @router.get(f"{ROOT}/", response_class=TaxiiResponse)
-def api_root(request: Request, caller: Caller) -> TaxiiResponse:
+async def api_root(request: Request, caller: Caller) -> TaxiiResponse:
     return TaxiiResponse(
         {
             "title": f"BorderLink exchange of {_node(request).settings.node_id}",
@@ -76,14 +80,14 @@ def api_root(request: Request, caller: Caller) -> TaxiiResponse:
 
 
 @router.get(f"{ROOT}/collections/", response_class=TaxiiResponse)
-def collections(request: Request, caller: Caller) -> TaxiiResponse:
-    found = taxii.collections(_node(request), caller)
+async def collections(request: Request, caller: Caller) -> TaxiiResponse:
+    found = await blocking(taxii.collections, _node(request), caller)
     return TaxiiResponse({"collections": list(found.values())})
 
 
 @router.get(f"{ROOT}/collections/{{collection_id}}/", response_class=TaxiiResponse)
-def collection(request: Request, caller: Caller, collection_id: str) -> TaxiiResponse:
-    return TaxiiResponse(taxii.collection(_node(request), caller, collection_id))
+async def collection(request: Request, caller: Caller, collection_id: str) -> TaxiiResponse:
+    return TaxiiResponse(await blocking(taxii.collection, _node(request), caller, collection_id))
 
 
 def _envelope(
@@ -98,7 +102,7 @@ def _envelope(
 
 
 @router.get(f"{ROOT}/collections/{{collection_id}}/objects/", response_class=TaxiiResponse)
-def objects(
+async def objects(
     request: Request,
     caller: Caller,
     collection_id: str,
@@ -106,14 +110,20 @@ def objects(
     limit: Limit = 100,
     next: str | None = None,  # the TAXII parameter's name
 ) -> TaxiiResponse:
-    page = taxii.objects_page(
-        _node(request), caller, collection_id, added_after=added_after, limit=limit, next_=next
+    page = await blocking(
+        taxii.objects_page,
+        _node(request),
+        caller,
+        collection_id,
+        added_after=added_after,
+        limit=limit,
+        next_=next,
     )
     return _envelope(page, page.objects, page.envelopes)
 
 
 @router.get(f"{ROOT}/collections/{{collection_id}}/manifest/", response_class=TaxiiResponse)
-def manifest(
+async def manifest(
     request: Request,
     caller: Caller,
     collection_id: str,
@@ -121,8 +131,14 @@ def manifest(
     limit: Limit = 100,
     next: str | None = None,  # the TAXII parameter's name
 ) -> TaxiiResponse:
-    page = taxii.objects_page(
-        _node(request), caller, collection_id, added_after=added_after, limit=limit, next_=next
+    page = await blocking(
+        taxii.objects_page,
+        _node(request),
+        caller,
+        collection_id,
+        added_after=added_after,
+        limit=limit,
+        next_=next,
     )
     return _envelope(page, page.manifest())
 
@@ -130,11 +146,11 @@ def manifest(
 @router.get(
     f"{ROOT}/collections/{{collection_id}}/objects/{{object_id}}/", response_class=TaxiiResponse
 )
-def get_object(
+async def get_object(
     request: Request, caller: Caller, collection_id: str, object_id: str
 ) -> TaxiiResponse:
     """Every version of one object released to the caller (with their signed envelopes)."""
-    page = taxii.object_versions(_node(request), caller, collection_id, object_id)
+    page = await blocking(taxii.object_versions, _node(request), caller, collection_id, object_id)
     return TaxiiResponse(
         {"more": False, "objects": page.objects, "x_borderlink_envelopes": page.envelopes},
         headers=page.headers(),
@@ -145,10 +161,10 @@ def get_object(
     f"{ROOT}/collections/{{collection_id}}/objects/{{object_id}}/versions/",
     response_class=TaxiiResponse,
 )
-def object_versions(
+async def object_versions(
     request: Request, caller: Caller, collection_id: str, object_id: str
 ) -> TaxiiResponse:
-    page = taxii.object_versions(_node(request), caller, collection_id, object_id)
+    page = await blocking(taxii.object_versions, _node(request), caller, collection_id, object_id)
     return TaxiiResponse(
         {"more": False, "versions": [o["modified"] for o in page.objects]},
         headers=page.headers(),
@@ -158,15 +174,19 @@ def object_versions(
 # --- the node's log and notices ---------------------------------------------------------------
 
 
-@router.get("/api/v1/exchange/tree-head")
-def tree_head(request: Request, caller: Caller) -> dict[str, Any]:
-    node = _node(request)
+def _signed_head(node: Node) -> dict[str, Any]:
     head, token = signed_tree_head(node, node_identity(node))
     return {"token": token, "tree_size": head.tree_size, "root_hash": head.root_hash}
 
 
+@router.get("/api/v1/exchange/tree-head")
+async def tree_head(request: Request, caller: Caller) -> dict[str, Any]:
+    node = _node(request)
+    return await blocking(_signed_head, node)
+
+
 @router.get("/api/v1/exchange/consistency")
-def consistency_proof(
+async def consistency_proof(
     request: Request,
     caller: Caller,
     first: Annotated[int, Query(ge=0)],
@@ -174,7 +194,8 @@ def consistency_proof(
 ) -> dict[str, Any]:
     if first > second:
         raise InvalidInput("first must not exceed second", field="first")
-    return {"first": first, "second": second, "proof": consistency(_node(request), first, second)}
+    proof = await blocking(consistency, _node(request), first, second)
+    return {"first": first, "second": second, "proof": proof}
 
 
 class NoticeBody(BaseModel):
@@ -192,10 +213,10 @@ def scheduler(request: Request) -> SyncScheduler:
 
 
 @router.post("/api/v1/exchange/notify", status_code=202)
-def notify(
+async def notify(
     request: Request, caller: Caller, body: NoticeBody, background: BackgroundTasks
 ) -> dict[str, Any]:
     """A partner says it has new data for this node: verify the notice, then pull at once."""
-    latest = accept_notice(_node(request), caller, body.token)
+    latest = await blocking(accept_notice, _node(request), caller, body.token)
     background.add_task(scheduler(request).run, caller.partner_id)
     return {"accepted": True, "partner": caller.partner_id, "latest": latest}

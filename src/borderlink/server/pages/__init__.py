@@ -1,24 +1,16 @@
-"""The site's areas, in navigation order. A new area appends its :class:`Area` here."""
+"""The pages people use, one module per area (declarations, risk, cooperation, ...).
 
-from borderlink.server.pages import (
-    auth,
-    cooperation,
-    declarations,
-    overview,
-    records,
-    referrals,
-    targeting,
-)
+Offers :func:`areas`: every :class:`~borderlink.server.pages.registry.Area` registered under the
+``borderlink.pages`` entry points, the built-ins (``pyproject.toml``) first; navigation is
+ordered by each entry's ``order``. Nothing here imports :mod:`borderlink.server.api`.
+"""
+
 from borderlink.server.pages.registry import Area
+from borderlink.server.plugins import PAGES, registered
 
-AREAS: list[Area] = [
-    auth.AREA,
-    overview.AREA,
-    targeting.AREA,
-    declarations.AREA,
-    records.AREA,
-    cooperation.AREA,
-    referrals.AREA,
-]
 
-__all__ = ["AREAS"]
+def areas() -> list[Area]:
+    return registered(PAGES, Area)
+
+
+__all__ = ["Area", "areas"]

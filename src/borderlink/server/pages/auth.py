@@ -8,8 +8,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from borderlink.errors import NotAuthenticated
-from borderlink.server.api.auth import set_session_cookie
-from borderlink.server.deps import SESSION_COOKIE, NodeDep
+from borderlink.server.deps import SESSION_COOKIE, NodeDep, blocking, set_session_cookie
 from borderlink.server.pages.common import PageUser, checked_form, local_target, redirect, render
 from borderlink.server.pages.registry import Area
 from borderlink.services.accounts import users as accounts
@@ -18,7 +17,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_model=None)
-def home(request: Request, principal: PageUser) -> HTMLResponse | RedirectResponse:
+async def home(request: Request, principal: PageUser) -> HTMLResponse | RedirectResponse:
     """The first page this person may see (an auditor lands on the audit log)."""
     for entry in request.app.state.nav:
         if entry.visible_to(principal):
@@ -27,12 +26,12 @@ def home(request: Request, principal: PageUser) -> HTMLResponse | RedirectRespon
 
 
 @router.get("/login")
-def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> HTMLResponse:
+async def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> HTMLResponse:
     return render(request, "login.html", next=local_target(next, "/"), failed=False)
 
 
 @router.post("/login", response_model=None)
-def login(
+async def login(
     request: Request,
     node: NodeDep,
     username: Annotated[str, Form(max_length=64)],
@@ -40,13 +39,13 @@ def login(
     next: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse | RedirectResponse:
     try:
-        opened = accounts.sign_in(node, username, password, source="web").session
+        signed = await blocking(accounts.sign_in, node, username, password, source="web")
     except NotAuthenticated:
         return render(
             request, "login.html", status_code=401, next=local_target(next, "/"), failed=True
         )
     response = redirect(local_target(next, "/"))
-    set_session_cookie(response, node.settings.cookie_secure, opened)
+    set_session_cookie(response, node.settings.cookie_secure, signed.session)
     return response
 
 
@@ -55,7 +54,7 @@ async def logout(request: Request, node: NodeDep, principal: PageUser) -> Redire
     await checked_form(request)
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        accounts.close_session(node, principal, cookie)
+        await blocking(accounts.close_session, node, principal, cookie)
     response = redirect("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

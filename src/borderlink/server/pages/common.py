@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
@@ -14,16 +14,16 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from borderlink.errors import InvalidInput, NotAuthenticated
-from borderlink.server.deps import NodeDep, check_csrf, session_of
+from borderlink.server.deps import NodeDep, blocking, check_csrf, session_of
 from borderlink.server.pages.registry import NavEntry
 from borderlink.services.accounts.access import Permission, Principal, require
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
-def page_principal(request: Request, node: NodeDep) -> Principal:
+async def page_principal(request: Request, node: NodeDep) -> Principal:
     """The signed-in person; without a session the error renderer sends them to sign in."""
-    found = session_of(request, node)
+    found = await blocking(session_of, request, node)
     if found is None:
         raise NotAuthenticated("sign in to see this page")
     principal, csrf = found
@@ -54,10 +54,10 @@ async def checked_form(request: Request) -> dict[str, str]:
 F = TypeVar("F", bound=BaseModel)
 
 
-def query_filter(model: type[F]) -> Callable[[Request], F]:
+def query_filter(model: type[F]) -> Callable[[Request], Awaitable[F]]:
     """A dependency reading a filter form from the query string; empty fields mean no filter."""
 
-    def parse(request: Request) -> F:
+    async def parse(request: Request) -> F:  # async: no I/O, so no thread hop
         values = {k: v for k, v in request.query_params.items() if v != ""}
         try:
             return model(**{k: v for k, v in values.items() if k in model.model_fields})

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from borderlink.errors import InvalidInput
 from borderlink.model.cooperation import AgreementState
-from borderlink.server.deps import NodeDep
+from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
@@ -20,11 +20,11 @@ Liaison = Annotated[Principal, page_allowed(Permission.AGREEMENTS_MANAGE)]
 
 
 @router.get("/agreements")
-def agreements_page(request: Request, node: NodeDep, who: Liaison) -> HTMLResponse:
+async def agreements_page(request: Request, node: NodeDep, who: Liaison) -> HTMLResponse:
     return render(
         request,
         "agreements.html",
-        agreements=agreements.list_agreements(node, who),
+        agreements=await blocking(agreements.list_agreements, node, who),
         states=list(AgreementState),
         node_id=node.settings.node_id,
     )
@@ -42,21 +42,30 @@ async def transition(
         to = AgreementState(form.get("to", ""))
     except ValueError:
         raise InvalidInput("choose a state to move to", field="to") from None
-    agreements.transition_agreement(node, who, agreement_id, to, reason=form.get("reason") or None)
+    await blocking(
+        agreements.transition_agreement,
+        node,
+        who,
+        agreement_id,
+        to,
+        reason=form.get("reason") or None,
+    )
     return redirect("/agreements")
 
 
 @router.get("/partners")
-def partners_page(
+async def partners_page(
     request: Request,
     node: NodeDep,
     who: Annotated[Principal, page_allowed(Permission.PARTNERS_MANAGE)],
 ) -> HTMLResponse:
-    return render(request, "partners.html", partners=partners.list_partners(node, who))
+    return render(
+        request, "partners.html", partners=await blocking(partners.list_partners, node, who)
+    )
 
 
 @router.get("/sharing")
-def sharing_page(
+async def sharing_page(
     request: Request,
     node: NodeDep,
     who: Annotated[Principal, page_allowed(Permission.SHARING_OUTGOING)],
@@ -64,8 +73,8 @@ def sharing_page(
     return render(
         request,
         "sharing.html",
-        inbox=sharing.inbox(node, who, limit=100),
-        outbox=sharing.outbox(node, who, limit=100),
+        inbox=await blocking(sharing.inbox, node, who, limit=100),
+        outbox=await blocking(sharing.outbox, node, who, limit=100),
     )
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from borderlink.errors import InvalidInput
 from borderlink.model import Outcome
-from borderlink.server.deps import NodeDep
+from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.charts import bar_chart
 from borderlink.server.pages.common import (
     checked_form,
@@ -34,14 +34,16 @@ Inspector = Annotated[Principal, page_allowed(Permission.OUTCOMES_RECORD)]
 
 
 @router.get("/declarations")
-def list_page(
+async def list_page(
     request: Request,
     node: NodeDep,
     principal: Reader,
     flt: Annotated[service.DeclarationFilter, Depends(query_filter(service.DeclarationFilter))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    result = service.list_declarations(node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE)
+    result = await blocking(
+        service.list_declarations, node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE
+    )
     query = flt.model_dump(mode="json", exclude_none=True)
     pages = max(1, -(-result.total // PAGE))
 
@@ -62,15 +64,17 @@ def list_page(
 
 
 @router.get("/declarations/{declaration_id}")
-def detail_page(
+async def detail_page(
     request: Request,
     node: NodeDep,
     principal: Reader,
     declaration_id: Annotated[str, Path(max_length=64)],
     saved: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
-    declaration = service.get_declaration(node, principal, declaration_id, reason="page view")
-    score = targeting.latest_score(node, principal, declaration_id)
+    declaration = await blocking(
+        service.get_declaration, node, principal, declaration_id, reason="page view"
+    )
+    score = await blocking(targeting.latest_score, node, principal, declaration_id)
     contributions = [
         (str(r.get("reason") or r.get("text", ""))[:24], float(r["contribution"]))
         for r in (score.reasons if score else [])
@@ -114,7 +118,7 @@ async def record_outcome(
         )
     except ValueError as error:
         raise InvalidInput(f"outcome not understood: {error}") from None
-    service.record_outcome(node, principal, outcome)
+    await blocking(service.record_outcome, node, principal, outcome)
     if form.get("next"):
         return redirect(local_target(form["next"]))
     return redirect(f"/declarations/{declaration_id}?saved=1")

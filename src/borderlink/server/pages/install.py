@@ -11,13 +11,13 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from borderlink.server.pages import AREAS
+from borderlink.server.pages import areas as registered_areas
 from borderlink.server.pages.common import render_error
 from borderlink.server.pages.registry import Area, NavEntry
 
 
 def install(app: FastAPI, areas: list[Area] | None = None) -> None:
-    areas = AREAS if areas is None else areas
+    areas = registered_areas() if areas is None else areas
     for area in areas:
         app.include_router(area.router)
     app.state.nav = sorted((e for a in areas for e in a.nav), key=lambda e: e.order)

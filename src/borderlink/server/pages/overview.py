@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from borderlink.server.deps import NodeDep
+from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.charts import bar_chart
 from borderlink.server.pages.common import page_allowed, render
 from borderlink.server.pages.registry import Area, NavEntry
@@ -19,13 +19,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/dashboard")
-def dashboard_page(
+async def dashboard_page(
     request: Request,
     node: NodeDep,
     principal: Annotated[Principal, page_allowed(Permission.DASHBOARD_READ)],
     day: Annotated[dt.date | None, Query()] = None,
 ) -> HTMLResponse:
-    board = dashboards.dashboard(node, principal, day)
+    board = await blocking(dashboards.dashboard, node, principal, day)
     label = "%d %b"
     flow = bar_chart(
         [(d.day.strftime(label), d.declarations) for d in board.days],

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from borderlink.server.deps import NodeDep
+from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
@@ -22,7 +22,7 @@ Text = Annotated[str | None, Query(max_length=128)]
 
 
 @router.get("/rejects")
-def rejects_page(
+async def rejects_page(
     request: Request,
     node: NodeDep,
     principal: Annotated[Principal, page_allowed(Permission.REJECTS_READ)],
@@ -30,7 +30,8 @@ def rejects_page(
     reason: Text = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    result = browse.list_rejects(
+    result = await blocking(
+        browse.list_rejects,
         node,
         principal,
         status=status or None,
@@ -51,13 +52,15 @@ async def retry_rejects(
 ) -> HTMLResponse:
     form = await checked_form(request)
     ids = [int(form["reject_id"])] if form.get("reject_id", "").isdigit() else None
-    done = rejects.retry_rejects(node, principal, ids=ids, reason=form.get("reason") or None)
-    result = browse.list_rejects(node, principal, status="open", limit=PAGE)
+    done = await blocking(
+        rejects.retry_rejects, node, principal, ids=ids, reason=form.get("reason") or None
+    )
+    result = await blocking(browse.list_rejects, node, principal, status="open", limit=PAGE)
     return render(request, "rejects.html", result=result, status="open", reason="", retried=done)
 
 
 @router.get("/audit")
-def audit_page(
+async def audit_page(
     request: Request,
     node: NodeDep,
     principal: Annotated[Principal, page_allowed(Permission.AUDIT_READ)],
@@ -68,7 +71,8 @@ def audit_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     start = dt.datetime.fromisoformat(since) if since else None
-    result = browse.list_audit(
+    result = await blocking(
+        browse.list_audit,
         node,
         principal,
         actor=actor or None,

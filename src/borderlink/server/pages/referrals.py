@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from borderlink.errors import InvalidInput
 from borderlink.model import ReferralAnswer, ReferralStatus
 from borderlink.model.referral import TRANSITIONS
-from borderlink.server.deps import NodeDep
+from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.charts import bar_chart
 from borderlink.server.pages.common import (
     checked_form,
@@ -41,15 +41,17 @@ def answers(status: ReferralStatus) -> list[ReferralStatus]:
 
 
 @router.get("/referrals")
-def list_page(
+async def list_page(
     request: Request,
     node: NodeDep,
     principal: Reader,
     flt: Annotated[referrals.ReferralFilter, Depends(query_filter(referrals.ReferralFilter))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    result = referrals.list_referrals(node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE)
-    times = referrals.clearance(node, principal)
+    result = await blocking(
+        referrals.list_referrals, node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE
+    )
+    times = await blocking(referrals.clearance, node, principal)
     query = flt.model_dump(mode="json", exclude_none=True)
     pages = max(1, -(-result.total // PAGE))
 
@@ -74,7 +76,7 @@ def list_page(
         next_link=link(page + 1) if page < pages else None,
         times=times,
         chart=chart if per_agency else None,
-        rules=agency_rules.list_rules(node, principal),
+        rules=await blocking(agency_rules.list_rules, node, principal),
         statuses=list(ReferralStatus),
         answers=answers,
         can_answer=principal.can(Permission.REFERRALS_ANSWER),
@@ -83,14 +85,14 @@ def list_page(
 
 
 @router.get("/referrals/{referral_id}")
-def detail_page(
+async def detail_page(
     request: Request,
     node: NodeDep,
     principal: Reader,
     referral_id: ReferralId,
     saved: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
-    found = referrals.get_referral(node, principal, referral_id)
+    found = await blocking(referrals.get_referral, node, principal, referral_id)
     return render(
         request,
         "referral.html",
@@ -113,7 +115,7 @@ async def answer(
         )
     except (ValueError, ValidationError) as error:
         raise InvalidInput(f"answer not understood: {error}", field="status") from None
-    referrals.answer_referral(node, principal, referral_id, given)
+    await blocking(referrals.answer_referral, node, principal, referral_id, given)
     if form.get("next"):
         return redirect(local_target(form["next"], default="/referrals"))
     return redirect(f"/referrals/{referral_id}?saved=1")

@@ -1,7 +1,8 @@
 """How an area (declarations, risk, cooperation, ...) plugs its pages into the site.
 
-An area is a router plus the navigation entries it adds; built-in areas use the same mechanism a
-later one does: append an :class:`Area` to :data:`borderlink.server.pages.AREAS`.
+An area is a router plus the navigation entries it adds; built-in areas use the same mechanism an
+add-on does: an entry point in the ``borderlink.pages`` group naming its :class:`Area`
+(see :mod:`borderlink.server.plugins`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from borderlink.errors import InvalidInput
-from borderlink.server.deps import NodeDep
+from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
@@ -21,13 +21,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/queue")
-def queue_page(
+async def queue_page(
     request: Request,
     node: NodeDep,
     principal: Annotated[Principal, page_allowed(Permission.DECLARATIONS_READ)],
     day: Annotated[dt.date | None, Query()] = None,
 ) -> HTMLResponse:
-    found = targeting.queue(node, principal, day=day, limit=200)
+    found = await blocking(targeting.queue, node, principal, day=day, limit=200)
     return render(
         request,
         "queue.html",
@@ -56,7 +56,7 @@ def _form_profile(form: dict[str, str], owner: str) -> Profile:
 
 
 @router.get("/profiles")
-def profiles_page(
+async def profiles_page(
     request: Request,
     node: NodeDep,
     who: Annotated[Principal, page_allowed(Permission.PROFILES_READ)],
@@ -64,8 +64,8 @@ def profiles_page(
     return render(
         request,
         "profiles.html",
-        profiles=profiles.list_profiles(node, who),
-        models=models.list_models(node, who),
+        profiles=await blocking(profiles.list_profiles, node, who),
+        models=await blocking(models.list_models, node, who),
         form={},
         replay=None,
         problem=None,
@@ -86,9 +86,9 @@ async def profile_form(
     try:
         profile = _form_profile(form, who.username)
         if form.get("action") == "save":
-            profiles.save_profile(node, who, profile)
+            await blocking(profiles.save_profile, node, who, profile)
             return redirect("/profiles")
-        replay = profiles.replay_profile(node, who, profile)
+        replay = await blocking(profiles.replay_profile, node, who, profile)
     except InvalidInput as error:
         position = getattr(error, "position", None)
         problem = error.detail + (f" (at character {position + 1})" if position is not None else "")
@@ -96,8 +96,8 @@ async def profile_form(
         request,
         "profiles.html",
         status_code=200 if problem is None else 400,
-        profiles=profiles.list_profiles(node, who),
-        models=models.list_models(node, who),
+        profiles=await blocking(profiles.list_profiles, node, who),
+        models=await blocking(models.list_models, node, who),
         form=form,
         replay=replay,
         problem=problem,
