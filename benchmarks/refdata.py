@@ -16,6 +16,7 @@ import os
 import resource
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +50,7 @@ def main() -> None:
             + "".join(f"{c},{d},{r}\n" for d in days for c, r in (("KRW", 0.00085), ("EUR", 1.1)))
         )
         hs = args.data / "hs"
-        loads = [
+        loads: list[tuple[str, Callable[[], int]]] = [
             ("hs2022", lambda: service.load_hs(node, BENCH, hs / "hs2022.csv")),
             ("hs2017", lambda: service.load_hs(node, BENCH, hs / "hs2017.csv")),
             (

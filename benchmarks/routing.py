@@ -22,7 +22,6 @@ import datetime as dt
 import json
 import os
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -172,4 +171,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -105,5 +105,5 @@ def stix_errors(objects: list[dict[str, object]]) -> list[str]:
 
     from borderlink.exchange.stix import bundle
 
-    result = validate_parsed_json(bundle(objects), ValidationOptions(strict=False))  # type: ignore[arg-type]
+    result = validate_parsed_json(bundle(objects), ValidationOptions(strict=False))
     return [] if result.is_valid else [str(e) for e in result.errors]

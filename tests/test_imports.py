@@ -28,7 +28,15 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 ROOT = "borderlink"
 
-_INNER = ("model", "refdata", "ingest", "screening", "risk", "coordination", "cooperation")
+_INNER: tuple[str, ...] = (
+    "model",
+    "refdata",
+    "ingest",
+    "screening",
+    "risk",
+    "coordination",
+    "cooperation",
+)
 _INNER += ("exchange", "capacity", "store")
 _SHELL = frozenset({"services", "model"})
 

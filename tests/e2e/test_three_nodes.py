@@ -204,7 +204,9 @@ def test_taxii2_client_reads_a_collection(live: tuple[Mesh, dict[str, LiveServer
 
     class SignedByB(requests.auth.AuthBase):
         def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-            body = r.body if isinstance(r.body, bytes) else (r.body or "").encode()
+            raw = r.body
+            assert raw is None or isinstance(raw, bytes | str), raw  # taxii2client sends JSON
+            body = raw.encode() if isinstance(raw, str) else (raw or b"")
             r.headers["Authorization"] = authorization(
                 b, r.method or "GET", r.path_url, body, dt.datetime.now(dt.UTC)
             )

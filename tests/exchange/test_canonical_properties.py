@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from borderlink.exchange.envelope import canonical
 
 # JSON text is Unicode scalar values: lone surrogates cannot be encoded as UTF-8 at all.
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
 KEYS = st.one_of(TEXT, st.text(st.characters(max_codepoint=127), max_size=6))
 SCALARS = st.one_of(
     st.none(),

@@ -11,7 +11,9 @@ def test_precision_takes_exactly_floor_of_n_percent() -> None:
     scores = np.arange(199, 0, -1, dtype=float)
     labels = np.zeros(199)
     labels[[0, 2, 4]] = 1
-    assert precision_recall_at(labels, scores, 1) == (1.0, pytest.approx(1 / 3))
+    p1, r1 = precision_recall_at(labels, scores, 1)
+    assert p1 == 1.0
+    assert r1 == pytest.approx(1 / 3)
     p5, r5 = precision_recall_at(labels, scores, 5)
     assert p5 == pytest.approx(3 / 9)
     assert r5 == 1.0
@@ -31,5 +33,7 @@ def test_auc_matches_the_pairwise_definition() -> None:
 def test_report_has_the_issue_shape() -> None:
     out = report([1, 0, 1, 0] * 50, list(range(200)), model="m")
     assert set(out) == {"n_test", "precision_at", "recall_at", "auc", "model"}
-    assert set(out["precision_at"]) == {"1", "2", "5", "10"}  # type: ignore[arg-type]
+    precision_at = out["precision_at"]
+    assert isinstance(precision_at, dict)
+    assert set(precision_at) == {"1", "2", "5", "10"}
     assert out["n_test"] == 200

@@ -20,7 +20,7 @@ def profile(name: str = "p", **kwargs: object) -> Profile:
         "reason": "test",
     }
     fields.update(kwargs)
-    return Profile(**fields)  # type: ignore[arg-type]
+    return Profile(**fields)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from borderlink.errors import OUTCOMES, Conflict, InvalidInput, NotFound
+from borderlink.errors import OUTCOMES, BorderLinkError, Conflict, InvalidInput, NotFound
 from borderlink.server import create_app
 from borderlink.services import Node
 from borderlink.settings import Settings
@@ -47,7 +47,9 @@ def test_request_validation_is_invalid_input_with_the_tables_status(app: FastAPI
 
 
 @pytest.mark.parametrize(("kind", "error"), [("conflict", Conflict), ("missing", NotFound)])
-def test_service_errors_answer_with_their_row(app: FastAPI, kind: str, error: type) -> None:
+def test_service_errors_answer_with_their_row(
+    app: FastAPI, kind: str, error: type[BorderLinkError]
+) -> None:
     response = _get(app, f"/api/v1/test/raise/{kind}")
     assert response.status_code == OUTCOMES[error].http_status
     assert response.json() == {"error": error.code, "detail": "it went wrong", "field": "x"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from importlib.metadata import EntryPoint, EntryPoints
+from importlib.metadata import EntryPoint, EntryPoints, entry_points
 from pathlib import Path
 
 import pytest
@@ -53,10 +53,8 @@ def test_the_installed_built_ins_are_all_loaded() -> None:
 
 
 def _patch(monkeypatch: pytest.MonkeyPatch, extra: dict[str, list[EntryPoint]]) -> None:
-    real = plugins.entry_points
-
     def fake(*, group: str) -> EntryPoints:
-        return EntryPoints([*extra.get(group, []), *real(group=group)])
+        return EntryPoints([*extra.get(group, []), *entry_points(group=group)])
 
     monkeypatch.setattr(plugins, "entry_points", fake)
 

@@ -269,8 +269,9 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                 path = template.format(**values)
                 data = {"csrf_token": csrf, "illicit": "no", "to": "signed"} | PAGE_PROFILE
                 data |= {"status": "acknowledged"}  # a referral's answer
-                data = data if method == "POST" else None
-                response = await browser.request(method, path, data=data)
+                response = await browser.request(
+                    method, path, data=data if method == "POST" else None
+                )
                 got = _outcome(response.status_code, response.headers.get("location"), page=True)
                 if got != cells[n]:
                     problems.append(
@@ -296,16 +297,21 @@ def _target(app: FastAPI, method: str, template: str) -> RouteContext | None:
     """The route a request for this row reaches: the first that matches, as the router picks."""
     path = template.format(**SAMPLE).split("?")[0]
     for route in api_routes(app):
-        if method in route.methods and route.path_regex.match(path):
+        if method in (route.methods or set()) and route.path_regex.match(path):
             return route
     return None
 
 
+def _path(route: RouteContext) -> str:
+    assert route.path is not None, route  # an API route always has one
+    return route.path
+
+
 def _endpoints(app: FastAPI, public: tuple[str, ...] = ()) -> set[tuple[str, str]]:
     return {
-        (method, route.path)
+        (method, _path(route))
         for route in api_routes(app)
-        if route.path not in public and not route.path.startswith(SKIPPED)
+        if _path(route) not in public and not _path(route).startswith(SKIPPED)
         for method in (route.methods or set()) - {"HEAD", "OPTIONS"}
     }
 
@@ -317,7 +323,7 @@ def _coverage(app: FastAPI, table: str) -> tuple[set[tuple[str, str]], list[str]
         if route is None:
             stray.append(f"{method} {template}")
         else:
-            reached.add((method, route.path))
+            reached.add((method, _path(route)))
     return reached, stray
 
 

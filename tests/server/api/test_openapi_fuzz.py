@@ -6,6 +6,8 @@ that every operation is reached past authorisation, with a bounded number of exa
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -17,6 +19,9 @@ from borderlink.services import Node
 from borderlink.services.accounts.access import Role
 from borderlink.settings import Settings
 from tests.surfaces import Seeded, seed
+
+if TYPE_CHECKING:  # schemathesis names its OpenAPI case type for type checkers only
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 
 @pytest.fixture
@@ -52,7 +57,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_no_request_gets_a_server_error(case: schemathesis.Case, fuzz_seeded: Seeded) -> None:
+def test_no_request_gets_a_server_error(case: OpenApiCase, fuzz_seeded: Seeded) -> None:
     headers = {"Authorization": f"Bearer {fuzz_seeded.tokens[Role.ADMINISTRATOR]}"}
     if case.path.startswith("/api/v1/auth/logout"):
         headers = {}  # without a session: signing out must still answer cleanly

@@ -35,11 +35,20 @@ def mesh(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
     m.close()
 
 
+def _raw(headers: dict[str, str | bytes]) -> list[tuple[bytes, bytes]]:
+    """Header values as bytes, so a test can send bytes that are not text (httpx: str is ASCII)."""
+    return [
+        (k.encode(), v if isinstance(v, bytes) else v.encode("ascii")) for k, v in headers.items()
+    ]
+
+
 def _get(
     mesh: Mesh, caller: str | None, target: str, path: str, **headers: str | bytes
 ) -> httpx.Response:
     with httpx.Client(transport=bridge(mesh.apps[target]), base_url="http://node.test") as client:
-        request = client.build_request("GET", path, headers={"Accept": TAXII_MEDIA, **headers})
+        request = client.build_request(
+            "GET", path, headers=_raw({"Accept": TAXII_MEDIA, **headers})
+        )
         if caller is not None:
             request.headers["Authorization"] = authorization(
                 mesh.identities[caller],

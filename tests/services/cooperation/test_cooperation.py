@@ -14,7 +14,7 @@ from borderlink.cooperation import match_alerts
 from borderlink.errors import IntegrityFailure, PartnerUnavailable, PolicyDenied, ReplayDetected
 from borderlink.exchange.envelope import seal
 from borderlink.exchange.stix import to_stix
-from borderlink.model import AgreementState
+from borderlink.model import AgreementState, Alert
 from borderlink.services.accounts.access import Principal
 from borderlink.services.cooperation.agreements import transition_agreement
 from borderlink.services.cooperation.partners import get_partner
@@ -103,7 +103,9 @@ def test_replay_and_policy_violations_are_refused_and_recorded(mesh: Mesh) -> No
             select(audit_log.c.reason).where(audit_log.c.action == "exchange.reject")
         ).all()
     assert len(rejects) == 1
-    assert get_record(mesh.nodes["B"], result.record_id).title == "alert 1"
+    alert = get_record(mesh.nodes["B"], result.record_id)
+    assert isinstance(alert, Alert)
+    assert alert.title == "alert 1"
 
 
 def test_b_refuses_fields_the_agreement_excludes(mesh: Mesh) -> None:
@@ -173,7 +175,9 @@ def test_suspension_holds_back_released_copies_and_expiry_drops_them(mesh: Mesh)
     assert sync_partner(b, "A", transport=to_a).accepted == 0  # nor what was released before
     transition_agreement(a, OPS, "AB-2026", AgreementState.IN_FORCE)
     assert sync_partner(b, "A", transport=to_a).accepted == 1
-    assert get_record(b, first.record_id).title == "alert 1"
+    alert = get_record(b, first.record_id)
+    assert isinstance(alert, Alert)
+    assert alert.title == "alert 1"
     third = issue(a, OPS, new_alert(3), notify=False)
     transition_agreement(a, OPS, "AB-2026", AgreementState.EXPIRED)
     result = sync_partner(b, "A", transport=to_a)

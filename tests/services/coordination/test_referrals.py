@@ -59,7 +59,7 @@ def actions(node: Node, prefix: str) -> list[tuple[str, str | None, str | None]]
             .where(audit_log.c.action.startswith(prefix))
             .order_by(audit_log.c.entry_id)
         ).all()
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def stored(node: Node) -> int:

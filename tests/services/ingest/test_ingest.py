@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from borderlink.errors import NotFound
 from borderlink.services import Node
@@ -14,6 +14,7 @@ from borderlink.services.accounts.access import Principal
 from borderlink.services.ingest import files as ingest_service
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.ingest.rejects import get_reject, list_rejects, retry_rejects
+from borderlink.settings import Settings
 from borderlink.store.tables import (
     declarations,
     goods_items,
@@ -221,9 +222,7 @@ def test_the_public_kcs_training_file_adds_up(node: Node, shared_data: Path) -> 
 
 
 def test_kcs_with_hs2017_loaded_accepts_every_row_and_flags_the_old_codes(
-    sqlite_engine,
-    settings,
-    shared_data: Path,  # type: ignore[no-untyped-def]
+    sqlite_engine: Engine, settings: Settings, shared_data: Path
 ) -> None:
     from borderlink.services.refdata.load import load_correlation, load_hs
 
