@@ -81,6 +81,41 @@ def _even_zfill(column: str) -> pl.Expr:
     return pl.when(digits & odd).then(col.str.zfill(col.str.len_chars() + 1)).otherwise(col)
 
 
+def _hs_checks() -> list[Check]:
+    """The rules a nomenclature row must pass, in the order a failure is reported."""
+    code = pl.col("code")
+    length = code.str.len_chars()
+    parent = pl.col("parent")
+    return [
+        Check("hscode", code.is_null(), "missing HS code"),
+        Check(
+            "hscode",
+            ~code.str.contains(_HS_CODE),
+            "{value!r} is not an HS code (2, 4, 6, 8 or 10 digits)",
+        ),
+        Check("level", pl.col("level_num").is_null(), "level {value!r} is not a number"),
+        Check(
+            "level",
+            code.str.contains(_HS_CODE) & (pl.col("level_num") != length),
+            "level {value} does not match the code's number of digits",
+        ),
+        Check("description", pl.col("description").is_null(), "missing description"),
+        Check("parent", (length > 2) & parent.is_null(), "missing parent code"),
+        Check(
+            "parent",
+            parent.is_not_null()
+            & ((parent.str.len_chars() >= length) | ~code.str.starts_with(parent)),
+            "parent {value!r} is not a shorter prefix of the code",
+        ),
+        Check("section", pl.col("section").str.len_chars() > 5, "section {value!r} too long"),
+        Check(
+            "hscode",
+            code.is_duplicated() & ~code.is_first_distinct(),
+            "code {value!r} is listed twice",
+        ),
+    ]
+
+
 def parse_hs(source: Path | str | bytes, edition: str, *, name: str | None = None) -> pl.DataFrame:
     """Parse a nomenclature file into a frame of :data:`NOMENCLATURE_SCHEMA`, in file order.
 
@@ -105,38 +140,7 @@ def parse_hs(source: Path | str | bytes, edition: str, *, name: str | None = Non
     code = pl.col("code")
     length = code.str.len_chars()
     parent = pl.col("parent")
-    first_failure(
-        frame,
-        [
-            Check("hscode", code.is_null(), "missing HS code"),
-            Check(
-                "hscode",
-                ~code.str.contains(_HS_CODE),
-                "{value!r} is not an HS code (2, 4, 6, 8 or 10 digits)",
-            ),
-            Check("level", pl.col("level_num").is_null(), "level {value!r} is not a number"),
-            Check(
-                "level",
-                code.str.contains(_HS_CODE) & (pl.col("level_num") != length),
-                "level {value} does not match the code's number of digits",
-            ),
-            Check("description", pl.col("description").is_null(), "missing description"),
-            Check("parent", (length > 2) & parent.is_null(), "missing parent code"),
-            Check(
-                "parent",
-                parent.is_not_null()
-                & ((parent.str.len_chars() >= length) | ~code.str.starts_with(parent)),
-                "parent {value!r} is not a shorter prefix of the code",
-            ),
-            Check("section", pl.col("section").str.len_chars() > 5, "section {value!r} too long"),
-            Check(
-                "hscode",
-                code.is_duplicated() & ~code.is_first_distinct(),
-                "code {value!r} is listed twice",
-            ),
-        ],
-        name=label,
-    )
+    first_failure(frame, _hs_checks(), name=label)
     require_rows(frame, name=label, what="HS codes")
     return frame.select(
         edition=pl.lit(edition, pl.String),

@@ -35,6 +35,44 @@ RATE_SCHEMA: Mapping[str, pl.DataType] = MappingProxyType(
 Rates = Mapping[str, tuple[tuple[dt.date, float], ...]]
 
 
+def _rate_checks(currencies: list[str]) -> list[Check]:
+    """The rules a rate row must pass, in the order a failure is reported."""
+    key = pl.struct("currency", "quote_currency", "date")
+    return [
+        Check("currency", pl.col("currency").is_null(), "missing currency"),
+        Check(
+            "currency",
+            ~pl.col("currency").is_in(currencies),
+            "{value!r} is not an ISO 4217 currency code",
+        ),
+        Check(
+            "quote_currency",
+            ~pl.col("quote_currency").is_in(currencies),
+            "{value!r} is not an ISO 4217 currency code",
+        ),
+        Check(
+            "quote_currency",
+            pl.col("quote_currency") == pl.col("currency"),
+            "{value!r} is quoted in itself",
+        ),
+        Check("valid_from", pl.col("valid_from").is_null(), "missing date"),
+        Check("valid_from", pl.col("date").is_null(), "{value!r} is not a date (YYYY-MM-DD)"),
+        Check("rate", pl.col("rate").is_null(), "missing rate"),
+        Check("rate", pl.col("number").is_null(), "{value!r} is not a number"),
+        Check(
+            "rate",
+            ~pl.col("number").is_finite() | (pl.col("number") <= 0),
+            "{value!r} is not a positive rate",
+        ),
+        Check(
+            "rate",
+            key.is_duplicated()
+            & (pl.col("number").n_unique().over("currency", "quote_currency", "date") > 1),
+            "a different rate for the same currency and date is given on another line",
+        ),
+    ]
+
+
 def parse_rates(
     source: Path | str | bytes, *, default_quote: str, name: str | None = None
 ) -> pl.DataFrame:
@@ -48,51 +86,13 @@ def parse_rates(
     raw = read_text_csv(source, required=("currency", "valid_from", "rate"), name=label)
     if "quote_currency" not in raw.columns:
         raw = raw.with_columns(quote_currency=pl.lit(None, pl.String))
-    currencies = sorted(builtin_currencies())
     frame = raw.with_columns(
         pl.col("currency").str.to_uppercase(),
         pl.col("quote_currency").str.to_uppercase().fill_null(default_quote.upper()),
         date=pl.col("valid_from").str.to_date("%Y-%m-%d", strict=False),
         number=pl.col("rate").str.replace_all(r"[\s_]", "").cast(pl.Float64, strict=False),
     )
-    key = pl.struct("currency", "quote_currency", "date")
-    first_failure(
-        frame,
-        [
-            Check("currency", pl.col("currency").is_null(), "missing currency"),
-            Check(
-                "currency",
-                ~pl.col("currency").is_in(currencies),
-                "{value!r} is not an ISO 4217 currency code",
-            ),
-            Check(
-                "quote_currency",
-                ~pl.col("quote_currency").is_in(currencies),
-                "{value!r} is not an ISO 4217 currency code",
-            ),
-            Check(
-                "quote_currency",
-                pl.col("quote_currency") == pl.col("currency"),
-                "{value!r} is quoted in itself",
-            ),
-            Check("valid_from", pl.col("valid_from").is_null(), "missing date"),
-            Check("valid_from", pl.col("date").is_null(), "{value!r} is not a date (YYYY-MM-DD)"),
-            Check("rate", pl.col("rate").is_null(), "missing rate"),
-            Check("rate", pl.col("number").is_null(), "{value!r} is not a number"),
-            Check(
-                "rate",
-                ~pl.col("number").is_finite() | (pl.col("number") <= 0),
-                "{value!r} is not a positive rate",
-            ),
-            Check(
-                "rate",
-                key.is_duplicated()
-                & (pl.col("number").n_unique().over("currency", "quote_currency", "date") > 1),
-                "a different rate for the same currency and date is given on another line",
-            ),
-        ],
-        name=label,
-    )
+    first_failure(frame, _rate_checks(sorted(builtin_currencies())), name=label)
     require_rows(frame, name=label, what="rates")
     return (
         frame.unique(["currency", "quote_currency", "date"], keep="first")

@@ -302,15 +302,32 @@ def training_features(
     config = config or FeatureConfig()
     prepared = prepare(frame).with_row_index("_row")
     state = fit_state(prepared, config=config, label=label)
+    out = prepared.with_columns(_fold(prepared, config).alias("_fold"))
+    out = out.join(_fold_priors(out, config, label), on="_fold", how="left")
+    for name in config.entities:
+        out = (
+            out.join(_fold_stats(out, config, label, name), on=[*_key(name), "_fold"], how="left")
+            .with_columns(_smoothed(pl.col("_prior"), config.smoothing, name))
+            .drop("n", "pos")
+        )
+    out = _reference_features(out.drop("_prior"), state)
+    out = _categorical_features(out, state)
+    out = finish(out.sort("_row").drop("_row", "_fold"), config)
+    return out, state
+
+
+def _fold(prepared: pl.DataFrame, config: FeatureConfig) -> pl.Series:
+    """Each row's fold: a seeded hash of its declaration (kfold) or its month (time)."""
     if config.scheme == "kfold":
         ids = prepared["declaration_id"].cast(pl.Utf8)
-        fold = (ids.hash(seed=config.seed) % config.folds).cast(pl.Int64)
-    else:
-        date = prepared["declared_on"].cast(pl.Date)
-        fold = (date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64)).alias("f")
-    out = prepared.with_columns(fold.alias("_fold"))
-    # the prior too is out of fold (kfold) or from earlier months only (time; null for the
-    # first month: no history yet)
+        return (ids.hash(seed=config.seed) % config.folds).cast(pl.Int64)
+    date = prepared["declared_on"].cast(pl.Date)
+    return (date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64)).alias("f")
+
+
+def _fold_priors(out: pl.DataFrame, config: FeatureConfig, label: str) -> pl.DataFrame:
+    """``_fold, _prior``: the prior too is out of fold (kfold) or from earlier months only
+    (time; null for the first month: no history yet)."""
     per = (
         out.group_by("_fold")
         .agg(
@@ -324,42 +341,35 @@ def training_features(
     else:
         n_other = pl.col("fn").cum_sum() - pl.col("fn")
         p_other = pl.col("fp").cum_sum() - pl.col("fp")
-    priors = per.select(
+    return per.select(
         "_fold", pl.when(n_other > 0).then(p_other / n_other).otherwise(None).alias("_prior")
     )
-    out = out.join(priors, on="_fold", how="left")
-    m = config.smoothing
-    for name in config.entities:
-        keys = _key(name)
-        per_fold = out.group_by([*keys, "_fold"]).agg(
-            pl.len().cast(pl.Float64).alias("fn"),
-            pl.col(label).cast(pl.Float64).sum().alias("fpos"),
+
+
+def _fold_stats(out: pl.DataFrame, config: FeatureConfig, label: str, name: str) -> pl.DataFrame:
+    """Per entity key and fold: ``n`` and ``pos`` counted from the other folds (kfold) or
+    strictly earlier months (time)."""
+    keys = _key(name)
+    per_fold = out.group_by([*keys, "_fold"]).agg(
+        pl.len().cast(pl.Float64).alias("fn"),
+        pl.col(label).cast(pl.Float64).sum().alias("fpos"),
+    )
+    if config.scheme == "kfold":
+        totals = per_fold.group_by(keys).agg(
+            pl.col("fn").sum().alias("tn"), pl.col("fpos").sum().alias("tpos")
         )
-        if config.scheme == "kfold":
-            totals = per_fold.group_by(keys).agg(
-                pl.col("fn").sum().alias("tn"), pl.col("fpos").sum().alias("tpos")
-            )
-            stats = per_fold.join(totals, on=keys).select(
-                *keys,
-                "_fold",
-                (pl.col("tn") - pl.col("fn")).alias("n"),
-                (pl.col("tpos") - pl.col("fpos")).alias("pos"),
-            )
-        else:  # strictly earlier months: cumulative sums shifted by one month
-            stats = (
-                per_fold.sort([*keys, "_fold"])
-                .with_columns(
-                    (pl.col("fn").cum_sum().over(keys) - pl.col("fn")).alias("n"),
-                    (pl.col("fpos").cum_sum().over(keys) - pl.col("fpos")).alias("pos"),
-                )
-                .select(*keys, "_fold", "n", "pos")
-            )
-        out = (
-            out.join(stats, on=[*keys, "_fold"], how="left")
-            .with_columns(_smoothed(pl.col("_prior"), m, name))
-            .drop("n", "pos")
+        return per_fold.join(totals, on=keys).select(
+            *keys,
+            "_fold",
+            (pl.col("tn") - pl.col("fn")).alias("n"),
+            (pl.col("tpos") - pl.col("fpos")).alias("pos"),
         )
-    out = _reference_features(out.drop("_prior"), state)
-    out = _categorical_features(out, state)
-    out = finish(out.sort("_row").drop("_row", "_fold"), config)
-    return out, state
+    # strictly earlier months: cumulative sums shifted by one month
+    return (
+        per_fold.sort([*keys, "_fold"])
+        .with_columns(
+            (pl.col("fn").cum_sum().over(keys) - pl.col("fn")).alias("n"),
+            (pl.col("fpos").cum_sum().over(keys) - pl.col("fpos")).alias("pos"),
+        )
+        .select(*keys, "_fold", "n", "pos")
+    )
