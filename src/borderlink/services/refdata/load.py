@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, Row, and_, func, or_, select
 
 from borderlink.errors import NotFound, ReferenceDataMissing
 from borderlink.model.refdata import (
@@ -381,6 +381,21 @@ def summary(node: Node) -> RefDataSummary:
             ).scalars()
         )
         location_count = conn.execute(select(func.count()).select_from(locations)).scalar_one()
+    editions = _edition_summaries(counts)
+    correlations = _correlation_summaries(pairs)
+    return RefDataSummary(
+        reporting_currency=node.settings.reporting_currency.upper(),
+        editions=editions,
+        correlations=correlations,
+        rates=int(rate_count),
+        rate_currencies=currencies,
+        locations=int(location_count),
+    )
+
+
+def _edition_summaries(counts: Sequence[Row[str, int, int]]) -> list[EditionSummary]:
+    """Per loaded edition, its codes counted by level (from ``edition, level, count`` rows);
+    the built-in edition last when it is not loaded."""
     by_edition: dict[str, dict[int, int]] = {}
     for edition, level, count in counts:
         by_edition.setdefault(edition, {})[int(level)] = int(count)
@@ -410,8 +425,13 @@ def summary(node: Node) -> RefDataSummary:
                 national=0,
             )
         )
+    return editions
+
+
+def _correlation_summaries(pairs: pl.DataFrame) -> list[CorrelationSummary]:
+    """Per pair of editions, its correlation pairs and the codes that map one to one."""
     maps = correlation_maps(pairs)
-    correlations = [
+    return [
         CorrelationSummary(
             from_edition=from_edition,
             to_edition=to_edition,
@@ -424,11 +444,3 @@ def summary(node: Node) -> RefDataSummary:
         .sort("from_edition", "to_edition")
         .iter_rows()
     ]
-    return RefDataSummary(
-        reporting_currency=node.settings.reporting_currency.upper(),
-        editions=editions,
-        correlations=correlations,
-        rates=int(rate_count),
-        rate_currencies=currencies,
-        locations=int(location_count),
-    )

@@ -23,6 +23,7 @@ import polars as pl
 from sqlalchemy import Connection, select
 
 from borderlink import risk
+from borderlink.coordination import CompiledRule
 from borderlink.errors import NotFound
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
@@ -96,6 +97,25 @@ def _store_hits(conn: Connection, scored: pl.DataFrame, versions: dict[str, int]
     insert_ignore(conn, profile_hits, rows)
 
 
+def _store_flow(
+    node: Node,
+    out: pl.DataFrame,
+    items: pl.DataFrame | None,
+    version: str,
+    versions: dict[str, int],
+    rules: Sequence[CompiledRule],
+    actor: str,
+) -> RouteSummary:
+    """One scored flow's scores and profile hits stored, and (with its items) routed, in one
+    transaction; the routing's figures."""
+    with node.transaction() as conn:
+        _store_scores(conn, out, version)
+        _store_hits(conn, out, versions)
+        if items is None:
+            return RouteSummary()
+        return route_scored(conn, items, out, rules, actor=actor).figures_only()
+
+
 def score_batch(
     node: Node,
     principal: Principal,
@@ -144,26 +164,31 @@ def score_batch(
         items = recent.pop(i, None)
         if items is not None:
             out = apply_alerts(out, items, alerts)
-        with node.transaction() as conn:
-            _store_scores(conn, out, model.version)
-            _store_hits(conn, out, versions)
-            if items is not None:
-                routed += route_scored(conn, items, out, rules, actor=actor).figures_only()
+        routed += _store_flow(node, out, items, model.version, versions, rules, actor)
         for name, n in out["channel"].value_counts().iter_rows():
             channels[name] = channels.get(name, 0) + n
         scored_count += out.height
         if progress:
             progress(i + 1, len(days))
+    summary = ScoreSummary(model.version, scored_count, 0, channels, routed.agencies)
+    _audit_batch(node, actor, summary)
+    return summary
+
+
+def _audit_batch(node: Node, actor: str, summary: ScoreSummary) -> None:
     with node.transaction() as conn:
         audit.record(
             conn,
             actor=actor,
             action="risk.score",
             object_type="risk_model",
-            object_id=model.version,
-            details={"scored": scored_count, "channels": channels, "referred": routed.agencies},
+            object_id=summary.model_version,
+            details={
+                "scored": summary.scored,
+                "channels": summary.channels,
+                "referred": summary.referred,
+            },
         )
-    return ScoreSummary(model.version, scored_count, 0, channels, routed.agencies)
 
 
 CUTOFF_SAMPLE = 100_000
@@ -227,6 +252,27 @@ def score_one(
     return found[declaration_id]
 
 
+def _channelled(decls: pl.DataFrame, red: float, yellow: float) -> pl.DataFrame:
+    """Each declaration's channel (a profile's forced one, else its risk against the cut-offs)
+    and why it was selected (``profile``, ``risk`` or ``none``)."""
+    by_risk = (
+        pl.when(pl.col("risk") >= red)
+        .then(pl.lit("red"))
+        .when(pl.col("risk") >= yellow)
+        .then(pl.lit("yellow"))
+        .otherwise(pl.lit("green"))
+    )
+    decls = decls.with_columns(pl.coalesce(pl.col("forced_channel"), by_risk).alias("channel"))
+    return decls.with_columns(
+        pl.when(pl.col("forced_channel").is_not_null())
+        .then(pl.lit("profile"))
+        .when(pl.col("channel") != "green")
+        .then(pl.lit("risk"))
+        .otherwise(pl.lit("none"))
+        .alias("selection")
+    )
+
+
 def score_many(
     node: Node,
     principal: Principal,
@@ -252,23 +298,7 @@ def score_many(
     compiled = risk.compile_profiles(load_active_profiles(node, on))
     red, yellow = _thresholds(node, model.version, policy)
     items = risk.score_items(model, frame, compiled)
-    decls = risk.scoring.to_declarations(items)
-    by_risk = (
-        pl.when(pl.col("risk") >= red)
-        .then(pl.lit("red"))
-        .when(pl.col("risk") >= yellow)
-        .then(pl.lit("yellow"))
-        .otherwise(pl.lit("green"))
-    )
-    decls = decls.with_columns(pl.coalesce(pl.col("forced_channel"), by_risk).alias("channel"))
-    decls = decls.with_columns(
-        pl.when(pl.col("forced_channel").is_not_null())
-        .then(pl.lit("profile"))
-        .when(pl.col("channel") != "green")
-        .then(pl.lit("risk"))
-        .otherwise(pl.lit("none"))
-        .alias("selection")
-    )
+    decls = _channelled(risk.scoring.to_declarations(items), red, yellow)
     scored = risk.scoring.attach_reasons(model, items, decls, compiled)
     scored = apply_alerts(scored, frame, alerts_in_force(node, on))
     results = {
