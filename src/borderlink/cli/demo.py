@@ -22,7 +22,7 @@ from borderlink.demo.scenario import (
     run_demo,
     stage_totals,
 )
-from borderlink.settings import get_settings
+from borderlink.settings import Settings, get_settings
 
 out = Console()
 err = Console(stderr=True)
@@ -59,23 +59,7 @@ def demo(
         update["db"] = db
     settings = settings.model_copy(update=update)
     options = DemoOptions(items=items, seed=seed, reset=reset)
-    totals = stage_totals(options)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=as_json and not err.is_terminal,
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def advance(stage: str, rows: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=totals.get(stage))
-            bar.advance(tasks[stage], rows)
-
-        report = run_demo(settings, options, progress=advance)
+    report = _run(settings, options, quiet=as_json and not err.is_terminal)
     flags = ""
     if db or data_dir is not None:
         flags = f" --db {report.database}"
@@ -89,6 +73,27 @@ def demo(
             Path(report.data_dir) / "partners" / dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
         )
         partner_demo(folder)
+
+
+def _run(settings: Settings, options: DemoOptions, *, quiet: bool) -> DemoReport:
+    """The demo run, with a progress bar per stage on stderr (none when ``quiet``)."""
+    totals = stage_totals(options)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=quiet,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(stage: str, rows: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=totals.get(stage))
+            bar.advance(tasks[stage], rows)
+
+        return run_demo(settings, options, progress=advance)
 
 
 def _command(command: str, flags: str) -> str:

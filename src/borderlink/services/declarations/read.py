@@ -8,6 +8,7 @@ existence does not leak); nominal data (party ids and names) is redacted for pri
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
@@ -208,6 +209,31 @@ def list_declarations(
         raise InvalidInput(f"limit is 1 to {most}", field="limit")
     if offset < 0:
         raise InvalidInput("offset is 0 or more", field="offset")
+    base, page = _list_queries(principal, flt)
+    with node.transaction() as conn:
+        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        rows = conn.execute(page.limit(limit).offset(offset)).all()
+        if export or (nominal and rows):
+            audit.record(
+                conn,
+                actor=principal.username,
+                action="declaration.export" if export else "declaration.list",
+                object_type="declaration",
+                reason=("exported" if export else "shown in a list")
+                + (" with nominal data" if nominal else " without nominal data"),
+                details={
+                    "filter": flt.model_dump(mode="json", exclude_none=True),
+                    "shown": [r.declaration_id for r in rows],
+                },
+            )
+    return Page[DeclarationSummary](
+        items=[_summary(r, nominal) for r in rows], total=total, limit=limit, offset=offset
+    )
+
+
+def _list_queries(principal: Principal, flt: DeclarationFilter) -> tuple[Select[Any], Select[Any]]:
+    """The list's two queries, scoped and filtered: the matching ids (to count them) and the
+    page's rows (header, item count and value, outcome), newest first."""
     totals = (
         select(
             goods_items.c.declaration_id,
@@ -232,45 +258,25 @@ def list_declarations(
         .outerjoin(outcomes, outcomes.c.declaration_id == declarations.c.declaration_id)
     )
     page = _filtered(_scoped(page, principal), flt)
-    page = page.order_by(declarations.c.declared_on.desc(), declarations.c.declaration_id)
-    with node.transaction() as conn:
-        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-        rows = conn.execute(page.limit(limit).offset(offset)).all()
-        if export or (nominal and rows):
-            audit.record(
-                conn,
-                actor=principal.username,
-                action="declaration.export" if export else "declaration.list",
-                object_type="declaration",
-                reason=("exported" if export else "shown in a list")
-                + (" with nominal data" if nominal else " without nominal data"),
-                details={
-                    "filter": flt.model_dump(mode="json", exclude_none=True),
-                    "shown": [r.declaration_id for r in rows],
-                },
-            )
-    return Page[DeclarationSummary](
-        items=[
-            DeclarationSummary(
-                declaration_id=r.declaration_id,
-                declaration_type=r.declaration_type,
-                declared_on=r.declared_on,
-                office_id=r.office_id,
-                procedure=r.procedure,
-                transport_mode=r.transport_mode,
-                departure_country=r.departure_country,
-                importer_id=redact(
-                    r._mapping, () if nominal else ["importer_id"], mask=REDACTED
-                ).values["importer_id"],
-                items=r.n_items,
-                value_reporting=r.value_reporting,
-                illicit=r.illicit,
-            )
-            for r in rows
+    return base, page.order_by(declarations.c.declared_on.desc(), declarations.c.declaration_id)
+
+
+def _summary(r: Any, nominal: bool) -> DeclarationSummary:
+    """One row of the list, its importer redacted unless ``nominal``."""
+    return DeclarationSummary(
+        declaration_id=r.declaration_id,
+        declaration_type=r.declaration_type,
+        declared_on=r.declared_on,
+        office_id=r.office_id,
+        procedure=r.procedure,
+        transport_mode=r.transport_mode,
+        departure_country=r.departure_country,
+        importer_id=redact(r._mapping, () if nominal else ["importer_id"], mask=REDACTED).values[
+            "importer_id"
         ],
-        total=total,
-        limit=limit,
-        offset=offset,
+        items=r.n_items,
+        value_reporting=r.value_reporting,
+        illicit=r.illicit,
     )
 
 
@@ -331,6 +337,13 @@ def get_declaration(
                 object_id=declaration_id,
                 reason=reason,
             )
+    return _view(head, _party_views(ids, known, nominal), items, result, history, nominal)
+
+
+def _party_views(
+    ids: dict[str, str | None], known: dict[str, Any], nominal: bool
+) -> list[PartyView]:
+    """The declaration's parties by role, ids and names redacted unless ``nominal``."""
     party_views = []
     for role, party_id in ids.items():
         if party_id is None:
@@ -345,6 +358,17 @@ def get_declaration(
                 aeo=found.aeo if found else None,
             )
         )
+    return party_views
+
+
+def _view(
+    head: Any,
+    party_views: list[PartyView],
+    items: Sequence[Any],
+    result: Any,
+    history: Sequence[Any],
+    nominal: bool,
+) -> DeclarationView:
     return DeclarationView(
         declaration_id=head.declaration_id,
         declaration_type=head.declaration_type,
