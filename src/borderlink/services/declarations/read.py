@@ -8,16 +8,17 @@ existence does not leak); nominal data (party ids and names) is redacted for pri
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
-from sqlalchemy import Select, and_, func, insert, select, update
+import polars as pl
+from pydantic import BaseModel, Field, create_model
+from sqlalchemy import Select, Table, and_, func, insert, select, update
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput, NotFound, PermissionDenied
-from borderlink.model import Outcome
+from borderlink.model import DECLARATION, Outcome
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import (
     REDACTED,
@@ -66,15 +67,75 @@ class DeclarationFilter(BaseModel):
         return self.importer_id is not None
 
 
-class DeclarationSummary(BaseModel):
-    declaration_id: str
-    declaration_type: str
-    declared_on: dt.date
-    office_id: str | None
-    procedure: str | None
-    transport_mode: str | None
-    departure_country: str | None
-    importer_id: str | None
+# Python types of the value types' Polars types, for the response models read off the schema.
+_PYTHON_TYPES: Mapping[type[pl.DataType], type] = MappingProxyType(
+    {pl.String: str, pl.Date: dt.date, pl.Float64: float, pl.Int64: int, pl.Boolean: bool}
+)
+
+
+def _columns_model(
+    name: str, columns: Iterable[str], table: Table, derived: Mapping[str, tuple[type, str]]
+) -> type[BaseModel]:
+    """A model with one field per flat column of the declaration schema (or ``derived``: the
+    store's own columns, with their type and description), typed by the column's value type,
+    null where the store allows it, described as the schema describes it."""
+    fields: dict[str, Any] = {}
+    for column in columns:
+        if column in derived:
+            python, description = derived[column]
+        else:
+            field = DECLARATION.column(column)
+            python, description = _PYTHON_TYPES[field.type.dtype], field.summary
+        annotation = python | None if table.c[column].nullable else python
+        fields[column] = (annotation, Field(description=description))
+    return create_model(name, **fields)
+
+
+def _after(columns: Iterable[str], inserted: Mapping[str, str]) -> Iterator[str]:
+    """``columns``, each followed by the column ``inserted`` puts after it."""
+    for column in columns:
+        yield column
+        if column in inserted:
+            yield inserted[column]
+
+
+_SUMMARY_COLUMNS: tuple[str, ...] = (
+    "declaration_id",
+    "declaration_type",
+    "declared_on",
+    "office_id",
+)
+_SUMMARY_COLUMNS += ("procedure", "transport_mode", "departure_country", "importer_id")
+_ITEM_DERIVED: Mapping[str, tuple[type, str]] = MappingProxyType(
+    {
+        "hs_code_current": (str, "The code in the node's current HS edition"),
+        "value_reporting": (float, "The value in the node's reporting currency"),
+    }
+)
+
+if TYPE_CHECKING:  # the fields below exist at run time only; type checkers see plain models
+    _SummaryColumns = BaseModel
+    _ItemColumns = BaseModel
+    _HeaderColumns = BaseModel
+else:
+    _SummaryColumns = _columns_model("SummaryColumns", _SUMMARY_COLUMNS, declarations, {})
+    _ItemColumns = _columns_model(
+        "ItemColumns",
+        _after(
+            DECLARATION.columns("items"),
+            {"hs_edition": "hs_code_current", "currency": "value_reporting"},
+        ),
+        goods_items,
+        _ITEM_DERIVED,
+    )
+    _HeaderColumns = _columns_model(
+        "HeaderColumns", DECLARATION.columns("header", "transport"), declarations, {}
+    )
+
+
+class DeclarationSummary(_SummaryColumns):
+    """One declaration in a list: its header fields (the schema's), item count and value."""
+
     items: int
     value_reporting: float | None
     illicit: bool | None = Field(description="The inspection outcome; null when not inspected")
@@ -88,23 +149,9 @@ class PartyView(BaseModel):
     aeo: bool | None = None
 
 
-class ItemView(BaseModel):
-    item_no: int
-    hs_code: str
-    hs_edition: str
-    hs_code_current: str | None
-    description: str | None
-    origin_country: str | None
-    origin_marking: str | None
-    net_mass_kg: float | None
-    quantity: float | None
-    quantity_unit: str | None
-    value: float | None
-    currency: str | None
-    value_reporting: float | None
-    duty_rate: float | None
-    duty_type: str | None
-    aeo: bool | None
+class ItemView(_ItemColumns):
+    """A goods item: the schema's item fields, the current HS code, the reporting value."""
+
     flags: list[str]
 
 
@@ -126,20 +173,9 @@ class HistoryEntry(BaseModel):
     reason: str | None
 
 
-class DeclarationView(BaseModel):
-    declaration_id: str
-    declaration_type: str
-    declared_on: dt.date
-    office_id: str | None
-    procedure: str | None
-    import_type: str | None
-    import_use: str | None
-    payment_type: str | None
-    transport_mode: str | None
-    conveyance: str | None
-    departure_country: str | None
-    loading_location: str | None
-    discharge_location: str | None
+class DeclarationView(_HeaderColumns):
+    """A declaration: the schema's header and transport fields, its parties, items, outcome."""
+
     parties: list[PartyView]
     items: list[ItemView]
     outcome: OutcomeView | None
@@ -264,13 +300,7 @@ def _list_queries(principal: Principal, flt: DeclarationFilter) -> tuple[Select[
 def _summary(r: Any, nominal: bool) -> DeclarationSummary:
     """One row of the list, its importer redacted unless ``nominal``."""
     return DeclarationSummary(
-        declaration_id=r.declaration_id,
-        declaration_type=r.declaration_type,
-        declared_on=r.declared_on,
-        office_id=r.office_id,
-        procedure=r.procedure,
-        transport_mode=r.transport_mode,
-        departure_country=r.departure_country,
+        **{k: getattr(r, k) for k in _SummaryColumns.model_fields if k != "importer_id"},
         importer_id=redact(r._mapping, () if nominal else ["importer_id"], mask=REDACTED).values[
             "importer_id"
         ],
@@ -370,19 +400,7 @@ def _view(
     nominal: bool,
 ) -> DeclarationView:
     return DeclarationView(
-        declaration_id=head.declaration_id,
-        declaration_type=head.declaration_type,
-        declared_on=head.declared_on,
-        office_id=head.office_id,
-        procedure=head.procedure,
-        import_type=head.import_type,
-        import_use=head.import_use,
-        payment_type=head.payment_type,
-        transport_mode=head.transport_mode,
-        conveyance=head.conveyance,
-        departure_country=head.departure_country,
-        loading_location=head.loading_location,
-        discharge_location=head.discharge_location,
+        **{k: getattr(head, k) for k in _HeaderColumns.model_fields},
         parties=party_views,
         items=[
             ItemView(
