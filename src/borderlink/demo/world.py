@@ -159,7 +159,9 @@ def _decoys(codes: tuple[str, ...], chapter: IntArray, mfn: FloatArray) -> IntAr
     return decoy
 
 
-def build_world(seed: int, n_items: int) -> World:  # noqa: PLR0915  one seeded stream, drawn in order
+# long: one seeded random stream drawn in a fixed order: every draw moved into a helper would
+# have to stay in the same place in the sequence, or the same seed would give another world.
+def build_world(seed: int, n_items: int) -> World:  # noqa: PLR0915  (see the comment above)
     """Draw the world for ``seed``, sized for about ``n_items`` goods items."""
     rng = np.random.default_rng([seed, WORLD_STREAM])
     n_imp, n_exp, n_brok = world_size(n_items)

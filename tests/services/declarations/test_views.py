@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from sqlalchemy import Table
 
 from borderlink.model import DECLARATION
-from borderlink.services.declarations import read
+from borderlink.services.declarations import read, views
 from borderlink.store.tables import declarations, goods_items
 
 
@@ -43,7 +43,7 @@ def test_a_views_schema_field_is_described_typed_and_nullable_as_declared(
     for name in _schema_fields(model):
         field = DECLARATION.column(name)
         assert properties[name]["description"] == field.summary
-        nullable = model.model_fields[name].annotation != read._PYTHON_TYPES[field.type.dtype]
+        nullable = model.model_fields[name].annotation != views._PYTHON_TYPES[field.type.dtype]
         assert nullable is table.c[name].nullable, name
 
 

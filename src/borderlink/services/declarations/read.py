@@ -8,17 +8,16 @@ existence does not leak); nominal data (party ids and names) is redacted for pri
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-import polars as pl
-from pydantic import BaseModel, Field, create_model
-from sqlalchemy import Select, Table, and_, func, insert, select, update
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, and_, func, insert, select, update
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput, NotFound, PermissionDenied
-from borderlink.model import DECLARATION, Outcome
+from borderlink.model import Outcome
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import (
     REDACTED,
@@ -27,6 +26,28 @@ from borderlink.services.accounts.access import (
     office_scope,
     require,
     sees_nominal,
+)
+from borderlink.services.declarations.views import (
+    HEADER_COLUMNS,
+    SUMMARY_COLUMNS,
+)
+from borderlink.services.declarations.views import (
+    DeclarationSummary as DeclarationSummary,
+)
+from borderlink.services.declarations.views import (
+    DeclarationView as DeclarationView,
+)
+from borderlink.services.declarations.views import (
+    HistoryEntry as HistoryEntry,
+)
+from borderlink.services.declarations.views import (
+    ItemView as ItemView,
+)
+from borderlink.services.declarations.views import (
+    OutcomeView as OutcomeView,
+)
+from borderlink.services.declarations.views import (
+    PartyView as PartyView,
 )
 from borderlink.services.node import Node
 from borderlink.store.tables import audit_log, declarations, goods_items, outcomes, parties
@@ -65,122 +86,6 @@ class DeclarationFilter(BaseModel):
 
     def names_party(self) -> bool:
         return self.importer_id is not None
-
-
-# Python types of the value types' Polars types, for the response models read off the schema.
-_PYTHON_TYPES: Mapping[type[pl.DataType], type] = MappingProxyType(
-    {pl.String: str, pl.Date: dt.date, pl.Float64: float, pl.Int64: int, pl.Boolean: bool}
-)
-
-
-def _columns_model(
-    name: str, columns: Iterable[str], table: Table, derived: Mapping[str, tuple[type, str]]
-) -> type[BaseModel]:
-    """A model with one field per flat column of the declaration schema (or ``derived``: the
-    store's own columns, with their type and description), typed by the column's value type,
-    null where the store allows it, described as the schema describes it."""
-    fields: dict[str, Any] = {}
-    for column in columns:
-        if column in derived:
-            python, description = derived[column]
-        else:
-            field = DECLARATION.column(column)
-            python, description = _PYTHON_TYPES[field.type.dtype], field.summary
-        annotation = python | None if table.c[column].nullable else python
-        fields[column] = (annotation, Field(description=description))
-    return create_model(name, **fields)
-
-
-def _after(columns: Iterable[str], inserted: Mapping[str, str]) -> Iterator[str]:
-    """``columns``, each followed by the column ``inserted`` puts after it."""
-    for column in columns:
-        yield column
-        if column in inserted:
-            yield inserted[column]
-
-
-_SUMMARY_COLUMNS: tuple[str, ...] = (
-    "declaration_id",
-    "declaration_type",
-    "declared_on",
-    "office_id",
-)
-_SUMMARY_COLUMNS += ("procedure", "transport_mode", "departure_country", "importer_id")
-_ITEM_DERIVED: Mapping[str, tuple[type, str]] = MappingProxyType(
-    {
-        "hs_code_current": (str, "The code in the node's current HS edition"),
-        "value_reporting": (float, "The value in the node's reporting currency"),
-    }
-)
-
-if TYPE_CHECKING:  # the fields below exist at run time only; type checkers see plain models
-    _SummaryColumns = BaseModel
-    _ItemColumns = BaseModel
-    _HeaderColumns = BaseModel
-else:
-    _SummaryColumns = _columns_model("SummaryColumns", _SUMMARY_COLUMNS, declarations, {})
-    _ItemColumns = _columns_model(
-        "ItemColumns",
-        _after(
-            DECLARATION.columns("items"),
-            {"hs_edition": "hs_code_current", "currency": "value_reporting"},
-        ),
-        goods_items,
-        _ITEM_DERIVED,
-    )
-    _HeaderColumns = _columns_model(
-        "HeaderColumns", DECLARATION.columns("header", "transport"), declarations, {}
-    )
-
-
-class DeclarationSummary(_SummaryColumns):
-    """One declaration in a list: its header fields (the schema's), item count and value."""
-
-    items: int
-    value_reporting: float | None
-    illicit: bool | None = Field(description="The inspection outcome; null when not inspected")
-
-
-class PartyView(BaseModel):
-    role: str
-    party_id: str | None
-    name: str | None = None
-    country: str | None = None
-    aeo: bool | None = None
-
-
-class ItemView(_ItemColumns):
-    """A goods item: the schema's item fields, the current HS code, the reporting value."""
-
-    flags: list[str]
-
-
-class OutcomeView(BaseModel):
-    illicit: bool
-    severity: int
-    revenue_recovered: float | None
-    inspected_on: dt.date | None
-    officer: str | None
-    note: str | None
-    source: str
-    recorded_at: dt.datetime
-
-
-class HistoryEntry(BaseModel):
-    at: dt.datetime
-    actor: str
-    action: str
-    reason: str | None
-
-
-class DeclarationView(_HeaderColumns):
-    """A declaration: the schema's header and transport fields, its parties, items, outcome."""
-
-    parties: list[PartyView]
-    items: list[ItemView]
-    outcome: OutcomeView | None
-    history: list[HistoryEntry] = Field(description="What was done to it (not who read it)")
-    redacted: bool = Field(description="Nominal data withheld from this reader")
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
@@ -300,7 +205,7 @@ def _list_queries(principal: Principal, flt: DeclarationFilter) -> tuple[Select[
 def _summary(r: Any, nominal: bool) -> DeclarationSummary:
     """One row of the list, its importer redacted unless ``nominal``."""
     return DeclarationSummary(
-        **{k: getattr(r, k) for k in _SummaryColumns.model_fields if k != "importer_id"},
+        **{k: getattr(r, k) for k in SUMMARY_COLUMNS if k != "importer_id"},
         importer_id=redact(r._mapping, () if nominal else ["importer_id"], mask=REDACTED).values[
             "importer_id"
         ],
@@ -400,7 +305,7 @@ def _view(
     nominal: bool,
 ) -> DeclarationView:
     return DeclarationView(
-        **{k: getattr(head, k) for k in _HeaderColumns.model_fields},
+        **{k: getattr(head, k) for k in HEADER_COLUMNS},
         parties=party_views,
         items=[
             ItemView(
