@@ -90,14 +90,32 @@ def verify(token: str, partners: Mapping[str, Partner], *, typ: str) -> Verified
     partner = partners.get(sender) if isinstance(sender, str) else None
     if partner is None:
         raise IntegrityFailure(f"envelope signed by unknown node {sender!r}")
-    partner.verify(b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"))
     try:
         payload = json.loads(b64url_decode(parts[1]))
     except (ValueError, UnicodeDecodeError) as error:
         raise IntegrityFailure("malformed envelope: unreadable payload") from error
-    if not isinstance(payload, dict) or payload.get("sender") != sender:
+    if not isinstance(payload, dict):
+        raise IntegrityFailure("malformed envelope: the payload is not an object")
+    # Which of the sender's keys may have signed it depends on when it says it signed (a key
+    # rotation's overlap); the signature then binds that claim.
+    partner.verify(
+        b64url_decode(parts[2]),
+        f"{parts[0]}.{parts[1]}".encode("ascii"),
+        signed_at=_signed_at(payload),
+    )
+    if payload.get("sender") != sender:
         raise IntegrityFailure("envelope payload does not name its signer as sender")
     return Verified(partner.partner_id, payload)
+
+
+def _signed_at(payload: Mapping[str, Any]) -> dt.datetime | None:
+    claimed = payload.get("issued_at", payload.get("timestamp"))
+    if not isinstance(claimed, str):
+        return None
+    try:
+        return parse_timestamp(claimed)
+    except ValueError:
+        return None
 
 
 # --- record envelopes -----------------------------------------------------------------------
