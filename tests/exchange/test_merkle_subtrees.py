@@ -40,13 +40,9 @@ def test_heads_and_proofs_from_stored_subtrees_match(size: int, data: st.DataObj
     assert len(range_nodes(0, size)) <= max(1, size.bit_length())
     if size:
         index = data.draw(st.integers(min_value=0, max_value=size - 1))
-        assert ranges_hashes(inclusion_ranges(index, size), nodes) == inclusion_proof(
-            index, leaves
-        )
+        assert ranges_hashes(inclusion_ranges(index, size), nodes) == inclusion_proof(index, leaves)
     first = data.draw(st.integers(min_value=0, max_value=size))
-    assert ranges_hashes(consistency_ranges(first, size), nodes) == consistency_proof(
-        first, leaves
-    )
+    assert ranges_hashes(consistency_ranges(first, size), nodes) == consistency_proof(first, leaves)
 
 
 @settings(max_examples=60, deadline=None)

@@ -65,7 +65,7 @@ def tree_size(conn: Connection) -> int:
 
 
 def read_nodes(conn: Connection, wanted: Iterable[NodeId]) -> dict[NodeId, bytes]:
-    """The stored hashes of the subtrees ``wanted`` (level 0: leaves); a gap is an integrity fault."""
+    """The stored hashes of the subtrees ``wanted`` (level 0: leaves); a gap is a fault."""
     ids = set(wanted)
     leaves = sorted(i for level, i in ids if level == 0)
     found: dict[NodeId, bytes] = {}
@@ -268,8 +268,8 @@ def verify_log(
     """Recompute the log: every leaf from its entry, every stored subtree, every signed head.
 
     ``public_key``: this node's current key (the keys it rotated away from are read from the
-    key history), or this node as a :class:`Partner`. ``held_by_partners``: signed heads of this node that a
-    partner kept as a witness (tokens); the log must be consistent with each of them too.
+    key history), or this node as a :class:`Partner`. ``held_by_partners``: signed heads of
+    this node that a partner kept as a witness (tokens); the log must be consistent with them.
     """
     me_id = node.settings.node_id
     with node.read() as conn:
@@ -289,9 +289,9 @@ def verify_log(
             .where(tree_heads.c.node_id == me_id)
             .order_by(tree_heads.c.tree_size)
         ).all()
+        c = log_nodes.c
         stored = {
-            (lv, i): bytes(h)
-            for lv, i, h in conn.execute(select(log_nodes.c.level, log_nodes.c.node_index, log_nodes.c.hash))
+            (lv, i): bytes(h) for lv, i, h in conn.execute(select(c.level, c.node_index, c.hash))
         }
     leaves = _check_leaves(rows)
     current = root(leaves)

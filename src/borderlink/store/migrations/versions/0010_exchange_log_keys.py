@@ -31,9 +31,7 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("sender_id", "nonce", name=op.f("pk_request_nonces")),
     )
-    op.create_index(
-        "ix_request_nonces_expires_at", "request_nonces", ["expires_at"], unique=False
-    )
+    op.create_index("ix_request_nonces_expires_at", "request_nonces", ["expires_at"], unique=False)
     op.create_table(
         "node_keys",
         sa.Column("node_id", sa.String(length=64), nullable=False),
