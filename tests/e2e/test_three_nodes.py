@@ -26,7 +26,7 @@ import pytest
 
 from borderlink.cooperation import match_alerts
 from borderlink.errors import PartnerUnavailable
-from borderlink.exchange.auth import authorization
+from borderlink.exchange.auth import sign_request
 from borderlink.exchange.client import API_ROOT, outbox_collection
 from borderlink.model import AgreementState
 from borderlink.services import Node
@@ -205,9 +205,7 @@ def test_taxii2_client_reads_a_collection(live: tuple[Mesh, dict[str, LiveServer
     class SignedByB(requests.auth.AuthBase):
         def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
             body = r.body if isinstance(r.body, bytes) else (r.body or "").encode()
-            r.headers["Authorization"] = authorization(
-                b, r.method or "GET", r.path_url, body, dt.datetime.now(dt.UTC)
-            )
+            sign_request(b, r, recipient="A", body=body, now=dt.datetime.now(dt.UTC))
             return r
 
     server = Server(f"{servers['A'].url}/taxii2/", auth=SignedByB())

@@ -128,7 +128,11 @@ class PartnerClient:
         return Page(envelopes, bool(data.get("more")), int(nxt) if nxt else None)
 
     def tree_head(self) -> str:
-        return str(self._call("GET", "/api/v1/exchange/tree-head")["token"])
+        return str(self.head()["token"])
+
+    def head(self) -> dict[str, Any]:
+        """The partner's signed tree head (``token``) and its key statements."""
+        return self._call("GET", "/api/v1/exchange/tree-head")
 
     def key_statements(self) -> list[str]:
         """The partner's key rotation statements, oldest first (each signed by the key before)."""

@@ -115,6 +115,12 @@ def create_key(path: Path, *, overwrite: bool = False) -> Ed25519PrivateKey:
     if path.exists() and not overwrite:
         raise Conflict(f"a node key already exists at {path}; refusing to replace it")
     key = Ed25519PrivateKey.generate()
+    write_key(path, key)
+    return key
+
+
+def write_key(path: Path, key: Ed25519PrivateKey) -> None:
+    """Write ``key`` as PEM (mode 0600), replacing the file at once (a rotation's last step)."""
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -126,7 +132,6 @@ def create_key(path: Path, *, overwrite: bool = False) -> Ed25519PrivateKey:
     with os.fdopen(fd, "wb") as out:
         out.write(pem)
     os.replace(tmp, path)
-    return key
 
 
 def load_key(path: Path) -> Ed25519PrivateKey:

@@ -18,7 +18,7 @@ from borderlink.server.deps import blocking
 from borderlink.server.partner_auth import Caller
 from borderlink.services.cooperation.partners import node_identity
 from borderlink.services.exchange import taxii
-from borderlink.services.exchange.log import consistency, signed_tree_head
+from borderlink.services.exchange.log import consistency, head_document
 from borderlink.services.exchange.sync import SyncScheduler, accept_notice
 from borderlink.services.node import Node
 
@@ -159,8 +159,7 @@ async def object_versions(
 
 
 def _signed_head(node: Node) -> dict[str, Any]:
-    head, token = signed_tree_head(node, node_identity(node))
-    return {"token": token, "tree_size": head.tree_size, "root_hash": head.root_hash}
+    return head_document(node, node_identity(node))
 
 
 @router.get("/api/v1/exchange/tree-head")

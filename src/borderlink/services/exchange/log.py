@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select, text
 
 from borderlink.errors import IntegrityFailure, NotFound
+from borderlink.exchange.client import PartnerClient
 from borderlink.exchange.envelope import TREE_HEAD, canonical, sign, verify
 from borderlink.exchange.identity import NodeIdentity, Partner, b64url_decode
 from borderlink.exchange.merkle_log import (
@@ -40,6 +41,7 @@ from borderlink.exchange.merkle_log import (
 )
 from borderlink.exchange.stix import timestamp
 from borderlink.services.cooperation.partners import retired_keys
+from borderlink.services.exchange.keys import key_statements
 from borderlink.services.node import Node
 from borderlink.store import is_postgres
 from borderlink.store.cooperation_tables import log_leaves, tree_heads
@@ -360,6 +362,71 @@ def witness(node: Node, partner: Partner, head_token: str, proof: Sequence[str])
         check_witness(held, head, [bytes.fromhex(p) for p in proof])
         _store_head(conn, head, head_token)
     return head
+
+
+def witness_partner(node: Node, client: PartnerClient, partner: Partner, head_token: str) -> int:
+    """Witness the partner's signed head (fetched with ``client``): consistent with the one held,
+    then kept. Its size. On every sync, notice-driven ones included: O(log n) at the partner."""
+    size = int(
+        verify(head_token, {partner.partner_id: partner}, typ=TREE_HEAD).payload["tree_size"]
+    )
+    held = held_head(node, partner.partner_id)
+    proof = (
+        client.consistency(held.tree_size, size)
+        if held is not None and 0 < held.tree_size < size
+        else []
+    )
+    return witness(node, partner, head_token, proof).tree_size
+
+
+def head_document(node: Node, identity: NodeIdentity) -> dict[str, Any]:
+    """What ``GET /api/v1/exchange/tree-head`` answers: the signed head and the node's key
+    statements (so a partner learns a rotation before it checks what the new key signed)."""
+    head, token = signed_tree_head(node, identity)
+    return {
+        "token": token,
+        "tree_size": head.tree_size,
+        "root_hash": head.root_hash,
+        "key_statements": key_statements(node),
+    }
+
+
+def partner_proofs(
+    node: Node,
+    identity: NodeIdentity,
+    caller: Partner,
+    *,
+    record_id: str | None = None,
+    leaf_index: int | None = None,
+) -> dict[str, Any]:
+    """Inclusion proofs for a partner, against a head signed now: of one leaf, or of the
+    entries about a record that concern the caller (its own exchanges, nothing of others')."""
+    head, token = signed_tree_head(node, identity)
+    if leaf_index is not None:
+        proofs = [prove_leaf(node, leaf_index, size=head.tree_size)]
+    else:
+        proofs = [
+            p
+            for p in prove_record(node, str(record_id), size=head.tree_size)
+            if p.entry.get("peer") == caller.partner_id
+        ]
+        if not proofs:
+            raise NotFound(f"no log entry about {record_id!r} for {caller.partner_id}")
+    return {
+        "tree_size": head.tree_size,
+        "root_hash": head.root_hash,
+        "signed_tree_head": token,
+        "proofs": [
+            {
+                "leaf_index": p.leaf_index,
+                "leaf_hash": leaf_hash(canonical(p.entry)).hex(),
+                # The entry itself only where it is about the caller; the hash proves the rest.
+                "entry": p.entry if p.entry.get("peer") == caller.partner_id else None,
+                "proof": p.proof,
+            }
+            for p in proofs
+        ],
+    }
 
 
 def held_head(node: Node, node_id: str) -> TreeHead | None:
