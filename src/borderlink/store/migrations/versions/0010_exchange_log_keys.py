@@ -5,6 +5,7 @@ Revises: 0009_merge
 Create Date: 2026-12-01 22:45:00
 """
 
+import hashlib
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -46,15 +47,23 @@ def upgrade() -> None:
 
 
 def _fill_nodes(nodes: sa.Table) -> None:
-    # The subtrees of a log that already has leaves: computed here once, as appends would have.
-    from borderlink.exchange.merkle_log import all_nodes
-
+    # The complete subtrees of a log that already has leaves, as appends would have stored them
+    # (RFC 6962 interior hashes: SHA-256(0x01 || left || right)); the migration keeps its own
+    # copy of the rule so it never changes with the code.
     conn = op.get_bind()
-    leaves = [
+    level = [
         bytes.fromhex(h)
         for (h,) in conn.execute(sa.text("SELECT leaf_hash FROM log_leaves ORDER BY leaf_index"))
     ]
-    rows = [{"level": lv, "node_index": i, "hash": h} for lv, i, h in all_nodes(leaves)]
+    rows = []
+    height = 0
+    while len(level) > 1:
+        height += 1
+        level = [
+            hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest()
+            for i in range(0, len(level) - 1, 2)
+        ]
+        rows += [{"level": height, "node_index": i, "hash": h} for i, h in enumerate(level)]
     for start in range(0, len(rows), 10_000):
         op.bulk_insert(nodes, rows[start : start + 10_000])
 
