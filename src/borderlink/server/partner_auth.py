@@ -12,9 +12,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from borderlink.errors import IntegrityFailure, PermissionDenied, ReplayDetected
-from borderlink.services.cooperation import Partner
 from borderlink.server.deps import blocking
 from borderlink.server.openapi import raising
+from borderlink.services.cooperation import Partner
 from borderlink.services.exchange.requests import authenticate_request
 from borderlink.services.node import Node
 

@@ -26,7 +26,8 @@ def test_a_seal_with_nothing_new_reads_no_subtree_and_signs_nothing(
 ) -> None:
     identity = init_node(node, OPS)
     first = audit_seal.seal(node, identity=identity)
-    assert first.chained >= 1 and first.head is not None
+    assert first.chained >= 1
+    assert first.head is not None
     heads = _heads(node)
 
     def no_recompute(*_: object) -> bytes:
@@ -41,4 +42,5 @@ def test_a_seal_with_nothing_new_reads_no_subtree_and_signs_nothing(
     with node.transaction() as conn:
         record(conn, actor="x", action="x.y")
     grown = audit_seal.seal(node, identity=identity)
-    assert grown.head is not None and grown.head.tree_size == first.head.tree_size + 1
+    assert grown.head is not None
+    assert grown.head.tree_size == first.head.tree_size + 1

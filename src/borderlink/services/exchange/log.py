@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, text
+from sqlalchemy import Connection, func, insert, select, text
 
 from borderlink.errors import IntegrityFailure, NotFound
 from borderlink.exchange.client import PartnerClient
@@ -70,6 +70,7 @@ def read_nodes(conn: Connection, wanted: Iterable[NodeId]) -> dict[NodeId, bytes
     """The stored hashes of the subtrees ``wanted`` (level 0: leaves); a gap is a fault."""
     ids = set(wanted)
     leaves = sorted(i for level, i in ids if level == 0)
+    inner = sorted(n for n in ids if n[0])
     found: dict[NodeId, bytes] = {}
     if leaves:
         rows = conn.execute(
@@ -78,16 +79,17 @@ def read_nodes(conn: Connection, wanted: Iterable[NodeId]) -> dict[NodeId, bytes
             )
         )
         found.update({(0, i): bytes.fromhex(h) for i, h in rows})
-    by_level: dict[int, list[int]] = {}
-    for level, i in ids:
-        if level:
-            by_level.setdefault(level, []).append(i)
-    if by_level:
-        c = log_nodes.c
+    if inner:
+        # One primary-key lookup per subtree, in one statement written out (it runs on every
+        # head and proof: building it as an expression cost more than running it). SQLite
+        # scans the table for a row-value IN list, but searches the key for each OR term.
+        terms = " OR ".join(f"(level = :l{n} AND node_index = :i{n})" for n in range(len(inner)))
+        params: dict[str, int] = {}
+        for n, (lv, i) in enumerate(inner):
+            params[f"l{n}"], params[f"i{n}"] = lv, i
         rows = conn.execute(
-            select(c.level, c.node_index, c.hash).where(
-                or_(*((c.level == lv) & c.node_index.in_(ix) for lv, ix in by_level.items()))
-            )
+            text(f"SELECT level, node_index, hash FROM log_nodes WHERE {terms}"),  # noqa: S608 - terms are our own placeholders; values are bound
+            params,
         )
         found.update({(lv, i): bytes(h) for lv, i, h in rows})
     missing = ids - found.keys()
