@@ -35,9 +35,9 @@ from borderlink.services.exchange.log import (
     held_head,
     inclusion,
     signed_tree_head,
-    tree_size,
     verify_log,
 )
+from borderlink.services.exchange.log import tree_size as log_size
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import log_leaves, tree_heads
 from borderlink.store.tables import audit_chain, audit_log
@@ -203,37 +203,13 @@ def verify_audit(
             .where(~exists().where(audit_chain.c.entry_id == audit_log.c.entry_id))
         ).scalar_one()
         tree_size = conn.execute(select(func.count()).select_from(log_leaves)).scalar_one()
-        query = (
-            select(
-                audit_chain.c.entry_id.label("chained_id"),
-                audit_chain.c.leaf_index,
-                audit_log,
-                log_leaves.c.leaf_index.label("leaf_found"),
-                log_leaves.c.record_id.label("leaf_record"),
-                log_leaves.c.leaf_hash,
-                log_leaves.c.entry.label("leaf"),
-            )
-            .select_from(
-                audit_chain.outerjoin(
-                    audit_log, audit_log.c.entry_id == audit_chain.c.entry_id
-                ).outerjoin(log_leaves, log_leaves.c.leaf_index == audit_chain.c.leaf_index)
-            )
-            .order_by(audit_chain.c.entry_id)
-        )
-        for row in conn.execution_options(yield_per=CHUNK).execute(query):
+        for row in conn.execution_options(yield_per=CHUNK).execute(_chain_query()):
             chained += 1
             committed += row.leaf_index < head_size
             problem = _problem(row)
             if problem:
                 mismatches.append(Mismatch(row.chained_id, row.leaf_index, problem))
-        orphans = conn.execute(
-            select(log_leaves.c.leaf_index, log_leaves.c.record_id)
-            .where(
-                log_leaves.c.record_id.startswith(f"{KIND}:"),
-                ~exists().where(audit_chain.c.leaf_index == log_leaves.c.leaf_index),
-            )
-            .order_by(log_leaves.c.leaf_index)
-        ).all()
+        orphans = conn.execute(_orphans_query()).all()
         own_heads = conn.execute(
             select(func.count())
             .select_from(tree_heads)
@@ -257,6 +233,39 @@ def verify_audit(
         head_size=head_size,
         mismatches=sorted(mismatches, key=lambda m: (m.entry_id, m.leaf_index or 0)),
         log_problem=_log_problem(node, public_key, own_heads),
+    )
+
+
+def _chain_query() -> Any:
+    """Each chain row with its audit entry and its leaf (either may be gone)."""
+    return (
+        select(
+            audit_chain.c.entry_id.label("chained_id"),
+            audit_chain.c.leaf_index,
+            audit_log,
+            log_leaves.c.leaf_index.label("leaf_found"),
+            log_leaves.c.record_id.label("leaf_record"),
+            log_leaves.c.leaf_hash,
+            log_leaves.c.entry.label("leaf"),
+        )
+        .select_from(
+            audit_chain.outerjoin(
+                audit_log, audit_log.c.entry_id == audit_chain.c.entry_id
+            ).outerjoin(log_leaves, log_leaves.c.leaf_index == audit_chain.c.leaf_index)
+        )
+        .order_by(audit_chain.c.entry_id)
+    )
+
+
+def _orphans_query() -> Any:
+    """Audit leaves that no chain row points at."""
+    return (
+        select(log_leaves.c.leaf_index, log_leaves.c.record_id)
+        .where(
+            log_leaves.c.record_id.startswith(f"{KIND}:"),
+            ~exists().where(audit_chain.c.leaf_index == log_leaves.c.leaf_index),
+        )
+        .order_by(log_leaves.c.leaf_index)
     )
 
 
@@ -334,7 +343,7 @@ def prove_entry(node: Node, principal: Principal, entry_id: int) -> AuditProof:
             f"audit entry {entry_id} does not match its leaf {row.leaf_index}", field="entry_id"
         )
     with node.read() as conn:
-        size = head.tree_size if head is not None else tree_size(conn)
+        size = head.tree_size if head is not None else log_size(conn)
         proof, top = inclusion(conn, row.leaf_index, size)  # O(log n) stored subtrees
     if head is not None and head.root_hash != top.hex():
         raise IntegrityFailure(f"the log no longer matches its signed head at {head.tree_size}")

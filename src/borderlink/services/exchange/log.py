@@ -87,11 +87,11 @@ def read_nodes(conn: Connection, wanted: Iterable[NodeId]) -> dict[NodeId, bytes
         params: dict[str, int] = {}
         for n, (lv, i) in enumerate(inner):
             params[f"l{n}"], params[f"i{n}"] = lv, i
-        rows = conn.execute(
+        found_inner = conn.execute(
             text(f"SELECT level, node_index, hash FROM log_nodes WHERE {terms}"),  # noqa: S608 - terms are our own placeholders; values are bound
             params,
         )
-        found.update({(lv, i): bytes(h) for lv, i, h in rows})
+        found.update({(lv, i): bytes(h) for lv, i, h in found_inner})
     missing = ids - found.keys()
     if missing:
         raise IntegrityFailure(f"the log's stored subtrees {sorted(missing)[:3]} are missing")
