@@ -1,10 +1,16 @@
-"""Exchange between two real nodes on loopback: alert propagation latency and sync throughput.
+"""Exchange between real nodes on loopback, and the verifiable log at scale.
 
-Starts nodes A and B (uvicorn on 127.0.0.1, a SQLite file each, an agreement in force), then:
-- latency: A issues ``--alerts`` alerts one by one, each followed by a signed notice to B, which
-  pulls at once; latency = time B stored the alert - time A began issuing it (p50/p95/max);
-- throughput: A releases ``--records`` alerts without notice, then B syncs them in pages of
-  ``--page-size``: records/s verified, checked against the agreement, stored and logged.
+Sections (``--sections``, comma-separated, all by default):
+- ``merkle``: a node's log grows to ``--leaves`` leaves in batches of ``--batch`` (append rate,
+  subtrees stored as it goes), then the head of the full tree, ``--samples`` inclusion proofs of
+  random leaves and consistency proofs are timed (p50/p95, ms), and peak memory (run first, so the
+  process's peak RSS is this section's);
+- ``latency``: ``--nodes`` nodes (uvicorn on 127.0.0.1, a SQLite file each), A in agreement with
+  each other; A issues ``--alerts`` alerts one by one, each released to every partner and
+  followed by a signed notice, on which the partner pulls at once (and witnesses A's head);
+  latency = time a partner stored the alert - time A began issuing it (p50/p95/max);
+- ``backlog``: A releases ``--records`` alerts to B without notice, then B syncs them in pages
+  of ``--page-size``: records/s verified, checked against the agreement, stored and logged.
 Prints one JSON object on the last line.
 """
 
@@ -14,6 +20,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import random
 import resource
 import statistics
 import sys
@@ -21,6 +28,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -29,12 +37,24 @@ from tests.coop_mesh import agree, build_mesh, connect, go_live
 from tests.coop_samples import agreement
 
 from borderlink.model import Alert
+from borderlink.services import open_node
 from borderlink.services.accounts.access import Principal
+from borderlink.services.cooperation.partners import init_node
 from borderlink.services.cooperation.records import held_objects, issue, issue_all
+from borderlink.services.exchange.log import (
+    append,
+    consistency,
+    exclusive,
+    prove_leaf,
+    signed_tree_head,
+    tree_root,
+    tree_size,
+)
 from borderlink.services.exchange.sync import sync_partner
+from borderlink.settings import Settings
 from borderlink.store.cooperation_tables import received
 
-OPS = Principal.system("test")  # acts for the node in the tests
+OPS = Principal.system("test")  # acts for the node in the benchmark
 
 
 def _alert(n: int) -> Alert:
@@ -52,77 +72,169 @@ def _alert(n: int) -> Alert:
     )
 
 
+def _quantiles(values: list[float]) -> tuple[float, float]:
+    if len(values) < 2:
+        return (values[0], values[0]) if values else (float("nan"), float("nan"))
+    q = statistics.quantiles(values, n=100)
+    return q[49], q[94]
+
+
+def _ms(seconds: list[float]) -> dict[str, float]:
+    p50, p95 = _quantiles(sorted(seconds))
+    return {"p50_ms": round(p50 * 1000, 3), "p95_ms": round(p95 * 1000, 3)}
+
+
+def merkle(root: Path, leaves: int, batch: int, samples: int) -> dict[str, Any]:
+    node = open_node(Settings(environment="test", data_dir=root / "log", node_id="A"))
+    identity = init_node(node, OPS)
+    t0, c0 = time.perf_counter(), time.process_time()
+    for start in range(0, leaves, batch):
+        entries = [
+            {"kind": "sent", "record_id": f"r{i}", "peer": "B", "digest": f"{i:064x}"}
+            for i in range(start, min(start + batch, leaves))
+        ]
+        with exclusive(node) as conn:
+            append(conn, entries)
+    append_s, append_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    heads, proofs, consistencies = [], [], []
+    rng = random.Random(7)
+    with node.read() as conn:
+        size = tree_size(conn)
+        for _ in range(samples):
+            t = time.perf_counter()
+            tree_root(conn, size - rng.randrange(1000))
+            heads.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    signed_tree_head(node, identity)  # computed and signed once, then held
+    sign_s = time.perf_counter() - t
+    for _ in range(samples):
+        t = time.perf_counter()
+        prove_leaf(node, rng.randrange(size))
+        proofs.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        consistency(node, rng.randrange(1, size), size)
+        consistencies.append(time.perf_counter() - t)
+    node.engine.dispose()
+    return {
+        "merkle_leaves": size,
+        "merkle_append_per_s": round(size / append_s, 1),
+        # CPU time of this process alone: on a shared machine the wall rate waits on others.
+        "merkle_append_per_cpu_s": round(size / append_cpu_s, 1),
+        "merkle_head": _ms(heads),
+        "merkle_signed_head_ms": round(sign_s * 1000, 3),
+        "merkle_inclusion_proof": _ms(proofs),
+        "merkle_consistency_proof": _ms(consistencies),
+        "merkle_db_mb": round((root / "log" / "borderlink.db").stat().st_size / 2**20, 1),
+        "merkle_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _arrivals(nodes: dict[str, Any], names: list[str]) -> dict[tuple[str, str], float]:
+    arrived: dict[tuple[str, str], float] = {}
+    for name in names:
+        with nodes[name].engine.connect() as conn:
+            rows = conn.execute(select(received.c.record_id, received.c.received_at))
+            arrived.update(
+                {
+                    (name, r.record_id): r.received_at.replace(tzinfo=dt.UTC).timestamp()
+                    for r in rows
+                }
+            )
+    return arrived
+
+
+def mesh_sections(root: Path, args: argparse.Namespace, sections: set[str]) -> dict[str, Any]:
+    names = ["A", *(chr(ord("B") + i) for i in range(args.nodes - 1))]
+    mesh = build_mesh(root, names)
+    servers = go_live(mesh)
+    out: dict[str, Any] = {}
+    try:
+        for other in names[1:]:
+            connect(mesh, "A", other)
+            agree(mesh, agreement(agreement_id=f"A{other}-2026", parties=["A", other]))
+        a = mesh.nodes["A"]
+        if "latency" in sections:
+            out.update(_latency(mesh, a, names[1:], args.alerts))
+        if "backlog" in sections:
+            out.update(_backlog(mesh, a, args.records, args.page_size))
+        out["load_average_1m"] = round(os.getloadavg()[0], 2)
+    finally:
+        for server in servers.values():
+            server.stop()
+        mesh.close()
+    return out
+
+
+def _latency(mesh: Any, a: Any, receivers: list[str], alerts: int) -> dict[str, Any]:
+    started: dict[str, float] = {}
+    t0 = time.perf_counter()
+    for n in range(alerts):
+        record = _alert(n)
+        started[record.id] = dt.datetime.now(dt.UTC).timestamp()
+        issue(a, OPS, record)
+    issue_s = time.perf_counter() - t0
+    deadline = time.monotonic() + 120
+    arrived: dict[tuple[str, str], float] = {}
+    while len(arrived) < alerts * len(receivers) and time.monotonic() < deadline:
+        arrived = _arrivals(mesh.nodes, receivers)
+        time.sleep(0.1)
+    latencies = sorted(t - started[rid] for (_, rid), t in arrived.items() if rid in started)
+    p50, p95 = _quantiles(latencies)
+    return {
+        "nodes": len(receivers) + 1,
+        "alerts": alerts,
+        "delivered": len(latencies),
+        "expected_deliveries": alerts * len(receivers),
+        "latency_p50_s": round(p50, 4),
+        "latency_p95_s": round(p95, 4),
+        "latency_max_s": round(latencies[-1], 4) if latencies else None,
+        "issue_with_notice_per_s": round(alerts / issue_s, 1),
+    }
+
+
+def _backlog(mesh: Any, a: Any, records: int, page_size: int) -> dict[str, Any]:
+    b = mesh.nodes["B"]
+    before = len(held_objects(b))
+    t0 = time.perf_counter()
+    for start in range(0, records, 1000):
+        batch = [_alert(n) for n in range(start, min(start + 1000, records))]
+        issue_all(a, OPS, batch, notify=False)
+    release_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = sync_partner(b, "A", page_size=page_size)
+    sync_s = time.perf_counter() - t0
+    return {
+        "records": records,
+        "synced": result.accepted,
+        "sync_records_per_s": round(result.accepted / sync_s, 1),
+        "release_records_per_s": round(records / release_s, 1),  # batches of 1000
+        "page_size": page_size,
+        "held_at_b": len(held_objects(b)) - before,
+        "witnessed_size": result.witnessed_size,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sections", default="merkle,latency,backlog")
+    parser.add_argument("--leaves", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--nodes", type=int, default=5)
     parser.add_argument("--alerts", type=int, default=200)
-    parser.add_argument("--records", type=int, default=5000)
-    parser.add_argument("--page-size", type=int, default=500)
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--page-size", type=int, default=1000)
     args = parser.parse_args()
-
+    sections = set(args.sections.split(","))
+    figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        mesh = build_mesh(Path(tmp), ["A", "B"])
-        servers = go_live(mesh)
-        try:
-            connect(mesh, "A", "B")
-            agree(mesh, agreement())
-            a, b = mesh.nodes["A"], mesh.nodes["B"]
-
-            started: dict[str, float] = {}
-            t0 = time.perf_counter()
-            for n in range(args.alerts):
-                record = _alert(n)
-                started[record.id] = dt.datetime.now(dt.UTC).timestamp()
-                issue(a, OPS, record)
-            issue_s = time.perf_counter() - t0
-            deadline = time.monotonic() + 60
-            arrived: dict[str, float] = {}
-            while len(arrived) < args.alerts and time.monotonic() < deadline:
-                with b.engine.connect() as conn:
-                    rows = conn.execute(select(received.c.record_id, received.c.received_at))
-                    arrived = {
-                        r.record_id: r.received_at.replace(tzinfo=dt.UTC).timestamp() for r in rows
-                    }
-                time.sleep(0.05)
-            latencies = sorted(arrived[k] - started[k] for k in started if k in arrived)
-            q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
-
-            t0 = time.perf_counter()
-            for start in range(0, args.records, 500):
-                batch = [_alert(n) for n in range(start, min(start + 500, args.records))]
-                issue_all(a, OPS, batch, notify=False)
-            release_s = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            result = sync_partner(b, "A", page_size=args.page_size)
-            sync_s = time.perf_counter() - t0
-            held_at_b = len(held_objects(b))
-            load = os.getloadavg()[0]
-        finally:
-            for server in servers.values():
-                server.stop()
-            mesh.close()
-
-    print(
-        json.dumps(
-            {
-                "alerts": args.alerts,
-                "delivered": len(latencies),
-                "latency_p50_s": round(q[49], 4),
-                "latency_p95_s": round(q[94], 4),
-                "latency_max_s": round(latencies[-1], 4) if latencies else None,
-                "issue_with_notice_per_s": round(args.alerts / issue_s, 1),
-                "records": args.records,
-                "synced": result.accepted,
-                "sync_records_per_s": round(result.accepted / sync_s, 1),
-                "release_records_per_s": round(args.records / release_s, 1),  # batches of 500
-                "page_size": args.page_size,
-                "held_at_b": held_at_b,
-                "expected_at_b": args.alerts + args.records,
-                "load_average_1m": round(load, 2),
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-                "cpu_count": os.cpu_count(),
-            }
-        )
-    )
+        if "merkle" in sections:
+            figures.update(merkle(Path(tmp), args.leaves, args.batch, args.samples))
+        if sections & {"latency", "backlog"}:
+            figures.update(mesh_sections(Path(tmp) / "mesh", args, sections))
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    figures["cpu_count"] = os.cpu_count()
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ _REASON = re.compile(r"#\s*long:\s*\S")
 BEING_SPLIT = frozenset(
     {
         ("exchange/stix.py", "definitions"),
-        ("services/accounts/audit_seal.py", "verify_audit"),
         ("services/cooperation/receiving.py", "purge_expired"),
         ("services/cooperation/receiving.py", "receive_all"),
         ("services/cooperation/records.py", "issue_all"),

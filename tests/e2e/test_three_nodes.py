@@ -26,7 +26,7 @@ import pytest
 
 from borderlink.cooperation import match_alerts
 from borderlink.errors import PartnerUnavailable
-from borderlink.exchange.auth import authorization
+from borderlink.exchange.auth import sign_request
 from borderlink.exchange.client import API_ROOT, outbox_collection
 from borderlink.model import AgreementState
 from borderlink.services import Node
@@ -207,9 +207,7 @@ def test_taxii2_client_reads_a_collection(live: tuple[Mesh, dict[str, LiveServer
             raw = r.body
             assert raw is None or isinstance(raw, bytes | str), raw  # taxii2client sends JSON
             body = raw.encode() if isinstance(raw, str) else (raw or b"")
-            r.headers["Authorization"] = authorization(
-                b, r.method or "GET", r.path_url, body, dt.datetime.now(dt.UTC)
-            )
+            sign_request(b, r, recipient="A", body=body, now=dt.datetime.now(dt.UTC))
             return r
 
     server = Server(f"{servers['A'].url}/taxii2/", auth=SignedByB())

@@ -21,7 +21,8 @@ from borderlink.settings import Settings
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 BUILT_IN_ROUTERS = {
-    "accounts", "auth", "cooperation", "declarations", "records", "referrals", "risk", "taxii",
+    "accounts", "auth", "cooperation", "declarations", "exchange", "records", "referrals", "risk",
+    "taxii",
 }  # fmt: skip
 BUILT_IN_AREAS = {
     "auth", "cooperation", "dashboard", "declarations", "records", "referrals", "targeting",

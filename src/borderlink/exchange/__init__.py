@@ -2,13 +2,14 @@
 
 Offers :class:`NodeIdentity` and :class:`Partner` (identity), :func:`seal` / :func:`open_envelope`
 / :func:`sign` / :func:`verify` / :func:`canonical` (envelopes, RFC 8785 + EdDSA JWS),
-:func:`authorization` / :func:`authenticate` (signed node-to-node requests), the Merkle log
-functions (:func:`root`, :func:`inclusion_proof`, :func:`consistency_proof`,
-:func:`verify_inclusion`, :func:`verify_consistency`, :class:`TreeHead`), :func:`to_stix` /
+:func:`sign_request` / :func:`authenticate` (node-to-node requests, RFC 9421 HTTP Message
+Signatures), the Merkle log functions (:func:`root`, :func:`inclusion_proof`,
+:func:`consistency_proof`, :func:`verify_inclusion`, :func:`verify_consistency`,
+:class:`TreeHead`; stored subtrees in :mod:`borderlink.exchange.merkle_log`), :func:`to_stix` /
 :func:`from_stix`, and :class:`PartnerClient` (the HTTP side, used by ``services``).
 """
 
-from borderlink.exchange.auth import authenticate, authorization
+from borderlink.exchange.auth import authenticate, sign_request
 from borderlink.exchange.client import PartnerClient, inbox_collection, outbox_collection
 from borderlink.exchange.envelope import (
     Envelope,
@@ -37,7 +38,6 @@ __all__ = [
     "PartnerClient",
     "TreeHead",
     "authenticate",
-    "authorization",
     "canonical",
     "consistency_proof",
     "from_stix",
@@ -49,6 +49,7 @@ __all__ = [
     "root",
     "seal",
     "sign",
+    "sign_request",
     "to_stix",
     "verify",
     "verify_consistency",

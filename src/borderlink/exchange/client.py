@@ -1,6 +1,6 @@
 """The client side of node-to-node exchange: pull a partner's TAXII collection, fetch its tree
-head and consistency proofs, and send it signed "new data" notices. Every request is signed
-(:mod:`borderlink.exchange.auth`)."""
+head, consistency and inclusion proofs and key history, and send it signed "new data" notices.
+Every request is signed for that partner (RFC 9421, :mod:`borderlink.exchange.auth`)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from borderlink.errors import (
     IntegrityFailure,
     PartnerUnavailable,
 )
-from borderlink.exchange.auth import authorization
+from borderlink.exchange.auth import sign_request
 from borderlink.exchange.envelope import NOTICE, sign
 from borderlink.exchange.identity import NodeIdentity, Partner
 from borderlink.exchange.stix import stable_uuid, timestamp
@@ -90,12 +90,12 @@ class PartnerClient:
             content=body or None,
             headers={"Accept": TAXII_MEDIA, "Content-Type": "application/json"},
         )
-        request.headers["Authorization"] = authorization(
+        sign_request(
             self.identity,
-            method,
-            request.url.raw_path.decode("ascii"),
-            body,
-            dt.datetime.now(dt.UTC),
+            request,
+            recipient=self.partner.partner_id,
+            body=body,
+            now=dt.datetime.now(dt.UTC),
         )
         try:
             response = self._http.send(request)
@@ -128,7 +128,27 @@ class PartnerClient:
         return Page(envelopes, bool(data.get("more")), int(nxt) if nxt else None)
 
     def tree_head(self) -> str:
-        return str(self._call("GET", "/api/v1/exchange/tree-head")["token"])
+        return str(self.head()["token"])
+
+    def head(self) -> dict[str, Any]:
+        """The partner's signed tree head (``token``) and its key statements."""
+        return self._call("GET", "/api/v1/exchange/tree-head")
+
+    def key_statements(self) -> list[str]:
+        """The partner's key rotation statements, oldest first (each signed by the key before)."""
+        data = self._call("GET", "/api/v1/exchange/keys")
+        statements = data.get("statements", [])
+        if not isinstance(statements, list) or not all(isinstance(s, str) for s in statements):
+            raise IntegrityFailure("partner sent no key statements")
+        return statements
+
+    def inclusion(
+        self, *, leaf_index: int | None = None, record_id: str | None = None
+    ) -> dict[str, Any]:
+        """The partner's inclusion proof(s) of a leaf, or of its entries about a record."""
+        if leaf_index is not None:
+            return self._call("GET", f"/api/v1/exchange/proofs/leaves/{leaf_index}")
+        return self._call("GET", "/api/v1/exchange/proofs", params={"record_id": str(record_id)})
 
     def consistency(self, first: int, second: int) -> list[str]:
         data = self._call(

@@ -1,7 +1,8 @@
 """Signed envelopes: a compact JWS (EdDSA, Ed25519) over RFC 8785 canonical JSON.
 
 Everything a node sends another travels signed: records (``borderlink-envelope+jws``), signed
-tree heads, "new data" notifications. The protected header names the signing node (``kid``) and
+tree heads, "new data" notifications, key rotation statements (``borderlink-key+jws``: a new
+key, signed by the key it replaces). The protected header names the signing node (``kid``) and
 what the token is (``typ``); the payload is canonical JSON, so the same content always signs the
 same bytes. Verification checks, in order: the token's shape, the type, that the sender is a
 known partner, the signature, and the timestamps; each failure is an :class:`IntegrityFailure`
@@ -27,6 +28,8 @@ from borderlink.exchange.stix import parse_timestamp, timestamp
 RECORD = "borderlink-envelope+jws"
 TREE_HEAD = "borderlink-tree-head+jws"
 NOTICE = "borderlink-notice+jws"
+KEY = "borderlink-key+jws"
+MAX_OVERLAP = dt.timedelta(days=90)  # the longest a rotated-away key is accepted for fresh tokens
 
 
 def canonical(value: Any) -> bytes:
@@ -90,14 +93,32 @@ def verify(token: str, partners: Mapping[str, Partner], *, typ: str) -> Verified
     partner = partners.get(sender) if isinstance(sender, str) else None
     if partner is None:
         raise IntegrityFailure(f"envelope signed by unknown node {sender!r}")
-    partner.verify(b64url_decode(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"))
     try:
         payload = json.loads(b64url_decode(parts[1]))
     except (ValueError, UnicodeDecodeError) as error:
         raise IntegrityFailure("malformed envelope: unreadable payload") from error
-    if not isinstance(payload, dict) or payload.get("sender") != sender:
+    if not isinstance(payload, dict):
+        raise IntegrityFailure("malformed envelope: the payload is not an object")
+    # Which of the sender's keys may have signed it depends on when it says it signed (a key
+    # rotation's overlap); the signature then binds that claim.
+    partner.verify(
+        b64url_decode(parts[2]),
+        f"{parts[0]}.{parts[1]}".encode("ascii"),
+        signed_at=_signed_at(payload),
+    )
+    if payload.get("sender") != sender:
         raise IntegrityFailure("envelope payload does not name its signer as sender")
     return Verified(partner.partner_id, payload)
+
+
+def _signed_at(payload: Mapping[str, Any]) -> dt.datetime | None:
+    claimed = payload.get("issued_at", payload.get("timestamp"))
+    if not isinstance(claimed, str):
+        return None
+    try:
+        return parse_timestamp(claimed)
+    except ValueError:
+        return None
 
 
 # --- record envelopes -----------------------------------------------------------------------
@@ -192,3 +213,56 @@ def check_fresh(
     """For short-lived tokens (notices, signed requests): issued within ``skew`` of now."""
     if abs(now - issued_at) > skew:
         raise IntegrityFailure(f"token issued at {timestamp(issued_at)}: outside the clock window")
+
+
+# --- key rotation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyRotation:
+    """A node's statement: from ``issued_at`` it signs with ``public_key``; ``previous_key``
+    (which signed the statement) stays accepted until ``overlap_until``."""
+
+    node_id: str
+    public_key: str
+    previous_key: str
+    issued_at: dt.datetime
+    overlap_until: dt.datetime
+    token: str
+
+
+def key_statement(
+    identity: NodeIdentity, new_public_key: str, *, now: dt.datetime, overlap: dt.timedelta
+) -> str:
+    """The rotation statement for ``new_public_key``, signed by ``identity`` (the old key)."""
+    payload = {
+        "sender": identity.node_id,
+        "public_key": new_public_key,
+        "previous_key": identity.public_key,
+        "issued_at": timestamp(now),
+        "overlap_until": timestamp(now + min(overlap, MAX_OVERLAP)),
+    }
+    return sign(identity, payload, typ=KEY)
+
+
+def open_key_statement(token: str, partner: Partner) -> KeyRotation:
+    """Verify a rotation statement against the partner's *current* key only: rotations chain,
+    so a key already rotated away from cannot introduce another."""
+    current = Partner(partner.partner_id, partner.name, partner.public_key, partner.base_url)
+    p = verify(token, {partner.partner_id: current}, typ=KEY).payload
+    try:
+        rotation = KeyRotation(
+            node_id=str(p["sender"]),
+            public_key=str(p["public_key"]),
+            previous_key=str(p["previous_key"]),
+            issued_at=parse_timestamp(str(p["issued_at"])),
+            overlap_until=parse_timestamp(str(p["overlap_until"])),
+            token=token,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise IntegrityFailure(f"key statement incomplete: {error}") from error
+    if rotation.previous_key != partner.public_key:
+        raise IntegrityFailure("key statement does not replace the partner's current key")
+    if not dt.timedelta(0) <= rotation.overlap_until - rotation.issued_at <= MAX_OVERLAP:
+        raise IntegrityFailure("key statement's overlap is out of bounds")
+    return rotation

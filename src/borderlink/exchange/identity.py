@@ -1,13 +1,17 @@
 """Node identity: the node's Ed25519 signing key, and the partners it knows by their public keys.
 
 The private key lives in one PEM file (mode 0600) under the node's data directory; a partner is
-known by its id, display name, base URL and raw Ed25519 public key (base64url, 43 characters).
-Pure functions over bytes and files: the partner registry's storage is in ``services.partners``.
+known by its id, display name, base URL and raw Ed25519 public key (base64url, 43 characters),
+and by the keys it signed with before (:class:`RetiredKey`): after a key rotation each old key
+still verifies what was signed (by the signer's own account of the time) up to the end of its
+overlap, so old envelopes still verify and fresh tokens move to the new key. Pure functions over
+bytes and files: the partner registry's storage is in ``services.cooperation.partners``.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,22 +52,47 @@ class NodeIdentity:
 
 
 @dataclass(frozen=True)
+class RetiredKey:
+    """A key a node signed with before a rotation, accepted for what it signed until ``until``."""
+
+    public_key: str
+    until: dt.datetime  # the end of the rotation's overlap
+
+
+@dataclass(frozen=True)
 class Partner:
     """Another node this node exchanges with."""
 
     partner_id: str
     name: str
-    public_key: str  # raw Ed25519 public key, base64url
+    public_key: str  # raw Ed25519 public key, base64url: the current one
     base_url: str
+    retired: tuple[RetiredKey, ...] = ()  # earlier keys, newest first
 
-    def verify(self, signature: bytes, message: bytes) -> None:
-        """Raise :class:`IntegrityFailure` unless ``signature`` is this partner's."""
-        try:
-            load_public_key(self.public_key).verify(signature, message)
-        except InvalidSignature as error:
-            raise IntegrityFailure(
-                f"signature does not verify with the key of partner {self.partner_id!r}"
-            ) from error
+    def keys_at(self, signed_at: dt.datetime | None) -> list[str]:
+        """The keys that may have signed something at ``signed_at`` (None: the current only)."""
+        keys = [self.public_key]
+        if signed_at is not None:
+            keys += [k.public_key for k in self.retired if signed_at <= k.until]
+        return keys
+
+    def verify(
+        self, signature: bytes, message: bytes, *, signed_at: dt.datetime | None = None
+    ) -> None:
+        """Raise :class:`IntegrityFailure` unless ``signature`` is this partner's.
+
+        ``signed_at``: when the signer says it signed; a retired key is tried only when that
+        falls within its overlap (the callers check fresh tokens against the clock).
+        """
+        for key in self.keys_at(signed_at):
+            try:
+                load_public_key(key).verify(signature, message)
+            except InvalidSignature:
+                continue
+            return
+        raise IntegrityFailure(
+            f"signature does not verify with the key of partner {self.partner_id!r}"
+        )
 
 
 def public_key_text(key: Ed25519PublicKey) -> str:
@@ -86,6 +115,12 @@ def create_key(path: Path, *, overwrite: bool = False) -> Ed25519PrivateKey:
     if path.exists() and not overwrite:
         raise Conflict(f"a node key already exists at {path}; refusing to replace it")
     key = Ed25519PrivateKey.generate()
+    write_key(path, key)
+    return key
+
+
+def write_key(path: Path, key: Ed25519PrivateKey) -> None:
+    """Write ``key`` as PEM (mode 0600), replacing the file at once (a rotation's last step)."""
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -97,7 +132,6 @@ def create_key(path: Path, *, overwrite: bool = False) -> Ed25519PrivateKey:
     with os.fdopen(fd, "wb") as out:
         out.write(pem)
     os.replace(tmp, path)
-    return key
 
 
 def load_key(path: Path) -> Ed25519PrivateKey:

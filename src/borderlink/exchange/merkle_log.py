@@ -4,13 +4,20 @@ Leaves are hashed ``SHA-256(0x00 || data)`` and interior nodes ``SHA-256(0x01 ||
 (the RFC 6962 prefixes, so a leaf can never pass for a node). Given the leaf hashes in order,
 this module computes the tree head, inclusion proofs (a leaf is in the tree) and consistency
 proofs (an earlier tree is a prefix of a later one), and verifies both as RFC 9162 §2.1.3.2 and
-§2.1.4.2 describe. Pure functions; storage is in ``services.exchange_log``.
+§2.1.4.2 describe. Pure functions; storage is in ``services.exchange.log``.
+
+At scale the log does not hand over every leaf: like tlog-tiles it keeps the hash of every
+complete (perfect) subtree, written once when its last leaf is appended (:func:`grow`). A node
+``(level, index)`` covers leaves ``[index * 2**level, (index + 1) * 2**level)``. Any tree hash,
+proof element or head is then a fold of at most ``log2(n)`` stored nodes: :func:`range_nodes`
+names them, :func:`inclusion_ranges` / :func:`consistency_ranges` name the ranges a proof is
+made of, and :func:`fold` combines stored hashes into a range's hash.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from borderlink.errors import IntegrityFailure
@@ -145,6 +152,109 @@ def verify_consistency(
         fn >>= 1
         sn >>= 1
     return sn == 0 and fr == first_root and sr == second_root
+
+
+# --- stored subtrees (tlog-tiles style) ------------------------------------------------------
+
+NodeId = tuple[int, int]  # (level, index): the perfect subtree of 2**level leaves at index
+
+
+def range_nodes(start: int, end: int) -> list[NodeId]:
+    """The perfect subtrees MTH(D[start:end]) is made of, left to right (as RFC 6962 splits it).
+
+    ``start`` is aligned as in the RFC's recursion (a multiple of each left part's size), which
+    holds for every range a head or proof asks for.
+    """
+    out: list[NodeId] = []
+    while start < end:
+        n = end - start
+        k = n if n & (n - 1) == 0 else _split(n)
+        level = k.bit_length() - 1
+        if start % k:
+            raise ValueError(f"range [{start}, {end}) is not aligned as a subtree")
+        out.append((level, start >> level))
+        start += k
+    return out
+
+
+def fold(hashes: Sequence[bytes]) -> bytes:
+    """The hash of a range from its :func:`range_nodes` hashes: H(s1, H(s2, ... H(sk-1, sk)))."""
+    if not hashes:
+        return EMPTY_ROOT
+    acc = hashes[-1]
+    for h in reversed(hashes[:-1]):
+        acc = node_hash(h, acc)
+    return acc
+
+
+def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose hashes make PATH(index, D[size]), in proof order (leaf upward)."""
+    if not 0 <= index < size:
+        raise ValueError(f"leaf {index} is not in a tree of size {size}")
+    out: list[tuple[int, int]] = []
+    start, n, m = 0, size, index
+    while n > 1:
+        k = _split(n)
+        if m < k:
+            out.append((start + k, start + n))
+            n = k
+        else:
+            out.append((start, start + k))
+            start, m, n = start + k, m - k, n - k
+    return out[::-1]
+
+
+def consistency_ranges(first: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose hashes make PROOF(first, D[size]), in proof order."""
+    if not 0 <= first <= size:
+        raise ValueError(f"size {first} is not within a tree of size {size}")
+    if first in (0, size):
+        return []
+    out: list[tuple[int, int]] = []
+    start, n, m, complete = 0, size, first, True
+    while m != n:
+        k = _split(n)
+        if m <= k:
+            out.append((start + k, start + n))
+            n = k
+        else:
+            out.append((start, start + k))
+            start, m, n, complete = start + k, m - k, n - k, False
+    if not complete:
+        out.append((start, start + n))
+    return out[::-1]
+
+
+def ranges_hashes(ranges: Sequence[tuple[int, int]], nodes: Mapping[NodeId, bytes]) -> list[bytes]:
+    """Each range's hash from the stored ``nodes`` (which must hold its :func:`range_nodes`)."""
+    return [fold([nodes[n] for n in range_nodes(a, b)]) for a, b in ranges]
+
+
+def grow(
+    size: int, frontier: Sequence[bytes], leaves: Sequence[bytes]
+) -> tuple[list[tuple[int, int, bytes]], list[bytes]]:
+    """Append ``leaves`` to a tree of ``size``: the subtrees they complete, and the new frontier.
+
+    ``frontier``: the hashes of ``range_nodes(0, size)`` (the tree's compact range). Returns
+    ``(level, index, hash)`` for every perfect subtree of level >= 1 the new leaves complete, and
+    the compact range of the grown tree.
+    """
+    stack = [(level, h) for (level, _), h in zip(range_nodes(0, size), frontier, strict=True)]
+    made: list[tuple[int, int, bytes]] = []
+    for i, leaf in enumerate(leaves):
+        pos, level = size + i, 0
+        stack.append((0, leaf))
+        while pos & 1:  # this node is a right child: its pair is complete
+            parent = node_hash(stack[-2][1], stack[-1][1])
+            pos, level = pos >> 1, level + 1
+            stack[-2:] = [(level, parent)]
+            made.append((level, pos, parent))
+    return made, [h for _, h in stack]
+
+
+def all_nodes(leaves: Sequence[bytes]) -> list[tuple[int, int, bytes]]:
+    """Every perfect subtree of level >= 1 over ``leaves`` (to check or rebuild what is stored)."""
+    return grow(0, [], leaves)[0]
 
 
 @dataclass(frozen=True)

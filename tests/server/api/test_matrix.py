@@ -118,6 +118,9 @@ GET    /taxii2/borderlink/collections/c1/objects/o1/versions/ - - - - - - -
 GET    /api/v1/exchange/tree-head              - - - - - - -
 GET    /api/v1/exchange/consistency?first=0&second=0 - - - - - - -
 POST   /api/v1/exchange/notify                 - - - - - - -
+GET    /api/v1/exchange/keys                   - - - - - - -
+GET    /api/v1/exchange/proofs?record_id=r1    - - - - - - -
+GET    /api/v1/exchange/proofs/leaves/0        - - - - - - -
 """
 
 PAGES = """

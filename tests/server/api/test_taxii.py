@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from borderlink.exchange.auth import authorization
+from borderlink.exchange.auth import sign_request
 from borderlink.exchange.client import TAXII_MEDIA, inbox_collection, outbox_collection
 from borderlink.services.accounts.access import Principal
 from borderlink.services.cooperation.records import issue
@@ -42,44 +42,59 @@ def _raw(headers: dict[str, str | bytes]) -> list[tuple[bytes, bytes]]:
     ]
 
 
+def _signed(
+    mesh: Mesh, caller: str, target: str, method: str, path: str, body: bytes = b""
+) -> httpx.Request:
+    request = httpx.Request(
+        method, f"http://node.test{path}", headers={"Accept": TAXII_MEDIA}, content=body or None
+    )
+    sign_request(
+        mesh.identities[caller], request, recipient=target, body=body, now=dt.datetime.now(dt.UTC)
+    )
+    return request
+
+
+def _send(mesh: Mesh, target: str, request: httpx.Request) -> httpx.Response:
+    with httpx.Client(transport=bridge(mesh.apps[target]), base_url="http://node.test") as client:
+        return client.send(request)
+
+
 def _get(
     mesh: Mesh, caller: str | None, target: str, path: str, **headers: str | bytes
 ) -> httpx.Response:
+    if caller is not None:
+        return _send(mesh, target, _signed(mesh, caller, target, "GET", path))
     with httpx.Client(transport=bridge(mesh.apps[target]), base_url="http://node.test") as client:
         request = client.build_request(
             "GET", path, headers=_raw({"Accept": TAXII_MEDIA, **headers})
         )
-        if caller is not None:
-            request.headers["Authorization"] = authorization(
-                mesh.identities[caller],
-                "GET",
-                request.url.raw_path.decode(),
-                b"",
-                dt.datetime.now(dt.UTC),
-            )
         return client.send(request)
 
 
 def test_unsigned_or_badly_signed_calls_are_refused(mesh: Mesh) -> None:
     assert _get(mesh, None, "A", "/taxii2/").status_code == 403
+    assert _get(mesh, None, "A", "/taxii2/", Authorization="Bearer x").status_code == 403
     signed = _get(mesh, "B", "A", "/taxii2/")
     assert signed.status_code == 200
     assert signed.headers["content-type"].startswith("application/taxii+json")
     # A signature for another path does not open this one.
-    header = authorization(mesh.identities["B"], "GET", "/taxii2/", b"", dt.datetime.now(dt.UTC))
-    stolen = _get(mesh, None, "A", f"{ROOT}/collections/", Authorization=header)
-    assert stolen.status_code == 422
-    assert stolen.json()["error"] == "integrity_failure"
-    old = authorization(
+    stolen = _signed(mesh, "B", "A", "GET", "/taxii2/")
+    stolen.url = httpx.URL(f"http://node.test{ROOT}/collections/")
+    refused = _send(mesh, "A", stolen)
+    assert refused.status_code == 422
+    assert refused.json()["error"] == "integrity_failure"
+    old = _signed(mesh, "B", "A", "GET", "/taxii2/")
+    sign_request(
         mesh.identities["B"],
-        "GET",
-        "/taxii2/",
-        b"",
-        dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+        old,
+        recipient="A",
+        body=b"",
+        now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
     )
-    assert _get(mesh, None, "A", "/taxii2/", Authorization=old).status_code == 422
-    garbage = "BorderLink-Signature \u00e9.\u00e9.\u00e9".encode()
-    assert _get(mesh, None, "A", "/taxii2/", Authorization=garbage).status_code == 422
+    assert _send(mesh, "A", old).status_code == 422
+    garbage = 'borderlink=("@method");created=1;keyid="\u00e9"'.encode()
+    bad = _get(mesh, None, "A", "/taxii2/", **{"Signature-Input": garbage, "Signature": b"x"})
+    assert bad.status_code == 422
 
 
 def test_each_partner_sees_only_its_own_collections(mesh: Mesh) -> None:

@@ -1,7 +1,7 @@
 """TAXII 2.1 between nodes, plus the log and notice endpoints partners call.
 
-Every route here is for partner nodes, authenticated by a signed request (``Authorization:
-BorderLink-Signature <jws>``), never by a user token. The work is in ``services.taxii``,
+Every route here is for partner nodes, authenticated by a signed request (RFC 9421, see
+``server.partner_auth``), never by a user token. The work is in ``services.taxii``,
 ``services.exchange_log`` and ``services.sync``; this module parses and renders.
 """
 
@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from borderlink.errors import IntegrityFailure, InvalidInput, PermissionDenied, ReplayDetected
+from borderlink.errors import InvalidInput
 from borderlink.server.deps import blocking
-from borderlink.server.openapi import raising
+from borderlink.server.partner_auth import Caller
 from borderlink.services.cooperation.partners import node_identity
 from borderlink.services.exchange import taxii
-from borderlink.services.exchange.log import consistency, signed_tree_head
+from borderlink.services.exchange.log import consistency, head_document
 from borderlink.services.exchange.sync import SyncScheduler, accept_notice
 from borderlink.services.node import Node
 
@@ -35,22 +35,6 @@ def _node(request: Request) -> Node:
     return node
 
 
-@raising(PermissionDenied, IntegrityFailure, ReplayDetected)  # no, a bad or a replayed signature
-async def partner_caller(request: Request) -> taxii.Partner:
-    """The partner node whose signature this request carries."""
-    path = request.scope.get("raw_path") or request.url.path.encode()
-    query = request.scope.get("query_string") or b""
-    return await blocking(
-        taxii.authenticate_partner,
-        _node(request),
-        request.headers.get("authorization"),
-        method=request.method,
-        path=path.decode("latin-1") + ("?" + query.decode("latin-1") if query else ""),
-        body=await request.body(),
-    )
-
-
-Caller = Annotated[taxii.Partner, Depends(partner_caller)]
 Limit = Annotated[int, Query(ge=1)]
 
 
@@ -175,8 +159,7 @@ async def object_versions(
 
 
 def _signed_head(node: Node) -> dict[str, Any]:
-    head, token = signed_tree_head(node, node_identity(node))
-    return {"token": token, "tree_size": head.tree_size, "root_hash": head.root_hash}
+    return head_document(node, node_identity(node))
 
 
 @router.get("/api/v1/exchange/tree-head")

@@ -24,13 +24,20 @@ from sqlalchemy.exc import IntegrityError
 from borderlink.errors import ConfigurationError, Conflict, IntegrityFailure, NotFound
 from borderlink.exchange.envelope import canonical
 from borderlink.exchange.identity import NodeIdentity
-from borderlink.exchange.merkle_log import TreeHead, inclusion_proof, leaf_hash, root
+from borderlink.exchange.merkle_log import TreeHead, leaf_hash
 from borderlink.exchange.stix import timestamp
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.cooperation.partners import node_identity
 from borderlink.services.declarations.browse import AuditEntry, audit_entry
 from borderlink.services.exchange.log import append as append_leaves
-from borderlink.services.exchange.log import exclusive, held_head, signed_tree_head, verify_log
+from borderlink.services.exchange.log import (
+    exclusive,
+    held_head,
+    inclusion,
+    signed_tree_head,
+    verify_log,
+)
+from borderlink.services.exchange.log import tree_size as log_size
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import log_leaves, tree_heads
 from borderlink.store.tables import audit_chain, audit_log
@@ -134,6 +141,8 @@ def seal(
         done += len(rows)
         if len(rows) < take:
             break
+    # When nothing was chained and the log did not grow, this is the head already held: no
+    # subtree is read and nothing is signed again (signed_tree_head returns it as it is).
     head = signed_tree_head(node, identity)[0] if identity is not None else None
     return SealReport(done, head)
 
@@ -194,37 +203,13 @@ def verify_audit(
             .where(~exists().where(audit_chain.c.entry_id == audit_log.c.entry_id))
         ).scalar_one()
         tree_size = conn.execute(select(func.count()).select_from(log_leaves)).scalar_one()
-        query = (
-            select(
-                audit_chain.c.entry_id.label("chained_id"),
-                audit_chain.c.leaf_index,
-                audit_log,
-                log_leaves.c.leaf_index.label("leaf_found"),
-                log_leaves.c.record_id.label("leaf_record"),
-                log_leaves.c.leaf_hash,
-                log_leaves.c.entry.label("leaf"),
-            )
-            .select_from(
-                audit_chain.outerjoin(
-                    audit_log, audit_log.c.entry_id == audit_chain.c.entry_id
-                ).outerjoin(log_leaves, log_leaves.c.leaf_index == audit_chain.c.leaf_index)
-            )
-            .order_by(audit_chain.c.entry_id)
-        )
-        for row in conn.execution_options(yield_per=CHUNK).execute(query):
+        for row in conn.execution_options(yield_per=CHUNK).execute(_chain_query()):
             chained += 1
             committed += row.leaf_index < head_size
             problem = _problem(row)
             if problem:
                 mismatches.append(Mismatch(row.chained_id, row.leaf_index, problem))
-        orphans = conn.execute(
-            select(log_leaves.c.leaf_index, log_leaves.c.record_id)
-            .where(
-                log_leaves.c.record_id.startswith(f"{KIND}:"),
-                ~exists().where(audit_chain.c.leaf_index == log_leaves.c.leaf_index),
-            )
-            .order_by(log_leaves.c.leaf_index)
-        ).all()
+        orphans = conn.execute(_orphans_query()).all()
         own_heads = conn.execute(
             select(func.count())
             .select_from(tree_heads)
@@ -248,6 +233,39 @@ def verify_audit(
         head_size=head_size,
         mismatches=sorted(mismatches, key=lambda m: (m.entry_id, m.leaf_index or 0)),
         log_problem=_log_problem(node, public_key, own_heads),
+    )
+
+
+def _chain_query() -> Any:
+    """Each chain row with its audit entry and its leaf (either may be gone)."""
+    return (
+        select(
+            audit_chain.c.entry_id.label("chained_id"),
+            audit_chain.c.leaf_index,
+            audit_log,
+            log_leaves.c.leaf_index.label("leaf_found"),
+            log_leaves.c.record_id.label("leaf_record"),
+            log_leaves.c.leaf_hash,
+            log_leaves.c.entry.label("leaf"),
+        )
+        .select_from(
+            audit_chain.outerjoin(
+                audit_log, audit_log.c.entry_id == audit_chain.c.entry_id
+            ).outerjoin(log_leaves, log_leaves.c.leaf_index == audit_chain.c.leaf_index)
+        )
+        .order_by(audit_chain.c.entry_id)
+    )
+
+
+def _orphans_query() -> Any:
+    """Audit leaves that no chain row points at."""
+    return (
+        select(log_leaves.c.leaf_index, log_leaves.c.record_id)
+        .where(
+            log_leaves.c.record_id.startswith(f"{KIND}:"),
+            ~exists().where(audit_chain.c.leaf_index == log_leaves.c.leaf_index),
+        )
+        .order_by(log_leaves.c.leaf_index)
     )
 
 
@@ -320,25 +338,22 @@ def prove_entry(node: Node, principal: Principal, entry_id: int) -> AuditProof:
         identity = own_identity(node)
         if identity is not None:
             head, token = signed_tree_head(node, identity)
-    with node.read() as conn:
-        query = select(log_leaves.c.leaf_hash).order_by(log_leaves.c.leaf_index)
-        if head is not None:
-            query = query.where(log_leaves.c.leaf_index < head.tree_size)
-        leaves = [bytes.fromhex(h) for h in conn.execute(query).scalars()]
     if stored != _leaf_hex(row):
         raise IntegrityFailure(
             f"audit entry {entry_id} does not match its leaf {row.leaf_index}", field="entry_id"
         )
-    top = root(leaves)
-    if head is not None and (head.tree_size != len(leaves) or head.root_hash != top.hex()):
+    with node.read() as conn:
+        size = head.tree_size if head is not None else log_size(conn)
+        proof, top = inclusion(conn, row.leaf_index, size)  # O(log n) stored subtrees
+    if head is not None and head.root_hash != top.hex():
         raise IntegrityFailure(f"the log no longer matches its signed head at {head.tree_size}")
     return AuditProof(
         entry=audit_entry(row),
         leaf_index=row.leaf_index,
         leaf=leaf_entry(row),
-        tree_size=len(leaves),
+        tree_size=size,
         root_hash=top.hex(),
-        proof=[p.hex() for p in inclusion_proof(row.leaf_index, leaves)],
+        proof=[p.hex() for p in proof],
         signed_tree_head=token,
     )
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import RowMapping, delete, insert, select
+from sqlalchemy import Connection, RowMapping, delete, insert, select
 
 from borderlink.errors import Conflict, InvalidInput, NotFound
 from borderlink.exchange.identity import (
     NodeIdentity,
     Partner,
+    RetiredKey,
     create_key,
     load_key,
     load_public_key,
@@ -22,6 +23,7 @@ from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import partners
+from borderlink.store.exchange_tables import node_keys
 
 
 def init_node(node: Node, principal: Principal, *, overwrite: bool = False) -> NodeIdentity:
@@ -93,9 +95,24 @@ def add_partner(
 def get_partner(node: Node, partner_id: str) -> Partner:
     with node.read() as conn:
         row = conn.execute(select(partners).where(partners.c.partner_id == partner_id)).first()
+        retired = retired_keys(conn, partner_id)
     if row is None:
         raise NotFound(f"no partner {partner_id!r}", field="partner_id")
-    return _partner(row._mapping)
+    return _partner(row._mapping, retired)
+
+
+def retired_keys(conn: Connection, node_id: str) -> tuple[RetiredKey, ...]:
+    """The keys ``node_id`` (a partner, or this node) rotated away from, newest first."""
+    rows = conn.execute(
+        select(node_keys.c.public_key, node_keys.c.valid_until)
+        .where(node_keys.c.node_id == node_id, node_keys.c.valid_until.is_not(None))
+        .order_by(node_keys.c.valid_until.desc())
+    ).all()
+    # SQLite hands back naive datetimes, in UTC as written.
+    return tuple(
+        RetiredKey(key, until if until.tzinfo else until.replace(tzinfo=dt.UTC))
+        for key, until in rows
+    )
 
 
 def list_partners(node: Node, principal: Principal) -> list[Partner]:
@@ -106,7 +123,7 @@ def list_partners(node: Node, principal: Principal) -> list[Partner]:
 def known_partners(node: Node) -> list[Partner]:
     with node.read() as conn:
         rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
-    return [_partner(r._mapping) for r in rows]
+        return [_partner(r._mapping, retired_keys(conn, r.partner_id)) for r in rows]
 
 
 def remove_partner(
@@ -127,10 +144,11 @@ def remove_partner(
         )
 
 
-def _partner(m: RowMapping) -> Partner:
+def _partner(m: RowMapping, retired: tuple[RetiredKey, ...] = ()) -> Partner:
     return Partner(
         partner_id=m["partner_id"],
         name=m["name"],
         public_key=m["public_key"],
         base_url=m["base_url"],
+        retired=retired,
     )

@@ -36,7 +36,7 @@ from borderlink.model.cooperation import Agreement, CoopRecord, PartnerAlert, Ro
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.cooperation.agreements import load_agreements
-from borderlink.services.cooperation.partners import known_partners, node_identity
+from borderlink.services.cooperation.partners import known_partners, node_identity, retired_keys
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import (
@@ -351,7 +351,10 @@ def _notify(
 
 def load_partners(conn: Connection) -> list[Partner]:
     rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
-    return [Partner(r.partner_id, r.name, r.public_key, r.base_url) for r in rows]
+    return [
+        Partner(r.partner_id, r.name, r.public_key, r.base_url, retired_keys(conn, r.partner_id))
+        for r in rows
+    ]
 
 
 def held_versions(conn: Connection, record_ids: Iterable[str]) -> dict[str, dt.datetime]:

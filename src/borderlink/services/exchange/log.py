@@ -2,13 +2,16 @@
 
 Every record the node sends, receives or revokes is appended (one leaf per event) in the same
 transaction as the event itself. Appends are serialised (a process lock, plus an advisory lock on
-PostgreSQL) so leaf indices stay dense.
+PostgreSQL) so leaf indices stay dense. Each append also stores the subtrees it completes
+(``log_nodes``), so a head, an inclusion proof or a consistency proof reads O(log n) rows, never
+the whole log; :func:`verify_log` alone reads every leaf, to recompute them all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -16,22 +19,33 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text
 
 from borderlink.errors import IntegrityFailure, NotFound
+from borderlink.exchange.client import PartnerClient
 from borderlink.exchange.envelope import TREE_HEAD, canonical, sign, verify
-from borderlink.exchange.identity import NodeIdentity, Partner
+from borderlink.exchange.identity import NodeIdentity, Partner, b64url_decode
 from borderlink.exchange.merkle_log import (
+    NodeId,
     TreeHead,
+    all_nodes,
     check_witness,
     consistency_proof,
-    inclusion_proof,
+    consistency_ranges,
+    fold,
+    grow,
+    inclusion_ranges,
     leaf_hash,
+    range_nodes,
+    ranges_hashes,
     root,
     verify_consistency,
     verify_inclusion,
 )
 from borderlink.exchange.stix import timestamp
+from borderlink.services.cooperation.partners import retired_keys
+from borderlink.services.exchange.keys import key_statements
 from borderlink.services.node import Node
 from borderlink.store import is_postgres
 from borderlink.store.cooperation_tables import log_leaves, tree_heads
+from borderlink.store.exchange_tables import log_nodes
 
 _PG_LOCK_KEY = 0x42_4C_4F_47  # "BLOG"
 
@@ -47,51 +61,115 @@ def exclusive(node: Node) -> Iterator[Connection]:
         yield conn
 
 
+def tree_size(conn: Connection) -> int:
+    last = conn.execute(select(func.max(log_leaves.c.leaf_index))).scalar_one()
+    return 0 if last is None else int(last) + 1
+
+
+def read_nodes(conn: Connection, wanted: Iterable[NodeId]) -> dict[NodeId, bytes]:
+    """The stored hashes of the subtrees ``wanted`` (level 0: leaves); a gap is a fault."""
+    ids = set(wanted)
+    leaves = sorted(i for level, i in ids if level == 0)
+    inner = sorted(n for n in ids if n[0])
+    found: dict[NodeId, bytes] = {}
+    if leaves:
+        rows = conn.execute(
+            select(log_leaves.c.leaf_index, log_leaves.c.leaf_hash).where(
+                log_leaves.c.leaf_index.in_(leaves)
+            )
+        )
+        found.update({(0, i): bytes.fromhex(h) for i, h in rows})
+    if inner:
+        # One primary-key lookup per subtree, in one statement written out (it runs on every
+        # head and proof: building it as an expression cost more than running it). SQLite
+        # scans the table for a row-value IN list, but searches the key for each OR term.
+        terms = " OR ".join(f"(level = :l{n} AND node_index = :i{n})" for n in range(len(inner)))
+        params: dict[str, int] = {}
+        for n, (lv, i) in enumerate(inner):
+            params[f"l{n}"], params[f"i{n}"] = lv, i
+        found_inner = conn.execute(
+            text(f"SELECT level, node_index, hash FROM log_nodes WHERE {terms}"),  # noqa: S608 - terms are our own placeholders; values are bound
+            params,
+        )
+        found.update({(lv, i): bytes(h) for lv, i, h in found_inner})
+    missing = ids - found.keys()
+    if missing:
+        raise IntegrityFailure(f"the log's stored subtrees {sorted(missing)[:3]} are missing")
+    return found
+
+
+def tree_root(conn: Connection, size: int) -> bytes:
+    """MTH of the first ``size`` leaves, from at most log2(size) stored subtrees."""
+    ids = range_nodes(0, size)
+    nodes = read_nodes(conn, ids)
+    return fold([nodes[i] for i in ids])
+
+
 def append(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> list[int]:
     """Append entries (each with a ``record_id``) as leaves; their indices. Call in exclusive()."""
-    last = conn.execute(select(func.max(log_leaves.c.leaf_index))).scalar_one()
-    size = 0 if last is None else last + 1
+    size = tree_size(conn)
+    if not entries:
+        return []
     now = dt.datetime.now(dt.UTC)
-    rows = [
-        {
-            "leaf_index": size + i,
-            "leaf_hash": leaf_hash(canonical(dict(entry))).hex(),
-            "record_id": str(entry["record_id"]),
-            "entry": dict(entry),
-            "appended_at": now,
-        }
-        for i, entry in enumerate(entries)
-    ]
-    if rows:
-        conn.execute(insert(log_leaves), rows)
-    return [size + i for i in range(len(rows))]
+    hashes = [leaf_hash(canonical(dict(entry))) for entry in entries]
+    frontier_ids = range_nodes(0, size)
+    frontier = read_nodes(conn, frontier_ids)
+    made, _ = grow(size, [frontier[i] for i in frontier_ids], hashes)
+    conn.execute(
+        insert(log_leaves),
+        [
+            {
+                "leaf_index": size + i,
+                "leaf_hash": h.hex(),
+                "record_id": str(entry["record_id"]),
+                "entry": dict(entry),
+                "appended_at": now,
+            }
+            for i, (entry, h) in enumerate(zip(entries, hashes, strict=True))
+        ],
+    )
+    if made:
+        conn.execute(
+            insert(log_nodes), [{"level": lv, "node_index": i, "hash": h} for lv, i, h in made]
+        )
+    return [size + i for i in range(len(entries))]
 
 
-def _leaf_hashes(conn: Connection, size: int | None = None) -> list[bytes]:
+def _all_leaf_hashes(conn: Connection) -> list[bytes]:
     query = select(log_leaves.c.leaf_hash).order_by(log_leaves.c.leaf_index)
-    if size is not None:
-        query = query.where(log_leaves.c.leaf_index < size)
     return [bytes.fromhex(h) for (h,) in conn.execute(query)]
 
 
 def signed_tree_head(node: Node, identity: NodeIdentity) -> tuple[TreeHead, str]:
-    """The log's current head, signed; kept in ``tree_heads`` so later changes are detectable."""
+    """The log's current head, signed; kept in ``tree_heads`` so later changes are detectable.
+
+    When the log has not grown since the last head, that head is returned as it is: nothing is
+    recomputed or signed again.
+    """
     with exclusive(node) as conn:
-        leaves = _leaf_hashes(conn)
+        size = tree_size(conn)
         held = conn.execute(
-            select(tree_heads.c.signed).where(
-                tree_heads.c.node_id == identity.node_id, tree_heads.c.tree_size == len(leaves)
+            select(tree_heads.c.signed, tree_heads.c.root_hash, tree_heads.c.stored_at).where(
+                tree_heads.c.node_id == identity.node_id, tree_heads.c.tree_size == size
             )
         ).first()
         if held is not None:
-            me = {identity.node_id: Partner(identity.node_id, "", identity.public_key, "")}
-            return _head(verify(held.signed, me, typ=TREE_HEAD).payload), held.signed
+            return _head(_payload(held.signed)), held.signed
         head = TreeHead(
-            identity.node_id, len(leaves), root(leaves).hex(), timestamp(dt.datetime.now(dt.UTC))
+            identity.node_id,
+            size,
+            tree_root(conn, size).hex(),
+            timestamp(dt.datetime.now(dt.UTC)),
         )
         token = sign(identity, head.payload(), typ=TREE_HEAD)
         _store_head(conn, head, token)
     return head, token
+
+
+def _payload(token: str) -> dict[str, Any]:
+    """The payload of a head this node signed and stored itself (:func:`verify_log` checks them)."""
+    found: dict[str, Any] = json.loads(b64url_decode(token.split(".")[1]))
+    return found
 
 
 def _store_head(conn: Connection, head: TreeHead, token: str) -> None:
@@ -121,12 +199,14 @@ def _head(payload: Mapping[str, Any]) -> TreeHead:
 def consistency(node: Node, first: int, second: int | None = None) -> list[str]:
     """Hex consistency proof between the log's first ``first`` and ``second`` entries."""
     with node.read() as conn:
-        leaves = _leaf_hashes(conn, second)
-    if second is not None and second > len(leaves):
-        raise NotFound(f"the log has {len(leaves)} entries, not {second}")
-    if first > len(leaves):
-        raise NotFound(f"the log has {len(leaves)} entries, not {first}")
-    return [p.hex() for p in consistency_proof(first, leaves)]
+        size = tree_size(conn)
+        second = size if second is None else second
+        for wanted in (second, first):
+            if wanted > size:
+                raise NotFound(f"the log has {size} entries, not {wanted}")
+        ranges = consistency_ranges(first, second)
+        nodes = read_nodes(conn, (n for a, b in ranges for n in range_nodes(a, b)))
+    return [p.hex() for p in ranges_hashes(ranges, nodes)]
 
 
 @dataclass(frozen=True)
@@ -138,25 +218,45 @@ class Inclusion:
     proof: list[str]
 
 
-def prove_record(node: Node, record_id: str) -> list[Inclusion]:
-    """Inclusion proofs, in the current tree, of every log entry about ``record_id``."""
+def inclusion(conn: Connection, index: int, size: int) -> tuple[list[bytes], bytes]:
+    """The audit path of leaf ``index`` in the tree of ``size``, and that tree's root."""
+    ranges = inclusion_ranges(index, size)
+    heads = range_nodes(0, size)
+    nodes = read_nodes(conn, [*heads, *(n for a, b in ranges for n in range_nodes(a, b))])
+    return ranges_hashes(ranges, nodes), fold([nodes[n] for n in heads])
+
+
+def prove_record(node: Node, record_id: str, *, size: int | None = None) -> list[Inclusion]:
+    """Inclusion proofs, in the current tree (or the one of ``size``), of entries about it."""
     with node.read() as conn:
-        leaves = _leaf_hashes(conn)
+        size = tree_size(conn) if size is None else size
         rows = conn.execute(
             select(log_leaves.c.leaf_index, log_leaves.c.entry)
-            .where(log_leaves.c.record_id == record_id)
+            .where(log_leaves.c.record_id == record_id, log_leaves.c.leaf_index < size)
             .order_by(log_leaves.c.leaf_index)
         ).all()
-    if not rows:
-        raise NotFound(f"no log entry about {record_id!r}", field="record_id")
-    head = root(leaves)
-    proofs = []
-    for index, entry in rows:
-        proof = inclusion_proof(index, leaves)
-        if not verify_inclusion(index, len(leaves), leaf_hash(canonical(entry)), proof, head):
+        if not rows:
+            raise NotFound(f"no log entry about {record_id!r}", field="record_id")
+        proofs = [(index, entry, *inclusion(conn, index, size)) for index, entry in rows]
+    out = []
+    for index, entry, proof, head in proofs:
+        if not verify_inclusion(index, size, leaf_hash(canonical(entry)), proof, head):
             raise IntegrityFailure(f"log entry {index} about {record_id} does not verify")
-        proofs.append(Inclusion(index, entry, len(leaves), head.hex(), [p.hex() for p in proof]))
-    return proofs
+        out.append(Inclusion(index, entry, size, head.hex(), [p.hex() for p in proof]))
+    return out
+
+
+def prove_leaf(node: Node, index: int, *, size: int | None = None) -> Inclusion:
+    """The inclusion proof of leaf ``index`` in the current tree (or the one of ``size``)."""
+    with node.read() as conn:
+        size = tree_size(conn) if size is None else size
+        if not 0 <= index < size:
+            raise NotFound(f"the log has no entry {index} in a tree of {size}", field="leaf_index")
+        entry = conn.execute(
+            select(log_leaves.c.entry).where(log_leaves.c.leaf_index == index)
+        ).scalar_one()
+        proof, head = inclusion(conn, index, size)
+    return Inclusion(index, entry, size, head.hex(), [p.hex() for p in proof])
 
 
 @dataclass(frozen=True)
@@ -166,14 +266,23 @@ class LogReport:
     heads_checked: int
 
 
-def verify_log(node: Node, public_key: str, held_by_partners: Sequence[str] = ()) -> LogReport:
-    """Recompute the log: every leaf from its entry, every signed head this node issued.
+def verify_log(
+    node: Node, public_key: str | Partner, held_by_partners: Sequence[str] = ()
+) -> LogReport:
+    """Recompute the log: every leaf from its entry, every stored subtree, every signed head.
 
-    ``held_by_partners``: signed heads of this node that a partner kept as a witness (tokens);
-    the log must be consistent with each of them too.
+    ``public_key``: this node's current key (the keys it rotated away from are read from the
+    key history), or this node as a :class:`Partner`. ``held_by_partners``: signed heads of
+    this node that a partner kept as a witness (tokens); the log must be consistent with them.
     """
-    me = {node.settings.node_id: Partner(node.settings.node_id, "", public_key, "")}
+    me_id = node.settings.node_id
     with node.read() as conn:
+        me_partner = (
+            public_key
+            if isinstance(public_key, Partner)
+            else Partner(me_id, "", public_key, "", retired_keys(conn, me_id))
+        )
+        me = {me_id: me_partner}
         rows = conn.execute(
             select(log_leaves.c.leaf_index, log_leaves.c.leaf_hash, log_leaves.c.entry).order_by(
                 log_leaves.c.leaf_index
@@ -181,18 +290,16 @@ def verify_log(node: Node, public_key: str, held_by_partners: Sequence[str] = ()
         ).all()
         heads = conn.execute(
             select(tree_heads.c.signed)
-            .where(tree_heads.c.node_id == node.settings.node_id)
+            .where(tree_heads.c.node_id == me_id)
             .order_by(tree_heads.c.tree_size)
         ).all()
-    tokens = [token for (token,) in heads] + list(held_by_partners)
-    leaves: list[bytes] = []
-    for expected, (index, stored, entry) in enumerate(rows):
-        if index != expected:
-            raise IntegrityFailure(f"log entry {expected} is missing (next is {index})")
-        if leaf_hash(canonical(entry)).hex() != stored:
-            raise IntegrityFailure(f"log entry {index} was altered: its hash does not match")
-        leaves.append(bytes.fromhex(stored))
+        c = log_nodes.c
+        stored = {
+            (lv, i): bytes(h) for lv, i, h in conn.execute(select(c.level, c.node_index, c.hash))
+        }
+    leaves = _check_leaves(rows)
     current = root(leaves)
+    tokens = [token for (token,) in heads] + list(held_by_partners)
     for token in tokens:
         head = _head(verify(token, me, typ=TREE_HEAD).payload)
         if head.tree_size > len(leaves):
@@ -207,7 +314,31 @@ def verify_log(node: Node, public_key: str, held_by_partners: Sequence[str] = ()
                 f"log is not consistent with its signed head at size {head.tree_size}: "
                 "entries were reordered, altered or dropped"
             )
+    # Last: the heads say more about what happened (reordered, dropped) than a subtree does.
+    _check_nodes(leaves, stored)
     return LogReport(len(leaves), current.hex(), len(tokens))
+
+
+def _check_leaves(rows: Sequence[Any]) -> list[bytes]:
+    leaves: list[bytes] = []
+    for expected, (index, stored, entry) in enumerate(rows):
+        if index != expected:
+            raise IntegrityFailure(f"log entry {expected} is missing (next is {index})")
+        if leaf_hash(canonical(entry)).hex() != stored:
+            raise IntegrityFailure(f"log entry {index} was altered: its hash does not match")
+        leaves.append(bytes.fromhex(stored))
+    return leaves
+
+
+def _check_nodes(leaves: Sequence[bytes], stored: Mapping[NodeId, bytes]) -> None:
+    expected = {(lv, i): h for lv, i, h in all_nodes(leaves)}
+    for node_id, h in expected.items():
+        if stored.get(node_id) != h:
+            raise IntegrityFailure(
+                f"the log's stored subtree {node_id} does not match its leaves (altered or lost)"
+            )
+    if len(stored) != len(expected):
+        raise IntegrityFailure("the log stores subtrees beyond its leaves")
 
 
 def witness(node: Node, partner: Partner, head_token: str, proof: Sequence[str]) -> TreeHead:
@@ -233,6 +364,71 @@ def witness(node: Node, partner: Partner, head_token: str, proof: Sequence[str])
         check_witness(held, head, [bytes.fromhex(p) for p in proof])
         _store_head(conn, head, head_token)
     return head
+
+
+def witness_partner(node: Node, client: PartnerClient, partner: Partner, head_token: str) -> int:
+    """Witness the partner's signed head (fetched with ``client``): consistent with the one held,
+    then kept. Its size. On every sync, notice-driven ones included: O(log n) at the partner."""
+    size = int(
+        verify(head_token, {partner.partner_id: partner}, typ=TREE_HEAD).payload["tree_size"]
+    )
+    held = held_head(node, partner.partner_id)
+    proof = (
+        client.consistency(held.tree_size, size)
+        if held is not None and 0 < held.tree_size < size
+        else []
+    )
+    return witness(node, partner, head_token, proof).tree_size
+
+
+def head_document(node: Node, identity: NodeIdentity) -> dict[str, Any]:
+    """What ``GET /api/v1/exchange/tree-head`` answers: the signed head and the node's key
+    statements (so a partner learns a rotation before it checks what the new key signed)."""
+    head, token = signed_tree_head(node, identity)
+    return {
+        "token": token,
+        "tree_size": head.tree_size,
+        "root_hash": head.root_hash,
+        "key_statements": key_statements(node),
+    }
+
+
+def partner_proofs(
+    node: Node,
+    identity: NodeIdentity,
+    caller: Partner,
+    *,
+    record_id: str | None = None,
+    leaf_index: int | None = None,
+) -> dict[str, Any]:
+    """Inclusion proofs for a partner, against a head signed now: of one leaf, or of the
+    entries about a record that concern the caller (its own exchanges, nothing of others')."""
+    head, token = signed_tree_head(node, identity)
+    if leaf_index is not None:
+        proofs = [prove_leaf(node, leaf_index, size=head.tree_size)]
+    else:
+        proofs = [
+            p
+            for p in prove_record(node, str(record_id), size=head.tree_size)
+            if p.entry.get("peer") == caller.partner_id
+        ]
+        if not proofs:
+            raise NotFound(f"no log entry about {record_id!r} for {caller.partner_id}")
+    return {
+        "tree_size": head.tree_size,
+        "root_hash": head.root_hash,
+        "signed_tree_head": token,
+        "proofs": [
+            {
+                "leaf_index": p.leaf_index,
+                "leaf_hash": leaf_hash(canonical(p.entry)).hex(),
+                # The entry itself only where it is about the caller; the hash proves the rest.
+                "entry": p.entry if p.entry.get("peer") == caller.partner_id else None,
+                "proof": p.proof,
+            }
+            for p in proofs
+        ],
+    }
 
 
 def held_head(node: Node, node_id: str) -> TreeHead | None:

@@ -2,8 +2,9 @@
 
 A sync reads the partner's TAXII collection for this node page by page from the stored cursor;
 each page's records and the new cursor commit together, so a node killed mid-sync resumes where
-its last page ended, with no loss and no duplicate. At the end it witnesses the partner's signed
-tree head (checked for consistency with the one held).
+its last page ended, with no loss and no duplicate. First it fetches the partner's signed tree
+head with its key statements (a key rotation is applied before what the new key signed is
+checked); at the end it witnesses that head (consistent with the one held), on every sync.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import Connection, insert, select, update
 from borderlink.cooperation.agreements import in_force
 from borderlink.errors import BorderLinkError, IntegrityFailure
 from borderlink.exchange.client import PartnerClient
-from borderlink.exchange.envelope import NOTICE, TREE_HEAD, check_fresh, digest, verify
+from borderlink.exchange.envelope import NOTICE, check_fresh, digest, verify
 from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import parse_timestamp
 from borderlink.model.cooperation import AgreementState
@@ -27,7 +28,8 @@ from borderlink.services.cooperation.agreements import load_agreements
 from borderlink.services.cooperation.partners import get_partner, known_partners, node_identity
 from borderlink.services.cooperation.receiving import receive_all
 from borderlink.services.cooperation.records import TransportFor
-from borderlink.services.exchange.log import exclusive, held_head, witness
+from borderlink.services.exchange.keys import accept_key_statements
+from borderlink.services.exchange.log import exclusive, witness_partner
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import released, sync_cursors
 
@@ -83,6 +85,11 @@ def sync_partner(
     with PartnerClient(
         identity, partner, transport=transport, timeout=node.settings.exchange_timeout_s
     ) as client:
+        head = client.head() if witness_log else None
+        if head is not None:
+            statements = head.get("key_statements") or []
+            if statements:
+                client.partner = partner = accept_key_statements(node, partner_id, statements)
         with node.read() as conn:
             result.cursor = cursor(conn, partner_id)
         while max_pages is None or result.pages < max_pages:
@@ -111,16 +118,8 @@ def sync_partner(
             result.rejected.update({digest(t): e.detail for t, e in summary.rejected})
             if not page.more:
                 break
-        if witness_log:
-            token = client.tree_head()
-            size = int(verify(token, {partner_id: partner}, typ=TREE_HEAD).payload["tree_size"])
-            held = held_head(node, partner_id)
-            proof = (
-                client.consistency(held.tree_size, size)
-                if held is not None and 0 < held.tree_size < size
-                else []
-            )
-            result.witnessed_size = witness(node, partner, token, proof).tree_size
+        if head is not None:
+            result.witnessed_size = witness_partner(node, client, partner, str(head["token"]))
     return result
 
 
@@ -196,11 +195,9 @@ class SyncScheduler:
             transport = None
             if self.transport_for is not None:
                 transport = self.transport_for(get_partner(self.node, partner_id))
-            # Notice-driven syncs skip witnessing the partner's log: they are about latency;
-            # scheduled and manual syncs witness it.
-            self.last[partner_id] = sync_partner(
-                self.node, partner_id, transport=transport, witness_log=False
-            )
+            # Notice-driven syncs witness the partner's log too: a head and, when it grew, an
+            # O(log n) consistency proof.
+            self.last[partner_id] = sync_partner(self.node, partner_id, transport=transport)
         except BorderLinkError as error:  # kept for the node's status; the next poll retries
             self.last[partner_id] = error.detail
 

@@ -14,11 +14,9 @@ from typing import Any
 from sqlalchemy import select
 
 from borderlink.errors import InvalidInput, NotFound
-from borderlink.exchange.auth import authenticate
 from borderlink.exchange.client import API_ROOT, TAXII_MEDIA, inbox_collection, outbox_collection
 from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import parse_timestamp, timestamp
-from borderlink.services.cooperation.partners import known_partners
 from borderlink.services.exchange.sync import released_page, released_versions
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import coop_records
@@ -28,7 +26,6 @@ __all__ = [
     "TAXII_MEDIA",
     "Partner",
     "TaxiiPage",
-    "authenticate_partner",
     "collection",
     "collections",
     "object_versions",
@@ -36,21 +33,6 @@ __all__ = [
 ]
 MAX_PAGE = 1000
 STIX_MEDIA = "application/stix+json;version=2.1"
-
-
-def authenticate_partner(
-    node: Node, header: str | None, *, method: str, path: str, body: bytes
-) -> Partner:
-    """The registered partner whose signature this request carries (``path`` with its query)."""
-    return authenticate(
-        header,
-        {p.partner_id: p for p in known_partners(node)},
-        method=method,
-        path=path,
-        body=body,
-        now=dt.datetime.now(dt.UTC),
-        skew=dt.timedelta(seconds=node.settings.exchange_clock_skew_s),
-    )
 
 
 def collections(node: Node, caller: Partner) -> dict[str, dict[str, Any]]:

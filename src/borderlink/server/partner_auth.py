@@ -1,0 +1,45 @@
+"""The dependency for routes partner nodes call: the caller, from its signed request (RFC 9421).
+
+``Caller`` in a route's signature makes the route partner-only: the request must carry a valid
+HTTP message signature for this node, with a nonce never seen before; user tokens play no part.
+The checking is :func:`borderlink.services.exchange.requests.authenticate_request`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from borderlink.errors import IntegrityFailure, PermissionDenied, ReplayDetected
+from borderlink.server.deps import blocking
+from borderlink.server.openapi import raising
+from borderlink.services.cooperation import Partner
+from borderlink.services.exchange.requests import authenticate_request
+from borderlink.services.node import Node
+
+
+def target_uri(request: Request) -> str:
+    """The absolute URI as the caller addressed it: scheme, Host, the raw path and query."""
+    path = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string") or b""
+    host = request.headers.get("host") or request.url.netloc
+    uri = f"{request.url.scheme}://{host}{path.decode('latin-1')}"
+    return uri + ("?" + query.decode("latin-1") if query else "")
+
+
+@raising(PermissionDenied, IntegrityFailure, ReplayDetected)  # no, a bad or a replayed signature
+async def partner_caller(request: Request) -> Partner:
+    """The partner node whose signature this request carries."""
+    node: Node = request.app.state.node
+    return await blocking(
+        authenticate_request,
+        node,
+        method=request.method,
+        url=target_uri(request),
+        headers=request.headers,
+        body=await request.body(),
+    )
+
+
+Caller = Annotated[Partner, Depends(partner_caller)]
