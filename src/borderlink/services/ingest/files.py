@@ -30,7 +30,6 @@ from borderlink.model import IngestSummary
 from borderlink.refdata import RefData
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
-from borderlink.services.ingest.limits import text_limits
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
 from borderlink.store import bulk
@@ -101,7 +100,6 @@ def ingest_file(
         mapping=mapping_name,
         refdata=refdata,
         chunk_rows=chunk_rows or node.settings.ingest_chunk_rows,
-        limits=text_limits(),
     )
     try:
         # Validation of the next chunk (Polars, off the GIL) overlaps the writing of this one.

@@ -21,7 +21,6 @@ from borderlink.model import FieldIssue, RejectedRecord
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.ingest.files import Source, store_chunk
-from borderlink.services.ingest.limits import text_limits
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
 from borderlink.store import bulk
@@ -129,7 +128,7 @@ def retry_rejects(
             ],
             infer_schema_length=None,
         ).with_columns(pl.exclude("_record_no").cast(pl.String))
-        prepared = prepare(raw, mapping, refdata, limits=text_limits())
+        prepared = prepare(raw, mapping, refdata)
         source = Source(
             batch_id=str(uuid.uuid4()),
             name="retry",
