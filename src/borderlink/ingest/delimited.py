@@ -15,17 +15,17 @@ and :func:`looks_like` (what a file that is not text is: an image, an archive, .
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from borderlink.errors import InvalidInput
@@ -181,16 +181,23 @@ def _empty_is_null(columns: list[str]) -> list[pl.Expr]:
     return [pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c in columns]
 
 
-def _utf8(column: pa.Array) -> pa.Array:
-    """Bytes as text; bytes that are not UTF-8 become U+FFFD (validation rejects those)."""
-    try:
-        return pc.cast(column, pa.string())
-    except pa.ArrowInvalid:  # rare: only this column of this block is decoded value by value
-        values = column.to_pylist()
-        return pa.array(
-            [None if v is None else v.decode("utf-8", errors="replace") for v in values],
-            pa.string(),
-        )
+class _Recoded(io.RawIOBase):
+    """A binary stream as valid UTF-8: bytes that are not become U+FFFD (validation rejects
+    those), before Arrow sees them (it would refuse the block, or the record's text)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        block = self._stream.read(-1 if size is None else size)
+        if block.isascii() and not self._decoder.getstate()[0]:
+            return block  # nothing to check, nothing held back: the usual case, at no cost
+        # A character split between blocks waits in the decoder for its other bytes.
+        return self._decoder.decode(block, final=not block).encode("utf-8")
 
 
 def fast_chunks(source: Source, header: list[str], chunk_rows: int) -> Iterator[pl.DataFrame]:
@@ -203,7 +210,7 @@ def fast_chunks(source: Source, header: list[str], chunk_rows: int) -> Iterator[
 
     with _binary(source) as stream:
         batches = pa_csv.open_csv(
-            stream,
+            _Recoded(stream),
             read_options=pa_csv.ReadOptions(
                 column_names=header,
                 skip_rows=1,
@@ -212,7 +219,7 @@ def fast_chunks(source: Source, header: list[str], chunk_rows: int) -> Iterator[
             ),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=handle),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.binary()),
+                column_types=dict.fromkeys(header, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -220,9 +227,7 @@ def fast_chunks(source: Source, header: list[str], chunk_rows: int) -> Iterator[
         pending: list[pl.DataFrame] = []
         held, next_no = 0, 1
         for batch in batches:
-            frame = pl.from_arrow(
-                pa.RecordBatch.from_arrays([_utf8(c) for c in batch.columns], names=header)
-            )
+            frame = pl.from_arrow(batch)
             assert isinstance(frame, pl.DataFrame)
             numbered, next_no = _number(frame, odd, next_no, header)
             odd.clear()
@@ -288,9 +293,10 @@ class _Lines:
         return line
 
     def take(self) -> str:
+        """The record's text without its line ending (as Arrow hands a record over)."""
         raw = "".join(self.taken)
         self.taken.clear()
-        return raw
+        return raw[:-2] if raw.endswith("\r\n") else raw[:-1] if raw[-1:] in "\r\n" else raw
 
 
 def tolerant_chunks(
@@ -320,14 +326,16 @@ def tolerant_chunks(
             yield _frame(header, batch)
 
 
-def _judge(row: list[str] | None, raw: str, header: list[str]) -> tuple[list[str], str | None, str | None]:
+def _judge(
+    row: list[str] | None, raw: str, header: list[str]
+) -> tuple[list[str], str | None, str | None]:
     """(the fields, the reason the record is malformed or None, its raw text if malformed)."""
     kept = raw if len(raw) <= RAW_LIMIT else raw[:RAW_LIMIT] + f"… ({len(raw) - RAW_LIMIT} more)"
     if row is None:
         return [], f"a field longer than {FIELD_LIMIT >> 20} MiB (a quoted field left open?)", kept
-    if '"' in raw and not _WELL_FORMED.fullmatch(raw):
-        return row, _NOT_WELL_FORMED, kept
     width = len(header)
+    if len(row) != width and '"' in raw and not _WELL_FORMED.fullmatch(raw):
+        return row, _NOT_WELL_FORMED, kept
     if len(row) > width:
         extra = [field for field in row[width:] if field]
         if extra:
@@ -338,11 +346,17 @@ def _judge(row: list[str] | None, raw: str, header: list[str]) -> tuple[list[str
             return row, reason, kept
     elif len(row) < width:
         missing = ", ".join(header[len(row) :])
-        return row, f"the record has {len(row)} of the header's {width} fields: missing {missing}", None
+        return (
+            row,
+            f"the record has {len(row)} of the header's {width} fields: missing {missing}",
+            None,
+        )
     return row, None, None
 
 
-def _frame(header: list[str], batch: list[tuple[int, list[str], str | None, str | None]]) -> pl.DataFrame:
+def _frame(
+    header: list[str], batch: list[tuple[int, list[str], str | None, str | None]]
+) -> pl.DataFrame:
     width = len(header)
     rows = [(row + [""] * width)[:width] for _, row, _, _ in batch]
     data: dict[str, pl.Series] = {

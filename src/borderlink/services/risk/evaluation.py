@@ -33,9 +33,7 @@ class FileRows:
 
 def read_file(path: Path, mapping: str | None = "kcs", refdata: RefData | None = None) -> FileRows:
     """A declarations file through :mod:`borderlink.ingest` (validated, canonical columns)."""
-    chunks = list(
-        prepare_file(Path(path), fmt="csv", mapping=mapping, refdata=refdata)
-    )
+    chunks = list(prepare_file(Path(path), fmt="csv", mapping=mapping, refdata=refdata))
     errors: Counter[str] = Counter()
     for chunk in chunks:
         errors.update(chunk.errors)
