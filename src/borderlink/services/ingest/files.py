@@ -23,9 +23,9 @@ from sqlalchemy import Connection, update
 
 from borderlink.errors import NotFound
 from borderlink.ingest import Prepared, Reject, formats, prepare_file, reader
-from borderlink.ingest.readers import REPLACEMENT
 from borderlink.ingest.columns import DECLARATION_COLUMNS, GOODS_ITEM_COLUMNS
 from borderlink.ingest.pipeline import conflict_rejects
+from borderlink.ingest.readers import REPLACEMENT
 from borderlink.ingest.validate import KEY
 from borderlink.model import IngestSummary
 from borderlink.refdata import RefData
