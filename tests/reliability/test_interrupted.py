@@ -38,7 +38,15 @@ print(summary.rows, summary.accepted, summary.rejected, summary.duplicates)
 
 def _spawn(node: Node, path: Path, chunk: int) -> subprocess.Popen[str]:
     url = node.engine.url.render_as_string(hide_password=False)
-    command = [sys.executable, "-c", INGEST, url, str(node.settings.data_dir), str(path), str(chunk)]
+    command = [
+        sys.executable,
+        "-c",
+        INGEST,
+        url,
+        str(node.settings.data_dir),
+        str(path),
+        str(chunk),
+    ]
     quiet = os.environ | {"PYTHONWARNINGS": "ignore"}  # the library's warnings are not ours here
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=quiet)
 

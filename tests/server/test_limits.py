@@ -97,3 +97,13 @@ def test_nul_in_a_form_a_query_or_a_path_is_invalid_input(client: Client) -> Non
     path = client.get("/api/v1/declarations/D%001")
     assert [form.status_code, query.status_code, path.status_code] == [400, 400, 400]
     assert query.json()["error"] == path.json()["error"] == "invalid_input"
+
+
+@pytest.mark.parametrize("name", ["ad\u200bmin", "ad\u202emin", "ad\x07min", "ad\nmin"])
+def test_a_login_name_with_an_invisible_character_is_invalid_input(
+    client: Client, name: str
+) -> None:
+    answer = client.post("/api/v1/auth/login", json={"username": name, "password": "secret"})
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_input"
+    assert answer.json()["field"] == "username"

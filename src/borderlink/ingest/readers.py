@@ -26,7 +26,7 @@ import ijson
 import polars as pl
 
 from borderlink.errors import ConfigurationError, InvalidInput
-from borderlink.ingest.columns import ITEM
+from borderlink.ingest.columns import INPUT, ITEM
 from borderlink.ingest.delimited import Source, looks_like, read_csv_chunks
 
 GROUP = "borderlink.readers"
@@ -259,7 +259,9 @@ def _json_chunks(stream: IO[bytes], is_lines: bool, chunk_rows: int) -> Iterator
 
 
 def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    columns = sorted({key for row in rows for key in row} - {"_record_no"})
+    # Every canonical column, present or not: a key no declaration has is a missing value in
+    # each (a reject per declaration that needs it), not a file the mapping cannot read.
+    columns = sorted(({key for row in rows for key in row} | set(INPUT)) - {"_record_no"})
     schema: dict[str, type[pl.DataType]] = {"_record_no": pl.Int64} | {
         c: pl.String for c in columns
     }

@@ -150,7 +150,9 @@ def _describe(
         if flags[-1]:
             issues.append(
                 FieldIssue(
-                    field="_record", reason="malformed_record", message=str(record["_error"])
+                    field="_record",
+                    reason="malformed_record",
+                    message=_shortened(str(record["_error"])),
                 )
             )
         for i in error_ids:
@@ -160,11 +162,21 @@ def _describe(
                     FieldIssue(
                         field=rule.field,
                         reason=rule.reason,
-                        message=rule.message.format(value=record.get(rule.field)),
+                        message=rule.message.format(value=_shortened(record.get(rule.field))),
                     )
                 )
         out.append((position, issues))
     return out
+
+
+# A message quotes at most this much of a value: the record itself keeps all of it.
+QUOTED = 200
+
+
+def _shortened(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > QUOTED:
+        return f"{value[:QUOTED]}… ({len(value) - QUOTED:,} more characters)"
+    return value
 
 
 def raw_records(raw: pl.DataFrame) -> list[dict[str, Any]]:
