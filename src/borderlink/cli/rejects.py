@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Annotated
 
 import typer
@@ -23,7 +25,9 @@ out = Console()
 
 # A terminal shows this much of one value (``--json`` gives all of it).
 SHOWN = 200
-_CONTROLS = {c: f"\\x{c:02x}" for c in [*range(32), 127] if c not in (9, 10)}
+_CONTROLS: Mapping[int, str] = MappingProxyType(
+    {c: f"\\x{c:02x}" for c in [*range(32), 127] if c not in (9, 10)}
+)
 
 
 def shown(value: object, limit: int = SHOWN) -> str:

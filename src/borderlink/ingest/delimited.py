@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import IO
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.csv as pa_csv
+import pyarrow as pa  # type: ignore[import-untyped]  # no stubs: Arrow's CSV reader only
+import pyarrow.csv as pa_csv  # type: ignore[import-untyped]  # no stubs
 
 from borderlink.errors import InvalidInput
 

@@ -202,7 +202,9 @@ def _is_lines(stream: IO[bytes]) -> bool:
     return _first_byte(stream) != b"["
 
 
-_JSON_STARTS = {b"{": "one JSON object", b'"': "a JSON string"}
+_JSON_STARTS: Mapping[bytes, str] = MappingProxyType(
+    {b"{": "one JSON object", b'"': "a JSON string"}
+)
 
 
 def _refuse_unlike_json(stream: IO[bytes], name: str, is_lines: bool) -> None:

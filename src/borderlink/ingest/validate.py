@@ -97,19 +97,7 @@ def validate(
     errors: Counter[str] = Counter()
     for _, issues in rejected:
         errors.update({issue.reason for issue in issues})
-    good_masks = good.select([rules[i].mask.alias(f"m{i}") for i in warning_ids])
-    flags = good_masks.select(
-        pl.concat_str(
-            [pl.when(pl.col(f"m{i}")).then(pl.lit(rules[i].reason)) for i in warning_ids],
-            separator=",",
-            ignore_nulls=True,
-        ).alias("flags")
-    ).to_series()
-    warnings: Counter[str] = Counter()
-    for i in warning_ids:
-        count = int(good_masks[f"m{i}"].sum())
-        if count:
-            warnings[rules[i].reason] += count
+    flags, warnings = _warnings(good, rules, warning_ids)
 
     accepted = typed(good, refdata, date_format).with_columns(
         pl.when(flags == "").then(None).otherwise(flags).alias("flags")
@@ -133,6 +121,26 @@ def validate(
         warnings["no_exchange_rate"] += int(no_rate.sum())
     accepted = accepted.with_columns(row_hashes(accepted))
     return Checked(accepted=accepted, rejected=rejected, warnings=warnings, errors=errors)
+
+
+def _warnings(
+    good: pl.DataFrame, rules: list[Rule], warning_ids: list[int]
+) -> tuple[pl.Series, Counter[str]]:
+    """The kept rows' flags (reasons joined by commas, "" for none) and the count per reason."""
+    good_masks = good.select([rules[i].mask.alias(f"m{i}") for i in warning_ids])
+    flags = good_masks.select(
+        pl.concat_str(
+            [pl.when(pl.col(f"m{i}")).then(pl.lit(rules[i].reason)) for i in warning_ids],
+            separator=",",
+            ignore_nulls=True,
+        ).alias("flags")
+    ).to_series()
+    warnings: Counter[str] = Counter()
+    for i in warning_ids:
+        count = int(good_masks[f"m{i}"].sum())
+        if count:
+            warnings[rules[i].reason] += count
+    return flags, warnings
 
 
 def _describe(

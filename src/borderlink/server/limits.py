@@ -7,12 +7,14 @@ submissions ``max_submission_bytes``, everything else ``max_body_bytes``. A decl
 it (chunked, or lying about its length) is cut off with the same 413, in the one error body.
 
 A NUL character, which no value type accepts and PostgreSQL cannot store, is refused as invalid
-input (the status the one error table gives it) wherever it comes: in the path, the query, or the body (raw or JSON-escaped as ``\\u0000``).
+input (the status the one error table gives it) wherever it comes: in the path, the query, or
+the body (raw, JSON-escaped as ``\\u0000``, or form-encoded as ``%00``).
 """
 
 from __future__ import annotations
 
 import json
+
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
