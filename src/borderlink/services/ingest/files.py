@@ -146,6 +146,10 @@ def _run(
         # Validation of the next chunk (Polars, off the GIL) overlaps the writing of this one.
         for prepared in prefetch(chunks):
             with writer_lock(node.engine), node.transaction() as conn:
+                # A write first: on SQLite the transaction takes the write lock now (waiting its
+                # turn) rather than at its first insert, after reads another writer's commit
+                # would make stale ("database is locked" at once, whatever the busy timeout).
+                batches.save_counts(conn, summary, status="running")
                 tally, _ = store_chunk(conn, prepared, source)
                 _add(summary, tally)
                 batches.save_counts(conn, summary, status="running")
