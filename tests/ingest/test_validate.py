@@ -193,3 +193,13 @@ def test_the_store_widths_are_the_schemas_lengths() -> None:
     }
     lengths = max_lengths()
     assert widths == {name: lengths[name] for name in widths}
+
+
+def test_identifiers_are_trimmed_so_padding_makes_no_second_trader() -> None:
+    prepared = run([good(declaration_id=" D1 ", importer_id="IMP1  ", declaration_type="im ")])
+    row = prepared.accepted.row(0, named=True)
+    assert (row["declaration_id"], row["importer_id"], row["declaration_type"]) == (
+        "D1",
+        "IMP1",
+        "IM",
+    )
