@@ -247,3 +247,22 @@ def test_no_registered_reader_says_the_package_is_not_installed(
     monkeypatch.setattr(readers_module, "entry_points", empty)
     with pytest.raises(ConfigurationError, match="installed"):
         formats()
+
+
+def test_bare_cr_line_endings_are_records_as_pythons_csv_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'a,b\r1,x\r2,y\r\n3,z\n4,"two\rlines"\r')
+    [chunk] = list(read_csv_chunks(path, chunk_rows=10))
+    assert chunk["a"].to_list() == ["1", "2", "3", "4"]
+    assert chunk["b"][3] == "two\rlines"
+
+
+def test_a_stray_or_unclosed_quote_costs_one_record_not_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'a,b,c\n1,QLR"UBN9,x\n2,"open,y\n3,ok,z\n')
+    [chunk] = list(read_csv_chunks(path, chunk_rows=10))
+    # As Python's csv: a quote inside a field is kept; an open quote runs to the end of the file.
+    assert chunk["b"][0] == 'QLR"UBN9'
+    assert chunk["_record_no"].to_list() == [1, 2]
+    assert chunk["_error"][1].startswith("not well-formed CSV")
+    assert chunk["_raw"][1] == '2,"open,y\n3,ok,z'
