@@ -61,7 +61,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("borderlink.refdata.snapshot", "builtin_countries"): PACKAGED,
     ("borderlink.refdata.snapshot", "builtin_currencies"): PACKAGED,
     ("borderlink.demo.catalogue", "hs_catalogue"): PACKAGED,
-    ("borderlink.services.ingest.limits", "text_limits"): "derived from the table definitions",
     ("borderlink.ingest.readers", "registered_readers"): REGISTRY,
     ("borderlink.ingest.mapping", "registered_mappings"): REGISTRY,
     ("borderlink.ingest.mapping", "_load_named"): PACKAGED,

@@ -19,7 +19,28 @@ def test_there_is_no_unused_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing signs with a shared secret (see the module docstring): no field promises one."""
     monkeypatch.setenv("BORDERLINK_SECRET_KEY", "anything")
     assert "secret_key" not in Settings.model_fields
-    assert Settings(environment="production").environment == "production"
+    assert Settings(environment="production", cookie_secure=True).environment == "production"
+
+
+def test_production_refuses_a_cookie_sent_without_tls() -> None:
+    with pytest.raises(ValidationError, match="COOKIE_SECURE"):
+        Settings(environment="production")
+
+
+@pytest.mark.parametrize("password", ["", "short", "fifteen-chars!!"])
+def test_production_refuses_a_short_database_password(password: str) -> None:
+    url = f"postgresql+psycopg://borderlink:{password}@db/borderlink"
+    with pytest.raises(ValidationError, match="shorter than 16"):
+        Settings(environment="production", cookie_secure=True, db=url)
+    Settings(environment="test", db=url)  # only production is strict
+
+
+def test_production_takes_a_long_password_or_none() -> None:
+    for url in (
+        "postgresql+psycopg://borderlink:Xq7v-9Lm2_pR4tY8wZ@db/borderlink",
+        "postgresql+psycopg://borderlink@db/borderlink",  # peer or certificate authentication
+    ):
+        assert Settings(environment="production", cookie_secure=True, db=url).db == url
 
 
 def test_default_database_is_a_sqlite_file_in_the_data_dir(tmp_path: Path) -> None:

@@ -5,7 +5,9 @@ No other module reads ``os.environ``: everything configurable is a field here.
 There is no shared ``secret_key``: nothing would use it. Sessions, CSRF and API tokens are random
 values (``secrets``) checked against what the database holds, so signing them adds nothing, and
 what the node signs for partners is signed with its Ed25519 key (``node_key_file``). A secret
-that protects nothing would still have to be generated, kept and rotated.
+that protects nothing would still have to be generated, kept and rotated. The one secret a
+setting may hold is the database password inside ``db``: production refuses a short one, and
+refuses a session cookie sent without TLS (``cookie_secure``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+# The shortest password production accepts in a setting (the database URL's).
+MIN_SECRET_LENGTH = 16
 
 
 class Settings(BaseSettings):
@@ -92,10 +98,36 @@ class Settings(BaseSettings):
     )
     test_postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
+    max_auth_body_bytes: int = Field(
+        default=16 << 10,
+        ge=1024,
+        description="The largest request body sign-in and the other /auth routes read (bytes).",
+    )
+    max_body_bytes: int = Field(
+        default=1 << 20,
+        ge=1024,
+        description="The largest request body of any other route, but submissions (bytes).",
+    )
+    max_submission_bytes: int = Field(
+        default=64 << 20,
+        ge=1024,
+        description="The largest body of a declaration submission (bytes).",
+    )
+
     @model_validator(mode="after")
     def _refuse_test_settings_in_production(self) -> Settings:
-        if self.environment == "production" and self.password_hashing == "fast":  # noqa: S105 - a cost name
+        if self.environment != "production":
+            return self
+        if self.password_hashing == "fast":  # noqa: S105 - a cost name
             raise ValueError("BORDERLINK_PASSWORD_HASHING must be 'standard' in production")
+        if not self.cookie_secure:
+            raise ValueError("BORDERLINK_COOKIE_SECURE must be true in production (serve over TLS)")
+        password = make_url(self.db).password if self.db else None
+        if password is not None and len(str(password)) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"the database password in BORDERLINK_DB is shorter than {MIN_SECRET_LENGTH} "
+                "characters: use a generated one in production"
+            )
         return self
 
     @property

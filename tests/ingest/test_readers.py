@@ -11,12 +11,11 @@ import pytest
 import borderlink.ingest.readers as readers_module
 from borderlink.errors import ConfigurationError, InvalidInput
 from borderlink.ingest import formats, prepare_file, reader, registered_readers
+from borderlink.ingest.delimited import Source, read_csv_chunks
 from borderlink.ingest.readers import (
     FunctionReader,
     Reader,
-    Source,
     flatten_declaration,
-    read_csv_chunks,
     read_json_chunks,
 )
 from borderlink.services import Node
@@ -45,14 +44,24 @@ def test_csv_fields_past_the_header_make_the_record_malformed(tmp_path: Path) ->
     path = tmp_path / "f.csv"
     path.write_text('a,b,c\n1,2,3\n4,5,6,7,8\n9,10,11,\n"x,y",z,\n12,13\n')
     [chunk] = list(read_csv_chunks(path, chunk_rows=10))
-    assert chunk.columns == ["_record_no", "a", "b", "c", "_error"]
+    assert chunk.columns == ["_record_no", "a", "b", "c", "_error", "_raw"]
     assert chunk["_record_no"].to_list() == [1, 2, 3, 4, 5]
     assert chunk["_error"][1] == "the record has 2 more field(s) than the header's 3: 7, 8"
-    # an empty trailing field is a trailing separator, not data; a short line is left to
-    # validation (its missing fields come in empty)
-    assert [chunk["_error"][i] for i in (0, 2, 3, 4)] == [None] * 4
-    assert chunk.row(3) == (4, "x,y", "z", None, None)
-    assert chunk.row(4) == (5, "12", "13", None, None)
+    assert chunk["_raw"][1] == "4,5,6,7,8"
+    # an empty trailing field is a trailing separator, not data
+    assert [chunk["_error"][i] for i in (0, 2, 3)] == [None] * 3
+    assert chunk.row(3)[:4] == (4, "x,y", "z", None)
+
+
+def test_a_short_record_is_malformed_naming_the_missing_fields(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text("a,b,c\n1,2,\n12,13\n14\n")
+    [chunk] = list(read_csv_chunks(path, chunk_rows=10))
+    assert chunk["_error"].to_list() == [
+        None,  # an empty last field is there, only empty
+        "the record has 2 of the header's 3 fields: missing c",
+        "the record has 1 of the header's 3 fields: missing b, c",
+    ]
 
 
 def test_a_clean_csv_has_no_error_column(tmp_path: Path) -> None:
@@ -237,3 +246,22 @@ def test_no_registered_reader_says_the_package_is_not_installed(
     monkeypatch.setattr(readers_module, "entry_points", empty)
     with pytest.raises(ConfigurationError, match="installed"):
         formats()
+
+
+def test_bare_cr_line_endings_are_records_as_pythons_csv_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'a,b\r1,x\r2,y\r\n3,z\n4,"two\rlines"\r')
+    [chunk] = list(read_csv_chunks(path, chunk_rows=10))
+    assert chunk["a"].to_list() == ["1", "2", "3", "4"]
+    assert chunk["b"][3] == "two\rlines"
+
+
+def test_a_stray_or_unclosed_quote_costs_one_record_not_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'a,b,c\n1,QLR"UBN9,x\n2,"open,y\n3,ok,z\n')
+    [chunk] = list(read_csv_chunks(path, chunk_rows=10))
+    # As Python's csv: a quote inside a field is kept; an open quote runs to the end of the file.
+    assert chunk["b"][0] == 'QLR"UBN9'
+    assert chunk["_record_no"].to_list() == [1, 2]
+    assert chunk["_error"][1].startswith("not well-formed CSV")
+    assert chunk["_raw"][1] == '2,"open,y\n3,ok,z'

@@ -7,7 +7,7 @@ from borderlink.ingest import load_mapping, prepare
 from borderlink.ingest.columns import INPUT
 from borderlink.ingest.rules import max_lengths
 from borderlink.refdata import RefData, builtin
-from borderlink.services.ingest.limits import text_limits
+from borderlink.store.tables import declarations, goods_items
 from tests.factories import good
 
 
@@ -17,7 +17,7 @@ def run(rows: list[dict[str, str]], refdata: RefData | None = None):  # type: ig
         schema={"_record_no": pl.Int64} | {c: pl.String for c in INPUT},
     )
     mapping, refdata = load_mapping("borderlink"), refdata or builtin()
-    return prepare(raw, mapping, refdata, today=dt.date(2025, 1, 1), limits=text_limits())
+    return prepare(raw, mapping, refdata, today=dt.date(2025, 1, 1))
 
 
 @pytest.mark.parametrize(
@@ -183,5 +183,23 @@ def test_lengths_default_to_the_schema_and_limits_handed_in_win() -> None:
     assert wider.accepted.height == 1
 
 
-def test_the_store_widths_the_service_hands_in_are_the_schemas() -> None:
-    assert text_limits() == max_lengths()
+def test_the_store_widths_are_the_schemas_lengths() -> None:
+    # Ingest checks the schema's lengths: a value it accepts fits the store's columns.
+    widths = {
+        column.name: getattr(column.type, "length", None)
+        for table in (declarations, goods_items)
+        for column in table.columns
+        if getattr(column.type, "length", None) and column.name in INPUT
+    }
+    lengths = max_lengths()
+    assert widths == {name: lengths[name] for name in widths}
+
+
+def test_identifiers_are_trimmed_so_padding_makes_no_second_trader() -> None:
+    prepared = run([good(declaration_id=" D1 ", importer_id="IMP1  ", declaration_type="im ")])
+    row = prepared.accepted.row(0, named=True)
+    assert (row["declaration_id"], row["importer_id"], row["declaration_type"]) == (
+        "D1",
+        "IMP1",
+        "IM",
+    )

@@ -6,6 +6,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from borderlink.cli import (
     agreements,
@@ -64,7 +65,7 @@ def main() -> None:
         app(standalone_mode=False)
     except BorderLinkError as error:
         where = f" (field: {error.field})" if error.field else ""
-        err.print(f"[bold red]error[/]: {error.detail}{where}")
+        err.print(f"[bold red]error[/]: {escape(str(error.detail))}{where}", soft_wrap=True)
         sys.exit(outcome_of(error).exit_code)
     except typer.Abort:
         err.print("aborted")

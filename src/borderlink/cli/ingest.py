@@ -21,8 +21,8 @@ err = Console(stderr=True)
 
 def count_records(path: Path, fmt: str) -> int | None:
     """Data rows in a CSV file (for the progress bar); None when it cannot be told cheaply."""
-    if fmt != "csv":
-        return None
+    if fmt != "csv" or not path.is_file():
+        return None  # a missing file is the service's to refuse, in its own words
     lines = 0
     last = b"\n"
     with path.open("rb") as stream:
@@ -60,7 +60,7 @@ def ingest(
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=err,
-        transient=as_json,
+        transient=True,  # the summary (or the one-line error) is what stays on the screen
         disable=as_json and not err.is_terminal,
     ) as bar:
         task = bar.add_task(file.name, total=total)

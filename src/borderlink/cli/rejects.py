@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from borderlink.cli.options import CLI, DbOption, node_for
@@ -19,6 +22,21 @@ from borderlink.services.ingest.rejects import (
 
 app = typer.Typer(help="Rejected records: list, show, retry.", no_args_is_help=True)
 out = Console()
+
+# A terminal shows this much of one value (``--json`` gives all of it).
+SHOWN = 200
+_CONTROLS: Mapping[int, str] = MappingProxyType(
+    {c: f"\\x{c:02x}" for c in [*range(32), 127] if c not in (9, 10)}
+)
+
+
+def shown(value: object, limit: int = SHOWN) -> str:
+    """A value as a terminal may print it: control characters escaped (no NUL, no escape
+    sequence reaches the screen), no markup, at most ``limit`` characters."""
+    text = "" if value is None else str(value)
+    if len(text) > limit:
+        text = f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+    return escape(text.translate(_CONTROLS))
 
 
 @app.command("list")
@@ -53,12 +71,12 @@ def list_cmd(
         more = f" (+{len(record.issues) - 1})" if len(record.issues) > 1 else ""
         table.add_row(
             str(record.id),
-            record.source.rsplit("/", 1)[-1],
+            shown(record.source.rsplit("/", 1)[-1]),
             str(record.record_no),
-            record.declaration_id or "",
+            shown(record.declaration_id, 40),
             issue.field,
             issue.reason,
-            issue.message + more,
+            shown(issue.message) + more,
         )
     out.print(table)
     if total > offset + len(records):
@@ -75,15 +93,16 @@ def show_cmd(reject_id: int, db: DbOption = None) -> None:
     """One rejected record: every issue and the raw record as read."""
     record = get_reject(node_for(db), CLI, reject_id)
     out.print(
-        f"[bold]reject {record.id}[/] · {record.source} record {record.record_no} · {record.status}"
+        f"[bold]reject {record.id}[/] · {shown(record.source)} record {record.record_no} · "
+        f"{record.status}"
     )
     issues = Table("field", "reason", "message")
     for issue in record.issues:
-        issues.add_row(issue.field, issue.reason, issue.message)
+        issues.add_row(issue.field, issue.reason, shown(issue.message))
     out.print(issues)
     raw = Table("column", "value", title="raw record")
     for key, value in record.raw.items():
-        raw.add_row(key, "" if value is None else str(value))
+        raw.add_row(shown(key, 64), shown(value))
     out.print(raw)
 
 

@@ -147,12 +147,23 @@ def prepare_file(
     chunk_rows: int = 50_000,
     today: dt.date | None = None,
     limits: Mapping[str, int] | None = None,
+    skip_rows: int = 0,
 ) -> Iterator[Prepared]:
-    """Stream a file through map + validate, one :class:`Prepared` chunk at a time."""
+    """Stream a file through map + validate, one :class:`Prepared` chunk at a time.
+
+    ``skip_rows``: leave out the first rows the reader gives (those an interrupted run already
+    stored): the rest is the same whatever the chunk size, so a resumed run adds up exactly.
+    """
     source = reader(fmt)  # an unknown format fails before the mapping is looked up
     column_mapping = mapping if isinstance(mapping, ColumnMapping) else load_mapping(mapping)
     refdata = refdata or builtin()
+    seen = 0
     for raw in source.read(Path(path), chunk_rows):
+        seen += raw.height
+        if seen <= skip_rows:
+            continue
+        if seen - raw.height < skip_rows:
+            raw = raw.slice(raw.height - (seen - skip_rows))
         yield prepare(raw, column_mapping, refdata, today=today, limits=limits)
 
 

@@ -12,7 +12,6 @@ format, or :class:`InvalidInput` naming the known ones), :func:`formats`, :func:
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -27,12 +26,11 @@ import ijson
 import polars as pl
 
 from borderlink.errors import ConfigurationError, InvalidInput
-from borderlink.ingest.columns import ITEM
+from borderlink.ingest.columns import INPUT, ITEM
+from borderlink.ingest.delimited import Source, looks_like, read_csv_chunks
 
 GROUP = "borderlink.readers"
 REPLACEMENT = "\ufffd"
-
-Source = Path | IO[bytes]
 
 
 @runtime_checkable
@@ -86,84 +84,6 @@ def reader(fmt: str) -> Reader:
 
 def read_chunks(path: Source, fmt: str, chunk_rows: int) -> Iterator[pl.DataFrame]:
     return reader(fmt).read(path, chunk_rows)
-
-
-def _label(source: Source) -> str:
-    return str(source) if isinstance(source, Path) else "the submitted data"
-
-
-def _rewindable(stream: IO[bytes]) -> IO[bytes]:
-    """The stream itself when it can seek back, else its bytes in memory."""
-    return stream if stream.seekable() else io.BytesIO(stream.read())
-
-
-# Spare columns past the header's: a line with more fields than the header fills them, and is
-# rejected as malformed instead of being cut to fit. Past the spares Polars still cuts, so a line
-# whose first eight extra fields are all empty and whose ninth is not is the one case that goes
-# unseen; more spares cost every chunk memory for a case no exporter produces.
-SPARE_FIELDS = 8
-
-
-def _csv_header(source: Source) -> list[str]:
-    if isinstance(source, Path):
-        with source.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-            header = next(csv.reader(handle), None)
-    else:
-        text = io.TextIOWrapper(source, encoding="utf-8-sig", errors="replace", newline="")
-        header = next(csv.reader(text), None)
-        text.detach()  # the stream stays open for the scan
-        source.seek(0)
-    if not header:
-        raise InvalidInput(f"{_label(source)}: empty CSV file (no header line)")
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise InvalidInput(
-            f"{_label(source)}: the header names {', '.join(map(repr, repeated))} twice"
-        )
-    return header
-
-
-def read_csv_chunks(source: Source, chunk_rows: int) -> Iterator[pl.DataFrame]:
-    """Stream a CSV file in chunks of at most ``chunk_rows`` records (bounded memory for a path;
-    a stream that cannot seek is read into memory first)."""
-    source = source if isinstance(source, Path) else _rewindable(source)
-    header = _csv_header(source)
-    spare = [f"_spare{i}" for i in range(SPARE_FIELDS)]
-    frame = pl.scan_csv(
-        source,
-        has_header=False,
-        skip_rows=1,
-        schema=dict.fromkeys([*header, *spare], pl.String),
-        encoding="utf8-lossy",
-        row_index_name="_record_no",
-        row_index_offset=1,
-        truncate_ragged_lines=True,  # only past the spare columns
-        missing_columns="insert",
-        empty_string_is_null=True,
-    )
-    # A trailing separator (an empty last field) is common in exports and harmless; a field
-    # with something in it past the header is not.
-    overflows = pl.any_horizontal(pl.col(spare).is_not_null())
-    extra = pl.concat_list(spare).list.drop_nulls()
-    message = pl.format(
-        "the record has {} more field(s) than the header's {}: {}",
-        extra.list.len(),
-        pl.lit(len(header)),
-        extra.list.join(", "),
-    )
-    try:
-        for chunk in frame.collect_batches(chunk_size=chunk_rows):
-            if not chunk.height:
-                continue
-            chunk = chunk.with_columns(pl.col("_record_no").cast(pl.Int64))
-            long = chunk.select(overflows).to_series()
-            if long.any():  # rare: the message is built for those rows only
-                chunk = chunk.with_columns(
-                    pl.when(long).then(message).otherwise(None).alias("_error")
-                )
-            yield chunk.drop(spare)
-    except pl.exceptions.PolarsError as error:
-        raise InvalidInput(f"{_label(source)}: not a readable CSV file: {error}") from error
 
 
 # --- our own JSON: one declaration per object, flattened to one row per goods item -----------
@@ -253,23 +173,57 @@ def _iter_declarations(stream: IO[bytes], is_lines: bool) -> Iterator[tuple[Any,
             except json.JSONDecodeError as error:
                 yield {"_line": text[:2000]}, f"malformed JSON: {error.msg} at column {error.colno}"
         return
+    start = stream.tell()
     try:
         yield from ((item, None) for item in ijson.items(stream, "item", use_float=True))
     except ijson.JSONError as error:
-        raise InvalidInput(f"not a JSON array of declarations: {error}") from error
+        # The array is broken from here on: what follows is one record, kept as a reject,
+        # rather than a failure that takes the declarations read so far with it.
+        stream.seek(start)
+        rest = stream.read(2000).decode("utf-8", errors="replace")
+        yield {"_text": rest}, f"malformed JSON, the rest of the array could not be read: {error}"
 
 
-def _is_lines(stream: IO[bytes]) -> bool:
-    """Whether a stream holds JSON Lines: its first non-blank byte does not open an array."""
+def _first_byte(stream: IO[bytes]) -> bytes:
+    """The first byte that is not blank (nor a BOM), the stream left where it was."""
     start = stream.tell()
     head = b""
-    while not head.strip():
+    while not head.lstrip(b"\xef\xbb\xbf \t\r\n"):
         block = stream.read(256)
         if not block:
             break
         head += block
     stream.seek(start)
-    return not head.lstrip().startswith(b"[")
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+
+
+def _is_lines(stream: IO[bytes]) -> bool:
+    """Whether a stream holds JSON Lines: its first non-blank byte does not open an array."""
+    return _first_byte(stream) != b"["
+
+
+_JSON_STARTS: Mapping[bytes, str] = MappingProxyType(
+    {b"{": "one JSON object", b'"': "a JSON string"}
+)
+
+
+def _refuse_unlike_json(stream: IO[bytes], name: str, is_lines: bool) -> None:
+    """A file that is not JSON declarations is refused in one line saying what it looks like."""
+    start = stream.tell()
+    head = stream.read(4096)
+    stream.seek(start)
+    kind = looks_like(head)
+    first = _first_byte(stream)
+    if kind is None and not first:
+        kind = "an empty file"
+    if kind is None and not is_lines and first != b"[":
+        kind = _JSON_STARTS.get(first, "something else than a JSON array")
+        if first == b"{":
+            kind += " (a .json file holds an array of declarations; .jsonl one per line)"
+    if kind is None and is_lines and first not in (b"{", b"["):
+        kind = "something else than JSON Lines"
+    if kind:
+        raise InvalidInput(f"{name}: not wco-json declarations, it looks like {kind}", field="file")
 
 
 def read_json_chunks(source: Source, chunk_rows: int) -> Iterator[pl.DataFrame]:
@@ -281,10 +235,13 @@ def read_json_chunks(source: Source, chunk_rows: int) -> Iterator[pl.DataFrame]:
     if isinstance(source, Path):
         with source.open("rb") as handle:
             is_lines = source.suffix.lower() in {".jsonl", ".ndjson"}
+            _refuse_unlike_json(handle, str(source), is_lines)
             yield from _json_chunks(handle, is_lines, chunk_rows)
     else:
-        stream = _rewindable(source)
-        yield from _json_chunks(stream, _is_lines(stream), chunk_rows)
+        stream = source if source.seekable() else io.BytesIO(source.read())
+        is_lines = _is_lines(stream)
+        _refuse_unlike_json(stream, "the submitted data", is_lines)
+        yield from _json_chunks(stream, is_lines, chunk_rows)
 
 
 def _json_chunks(stream: IO[bytes], is_lines: bool, chunk_rows: int) -> Iterator[pl.DataFrame]:
@@ -304,7 +261,9 @@ def _json_chunks(stream: IO[bytes], is_lines: bool, chunk_rows: int) -> Iterator
 
 
 def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    columns = sorted({key for row in rows for key in row} - {"_record_no"})
+    # Every canonical column, present or not: a key no declaration has is a missing value in
+    # each (a reject per declaration that needs it), not a file the mapping cannot read.
+    columns = sorted(({key for row in rows for key in row} | set(INPUT)) - {"_record_no"})
     schema: dict[str, type[pl.DataType]] = {"_record_no": pl.Int64} | {
         c: pl.String for c in columns
     }

@@ -76,64 +76,29 @@ def validate(
     """Check a chunk of canonical text columns (plus ``_record_no`` and maybe ``_error``);
     ``limits`` as :func:`~borderlink.ingest.rules.build_rules` takes them."""
     rules = build_rules(refdata, date_format, today or dt.datetime.now(dt.UTC).date(), limits)
-    good, rejected = _reject(frame, rules)
-    errors: Counter[str] = Counter()
-    for _, issues in rejected:
-        errors.update({issue.reason for issue in issues})
-    flags, warnings = _warn(good, rules)
-    accepted = _accept(good, flags, warnings, refdata, date_format)
-    return Checked(accepted=accepted, rejected=rejected, warnings=warnings, errors=errors)
-
-
-def _reject(
-    frame: pl.DataFrame, rules: list[Rule]
-) -> tuple[pl.DataFrame, list[tuple[int, list[FieldIssue]]]]:
-    """The rows no error rule rejects, and the rejected ones' positions with their issues."""
     malformed = pl.col("_error").is_not_null() if "_error" in frame.columns else pl.lit(False)
     error_ids = [i for i, rule in enumerate(rules) if rule.severity is Severity.ERROR]
+    warning_ids = [i for i, rule in enumerate(rules) if rule.severity is Severity.WARNING]
     # The error rules run once over the chunk, fused into one mask; each rule's own mask is
     # worked out again only for the (few) rejected rows, and the warnings' for the others.
     bad = frame.select(
         pl.any_horizontal([rules[i].mask for i in error_ids] + [malformed]).alias("bad")
     ).to_series()
-    if not bad.any():
-        return frame, []
-    bad_rows = frame.filter(bad)
-    masks = bad_rows.select(
-        [rule.mask.alias(f"m{i}") for i, rule in enumerate(rules)] + [malformed.alias("malformed")]
-    )
-    rejected = _describe(bad.arg_true().to_list(), bad_rows, masks, rules, error_ids)
-    return frame.filter(~bad), rejected
+    rejected: list[tuple[int, list[FieldIssue]]] = []
+    good = frame
+    if bad.any():
+        bad_rows = frame.filter(bad)
+        masks = bad_rows.select(
+            [rule.mask.alias(f"m{i}") for i, rule in enumerate(rules)]
+            + [malformed.alias("malformed")]
+        )
+        rejected = _describe(bad.arg_true().to_list(), bad_rows, masks, rules, error_ids)
+        good = frame.filter(~bad)
+    errors: Counter[str] = Counter()
+    for _, issues in rejected:
+        errors.update({issue.reason for issue in issues})
+    flags, warnings = _warnings(good, rules, warning_ids)
 
-
-def _warn(good: pl.DataFrame, rules: list[Rule]) -> tuple[pl.Series, Counter[str]]:
-    """Per accepted row, the warning reasons joined by commas ("" for none), and their counts."""
-    warning_ids = [i for i, rule in enumerate(rules) if rule.severity is Severity.WARNING]
-    good_masks = good.select([rules[i].mask.alias(f"m{i}") for i in warning_ids])
-    flags = good_masks.select(
-        pl.concat_str(
-            [pl.when(pl.col(f"m{i}")).then(pl.lit(rules[i].reason)) for i in warning_ids],
-            separator=",",
-            ignore_nulls=True,
-        ).alias("flags")
-    ).to_series()
-    warnings: Counter[str] = Counter()
-    for i in warning_ids:
-        count = int(good_masks[f"m{i}"].sum())
-        if count:
-            warnings[rules[i].reason] += count
-    return flags, warnings
-
-
-def _accept(
-    good: pl.DataFrame,
-    flags: pl.Series,
-    warnings: Counter[str],
-    refdata: RefData,
-    date_format: str | None,
-) -> pl.DataFrame:
-    """The accepted rows typed, flagged, converted to the reporting currency and hashed;
-    the warnings found on the way are added to ``warnings``."""
     accepted = typed(good, refdata, date_format).with_columns(
         pl.when(flags == "").then(None).otherwise(flags).alias("flags")
     )
@@ -154,7 +119,28 @@ def _accept(
     no_rate = accepted["value"].is_not_null() & accepted["value_reporting"].is_null()
     if no_rate.any():
         warnings["no_exchange_rate"] += int(no_rate.sum())
-    return accepted.with_columns(row_hashes(accepted))
+    accepted = accepted.with_columns(row_hashes(accepted))
+    return Checked(accepted=accepted, rejected=rejected, warnings=warnings, errors=errors)
+
+
+def _warnings(
+    good: pl.DataFrame, rules: list[Rule], warning_ids: list[int]
+) -> tuple[pl.Series, Counter[str]]:
+    """The kept rows' flags (reasons joined by commas, "" for none) and the count per reason."""
+    good_masks = good.select([rules[i].mask.alias(f"m{i}") for i in warning_ids])
+    flags = good_masks.select(
+        pl.concat_str(
+            [pl.when(pl.col(f"m{i}")).then(pl.lit(rules[i].reason)) for i in warning_ids],
+            separator=",",
+            ignore_nulls=True,
+        ).alias("flags")
+    ).to_series()
+    warnings: Counter[str] = Counter()
+    for i in warning_ids:
+        count = int(good_masks[f"m{i}"].sum())
+        if count:
+            warnings[rules[i].reason] += count
+    return flags, warnings
 
 
 def _describe(
@@ -172,7 +158,9 @@ def _describe(
         if flags[-1]:
             issues.append(
                 FieldIssue(
-                    field="_record", reason="malformed_record", message=str(record["_error"])
+                    field="_record",
+                    reason="malformed_record",
+                    message=_shortened(str(record["_error"])),
                 )
             )
         for i in error_ids:
@@ -182,11 +170,21 @@ def _describe(
                     FieldIssue(
                         field=rule.field,
                         reason=rule.reason,
-                        message=rule.message.format(value=record.get(rule.field)),
+                        message=rule.message.format(value=_shortened(record.get(rule.field))),
                     )
                 )
         out.append((position, issues))
     return out
+
+
+# A message quotes at most this much of a value: the record itself keeps all of it.
+QUOTED = 200
+
+
+def _shortened(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > QUOTED:
+        return f"{value[:QUOTED]}… ({len(value) - QUOTED:,} more characters)"
+    return value
 
 
 def raw_records(raw: pl.DataFrame) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 import borderlink
 from borderlink.server import background, errors, openapi
 from borderlink.server.api import routers
+from borderlink.server.limits import BodyLimits
 from borderlink.server.security import SecurityHeaders
 from borderlink.services import Node, open_node
 from borderlink.settings import Settings
@@ -28,6 +29,7 @@ def create_app(
     app.state.node = node
     errors.install(app)
     openapi.install(app)
+    app.add_middleware(BodyLimits, settings=node.settings)  # inside: its answers get the headers
     app.add_middleware(SecurityHeaders)
 
     @app.get("/api/v1/health", tags=["node"])

@@ -129,7 +129,7 @@ def test_parties_and_outcomes_are_stored(node: Node, write_csv: WriteCsv) -> Non
     assert count(node, parties) == 3  # importer, exporter, declarant
 
 
-def test_a_crash_mid_file_leaves_whole_chunks_and_a_rerun_finishes(
+def test_a_crash_mid_file_leaves_whole_chunks_and_a_rerun_resumes_the_batch(
     node: Node, write_csv: WriteCsv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write_csv([good(declaration_id=f"C{i}") for i in range(250)])
@@ -150,8 +150,12 @@ def test_a_crash_mid_file_leaves_whole_chunks_and_a_rerun_finishes(
         assert conn.execute(select(ingest_batches.c.status)).scalar_one() == "failed"
     monkeypatch.setattr(ingest_service, "store_chunk", real)
     summary = ingest_file(node, OPS, path, chunk_rows=100)
-    assert (summary.accepted, summary.duplicates) == (50, 200)
+    # The same batch goes on after the rows it stored: its counts are the whole file's, once.
+    assert (summary.rows, summary.accepted, summary.duplicates) == (250, 250, 0)
     assert count(node, goods_items) == 250
+    with node.engine.connect() as conn:
+        batches = conn.execute(select(ingest_batches.c.batch_id, ingest_batches.c.status)).all()
+    assert [tuple(b) for b in batches] == [(summary.batch_id, "finished")]
 
 
 def test_retry_after_fixing_the_mapping_resolves_the_rejects(

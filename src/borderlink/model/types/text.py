@@ -37,9 +37,16 @@ class TextType(ValueType):
 
 class IdentifierType(TextType):
     name = "identifier"
-    description = "An identifier (reference, trader or office number): one line of plain text"
+    description = (
+        "An identifier (reference, trader or office number): one line of plain text, "
+        "without surrounding spaces"
+    )
     forbidden = FORBIDDEN_IN_ID
     example = "IMP-000123"
+
+    def normalise(self, text: pl.Expr) -> pl.Expr:
+        # "IMP1 " and "IMP1" are one trader: an export's padding must not make two.
+        return super().normalise(text).str.strip_chars(" ")
 
 
 class CodeType(IdentifierType):
@@ -50,4 +57,4 @@ class CodeType(IdentifierType):
     example = "IM"
 
     def normalise(self, text: pl.Expr) -> pl.Expr:
-        return text.str.to_uppercase()
+        return text.str.strip_chars(" ").str.to_uppercase()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from borderlink.errors import NotAuthenticated
+from borderlink.model import registry
 from borderlink.server.deps import (
     SESSION_COOKIE,
     CurrentUser,
@@ -21,8 +23,15 @@ from borderlink.services.accounts import users as accounts
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
+def _identifier(value: str) -> str:
+    # A name with a control or invisible character is no user's: refused as the value type says.
+    if not registry.identifier.validate(value):
+        raise ValueError(registry.identifier.explain(value))
+    return value
+
+
 class Credentials(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_identifier)]
     password: str = Field(min_length=1, max_length=1024)
 
 

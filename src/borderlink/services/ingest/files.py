@@ -19,21 +19,24 @@ from queue import Empty, Queue
 from typing import Any, TypeVar
 
 import polars as pl
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, update
 
 from borderlink.errors import NotFound
 from borderlink.ingest import Prepared, Reject, formats, prepare_file, reader
 from borderlink.ingest.columns import DECLARATION_COLUMNS, GOODS_ITEM_COLUMNS
 from borderlink.ingest.pipeline import conflict_rejects
+from borderlink.ingest.readers import REPLACEMENT
 from borderlink.ingest.validate import KEY
 from borderlink.model import IngestSummary
 from borderlink.refdata import RefData
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
-from borderlink.services.ingest.limits import text_limits
+from borderlink.services.ingest import batches
+from borderlink.services.ingest.batches import Source
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
 from borderlink.store import bulk
+from borderlink.store.engine import writer_lock
 from borderlink.store.tables import ingest_batches
 
 T = TypeVar("T")
@@ -58,69 +61,109 @@ def ingest_file(
     refdata: RefData | None = None,
     chunk_rows: int | None = None,
 ) -> IngestSummary:
-    """Validate and store every declaration in ``path``; the summary adds up to the input rows."""
+    """Validate and store every declaration in ``path``; the summary adds up to the input rows.
+
+    An interrupted earlier run of the same file is resumed: its batch goes on where it stopped.
+    """
     require(principal, Permission.DECLARATIONS_SUBMIT)
-    actor = principal.username
     path = Path(path)
     if not path.is_file():
         raise NotFound(f"no such file: {path}", field="file")
     reader(format)  # an unknown format is refused before anything is recorded
     mapping_name = mapping or "borderlink"
-    source = Source(
-        batch_id=str(uuid.uuid4()),
-        name=str(path),
-        sha256=file_sha256(path),
-        format=format,
-        mapping=mapping_name,
-    )
-    summary = IngestSummary(batch_id=source.batch_id, source=source.name)
-    with node.transaction() as conn:
-        conn.execute(
-            insert(ingest_batches).values(
-                batch_id=source.batch_id,
-                source=source.name,
-                source_sha256=source.sha256,
-                format=format,
-                mapping=mapping_name,
-                status="running",
-                started_at=bulk.now(),
+    sha256 = file_sha256(path)
+    batches.mark_interrupted(node)
+    earlier = batches.resumable(node, sha256, format, mapping_name)
+    if earlier is not None:
+        try:
+            with batches.running(node, earlier.batch_id):
+                if _claim(node, principal, earlier):
+                    source = batches.Source(
+                        earlier.batch_id, str(path), sha256, format, mapping_name
+                    )
+                    return _run(
+                        node, principal, path, source, earlier, progress, refdata, chunk_rows
+                    )
+        except BlockingIOError:
+            pass  # another process resumed it just now: this run is a batch of its own
+    source = batches.Source(str(uuid.uuid4()), str(path), sha256, format, mapping_name)
+    with batches.running(node, source.batch_id):
+        with node.transaction() as conn:
+            batches.start(conn, source)
+            audit.record(
+                conn,
+                actor=principal.username,
+                action="ingest.start",
+                object_type="ingest_batch",
+                object_id=source.batch_id,
+                details={"source": source.name, "sha256": sha256, "mapping": mapping_name},
             )
-        )
-        audit.record(
-            conn,
-            actor=actor,
-            action="ingest.start",
-            object_type="ingest_batch",
-            object_id=source.batch_id,
-            details={"source": source.name, "sha256": source.sha256, "mapping": mapping_name},
-        )
-    refdata = refdata or snapshot(node)
+        summary = IngestSummary(batch_id=source.batch_id, source=source.name)
+        return _run(node, principal, path, source, summary, progress, refdata, chunk_rows)
+
+
+def _claim(node: Node, principal: Principal, earlier: IngestSummary) -> bool:
+    """Mark an interrupted batch running again, unless another run took it first."""
+    with node.transaction() as conn:
+        taken = conn.execute(
+            update(ingest_batches)
+            .where(ingest_batches.c.batch_id == earlier.batch_id)
+            .where(ingest_batches.c.status.in_(batches.RESUMABLE))
+            .values(status="running", finished_at=None)
+        ).rowcount
+        if taken:
+            audit.record(
+                conn,
+                actor=principal.username,
+                action="ingest.resume",
+                object_type="ingest_batch",
+                object_id=earlier.batch_id,
+                details={"after_rows": earlier.rows},
+            )
+    return bool(taken)
+
+
+def _run(
+    node: Node,
+    principal: Principal,
+    path: Path,
+    source: Source,
+    summary: IngestSummary,
+    progress: Progress | None,
+    refdata: RefData | None,
+    chunk_rows: int | None,
+) -> IngestSummary:
+    """Store the file's chunks after the rows ``summary`` already counts, then finish."""
     chunks = prepare_file(
         path,
-        fmt=format,
-        mapping=mapping_name,
-        refdata=refdata,
+        fmt=source.format,
+        mapping=source.mapping,
+        refdata=refdata or snapshot(node),
         chunk_rows=chunk_rows or node.settings.ingest_chunk_rows,
-        limits=text_limits(),
+        skip_rows=summary.rows,
     )
     try:
         # Validation of the next chunk (Polars, off the GIL) overlaps the writing of this one.
         for prepared in prefetch(chunks):
-            with node.transaction() as conn:
+            with writer_lock(node.engine), node.transaction() as conn:
+                # A write first: on SQLite the transaction takes the write lock now (waiting its
+                # turn) rather than at its first insert, after reads another writer's commit
+                # would make stale ("database is locked" at once, whatever the busy timeout).
+                batches.save_counts(conn, summary, status="running")
                 tally, _ = store_chunk(conn, prepared, source)
                 _add(summary, tally)
-                _save_counts(conn, summary, status="running")
+                batches.save_counts(conn, summary, status="running")
             if progress:
                 progress(prepared.rows)
     except BaseException:
         with node.transaction() as conn:
-            _save_counts(conn, summary, status="failed")
+            batches.save_counts(conn, summary, status="failed")
         raise
     with node.transaction() as conn:
-        _save_counts(conn, summary, status="finished")
+        batches.save_counts(conn, summary, status="finished")
         audit.record(
             conn,
-            actor=actor,
+            actor=principal.username,
             action="ingest.finish",
             object_type="ingest_batch",
             object_id=source.batch_id,
@@ -161,14 +204,6 @@ def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 queue.get_nowait()
             except Empty:
                 worker.join(timeout=0.05)
-
-
-class Source:
-    """Where rows came from: recorded on every reject so it can be retried."""
-
-    def __init__(self, *, batch_id: str, name: str, sha256: str, format: str, mapping: str) -> None:
-        self.batch_id, self.name, self.sha256 = batch_id, name, sha256
-        self.format, self.mapping = format, mapping
 
 
 def store_chunk(
@@ -300,6 +335,18 @@ def _fingerprint(source: Source, reject: Reject) -> str:
     return hashlib.sha256(f"{source.sha256}:{reject.record_no}:{raw}".encode()).hexdigest()
 
 
+def _no_nul(value: Any) -> Any:
+    """NUL as U+FFFD in every text of a reject: PostgreSQL stores no NUL in text or JSON, and a
+    retry of the record as kept is still refused (as not UTF-8) until someone fixes it."""
+    if isinstance(value, str):
+        return value.replace("\x00", REPLACEMENT)
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_nul(v) for v in value]
+    return value
+
+
 def _store_rejects(conn: Connection, found: list[Reject], source: Source) -> None:
     if not found:
         return
@@ -307,15 +354,17 @@ def _store_rejects(conn: Connection, found: list[Reject], source: Source) -> Non
         {
             "fingerprint": [_fingerprint(source, reject) for reject in found],
             "record_no": [reject.record_no for reject in found],
-            "declaration_id": [(reject.declaration_id or "")[:64] or None for reject in found],
+            "declaration_id": [
+                _no_nul((reject.declaration_id or "")[:64]) or None for reject in found
+            ],
             "item_no": [reject.item_no for reject in found],
             "field": [reject.issues[0].field[:64] for reject in found],
             "reason": [reject.issues[0].reason for reject in found],
             "issues": [
-                json.dumps([issue.model_dump(mode="json") for issue in reject.issues])
+                json.dumps(_no_nul([issue.model_dump(mode="json") for issue in reject.issues]))
                 for reject in found
             ],
-            "raw": [json.dumps(reject.raw, default=str) for reject in found],
+            "raw": [json.dumps(_no_nul(reject.raw), default=str) for reject in found],
         },
         schema_overrides={"item_no": pl.Int64, "declaration_id": pl.String},
     ).with_columns(
@@ -336,23 +385,6 @@ def _add(summary: IngestSummary, tally: IngestSummary) -> None:
     summary.duplicates += tally.duplicates
     summary.warnings = dict(Counter(summary.warnings) + Counter(tally.warnings))
     summary.errors = dict(Counter(summary.errors) + Counter(tally.errors))
-
-
-def _save_counts(conn: Connection, summary: IngestSummary, *, status: str) -> None:
-    conn.execute(
-        update(ingest_batches)
-        .where(ingest_batches.c.batch_id == summary.batch_id)
-        .values(
-            status=status,
-            rows=summary.rows,
-            accepted=summary.accepted,
-            rejected=summary.rejected,
-            duplicates=summary.duplicates,
-            warnings=summary.warnings,
-            errors=summary.errors,
-            finished_at=None if status == "running" else bulk.now(),
-        )
-    )
 
 
 __all__ = ["Progress", "Source", "file_sha256", "formats", "ingest_file", "reader", "store_chunk"]

@@ -18,10 +18,10 @@ from sqlalchemy import Row, func, select, update
 from borderlink.errors import NotFound
 from borderlink.ingest import load_mapping, prepare
 from borderlink.model import FieldIssue, RejectedRecord
+from borderlink.refdata import RefData
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.ingest.files import Source, store_chunk
-from borderlink.services.ingest.limits import text_limits
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
 from borderlink.store import bulk
@@ -103,7 +103,6 @@ def retry_rejects(
 ) -> RetrySummary:
     """Run open rejects (all, some ids, or one reason) through validation again."""
     require(principal, Permission.REJECTS_RETRY)
-    actor = principal.username
     query = select(rejects).where(rejects.c.status == "open")
     if ids:
         query = query.where(rejects.c.reject_id.in_(ids))
@@ -120,59 +119,74 @@ def retry_rejects(
     for row in rows:
         groups[(row.format, row.mapping or "borderlink")].append(row)
     for (fmt, mapping_name), group in groups.items():
-        mapping = load_mapping("borderlink" if fmt == "json" else mapping_name)
-        # The reject id stands in for the record number, so results map back to reject rows.
-        raw = pl.DataFrame(
-            [
-                {"_record_no": row.reject_id, **{k: _text(v) for k, v in row.raw.items()}}
-                for row in group
-            ],
-            infer_schema_length=None,
-        ).with_columns(pl.exclude("_record_no").cast(pl.String))
-        prepared = prepare(raw, mapping, refdata, limits=text_limits())
-        source = Source(
-            batch_id=str(uuid.uuid4()),
-            name="retry",
-            sha256="retry",
-            format=fmt,
-            mapping=mapping_name,
-        )
-        with node.transaction() as conn:
-            _, found = store_chunk(conn, prepared, source, keep_rejects=False)
-            still = {reject.record_no: reject for reject in found}
-            now = bulk.now()
-            for row in group:
-                summary.retried += 1
-                reject = still.get(row.reject_id)
-                if reject is None:
-                    summary.resolved += 1
-                    conn.execute(
-                        update(rejects)
-                        .where(rejects.c.reject_id == row.reject_id)
-                        .values(status="resolved", resolved_at=now)
-                    )
-                    continue
-                summary.still_rejected += 1
-                first = reject.issues[0]
-                summary.reasons[first.reason] = summary.reasons.get(first.reason, 0) + 1
+        _retry_group(node, principal, fmt, mapping_name, group, refdata, summary)
+    return summary
+
+
+# long: one transaction per group, read, re-validate and write in one place so a crash leaves
+# the group either retried or untouched
+def _retry_group(
+    node: Node,
+    principal: Principal,
+    fmt: str,
+    mapping_name: str,
+    group: list[Row[Any]],
+    refdata: RefData,
+    summary: RetrySummary,
+) -> None:
+    """Retry the rejects of one format and mapping in one transaction, adding to ``summary``."""
+    mapping = load_mapping("borderlink" if fmt == "json" else mapping_name)
+    # The reject id stands in for the record number, so results map back to reject rows.
+    raw = pl.DataFrame(
+        [
+            {"_record_no": row.reject_id, **{k: _text(v) for k, v in row.raw.items()}}
+            for row in group
+        ],
+        infer_schema_length=None,
+    ).with_columns(pl.exclude("_record_no").cast(pl.String))
+    prepared = prepare(raw, mapping, refdata)
+    source = Source(
+        batch_id=str(uuid.uuid4()),
+        name="retry",
+        sha256="retry",
+        format=fmt,
+        mapping=mapping_name,
+    )
+    with node.transaction() as conn:
+        _, found = store_chunk(conn, prepared, source, keep_rejects=False)
+        still = {reject.record_no: reject for reject in found}
+        now = bulk.now()
+        for row in group:
+            summary.retried += 1
+            reject = still.get(row.reject_id)
+            if reject is None:
+                summary.resolved += 1
                 conn.execute(
                     update(rejects)
                     .where(rejects.c.reject_id == row.reject_id)
-                    .values(
-                        field=first.field,
-                        reason=first.reason,
-                        issues=[issue.model_dump(mode="json") for issue in reject.issues],
-                    )
+                    .values(status="resolved", resolved_at=now)
                 )
-            audit.record(
-                conn,
-                actor=actor,
-                action="rejects.retry",
-                object_type="reject",
-                object_id=",".join(str(row.reject_id) for row in group)[:128],
-                details=summary.model_dump(),
+                continue
+            summary.still_rejected += 1
+            first = reject.issues[0]
+            summary.reasons[first.reason] = summary.reasons.get(first.reason, 0) + 1
+            conn.execute(
+                update(rejects)
+                .where(rejects.c.reject_id == row.reject_id)
+                .values(
+                    field=first.field,
+                    reason=first.reason,
+                    issues=[issue.model_dump(mode="json") for issue in reject.issues],
+                )
             )
-    return summary
+        audit.record(
+            conn,
+            actor=principal.username,
+            action="rejects.retry",
+            object_type="reject",
+            object_id=",".join(str(row.reject_id) for row in group)[:128],
+            details=summary.model_dump(),
+        )
 
 
 def _text(value: Any) -> str | None:

@@ -19,7 +19,6 @@ from borderlink import risk
 from borderlink.errors import InvalidInput
 from borderlink.ingest import prepare_file
 from borderlink.refdata import RefData, edition_from_name, parse_hs
-from borderlink.services.ingest.limits import text_limits
 
 
 @dataclass(frozen=True)
@@ -34,9 +33,7 @@ class FileRows:
 
 def read_file(path: Path, mapping: str | None = "kcs", refdata: RefData | None = None) -> FileRows:
     """A declarations file through :mod:`borderlink.ingest` (validated, canonical columns)."""
-    chunks = list(
-        prepare_file(Path(path), fmt="csv", mapping=mapping, refdata=refdata, limits=text_limits())
-    )
+    chunks = list(prepare_file(Path(path), fmt="csv", mapping=mapping, refdata=refdata))
     errors: Counter[str] = Counter()
     for chunk in chunks:
         errors.update(chunk.errors)

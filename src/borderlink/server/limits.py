@@ -1,0 +1,107 @@
+"""Request body limits, per route, and NUL refused at the edge.
+
+A body is never read past its route's limit: the sign-in routes take a few kilobytes
+(``max_auth_body_bytes``: an anonymous caller must not make the node hold 100 MB), declaration
+submissions ``max_submission_bytes``, everything else ``max_body_bytes``. A declared
+``Content-Length`` over the limit is answered 413 before a byte is read; a body that grows past
+it (chunked, or lying about its length) is cut off with the same 413, in the one error body.
+
+A NUL character, which no value type accepts and PostgreSQL cannot store, is refused as invalid
+input (the status the one error table gives it) wherever it comes: in the path, the query, or
+the body (raw, JSON-escaped as ``\\u0000``, or form-encoded as ``%00``).
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from borderlink.errors import InvalidInput, code_for_status, outcome_of
+from borderlink.server.errors import error_body
+from borderlink.settings import Settings
+
+AUTH_PATHS = ("/api/v1/auth/", "/login", "/logout")
+SUBMISSION_PATHS = ("/api/v1/declarations",)
+# How NUL looks in a body: raw or JSON-escaped (and form-encoded, in a form). An escaped
+# backslash before "u0000" is text, and refusing that too is the price of not decoding here.
+NUL_MARKS = (b"\x00", b"\\u0000")
+NUL_DETAIL = "NUL characters are not accepted in a request"
+
+
+def limit_for(settings: Settings, method: str, path: str) -> int:
+    if path.startswith(AUTH_PATHS):
+        return settings.max_auth_body_bytes
+    if method == "POST" and path.rstrip("/") in SUBMISSION_PATHS:
+        return settings.max_submission_bytes
+    return settings.max_body_bytes
+
+
+async def _answer(send: Send, status: int, body: dict[str, object]) -> None:
+    data = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})
+
+
+def _too_large(limit: int) -> str:
+    return f"the request body is larger than this route takes ({limit:,} bytes)"
+
+
+def _marks(headers: dict[bytes, bytes]) -> tuple[bytes, ...]:
+    form = headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded")
+    return (*NUL_MARKS, b"%00") if form else NUL_MARKS
+
+
+class BodyLimits:
+    """ASGI middleware: the per-route body limit and the NUL check, before any handler reads."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        target = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
+        if b"%00" in target or b"\x00" in target:
+            status = outcome_of(InvalidInput).http_status
+            await _answer(send, status, error_body(InvalidInput.code, NUL_DETAIL))
+            return
+        limit = limit_for(self.settings, scope.get("method", "GET"), scope.get("path", ""))
+        headers = dict(scope.get("headers", []))
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _answer(send, 413, error_body(code_for_status(413), _too_large(limit)))
+            return
+        marks = _marks(headers)
+        seen = 0
+        tail = b""
+
+        async def receiving() -> Message:
+            nonlocal seen, tail
+            message = await receive()
+            if message["type"] == "http.request":
+                chunk: bytes = message.get("body", b"")
+                seen += len(chunk)
+                if seen > limit:
+                    raise HTTPException(413, _too_large(limit))
+                window = tail + chunk  # a mark may straddle two chunks
+                if any(mark in window for mark in marks):
+                    # An HTTP error, so that the framework's body parsing passes it on as it is.
+                    raise HTTPException(outcome_of(InvalidInput).http_status, NUL_DETAIL)
+                tail = window[-8:]
+            return message
+
+        await self.app(scope, receiving, send)
