@@ -26,8 +26,6 @@ BEING_SPLIT = frozenset(
         ("services/cooperation/receiving.py", "purge_expired"),
         ("services/cooperation/receiving.py", "receive_all"),
         ("services/cooperation/records.py", "issue_all"),
-        ("services/ingest/files.py", "ingest_file"),
-        ("services/ingest/rejects.py", "retry_rejects"),
     }
 )
 
