@@ -209,11 +209,26 @@ class Agreement(BaseModel):
     categories: frozenset[Category] = Field(description="What may flow")
     purposes: frozenset[str] = Field(min_length=1, description="For which purposes")
     max_classification: Classification = Classification.RESTRICTED
+    fields: dict[Category, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="What may flow, per category: an allow-list of fields (nested paths such as "
+        "`parties.name`); a category left out gets the standard list",
+    )
     redact: dict[Category, tuple[str, ...]] = Field(
         default_factory=dict, description="Fields removed before release, per category"
     )
+    replace: dict[Category, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Free-text fields sent as the given text instead, per category",
+    )
+    amber_recipients: tuple[str, ...] = Field(
+        default=(), description="Node ids that may receive TLP:AMBER records under it"
+    )
     onward_sharing: Literal["forbidden", "with-consent", "permitted"] = "forbidden"
     retention_days: int | None = Field(default=None, ge=1)
+    retain_after_end_days: int = Field(
+        default=0, ge=0, description="Days a partner keeps what it received once it has ended"
+    )
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     review_on: dt.date | None = None
@@ -224,6 +239,8 @@ class Agreement(BaseModel):
             raise ValueError("parties must be distinct")
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValueError("valid_until must not be before valid_from")
+        if not set(self.amber_recipients) <= set(self.parties):
+            raise ValueError("amber_recipients must be parties to the agreement")
         return self
 
     def other_party(self, node_id: str) -> list[str]:

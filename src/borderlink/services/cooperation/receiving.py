@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
+from borderlink.cooperation.agreements import withdrawal_due
 from borderlink.cooperation.alerts import partner_alert
 from borderlink.cooperation.policy import Denial, release
 from borderlink.errors import BorderLinkError, PolicyDenied, ReplayDetected
@@ -23,7 +24,7 @@ from borderlink.exchange.envelope import Envelope, digest, open_envelope
 from borderlink.exchange.stix import from_stix, timestamp
 from borderlink.model.cooperation import Agreement, Alert, CoopRecord
 from borderlink.services.accounts.access import Permission, Principal, require
-from borderlink.services.cooperation.agreements import load_agreements
+from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
 from borderlink.services.cooperation.records import (
     audit_row,
     held_versions,
@@ -34,6 +35,7 @@ from borderlink.services.cooperation.records import (
 )
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
+from borderlink.store.cooperation_tables import agreements as agreement_rows
 from borderlink.store.cooperation_tables import coop_records, partner_alerts, received
 from borderlink.store.tables import audit_log
 
@@ -47,6 +49,7 @@ class ReceiveSummary:
     accepted: list[Envelope] = field(default_factory=list)
     duplicates: int = 0
     rejected: list[tuple[str, BorderLinkError]] = field(default_factory=list)  # (token, why)
+    superseded: int = 0  # older versions than the one held (arrived out of order): ignored
 
 
 def receive(node: Node, token: str, *, principal: Principal = EXCHANGE) -> Envelope:
@@ -80,6 +83,7 @@ def receive_all(
     skew = dt.timedelta(seconds=node.settings.exchange_clock_skew_s)
     partners = {p.partner_id: p for p in load_partners(conn)}
     agreements = {a.agreement_id: a for a in load_agreements(conn)}
+    confirmed = confirmed_parties(conn, me)
     summary = ReceiveSummary()
 
     opened: list[tuple[str, Envelope]] = []
@@ -91,6 +95,7 @@ def receive_all(
     seen = _seen(conn, [env for _, env in opened])
     held = held_versions(conn, [env.record_id for _, env in opened])
     alerts_held = _alerts_held(conn, [env.record_id for _, env in opened])
+    under = _received_under(conn, [env for _, env in opened])
 
     records: dict[str, dict[str, Any]] = {}
     alert_rows: dict[str, dict[str, Any]] = {}
@@ -113,7 +118,13 @@ def receive_all(
                 )
             continue
         try:
-            record = _accept(env, agreements, held, me, now)
+            record = _accept(env, (agreements, confirmed), (held, under), me, now)
+        except ReplayDetected as error:  # an older version than the one held
+            if duplicates_ok:
+                summary.superseded += 1
+            else:
+                summary.rejected.append((token, error))
+            continue
         except BorderLinkError as error:
             summary.rejected.append((token, error))
             continue
@@ -162,6 +173,7 @@ def receive_all(
                 details={
                     "accepted": [e.record_id for e in summary.accepted][:1000],
                     "duplicates": summary.duplicates,
+                    "superseded": summary.superseded,
                 },
             )
         )
@@ -172,11 +184,13 @@ def receive_all(
 
 def _accept(
     env: Envelope,
-    agreements: dict[str, Agreement],
-    held: dict[str, dt.datetime],
+    terms: tuple[dict[str, Agreement], dict[str, set[str]]],
+    known: tuple[dict[str, dt.datetime], set[tuple[str, str, str]]],
     me: str,
     now: dt.datetime,
 ) -> CoopRecord:
+    agreements, confirmed = terms
+    held, under = known
     record = from_stix(env.object)
     if record.issuer != env.sender:
         raise PolicyDenied(
@@ -185,7 +199,14 @@ def _accept(
     agreement = agreements.get(env.agreement_id)
     if agreement is None:
         raise PolicyDenied(f"{env.sender} sent under unknown agreement {env.agreement_id!r}")
-    check = release(record, me, env.purpose, [agreement], now, me=env.sender)
+    # A revocation of a record received under this agreement is accepted whatever its state.
+    earlier = env.agreement_id if (env.sender, record.id, env.agreement_id) in under else None
+    if env.sender not in confirmed.get(env.agreement_id, ()) and not (record.revoked and earlier):
+        raise PolicyDenied(
+            f"{env.sender} sent under agreement {env.agreement_id}, whose copies do not match "
+            "yet (exchange the signed copies: `borderlink agreements copy`)"
+        )
+    check = release(record, me, env.purpose, [agreement], now, me=env.sender, sent_under=earlier)
     if isinstance(check, Denial):
         raise PolicyDenied(f"not accepted from {env.sender}: {check.detail}")
     if check.removed:
@@ -213,6 +234,19 @@ def _seen(conn: Connection, envelopes: list[Envelope]) -> dict[tuple[str, str], 
         )
     )
     return {(r.sender_id, r.nonce): r.digest for r in rows}
+
+
+def _received_under(conn: Connection, envelopes: list[Envelope]) -> set[tuple[str, str, str]]:
+    """(sender, record, agreement) of what was received before, of the records in ``envelopes``."""
+    ids = list({e.record_id for e in envelopes})
+    if not ids:
+        return set()
+    rows = conn.execute(
+        select(received.c.sender_id, received.c.record_id, received.c.agreement_id)
+        .where(received.c.record_id.in_(ids))
+        .distinct()
+    )
+    return {(r.sender_id, r.record_id, r.agreement_id) for r in rows}
 
 
 def _alerts_held(conn: Connection, ids: list[str]) -> set[str]:
@@ -244,7 +278,8 @@ def _alert_row(record: Alert, sender: str, now: dt.datetime) -> dict[str, Any]:
 def purge_expired(
     node: Node, *, today: dt.date | None = None, principal: Principal = RETENTION
 ) -> int:
-    """Delete received records kept longer than their agreement's retention limit.
+    """Delete received records kept longer than their agreement lets them be kept: past its
+    retention limit, or once the agreement has ended and its ``retain_after_end_days`` passed.
 
     What stays: the receipt (sender, nonce, digest) and the log entries, so the node can still
     prove what it received and when, without keeping the content.
@@ -254,10 +289,16 @@ def purge_expired(
     day = today or dt.datetime.now(dt.UTC).date()
     now = dt.datetime.now(dt.UTC)
     with exclusive(node) as conn:
-        limits = {
-            a.agreement_id: a.retention_days for a in load_agreements(conn) if a.retention_days
+        changed = {
+            r.agreement_id: r.updated_at.date()
+            for r in conn.execute(
+                select(agreement_rows.c.agreement_id, agreement_rows.c.updated_at)
+            )
         }
-        if not limits:
+        terms = {a.agreement_id: a for a in load_agreements(conn)}
+        ended = {aid for aid, a in terms.items() if withdrawal_due(a, changed[aid], day)}
+        limits = {aid: a.retention_days for aid, a in terms.items() if a.retention_days}
+        if not limits and not ended:
             return 0
         rows = conn.execute(
             select(
@@ -269,36 +310,46 @@ def purge_expired(
             .join(received, received.c.record_id == coop_records.c.record_id)
             .where(
                 coop_records.c.received_from.is_not(None),
-                received.c.agreement_id.in_(list(limits)),
+                received.c.agreement_id.in_(list(set(limits) | ended)),
             )
         ).all()
-        expired: dict[str, tuple[str, dict[str, Any]]] = {}
+        expired: dict[str, tuple[str, dict[str, Any], str]] = {}
         for r in rows:
-            if r.stored_at.date() + dt.timedelta(days=limits[r.agreement_id]) < day:
-                expired[r.record_id] = (r.agreement_id, r.document)
-        if not expired:
-            return 0
-        ids = list(expired)
-        conn.execute(delete(coop_records).where(coop_records.c.record_id.in_(ids)))
-        conn.execute(delete(partner_alerts).where(partner_alerts.c.alert_id.in_(ids)))
-        append(
-            conn,
-            [
-                {"kind": "purged", "record_id": rid, "version": doc["modified"], "agreement": aid}
-                for rid, (aid, doc) in expired.items()
-            ],
-        )
-        conn.execute(
-            insert(audit_log),
-            [
-                audit_row(
-                    now,
-                    actor,
-                    "retention.purge",
-                    reason=f"retention limit of agreement {aid}",
-                    details={"record_id": rid},
-                )
-                for rid, (aid, _doc) in expired.items()
-            ],
-        )
+            if r.agreement_id in ended:
+                expired[r.record_id] = (r.agreement_id, r.document, "agreement ended")
+            elif r.stored_at.date() + dt.timedelta(days=limits[r.agreement_id]) < day:
+                expired[r.record_id] = (r.agreement_id, r.document, "retention limit")
+        if expired:
+            _purge(conn, actor, now, expired)
     return len(expired)
+
+
+def _purge(
+    conn: Connection,
+    actor: str,
+    now: dt.datetime,
+    expired: dict[str, tuple[str, dict[str, Any], str]],
+) -> None:
+    ids = list(expired)
+    conn.execute(delete(coop_records).where(coop_records.c.record_id.in_(ids)))
+    conn.execute(delete(partner_alerts).where(partner_alerts.c.alert_id.in_(ids)))
+    append(
+        conn,
+        [
+            {"kind": "purged", "record_id": rid, "version": doc["modified"], "agreement": aid}
+            for rid, (aid, doc, _why) in expired.items()
+        ],
+    )
+    conn.execute(
+        insert(audit_log),
+        [
+            audit_row(
+                now,
+                actor,
+                "retention.purge",
+                reason=f"{why} of agreement {aid}",
+                details={"record_id": rid},
+            )
+            for rid, (aid, _doc, why) in expired.items()
+        ],
+    )

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 
+from borderlink.cooperation.agreements import in_force
 from borderlink.cooperation.alerts import alert_from_seizure
 from borderlink.cooperation.policy import Denial, release
 from borderlink.cooperation.records import new_record
@@ -35,7 +36,7 @@ from borderlink.exchange.stix import derived_record_id, from_stix, timestamp, to
 from borderlink.model.cooperation import Agreement, CoopRecord, PartnerAlert, Route, Seizure
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
-from borderlink.services.cooperation.agreements import load_agreements
+from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
 from borderlink.services.cooperation.partners import known_partners, node_identity
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
@@ -43,6 +44,7 @@ from borderlink.store.cooperation_tables import (
     coop_records,
     partner_alerts,
     partners,
+    received,
     released,
 )
 from borderlink.store.tables import audit_log
@@ -144,7 +146,9 @@ def issue_all(
         held = held_versions(conn, [r.id for r in records])
         held_before = set(held)
         agreements = load_agreements(conn)
+        confirmed = confirmed_parties(conn, identity.node_id)
         partners = load_partners(conn)
+        sent = sent_under(conn, [r.id for r in records if r.revoked])
         stored: dict[str, dict[str, Any]] = {}
         audits: list[dict[str, Any]] = []
         copies: list[dict[str, Any]] = []
@@ -172,8 +176,8 @@ def issue_all(
                     identity,
                     record,
                     partner,
-                    purpose,
-                    agreements,
+                    (purpose, sent.get((partner.partner_id, record.id))),
+                    (agreements, confirmed),
                     now,
                     actor,
                     (result, audits, copies, entries),
@@ -227,15 +231,34 @@ def _release_one(
     identity: NodeIdentity,
     record: CoopRecord,
     partner: Partner,
-    purpose: str,
-    agreements: list[Agreement],
+    why: tuple[str, str | None],  # the purpose, and the agreement of the partner's earlier copy
+    terms: tuple[list[Agreement], dict[str, set[str]]],  # agreements, partners confirmed in each
     now: dt.datetime,
     actor: str,
     out: tuple[IssueResult, list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]],
 ) -> None:
     """The policy decides; a copy is signed for the partner, or the refusal is recorded."""
     result, audits, copies, entries = out
-    outcome = release(record, partner.partner_id, purpose, agreements, now, me=identity.node_id)
+    purpose, earlier = why
+    agreements, confirmed = terms
+    pid = partner.partner_id
+    # Only agreements whose copies match on both sides count; a revocation of what the
+    # partner holds goes under the agreement it came under, whatever has happened since.
+    usable = [a for a in agreements if pid in confirmed.get(a.agreement_id, ())]
+    if record.revoked and earlier is not None:
+        usable = agreements
+    outcome = release(
+        record, pid, purpose, usable, now, me=identity.node_id, sent_under=earlier
+    )
+    unconfirmed = [
+        a for a in agreements if pid in a.parties and identity.node_id in a.parties and a not in usable
+    ]
+    if isinstance(outcome, Denial) and outcome.code in ("no_agreement", "not_in_force") and unconfirmed:
+        outcome = Denial(
+            "unconfirmed",
+            f"{outcome.detail}; not usable until both copies match: "
+            + ", ".join(a.agreement_id for a in unconfirmed),
+        )
     if isinstance(outcome, Denial):
         result.denied[partner.partner_id] = outcome.detail
         audits.append(
@@ -349,6 +372,19 @@ def _notify(
                 result.notified.append(partner_id)
 
 
+def sent_under(conn: Connection, record_ids: Sequence[str]) -> dict[tuple[str, str], str]:
+    """(partner, record) → the agreement of the latest copy of the record that partner got:
+    under it, a revocation travels whatever the agreement's state now."""
+    if not record_ids:
+        return {}
+    rows = conn.execute(
+        select(released.c.partner_id, released.c.record_id, released.c.agreement_id)
+        .where(released.c.record_id.in_(set(record_ids)))
+        .order_by(released.c.seq)
+    ).all()
+    return {(r.partner_id, r.record_id): r.agreement_id for r in rows}
+
+
 def load_partners(conn: Connection) -> list[Partner]:
     rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
     return [Partner(r.partner_id, r.name, r.public_key, r.base_url) for r in rows]
@@ -408,9 +444,10 @@ def upsert(
 
 
 def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
-    """Partners' alerts in force on ``on_date`` (not revoked, within validity)."""
+    """Partners' alerts in force on ``on_date``: not revoked, within their validity, and
+    received under an agreement in force on that day (one that ends stops them at once)."""
     with node.read() as conn:
-        rows = conn.execute(
+        found = conn.execute(
             select(partner_alerts)
             .where(
                 partner_alerts.c.active.is_(True),
@@ -419,6 +456,15 @@ def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
             )
             .order_by(partner_alerts.c.alert_id)
         ).all()
+        under = _latest_agreement(conn, [r.alert_id for r in found])
+        terms = {a.agreement_id: a for a in load_agreements(conn)}
+    rows = [
+        r
+        for r in found
+        if r.alert_id in under
+        and under[r.alert_id] in terms
+        and in_force(terms[under[r.alert_id]], on_date)
+    ]
     return [
         PartnerAlert(
             alert_id=r.alert_id,
@@ -434,6 +480,18 @@ def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
         )
         for r in rows
     ]
+
+
+def _latest_agreement(conn: Connection, record_ids: list[str]) -> dict[str, str]:
+    """The agreement under which the latest version of each received record came."""
+    if not record_ids:
+        return {}
+    rows = conn.execute(
+        select(received.c.record_id, received.c.agreement_id)
+        .where(received.c.record_id.in_(record_ids))
+        .order_by(received.c.received_at, received.c.version)
+    )
+    return {r.record_id: r.agreement_id for r in rows}
 
 
 def get_record(node: Node, record_id: str) -> CoopRecord:
