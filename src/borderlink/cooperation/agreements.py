@@ -58,7 +58,6 @@ MODELS_BY_CATEGORY: Mapping[Category, type[Alert] | type[Seizure] | type[AeoStat
 STANDARD_FIELDS: Mapping[Category, tuple[str, ...]] = MappingProxyType(
     {
         Category.ALERT: (
-            "classification",
             "title",
             "description",
             "valid_from",
@@ -71,7 +70,6 @@ STANDARD_FIELDS: Mapping[Category, tuple[str, ...]] = MappingProxyType(
             "source_seizure",
         ),
         Category.SEIZURE: (
-            "classification",
             "seized_on",
             "office_id",
             "goods_description",
@@ -85,7 +83,6 @@ STANDARD_FIELDS: Mapping[Category, tuple[str, ...]] = MappingProxyType(
             "parties",
         ),
         Category.AEO_STATUS: (
-            "classification",
             "trader_id",
             "trader_name",
             "country",

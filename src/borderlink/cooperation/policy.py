@@ -24,9 +24,15 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from borderlink.cooperation.agreements import FREE_TEXT, allowed_fields, between, in_force
+from borderlink.cooperation.agreements import (
+    FREE_TEXT,
+    allowed_fields,
+    between,
+    field_paths,
+    in_force,
+)
 from borderlink.cooperation.alerts import DERIVED_FROM, derived_title
-from borderlink.cooperation.projection import WITHHELD, Rules, project
+from borderlink.cooperation.projection import WITHHELD, Rules, always, project
 from borderlink.errors import PolicyDenied
 from borderlink.model.cooperation import (
     CLASSIFICATION_ORDER,
@@ -239,13 +245,19 @@ def _derived_rules(record: Alert, agreement: Agreement, base: Rules) -> Rules:
     """An alert derived from a seizure: its fields flow only if their sources may flow as part
     of a seizure under the same agreement (else the alert would carry what the seizure may not)."""
     source = rules(agreement, Category.SEIZURE, Seizure)
+    travels = always(Seizure, Category.SEIZURE)
     blocked = dict(base.blocked)
     fallback = dict(base.fallback)
     for name, paths in DERIVED_FROM.items():
-        if all(source.allows(p) and p not in source.replace for p in paths):
+        if all(p in travels or (source.whole(p) if "." not in p else source.allows(p)) for p in paths):
+            continue
+        if paths == (name,) and source.partly(name):  # the same nested record (the route)
+            for sub in field_paths(Seizure):
+                if sub.startswith(name + ".") and not source.allows(sub):
+                    blocked.setdefault(sub, "derived-from-withheld")
             continue
         blocked.setdefault(name, "derived-from-withheld")
-        if name == "title":
+        if name == "title" and base.allows("title"):  # the title as the partner may read it
             text = source.replace.get("goods_description")
             fallback["title"] = derived_title(text) if text else WITHHELD
     return Rules(base.category, base.allowed, blocked, base.replace, fallback)

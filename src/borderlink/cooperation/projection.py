@@ -8,7 +8,7 @@ from a field that may not flow). A free-text field the agreement replaces flows 
 agreement's text. Everything else takes its empty value; a required free-text field takes its
 fallback text, since a record cannot be without it.
 
-The record's envelope (id, issuer, times, TLP, revocation) and its other required fields
+The record's envelope (id, issuer, times, classification, TLP, revocation) and its other required fields
 (validity dates, the day of a seizure, an AEO's country and status) always travel: without them
 a copy is not a record. Offers :class:`Rules`, :func:`project` and :data:`WITHHELD`.
 """
@@ -25,7 +25,9 @@ from borderlink.cooperation.agreements import FREE_TEXT, nested_model
 from borderlink.model.cooperation import Category, CoopRecord
 
 WITHHELD = "[withheld]"
-ENVELOPE = frozenset({"id", "issuer", "created", "modified", "tlp", "revoked", "kind"})
+ENVELOPE = frozenset(
+    {"id", "issuer", "created", "modified", "classification", "tlp", "revoked", "kind"}
+)
 NOT_ALLOWED = "not-in-agreement"
 
 
@@ -49,10 +51,21 @@ class Rules:
         parent = path.split(".", 1)[0]
         return self.blocked.get(path) or self.blocked.get(parent) or NOT_ALLOWED
 
+    def whole(self, name: str) -> bool:
+        """``name`` flows as it is: allowed, not replaced, and no sub-field of it blocked."""
+        prefix = name + "."
+        return (
+            self.allows(name)
+            and name not in self.replace
+            and not any(p.startswith(prefix) for p in self.blocked)
+        )
+
     def partly(self, name: str) -> bool:
         """Some sub-field of ``name`` flows (so ``name`` goes out, projected)."""
         prefix = name + "."
-        return any(p.startswith(prefix) and self.allows(p) for p in self.allowed)
+        return self.allows(name) or any(
+            p.startswith(prefix) and self.allows(p) for p in self.allowed
+        )
 
 
 def always(model: type[BaseModel], category: Category) -> frozenset[str]:
@@ -77,7 +90,7 @@ def project(record: CoopRecord, rules: Rules) -> tuple[CoopRecord, list[tuple[st
     removed: list[tuple[str, str]] = []
     keep = always(model, rules.category)
     for name in model.model_fields:
-        if name in keep or rules.allows(name) and name not in rules.replace:
+        if name in keep or rules.whole(name):
             continue
         value = values[name]
         if name in rules.replace:

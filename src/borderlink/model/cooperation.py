@@ -16,7 +16,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 NOMINAL = {"nominal": True}
 
@@ -233,14 +233,19 @@ class Agreement(BaseModel):
     valid_until: dt.date | None = None
     review_on: dt.date | None = None
 
+    @field_validator("amber_recipients")
+    @classmethod
+    def _recipients_are_parties(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        if not set(value) <= set(info.data.get("parties", ())):
+            raise ValueError("amber_recipients must be parties to the agreement")
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> Agreement:
         if len(set(self.parties)) != len(self.parties):
             raise ValueError("parties must be distinct")
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValueError("valid_until must not be before valid_from")
-        if not set(self.amber_recipients) <= set(self.parties):
-            raise ValueError("amber_recipients must be parties to the agreement")
         return self
 
     def other_party(self, node_id: str) -> list[str]:
