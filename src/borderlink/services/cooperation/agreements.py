@@ -22,7 +22,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from borderlink.cooperation.agreements import parse_agreement, terms_hash, transition
 from borderlink.errors import Conflict, IntegrityFailure, InvalidInput, NotFound
 from borderlink.exchange.envelope import sign, verify
-from borderlink.exchange.identity import Partner
+from borderlink.exchange.identity import NodeIdentity, Partner
 from borderlink.exchange.stix import timestamp
 from borderlink.model.cooperation import Agreement, AgreementState
 from borderlink.services.accounts.access import Permission, Principal, require
@@ -166,8 +166,8 @@ class CopyCheck:
         )
 
 
-def _sign(node: Node, agreement: Agreement) -> str:
-    identity = node_identity(node)
+def sign_copy(identity: NodeIdentity, agreement: Agreement) -> str:
+    """``identity``'s signed copy of ``agreement``: its terms (without the state) and their hash."""
     terms = agreement.as_document()
     terms.pop("state", None)
     payload = {
@@ -215,7 +215,7 @@ def signed_copy(node: Node, principal: Principal, agreement_id: str) -> str:
         ).first()
         if row is not None and row.terms_hash == terms_hash(current):
             return str(row.token)
-        token = _sign(node, current)
+        token = sign_copy(node_identity(node), current)
         _store_copy(conn, node, current, token)
         return token
 
