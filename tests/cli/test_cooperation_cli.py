@@ -8,15 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from borderlink.cli.app import app, main
+from borderlink.errors import PartnerUnavailable
 from borderlink.exchange.identity import NodeIdentity
 from borderlink.services.cooperation import load_agreement_yaml
 from borderlink.services.cooperation.agreements import sign_copy
-from borderlink.errors import PartnerUnavailable
 from borderlink.settings import get_settings
 
 B = NodeIdentity("B", "B", Ed25519PrivateKey.generate())

@@ -166,16 +166,18 @@ def test_a_derived_alert_carries_nothing_its_seizure_may_not(seizure: Seizure) -
     """The alert implied by a seizure: concealment redacted for seizures, parties excluded
     (no trader-identity), so neither the concealment nor the trader ids (carrier included)
     may reach the partner through the alert."""
-    carrier = seizure.parties + (SeizedParty(role="carrier", party_id="CAR-7", name="Ship Co"),)
+    carrier = (*seizure.parties, SeizedParty(role="carrier", party_id="CAR-7", name="Ship Co"))
     source = seizure.model_copy(update={"parties": carrier})
     alert = _derived(source)
-    assert alert.concealment and alert.trader_ids == ("T-42", "CAR-7")
+    assert alert.concealment
+    assert alert.trader_ids == ("T-42", "CAR-7")
     out = _released(release(alert, "B", "risk-management", [agreement()], NOW, me="A"))
     copy = out.record
     assert isinstance(copy, Alert)
     assert copy.concealment is None
     assert copy.trader_ids == ()
-    assert "sofa" not in copy.model_dump_json() and "CAR-7" not in copy.model_dump_json()
+    assert "sofa" not in copy.model_dump_json()
+    assert "CAR-7" not in copy.model_dump_json()
     assert {(r.field, r.reason) for r in out.removed} >= {
         ("concealment", "derived-from-withheld"),
         ("trader_ids", "nominal-data-not-permitted"),
@@ -189,7 +191,9 @@ def test_only_allow_listed_fields_leave(seizure: Seizure) -> None:
     copy = out.record
     assert isinstance(copy, Seizure)
     assert (copy.hs_code, copy.origin_country, copy.seized_on) == ("240220", "CN", NOW.date())
-    assert copy.office_id is None and copy.quantity is None and copy.route == Route()
+    assert copy.office_id is None
+    assert copy.quantity is None
+    assert copy.route == Route()
     assert copy.goods_description == WITHHELD  # required free text that may not flow
     assert ("office_id", "not-in-agreement") in {(r.field, r.reason) for r in out.removed}
 
@@ -208,10 +212,13 @@ def test_nested_paths_let_part_of_a_party_flow(seizure: Seizure) -> None:
     assert copy.route == Route(loading_location="CNSHA")
     removed = {r.field for r in out.removed}
     assert {"parties.party_id", "parties.country", "route.departure_country"} <= removed
-    redacted = agreement(redact={"seizure": ["parties.name"]}, categories=["seizure", "trader-identity"])
+    redacted = agreement(
+        redact={"seizure": ["parties.name"]}, categories=["seizure", "trader-identity"]
+    )
     copy = _released(release(seizure, "B", "investigation", [redacted], NOW, me="A")).record
     assert isinstance(copy, Seizure)
-    assert copy.parties[0].name is None and copy.parties[0].party_id == "T-42"
+    assert copy.parties[0].name is None
+    assert copy.parties[0].party_id == "T-42"
 
 
 def test_free_text_can_be_dropped_or_replaced_and_the_derived_title_follows(
@@ -229,7 +236,9 @@ def test_free_text_can_be_dropped_or_replaced_and_the_derived_title_follows(
     assert isinstance(alert, Alert)
     assert alert.title == "Seizure: tobacco products"
     dropped = agreement(fields={"seizure": ["hs_code"]})
-    alert = _released(release(_derived(hidden), "B", "risk-management", [dropped], NOW, me="A")).record
+    alert = _released(
+        release(_derived(hidden), "B", "risk-management", [dropped], NOW, me="A")
+    ).record
     assert isinstance(alert, Alert)
     assert "sofa" not in alert.model_dump_json()
 
@@ -256,7 +265,8 @@ def test_tlp_red_never_leaves_automatically(alert: Alert) -> None:
     red = alert.model_copy(update={"tlp": Tlp.RED})
     wide = agreement(categories=["alert", "trader-identity"], max_classification="secret")
     result = release(red, "B", "risk-management", [wide], NOW, me="A")
-    assert isinstance(result, Denial) and result.code == "tlp"
+    assert isinstance(result, Denial)
+    assert result.code == "tlp"
 
 
 @pytest.mark.parametrize("tlp", [Tlp.AMBER, Tlp.AMBER_STRICT])
@@ -269,7 +279,8 @@ def test_tlp_amber_goes_only_to_named_recipients_with_its_rules(alert: Alert, tl
     assert "onward sharing forbidden" in out.handling.statement
     assert out.details()["handling"]["tlp"] == tlp.value
     result = release(amber, "C", "risk-management", [three], NOW, me="A")
-    assert isinstance(result, Denial) and result.code == "tlp"
+    assert isinstance(result, Denial)
+    assert result.code == "tlp"
     green = alert.model_copy(update={"tlp": Tlp.GREEN})
     assert isinstance(release(green, "C", "risk-management", [three], NOW, me="A"), Released)
 
@@ -287,7 +298,8 @@ def test_a_revocation_travels_whatever_the_agreement_state(alert: Alert, state: 
         release(tombstone, "B", "risk-management", [ended], NOW, me="A", sent_under="AB-2026")
     )
     assert out.record.revoked
-    assert isinstance(out.record, Alert) and out.record.trader_ids == ()  # projected as before
+    assert isinstance(out.record, Alert)
+    assert out.record.trader_ids == ()
     red = tombstone.model_copy(update={"tlp": Tlp.RED})
     assert isinstance(
         release(red, "B", "risk-management", [ended], NOW, me="A", sent_under="AB-2026"), Released

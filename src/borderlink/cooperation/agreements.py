@@ -149,7 +149,9 @@ def parse_agreement(data: dict[str, Any]) -> Agreement:
             _check_paths(agreement, key, category, paths)
     for category, texts in agreement.replace.items():
         _check_replacements(agreement, category, texts)
-    listed = {c: allowed_fields(agreement, c) for c in MODELS_BY_CATEGORY if c in agreement.categories}
+    listed = {
+        c: allowed_fields(agreement, c) for c in MODELS_BY_CATEGORY if c in agreement.categories
+    }
     return agreement.model_copy(update={"fields": {**listed, **agreement.fields}})
 
 

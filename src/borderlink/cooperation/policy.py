@@ -249,7 +249,9 @@ def _derived_rules(record: Alert, agreement: Agreement, base: Rules) -> Rules:
     blocked = dict(base.blocked)
     fallback = dict(base.fallback)
     for name, paths in DERIVED_FROM.items():
-        if all(p in travels or (source.whole(p) if "." not in p else source.allows(p)) for p in paths):
+        if all(
+            p in travels or (source.whole(p) if "." not in p else source.allows(p)) for p in paths
+        ):
             continue
         if paths == (name,) and source.partly(name):  # the same nested record (the route)
             for sub in field_paths(Seizure):

@@ -8,9 +8,11 @@ from a field that may not flow). A free-text field the agreement replaces flows 
 agreement's text. Everything else takes its empty value; a required free-text field takes its
 fallback text, since a record cannot be without it.
 
-The record's envelope (id, issuer, times, classification, TLP, revocation) and its other required fields
-(validity dates, the day of a seizure, an AEO's country and status) always travel: without them
-a copy is not a record. Offers :class:`Rules`, :func:`project` and :data:`WITHHELD`.
+The record's envelope (id, issuer, times, classification, TLP, revocation) and its other
+required fields (validity dates, the day of a seizure, an AEO's country and status) always
+travel: without them a copy is not a record.
+
+Offers :class:`Rules`, :func:`project`, :func:`always` and :data:`WITHHELD`.
 """
 
 from __future__ import annotations

@@ -235,7 +235,9 @@ class Agreement(BaseModel):
 
     @field_validator("amber_recipients")
     @classmethod
-    def _recipients_are_parties(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+    def _recipients_are_parties(
+        cls, value: tuple[str, ...], info: ValidationInfo
+    ) -> tuple[str, ...]:
         if not set(value) <= set(info.data.get("parties", ())):
             raise ValueError("amber_recipients must be parties to the agreement")
         return value

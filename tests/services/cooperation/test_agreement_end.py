@@ -95,18 +95,21 @@ def test_the_partner_stops_flagging_at_once_when_its_agreement_stops(mesh: Mesh)
     assert held_objects(b) == []
 
 
+@pytest.fixture
+def kept_mesh(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
+    m = _mesh(tmp_path, _sqlite_template, retain_after_end_days=30)
+    yield m
+    m.close()
+
+
 def test_what_was_received_is_kept_for_the_days_the_agreement_allows_after_its_end(
-    tmp_path: Path, _sqlite_template: Path
+    kept_mesh: Mesh,
 ) -> None:
-    mesh = _mesh(tmp_path, _sqlite_template, retain_after_end_days=30)
-    try:
-        a, b = mesh.nodes["A"], mesh.nodes["B"]
-        issue(a, OPS, new_alert(1), transport_for=mesh.transport_for)
-        transition_agreement(b, OPS, "AB-2026", AgreementState.EXPIRED)
-        today = dt.datetime.now(dt.UTC).date()
-        assert purge_expired(b, today=today + dt.timedelta(days=29)) == 0
-        assert len(held_objects(b)) == 1
-        assert purge_expired(b, today=today + dt.timedelta(days=30)) == 1
-        assert held_objects(b) == []
-    finally:
-        mesh.close()
+    a, b = kept_mesh.nodes["A"], kept_mesh.nodes["B"]
+    issue(a, OPS, new_alert(1), transport_for=kept_mesh.transport_for)
+    transition_agreement(b, OPS, "AB-2026", AgreementState.EXPIRED)
+    today = dt.datetime.now(dt.UTC).date()
+    assert purge_expired(b, today=today + dt.timedelta(days=29)) == 0
+    assert len(held_objects(b)) == 1
+    assert purge_expired(b, today=today + dt.timedelta(days=30)) == 1
+    assert held_objects(b) == []

@@ -35,7 +35,9 @@ def mesh(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
 
 def _sync(mesh: Mesh) -> object:
     b = mesh.nodes["B"]
-    return sync_partner(b, "A", transport=mesh.transport_for(get_partner(b, "A")), witness_log=False)
+    return sync_partner(
+        b, "A", transport=mesh.transport_for(get_partner(b, "A")), witness_log=False
+    )
 
 
 def test_an_envelope_refused_for_a_lag_in_agreement_states_is_kept_and_accepted_later(
@@ -73,17 +75,17 @@ def test_a_tampered_envelope_stays_in_quarantine_and_the_rest_flows(mesh: Mesh) 
         head, body, sig = token.split(".")
         tampered = f"{head}.{body[:-4]}AAAA.{sig}"
         conn.execute(
-            update(released)
-            .where(released.c.record_id == bad.record_id)
-            .values(envelope=tampered)
+            update(released).where(released.c.record_id == bad.record_id).values(envelope=tampered)
         )
     result = _sync(mesh)
     assert len(result.rejected) == 1
     assert get_record(b, good.record_id).title == "alert 2"
     (kept,) = list_quarantine(b, OPS).items
-    assert kept.code == "integrity_failure" and kept.attempts == 1
+    assert kept.code == "integrity_failure"
+    assert kept.attempts == 1
     retried = retry(b, OPS)
-    assert retried.accepted == [] and list(retried.refused) == [kept.digest]
+    assert retried.accepted == []
+    assert list(retried.refused) == [kept.digest]
     (kept,) = list_quarantine(b, OPS).items
     assert kept.attempts == 2
 

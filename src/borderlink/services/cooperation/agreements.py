@@ -14,7 +14,6 @@ All of them need ``agreements:manage``.
 from __future__ import annotations
 
 import datetime as dt
-
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -284,7 +283,9 @@ def checks(conn: Connection, me: str) -> list[CopyCheck]:
         ours = terms_hash(agreement)
         for party in agreement.other_party(me):
             found.append(
-                CopyCheck(agreement.agreement_id, party, ours, held.get((agreement.agreement_id, party)))
+                CopyCheck(
+                    agreement.agreement_id, party, ours, held.get((agreement.agreement_id, party))
+                )
             )
     return found
 

@@ -21,6 +21,7 @@ from borderlink.cooperation.alerts import partner_alert
 from borderlink.cooperation.policy import Denial, release
 from borderlink.errors import BorderLinkError, PolicyDenied, ReplayDetected
 from borderlink.exchange.envelope import Envelope, digest, open_envelope
+from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import from_stix, timestamp
 from borderlink.model.cooperation import Agreement, Alert, CoopRecord
 from borderlink.services.accounts.access import Permission, Principal, require
@@ -65,6 +66,7 @@ def receive(node: Node, token: str, *, principal: Principal = EXCHANGE) -> Envel
     return summary.accepted[0]
 
 
+# long: one exclusive transaction: bulk lookups, then bulk writes, in the order they run
 def receive_all(
     conn: Connection,
     node: Node,
@@ -81,17 +83,12 @@ def receive_all(
     now = dt.datetime.now(dt.UTC)
     me = node.settings.node_id
     skew = dt.timedelta(seconds=node.settings.exchange_clock_skew_s)
-    partners = {p.partner_id: p for p in load_partners(conn)}
     agreements = {a.agreement_id: a for a in load_agreements(conn)}
     confirmed = confirmed_parties(conn, me)
     summary = ReceiveSummary()
 
-    opened: list[tuple[str, Envelope]] = []
-    for token in tokens:
-        try:
-            opened.append((token, open_envelope(token, partners, me=me, now=now, skew=skew)))
-        except BorderLinkError as error:
-            summary.rejected.append((token, error))
+    partners = {p.partner_id: p for p in load_partners(conn)}
+    opened = _open_all(tokens, partners, summary, me=me, now=now, skew=skew)
     seen = _seen(conn, [env for _, env in opened])
     held = held_versions(conn, [env.record_id for _, env in opened])
     alerts_held = _alerts_held(conn, [env.record_id for _, env in opened])
@@ -105,17 +102,7 @@ def receive_all(
     for token, env in opened:
         key = (env.sender, env.nonce)
         if key in seen:
-            if duplicates_ok and seen[key] == env.digest:
-                summary.duplicates += 1
-            else:
-                summary.rejected.append(
-                    (
-                        token,
-                        ReplayDetected(
-                            f"envelope {env.nonce} from {env.sender} was already received"
-                        ),
-                    )
-                )
+            _seen_before(summary, token, env, same=duplicates_ok and seen[key] == env.digest)
             continue
         try:
             record = _accept(env, (agreements, confirmed), (held, under), me, now)
@@ -131,17 +118,7 @@ def receive_all(
         seen[key] = env.digest
         held[record.id] = record.modified
         records[record.id] = record_row(record, env.object, received_from=env.sender, now=now)
-        receipts.append(
-            {
-                "sender_id": env.sender,
-                "nonce": env.nonce,
-                "record_id": env.record_id,
-                "version": env.version,
-                "agreement_id": env.agreement_id,
-                "digest": env.digest,
-                "received_at": now,
-            }
-        )
+        receipts.append(_receipt(env, now))
         if isinstance(record, Alert):
             alert_rows[record.id] = _alert_row(record, env.sender, now)
         entries.append(
@@ -154,6 +131,52 @@ def receive_all(
     if receipts:
         conn.execute(insert(received), receipts)
     append(conn, entries)
+    _audit(conn, summary, now, actor)
+    return summary
+
+
+def _open_all(
+    tokens: Sequence[str],
+    partners: dict[str, Partner],
+    summary: ReceiveSummary,
+    *,
+    me: str,
+    now: dt.datetime,
+    skew: dt.timedelta,
+) -> list[tuple[str, Envelope]]:
+    """The envelopes whose signature and address check out; the others go to ``rejected``."""
+    opened: list[tuple[str, Envelope]] = []
+    for token in tokens:
+        try:
+            opened.append((token, open_envelope(token, partners, me=me, now=now, skew=skew)))
+        except BorderLinkError as error:
+            summary.rejected.append((token, error))
+    return opened
+
+
+def _seen_before(summary: ReceiveSummary, token: str, env: Envelope, *, same: bool) -> None:
+    """An envelope whose nonce was received before: a duplicate (sync), else a replay."""
+    if same:
+        summary.duplicates += 1
+        return
+    replay = ReplayDetected(f"envelope {env.nonce} from {env.sender} was already received")
+    summary.rejected.append((token, replay))
+
+
+def _receipt(env: Envelope, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "sender_id": env.sender,
+        "nonce": env.nonce,
+        "record_id": env.record_id,
+        "version": env.version,
+        "agreement_id": env.agreement_id,
+        "digest": env.digest,
+        "received_at": now,
+    }
+
+
+def _audit(conn: Connection, summary: ReceiveSummary, now: dt.datetime, actor: str) -> None:
+    """Each refusal (with the envelope itself), and one entry for what was accepted."""
     audits = [
         audit_row(
             now,
@@ -179,7 +202,6 @@ def receive_all(
         )
     if audits:
         conn.execute(insert(audit_log), audits)
-    return summary
 
 
 def _accept(

@@ -24,27 +24,27 @@ from typing import Any
 import httpx
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 
-from borderlink.cooperation.agreements import in_force
 from borderlink.cooperation.alerts import alert_from_seizure
-from borderlink.cooperation.policy import Denial, release
+from borderlink.cooperation.policy import Denial, Released, release
 from borderlink.cooperation.records import new_record
 from borderlink.errors import BorderLinkError, Conflict, NotFound, PolicyDenied
 from borderlink.exchange.client import PartnerClient, notice
 from borderlink.exchange.envelope import digest, seal
 from borderlink.exchange.identity import NodeIdentity, Partner
 from borderlink.exchange.stix import derived_record_id, from_stix, timestamp, to_stix
-from borderlink.model.cooperation import Agreement, CoopRecord, PartnerAlert, Route, Seizure
+from borderlink.model.cooperation import Agreement, CoopRecord, Seizure
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
 from borderlink.services.cooperation.partners import known_partners, node_identity
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
+from borderlink.services.screening.partner_alerts import (  # re-exported: readers use it here
+    active_alerts as active_alerts,
+)
 from borderlink.store.cooperation_tables import (
     coop_records,
-    partner_alerts,
     partners,
-    received,
     released,
 )
 from borderlink.store.tables import audit_log
@@ -122,6 +122,7 @@ def issue(
     )[0]
 
 
+# long: one transaction, its bulk writes side by side so their order reads as it runs
 def issue_all(
     node: Node,
     principal: Principal,
@@ -154,13 +155,7 @@ def issue_all(
         copies: list[dict[str, Any]] = []
         entries: list[dict[str, Any]] = []
         for record, result in zip(records, results, strict=True):
-            version = held.get(record.id)
-            if version is not None and version >= record.modified:
-                raise Conflict(
-                    f"{record.id}: version {timestamp(record.modified)} is not newer than the "
-                    "one held"
-                )
-            held[record.id] = record.modified
+            _newer(record, held)
             stored[record.id] = record_row(record, to_stix(record), received_from=None, now=now)
             audits.append(
                 audit_row(
@@ -185,20 +180,35 @@ def issue_all(
         upsert(conn, coop_records, "record_id", list(stored.values()), held_before)
         if copies:
             conn.execute(insert(released), copies)
-            latest = dict(
-                conn.execute(
-                    select(released.c.partner_id, func.max(released.c.seq))
-                    .where(released.c.partner_id.in_({c["partner_id"] for c in copies}))
-                    .group_by(released.c.partner_id)
-                ).all()
-            )
-            for result in results:
-                result.latest = {p: latest[p] for p in result.released_to}
+            _latest(conn, copies, results)
         conn.execute(insert(audit_log), audits)
         append(conn, entries)
     if notify and node.settings.exchange_notify:
         _notify(node, identity, results, transport_for)
     return results
+
+
+def _newer(record: CoopRecord, held: dict[str, dt.datetime]) -> None:
+    """Refuse a version not newer than the one held; count it as held from now on."""
+    version = held.get(record.id)
+    if version is not None and version >= record.modified:
+        raise Conflict(
+            f"{record.id}: version {timestamp(record.modified)} is not newer than the one held"
+        )
+    held[record.id] = record.modified
+
+
+def _latest(conn: Connection, copies: list[dict[str, Any]], results: list[IssueResult]) -> None:
+    """Each result's partners with the last sequence number of their collection now."""
+    latest = dict(
+        conn.execute(
+            select(released.c.partner_id, func.max(released.c.seq))
+            .where(released.c.partner_id.in_({c["partner_id"] for c in copies}))
+            .group_by(released.c.partner_id)
+        ).all()
+    )
+    for result in results:
+        result.latest = {p: latest[p] for p in result.released_to}
 
 
 def revoke(
@@ -227,6 +237,7 @@ def revoke(
     return issue(node, principal, tombstone, notify=notify, transport_for=transport_for)
 
 
+# long: a copy and its three records (released row, audit, log leaf) built together
 def _release_one(
     identity: NodeIdentity,
     record: CoopRecord,
@@ -239,26 +250,8 @@ def _release_one(
 ) -> None:
     """The policy decides; a copy is signed for the partner, or the refusal is recorded."""
     result, audits, copies, entries = out
-    purpose, earlier = why
-    agreements, confirmed = terms
-    pid = partner.partner_id
-    # Only agreements whose copies match on both sides count; a revocation of what the
-    # partner holds goes under the agreement it came under, whatever has happened since.
-    usable = [a for a in agreements if pid in confirmed.get(a.agreement_id, ())]
-    if record.revoked and earlier is not None:
-        usable = agreements
-    outcome = release(
-        record, pid, purpose, usable, now, me=identity.node_id, sent_under=earlier
-    )
-    unconfirmed = [
-        a for a in agreements if pid in a.parties and identity.node_id in a.parties and a not in usable
-    ]
-    if isinstance(outcome, Denial) and outcome.code in ("no_agreement", "not_in_force") and unconfirmed:
-        outcome = Denial(
-            "unconfirmed",
-            f"{outcome.detail}; not usable until both copies match: "
-            + ", ".join(a.agreement_id for a in unconfirmed),
-        )
+    purpose = why[0]
+    outcome = _decide(identity.node_id, record, partner.partner_id, why, terms, now)
     if isinstance(outcome, Denial):
         result.denied[partner.partner_id] = outcome.detail
         audits.append(
@@ -306,6 +299,33 @@ def _release_one(
     )
     entries.append(log_entry("revoked" if record.revoked else "sent", stix, partner, token))
     result.released_to.append(partner.partner_id)
+
+
+def _decide(
+    me: str,
+    record: CoopRecord,
+    pid: str,
+    why: tuple[str, str | None],
+    terms: tuple[list[Agreement], dict[str, set[str]]],
+    now: dt.datetime,
+) -> Released | Denial:
+    """The policy, over the agreements whose copies match on both sides; a revocation of what
+    the partner holds goes under the agreement it came under, whatever happened since."""
+    purpose, earlier = why
+    agreements, confirmed = terms
+    usable = [a for a in agreements if pid in confirmed.get(a.agreement_id, ())]
+    if record.revoked and earlier is not None:
+        usable = agreements
+    outcome = release(record, pid, purpose, usable, now, me=me, sent_under=earlier)
+    waiting = [
+        a.agreement_id for a in agreements if {me, pid} <= set(a.parties) and a not in usable
+    ]
+    if isinstance(outcome, Denial) and outcome.code in ("no_agreement", "not_in_force") and waiting:
+        return Denial(
+            "unconfirmed",
+            f"{outcome.detail}; not usable until both copies match: {', '.join(waiting)}",
+        )
+    return outcome
 
 
 def log_entry(
@@ -441,57 +461,6 @@ def upsert(
 
 
 # --- reading --------------------------------------------------------------------------------
-
-
-def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
-    """Partners' alerts in force on ``on_date``: not revoked, within their validity, and
-    received under an agreement in force on that day (one that ends stops them at once)."""
-    with node.read() as conn:
-        found = conn.execute(
-            select(partner_alerts)
-            .where(
-                partner_alerts.c.active.is_(True),
-                partner_alerts.c.valid_from <= on_date,
-                partner_alerts.c.valid_until >= on_date,
-            )
-            .order_by(partner_alerts.c.alert_id)
-        ).all()
-        under = _latest_agreement(conn, [r.alert_id for r in found])
-        terms = {a.agreement_id: a for a in load_agreements(conn)}
-    rows = [
-        r
-        for r in found
-        if r.alert_id in under
-        and under[r.alert_id] in terms
-        and in_force(terms[under[r.alert_id]], on_date)
-    ]
-    return [
-        PartnerAlert(
-            alert_id=r.alert_id,
-            partner_id=r.partner_id,
-            title=r.title,
-            valid_from=r.valid_from,
-            valid_until=r.valid_until,
-            trader_ids=tuple(r.trader_ids),
-            hs_codes=tuple(r.hs_codes),
-            origins=tuple(r.origins),
-            route=Route.model_validate(r.route),
-            active=r.active,
-        )
-        for r in rows
-    ]
-
-
-def _latest_agreement(conn: Connection, record_ids: list[str]) -> dict[str, str]:
-    """The agreement under which the latest version of each received record came."""
-    if not record_ids:
-        return {}
-    rows = conn.execute(
-        select(received.c.record_id, received.c.agreement_id)
-        .where(received.c.record_id.in_(record_ids))
-        .order_by(received.c.received_at, received.c.version)
-    )
-    return {r.record_id: r.agreement_id for r in rows}
 
 
 def get_record(node: Node, record_id: str) -> CoopRecord:

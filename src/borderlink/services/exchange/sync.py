@@ -118,16 +118,21 @@ def sync_partner(
             if not page.more:
                 break
         if witness_log:
-            token = client.tree_head()
-            size = int(verify(token, {partner_id: partner}, typ=TREE_HEAD).payload["tree_size"])
-            held = held_head(node, partner_id)
-            proof = (
-                client.consistency(held.tree_size, size)
-                if held is not None and 0 < held.tree_size < size
-                else []
-            )
-            result.witnessed_size = witness(node, partner, token, proof).tree_size
+            result.witnessed_size = _witness(node, client, partner)
     return result
+
+
+def _witness(node: Node, client: PartnerClient, partner: Partner) -> int:
+    """Keep the partner's signed tree head, checked for consistency with the one held."""
+    token = client.tree_head()
+    size = int(verify(token, {partner.partner_id: partner}, typ=TREE_HEAD).payload["tree_size"])
+    held = held_head(node, partner.partner_id)
+    proof = (
+        client.consistency(held.tree_size, size)
+        if held is not None and 0 < held.tree_size < size
+        else []
+    )
+    return witness(node, partner, token, proof).tree_size
 
 
 def sync_all(node: Node, *, transport_for: TransportFor | None = None) -> list[SyncResult]:

@@ -29,9 +29,7 @@ def upgrade() -> None:
         sa.Column("last_tried", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("digest", name=op.f("pk_quarantine")),
     )
-    op.create_index(
-        op.f("ix_quarantine_partner_id"), "quarantine", ["partner_id"], unique=False
-    )
+    op.create_index(op.f("ix_quarantine_partner_id"), "quarantine", ["partner_id"], unique=False)
     op.create_table(
         "agreement_copies",
         sa.Column("agreement_id", sa.String(length=64), nullable=False),
