@@ -19,12 +19,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel
 
-from borderlink.cooperation.agreements import FREE_TEXT, nested_model
-from borderlink.model.cooperation import Category, CoopRecord
+from borderlink.cooperation.agreements import FREE_TEXT, MODELS_BY_CATEGORY, nested_model
+from borderlink.model.cooperation import (
+    AeoStatus,
+    Alert,
+    Category,
+    CoopRecord,
+    Route,
+    SeizedParty,
+    Seizure,
+)
 
 WITHHELD = "[withheld]"
 ENVELOPE = frozenset(
@@ -70,19 +79,40 @@ class Rules:
         )
 
 
-def always(model: type[BaseModel], category: Category) -> frozenset[str]:
-    """The fields that travel whatever the agreement: the envelope and required non-text."""
+def _always(model: type[BaseModel], category: Category) -> frozenset[str]:
     free = FREE_TEXT.get(category, frozenset())
     required = {n for n, info in model.model_fields.items() if info.is_required()}
     return ENVELOPE | (required - free)
 
 
+def _empties(model: type[BaseModel]) -> Mapping[str, Any]:
+    values = {}
+    for name, info in model.model_fields.items():
+        default = "" if info.is_required() else info.get_default(call_default_factory=True)
+        values[name] = default.model_dump() if isinstance(default, BaseModel) else default
+    return MappingProxyType(values)
+
+
+# Worked out once from the record models (constants): what always travels, and each field's
+# empty value (a withheld field takes it; a required one the empty string).
+ALWAYS: Mapping[Category, frozenset[str]] = MappingProxyType(
+    {c: _always(m, c) for c, m in MODELS_BY_CATEGORY.items()}
+)
+EMPTY: Mapping[type[BaseModel], Mapping[str, Any]] = MappingProxyType(
+    {m: _empties(m) for m in (Alert, Seizure, AeoStatus, Route, SeizedParty)}
+)
+
+
+def always(model: type[BaseModel], category: Category) -> frozenset[str]:
+    """The fields that travel whatever the agreement: the envelope and required non-text."""
+    return ALWAYS.get(category) or _always(model, category)
+
+
 def _empty(model: type[BaseModel], name: str) -> Any:
-    info = model.model_fields[name]
-    if info.is_required():
-        return ""
-    default = info.get_default(call_default_factory=True)
-    return default.model_dump() if isinstance(default, BaseModel) else default
+    known = EMPTY.get(model)
+    if known is not None:
+        return known[name]
+    return _empties(model)[name]
 
 
 def project(record: CoopRecord, rules: Rules) -> tuple[CoopRecord, list[tuple[str, str]]]:
