@@ -106,6 +106,13 @@ def transition_agreement(
             reason=reason,
             details={"from": current.state.value, "to": moved.state.value},
         )
+    if moved.state == AgreementState.EXPIRED:
+        # What partners sent under it goes now, unless the agreement keeps it for a while
+        # (``retain_after_end_days``; `records purge` withdraws it then). Imported here:
+        # receiving builds on this module.
+        from borderlink.services.cooperation.receiving import RETENTION, purge_expired
+
+        purge_expired(node, principal=RETENTION)
     return moved
 
 
