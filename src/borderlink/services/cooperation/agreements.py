@@ -27,6 +27,7 @@ from borderlink.model.cooperation import Agreement, AgreementState
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.cooperation.partners import node_identity
+from borderlink.services.cooperation.retention import RETENTION, purge_expired
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import agreement_copies, agreements, partners
 
@@ -108,10 +109,7 @@ def transition_agreement(
         )
     if moved.state == AgreementState.EXPIRED:
         # What partners sent under it goes now, unless the agreement keeps it for a while
-        # (``retain_after_end_days``; `records purge` withdraws it then). Imported here:
-        # receiving builds on this module.
-        from borderlink.services.cooperation.receiving import RETENTION, purge_expired
-
+        # (``retain_after_end_days``; `records purge` withdraws it then).
         purge_expired(node, principal=RETENTION)
     return moved
 

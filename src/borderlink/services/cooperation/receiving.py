@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, insert, select
 
-from borderlink.cooperation.agreements import withdrawal_due
 from borderlink.cooperation.alerts import partner_alert
 from borderlink.cooperation.policy import Denial, release
 from borderlink.errors import BorderLinkError, PolicyDenied, ReplayDetected
@@ -34,15 +33,19 @@ from borderlink.services.cooperation.records import (
     record_row,
     upsert,
 )
+from borderlink.services.cooperation.retention import (  # re-exported: the CLI purges here
+    RETENTION as RETENTION,
+)
+from borderlink.services.cooperation.retention import (
+    purge_expired as purge_expired,
+)
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
-from borderlink.store.cooperation_tables import agreements as agreement_rows
 from borderlink.store.cooperation_tables import coop_records, partner_alerts, received
 from borderlink.store.tables import audit_log
 
-# Background actors: receiving from partners (authenticated by their signatures) and retention.
+# The background actor receiving from partners (authenticated by their signatures).
 EXCHANGE = Principal.system("exchange")
-RETENTION = Principal.system("retention")
 
 
 @dataclass
@@ -295,83 +298,3 @@ def _alert_row(record: Alert, sender: str, now: dt.datetime) -> dict[str, Any]:
         "active": alert.active,
         "received_at": now,
     }
-
-
-def purge_expired(
-    node: Node, *, today: dt.date | None = None, principal: Principal = RETENTION
-) -> int:
-    """Delete received records kept longer than their agreement lets them be kept: past its
-    retention limit, or once the agreement has ended and its ``retain_after_end_days`` passed.
-
-    What stays: the receipt (sender, nonce, digest) and the log entries, so the node can still
-    prove what it received and when, without keeping the content.
-    """
-    require(principal, Permission.SHARING_OUTGOING)
-    actor = principal.username
-    day = today or dt.datetime.now(dt.UTC).date()
-    now = dt.datetime.now(dt.UTC)
-    with exclusive(node) as conn:
-        changed = {
-            r.agreement_id: r.updated_at.date()
-            for r in conn.execute(
-                select(agreement_rows.c.agreement_id, agreement_rows.c.updated_at)
-            )
-        }
-        terms = {a.agreement_id: a for a in load_agreements(conn)}
-        ended = {aid for aid, a in terms.items() if withdrawal_due(a, changed[aid], day)}
-        limits = {aid: a.retention_days for aid, a in terms.items() if a.retention_days}
-        if not limits and not ended:
-            return 0
-        rows = conn.execute(
-            select(
-                coop_records.c.record_id,
-                coop_records.c.stored_at,
-                coop_records.c.document,
-                received.c.agreement_id,
-            )
-            .join(received, received.c.record_id == coop_records.c.record_id)
-            .where(
-                coop_records.c.received_from.is_not(None),
-                received.c.agreement_id.in_(list(set(limits) | ended)),
-            )
-        ).all()
-        expired: dict[str, tuple[str, dict[str, Any], str]] = {}
-        for r in rows:
-            if r.agreement_id in ended:
-                expired[r.record_id] = (r.agreement_id, r.document, "agreement ended")
-            elif r.stored_at.date() + dt.timedelta(days=limits[r.agreement_id]) < day:
-                expired[r.record_id] = (r.agreement_id, r.document, "retention limit")
-        if expired:
-            _purge(conn, actor, now, expired)
-    return len(expired)
-
-
-def _purge(
-    conn: Connection,
-    actor: str,
-    now: dt.datetime,
-    expired: dict[str, tuple[str, dict[str, Any], str]],
-) -> None:
-    ids = list(expired)
-    conn.execute(delete(coop_records).where(coop_records.c.record_id.in_(ids)))
-    conn.execute(delete(partner_alerts).where(partner_alerts.c.alert_id.in_(ids)))
-    append(
-        conn,
-        [
-            {"kind": "purged", "record_id": rid, "version": doc["modified"], "agreement": aid}
-            for rid, (aid, doc, _why) in expired.items()
-        ],
-    )
-    conn.execute(
-        insert(audit_log),
-        [
-            audit_row(
-                now,
-                actor,
-                "retention.purge",
-                reason=f"{why} of agreement {aid}",
-                details={"record_id": rid},
-            )
-            for rid, (aid, _doc, why) in expired.items()
-        ],
-    )
