@@ -23,7 +23,12 @@ from borderlink.server.app import create_app
 from borderlink.server.loopback import LoopbackServer
 from borderlink.services import Node, open_node
 from borderlink.services.accounts.access import Principal
-from borderlink.services.cooperation.agreements import add_agreement, transition_agreement
+from borderlink.services.cooperation.agreements import (
+    accept_copy,
+    add_agreement,
+    signed_copy,
+    transition_agreement,
+)
 from borderlink.services.cooperation.partners import add_partner, init_node
 from borderlink.settings import Settings
 
@@ -137,6 +142,11 @@ def agree(
         add_agreement(node, OPS, agreement.model_copy(update={"state": AgreementState.DRAFT}))
         for step in path:
             transition_agreement(node, OPS, agreement.agreement_id, step)
+    for party in agreement.parties:  # each side takes the other's signed copy
+        token = signed_copy(mesh.nodes[party], OPS, agreement.agreement_id)
+        for other in agreement.parties:
+            if other != party:
+                accept_copy(mesh.nodes[other], OPS, token)
 
 
 AgreementFactory = Callable[..., Agreement]

@@ -64,6 +64,8 @@ def agreement(**update: object) -> Agreement:
         "redact": {"seizure": ["concealment"]},
     }
     base.update(update)
+    # TLP:AMBER (the records' default) goes to the partners the agreement names.
+    base.setdefault("amber_recipients", [p for p in base["parties"] if p != "A"])  # type: ignore[attr-defined]
     return Agreement.model_validate(base)
 
 

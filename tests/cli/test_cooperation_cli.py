@@ -8,13 +8,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from borderlink.cli.app import app, main
 from borderlink.errors import PartnerUnavailable
+from borderlink.exchange.identity import NodeIdentity
+from borderlink.services.cooperation import load_agreement_yaml
+from borderlink.services.cooperation.agreements import sign_copy
 from borderlink.settings import get_settings
 
-B_KEY = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+B = NodeIdentity("B", "B", Ed25519PrivateKey.generate())
+B_KEY = B.public_key
 AGREEMENT = """
 agreement_id: AB-1
 title: A-B
@@ -24,6 +29,7 @@ legal_basis: MoU 2026
 categories: [seizure, alert]
 purposes: [risk-management]
 redact: {seizure: [concealment]}
+amber_recipients: [B]
 """
 SEIZURE = """
 seized_on: 2026-11-20
@@ -65,6 +71,15 @@ def test_node_partners_agreements_records_log(cli: CliRunner, tmp_path: Path) ->
     for step in ("signed", "ratified", "in_force"):
         _run(cli, "agreements", "transition", "AB-1", step, "--reason", "test")
     assert json.loads(_run(cli, "agreements", "show", "AB-1", "--json"))["state"] == "in_force"
+    # Nothing flows until B's signed copy of the agreement is taken and matches A's.
+    (tmp_path / "b-copy.jws").write_text(sign_copy(B, load_agreement_yaml(AGREEMENT)))
+    assert json.loads(_run(cli, "agreements", "copies", "--json"))["copies"][0]["status"] == (
+        "missing"
+    )
+    taken = json.loads(_run(cli, "agreements", "take", str(tmp_path / "b-copy.jws"), "--json"))
+    assert taken["status"] == "confirmed"
+    _run(cli, "agreements", "copy", "AB-1", "--out", str(tmp_path / "a-copy.jws"))
+    assert (tmp_path / "a-copy.jws").read_text().count(".") == 2  # a compact JWS for B
     (tmp_path / "s.yaml").write_text(SEIZURE)
     results = json.loads(_run(cli, "records", "seizure", str(tmp_path / "s.yaml"), "--json"))[
         "results"

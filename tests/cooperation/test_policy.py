@@ -6,8 +6,10 @@ import pytest
 
 from borderlink.cooperation import Denial, Released, release
 from borderlink.cooperation.policy import NOMINAL, Removal, redact
+from borderlink.cooperation.projection import WITHHELD
 from borderlink.errors import PolicyDenied
-from borderlink.model import Alert, Seizure
+from borderlink.model import Alert, Route, SeizedParty, Seizure
+from borderlink.model.cooperation import Tlp
 from tests.coop_samples import NOW, agreement
 
 
@@ -149,3 +151,158 @@ def test_redact_with_blank_puts_the_empty_value_back_and_keeps_reasons_sorted() 
     )
     nothing = redact({"parties": ()}, {"parties": "x"}, empty={"parties": ()})
     assert nothing.removed == ()
+
+
+# --- allow-lists, nested paths, free text, derived records (issue 11, items 1-2) -----------
+
+
+def _derived(seizure: Seizure) -> Alert:
+    from borderlink.cooperation import alert_from_seizure
+
+    return alert_from_seizure(seizure, alert_id="x-borderlink-alert--derived")
+
+
+def test_a_derived_alert_carries_nothing_its_seizure_may_not(seizure: Seizure) -> None:
+    """The alert implied by a seizure: concealment redacted for seizures, parties excluded
+    (no trader-identity), so neither the concealment nor the trader ids (carrier included)
+    may reach the partner through the alert."""
+    carrier = (*seizure.parties, SeizedParty(role="carrier", party_id="CAR-7", name="Ship Co"))
+    source = seizure.model_copy(update={"parties": carrier})
+    alert = _derived(source)
+    assert alert.concealment
+    assert alert.trader_ids == ("T-42", "CAR-7")
+    out = _released(release(alert, "B", "risk-management", [agreement()], NOW, me="A"))
+    copy = out.record
+    assert isinstance(copy, Alert)
+    assert copy.concealment is None
+    assert copy.trader_ids == ()
+    assert "sofa" not in copy.model_dump_json()
+    assert "CAR-7" not in copy.model_dump_json()
+    assert {(r.field, r.reason) for r in out.removed} >= {
+        ("concealment", "derived-from-withheld"),
+        ("trader_ids", "nominal-data-not-permitted"),
+    }
+    assert copy.hs_codes == ("240220",)  # what the seizure may share, the alert shares too
+
+
+def test_only_allow_listed_fields_leave(seizure: Seizure) -> None:
+    narrow = agreement(fields={"seizure": ["hs_code", "origin_country"]}, redact={})
+    out = _released(release(seizure, "B", "risk-management", [narrow], NOW, me="A"))
+    copy = out.record
+    assert isinstance(copy, Seizure)
+    assert (copy.hs_code, copy.origin_country, copy.seized_on) == ("240220", "CN", NOW.date())
+    assert copy.office_id is None
+    assert copy.quantity is None
+    assert copy.route == Route()
+    assert copy.goods_description == WITHHELD  # required free text that may not flow
+    assert ("office_id", "not-in-agreement") in {(r.field, r.reason) for r in out.removed}
+
+
+def test_nested_paths_let_part_of_a_party_flow(seizure: Seizure) -> None:
+    a = agreement(
+        categories=["seizure", "trader-identity"],
+        fields={"seizure": ["hs_code", "parties.name", "route.loading_location"]},
+        redact={},
+    )
+    out = _released(release(seizure, "B", "investigation", [a], NOW, me="A"))
+    copy = out.record
+    assert isinstance(copy, Seizure)
+    (party,) = copy.parties
+    assert (party.name, party.party_id, party.country) == ("ACME Ltd", None, None)
+    assert copy.route == Route(loading_location="CNSHA")
+    removed = {r.field for r in out.removed}
+    assert {"parties.party_id", "parties.country", "route.departure_country"} <= removed
+    redacted = agreement(
+        redact={"seizure": ["parties.name"]}, categories=["seizure", "trader-identity"]
+    )
+    copy = _released(release(seizure, "B", "investigation", [redacted], NOW, me="A")).record
+    assert isinstance(copy, Seizure)
+    assert copy.parties[0].name is None
+    assert copy.parties[0].party_id == "T-42"
+
+
+def test_free_text_can_be_dropped_or_replaced_and_the_derived_title_follows(
+    seizure: Seizure,
+) -> None:
+    hidden = seizure.model_copy(update={"goods_description": "hidden in sofa frames"})
+    a = agreement(replace={"seizure": {"goods_description": "tobacco products"}})
+    out = _released(release(hidden, "B", "risk-management", [a], NOW, me="A"))
+    assert isinstance(out.record, Seizure)
+    assert out.record.goods_description == "tobacco products"
+    assert ("goods_description", "agreement-replacement") in {
+        (r.field, r.reason) for r in out.removed
+    }
+    alert = _released(release(_derived(hidden), "B", "risk-management", [a], NOW, me="A")).record
+    assert isinstance(alert, Alert)
+    assert alert.title == "Seizure: tobacco products"
+    dropped = agreement(fields={"seizure": ["hs_code"]})
+    alert = _released(
+        release(_derived(hidden), "B", "risk-management", [dropped], NOW, me="A")
+    ).record
+    assert isinstance(alert, Alert)
+    assert "sofa" not in alert.model_dump_json()
+
+
+def test_the_receiving_check_finds_nothing_left_to_remove_in_a_released_copy(
+    seizure: Seizure,
+) -> None:
+    a = agreement(
+        fields={"seizure": ["hs_code", "goods_description", "parties.name"]},
+        categories=["seizure", "alert", "trader-identity"],
+        replace={"seizure": {"goods_description": "tobacco"}},
+    )
+    for record in (seizure, _derived(seizure)):
+        copy = _released(release(record, "B", "risk-management", [a], NOW, me="A")).record
+        again = _released(release(copy, "B", "risk-management", [a], NOW, me="A"))
+        assert again.removed == ()
+        assert again.record == copy
+
+
+# --- TLP (item 3) -------------------------------------------------------------------------
+
+
+def test_tlp_red_never_leaves_automatically(alert: Alert) -> None:
+    red = alert.model_copy(update={"tlp": Tlp.RED})
+    wide = agreement(categories=["alert", "trader-identity"], max_classification="secret")
+    result = release(red, "B", "risk-management", [wide], NOW, me="A")
+    assert isinstance(result, Denial)
+    assert result.code == "tlp"
+
+
+@pytest.mark.parametrize("tlp", [Tlp.AMBER, Tlp.AMBER_STRICT])
+def test_tlp_amber_goes_only_to_named_recipients_with_its_rules(alert: Alert, tlp: Tlp) -> None:
+    amber = alert.model_copy(update={"tlp": tlp})
+    three = agreement(parties=["A", "B", "C"], amber_recipients=["B"])
+    out = _released(release(amber, "B", "risk-management", [three], NOW, me="A"))
+    assert out.handling is not None
+    assert (out.handling.tlp, out.handling.recipients) == (tlp, ("B",))
+    assert "onward sharing forbidden" in out.handling.statement
+    assert out.details()["handling"]["tlp"] == tlp.value
+    result = release(amber, "C", "risk-management", [three], NOW, me="A")
+    assert isinstance(result, Denial)
+    assert result.code == "tlp"
+    green = alert.model_copy(update={"tlp": Tlp.GREEN})
+    assert isinstance(release(green, "C", "risk-management", [three], NOW, me="A"), Released)
+
+
+# --- revocations (item 4) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", ["suspended", "expired"])
+def test_a_revocation_travels_whatever_the_agreement_state(alert: Alert, state: str) -> None:
+    ended = agreement(state=state)
+    tombstone = alert.model_copy(update={"revoked": True})
+    result = release(tombstone, "B", "risk-management", [ended], NOW, me="A")
+    assert isinstance(result, Denial)  # never sent: nothing to withdraw
+    out = _released(
+        release(tombstone, "B", "risk-management", [ended], NOW, me="A", sent_under="AB-2026")
+    )
+    assert out.record.revoked
+    assert isinstance(out.record, Alert)
+    assert out.record.trader_ids == ()
+    red = tombstone.model_copy(update={"tlp": Tlp.RED})
+    assert isinstance(
+        release(red, "B", "risk-management", [ended], NOW, me="A", sent_under="AB-2026"), Released
+    )
+    not_revoked = release(alert, "B", "risk-management", [ended], NOW, me="A", sent_under="AB-2026")
+    assert isinstance(not_revoked, Denial)

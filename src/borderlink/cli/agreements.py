@@ -16,9 +16,12 @@ from borderlink.errors import InvalidInput
 from borderlink.model.cooperation import AgreementState
 from borderlink.services.cooperation import load_agreement_yaml
 from borderlink.services.cooperation.agreements import (
+    accept_copy,
     add_agreement,
+    copy_checks,
     get_agreement,
     list_agreements,
+    signed_copy,
     transition_agreement,
 )
 
@@ -83,4 +86,77 @@ def list_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
             ", ".join(sorted(a.purposes)),
             str(a.review_on or ""),
         )
+    out.print(table)
+
+
+@app.command("copy")
+def copy_cmd(
+    agreement_id: str,
+    output: Annotated[Path | None, typer.Option("--out", help="Write it to this file")] = None,
+    db: DbOption = None,
+) -> None:
+    """Print this node's signed copy of an agreement, for the partner's liaison officer."""
+    token = signed_copy(node_for(db), CLI, agreement_id)
+    if output is None:
+        print(token)
+        return
+    output.write_text(token + "\n", encoding="utf-8")
+    out.print(f"signed copy of {agreement_id} written to {output}")
+
+
+@app.command("take")
+def take_cmd(
+    file: Annotated[Path, typer.Argument(help="The partner's signed copy (from `copy`)")],
+    reason: ReasonOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Take a partner's signed copy of an agreement and compare it with this node's."""
+    try:
+        token = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"cannot read {file}: {error}") from error
+    check = accept_copy(node_for(db), CLI, token, reason=reason)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "agreement_id": check.agreement_id,
+                    "partner_id": check.partner_id,
+                    "status": check.status,
+                    "ours": check.ours,
+                    "theirs": check.theirs,
+                }
+            )
+        )
+        return
+    colour = "green" if check.status == "confirmed" else "red"
+    out.print(f"[{colour}]{check.status}[/]: {check.detail}")
+
+
+@app.command("copies")
+def copies_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Whether each partner holds the same terms as this node (nothing flows until it does)."""
+    found = copy_checks(node_for(db), CLI)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "copies": [
+                        {
+                            "agreement_id": c.agreement_id,
+                            "partner_id": c.partner_id,
+                            "status": c.status,
+                            "ours": c.ours,
+                            "theirs": c.theirs,
+                        }
+                        for c in found
+                    ]
+                }
+            )
+        )
+        return
+    table = Table("agreement", "partner", "status", "detail")
+    for c in found:
+        table.add_row(c.agreement_id, c.partner_id, c.status, c.detail)
     out.print(table)

@@ -16,6 +16,7 @@ from borderlink.cli import (
     node,
     partners,
     profiles,
+    quarantine,
     records,
     refdata,
     referrals,
@@ -47,6 +48,7 @@ app.add_typer(agreements.app, name="agreements")
 app.add_typer(records.app, name="records")
 app.add_typer(exchange.app, name="exchange")
 app.add_typer(exchange.log_app, name="log")
+exchange.app.add_typer(quarantine.app, name="quarantine")
 app.add_typer(audit.app, name="audit")
 app.add_typer(users.app, name="users")
 app.add_typer(users.tokens, name="tokens")

@@ -10,7 +10,7 @@ an alert with no scope at all matches nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import reduce
 from types import MappingProxyType
 
@@ -30,6 +30,26 @@ HITS_SCHEMA = MappingProxyType(
 )
 
 
+# Where each field of an alert derived from a seizure comes from (seizure paths): the release
+# policy lets a derived field flow only when its sources may flow under the same agreement.
+DERIVED_FROM: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "title": ("goods_description",),
+        "description": ("seized_on",),
+        "hs_codes": ("hs_code",),
+        "origins": ("origin_country",),
+        "route": ("route",),
+        "concealment": ("concealment",),
+        "trader_ids": ("parties.party_id",),
+    }
+)
+DERIVED_TITLE = "Seizure: {goods_description}"
+
+
+def derived_title(goods_description: str) -> str:
+    return DERIVED_TITLE.format(goods_description=goods_description)[:200]
+
+
 def alert_from_seizure(seizure: Seizure, *, alert_id: str, valid_days: int = 90) -> Alert:
     """What a seizure tells others to look for: same goods, origin, route and traders."""
     start = seizure.seized_on
@@ -40,7 +60,7 @@ def alert_from_seizure(seizure: Seizure, *, alert_id: str, valid_days: int = 90)
         modified=seizure.modified,
         classification=seizure.classification,
         tlp=seizure.tlp,
-        title=f"Seizure: {seizure.goods_description}"[:200],
+        title=derived_title(seizure.goods_description),
         description=f"Derived from seizure {seizure.id} on {start.isoformat()}",
         valid_from=start,
         valid_until=start + dt.timedelta(days=valid_days),

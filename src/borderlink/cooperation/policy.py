@@ -1,10 +1,15 @@
 """The one policy function every record leaving the node passes: :func:`release`.
 
 Deny by default. A record goes to a partner only under an agreement between both nodes that is in
-force today, permits the record's category and the stated purpose, and allows its
-classification. What flows is a copy with the agreement's redactions applied, plus nominal fields
-removed unless the agreement permits ``trader-identity``; :class:`Released` says which fields were
-removed and why, so the caller can write it to the audit log.
+force today, permits the record's category and the stated purpose, and allows its classification
+and its TLP (TLP:RED never leaves automatically; TLP:AMBER only to the agreement's named
+recipients). What flows is a projection onto the agreement's allow-list (:mod:`.projection`):
+fields it does not list, fields it redacts, nominal fields unless it permits
+``trader-identity``, and, in an alert derived from a seizure, every field that came from a
+seizure field that may not flow, are left out; free text it replaces goes as its text.
+:class:`Released` says which fields were removed and why (for the audit log), and how the
+partner must handle the copy (:class:`Handling`: the TLP and the agreement's sharing rules).
+A revocation of a record a partner already holds always travels.
 
 :func:`redact` is the one projection that withholds fields: of a record for a partner (here, under
 an agreement) and of a record or view for a reader without ``nominal:read`` (in ``services``).
@@ -17,13 +22,26 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from borderlink.cooperation.agreements import between, in_force
+from pydantic import BaseModel
+
+from borderlink.cooperation.agreements import (
+    FREE_TEXT,
+    allowed_fields,
+    between,
+    field_paths,
+    in_force,
+)
+from borderlink.cooperation.alerts import DERIVED_FROM, derived_title
+from borderlink.cooperation.projection import WITHHELD, Rules, always, project
 from borderlink.errors import PolicyDenied
 from borderlink.model.cooperation import (
     CLASSIFICATION_ORDER,
     Agreement,
+    Alert,
     Category,
     CoopRecord,
+    Seizure,
+    Tlp,
     nominal_fields,
 )
 
@@ -72,14 +90,43 @@ def redact(
 
 
 @dataclass(frozen=True)
+class Handling:
+    """How the partner must handle its copy: the TLP and the agreement's sharing rules, for the
+    STIX form to carry as markings (TLP marking, and a statement of the rules)."""
+
+    tlp: Tlp
+    agreement_id: str
+    recipients: tuple[str, ...]  # who may hold it (TLP:AMBER: the agreement's named recipients)
+    onward_sharing: str
+
+    @property
+    def statement(self) -> str:
+        who = ", ".join(self.recipients)
+        return (
+            f"TLP:{self.tlp.value.upper()} under agreement {self.agreement_id}: for {who} only; "
+            f"onward sharing {self.onward_sharing}"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tlp": self.tlp.value,
+            "agreement_id": self.agreement_id,
+            "recipients": list(self.recipients),
+            "onward_sharing": self.onward_sharing,
+            "statement": self.statement,
+        }
+
+
+@dataclass(frozen=True)
 class Released:
-    """The partner's copy of the record, and what was taken out of it."""
+    """The partner's copy of the record, what was taken out of it, and how to handle it."""
 
     record: CoopRecord
     partner: str
     purpose: str
     agreement_id: str
     removed: tuple[Removal, ...]
+    handling: Handling | None = None
 
     def details(self) -> dict[str, Any]:
         return {
@@ -87,6 +134,7 @@ class Released:
             "purpose": self.purpose,
             "agreement": self.agreement_id,
             "removed": [{"field": r.field, "reason": r.reason} for r in self.removed],
+            **({"handling": self.handling.as_dict()} if self.handling else {}),
         }
 
 
@@ -94,7 +142,7 @@ class Released:
 class Denial:
     """Why nothing may go: a stable code, a sentence, and the agreement considered (if any)."""
 
-    code: str  # no_agreement, not_in_force, category, purpose, classification
+    code: str  # no_agreement, not_in_force, category, purpose, classification, tlp
     detail: str
     agreement_id: str | None = None
 
@@ -110,30 +158,40 @@ def release(
     now: dt.datetime,
     *,
     me: str,
+    sent_under: str | None = None,
 ) -> Released | Denial:
-    """Decide whether ``record`` may go from node ``me`` to ``partner`` for ``purpose``."""
+    """Decide whether ``record`` may go from node ``me`` to ``partner`` for ``purpose``.
+
+    ``sent_under``: the agreement under which ``partner`` already received the record. A
+    revocation of it (a tombstone) then always travels, whatever that agreement's state now,
+    projected as the record was (it carries nothing the partner could not already hold).
+    """
     candidates = between(agreements, me, partner)
+    if record.revoked and sent_under is not None:
+        earlier = [a for a in candidates if a.agreement_id == sent_under]
+        if earlier:
+            return _projected(record, earlier[0], partner, purpose)
     if not candidates:
         return Denial("no_agreement", f"no agreement between {me} and {partner}")
+    if record.tlp == Tlp.RED:
+        return Denial("tlp", "the record is TLP:RED: it never leaves the node automatically")
     today = now.date()
     active = [a for a in candidates if in_force(a, today)]
     if not active:
         states = ", ".join(f"{a.agreement_id} is {a.state}" for a in candidates)
         return Denial("not_in_force", f"no agreement with {partner} in force ({states})")
-    category = record.category
     denial: Denial | None = None
     for agreement in active:
-        denial = _refusal(agreement, record, category, purpose)
+        denial = _refusal(agreement, record, partner, purpose)
         if denial is None:
-            return _redacted(record, agreement, partner, purpose, category)
+            return _projected(record, agreement, partner, purpose)
     assert denial is not None  # at least one agreement was active
     return denial
 
 
-def _refusal(
-    agreement: Agreement, record: CoopRecord, category: Category, purpose: str
-) -> Denial | None:
+def _refusal(agreement: Agreement, record: CoopRecord, partner: str, purpose: str) -> Denial | None:
     aid = agreement.agreement_id
+    category = record.category
     if category not in agreement.categories:
         return Denial("category", f"agreement {aid} does not cover {category} records", aid)
     if purpose not in agreement.purposes:
@@ -148,25 +206,82 @@ def _refusal(
             f"{agreement.max_classification}",
             aid,
         )
+    if record.tlp in AMBER and partner not in agreement.amber_recipients:
+        return Denial(
+            "tlp",
+            f"record is TLP:{record.tlp.value.upper()}; agreement {aid} does not name "
+            f"{partner} among its recipients of TLP:AMBER",
+            aid,
+        )
     return None
 
 
-def _redacted(
-    record: CoopRecord, agreement: Agreement, partner: str, purpose: str, category: Category
-) -> Released:
-    reasons: dict[str, str] = {}
-    for name in agreement.redact.get(category, ()):
-        reasons[name] = "agreement-redaction"
+AMBER = frozenset({Tlp.AMBER, Tlp.AMBER_STRICT})
+
+
+def rules(agreement: Agreement, category: Category, model: type[BaseModel]) -> Rules:
+    """What ``agreement`` lets flow of ``category`` records (of type ``model``)."""
+    blocked: dict[str, str] = {}
+    for path in agreement.redact.get(category, ()):
+        blocked[path] = "agreement-redaction"
     if Category.TRADER_IDENTITY not in agreement.categories:
-        for name in nominal_fields(type(record)):
-            reasons.setdefault(name, NOMINAL)
-    fields = type(record).model_fields
-    empty = {name: fields[name].get_default(call_default_factory=True) for name in reasons}
-    copy = redact({name: getattr(record, name) for name in reasons}, reasons, empty=empty)
+        for name in nominal_fields(model):
+            blocked.setdefault(name, NOMINAL)
+    replace = dict(agreement.replace.get(category, {}))
+    return Rules(
+        category=category,
+        allowed=frozenset(allowed_fields(agreement, category)),
+        blocked=blocked,
+        replace=replace,
+        fallback={  # a record cannot be without its required text: it says "withheld"
+            n: WITHHELD
+            for n in FREE_TEXT.get(category, ())
+            if n not in replace and model.model_fields[n].is_required()
+        },
+    )
+
+
+def _derived_rules(record: Alert, agreement: Agreement, base: Rules) -> Rules:
+    """An alert derived from a seizure: its fields flow only if their sources may flow as part
+    of a seizure under the same agreement (else the alert would carry what the seizure may not)."""
+    source = rules(agreement, Category.SEIZURE, Seizure)
+    travels = always(Seizure, Category.SEIZURE)
+    blocked = dict(base.blocked)
+    fallback = dict(base.fallback)
+    for name, paths in DERIVED_FROM.items():
+        if all(
+            p in travels or (source.whole(p) if "." not in p else source.allows(p)) for p in paths
+        ):
+            continue
+        if paths == (name,) and source.partly(name):  # the same nested record (the route)
+            for sub in field_paths(Seizure):
+                if sub.startswith(name + ".") and not source.allows(sub):
+                    blocked.setdefault(sub, "derived-from-withheld")
+            continue
+        blocked.setdefault(name, "derived-from-withheld")
+        if name == "title" and base.allows("title"):  # the title as the partner may read it
+            text = source.replace.get("goods_description")
+            fallback["title"] = derived_title(text) if text else WITHHELD
+    return Rules(base.category, base.allowed, blocked, base.replace, fallback)
+
+
+def _projected(record: CoopRecord, agreement: Agreement, partner: str, purpose: str) -> Released:
+    category = record.category
+    applied = rules(agreement, category, type(record))
+    if isinstance(record, Alert) and record.source_seizure:
+        applied = _derived_rules(record, agreement, applied)
+    copy, changed = project(record, applied)
+    recipients = agreement.amber_recipients if record.tlp in AMBER else agreement.parties
     return Released(
-        record=record.model_copy(update={r.field: copy.values[r.field] for r in copy.removed}),
+        record=copy,
         partner=partner,
         purpose=purpose,
         agreement_id=agreement.agreement_id,
-        removed=copy.removed,
+        removed=tuple(Removal(f, r) for f, r in sorted(changed)),
+        handling=Handling(
+            tlp=record.tlp,
+            agreement_id=agreement.agreement_id,
+            recipients=tuple(recipients),
+            onward_sharing=agreement.onward_sharing,
+        ),
     )

@@ -26,7 +26,12 @@ from borderlink.model.cooperation import (
 )
 from borderlink.services.accounts.demo import DEMO
 from borderlink.services.cooperation import Partner
-from borderlink.services.cooperation.agreements import add_agreement, transition_agreement
+from borderlink.services.cooperation.agreements import (
+    accept_copy,
+    add_agreement,
+    signed_copy,
+    transition_agreement,
+)
 from borderlink.services.cooperation.partners import add_partner, init_node, node_identity
 from borderlink.services.cooperation.records import (
     IssueResult,
@@ -77,12 +82,18 @@ def link(nodes: dict[str, Node], urls: dict[str, str]) -> Agreement:
         categories=frozenset({Category.SEIZURE, Category.ALERT}),
         purposes=frozenset({"risk-management"}),
         redact={Category.SEIZURE: ("concealment",)},
+        amber_recipients=tuple(nodes),
         review_on=dt.datetime.now(dt.UTC).date() + dt.timedelta(days=365),
     )
     for node in nodes.values():
         add_agreement(node, DEMO, agreement)
         for step in (AgreementState.SIGNED, AgreementState.RATIFIED, AgreementState.IN_FORCE):
             transition_agreement(node, DEMO, agreement.agreement_id, step)
+    for me, node in nodes.items():  # the liaison officers exchange their signed copies
+        token = signed_copy(node, DEMO, agreement.agreement_id)
+        for other, partner in nodes.items():
+            if other != me:
+                accept_copy(partner, DEMO, token)
     return agreement
 
 

@@ -16,7 +16,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 NOMINAL = {"nominal": True}
 
@@ -209,14 +209,38 @@ class Agreement(BaseModel):
     categories: frozenset[Category] = Field(description="What may flow")
     purposes: frozenset[str] = Field(min_length=1, description="For which purposes")
     max_classification: Classification = Classification.RESTRICTED
+    fields: dict[Category, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="What may flow, per category: an allow-list of fields (nested paths such as "
+        "`parties.name`); a category left out gets the standard list",
+    )
     redact: dict[Category, tuple[str, ...]] = Field(
         default_factory=dict, description="Fields removed before release, per category"
     )
+    replace: dict[Category, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Free-text fields sent as the given text instead, per category",
+    )
+    amber_recipients: tuple[str, ...] = Field(
+        default=(), description="Node ids that may receive TLP:AMBER records under it"
+    )
     onward_sharing: Literal["forbidden", "with-consent", "permitted"] = "forbidden"
     retention_days: int | None = Field(default=None, ge=1)
+    retain_after_end_days: int = Field(
+        default=0, ge=0, description="Days a partner keeps what it received once it has ended"
+    )
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     review_on: dt.date | None = None
+
+    @field_validator("amber_recipients")
+    @classmethod
+    def _recipients_are_parties(
+        cls, value: tuple[str, ...], info: ValidationInfo
+    ) -> tuple[str, ...]:
+        if not set(value) <= set(info.data.get("parties", ())):
+            raise ValueError("amber_recipients must be parties to the agreement")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Agreement:

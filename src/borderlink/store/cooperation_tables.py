@@ -93,6 +93,33 @@ sync_cursors = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# Envelopes a sync could not accept, kept with the reason until a retry accepts them: the cursor
+# moves past an envelope only once it is accepted or kept here.
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("digest", String(64), primary_key=True),  # sha256 of the envelope
+    Column("partner_id", String(64), nullable=False, index=True),
+    Column("envelope", Text, nullable=False),
+    Column("code", String(32), nullable=False),  # the error code of the last refusal
+    Column("reason", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+    Column("last_tried", DateTime(timezone=True), nullable=False),
+)
+
+# Each party's signed copy of an agreement (this node's own included): what flows under it
+# waits until the partner's copy has the same terms hash as this node's.
+agreement_copies = Table(
+    "agreement_copies",
+    metadata,
+    Column("agreement_id", String(64), primary_key=True),
+    Column("node_id", String(64), primary_key=True),
+    Column("terms_hash", String(64), nullable=False),
+    Column("token", Text, nullable=False),  # compact JWS by that node
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+
 # Alerts received from partners, in the shape the risk engine matches declarations against.
 partner_alerts = Table(
     "partner_alerts",

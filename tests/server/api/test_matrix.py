@@ -139,6 +139,8 @@ GET    /agreements                             Y - - Y - - U
 POST   /agreements/{page_agreement}/transition Y - - Y - - U
 GET    /partners                               Y - - Y - - U
 GET    /sharing                                Y - - Y - - U
+GET    /sharing/quarantine                     Y - - Y - - U
+POST   /sharing/quarantine/retry               Y - - Y - - U
 GET    /referrals                              Y Y Y - Y - U
 GET    /referrals/{ref_health}                 Y Y Y - Y - U
 GET    /referrals/{ref_police}                 Y Y 4 - 4 - U

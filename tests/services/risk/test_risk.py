@@ -190,7 +190,8 @@ def test_profile_files_and_replay(node: Node, tmp_path: Path) -> None:
 def test_a_partners_alert_sends_matching_declarations_red_naming_the_partner(
     node: Node, trained: models.ModelInfo
 ) -> None:
-    from borderlink.store.cooperation_tables import partner_alerts
+    from borderlink.store.cooperation_tables import agreements, partner_alerts, received
+    from tests.coop_samples import agreement
 
     new = synthetic.declarations(400, seed=13, start=dt.date(2020, 5, 4), days=2)
     store(node.engine, new, with_outcomes=False)
@@ -209,6 +210,26 @@ def test_a_partners_alert_sends_matching_declarations_red_naming_the_partner(
                 origins=[],
                 route={},
                 active=True,
+                received_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        # It came under an agreement in force here: an alert counts only while one is.
+        conn.execute(
+            agreements.insert().values(
+                agreement_id="AB-2026",
+                state="in_force",
+                document=agreement().as_document(),
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        conn.execute(
+            received.insert().values(
+                sender_id="customs-of-atlantis",
+                nonce="n-1",
+                record_id="alert-1",
+                version="2020-01-01T00:00:00.000000Z",
+                agreement_id="AB-2026",
+                digest="0" * 64,
                 received_at=dt.datetime.now(dt.UTC),
             )
         )

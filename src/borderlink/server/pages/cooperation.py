@@ -1,4 +1,5 @@
-"""Agreements (lifecycle state, what flows, for what) and partner nodes."""
+"""Agreements (lifecycle state, what flows, for what, whether both sides hold the same terms),
+partner nodes, and the quarantine of envelopes a sync refused."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from borderlink.server.pages.common import checked_form, page_allowed, redirect,
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.cooperation import agreements, partners, sharing
+from borderlink.services.exchange import quarantine
 
 router = APIRouter(include_in_schema=False)
 Liaison = Annotated[Principal, page_allowed(Permission.AGREEMENTS_MANAGE)]
@@ -25,6 +27,7 @@ async def agreements_page(request: Request, node: NodeDep, who: Liaison) -> HTML
         request,
         "agreements.html",
         agreements=await blocking(agreements.list_agreements, node, who),
+        copies=await blocking(agreements.copy_checks, node, who),
         states=list(AgreementState),
         node_id=node.settings.node_id,
     )
@@ -78,6 +81,25 @@ async def sharing_page(
     )
 
 
+Sharer = Annotated[Principal, page_allowed(Permission.SHARING_OUTGOING)]
+
+
+@router.get("/sharing/quarantine")
+async def quarantine_page(request: Request, node: NodeDep, who: Sharer) -> HTMLResponse:
+    return render(
+        request,
+        "quarantine.html",
+        held=await blocking(quarantine.list_quarantine, node, who, limit=200),
+    )
+
+
+@router.post("/sharing/quarantine/retry")
+async def quarantine_retry(request: Request, node: NodeDep, who: Sharer) -> RedirectResponse:
+    form = await checked_form(request)
+    await blocking(quarantine.retry, node, who, partner_id=form.get("partner_id") or None)
+    return redirect("/sharing/quarantine")
+
+
 AREA = Area(
     name="cooperation",
     router=router,
@@ -85,5 +107,6 @@ AREA = Area(
         NavEntry("Agreements", "/agreements", Permission.AGREEMENTS_MANAGE, order=70),
         NavEntry("Partners", "/partners", Permission.PARTNERS_MANAGE, order=71),
         NavEntry("Alerts & seizures", "/sharing", Permission.SHARING_OUTGOING, order=72),
+        NavEntry("Quarantine", "/sharing/quarantine", Permission.SHARING_OUTGOING, order=73),
     ),
 )

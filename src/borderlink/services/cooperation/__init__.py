@@ -1,11 +1,13 @@
 """Cooperation use cases: what this node shares with partner administrations, and under which
 agreement.
 
-- :mod:`.agreements`: register agreements and walk their lifecycle;
+- :mod:`.agreements`: register agreements, walk their lifecycle, exchange and compare both
+  parties' signed copies;
 - :mod:`.partners`: the node's identity and its partner nodes;
 - :mod:`.records`: issue seizures, alerts and AEO statuses (:func:`~.records.issue_document`
   from a document), release each to the partners an agreement allows, revoke;
-- :mod:`.receiving`: accept partners' envelopes, purge what is past retention;
+- :mod:`.receiving`: accept partners' envelopes;
+- :mod:`.retention`: withdraw what is past retention, or past an ended agreement's;
 - :mod:`.sharing`: the inbox and outbox people read.
 
 Also re-exports the domain pieces the shells hand to these use cases, so a shell never imports

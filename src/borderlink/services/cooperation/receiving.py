@@ -14,16 +14,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, insert, select
 
 from borderlink.cooperation.alerts import partner_alert
 from borderlink.cooperation.policy import Denial, release
 from borderlink.errors import BorderLinkError, PolicyDenied, ReplayDetected
 from borderlink.exchange.envelope import Envelope, digest, open_envelope
+from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import from_stix, timestamp
 from borderlink.model.cooperation import Agreement, Alert, CoopRecord
 from borderlink.services.accounts.access import Permission, Principal, require
-from borderlink.services.cooperation.agreements import load_agreements
+from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
 from borderlink.services.cooperation.records import (
     audit_row,
     held_versions,
@@ -32,14 +33,19 @@ from borderlink.services.cooperation.records import (
     record_row,
     upsert,
 )
+from borderlink.services.cooperation.retention import (  # re-exported: the CLI purges here
+    RETENTION as RETENTION,
+)
+from borderlink.services.cooperation.retention import (
+    purge_expired as purge_expired,
+)
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import coop_records, partner_alerts, received
 from borderlink.store.tables import audit_log
 
-# Background actors: receiving from partners (authenticated by their signatures) and retention.
+# The background actor receiving from partners (authenticated by their signatures).
 EXCHANGE = Principal.system("exchange")
-RETENTION = Principal.system("retention")
 
 
 @dataclass
@@ -47,6 +53,7 @@ class ReceiveSummary:
     accepted: list[Envelope] = field(default_factory=list)
     duplicates: int = 0
     rejected: list[tuple[str, BorderLinkError]] = field(default_factory=list)  # (token, why)
+    superseded: int = 0  # older versions than the one held (arrived out of order): ignored
 
 
 def receive(node: Node, token: str, *, principal: Principal = EXCHANGE) -> Envelope:
@@ -62,6 +69,7 @@ def receive(node: Node, token: str, *, principal: Principal = EXCHANGE) -> Envel
     return summary.accepted[0]
 
 
+# long: one exclusive transaction: bulk lookups, then bulk writes, in the order they run
 def receive_all(
     conn: Connection,
     node: Node,
@@ -78,19 +86,16 @@ def receive_all(
     now = dt.datetime.now(dt.UTC)
     me = node.settings.node_id
     skew = dt.timedelta(seconds=node.settings.exchange_clock_skew_s)
-    partners = {p.partner_id: p for p in load_partners(conn)}
     agreements = {a.agreement_id: a for a in load_agreements(conn)}
+    confirmed = confirmed_parties(conn, me)
     summary = ReceiveSummary()
 
-    opened: list[tuple[str, Envelope]] = []
-    for token in tokens:
-        try:
-            opened.append((token, open_envelope(token, partners, me=me, now=now, skew=skew)))
-        except BorderLinkError as error:
-            summary.rejected.append((token, error))
+    partners = {p.partner_id: p for p in load_partners(conn)}
+    opened = _open_all(tokens, partners, summary, me=me, now=now, skew=skew)
     seen = _seen(conn, [env for _, env in opened])
     held = held_versions(conn, [env.record_id for _, env in opened])
     alerts_held = _alerts_held(conn, [env.record_id for _, env in opened])
+    under = _received_under(conn, [env for _, env in opened])
 
     records: dict[str, dict[str, Any]] = {}
     alert_rows: dict[str, dict[str, Any]] = {}
@@ -100,37 +105,23 @@ def receive_all(
     for token, env in opened:
         key = (env.sender, env.nonce)
         if key in seen:
-            if duplicates_ok and seen[key] == env.digest:
-                summary.duplicates += 1
-            else:
-                summary.rejected.append(
-                    (
-                        token,
-                        ReplayDetected(
-                            f"envelope {env.nonce} from {env.sender} was already received"
-                        ),
-                    )
-                )
+            _seen_before(summary, token, env, same=duplicates_ok and seen[key] == env.digest)
             continue
         try:
-            record = _accept(env, agreements, held, me, now)
+            record = _accept(env, (agreements, confirmed), (held, under), me, now)
+        except ReplayDetected as error:  # an older version than the one held
+            if duplicates_ok:
+                summary.superseded += 1
+            else:
+                summary.rejected.append((token, error))
+            continue
         except BorderLinkError as error:
             summary.rejected.append((token, error))
             continue
         seen[key] = env.digest
         held[record.id] = record.modified
         records[record.id] = record_row(record, env.object, received_from=env.sender, now=now)
-        receipts.append(
-            {
-                "sender_id": env.sender,
-                "nonce": env.nonce,
-                "record_id": env.record_id,
-                "version": env.version,
-                "agreement_id": env.agreement_id,
-                "digest": env.digest,
-                "received_at": now,
-            }
-        )
+        receipts.append(_receipt(env, now))
         if isinstance(record, Alert):
             alert_rows[record.id] = _alert_row(record, env.sender, now)
         entries.append(
@@ -143,6 +134,52 @@ def receive_all(
     if receipts:
         conn.execute(insert(received), receipts)
     append(conn, entries)
+    _audit(conn, summary, now, actor)
+    return summary
+
+
+def _open_all(
+    tokens: Sequence[str],
+    partners: dict[str, Partner],
+    summary: ReceiveSummary,
+    *,
+    me: str,
+    now: dt.datetime,
+    skew: dt.timedelta,
+) -> list[tuple[str, Envelope]]:
+    """The envelopes whose signature and address check out; the others go to ``rejected``."""
+    opened: list[tuple[str, Envelope]] = []
+    for token in tokens:
+        try:
+            opened.append((token, open_envelope(token, partners, me=me, now=now, skew=skew)))
+        except BorderLinkError as error:
+            summary.rejected.append((token, error))
+    return opened
+
+
+def _seen_before(summary: ReceiveSummary, token: str, env: Envelope, *, same: bool) -> None:
+    """An envelope whose nonce was received before: a duplicate (sync), else a replay."""
+    if same:
+        summary.duplicates += 1
+        return
+    replay = ReplayDetected(f"envelope {env.nonce} from {env.sender} was already received")
+    summary.rejected.append((token, replay))
+
+
+def _receipt(env: Envelope, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "sender_id": env.sender,
+        "nonce": env.nonce,
+        "record_id": env.record_id,
+        "version": env.version,
+        "agreement_id": env.agreement_id,
+        "digest": env.digest,
+        "received_at": now,
+    }
+
+
+def _audit(conn: Connection, summary: ReceiveSummary, now: dt.datetime, actor: str) -> None:
+    """Each refusal (with the envelope itself), and one entry for what was accepted."""
     audits = [
         audit_row(
             now,
@@ -162,21 +199,23 @@ def receive_all(
                 details={
                     "accepted": [e.record_id for e in summary.accepted][:1000],
                     "duplicates": summary.duplicates,
+                    "superseded": summary.superseded,
                 },
             )
         )
     if audits:
         conn.execute(insert(audit_log), audits)
-    return summary
 
 
 def _accept(
     env: Envelope,
-    agreements: dict[str, Agreement],
-    held: dict[str, dt.datetime],
+    terms: tuple[dict[str, Agreement], dict[str, set[str]]],
+    known: tuple[dict[str, dt.datetime], set[tuple[str, str, str]]],
     me: str,
     now: dt.datetime,
 ) -> CoopRecord:
+    agreements, confirmed = terms
+    held, under = known
     record = from_stix(env.object)
     if record.issuer != env.sender:
         raise PolicyDenied(
@@ -185,7 +224,14 @@ def _accept(
     agreement = agreements.get(env.agreement_id)
     if agreement is None:
         raise PolicyDenied(f"{env.sender} sent under unknown agreement {env.agreement_id!r}")
-    check = release(record, me, env.purpose, [agreement], now, me=env.sender)
+    # A revocation of a record received under this agreement is accepted whatever its state.
+    earlier = env.agreement_id if (env.sender, record.id, env.agreement_id) in under else None
+    if env.sender not in confirmed.get(env.agreement_id, ()) and not (record.revoked and earlier):
+        raise PolicyDenied(
+            f"{env.sender} sent under agreement {env.agreement_id}, whose copies do not match "
+            "yet (exchange the signed copies: `borderlink agreements copy`)"
+        )
+    check = release(record, me, env.purpose, [agreement], now, me=env.sender, sent_under=earlier)
     if isinstance(check, Denial):
         raise PolicyDenied(f"not accepted from {env.sender}: {check.detail}")
     if check.removed:
@@ -215,6 +261,19 @@ def _seen(conn: Connection, envelopes: list[Envelope]) -> dict[tuple[str, str], 
     return {(r.sender_id, r.nonce): r.digest for r in rows}
 
 
+def _received_under(conn: Connection, envelopes: list[Envelope]) -> set[tuple[str, str, str]]:
+    """(sender, record, agreement) of what was received before, of the records in ``envelopes``."""
+    ids = list({e.record_id for e in envelopes})
+    if not ids:
+        return set()
+    rows = conn.execute(
+        select(received.c.sender_id, received.c.record_id, received.c.agreement_id)
+        .where(received.c.record_id.in_(ids))
+        .distinct()
+    )
+    return {(r.sender_id, r.record_id, r.agreement_id) for r in rows}
+
+
 def _alerts_held(conn: Connection, ids: list[str]) -> set[str]:
     if not ids:
         return set()
@@ -239,66 +298,3 @@ def _alert_row(record: Alert, sender: str, now: dt.datetime) -> dict[str, Any]:
         "active": alert.active,
         "received_at": now,
     }
-
-
-def purge_expired(
-    node: Node, *, today: dt.date | None = None, principal: Principal = RETENTION
-) -> int:
-    """Delete received records kept longer than their agreement's retention limit.
-
-    What stays: the receipt (sender, nonce, digest) and the log entries, so the node can still
-    prove what it received and when, without keeping the content.
-    """
-    require(principal, Permission.SHARING_OUTGOING)
-    actor = principal.username
-    day = today or dt.datetime.now(dt.UTC).date()
-    now = dt.datetime.now(dt.UTC)
-    with exclusive(node) as conn:
-        limits = {
-            a.agreement_id: a.retention_days for a in load_agreements(conn) if a.retention_days
-        }
-        if not limits:
-            return 0
-        rows = conn.execute(
-            select(
-                coop_records.c.record_id,
-                coop_records.c.stored_at,
-                coop_records.c.document,
-                received.c.agreement_id,
-            )
-            .join(received, received.c.record_id == coop_records.c.record_id)
-            .where(
-                coop_records.c.received_from.is_not(None),
-                received.c.agreement_id.in_(list(limits)),
-            )
-        ).all()
-        expired: dict[str, tuple[str, dict[str, Any]]] = {}
-        for r in rows:
-            if r.stored_at.date() + dt.timedelta(days=limits[r.agreement_id]) < day:
-                expired[r.record_id] = (r.agreement_id, r.document)
-        if not expired:
-            return 0
-        ids = list(expired)
-        conn.execute(delete(coop_records).where(coop_records.c.record_id.in_(ids)))
-        conn.execute(delete(partner_alerts).where(partner_alerts.c.alert_id.in_(ids)))
-        append(
-            conn,
-            [
-                {"kind": "purged", "record_id": rid, "version": doc["modified"], "agreement": aid}
-                for rid, (aid, doc) in expired.items()
-            ],
-        )
-        conn.execute(
-            insert(audit_log),
-            [
-                audit_row(
-                    now,
-                    actor,
-                    "retention.purge",
-                    reason=f"retention limit of agreement {aid}",
-                    details={"record_id": rid},
-                )
-                for rid, (aid, _doc) in expired.items()
-            ],
-        )
-    return len(expired)

@@ -25,23 +25,25 @@ import httpx
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
 
 from borderlink.cooperation.alerts import alert_from_seizure
-from borderlink.cooperation.policy import Denial, release
+from borderlink.cooperation.policy import Denial, Released, release
 from borderlink.cooperation.records import new_record
 from borderlink.errors import BorderLinkError, Conflict, NotFound, PolicyDenied
 from borderlink.exchange.client import PartnerClient, notice
 from borderlink.exchange.envelope import digest, seal
 from borderlink.exchange.identity import NodeIdentity, Partner
 from borderlink.exchange.stix import derived_record_id, from_stix, timestamp, to_stix
-from borderlink.model.cooperation import Agreement, CoopRecord, PartnerAlert, Route, Seizure
+from borderlink.model.cooperation import Agreement, CoopRecord, Seizure
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
-from borderlink.services.cooperation.agreements import load_agreements
+from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
 from borderlink.services.cooperation.partners import known_partners, node_identity, retired_keys
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
+from borderlink.services.screening.partner_alerts import (  # re-exported: readers use it here
+    active_alerts as active_alerts,
+)
 from borderlink.store.cooperation_tables import (
     coop_records,
-    partner_alerts,
     partners,
     released,
 )
@@ -120,6 +122,7 @@ def issue(
     )[0]
 
 
+# long: one transaction, its bulk writes side by side so their order reads as it runs
 def issue_all(
     node: Node,
     principal: Principal,
@@ -144,19 +147,15 @@ def issue_all(
         held = held_versions(conn, [r.id for r in records])
         held_before = set(held)
         agreements = load_agreements(conn)
+        confirmed = confirmed_parties(conn, identity.node_id)
         partners = load_partners(conn)
+        sent = sent_under(conn, [r.id for r in records if r.revoked])
         stored: dict[str, dict[str, Any]] = {}
         audits: list[dict[str, Any]] = []
         copies: list[dict[str, Any]] = []
         entries: list[dict[str, Any]] = []
         for record, result in zip(records, results, strict=True):
-            version = held.get(record.id)
-            if version is not None and version >= record.modified:
-                raise Conflict(
-                    f"{record.id}: version {timestamp(record.modified)} is not newer than the "
-                    "one held"
-                )
-            held[record.id] = record.modified
+            _newer(record, held)
             stored[record.id] = record_row(record, to_stix(record), received_from=None, now=now)
             audits.append(
                 audit_row(
@@ -172,8 +171,8 @@ def issue_all(
                     identity,
                     record,
                     partner,
-                    purpose,
-                    agreements,
+                    (purpose, sent.get((partner.partner_id, record.id))),
+                    (agreements, confirmed),
                     now,
                     actor,
                     (result, audits, copies, entries),
@@ -181,20 +180,35 @@ def issue_all(
         upsert(conn, coop_records, "record_id", list(stored.values()), held_before)
         if copies:
             conn.execute(insert(released), copies)
-            latest = dict(
-                conn.execute(
-                    select(released.c.partner_id, func.max(released.c.seq))
-                    .where(released.c.partner_id.in_({c["partner_id"] for c in copies}))
-                    .group_by(released.c.partner_id)
-                ).all()
-            )
-            for result in results:
-                result.latest = {p: latest[p] for p in result.released_to}
+            _latest(conn, copies, results)
         conn.execute(insert(audit_log), audits)
         append(conn, entries)
     if notify and node.settings.exchange_notify:
         _notify(node, identity, results, transport_for)
     return results
+
+
+def _newer(record: CoopRecord, held: dict[str, dt.datetime]) -> None:
+    """Refuse a version not newer than the one held; count it as held from now on."""
+    version = held.get(record.id)
+    if version is not None and version >= record.modified:
+        raise Conflict(
+            f"{record.id}: version {timestamp(record.modified)} is not newer than the one held"
+        )
+    held[record.id] = record.modified
+
+
+def _latest(conn: Connection, copies: list[dict[str, Any]], results: list[IssueResult]) -> None:
+    """Each result's partners with the last sequence number of their collection now."""
+    latest = dict(
+        conn.execute(
+            select(released.c.partner_id, func.max(released.c.seq))
+            .where(released.c.partner_id.in_({c["partner_id"] for c in copies}))
+            .group_by(released.c.partner_id)
+        ).all()
+    )
+    for result in results:
+        result.latest = {p: latest[p] for p in result.released_to}
 
 
 def revoke(
@@ -223,19 +237,21 @@ def revoke(
     return issue(node, principal, tombstone, notify=notify, transport_for=transport_for)
 
 
+# long: a copy and its three records (released row, audit, log leaf) built together
 def _release_one(
     identity: NodeIdentity,
     record: CoopRecord,
     partner: Partner,
-    purpose: str,
-    agreements: list[Agreement],
+    why: tuple[str, str | None],  # the purpose, and the agreement of the partner's earlier copy
+    terms: tuple[list[Agreement], dict[str, set[str]]],  # agreements, partners confirmed in each
     now: dt.datetime,
     actor: str,
     out: tuple[IssueResult, list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]],
 ) -> None:
     """The policy decides; a copy is signed for the partner, or the refusal is recorded."""
     result, audits, copies, entries = out
-    outcome = release(record, partner.partner_id, purpose, agreements, now, me=identity.node_id)
+    purpose = why[0]
+    outcome = _decide(identity.node_id, record, partner.partner_id, why, terms, now)
     if isinstance(outcome, Denial):
         result.denied[partner.partner_id] = outcome.detail
         audits.append(
@@ -283,6 +299,33 @@ def _release_one(
     )
     entries.append(log_entry("revoked" if record.revoked else "sent", stix, partner, token))
     result.released_to.append(partner.partner_id)
+
+
+def _decide(
+    me: str,
+    record: CoopRecord,
+    pid: str,
+    why: tuple[str, str | None],
+    terms: tuple[list[Agreement], dict[str, set[str]]],
+    now: dt.datetime,
+) -> Released | Denial:
+    """The policy, over the agreements whose copies match on both sides; a revocation of what
+    the partner holds goes under the agreement it came under, whatever happened since."""
+    purpose, earlier = why
+    agreements, confirmed = terms
+    usable = [a for a in agreements if pid in confirmed.get(a.agreement_id, ())]
+    if record.revoked and earlier is not None:
+        usable = agreements
+    outcome = release(record, pid, purpose, usable, now, me=me, sent_under=earlier)
+    waiting = [
+        a.agreement_id for a in agreements if {me, pid} <= set(a.parties) and a not in usable
+    ]
+    if isinstance(outcome, Denial) and outcome.code in ("no_agreement", "not_in_force") and waiting:
+        return Denial(
+            "unconfirmed",
+            f"{outcome.detail}; not usable until both copies match: {', '.join(waiting)}",
+        )
+    return outcome
 
 
 def log_entry(
@@ -349,6 +392,19 @@ def _notify(
                 result.notified.append(partner_id)
 
 
+def sent_under(conn: Connection, record_ids: Sequence[str]) -> dict[tuple[str, str], str]:
+    """(partner, record) → the agreement of the latest copy of the record that partner got:
+    under it, a revocation travels whatever the agreement's state now."""
+    if not record_ids:
+        return {}
+    rows = conn.execute(
+        select(released.c.partner_id, released.c.record_id, released.c.agreement_id)
+        .where(released.c.record_id.in_(set(record_ids)))
+        .order_by(released.c.seq)
+    ).all()
+    return {(r.partner_id, r.record_id): r.agreement_id for r in rows}
+
+
 def load_partners(conn: Connection) -> list[Partner]:
     rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
     return [
@@ -408,35 +464,6 @@ def upsert(
 
 
 # --- reading --------------------------------------------------------------------------------
-
-
-def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
-    """Partners' alerts in force on ``on_date`` (not revoked, within validity)."""
-    with node.read() as conn:
-        rows = conn.execute(
-            select(partner_alerts)
-            .where(
-                partner_alerts.c.active.is_(True),
-                partner_alerts.c.valid_from <= on_date,
-                partner_alerts.c.valid_until >= on_date,
-            )
-            .order_by(partner_alerts.c.alert_id)
-        ).all()
-    return [
-        PartnerAlert(
-            alert_id=r.alert_id,
-            partner_id=r.partner_id,
-            title=r.title,
-            valid_from=r.valid_from,
-            valid_until=r.valid_until,
-            trader_ids=tuple(r.trader_ids),
-            hs_codes=tuple(r.hs_codes),
-            origins=tuple(r.origins),
-            route=Route.model_validate(r.route),
-            active=r.active,
-        )
-        for r in rows
-    ]
 
 
 def get_record(node: Node, record_id: str) -> CoopRecord:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 
 from borderlink.cooperation.agreements import in_force
 from borderlink.errors import BorderLinkError, IntegrityFailure
@@ -30,6 +30,7 @@ from borderlink.services.cooperation.receiving import receive_all
 from borderlink.services.cooperation.records import TransportFor
 from borderlink.services.exchange.keys import accept_key_statements
 from borderlink.services.exchange.log import exclusive, witness_partner
+from borderlink.services.exchange.quarantine import keep, retry_held
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import released, sync_cursors
 
@@ -40,7 +41,8 @@ class SyncResult:
     pages: int = 0
     accepted: int = 0
     duplicates: int = 0
-    rejected: dict[str, str] = field(default_factory=dict)
+    rejected: dict[str, str] = field(default_factory=dict)  # digest -> why (now quarantined)
+    retried: int = 0  # quarantined envelopes accepted at the start of this sync
     cursor: int = 0
     witnessed_size: int | None = None
 
@@ -90,7 +92,9 @@ def sync_partner(
             statements = head.get("key_statements") or []
             if statements:
                 client.partner = partner = accept_key_statements(node, partner_id, statements)
-        with node.read() as conn:
+        with exclusive(node) as conn:  # what was refused before may be accepted now
+            retried = retry_held(conn, node, partner_id, actor=f"sync:{partner_id}")
+            result.retried = len(retried.accepted)
             result.cursor = cursor(conn, partner_id)
         while max_pages is None or result.pages < max_pages:
             page = client.objects(result.cursor, limit)
@@ -110,6 +114,8 @@ def sync_partner(
                     result.cursor = start
                     continue
                 summary = receive_all(conn, node, page.envelopes, actor=f"sync:{partner_id}")
+                # The cursor passes only what was accepted or is kept in quarantine.
+                keep(conn, partner_id, summary.rejected, dt.datetime.now(dt.UTC))
                 result.cursor = page.next if page.next is not None else result.cursor
                 _save_cursor(conn, partner_id, result.cursor)
             result.pages += 1
@@ -222,9 +228,39 @@ def released_page(
     Checked again at serving time, since agreements change after a release: a copy released
     under an agreement that has expired (or is gone) is dropped for good; one under an agreement
     that is suspended (or otherwise not in force) holds the stream back, it and everything after
-    it, until the agreement is in force again.
+    it, until the agreement is in force again. Revocations (tombstones) always go: those behind
+    a held-back copy are served ahead of it (the cursor stays before the held copy, so the
+    partner gets them again later, as duplicates it ignores).
     """
-    query = (
+    query = _outbox(partner_id).where(released.c.seq > after).limit(limit + 1)
+    if added_after is not None:
+        query = query.where(released.c.added_at > added_after)
+    today = dt.datetime.now(dt.UTC).date()
+    with node.read() as conn:
+        rows = conn.execute(query).all()
+        agreements = {a.agreement_id: a for a in load_agreements(conn)}
+        served: list[Any] = []
+        last: int | None = None
+        for row in rows[:limit]:
+            agreement = agreements.get(row.agreement_id)
+            if _tombstone(row):
+                served.append(row)
+            elif agreement is None or agreement.state == AgreementState.EXPIRED:
+                pass  # dropped for good
+            elif not in_force(agreement, today):
+                ahead = conn.execute(
+                    _outbox(partner_id).where(released.c.seq > row.seq).limit(limit)
+                ).all()
+                served += [r for r in ahead if _tombstone(r)][: limit - len(served)]
+                return OutboxPage(served, False, last)
+            else:
+                served.append(row)
+            last = row.seq
+    return OutboxPage(served, len(rows) > limit, last)
+
+
+def _outbox(partner_id: str) -> Select[Any]:
+    return (
         select(
             released.c.seq,
             released.c.envelope,
@@ -232,28 +268,13 @@ def released_page(
             released.c.added_at,
             released.c.agreement_id,
         )
-        .where(released.c.partner_id == partner_id, released.c.seq > after)
+        .where(released.c.partner_id == partner_id)
         .order_by(released.c.seq)
-        .limit(limit + 1)
     )
-    if added_after is not None:
-        query = query.where(released.c.added_at > added_after)
-    today = dt.datetime.now(dt.UTC).date()
-    with node.read() as conn:
-        rows = conn.execute(query).all()
-        agreements = {a.agreement_id: a for a in load_agreements(conn)}
-    served: list[Any] = []
-    last: int | None = None
-    for row in rows[:limit]:
-        agreement = agreements.get(row.agreement_id)
-        if agreement is None or agreement.state == AgreementState.EXPIRED:
-            last = row.seq
-            continue
-        if not in_force(agreement, today):
-            return OutboxPage(served, False, last)
-        served.append(row)
-        last = row.seq
-    return OutboxPage(served, len(rows) > limit, last)
+
+
+def _tombstone(row: Any) -> bool:
+    return bool(row.stix.get("revoked"))
 
 
 def released_versions(node: Node, partner_id: str, record_id: str) -> list[Any]:
@@ -275,5 +296,6 @@ def released_versions(node: Node, partner_id: str, record_id: str) -> list[Any]:
     return [
         r
         for r in rows
-        if r.agreement_id in agreements and in_force(agreements[r.agreement_id], today)
+        if _tombstone(r)
+        or (r.agreement_id in agreements and in_force(agreements[r.agreement_id], today))
     ]
