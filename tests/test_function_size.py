@@ -23,9 +23,6 @@ _REASON = re.compile(r"#\s*long:\s*\S")
 BEING_SPLIT = frozenset(
     {
         ("exchange/stix.py", "definitions"),
-        ("services/cooperation/receiving.py", "purge_expired"),
-        ("services/cooperation/receiving.py", "receive_all"),
-        ("services/cooperation/records.py", "issue_all"),
     }
 )
 
