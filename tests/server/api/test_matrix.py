@@ -223,8 +223,8 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
     accounts.add_user(
         node, ADMIN, username="bystander", password=PASSWORD, role="officer", office_id="OFA"
     )
-    bystander_token = accounts.create_token(
-        node, ADMIN, username="bystander", name="victim"
+    bystander_token = accounts.issue_token(
+        node, ADMIN, username="bystander", name="victim", reason="test"
     ).info.token_id
     audit_seal.seal(node)  # chains audit entry 1 (the proof row asks for it)
     problems: list[str] = []
@@ -240,8 +240,8 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "partner": seed_partner(node, f"node-q{n}"),
             "ref_health": referral_ids["health"],
             "ref_police": referral_ids["police"],
-            "own_token": accounts.create_token(
-                node, ADMIN, username=seeded.users[role], name="spare"
+            "own_token": accounts.issue_token(
+                node, ADMIN, username=seeded.users[role], name="spare", reason="test"
             ).info.token_id
             if role
             else "none",

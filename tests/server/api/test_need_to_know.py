@@ -151,8 +151,8 @@ def test_cookie_writes_need_the_csrf_token(app: FastAPI, seeded: Seeded) -> None
 
 def test_tokens_are_scoped_expire_and_revoke(app: FastAPI, seeded: Seeded) -> None:
     node = seeded.node
-    narrow = accounts.create_token(
-        node, ADMIN, username="administrator-1", name="reader", scopes=["audit:read"]
+    narrow = accounts.issue_token(
+        node, ADMIN, username="administrator-1", name="reader", scopes=["audit:read"], reason="t"
     )
 
     async def go(token: str) -> tuple[int, int]:
