@@ -252,8 +252,9 @@ def reset_password(
 def change_password(node: Node, principal: Principal, current: str, new: str) -> UserView:
     """A user changes their own password (the current one is asked for: a session left open
     is not enough). Their other sessions end; tokens stay."""
-    if principal.is_system:
-        raise PermissionDenied("only a user changes their own password")
+    # Not through a token: a narrowly scoped token must not become the whole account.
+    if principal.via != "session":
+        raise PermissionDenied("a user changes their own password, signed in with it")
     check_password(new)
     if new == current:
         raise InvalidInput("the new password is the current one", field="new_password")
