@@ -98,13 +98,19 @@ def test_token_scopes_narrow_the_role_and_cannot_widen_it(quick: Node) -> None:
     accounts.add_user(
         quick, ADMIN, username="o", password=PASSWORD, role=Role.OFFICER, office_id="OF1"
     )
-    made = accounts.issue_token(quick, ADMIN, reason="t", username="o", name="r", scopes=["declarations:read"])
+    made = accounts.issue_token(
+        quick, ADMIN, reason="t", username="o", name="r", scopes=["declarations:read"]
+    )
     principal = accounts.token_principal(quick, made.token)
     assert principal.permissions == frozenset({Permission.DECLARATIONS_READ})
     with pytest.raises(InvalidInput, match="cannot carry"):
-        accounts.issue_token(quick, ADMIN, reason="t", username="o", name="w", scopes=["audit:read"])
+        accounts.issue_token(
+            quick, ADMIN, reason="t", username="o", name="w", scopes=["audit:read"]
+        )
     with pytest.raises(InvalidInput, match="unknown scopes"):
-        accounts.issue_token(quick, ADMIN, reason="t", username="o", name="w", scopes=["everything"])
+        accounts.issue_token(
+            quick, ADMIN, reason="t", username="o", name="w", scopes=["everything"]
+        )
     with pytest.raises(InvalidInput):
         accounts.issue_token(quick, ADMIN, reason="t", username="o", name="w", days=1000)
 
