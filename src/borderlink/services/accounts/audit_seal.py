@@ -174,6 +174,36 @@ class AuditReport:
         return not self.mismatches and self.log_problem is None
 
 
+def _chain_rows() -> Any:
+    """Each chain row with its audit entry and its leaf (either may be missing)."""
+    return (
+        select(
+            audit_chain.c.entry_id.label("chained_id"),
+            audit_chain.c.leaf_index,
+            audit_log,
+            log_leaves.c.leaf_index.label("leaf_found"),
+            log_leaves.c.record_id.label("leaf_record"),
+            log_leaves.c.leaf_hash,
+            log_leaves.c.entry.label("leaf"),
+        )
+        .select_from(
+            audit_chain.outerjoin(
+                audit_log, audit_log.c.entry_id == audit_chain.c.entry_id
+            ).outerjoin(log_leaves, log_leaves.c.leaf_index == audit_chain.c.leaf_index)
+        )
+        .order_by(audit_chain.c.entry_id)
+    )
+
+
+def _orphan(index: int, record_id: str) -> Mismatch:
+    number = record_id.removeprefix(f"{KIND}:")
+    return Mismatch(
+        int(number) if number.isdigit() else -1,
+        index,
+        f"leaf {index} is in no chain row: chained again, or unlinked",
+    )
+
+
 def verify_audit(
     node: Node, public_key: str | None = None, *, principal: Principal = SEALER
 ) -> AuditReport:
@@ -194,24 +224,7 @@ def verify_audit(
             .where(~exists().where(audit_chain.c.entry_id == audit_log.c.entry_id))
         ).scalar_one()
         tree_size = conn.execute(select(func.count()).select_from(log_leaves)).scalar_one()
-        query = (
-            select(
-                audit_chain.c.entry_id.label("chained_id"),
-                audit_chain.c.leaf_index,
-                audit_log,
-                log_leaves.c.leaf_index.label("leaf_found"),
-                log_leaves.c.record_id.label("leaf_record"),
-                log_leaves.c.leaf_hash,
-                log_leaves.c.entry.label("leaf"),
-            )
-            .select_from(
-                audit_chain.outerjoin(
-                    audit_log, audit_log.c.entry_id == audit_chain.c.entry_id
-                ).outerjoin(log_leaves, log_leaves.c.leaf_index == audit_chain.c.leaf_index)
-            )
-            .order_by(audit_chain.c.entry_id)
-        )
-        for row in conn.execution_options(yield_per=CHUNK).execute(query):
+        for row in conn.execution_options(yield_per=CHUNK).execute(_chain_rows()):
             chained += 1
             committed += row.leaf_index < head_size
             problem = _problem(row)
@@ -230,15 +243,7 @@ def verify_audit(
             .select_from(tree_heads)
             .where(tree_heads.c.node_id == node.settings.node_id)
         ).scalar_one()
-    for index, rid in orphans:
-        number = rid.removeprefix(f"{KIND}:")
-        mismatches.append(
-            Mismatch(
-                int(number) if number.isdigit() else -1,
-                index,
-                f"leaf {index} is in no chain row: chained again, or unlinked",
-            )
-        )
+    mismatches += [_orphan(index, rid) for index, rid in orphans]
     return AuditReport(
         entries=entries,
         chained=chained,

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Connection, Select, and_, func, select
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput
@@ -122,6 +122,17 @@ def latest_score(node: Node, principal: Principal, declaration_id: str) -> Score
     )
 
 
+def _audit_queue(conn: Connection, principal: Principal, day: dt.date, shown: list[str]) -> None:
+    audit.record(
+        conn,
+        actor=principal.username,
+        action="queue.read",
+        object_type="declaration",
+        reason="shown in the targeting queue with nominal data",
+        details={"day": day.isoformat(), "shown": shown},
+    )
+
+
 def queue(
     node: Node,
     principal: Principal,
@@ -157,14 +168,7 @@ def queue(
             base.order_by(latest.c.channel, latest.c.risk.desc()).limit(limit).offset(offset)
         ).all()
         if nominal and rows:  # importer ids on every row
-            audit.record(
-                conn,
-                actor=principal.username,
-                action="queue.read",
-                object_type="declaration",
-                reason="shown in the targeting queue with nominal data",
-                details={"day": day.isoformat(), "shown": [r.declaration_id for r in rows]},
-            )
+            _audit_queue(conn, principal, day, [r.declaration_id for r in rows])
     return Page[QueueEntry](
         items=[
             QueueEntry(
