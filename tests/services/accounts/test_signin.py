@@ -40,6 +40,11 @@ def _audit_rows(node: Node) -> int:
         return int(conn.execute(select(func.count()).select_from(audit_log)).scalar_one())
 
 
+def _throttle_rows(node: Node) -> int:
+    with node.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(login_throttle)).scalar_one())
+
+
 def test_parallel_guesses_cannot_outrun_the_lock(node: Node) -> None:
     """Item 5: 20 wrong guesses in parallel, then the right password: refused. Before, the
     failure count was read before the password check, so parallel guesses all got one (14 of
@@ -107,10 +112,11 @@ def test_one_source_is_limited_across_names(node: Node) -> None:
     assert said.count(WRONG) == 10
     assert all("locked until" in s for s in said[10:])
     assert _attempt(node, "name-x", "nope-nope", address="198.51.100.1") == WRONG
-    before = _audit_rows(node)
+    before, keys = _audit_rows(node), _throttle_rows(node)
     for n in range(50):
         _attempt(node, f"more-{n}", "nope-nope", address="203.0.113.9")
     assert _audit_rows(node) == before  # all refused on the address, no new rows
+    assert _throttle_rows(node) == keys  # nor a throttle row for each name sprayed
 
 
 def test_a_successful_sign_in_gives_the_address_its_attempt_back(node: Node) -> None:

@@ -47,13 +47,16 @@ def locked_message(until: dt.datetime) -> str:
 def _keys(node: Node, username: str, address: str | None) -> list[tuple[str, throttle.Limit]]:
     settings = node.settings
     window = dt.timedelta(minutes=settings.login_lockout_minutes)
-    keys = [
-        (f"name:{name_key(username)}", throttle.Limit(settings.login_max_failures, window, window))
-    ]
+    # The address first: once it is locked, the names it sprays are not even given a row.
+    keys = []
     if address:
         limit = throttle.Limit(settings.login_max_failures_per_source, window, window)
         keys.append((f"source:{address[:64]}", limit))
-    return keys
+    name = (
+        f"name:{name_key(username)}",
+        throttle.Limit(settings.login_max_failures, window, window),
+    )
+    return [*keys, name]
 
 
 def audit_name(row: Any, username: str) -> str:
@@ -114,9 +117,9 @@ def authenticate(
     ok = verify_password(node, row, password) and row is not None and bool(row.active)
     with node.transaction() as conn:
         if ok:
-            throttle.clear(conn, keys[0][0])
-            for key, _ in keys[1:]:
-                throttle.release(conn, key)
+            throttle.clear(conn, keys[-1][0])  # the name's failures are forgiven
+            for key, _ in keys[:-1]:
+                throttle.release(conn, key)  # the address gets its attempt back
         audit.record(
             conn,
             actor=who,
