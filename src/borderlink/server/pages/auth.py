@@ -16,6 +16,10 @@ from borderlink.services.accounts import users as accounts
 router = APIRouter(include_in_schema=False)
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 @router.get("/", response_model=None)
 async def home(request: Request, principal: PageUser) -> HTMLResponse | RedirectResponse:
     """The first page this person may see (an auditor lands on the audit log)."""
@@ -52,7 +56,7 @@ async def login(
             status_code=401,
             next=local_target(next, "/"),
             failed=True,
-            message=str(error),
+            message=_sentence(str(error)),
         )
     due = signed.principal.password_change_due
     response = redirect("/account/password" if due else local_target(next, "/"))
