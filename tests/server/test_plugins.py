@@ -24,7 +24,8 @@ BUILT_IN_ROUTERS = {
     "accounts", "auth", "cooperation", "declarations", "records", "referrals", "risk", "taxii",
 }  # fmt: skip
 BUILT_IN_AREAS = {
-    "auth", "cooperation", "dashboard", "declarations", "records", "referrals", "targeting",
+    "accounts", "auth", "cooperation", "dashboard", "declarations", "records", "referrals",
+    "targeting",
 }  # fmt: skip
 
 EXTRA_ROUTER = APIRouter(prefix="/api/v1/extra")
