@@ -141,7 +141,9 @@ def seed(node: Node) -> Seeded:
             agency=AGENCY if role is Role.AGENCY_OFFICER else None,
         )
         seeded.users[role] = name
-        seeded.tokens[role] = accounts.create_token(node, ADMIN, username=name, name="test").token
+        # Each user makes their own token: an issued one never answers for an agency.
+        own = accounts.authenticate(node, name, PASSWORD)
+        seeded.tokens[role] = accounts.create_token(node, own, name="test").token
     seeded.office_a, seeded.office_b = seed_declarations(node)
     return seeded
 

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(
         default=5, ge=1, description="Failed sign-ins for one account before it is locked."
     )
+    login_max_failures_per_source: int = Field(
+        default=50, ge=1, description="Failed sign-ins from one address before it is locked."
+    )
     login_lockout_minutes: float = Field(
         default=15.0, gt=0, description="How long failed sign-ins count (and a lock lasts)."
     )

@@ -77,3 +77,60 @@ def test_demo_users_from_the_command_line(cli: Cli) -> None:
     assert code == 0, err
     assert "demo-officer" in json.loads(out)["users"]
     assert json.loads(cli("users", "demo", "--json")[1]) == {"users": {}}
+
+
+def test_add_asks_for_the_password_when_not_given(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 8: ``users add`` without --password asks for it (twice, hidden), and the help no
+    longer calls --password required."""
+    import getpass
+
+    code, out, _ = cli("users", "add", "--help")
+    assert code == 0
+    [line] = [row for row in out.splitlines() if "--password " in row and "│" in row]
+    assert "required" not in line
+
+    answers = iter(["long pw 123", "long pw 123"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    code, _, err = cli("users", "add", "pia", "--role", "auditor")
+    assert code == 0, err
+    assert next(answers, None) is None  # asked, and confirmed
+
+
+def test_enable_unlock_and_reset_from_the_command_line(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("users", "add", "rik", "--role", "auditor", "--password", "long pw 123")
+    assert cli("users", "disable", "rik")[0] == 0
+    assert cli("users", "enable", "rik")[0] == 0
+    assert json.loads(cli("users", "list", "--json")[1])["users"][0]["active"] is True
+    assert cli("users", "unlock", "rik")[0] == 0
+    code, _, err = cli(
+        "users", "reset-password", "rik", "--password", "temporary 1", "--reason", "x"
+    )
+    assert code == 0, err
+    [user] = json.loads(cli("users", "list", "--json")[1])["users"]
+    assert user["password_change_due"] is True
+    assert cli("users", "unlock", "nobody")[0] == 3
+
+
+def test_a_token_made_from_the_command_line_is_marked_issued(cli: Cli) -> None:
+    """Item 2: the command line issues tokens explicitly (audited), never one that answers."""
+    cli(
+        "users",
+        "add",
+        "doc",
+        "--role",
+        "agency_officer",
+        "--agency",
+        "health",
+        "--password",
+        "long pw 123",
+    )
+    code, out, err = cli("tokens", "create", "doc", "--name", "sync", "--json")
+    assert code == 0, err
+    made = json.loads(out)
+    assert made["info"]["issued_by"] == "cli"
+    assert "referrals:answer" not in made["info"]["scopes"]
+    assert cli("tokens", "create", "doc", "--name", "x", "--scope", "referrals:answer")[0] == 2

@@ -25,7 +25,8 @@ BUILT_IN_ROUTERS = {
     "taxii",
 }  # fmt: skip
 BUILT_IN_AREAS = {
-    "auth", "cooperation", "dashboard", "declarations", "records", "referrals", "targeting",
+    "accounts", "auth", "cooperation", "dashboard", "declarations", "records", "referrals",
+    "targeting",
 }  # fmt: skip
 
 EXTRA_ROUTER = APIRouter(prefix="/api/v1/extra")

@@ -14,7 +14,9 @@ from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Role
 from borderlink.services.accounts.demo import demo_accounts
 
-app = typer.Typer(help="Users: add, list, disable.", no_args_is_help=True)
+app = typer.Typer(
+    help="Users: add, list, disable, enable, unlock, reset-password.", no_args_is_help=True
+)
 tokens = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
 out = Console()
 
@@ -25,7 +27,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object 
 def add(
     username: str,
     role: Annotated[Role, typer.Option(help="What the user may do.")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    password: Annotated[
+        str | None, typer.Option(help="Asked for (twice, hidden) when not given.")
+    ] = None,
     office: Annotated[str | None, typer.Option(help="The officer's customs office.")] = None,
     agency: Annotated[str | None, typer.Option(help="The agency officer's agency.")] = None,
     db: DbOption = None,
@@ -36,7 +40,7 @@ def add(
         node_for(db),
         CLI,
         username=username,
-        password=password,
+        password=password if password is not None else _ask_password(),
         role=role,
         office_id=office,
         agency=agency,
@@ -67,6 +71,40 @@ def disable(username: str, db: DbOption = None) -> None:
     out.print(f"disabled {username}")
 
 
+def _ask_password(label: str = "Password") -> str:
+    return str(typer.prompt(label, hide_input=True, confirmation_prompt=True))
+
+
+@app.command("enable")
+def enable(username: str, db: DbOption = None) -> None:
+    """Let a disabled user sign in again."""
+    accounts.enable_user(node_for(db), CLI, username)
+    out.print(f"enabled {username}")
+
+
+@app.command("unlock")
+def unlock(username: str, db: DbOption = None) -> None:
+    """Lift the lock that repeated failed sign-ins put on a user's name."""
+    accounts.unlock_user(node_for(db), CLI, username)
+    out.print(f"unlocked {username}")
+
+
+@app.command("reset-password")
+def reset_password(
+    username: str,
+    password: Annotated[
+        str | None, typer.Option(help="The temporary password; asked for when not given.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (audited).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Set a temporary password: the user's sessions and tokens end, and it lets them do
+    nothing but choose their own."""
+    chosen = password if password is not None else _ask_password("Temporary password")
+    accounts.reset_password(node_for(db), CLI, username, chosen, reason=reason)
+    out.print(f"password of {username} reset; they choose their own at next sign-in")
+
+
 @app.command("demo")
 def demo(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Create one demo user per role (not on production nodes) and print their passwords."""
@@ -88,12 +126,16 @@ def create(
         list[str] | None, typer.Option(help="A permission (repeat); default: the role's.")
     ] = None,
     days: Annotated[int, typer.Option(help="Lifetime in days.")] = 90,
+    reason: Annotated[
+        str, typer.Option(help="Why the token is issued (audited).")
+    ] = "issued from the command line",
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Create an API token for a user; the token is printed once."""
-    made = accounts.create_token(
-        node_for(db), CLI, username=username, name=name, scopes=scope, days=days
+    """Issue an API token for a user (audited as token.issue; it never answers for an
+    agency: agency officers make their own); the token is printed once."""
+    made = accounts.issue_token(
+        node_for(db), CLI, username=username, name=name, scopes=scope, days=days, reason=reason
     )
     if as_json:
         print(made.model_dump_json())

@@ -21,6 +21,9 @@ users = Table(
     Column("agency", String(64)),  # partner-agency officers: the agency they belong to
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Who set the current password when it was not the user (an administrator's reset): until
+    # the user changes it, signing in with it grants nothing but changing it.
+    Column("password_reset_by", String(64)),
 )
 
 api_tokens = Table(
@@ -34,6 +37,9 @@ api_tokens = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+    # Set when someone other than the user made the token (the command line): such a token never
+    # answers for an agency, and its creation is audited as ``token.issue``.
+    Column("issued_by", String(64)),
 )
 
 sessions = Table(
@@ -50,4 +56,18 @@ sessions = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Sign-in attempts, per name (a digest: names that do not exist are never stored) and per source
+# address. One row per key whatever the number of attempts: ``failures`` in the window that began
+# at ``window_start``, ``locked_until`` once they reach the limit, ``refused`` counting the
+# attempts made while locked (written to the audit log once per lock, not once per attempt).
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("refused", Integer, nullable=False),
 )

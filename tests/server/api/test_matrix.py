@@ -8,6 +8,8 @@ tests score with one); what the rows check is who gets past the role check.
 Referrals: office A's declarations go to the agency officer's agency (``ref_health``), office
 B's to the police (``ref_police``); only an officer of the agency answers (not even an
 administrator), and an acknowledgement repeated changes nothing, so every column may try.
+A token never changes its user's password (``/api/v1/auth/password`` is for sessions: a narrow
+token must not turn into the whole account).
 Partner endpoints (TAXII, ``/api/v1/exchange/*``) take a partner node's signature only: no user
 token and no session gets past them (403), whatever the role.
 The table is the specification; it is written out here, not derived from the policy. Each row is
@@ -77,6 +79,11 @@ GET    /api/v1/tokens                          Y Y Y Y Y Y U
 POST   /api/v1/tokens                          Y Y Y Y Y Y U
 DELETE /api/v1/tokens/{own_token}              Y Y Y Y Y Y U
 DELETE /api/v1/tokens/{bystander_token}        Y - - - - - U
+POST   /api/v1/users/bystander/enable          Y - - - - - U
+POST   /api/v1/users/bystander/unlock          Y - - - - - U
+POST   /api/v1/users/bystander/password        Y - - - - - U
+POST   /api/v1/users/bystander/tokens          Y - - - - - U
+POST   /api/v1/auth/password                   - - - - - - U
 GET    /api/v1/agreements                      Y - - Y - - U
 GET    /api/v1/agreements/{agreement}          Y - - Y - - U
 POST   /api/v1/agreements                      Y - - Y - - U
@@ -135,6 +142,9 @@ POST   /declarations/{own}/outcome             Y - Y - - - U
 GET    /rejects                                Y Y - - - - U
 POST   /rejects/retry                          Y - - - - - U
 GET    /audit                                  Y - - - - Y U
+GET    /users                                  Y - - - - - U
+POST   /users/bystander/unlock                 Y - - - - - U
+GET    /account/password                       Y Y Y Y Y Y U
 GET    /agreements                             Y - - Y - - U
 POST   /agreements/{page_agreement}/transition Y - - Y - - U
 GET    /partners                               Y - - Y - - U
@@ -146,6 +156,7 @@ GET    /referrals/{ref_health}                 Y Y Y - Y - U
 GET    /referrals/{ref_police}                 Y Y 4 - 4 - U
 POST   /referrals/{ref_health}/answer          - - - - Y - U
 POST   /referrals/{ref_police}/answer          - - - - 4 - U
+POST   /account/password                       Y Y Y Y Y Y U
 """
 
 
@@ -215,6 +226,12 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa
         return {"json": [rule | {"name": f"rule-{n}"}]}
     if path == "/api/v1/auth/login":  # anon: someone without an account
         return {"json": {"username": USERS.get(n, "nobody"), "password": PASSWORD}}
+    if path == "/api/v1/users/bystander/password":
+        return {"json": {"password": PASSWORD + "-reset"}}
+    if path == "/api/v1/users/bystander/tokens":
+        return {"json": {"name": f"issued-{n}", "reason": "an integration", "days": 1}}
+    if path == "/api/v1/auth/password":  # a token never changes its user's password
+        return {"json": {"current_password": PASSWORD, "new_password": PASSWORD + "-new"}}
     if method == "POST" and path == "/api/v1/tokens":
         return {"json": {"name": f"matrix-{n}", "days": 1}}
     if path == "/api/v1/exchange/notify":
@@ -228,8 +245,8 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
     accounts.add_user(
         node, ADMIN, username="bystander", password=PASSWORD, role="officer", office_id="OFA"
     )
-    bystander_token = accounts.create_token(
-        node, ADMIN, username="bystander", name="victim"
+    bystander_token = accounts.issue_token(
+        node, ADMIN, username="bystander", name="victim", reason="test"
     ).info.token_id
     audit_seal.seal(node)  # chains audit entry 1 (the proof row asks for it)
     problems: list[str] = []
@@ -245,8 +262,8 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "partner": seed_partner(node, f"node-q{n}"),
             "ref_health": referral_ids["health"],
             "ref_police": referral_ids["police"],
-            "own_token": accounts.create_token(
-                node, ADMIN, username=seeded.users[role], name="spare"
+            "own_token": accounts.issue_token(
+                node, ADMIN, username=seeded.users[role], name="spare", reason="test"
             ).info.token_id
             if role
             else "none",
@@ -274,6 +291,8 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                 path = template.format(**values)
                 data = {"csrf_token": csrf, "illicit": "no", "to": "signed"} | PAGE_PROFILE
                 data |= {"status": "acknowledged"}  # a referral's answer
+                # Changing one's password (the last row: the role's password changes for good).
+                data |= {"current_password": PASSWORD, "new_password": PASSWORD + "-changed"}
                 response = await browser.request(
                     method, path, data=data if method == "POST" else None
                 )

@@ -110,7 +110,9 @@ def test_every_login_is_audited_even_failed_ones(app: FastAPI, seeded: Seeded) -
     assert _run(go()) == (401, 401, 200)
     actions = [(e.actor, e.action) for e in _audit(seeded, action="auth.")]
     assert ("auditor-1", "auth.login_failed") in actions
-    assert ("ghost", "auth.login_failed") in actions
+    # A name that is no user's may be a password typed in the wrong field: only a digest of it.
+    assert not [a for a in actions if "ghost" in a[0]]
+    assert [a for a in actions if a[0].startswith("unknown:") and a[1] == "auth.login_failed"]
     assert ("auditor-1", "auth.login") in actions
 
 
@@ -151,8 +153,8 @@ def test_cookie_writes_need_the_csrf_token(app: FastAPI, seeded: Seeded) -> None
 
 def test_tokens_are_scoped_expire_and_revoke(app: FastAPI, seeded: Seeded) -> None:
     node = seeded.node
-    narrow = accounts.create_token(
-        node, ADMIN, username="administrator-1", name="reader", scopes=["audit:read"]
+    narrow = accounts.issue_token(
+        node, ADMIN, username="administrator-1", name="reader", scopes=["audit:read"], reason="t"
     )
 
     async def go(token: str) -> tuple[int, int]:

@@ -20,7 +20,7 @@ ADMIN = Principal.system("test-admin")
 
 
 def call(node: Node, method: str, url: str, **kwargs: Any) -> httpx.Response:
-    token = accounts.create_token(node, ADMIN, username="analyst", name="t").token
+    token = accounts.issue_token(node, ADMIN, username="analyst", name="t", reason="test").token
 
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=create_app(node=node))

@@ -44,7 +44,7 @@ def mesh(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
 
 def _get(mesh: Mesh, name: str, role: Role, path: str) -> Any:
     node = fast(mesh.nodes[name])
-    token = accounts.create_token(node, ADMIN, username=role.value, name="t").token
+    token = accounts.issue_token(node, ADMIN, username=role.value, name="t", reason="test").token
 
     async def go() -> Any:
         async with client(mesh.apps[name], token) as c:

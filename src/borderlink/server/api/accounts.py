@@ -29,9 +29,27 @@ class NewUser(BaseModel):
 
 class TokenRequest(BaseModel):
     name: str = Field(min_length=1, max_length=64)
-    scopes: list[str] | None = Field(default=None, description="Default: all the role allows")
+    scopes: list[str] | None = Field(
+        default=None, description="Default: all that both the role and this credential carry"
+    )
     days: int = Field(default=90, ge=1, le=accounts.MAX_TOKEN_DAYS)
-    username: str | None = Field(default=None, description="Administrators only: for another user")
+    username: str | None = Field(
+        default=None,
+        description="Yours, if given; a token for another user is issued by an administrator "
+        "(POST /api/v1/users/{username}/tokens)",
+    )
+
+
+class IssueRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=500, description="Why (audited)")
+    scopes: list[str] | None = Field(default=None, description="Default: all that may be issued")
+    days: int = Field(default=90, ge=1, le=accounts.MAX_TOKEN_DAYS)
+
+
+class PasswordReset(BaseModel):
+    password: str = Field(min_length=8, max_length=1024, description="A temporary password")
+    reason: str | None = Field(default=None, max_length=500, description="Why (audited)")
 
 
 @router.get("/users")
@@ -49,6 +67,37 @@ async def disable_user(username: str, node: NodeDep, admin: Admin) -> accounts.U
     return await blocking(accounts.disable_user, node, admin, username)
 
 
+@router.post("/users/{username}/enable")
+async def enable_user(username: str, node: NodeDep, admin: Admin) -> accounts.UserView:
+    return await blocking(accounts.enable_user, node, admin, username)
+
+
+@router.post("/users/{username}/unlock")
+async def unlock_user(username: str, node: NodeDep, admin: Admin) -> accounts.UserView:
+    """Lift a lock on the user's name that repeated failed sign-ins set."""
+    return await blocking(accounts.unlock_user, node, admin, username)
+
+
+@router.post("/users/{username}/password")
+async def reset_password(
+    username: str, body: PasswordReset, node: NodeDep, admin: Admin
+) -> accounts.UserView:
+    """Set a temporary password: the user's sessions and tokens end, and until they change it
+    the password allows nothing else."""
+    return await blocking(
+        accounts.reset_password, node, admin, username, body.password, reason=body.reason
+    )
+
+
+@router.post("/users/{username}/tokens", status_code=201, responses=raises(NotFound, Conflict))
+async def issue_token(
+    username: str, body: IssueRequest, node: NodeDep, admin: Admin
+) -> accounts.NewToken:
+    """Issue a token for another user (an integration account): audited as ``token.issue``;
+    the token is marked with its issuer and never answers for an agency."""
+    return await blocking(accounts.issue_token, node, admin, username=username, **body.model_dump())
+
+
 @router.get("/tokens")
 async def list_tokens(node: NodeDep, principal: TokenOwner) -> list[accounts.TokenView]:
     return await blocking(accounts.list_tokens, node, principal)
@@ -62,7 +111,7 @@ async def create_token(
         accounts.create_token,
         node,
         principal,
-        username=body.username or principal.username,
+        username=body.username,
         name=body.name,
         scopes=body.scopes,
         days=body.days,

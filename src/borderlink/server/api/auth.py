@@ -35,11 +35,19 @@ class Credentials(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=8, max_length=1024)
+
+
 class SignedIn(BaseModel):
     username: str
     role: str
     csrf_token: str = Field(description="Send it back in X-CSRF-Token on every write")
     expires_at: dt.datetime
+    password_change_due: bool = Field(
+        default=False, description="An administrator set the password: change it first"
+    )
 
 
 class Me(BaseModel):
@@ -52,8 +60,16 @@ class Me(BaseModel):
 
 
 @router.post("/login", responses=raises(NotAuthenticated))
-async def login(credentials: Credentials, node: NodeDep, response: Response) -> SignedIn:
-    signed = await blocking(accounts.sign_in, node, credentials.username, credentials.password)
+async def login(
+    credentials: Credentials, request: Request, node: NodeDep, response: Response
+) -> SignedIn:
+    signed = await blocking(
+        accounts.sign_in,
+        node,
+        credentials.username,
+        credentials.password,
+        address=request.client.host if request.client else None,
+    )
     principal, opened = signed.principal, signed.session
     set_session_cookie(response, node.settings.cookie_secure, opened)
     return SignedIn(
@@ -61,6 +77,17 @@ async def login(credentials: Credentials, node: NodeDep, response: Response) -> 
         role=principal.role.value,
         csrf_token=opened.csrf_token,
         expires_at=opened.expires_at,
+        password_change_due=principal.password_change_due,
+    )
+
+
+@router.post("/password", responses=raises(NotAuthenticated))
+async def change_password(
+    body: PasswordChange, node: NodeDep, principal: CurrentUser
+) -> accounts.UserView:
+    """Change your own password (the current one is asked for)."""
+    return await blocking(
+        accounts.change_password, node, principal, body.current_password, body.new_password
     )
 
 

@@ -47,8 +47,8 @@ async def score(
 @router.post("/outcomes", status_code=204, responses=raises(NotFound))
 async def outcome(body: Outcome, node: NodeDep, principal: Inspector) -> None:
     """Record an inspection result (training data for the next model; profile hit rates)."""
-    recorded = body.model_copy(update={"officer": body.officer or principal.username})
-    await blocking(declarations.record_outcome, node, principal, recorded)
+    # The officer stored is the principal, whatever the body says (the use case decides).
+    await blocking(declarations.record_outcome, node, principal, body)
 
 
 @router.get("/queue")

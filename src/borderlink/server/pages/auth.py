@@ -16,9 +16,15 @@ from borderlink.services.accounts import users as accounts
 router = APIRouter(include_in_schema=False)
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 @router.get("/", response_model=None)
 async def home(request: Request, principal: PageUser) -> HTMLResponse | RedirectResponse:
     """The first page this person may see (an auditor lands on the audit log)."""
+    if principal.password_change_due:
+        return redirect("/account/password")
     for entry in request.app.state.nav:
         if entry.visible_to(principal):
             return redirect(entry.path)
@@ -27,7 +33,7 @@ async def home(request: Request, principal: PageUser) -> HTMLResponse | Redirect
 
 @router.get("/login")
 async def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> HTMLResponse:
-    return render(request, "login.html", next=local_target(next, "/"), failed=False)
+    return render(request, "login.html", next=local_target(next, "/"), failed=False, message=None)
 
 
 @router.post("/login", response_model=None)
@@ -38,13 +44,22 @@ async def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse | RedirectResponse:
+    address = request.client.host if request.client else None
     try:
-        signed = await blocking(accounts.sign_in, node, username, password, source="web")
-    except NotAuthenticated:
-        return render(
-            request, "login.html", status_code=401, next=local_target(next, "/"), failed=True
+        signed = await blocking(
+            accounts.sign_in, node, username, password, source="web", address=address
         )
-    response = redirect(local_target(next, "/"))
+    except NotAuthenticated as error:  # the same words whether or not the name exists
+        return render(
+            request,
+            "login.html",
+            status_code=401,
+            next=local_target(next, "/"),
+            failed=True,
+            message=_sentence(str(error)),
+        )
+    due = signed.principal.password_change_due
+    response = redirect("/account/password" if due else local_target(next, "/"))
     set_session_cookie(response, node.settings.cookie_secure, signed.session)
     return response
 

@@ -112,6 +112,10 @@ OFFICE_SCOPED: frozenset[Role] = frozenset({Role.OFFICER})
 # Roles that must belong to a partner agency.
 AGENCY_SCOPED: frozenset[Role] = frozenset({Role.AGENCY_OFFICER})
 
+# What only the user's own credential carries: an agency's answer is the agency officer's own
+# act, never one done through a credential somebody else made for them.
+OWN_CREDENTIAL_ONLY: frozenset[Permission] = frozenset({Permission.REFERRALS_ANSWER})
+
 REDACTED = "[redacted]"
 SYSTEM_USER_ID = 0  # no user row has it (ids start at 1)
 
@@ -127,6 +131,11 @@ class Principal:
     agency: str | None = None
     scopes: frozenset[Permission] | None = None  # None: all of the role's permissions
     via: str = "session"  # session, token, system
+    # Who made this credential when it was not the user (a token issued from the command line):
+    # its holder never answers for an agency, whatever the role says.
+    issued_by: str | None = None
+    # Signed in with a password an administrator set: nothing is allowed but changing it.
+    password_change_due: bool = False
     permissions: frozenset[Permission] = field(init=False)
 
     @classmethod
@@ -142,6 +151,10 @@ class Principal:
         allowed = POLICY[self.role]
         if self.scopes is not None:
             allowed = allowed & self.scopes
+        if self.issued_by is not None:
+            allowed = allowed - OWN_CREDENTIAL_ONLY
+        if self.password_change_due:
+            allowed = frozenset()
         object.__setattr__(self, "permissions", allowed)
 
     def can(self, permission: Permission) -> bool:
@@ -179,6 +192,10 @@ def agency_scope(principal: Principal) -> str | None:
     return None
 
 
-def grantable_scopes(role: Role) -> frozenset[Permission]:
-    """What a token of a user with this role may be scoped to."""
-    return POLICY[role]
+def grantable_scopes(role: Role, creator: Principal | None = None) -> frozenset[Permission]:
+    """What a token of a user with this role may be scoped to: never more than the role, nor
+    than the credential creating it (``creator``)."""
+    allowed = POLICY[role]
+    if creator is not None:
+        allowed = allowed & creator.permissions
+    return allowed

@@ -183,6 +183,15 @@ class AuditReport:
         return not self.mismatches and self.log_problem is None
 
 
+def _orphan(index: int, record_id: str) -> Mismatch:
+    number = record_id.removeprefix(f"{KIND}:")
+    return Mismatch(
+        int(number) if number.isdigit() else -1,
+        index,
+        f"leaf {index} is in no chain row: chained again, or unlinked",
+    )
+
+
 def verify_audit(
     node: Node, public_key: str | None = None, *, principal: Principal = SEALER
 ) -> AuditReport:
@@ -215,15 +224,7 @@ def verify_audit(
             .select_from(tree_heads)
             .where(tree_heads.c.node_id == node.settings.node_id)
         ).scalar_one()
-    for index, rid in orphans:
-        number = rid.removeprefix(f"{KIND}:")
-        mismatches.append(
-            Mismatch(
-                int(number) if number.isdigit() else -1,
-                index,
-                f"leaf {index} is in no chain row: chained again, or unlinked",
-            )
-        )
+    mismatches += [_orphan(index, rid) for index, rid in orphans]
     return AuditReport(
         entries=entries,
         chained=chained,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
@@ -27,6 +26,7 @@ from borderlink.services.accounts.access import (
     require,
     sees_nominal,
 )
+from borderlink.services.declarations.redaction import PARTY_COLUMNS
 from borderlink.services.declarations.views import (
     HEADER_COLUMNS,
     SUMMARY_COLUMNS,
@@ -54,17 +54,10 @@ from borderlink.store.tables import audit_log, declarations, goods_items, outcom
 
 T = TypeVar("T")
 
-PARTY_COLUMNS = MappingProxyType(
-    {
-        "importer": "importer_id",
-        "exporter": "exporter_id",
-        "declarant": "declarant_id",
-        "carrier": "carrier_id",
-    }
-)
 MAX_PAGE = 500
 MAX_EXPORT = 50_000
-READ_ACTIONS = ("declaration.read", "declaration.list")
+# Reads are audited but are not what was done to a declaration (its history leaves them out).
+READ_ACTIONS = ("declaration.read", "declaration.list", "queue.read", "score.read")
 
 
 class Page(BaseModel, Generic[T]):
@@ -344,7 +337,8 @@ def record_outcome(node: Node, principal: Principal, outcome: Outcome) -> Outcom
         "severity": outcome.severity,
         "revenue_recovered": outcome.revenue_recovered,
         "inspected_on": outcome.inspected_on or dt.datetime.now(dt.UTC).date(),
-        "officer": outcome.officer or principal.username,
+        # Who recorded it is who is acting, whatever the body says (it names no one else).
+        "officer": principal.username,
         "note": outcome.note,
         "source": "officer",
         "recorded_at": dt.datetime.now(dt.UTC),

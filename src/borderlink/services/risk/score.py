@@ -26,9 +26,14 @@ from borderlink import risk
 from borderlink.coordination import CompiledRule
 from borderlink.errors import NotFound
 from borderlink.services.accounts import audit
-from borderlink.services.accounts.access import Permission, Principal, require
+from borderlink.services.accounts.access import Permission, Principal, require, sees_nominal
 from borderlink.services.coordination.routing import RouteSummary, compiled_rules, route_scored
 from borderlink.services.declarations.read import ensure_visible
+from borderlink.services.declarations.redaction import (
+    declaration_parties,
+    redact_reasons,
+    reveals_party,
+)
 from borderlink.services.node import Node
 from borderlink.services.risk._store import read_items, unscored_days
 from borderlink.services.risk.batcher import ScoreBatcher
@@ -332,7 +337,24 @@ def batcher(node: Node) -> ScoreBatcher:
 
 
 def score_queued(node: Node, principal: Principal, declaration_id: str) -> dict[str, Any]:
-    """:func:`score_one` through the node's batcher, for a declaration the principal may see."""
+    """:func:`score_one` through the node's batcher, for a declaration the principal may see;
+    its reasons as the principal may see them (party data shown is audited)."""
     require(principal, Permission.RISK_SCORE)
     ensure_visible(node, principal, declaration_id)
-    return batcher(node).score(declaration_id)
+    found = dict(batcher(node).score(declaration_id))
+    reasons = found.get("reasons") or []
+    nominal = sees_nominal(principal)
+    with node.transaction() as conn:
+        ids = declaration_parties(conn, declaration_id)
+        if nominal and reveals_party(reasons, ids):
+            audit.record(
+                conn,
+                actor=principal.username,
+                action="score.read",
+                object_type="declaration",
+                object_id=declaration_id,
+                reason="scored on demand; reasons shown with nominal data",
+            )
+    if found.get("reasons") is not None:
+        found["reasons"] = redact_reasons(reasons, ids, nominal=nominal)
+    return found

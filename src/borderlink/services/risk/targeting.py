@@ -1,7 +1,9 @@
 """What officers work from: the targeting queue (red and yellow, not yet inspected) and each
 declaration's latest score with its reasons. Also the dashboard's channel figures.
 
-Reads the risk engine's ``scores`` table; the need-to-know rules of :mod:`.declarations` apply.
+Reads the risk engine's ``scores`` table; the need-to-know rules of :mod:`.declarations` apply:
+reasons pass the declaration view's redaction (they name parties), and what shows party data to
+a reader with ``nominal:read`` is audited (``queue.read``, ``score.read``).
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Connection, Select, and_, func, select
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput
+from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import (
     REDACTED,
     Permission,
@@ -23,6 +26,12 @@ from borderlink.services.accounts.access import (
     sees_nominal,
 )
 from borderlink.services.declarations.read import MAX_PAGE, Page, latest_day
+from borderlink.services.declarations.redaction import (
+    PARTY_COLUMNS,
+    party_ids,
+    redact_reasons,
+    reveals_party,
+)
 from borderlink.services.node import Node
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, outcomes
@@ -80,15 +89,27 @@ def latest_score(node: Node, principal: Principal, declaration_id: str) -> Score
     require(principal, Permission.DECLARATIONS_READ)
     latest = _latest()
     query = _scoped(
-        select(latest)
+        select(latest, *(declarations.c[c] for c in PARTY_COLUMNS.values()))
         .join(declarations, declarations.c.declaration_id == latest.c.declaration_id)
         .where(latest.c.declaration_id == declaration_id),
         principal,
     )
-    with node.read() as conn:
+    nominal = sees_nominal(principal)
+    with node.transaction() as conn:
         row = conn.execute(query).first()
-    if row is None:
-        return None
+        if row is None:
+            return None
+        ids = party_ids(row)
+        stored = list(row.reasons or [])
+        if nominal and reveals_party(stored, ids):
+            audit.record(
+                conn,
+                actor=principal.username,
+                action="score.read",
+                object_type="declaration",
+                object_id=declaration_id,
+                reason="score reasons shown with nominal data",
+            )
     return ScoreView(
         declaration_id=row.declaration_id,
         model_version=row.model_version,
@@ -96,8 +117,19 @@ def latest_score(node: Node, principal: Principal, declaration_id: str) -> Score
         risk=row.risk,
         channel=row.channel,
         selection=row.selection,
-        reasons=list(row.reasons or []),
+        reasons=redact_reasons(stored, ids, nominal=nominal),
         scored_at=row.scored_at if row.scored_at.tzinfo else row.scored_at.replace(tzinfo=dt.UTC),
+    )
+
+
+def _audit_queue(conn: Connection, principal: Principal, day: dt.date, shown: list[str]) -> None:
+    audit.record(
+        conn,
+        actor=principal.username,
+        action="queue.read",
+        object_type="declaration",
+        reason="shown in the targeting queue with nominal data",
+        details={"day": day.isoformat(), "shown": shown},
     )
 
 
@@ -130,11 +162,13 @@ def queue(
         principal,
     )
     nominal = sees_nominal(principal)
-    with node.read() as conn:
+    with node.transaction() as conn:
         total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
         rows = conn.execute(
             base.order_by(latest.c.channel, latest.c.risk.desc()).limit(limit).offset(offset)
         ).all()
+        if nominal and rows:  # importer ids on every row
+            _audit_queue(conn, principal, day, [r.declaration_id for r in rows])
     return Page[QueueEntry](
         items=[
             QueueEntry(
@@ -147,7 +181,7 @@ def queue(
                 channel=r.channel,
                 risk=r.risk,
                 selection=r.selection,
-                reasons=list(r.reasons or []),
+                reasons=redact_reasons(r.reasons or [], party_ids(r), nominal=nominal),
             )
             for r in rows
         ],
