@@ -25,6 +25,7 @@ from borderlink.cli import (
     schema,
     serve,
     users,
+    watchlists,
 )
 from borderlink.cli.demo import demo
 from borderlink.cli.ingest import ingest
@@ -57,6 +58,7 @@ app.add_typer(referrals.app, name="referrals")
 app.command("serve")(serve.serve)
 app.command("demo")(demo)
 app.command("schema")(schema.schema)
+app.add_typer(watchlists.app, name="watchlists")
 
 err = Console(stderr=True)
 
