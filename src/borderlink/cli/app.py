@@ -23,6 +23,7 @@ from borderlink.cli import (
     rejects,
     risk,
     schema,
+    screening,
     serve,
     users,
     watchlists,
@@ -59,6 +60,7 @@ app.command("serve")(serve.serve)
 app.command("demo")(demo)
 app.command("schema")(schema.schema)
 app.add_typer(watchlists.app, name="watchlists")
+app.add_typer(screening.app, name="screening")
 
 err = Console(stderr=True)
 

@@ -7,7 +7,8 @@ The comparisons (rapidfuzz, all in C) each answer one kind of variant:
   al-Zawahiri``) — the Levenshtein ratio of the sorted tokens;
 - ``joined``: words run together or split (``Al Rahman`` / ``Alrahman``);
 - ``initials``: a name written with initials (``J. R. Smith`` / ``John Robert Smith``);
-- ``acronym``: an organisation by its initials (``BNC`` / ``Banco Nacional de Cuba``).
+- ``acronym``: an organisation by its initials (``BNC`` / ``Banco Nacional de Cuba``);
+- ``token_subset``: a shorter form of the name (``MATAAN, Ahmed`` / ``Ahmed Hasan MATAAN``).
 
 A different legal form costs a little (``Acme Ltd`` and ``Acme GmbH`` may be two companies);
 the name decides.
@@ -71,6 +72,20 @@ def _initials_any_order(a: Name, b: Name) -> float:
     return 0.0
 
 
+def _subset_score(a: Name, b: Name) -> float:
+    """0.87 when every word (two at least) of the shorter name is, spelled closely, a word of
+    the longer one, which has at most two more: ``MATAAN, Ahmed`` / ``Ahmed Hasan MATAAN``."""
+    short, long = (a.core, b.core) if len(a.core) <= len(b.core) else (b.core, a.core)
+    if len(short) < 2 or len(long) == len(short) or len(long) - len(short) > 2:
+        return 0.0
+    for token in short:
+        if len(token) < 2 or not any(
+            JaroWinkler.normalized_similarity(token, other) >= 0.92 for other in long
+        ):
+            return 0.0
+    return 0.87
+
+
 def similarity(a: Name, b: Name) -> Similarity:
     """The best of the comparisons above, less the form penalty when both name a legal form
     and the forms differ."""
@@ -84,6 +99,7 @@ def similarity(a: Name, b: Name) -> Similarity:
             (fuzz.ratio(a.text.replace(" ", ""), b.text.replace(" ", "")) / 100, "joined"),
             (_initials_any_order(a, b), "initials"),
             (_acronym_score(a, b), "acronym"),
+            (_subset_score(a, b), "token_subset"),
         )
         score, method = max(candidates, key=lambda c: c[0])  # ties: the first, simplest
         found = Similarity(score, method)
