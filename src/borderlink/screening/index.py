@@ -14,12 +14,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from rapidfuzz import fuzz
+
 from borderlink.screening.entries import Entry, Hit, Party, compatible
 from borderlink.screening.normalise import Name, normalise
 from borderlink.screening.similarity import THRESHOLD, similarity
 
-MAX_POSTING = 2_000  # a key on more names than this is too common to block on
+MAX_POSTING = 600  # a key on more names than this is too common to block on
+MAX_COUNTED = 1_500  # postings counted per party name, rarest keys first
 MAX_CANDIDATES = 40  # names scored in full per party name
+PREFILTER = 55  # a candidate whose sorted words are further than this (0-100) is not scored
 _LINKING = frozenset({"de", "del", "la", "of", "the", "and", "y", "et", "for", "al", "el"})
 
 
@@ -80,16 +84,26 @@ def build_index(entries: Iterable[Entry]) -> Index:
 
 
 def candidates(index: Index, name: Name, limit: int = MAX_CANDIDATES) -> list[int]:
-    """Positions of the names sharing most keys with ``name`` (common keys only when no rare
-    one is shared)."""
-    lists = [index.postings.get(k, ()) for k in name_keys(name)]
-    rare = [p for p in lists if 0 < len(p) <= MAX_POSTING]
-    if not rare:
-        rare = sorted((p for p in lists if p), key=len)[:1]
+    """Positions of the names sharing most keys with ``name``: rarest keys first, up to
+    :data:`MAX_COUNTED` postings (a common key only when no rare one is shared)."""
+    lists = sorted((p for k in name_keys(name) if (p := index.postings.get(k))), key=len)
+    rare = [p for p in lists if len(p) <= MAX_POSTING] or lists[:1]
     counts: Counter[int] = Counter()
+    counted = 0
     for posting in rare:
+        if counted and counted + len(posting) > MAX_COUNTED:
+            break
         counts.update(posting)
+        counted += len(posting)
     return [position for position, _ in counts.most_common(limit)]
+
+
+def _worth_scoring(name: Name, other: Name) -> bool:
+    """A cheap first look (one C call): close enough in sorted words, or shaped for the
+    comparisons that the edit distance does not see (an acronym, initials)."""
+    if fuzz.ratio(name.sorted_text, other.sorted_text, score_cutoff=PREFILTER):
+        return True
+    return len(name.core) == 1 or len(other.core) == 1 or min(map(len, name.core)) == 1
 
 
 def _identifier_hits(index: Index, party: Party) -> dict[int, Hit]:
@@ -146,6 +160,8 @@ def screen(index: Index, party: Party, threshold: float = THRESHOLD) -> list[Hit
             entry = index.entries[entry_position]
             decided = entry_position in hits and hits[entry_position].identifier is not None
             if decided or not compatible(party.schema, entry.schema):
+                continue
+            if not _worth_scoring(name, index.names[position]):
                 continue
             found = similarity(name, index.names[position])
             if found.score < threshold:

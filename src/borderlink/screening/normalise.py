@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from anyascii import anyascii
@@ -126,20 +126,21 @@ _APOSTROPHE = re.compile("[\u2019'`\u00b4\u02bc\u02bb]")
 @dataclass(frozen=True, slots=True)
 class Name:
     """A name ready to compare: ``core`` tokens (identity), ``forms`` (legal forms set aside),
-    ``steps`` (the normalisations applied, for the explanation)."""
+    ``steps`` (the normalisations applied, for the explanation). ``text``, ``sorted_text`` and
+    ``joined`` are derived once here, as every comparison needs them."""
 
     original: str
     core: tuple[str, ...]
     forms: tuple[str, ...] = ()
     steps: tuple[str, ...] = ()
+    text: str = field(init=False)
+    sorted_text: str = field(init=False)
+    joined: str = field(init=False)
 
-    @property
-    def text(self) -> str:
-        return " ".join(self.core)
-
-    @property
-    def sorted_text(self) -> str:
-        return " ".join(sorted(self.core))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", " ".join(self.core))
+        object.__setattr__(self, "sorted_text", " ".join(sorted(self.core)))
+        object.__setattr__(self, "joined", "".join(self.core))
 
 
 def fold(text: str) -> tuple[str, bool]:

@@ -96,7 +96,7 @@ def similarity(a: Name, b: Name) -> Similarity:
     else:
         candidates = (
             (fuzz.ratio(a.sorted_text, b.sorted_text) / 100, "token_sort"),
-            (fuzz.ratio(a.text.replace(" ", ""), b.text.replace(" ", "")) / 100, "joined"),
+            (fuzz.ratio(a.joined, b.joined) / 100, "joined"),
             (_initials_any_order(a, b), "initials"),
             (_acronym_score(a, b), "acronym"),
             (_subset_score(a, b), "token_subset"),
