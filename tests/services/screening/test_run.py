@@ -88,7 +88,7 @@ def test_a_hit_sends_the_declaration_red_naming_list_and_entry(screened: Node) -
     out = hits.apply_screening(screened, *_scored(screened))
     rows = {r["declaration_id"]: r for r in out.iter_rows(named=True)}
     assert [rows[d]["channel"] for d in ("D1", "D2", "D3")] == ["red", "green", "red"]
-    assert rows["D1"]["selection"] == "screening"
+    assert rows["D1"]["selection"] == "screen"
     first = json.loads(rows["D1"]["reasons"])[0]
     assert first["source"] == "screening"
     assert "SDN entry 306" in first["text"]
@@ -132,3 +132,24 @@ def test_who_may_screen_and_decide(screened: Node) -> None:
     [first, *_] = hits.list_hits(screened, ANALYST)
     with pytest.raises(InvalidInput):
         hits.decide_hit(screened, ANALYST, first["hit_id"], "confirm", " ")
+
+
+@pytest.mark.slow
+def test_scoring_a_declaration_with_a_hit_sends_it_red(screened: Node) -> None:
+    import datetime as dt
+
+    from borderlink import risk
+    from borderlink.services.risk import models
+    from borderlink.services.risk import score as scoring
+    from tests.risk import synthetic
+
+    history = synthetic.declarations(600, seed=11, start=dt.date(2020, 1, 1), days=90)
+    synthetic.store(screened.engine, history)
+    models.train(
+        screened, ADMIN, config=risk.ModelConfig(rounds=10, threads=1, validation_months=1)
+    )
+    run.screen_parties(screened, ADMIN)
+    found = scoring.score_many(screened, ADMIN, ["D1", "D2"], route=False)
+    assert (found["D1"]["channel"], found["D1"]["selection"]) == ("red", "screen")
+    assert found["D1"]["reasons"][0]["source"] == "screening"
+    assert all(r["source"] != "screening" for r in found["D2"]["reasons"] or [])

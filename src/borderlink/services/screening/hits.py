@@ -136,7 +136,7 @@ def _reason(role: str, hit: Any) -> dict[str, Any]:
 
 def apply_screening(node: Node, scored: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
     """``scored`` (one row per declaration) with every declaration whose party has a raising hit
-    sent red (selection ``screening``), the hits first in its reasons."""
+    sent red (selection ``screen``), the hits first in its reasons."""
     if scored.is_empty() or items.is_empty():
         return scored
     by_declaration = _declaration_parties(items)
@@ -158,7 +158,7 @@ def apply_screening(node: Node, scored: pl.DataFrame, items: pl.DataFrame) -> pl
             continue
         earlier = json.loads(reasons[row]) if reasons[row] else []
         reasons[row] = json.dumps(found + earlier, ensure_ascii=False)
-        channels[row], selections[row] = "red", "screening"
+        channels[row], selections[row] = "red", "screen"  # selection is 8 characters wide
     return scored.with_columns(
         pl.Series("reasons", reasons, dtype=pl.String),
         pl.Series("channel", channels, dtype=pl.String),
