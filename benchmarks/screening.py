@@ -105,6 +105,7 @@ def work(args: tuple[int, int, int, int, int]) -> dict[str, int]:
     parties = make_parties(stop, list(INDEX.entries), pool, plant, seed + 1)[start:stop]
     counts = {
         "parties": 0,
+        "sampled": 0,
         "candidates": 0,
         "hits": 0,
         "planted": 0,
