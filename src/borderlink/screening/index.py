@@ -9,11 +9,12 @@ candidates sharing most keys are scored in full (:func:`.similarity.similarity`)
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz
 
 from borderlink.screening.entries import Entry, Hit, Party, compatible
@@ -50,7 +51,7 @@ class Index:
     entries: tuple[Entry, ...]
     names: tuple[Name, ...]
     owner: tuple[int, ...]  # name position -> entry position
-    postings: Mapping[str, tuple[int, ...]]
+    postings: Mapping[str, npt.NDArray[np.int32]]
     by_identifier: Mapping[str, tuple[int, ...]]  # identifier key -> entry positions
 
     def __len__(self) -> int:
@@ -78,24 +79,34 @@ def build_index(entries: Iterable[Entry]) -> Index:
         kept,
         tuple(names),
         tuple(owner),
-        MappingProxyType({k: tuple(v) for k, v in postings.items()}),
+        MappingProxyType({k: np.array(v, dtype=np.int32) for k, v in postings.items()}),
         MappingProxyType({k: tuple(v) for k, v in by_identifier.items()}),
     )
 
 
 def candidates(index: Index, name: Name, limit: int = MAX_CANDIDATES) -> list[int]:
-    """Positions of the names sharing most keys with ``name``: rarest keys first, up to
-    :data:`MAX_COUNTED` postings (a common key only when no rare one is shared)."""
-    lists = sorted((p for k in name_keys(name) if (p := index.postings.get(k))), key=len)
+    """Positions of the names sharing most keys with ``name`` (ties: the earlier name): rarest
+    keys first, up to :data:`MAX_COUNTED` postings (a common key only when no rare one is
+    shared). Counted with numpy: this is the hot loop of a screening run."""
+    lists = sorted(
+        (p for k in name_keys(name) if (p := index.postings.get(k)) is not None), key=len
+    )
     rare = [p for p in lists if len(p) <= MAX_POSTING] or lists[:1]
-    counts: Counter[int] = Counter()
+    chosen: list[npt.NDArray[np.int32]] = []
     counted = 0
     for posting in rare:
         if counted and counted + len(posting) > MAX_COUNTED:
             break
-        counts.update(posting)
+        chosen.append(posting)
         counted += len(posting)
-    return [position for position, _ in counts.most_common(limit)]
+    if not chosen:
+        return []
+    positions, counts = np.unique(np.concatenate(chosen), return_counts=True)
+    if len(positions) > limit:
+        top = np.argpartition(-counts, limit - 1)[:limit]
+        positions, counts = positions[top], counts[top]
+    order = np.lexsort((positions, -counts))
+    return [int(p) for p in positions[order]]
 
 
 def _worth_scoring(name: Name, other: Name) -> bool:
@@ -155,11 +166,15 @@ def screen(index: Index, party: Party, threshold: float = THRESHOLD) -> list[Hit
     hits = _identifier_hits(index, party)
     if party.name:
         name = normalise(party.name, party.schema)
+        fits: dict[str | None, bool] = {}  # entry schema -> compatible with this party's
         for position in candidates(index, name):
             entry_position = index.owner[position]
             entry = index.entries[entry_position]
             decided = entry_position in hits and hits[entry_position].identifier is not None
-            if decided or not compatible(party.schema, entry.schema):
+            fit = fits.get(entry.schema)
+            if fit is None:
+                fit = fits[entry.schema] = compatible(party.schema, entry.schema)
+            if decided or not fit:
                 continue
             if not _worth_scoring(name, index.names[position]):
                 continue
