@@ -12,7 +12,7 @@ from tests.cli.conftest import Cli
 
 SDN = (
     '306,"BANCO NACIONAL DE CUBA",-0- ,"CUBA",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,'
-    '"a.k.a. \'BNC\'."\n'
+    "\"a.k.a. 'BNC'.\"\n"
 )
 
 
