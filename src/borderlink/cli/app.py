@@ -23,8 +23,10 @@ from borderlink.cli import (
     rejects,
     risk,
     schema,
+    screening,
     serve,
     users,
+    watchlists,
 )
 from borderlink.cli.demo import demo
 from borderlink.cli.ingest import ingest
@@ -57,6 +59,8 @@ app.add_typer(referrals.app, name="referrals")
 app.command("serve")(serve.serve)
 app.command("demo")(demo)
 app.command("schema")(schema.schema)
+app.add_typer(watchlists.app, name="watchlists")
+app.add_typer(screening.app, name="screening")
 
 err = Console(stderr=True)
 

@@ -51,6 +51,8 @@ class Permission(StrEnum):
     REFERRALS_ANSWER = "referrals:answer"  # an agency's answer to a referral addressed to it
     REFERRALS_MANAGE = "referrals:manage"  # agency routing rules; route declarations
     REFDATA_MANAGE = "refdata:manage"  # load nomenclatures, correlations, rates, locations
+    WATCHLISTS_MANAGE = "watchlists:manage"  # load watchlists, screen the parties against them
+    SCREENING_REVIEW = "screening:review"  # confirm or dismiss a screening hit
 
 
 P = Permission
@@ -76,6 +78,8 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.MODELS_MANAGE,
                 P.REFERRALS_READ,
                 P.REFERRALS_MANAGE,
+                P.WATCHLISTS_MANAGE,
+                P.SCREENING_REVIEW,
             }
         ),
         Role.OFFICER: frozenset(

@@ -35,7 +35,7 @@ NOMINAL_FAMILIES = frozenset(
     f"entity:{name}"
     for name, keys in ENTITY_KEYS.items()
     if set(keys) & set(PARTY_COLUMNS.values())
-)
+) | frozenset({"screening"})  # a watchlist hit names who a party is
 
 
 def party_ids(row: Any) -> list[str]:

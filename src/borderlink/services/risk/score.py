@@ -39,6 +39,7 @@ from borderlink.services.risk._store import read_items, unscored_days
 from borderlink.services.risk.batcher import ScoreBatcher
 from borderlink.services.risk.models import load_model
 from borderlink.services.risk.profiles import load_active_profiles
+from borderlink.services.screening.hits import apply_screening
 from borderlink.services.screening.partner_alerts import alerts_in_force, apply_alerts
 from borderlink.store.bulk import insert_ignore
 from borderlink.store.risk_tables import profile_hits, scores
@@ -169,6 +170,7 @@ def score_batch(
         items = recent.pop(i, None)
         if items is not None:
             out = apply_alerts(out, items, alerts)
+            out = apply_screening(node, out, items)
         routed += _store_flow(node, out, items, model.version, versions, rules, actor)
         for name, n in out["channel"].value_counts().iter_rows():
             channels[name] = channels.get(name, 0) + n
@@ -306,6 +308,7 @@ def score_many(
     decls = _channelled(risk.scoring.to_declarations(items), red, yellow)
     scored = risk.scoring.attach_reasons(model, items, decls, compiled)
     scored = apply_alerts(scored, frame, alerts_in_force(node, on))
+    scored = apply_screening(node, scored, frame)
     results = {
         row["declaration_id"]: {
             "declaration_id": row["declaration_id"],
