@@ -25,7 +25,7 @@ from borderlink.services.accounts.access import (
     require,
     sees_nominal,
 )
-from borderlink.services.declarations.read import MAX_PAGE, Page, latest_day
+from borderlink.services.declarations.read import MAX_PAGE, Page
 from borderlink.services.declarations.redaction import (
     PARTY_COLUMNS,
     party_ids,
@@ -122,14 +122,16 @@ def latest_score(node: Node, principal: Principal, declaration_id: str) -> Score
     )
 
 
-def _audit_queue(conn: Connection, principal: Principal, day: dt.date, shown: list[str]) -> None:
+def _audit_queue(
+    conn: Connection, principal: Principal, day: dt.date | None, shown: list[str]
+) -> None:
     audit.record(
         conn,
         actor=principal.username,
         action="queue.read",
         object_type="declaration",
         reason="shown in the targeting queue with nominal data",
-        details={"day": day.isoformat(), "shown": shown},
+        details={"day": day.isoformat() if day else "all waiting", "shown": shown},
     )
 
 
@@ -141,26 +143,21 @@ def queue(
     limit: int = 100,
     offset: int = 0,
 ) -> Page[QueueEntry]:
-    """Red then yellow declarations of ``day`` (default: the latest) not yet inspected, riskiest
-    first."""
+    """Red then yellow declarations not yet inspected, riskiest first: those of ``day``, or
+    (by default) every one still waiting, whatever its day."""
     require(principal, Permission.DECLARATIONS_READ)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is 1 to {MAX_PAGE}", field="limit")
-    day = day or latest_day(node, principal)
-    if day is None:
-        return Page[QueueEntry](items=[], total=0, limit=limit, offset=offset)
     latest = _latest()
     base = _scoped(
         select(declarations, latest.c.channel, latest.c.risk, latest.c.selection, latest.c.reasons)
         .join(latest, latest.c.declaration_id == declarations.c.declaration_id)
         .outerjoin(outcomes, outcomes.c.declaration_id == declarations.c.declaration_id)
-        .where(
-            declarations.c.declared_on == day,
-            latest.c.channel.in_(["red", "yellow"]),
-            outcomes.c.declaration_id.is_(None),
-        ),
+        .where(latest.c.channel.in_(["red", "yellow"]), outcomes.c.declaration_id.is_(None)),
         principal,
     )
+    if day is not None:
+        base = base.where(declarations.c.declared_on == day)
     nominal = sees_nominal(principal)
     with node.transaction() as conn:
         total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
