@@ -3,8 +3,9 @@
 The sampler gives every declaration the result an inspection *would* have: a real record has
 one only where an officer looked. So the history keeps an outcome only for the declarations
 inspected (targeting looks at suspicious ones more often than at the rest), and the latest
-weeks, the flow still waiting at the border, keep none: their results are set aside in a
-separate frame for the demo's officers to record once the flow is scored.
+weeks, the flow still waiting at the border, keep none. What inspecting any declaration not
+inspected would find is set aside in a separate frame, for the demo's officers to record once
+the flow is scored.
 
 An empty outcome means "not inspected", never "compliant".
 """
@@ -47,15 +48,15 @@ def inspected(frame: pl.DataFrame, seed: int) -> pl.Series:
 def split_outcomes(
     frame: pl.DataFrame, seed: int, flow_from: dt.date
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(rows with outcomes kept only where inspected before ``flow_from``, what inspections of
-    the flow from ``flow_from`` on will find: one row per declaration)."""
+    """(rows with outcomes kept only where inspected before ``flow_from``, what inspecting the
+    others would find: one row per declaration not inspected, the flow's and the history's)."""
     history = pl.col("declared_on") < flow_from
     keep = pl.Series("keep", inspected(frame, seed)) & frame.select(history).to_series()
     recorded = frame.with_columns(
         pl.when(keep).then(pl.col(c)).otherwise(None).alias(c) for c in OUTCOME_COLUMNS
     )
     pending = (
-        frame.filter(~history)
+        frame.filter(~keep)
         .group_by("declaration_id", maintain_order=True)
         .agg(
             pl.col("illicit").any(),

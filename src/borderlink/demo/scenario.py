@@ -193,9 +193,8 @@ def train_and_score(ctx: DemoContext) -> StepResult:
             version = risk_models.train(ctx.node, DEMO, until=cutoff).version
         except InvalidInput as error:  # too little history for a model: say so, go on
             return StepResult("risk", "Risk model", {"skipped": error.detail})
-    scored = risk_service.score_batch(
-        ctx.node, DEMO, since=cutoff + dt.timedelta(days=1), version=version, seed=ctx.options.seed
-    )
+    # what is new: after the model's training window (the history's last inspection)
+    scored = risk_service.score_batch(ctx.node, DEMO, version=version, seed=ctx.options.seed)
     return StepResult(
         "risk",
         "Risk model trained and the latest flow scored",
@@ -208,6 +207,15 @@ def train_and_score(ctx: DemoContext) -> StepResult:
     )
 
 
+def _flow_start(node: Node) -> dt.date:
+    """The first day of the flow the model scores: after its training window."""
+    try:
+        trained_to = risk_models.load_model(node).trained_to
+    except NotFound:
+        return FLOW_FROM
+    return trained_to + dt.timedelta(days=1) if trained_to else FLOW_FROM
+
+
 def refer_to_agencies(ctx: DemoContext) -> StepResult:
     """Load the example agency routing rules and refer the latest flow to the agencies they name
     (health, environment, police, product safety); the demo's agency officer works for health.
@@ -217,7 +225,7 @@ def refer_to_agencies(ctx: DemoContext) -> StepResult:
             "referrals", "Referrals to other agencies", {"skipped": "no declarations"}
         )
     rules = agency_rules.load_builtin(ctx.node, DEMO)
-    since = FLOW_FROM
+    since = _flow_start(ctx.node)
     routed = routing.route_declarations(ctx.node, DEMO, since=since)
     return StepResult(
         "referrals",
@@ -240,7 +248,7 @@ def work_the_flow(ctx: DemoContext) -> StepResult:
     if last is None or ctx.pending is None:
         return StepResult("work", "The border at work", {"skipped": "no declarations"})
     waiting_from = last - dt.timedelta(days=WAITING_DAYS - 1)
-    inspected, illicit = workday.inspect_flow(ctx.node, ctx.pending, FLOW_FROM, waiting_from)
+    inspected, illicit = workday.inspect_flow(ctx.node, ctx.pending, waiting_from)
     answered = workday.answer_referrals(ctx.node, waiting_from)
     return StepResult(
         "work",

@@ -36,37 +36,43 @@ def _findings(pending: Path) -> dict[str, tuple[bool, int, float | None]]:
     }
 
 
-def _days(since: dt.date, before: dt.date) -> list[dt.date]:
-    return [since + dt.timedelta(days=n) for n in range(max((before - since).days, 0))]
-
-
-def inspect_flow(node: Node, pending: Path, since: dt.date, before: dt.date) -> tuple[int, int]:
-    """Record the inspection of every red and yellow declaration declared in [since, before):
-    (inspected, found illicit)."""
+def inspect_flow(node: Node, pending: Path, before: dt.date) -> tuple[int, int]:
+    """Record the inspection of every red and yellow declaration waiting that was declared
+    before ``before``: (inspected, found illicit)."""
     findings = _findings(pending)
     inspected = illicit = 0
-    for day in _days(since, before):
-        for entry in queue(node, DEMO, day=day, limit=MAX_PAGE).items:
+    left = 0  # waiting declarations left for a person, skipped on later pages
+    while True:
+        page = queue(node, DEMO, limit=MAX_PAGE, offset=left).items
+        if not page:
+            return inspected, illicit
+        for entry in page:
             found = findings.get(entry.declaration_id)
-            if found is None:  # not in the generated flow (another file): leave it to a person
+            if found is None or entry.declared_on >= before:
+                left += 1  # the last days', or not generated here (another file)
                 continue
-            bad, severity, recovered = found
-            note = "goods not as declared" if bad else "goods as declared"
-            record_outcome(
-                node,
-                DEMO,
-                Outcome(
-                    declaration_id=entry.declaration_id,
-                    illicit=bad,
-                    severity=severity if bad else 0,
-                    revenue_recovered=recovered if bad and recovered else None,
-                    inspected_on=day,
-                    note=f"demo inspection: {note}",
-                ),
-            )
+            _record(node, entry.declaration_id, entry.declared_on, found)
             inspected += 1
-            illicit += bad
-    return inspected, illicit
+            illicit += found[0]
+
+
+def _record(
+    node: Node, declaration_id: str, day: dt.date, found: tuple[bool, int, float | None]
+) -> None:
+    bad, severity, recovered = found
+    note = "goods not as declared" if bad else "goods as declared"
+    record_outcome(
+        node,
+        DEMO,
+        Outcome(
+            declaration_id=declaration_id,
+            illicit=bad,
+            severity=severity if bad else 0,
+            revenue_recovered=recovered if bad and recovered else None,
+            inspected_on=day,
+            note=f"demo inspection: {note}",
+        ),
+    )
 
 
 def _agency_officer(agency: str) -> Principal:

@@ -68,7 +68,7 @@ def write_csv(
     ``truth`` adds the ground-truth columns (``pattern``, ``true_hs_code``, ...), which the
     ``borderlink`` mapping ignores. Without ``flow`` every row carries the outcome an
     inspection would have; with it, only the inspected history does (see
-    :mod:`borderlink.demo.inspections`) and the flow's future findings go to ``flow.pending``.
+    :mod:`borderlink.demo.inspections`) and the others' findings go to ``flow.pending``.
     """
     path = Path(path)
     columns = [*FILE_COLUMNS, *(TRUTH_COLUMNS if truth else ())]
@@ -97,8 +97,9 @@ def write_csv(
 
 @dataclass(frozen=True)
 class Flow:
-    """The latest declarations, still at the border: declared on ``since`` or later; what
-    their inspections would find is written to ``pending`` (CSV), not into the file."""
+    """The latest declarations, still at the border: declared on ``since`` or later. What
+    inspecting each declaration not inspected would find is written to ``pending`` (CSV), not
+    into the file."""
 
     since: dt.date
     pending: Path
