@@ -56,3 +56,54 @@ def bar_chart(
             )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated value is escaped above
+
+
+def contribution_chart(
+    bars: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    width: int = 560,
+    row: int = 26,
+) -> Markup:
+    """Signed contributions as horizontal bars around a zero line: to the right what raised
+    the score, to the left what lowered it, each labelled in words and with its value, on a
+    labelled axis. Colour is not the only cue: the side, the sign and the text say it too."""
+    if not bars:
+        return Markup('<p class="muted">No data yet.</p>')
+    label_w, pad, axis_h = 230, 8, 34
+    inner = width - label_w - 2 * pad
+    zero = label_w + pad + inner / 2
+    scale = (inner / 2 - 40) / (max(abs(v) for _, v in bars) or 1.0)
+    height = row * len(bars) + axis_h
+    described = "; ".join(f"{label}: {value:+.2f}" for label, value in bars)
+    parts = [
+        f'<svg class="chart contributions" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" aria-label="{escape(title)}: {escape(described)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{row * len(bars)}" class="axis"/>',
+    ]
+    for n, (label, value) in enumerate(bars):
+        y, w = n * row + 4, abs(value) * scale
+        x = zero if value >= 0 else zero - w
+        kind = "raises" if value > 0 else "lowers"
+        text_x = zero + w + 4 if value >= 0 else zero - w - 4
+        anchor = "start" if value >= 0 else "end"
+        parts += [
+            f'<text x="{label_w}" y="{y + row / 2:.1f}" text-anchor="end" class="label">'
+            f"{escape(label)}</text>",
+            f'<rect x="{x:.1f}" y="{y}" width="{max(w, 1):.1f}" height="{row - 8}" '
+            f'class="bar {kind}"><title>{escape(label)}: {value:+.2f}</title></rect>',
+            f'<text x="{text_x:.1f}" y="{y + row / 2:.1f}" text-anchor="{anchor}" class="tick">'
+            f"{value:+.2f}</text>",
+        ]
+    base = row * len(bars) + 14
+    parts += [
+        f'<text x="{zero - 6:.1f}" y="{base}" text-anchor="end" class="tick">◀ lowered the risk'
+        "</text>",
+        f'<text x="{zero + 6:.1f}" y="{base}" text-anchor="start" class="tick">raised the risk ▶'
+        "</text>",
+        f'<text x="{zero:.1f}" y="{base + 16}" text-anchor="middle" class="tick">'
+        "effect on the model's score against a typical declaration (log-odds)</text>",
+        "</svg>",
+    ]
+    return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from borderlink.errors import InvalidInput
-from borderlink.model import Outcome
+from borderlink.model import Outcome, labels
 from borderlink.server.deps import NodeDep, blocking
-from borderlink.server.pages.charts import bar_chart
+from borderlink.server.pages.charts import contribution_chart
 from borderlink.server.pages.common import (
     checked_form,
     local_target,
@@ -76,18 +76,18 @@ async def detail_page(
     )
     score = await blocking(targeting.latest_score, node, principal, declaration_id)
     contributions = [
-        (str(r.get("reason") or r.get("text", ""))[:24], float(r["contribution"]))
+        (str(r.get("label") or "Other facts"), float(r["contribution"]))
         for r in (score.reasons if score else [])
-        if isinstance(r.get("contribution"), int | float) and r["contribution"] > 0
+        if isinstance(r.get("contribution"), int | float)
     ]
+    title = "What raised and what lowered the model's score"
     return render(
         request,
         "declaration.html",
         d=declaration,
         score=score,
-        explanation=bar_chart(contributions, title="What raised the score (log-odds)", unit="")
-        if contributions
-        else None,
+        explanation=contribution_chart(contributions, title=title) if contributions else None,
+        labels=labels,
         saved=saved,
         can_record=principal.can(Permission.OUTCOMES_RECORD),
         today=dt.datetime.now(dt.UTC).date(),

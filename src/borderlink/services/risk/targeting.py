@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Select, and_, func, select
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput
+from borderlink.risk import explain
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import (
     REDACTED,
@@ -79,6 +80,19 @@ def _latest() -> Any:
     )
 
 
+def _signed(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Reasons stored before they carried their effect and label get them from their sign and
+    family, so every page reads one shape."""
+    out = []
+    for r in reasons:
+        value = r.get("contribution")
+        if isinstance(value, int | float) and "effect" not in r:
+            effect = explain.RAISES if value > 0 else explain.LOWERS
+            r = {**r, "effect": effect, "label": explain.label(str(r.get("reason", "")))}
+        out.append(r)
+    return out
+
+
 def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
     office = office_scope(principal)
     return query if office is None else query.where(declarations.c.office_id == office)
@@ -117,7 +131,7 @@ def latest_score(node: Node, principal: Principal, declaration_id: str) -> Score
         risk=row.risk,
         channel=row.channel,
         selection=row.selection,
-        reasons=redact_reasons(stored, ids, nominal=nominal),
+        reasons=_signed(redact_reasons(stored, ids, nominal=nominal)),
         scored_at=row.scored_at if row.scored_at.tzinfo else row.scored_at.replace(tzinfo=dt.UTC),
     )
 
@@ -178,7 +192,7 @@ def queue(
                 channel=r.channel,
                 risk=r.risk,
                 selection=r.selection,
-                reasons=redact_reasons(r.reasons or [], party_ids(r), nominal=nominal),
+                reasons=_signed(redact_reasons(r.reasons or [], party_ids(r), nominal=nominal)),
             )
             for r in rows
         ],
