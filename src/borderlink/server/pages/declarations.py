@@ -23,6 +23,7 @@ from borderlink.server.pages.common import (
 )
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
+from borderlink.services.declarations import browse
 from borderlink.services.declarations import read as service
 from borderlink.services.risk import targeting
 
@@ -38,11 +39,11 @@ async def list_page(
     request: Request,
     node: NodeDep,
     principal: Reader,
-    flt: Annotated[service.DeclarationFilter, Depends(query_filter(service.DeclarationFilter))],
+    flt: Annotated[browse.DeclarationSearch, Depends(query_filter(browse.DeclarationSearch))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     result = await blocking(
-        service.list_declarations, node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE
+        browse.list_declarations, node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE
     )
     query = flt.model_dump(mode="json", exclude_none=True)
     pages = max(1, -(-result.total // PAGE))

@@ -60,7 +60,7 @@ class QueueEntry(BaseModel):
     reasons: list[dict[str, Any]]
 
 
-def _latest() -> Any:
+def latest_scores() -> Any:
     """Each declaration's newest score (a declaration may be scored by several model versions)."""
     newest = (
         select(scores.c.declaration_id, func.max(scores.c.scored_at).label("at"))
@@ -101,7 +101,7 @@ def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
 def latest_score(node: Node, principal: Principal, declaration_id: str) -> ScoreView | None:
     """The newest score of a declaration the principal may see (None if never scored)."""
     require(principal, Permission.DECLARATIONS_READ)
-    latest = _latest()
+    latest = latest_scores()
     query = _scoped(
         select(latest, *(declarations.c[c] for c in PARTY_COLUMNS.values()))
         .join(declarations, declarations.c.declaration_id == latest.c.declaration_id)
@@ -162,7 +162,7 @@ def queue(
     require(principal, Permission.DECLARATIONS_READ)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is 1 to {MAX_PAGE}", field="limit")
-    latest = _latest()
+    latest = latest_scores()
     base = _scoped(
         select(declarations, latest.c.channel, latest.c.risk, latest.c.selection, latest.c.reasons)
         .join(latest, latest.c.declaration_id == declarations.c.declaration_id)
@@ -204,7 +204,7 @@ def queue(
 
 def channel_counts(node: Node, day: dt.date, office: str | None) -> dict[str, int]:
     """A day's declarations by channel of their newest score; the rest are ``unscored``."""
-    latest = _latest()
+    latest = latest_scores()
     query = (
         select(latest.c.channel, func.count())
         .select_from(declarations)
