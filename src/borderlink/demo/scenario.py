@@ -175,7 +175,7 @@ def create_accounts(ctx: DemoContext) -> StepResult:
 # before (their inspected declarations carry outcomes), the flow carries none until the demo's
 # officers inspect it; the last WAITING_DAYS of it are left for a person to work.
 SCORED_DAYS = 28
-WAITING_DAYS = 5
+WAITING_DAYS = 10
 FLOW_FROM = synth.DEFAULT_START + dt.timedelta(days=DEFAULT_DAYS - SCORED_DAYS)
 
 

@@ -176,9 +176,13 @@ def _declaration_reasons(
             }
         )
     reasons += [{"source": "profile", "profile": h, "text": reason_text.get(h, h)} for h in hits]
-    if selection == "risk" and not hits and not any(r["effect"] == "raises" for r in why):
+    if selection == "risk" and not hits:
         reasons.append(
-            {"source": "model", "text": "among the riskiest in today's flow, from many small signs"}
+            {
+                "source": "model",
+                "text": f"among the riskiest of its day's flow (risk {risk:.2f}), within the "
+                "day's inspection capacity",
+            }
         )
     return reasons + [{"source": "model", **r} for r in why]
 

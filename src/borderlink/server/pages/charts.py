@@ -62,7 +62,7 @@ def contribution_chart(
     bars: Sequence[tuple[str, float]],
     *,
     title: str,
-    width: int = 560,
+    width: int = 720,
     row: int = 26,
 ) -> Markup:
     """Signed contributions as horizontal bars around a zero line: to the right what raised
@@ -70,7 +70,7 @@ def contribution_chart(
     labelled axis. Colour is not the only cue: the side, the sign and the text say it too."""
     if not bars:
         return Markup('<p class="muted">No data yet.</p>')
-    label_w, pad, axis_h = 230, 8, 34
+    label_w, pad, axis_h = 280, 8, 38
     inner = width - label_w - 2 * pad
     zero = label_w + pad + inner / 2
     scale = (inner / 2 - 40) / (max(abs(v) for _, v in bars) or 1.0)
@@ -78,7 +78,8 @@ def contribution_chart(
     described = "; ".join(f"{label}: {value:+.2f}" for label, value in bars)
     parts = [
         f'<svg class="chart contributions" role="img" viewBox="0 0 {width} {height}" '
-        f'width="100%" aria-label="{escape(title)}: {escape(described)}" '
+        f'width="{width}" style="max-width:100%;height:auto" '
+        f'aria-label="{escape(title)}: {escape(described)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
         f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{row * len(bars)}" class="axis"/>',
     ]
@@ -103,7 +104,7 @@ def contribution_chart(
         f'<text x="{zero + 6:.1f}" y="{base}" text-anchor="start" class="tick">raised the risk ▶'
         "</text>",
         f'<text x="{zero:.1f}" y="{base + 16}" text-anchor="middle" class="tick">'
-        "effect on the model's score against a typical declaration (log-odds)</text>",
+        "effect on the score against a typical declaration (log-odds)</text>",
         "</svg>",
     ]
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
