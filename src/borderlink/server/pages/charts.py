@@ -108,3 +108,24 @@ def contribution_chart(
         "</svg>",
     ]
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
+
+
+def duration_unit(hours: float) -> tuple[float, str]:
+    """(factor, unit) to show durations up to ``hours`` in: seconds, minutes, hours or days,
+    so a release seconds after arrival reads "7 s", not "0.0 h"."""
+    if hours < 1 / 60:
+        return 3600.0, "s"
+    if hours < 1:
+        return 60.0, "min"
+    if hours < 48:
+        return 1.0, "h"
+    return 1 / 24, "days"
+
+
+def duration(hours: float | None) -> str:
+    """One duration in the unit that suits it ("7 s", "12 min", "3.4 h", "2.5 days")."""
+    if hours is None:
+        return "\u2013"  # an en dash: no value
+    factor, unit = duration_unit(hours)
+    value = hours * factor
+    return f"{value:.0f} {unit}" if unit in ("s", "min") else f"{value:.1f} {unit}"
