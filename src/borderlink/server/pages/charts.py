@@ -16,8 +16,15 @@ def bar_chart(
     height: int = 180,
     unit: str = "",
     percent: bool = False,
+    empty: str | None = None,
 ) -> Markup:
-    """A vertical bar chart; the title and every value are also given as text for screen readers."""
+    """A vertical bar chart; the title and every value are also given as text for screen readers.
+
+    Bars labelled with a channel (red, yellow, green) take its colour, their label under them
+    (so colour is never the only cue). With ``empty``, a chart with nothing but zeros is that
+    sentence instead ("No data yet")."""
+    if empty is not None and not any(value for _, value in bars):
+        return Markup(f'<p class="muted no-data">{escape(empty)}</p>')  # noqa: S704 - escaped
     pad_left, pad_bottom, pad_top = 36, 28, 12
     inner_w, inner_h = width - pad_left - 8, height - pad_bottom - pad_top
     top = max((v for _, v in bars), default=0.0) or 1.0
@@ -46,8 +53,9 @@ def bar_chart(
         x = pad_left + n * step + (step - bar_w) / 2
         y = pad_top + inner_h - h
         parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" class="bar">'
-            f"<title>{escape(label)}: {escape(fmt(value))}</title></rect>"
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+            f'class="{_bar_class(label)}"><title>{escape(label)}: {escape(fmt(value))}</title>'
+            "</rect>"
         )
         if (len(bars) - 1 - n) % every == 0:  # label the last bar, then every few back
             parts.append(
@@ -56,6 +64,13 @@ def bar_chart(
             )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated value is escaped above
+
+
+CHANNELS = frozenset({"red", "yellow", "green"})
+
+
+def _bar_class(label: str) -> str:
+    return f"bar channel-{label}" if label in CHANNELS else "bar"
 
 
 def contribution_chart(

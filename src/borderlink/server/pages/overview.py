@@ -42,6 +42,9 @@ async def dashboard_page(
         [(c.day.strftime(label), (c.p50_hours or 0.0) * factor) for c in board.clearance],
         title=f"Median time from arrival to release, in {unit} (red, yellow, referred)",
         unit=f" {unit}",
+        empty=None
+        if any(c.released for c in board.clearance)
+        else "No data yet: nothing held has been released in these days.",
     )
     return render(
         request,
