@@ -64,13 +64,3 @@ def procedure(code: str | None) -> str:
         return code
     before = PREVIOUS.get(code[2:4], "")
     return f"{asked}{' ' + before if before else ''} ({code})"
-
-
-def code_label(column: str, code: str | None) -> str:
-    """The label of ``code`` in a coded ``column`` (``transport_mode``, ``procedure``), else
-    the code itself."""
-    if column == "transport_mode":
-        return transport_mode(code)
-    if column == "procedure":
-        return procedure(code)
-    return code or "not stated"
