@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import polars as pl
 import pytest
 
 from borderlink.demo import FILE_COLUMNS, TRUTH_COLUMNS, write_csv, write_json
+from borderlink.demo.writers import Flow
 from borderlink.ingest import prepare_file
 from borderlink.model import DECLARATION, PARTIES, DeclarationIn
 
@@ -91,3 +93,27 @@ def _assert_valid(record: dict[str, object]) -> None:
     by_role = {p["role"]: p for p in record["parties"]}  # type: ignore[attr-defined]
     for party in PARTIES:
         check(party.name, by_role[party.name])
+
+
+def test_only_the_inspected_history_carries_an_outcome(tmp_path: Path) -> None:
+    """An empty outcome is "not inspected": the history keeps outcomes where it was inspected
+    (suspicious declarations more often), the flow none, its findings set aside."""
+    since = dt.date(2025, 9, 1)
+    path, pending = tmp_path / "d.csv", tmp_path / "pending.csv"
+    write_csv(path, 3_000, seed=4, truth=True, flow=Flow(since=since, pending=pending))
+    frame = pl.read_csv(path, infer_schema=False).with_columns(pl.col("declared_on").str.to_date())
+    per_decl = frame.group_by("declaration_id").agg(
+        pl.col("declared_on").first(),
+        pl.col("illicit").first().is_not_null().alias("inspected"),
+        (pl.col("pattern").fill_null("") != "").any().alias("planted"),
+    )
+    history = per_decl.filter(pl.col("declared_on") < since)
+    flow = per_decl.filter(pl.col("declared_on") >= since)
+    assert not flow["inspected"].any()
+    share = history.group_by("planted").agg(pl.col("inspected").mean()).sort("planted")
+    clean, planted = share["inspected"].to_list()
+    assert 0.05 < clean < 0.2 < 0.5 < planted < 0.7
+    found = pl.read_csv(pending, schema_overrides={"declaration_id": pl.String})
+    not_inspected = per_decl.filter(~pl.col("inspected"))["declaration_id"]
+    assert set(found["declaration_id"]) == set(not_inspected)  # what inspecting them would find
+    assert found["illicit"].null_count() == 0

@@ -46,7 +46,7 @@ def test_every_red_and_yellow_has_reasons(small_model: risk.RiskModel) -> None:
             } in reasons
     assert out.filter(pl.col("channel") == "green")["reasons"].null_count() == 680
     texts = " ".join(flagged["reasons"].to_list())
-    assert "past illicit rate" in texts or "of the usual for" in texts
+    assert "past inspected declarations" in texts or "the usual for" in texts
 
 
 def test_declaration_takes_its_riskiest_item(small_model: risk.RiskModel) -> None:

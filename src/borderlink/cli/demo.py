@@ -138,6 +138,20 @@ def _render_referrals(details: dict[str, object]) -> None:
     )
 
 
+def _render_work(details: dict[str, object]) -> None:
+    if "skipped" in details:
+        out.print(f"inspections: skipped ({details['skipped']})")
+        return
+    answered = details.get("referrals_answered") or {}
+    assert isinstance(answered, dict)
+    out.print(
+        f"officers inspected {details['inspected']:,} red and yellow declarations "
+        f"({details['found_illicit']:,} found illicit) and agencies answered "
+        f"{sum(answered.values()):,} referrals; the flow from {details['waiting_from']} "
+        "waits in the targeting queue and the agencies' referrals"
+    )
+
+
 def render(report: DemoReport, flags: str) -> None:
     totals = report.totals
     table = Table(title="BorderLink demo node", show_header=False)
@@ -156,6 +170,8 @@ def render(report: DemoReport, flags: str) -> None:
             _render_risk(step.details)
         if step.name == "referrals":
             _render_referrals(step.details)
+        if step.name == "work":
+            _render_work(step.details)
         if step.name != "ingest":
             continue
         ingested = Table(title="This run's ingest")
@@ -177,7 +193,8 @@ def render(report: DemoReport, flags: str) -> None:
             out.print(people)
     out.print(
         "The data carry planted misdeclarations (undervaluation, origin switching, "
-        "misclassification) and inspection outcomes to learn from."
+        "misclassification); the inspected history carries outcomes to learn from (an empty "
+        "outcome means not inspected)."
     )
     out.print("\n[bold]Where to look next[/]")
     for command, what in report.next_steps:

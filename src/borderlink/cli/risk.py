@@ -68,9 +68,20 @@ def score_cmd(
         float | None, typer.Option("--random-share", help="Share of capacity drawn at random.")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for the random draw.")] = None,
+    rescore: Annotated[
+        bool,
+        typer.Option(
+            "--rescore",
+            "--all",
+            help="Also score the history (inspected, released, or in the model's training "
+            "window); what is decided is never referred again.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Score the stored declarations the model has not scored yet (capacity per day)."""
+    """Score what is new: declarations not decided yet (not inspected, not released) that
+    arrived after the model's training window and that this model has not scored (capacity
+    per day)."""
     node = node_for(db)
     default = service.capacity(node)
     policy = CapacityPolicy(
@@ -93,6 +104,7 @@ def score_cmd(
             policy=policy,
             seed=seed,
             progress=progress,
+            rescore=rescore,
         )
     if as_json:
         print(json.dumps(asdict(summary)))

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 import polars as pl
 
-from borderlink.demo.sampler import generate
+from borderlink.demo.sampler import OUTCOME_COLUMNS, generate
 from borderlink.demo.writers import FILE_COLUMNS
 from borderlink.services.refdata import builtin
 
@@ -42,6 +42,8 @@ def corrupt(path: str | Path, n_items: int = 60, seed: int = 0) -> dict[str, lis
         raise AssertionError("the 'unknown' HS code exists")
     frame = generate(max(n_items, 40), seed).select(FILE_COLUMNS)
     frame = frame.with_columns(pl.all().cast(pl.String))
+    # not inspected (an empty outcome): its rows are about ingest, not about what was found
+    frame = frame.with_columns(pl.lit(None, pl.String).alias(c) for c in OUTCOME_COLUMNS)
     sizes = frame.group_by("declaration_id").len()
     single = frame.join(sizes.filter(pl.col("len") == 1), on="declaration_id", how="semi")
     rows = frame.with_row_index("_i")

@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from borderlink import demo as synth
+from borderlink.demo import workday
+from borderlink.demo.sampler import DEFAULT_DAYS
+from borderlink.demo.writers import Flow
 from borderlink.errors import InvalidInput, NotFound
 from borderlink.services import database
 from borderlink.services.accounts.demo import DEMO, DEMO_AGENCY, demo_accounts
@@ -66,6 +69,7 @@ class DemoContext:
     progress: Progress | None = None
     files: dict[str, Path] = field(default_factory=dict)
     refdata: RefData | None = None
+    pending: Path | None = None  # what inspections of the current flow will find
 
     @property
     def folder(self) -> Path:
@@ -94,16 +98,19 @@ def generate_files(ctx: DemoContext) -> StepResult:
     """Write the synthetic declarations (and a small file with broken rows) into the data dir."""
     items, seed = ctx.options.items, ctx.options.seed
     path = ctx.folder / f"declarations-seed{seed}-{items}.csv"
+    pending = ctx.folder / f"inspections-seed{seed}-{items}.csv"
     written = synth.write_csv(
         path,
         items,
         seed,
         reporting_currency=ctx.node.settings.reporting_currency,
         progress=lambda rows: ctx.advance("generate", rows),
+        flow=Flow(since=FLOW_FROM, pending=pending),
     )
     broken = ctx.folder / f"broken-seed{seed + 1}.csv"
     key = synth.corrupt(broken, BROKEN_ITEMS, seed + 1)  # another seed: its own declaration ids
     ctx.files |= {"declarations": path, "broken": broken}
+    ctx.pending = pending
     return StepResult(
         "generate",
         "Generated synthetic declarations",
@@ -164,17 +171,20 @@ def create_accounts(ctx: DemoContext) -> StepResult:
     return StepResult("accounts", "Demo accounts (shown once)", made)
 
 
-# The last weeks of the demo's history play "today's flow": the model learns from the weeks before.
+# The last weeks of the demo's history play "today's flow": the model learns from the weeks
+# before (their inspected declarations carry outcomes), the flow carries none until the demo's
+# officers inspect it; the last WAITING_DAYS of it are left for a person to work.
 SCORED_DAYS = 28
+WAITING_DAYS = 10
+FLOW_FROM = synth.DEFAULT_START + dt.timedelta(days=DEFAULT_DAYS - SCORED_DAYS)
 
 
 def train_and_score(ctx: DemoContext) -> StepResult:
     """Train a risk model on the older declarations and score the latest weeks' flow into
     channels (a rerun keeps the model and scores nothing twice)."""
-    last = latest_day(ctx.node, DEMO)
-    if last is None:
+    if latest_day(ctx.node, DEMO) is None:
         return StepResult("risk", "Risk model", {"skipped": "no declarations"})
-    cutoff = last - dt.timedelta(days=SCORED_DAYS)
+    cutoff = FLOW_FROM - dt.timedelta(days=1)
     try:
         model = risk_models.load_model(ctx.node)
         version = model.version
@@ -183,9 +193,8 @@ def train_and_score(ctx: DemoContext) -> StepResult:
             version = risk_models.train(ctx.node, DEMO, until=cutoff).version
         except InvalidInput as error:  # too little history for a model: say so, go on
             return StepResult("risk", "Risk model", {"skipped": error.detail})
-    scored = risk_service.score_batch(
-        ctx.node, DEMO, since=cutoff + dt.timedelta(days=1), version=version, seed=ctx.options.seed
-    )
+    # what is new: after the model's training window (the history's last inspection)
+    scored = risk_service.score_batch(ctx.node, DEMO, version=version, seed=ctx.options.seed)
     return StepResult(
         "risk",
         "Risk model trained and the latest flow scored",
@@ -198,17 +207,25 @@ def train_and_score(ctx: DemoContext) -> StepResult:
     )
 
 
+def _flow_start(node: Node) -> dt.date:
+    """The first day of the flow the model scores: after its training window."""
+    try:
+        trained_to = risk_models.load_model(node).trained_to
+    except NotFound:
+        return FLOW_FROM
+    return trained_to + dt.timedelta(days=1) if trained_to else FLOW_FROM
+
+
 def refer_to_agencies(ctx: DemoContext) -> StepResult:
     """Load the example agency routing rules and refer the latest flow to the agencies they name
     (health, environment, police, product safety); the demo's agency officer works for health.
     A rerun refers nothing twice."""
-    last = latest_day(ctx.node, DEMO)
-    if last is None:
+    if latest_day(ctx.node, DEMO) is None:
         return StepResult(
             "referrals", "Referrals to other agencies", {"skipped": "no declarations"}
         )
     rules = agency_rules.load_builtin(ctx.node, DEMO)
-    since = last - dt.timedelta(days=SCORED_DAYS - 1)
+    since = _flow_start(ctx.node)
     routed = routing.route_declarations(ctx.node, DEMO, since=since)
     return StepResult(
         "referrals",
@@ -223,12 +240,35 @@ def refer_to_agencies(ctx: DemoContext) -> StepResult:
     )
 
 
+def work_the_flow(ctx: DemoContext) -> StepResult:
+    """Officers inspect the flow's red and yellow declarations and agencies clear their
+    referrals, all but the last days': those stay in the queue and the agencies' lists for a
+    person. A rerun finds nothing left to do on the older days."""
+    last = latest_day(ctx.node, DEMO)
+    if last is None or ctx.pending is None:
+        return StepResult("work", "The border at work", {"skipped": "no declarations"})
+    waiting_from = last - dt.timedelta(days=WAITING_DAYS - 1)
+    inspected, illicit = workday.inspect_flow(ctx.node, ctx.pending, waiting_from)
+    answered = workday.answer_referrals(ctx.node, waiting_from)
+    return StepResult(
+        "work",
+        "Officers inspected the flow and agencies answered, except the last days'",
+        {
+            "inspected": inspected,
+            "found_illicit": illicit,
+            "referrals_answered": answered,
+            "waiting_from": waiting_from.isoformat(),
+        },
+    )
+
+
 STEPS: tuple[Step, ...] = (
     generate_files,
     load_exchange_rates,
     ingest_files,
     train_and_score,
     refer_to_agencies,
+    work_the_flow,
     create_accounts,
 )
 

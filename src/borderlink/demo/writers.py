@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from borderlink.demo.inspections import split_outcomes
 from borderlink.demo.sampler import (
     DEFAULT_START,
     HEADER_COLUMNS,
@@ -60,27 +61,48 @@ def write_csv(
     reporting_currency: str = "USD",
     start: dt.date = DEFAULT_START,
     progress: Progress | None = None,
+    flow: Flow | None = None,
 ) -> Written:
     """Write ``n_items`` goods items (one row each) in the canonical flat CSV layout.
 
     ``truth`` adds the ground-truth columns (``pattern``, ``true_hs_code``, ...), which the
-    ``borderlink`` mapping ignores.
+    ``borderlink`` mapping ignores. Without ``flow`` every row carries the outcome an
+    inspection would have; with it, only the inspected history does (see
+    :mod:`borderlink.demo.inspections`) and the others' findings go to ``flow.pending``.
     """
     path = Path(path)
     columns = [*FILE_COLUMNS, *(TRUTH_COLUMNS if truth else ())]
     items = decls = bad = 0
+    pending: list[pl.DataFrame] = []
     with path.open("wb") as out:
         for chunk in declarations(
             n_items, seed, reporting_currency=reporting_currency, start=start
         ):
-            chunk.select(columns).write_csv(out, include_header=items == 0)
-            n, b = _count(chunk)
+            rows = chunk
+            if flow is not None:
+                rows, waiting = split_outcomes(chunk, seed, flow.since)
+                pending.append(waiting)
+            rows.select(columns).write_csv(out, include_header=items == 0)
+            n, b = _count(rows)
             items, decls, bad = items + chunk.height, decls + n, bad + b
             if progress:
                 progress(chunk.height)
         if items == 0:
             out.write((",".join(columns) + "\n").encode())
+    if flow is not None:
+        found = pl.concat(pending) if pending else pl.DataFrame()
+        found.write_csv(flow.pending)
     return Written(path, items, decls, bad)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """The latest declarations, still at the border: declared on ``since`` or later. What
+    inspecting each declaration not inspected would find is written to ``pending`` (CSV), not
+    into the file."""
+
+    since: dt.date
+    pending: Path
 
 
 def nested(frame: pl.DataFrame, *, truth: bool = False) -> pl.DataFrame:

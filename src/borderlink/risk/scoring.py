@@ -145,23 +145,46 @@ def _reasons(
     model_reasons = explain.top_reasons(
         sub, grouped, model.features, model.state, top=top, method=method
     )
-    for d, hits, selection, why in zip(
+    for d, hits, selection, risk, why in zip(
         rows["_d"].to_list(),
         rows["profile_hits"].to_list(),
         rows["selection"].to_list(),
+        rows["risk"].to_list(),
         model_reasons,
         strict=True,
     ):
-        reasons: list[dict[str, Any]] = [
-            {"source": "profile", "profile": h, "text": reason_text.get(h, h)} for h in hits or []
-        ]
-        if selection == "random":
-            reasons.append({"source": "random", "text": "drawn at random (unbiased sample)"})
-        reasons += [{"source": "model", **r} for r in why]
-        if not reasons:
-            reasons.append({"source": "model", "text": "highest combined risk in today's flow"})
-        result[d] = reasons
+        result[d] = _declaration_reasons(hits or [], reason_text, selection, risk, why)
     return result
+
+
+def _declaration_reasons(
+    hits: list[str],
+    reason_text: dict[str, str],
+    selection: str,
+    risk: float,
+    why: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """What selected the declaration first (a random draw, the profiles that fired), then what
+    raised and lowered the model's score."""
+    reasons: list[dict[str, Any]] = []
+    if selection == "random":
+        reasons.append(
+            {
+                "source": "random",
+                "text": f"selected at random for an unbiased check: its own risk is {risk:.2f}, "
+                "so the reasons below did not select it",
+            }
+        )
+    reasons += [{"source": "profile", "profile": h, "text": reason_text.get(h, h)} for h in hits]
+    if selection == "risk" and not hits:
+        reasons.append(
+            {
+                "source": "model",
+                "text": f"among the riskiest of its day's flow (risk {risk:.2f}), within the "
+                "day's inspection capacity",
+            }
+        )
+    return reasons + [{"source": "model", **r} for r in why]
 
 
 def score_flow(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from borderlink.model import DECLARATION, DeclarationIn, Outcome
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.services.accounts.access import Permission, Principal
+from borderlink.services.declarations import browse
 from borderlink.services.declarations import dashboard as dashboards
 from borderlink.services.declarations import read as service
 from borderlink.services.ingest import submission
@@ -38,12 +39,14 @@ class OutcomeIn(BaseModel):
 async def list_declarations(
     node: NodeDep,
     principal: Reader,
-    flt: Annotated[service.DeclarationFilter, Query()],
+    flt: Annotated[browse.DeclarationSearch, Query()],
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> service.Page[service.DeclarationSummary]:
+) -> service.Page[browse.ListedDeclaration]:
+    """Declarations newest first, with the channel and risk of their newest score; search by
+    id (or its start), trader, HS code, channel and date range."""
     return await blocking(
-        service.list_declarations, node, principal, flt, limit=limit, offset=offset
+        browse.list_declarations, node, principal, flt, limit=limit, offset=offset
     )
 
 
@@ -55,13 +58,13 @@ async def list_declarations(
 async def export_declarations(
     node: NodeDep,
     principal: Reader,
-    flt: Annotated[service.DeclarationFilter, Query()],
+    flt: Annotated[browse.DeclarationSearch, Query()],
     limit: Annotated[int, Query(ge=1, le=service.MAX_EXPORT)] = 10_000,
 ) -> Response:
-    """The filtered list as CSV (audited as an export), newest first."""
-    page = await blocking(service.list_declarations, node, principal, flt, limit=limit, export=True)
+    """The filtered list as CSV with channel and risk (audited as an export), newest first."""
+    page = await blocking(browse.list_declarations, node, principal, flt, limit=limit, export=True)
     out = io.StringIO()
-    columns = list(service.DeclarationSummary.model_fields)
+    columns = list(browse.ListedDeclaration.model_fields)
     writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
     for row in page.items:

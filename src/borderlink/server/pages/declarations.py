@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from borderlink.errors import InvalidInput
-from borderlink.model import Outcome
+from borderlink.model import Outcome, labels
 from borderlink.server.deps import NodeDep, blocking
-from borderlink.server.pages.charts import bar_chart
+from borderlink.server.pages.charts import contribution_chart
 from borderlink.server.pages.common import (
     checked_form,
     local_target,
@@ -23,6 +23,7 @@ from borderlink.server.pages.common import (
 )
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
+from borderlink.services.declarations import browse
 from borderlink.services.declarations import read as service
 from borderlink.services.risk import targeting
 
@@ -38,11 +39,11 @@ async def list_page(
     request: Request,
     node: NodeDep,
     principal: Reader,
-    flt: Annotated[service.DeclarationFilter, Depends(query_filter(service.DeclarationFilter))],
+    flt: Annotated[browse.DeclarationSearch, Depends(query_filter(browse.DeclarationSearch))],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     result = await blocking(
-        service.list_declarations, node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE
+        browse.list_declarations, node, principal, flt, limit=PAGE, offset=(page - 1) * PAGE
     )
     query = flt.model_dump(mode="json", exclude_none=True)
     pages = max(1, -(-result.total // PAGE))
@@ -76,18 +77,18 @@ async def detail_page(
     )
     score = await blocking(targeting.latest_score, node, principal, declaration_id)
     contributions = [
-        (str(r.get("reason") or r.get("text", ""))[:24], float(r["contribution"]))
+        (str(r.get("label") or "Other facts"), float(r["contribution"]))
         for r in (score.reasons if score else [])
-        if isinstance(r.get("contribution"), int | float) and r["contribution"] > 0
+        if isinstance(r.get("contribution"), int | float)
     ]
+    title = "What raised and what lowered the model's score"
     return render(
         request,
         "declaration.html",
         d=declaration,
         score=score,
-        explanation=bar_chart(contributions, title="What raised the score (log-odds)", unit="")
-        if contributions
-        else None,
+        explanation=contribution_chart(contributions, title=title) if contributions else None,
+        labels=labels,
         saved=saved,
         can_record=principal.can(Permission.OUTCOMES_RECORD),
         today=dt.datetime.now(dt.UTC).date(),

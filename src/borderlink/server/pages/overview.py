@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from borderlink.server.deps import NodeDep, blocking
-from borderlink.server.pages.charts import bar_chart
+from borderlink.server.pages.charts import bar_chart, duration, duration_unit
 from borderlink.server.pages.common import page_allowed, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
@@ -37,10 +37,14 @@ async def dashboard_page(
         percent=True,
     )
     channels = bar_chart(list(board.channels.items()), title="Today's flow by channel", width=320)
+    factor, unit = duration_unit(max((c.p50_hours or 0.0 for c in board.clearance), default=0))
     clearance = bar_chart(
-        [(c.day.strftime(label), c.p50_hours or 0.0) for c in board.clearance],
-        title="Median hours from arrival to release (red, yellow, referred)",
-        unit=" h",
+        [(c.day.strftime(label), (c.p50_hours or 0.0) * factor) for c in board.clearance],
+        title=f"Median time from arrival to release, in {unit} (red, yellow, referred)",
+        unit=f" {unit}",
+        empty=None
+        if any(c.released for c in board.clearance)
+        else "No data yet: nothing held has been released in these days.",
     )
     return render(
         request,
@@ -51,6 +55,7 @@ async def dashboard_page(
         channels=channels,
         clearance=clearance,
         clearance_by_day={c.day: c for c in board.clearance},
+        duration=duration,
     )
 
 

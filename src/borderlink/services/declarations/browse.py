@@ -1,14 +1,15 @@
-"""Read-only listings for people: rejected records and the audit log (filterable, paginated)."""
+"""Read-only listings for people: declarations with their channel and risk, rejected records
+and the audit log (filterable, paginated)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
-from borderlink.errors import InvalidInput, NotFound
+from borderlink.errors import InvalidInput, NotFound, PermissionDenied
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import (
     REDACTED,
@@ -17,9 +18,40 @@ from borderlink.services.accounts.access import (
     require,
     sees_nominal,
 )
-from borderlink.services.declarations.read import MAX_PAGE, Page
+from borderlink.services.declarations.read import (
+    MAX_EXPORT,
+    MAX_PAGE,
+    DeclarationFilter,
+    DeclarationSummary,
+    Page,
+    _list_queries,
+    _summary,
+)
 from borderlink.services.node import Node
-from borderlink.store.tables import audit_chain, audit_log, rejects
+from borderlink.services.risk.targeting import latest_scores
+from borderlink.store.tables import audit_chain, audit_log, declarations, rejects
+
+Channel = Literal["red", "yellow", "green", "unscored"]
+
+
+class DeclarationSearch(DeclarationFilter):
+    """The list's filters, plus what officers search by: the declaration's id (or its start),
+    a trader (importer, declarant or seller id) and the channel of its newest score."""
+
+    declaration_id: str | None = Field(default=None, max_length=64)
+    trader: str | None = Field(default=None, max_length=64)
+    channel: Channel | None = None
+
+    def names_party(self) -> bool:
+        return super().names_party() or self.trader is not None
+
+
+class ListedDeclaration(DeclarationSummary):
+    """A declaration in the list, with the channel and risk of its newest score."""
+
+    channel: str | None = Field(description="red, yellow or green; null when not scored")
+    risk: float | None = Field(description="The newest score's combined risk (0 to 1)")
+    selection: str | None = Field(description="What selected it: profile, risk, random, none")
 
 
 class RejectView(BaseModel):
@@ -81,6 +113,93 @@ def _check_page(limit: int, offset: int) -> None:
 
 def _count(conn: Any, query: Select[Any]) -> int:
     return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+
+
+def _searched(query: Select[Any], latest: Any, flt: DeclarationSearch) -> Select[Any]:
+    c = declarations.c
+    query = query.outerjoin(latest, latest.c.declaration_id == c.declaration_id)
+    if flt.declaration_id:
+        query = query.where(c.declaration_id.startswith(flt.declaration_id, autoescape=True))
+    if flt.trader:
+        trader = flt.trader
+        query = query.where(
+            or_(c.importer_id == trader, c.declarant_id == trader, c.exporter_id == trader)
+        )
+    if flt.channel == "unscored":
+        query = query.where(latest.c.channel.is_(None))
+    elif flt.channel:
+        query = query.where(latest.c.channel == flt.channel)
+    return query
+
+
+def list_declarations(
+    node: Node,
+    principal: Principal,
+    flt: DeclarationSearch | None = None,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    export: bool = False,
+) -> Page[ListedDeclaration]:
+    """A page of declarations with channel and risk, newest first (an inspected red stays in
+    it: the channel is the score's, whatever was found). ``export=True``: up to
+    ``MAX_EXPORT`` rows, and the export is always audited."""
+    require(principal, Permission.DECLARATIONS_READ)
+    flt = flt or DeclarationSearch()
+    nominal = sees_nominal(principal)
+    if flt.names_party() and not nominal:
+        field = "trader" if flt.trader is not None else "importer_id"
+        raise PermissionDenied("searching by trader needs nominal:read", field=field)
+    if export:
+        _check_export(limit, offset)
+    else:
+        _check_page(limit, offset)
+    latest = latest_scores()
+    base, page = _list_queries(principal, flt)
+    base = _searched(base, latest, flt)
+    scored = page.add_columns(latest.c.channel, latest.c.risk, latest.c.selection)
+    page = _searched(scored, latest, flt)
+    with node.transaction() as conn:
+        total = _count(conn, base)
+        rows = conn.execute(page.limit(limit).offset(offset)).all()
+        if export or (nominal and rows):
+            _audit_list(conn, principal, flt, [r.declaration_id for r in rows], export, nominal)
+    items = [
+        ListedDeclaration(
+            **_summary(r, nominal).model_dump(),
+            channel=r.channel,
+            risk=r.risk,
+            selection=r.selection,
+        )
+        for r in rows
+    ]
+    return Page[ListedDeclaration](items=items, total=total, limit=limit, offset=offset)
+
+
+def _check_export(limit: int, offset: int) -> None:
+    if not 1 <= limit <= MAX_EXPORT:
+        raise InvalidInput(f"limit is 1 to {MAX_EXPORT}", field="limit")
+    if offset < 0:
+        raise InvalidInput("offset is 0 or more", field="offset")
+
+
+def _audit_list(
+    conn: Any,
+    principal: Principal,
+    flt: DeclarationSearch,
+    shown: list[str],
+    export: bool,
+    nominal: bool,
+) -> None:
+    audit.record(
+        conn,
+        actor=principal.username,
+        action="declaration.export" if export else "declaration.list",
+        object_type="declaration",
+        reason=("exported" if export else "shown in a list")
+        + (" with nominal data" if nominal else " without nominal data"),
+        details={"filter": flt.model_dump(mode="json", exclude_none=True), "shown": shown},
+    )
 
 
 def _reject_view(row: Any, nominal: bool) -> RejectView:

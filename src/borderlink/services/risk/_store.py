@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, union
 
 from borderlink.services.node import Node
 from borderlink.store.risk_tables import scores
@@ -28,6 +30,51 @@ ITEM_COLUMNS = tuple(
 
 
 FETCH_ROWS = 2_000
+
+
+@dataclass(frozen=True)
+class ToScore:
+    """Which declarations a scoring run takes: those ``version`` has not scored yet; unless
+    ``history``, only new ones (see :func:`settled`), declared after ``after`` (the end of the
+    model's training window: what it learned from is history)."""
+
+    version: str
+    history: bool = False
+    after: dt.date | None = None
+
+
+def settled() -> Any:
+    """Ids of declarations already decided: inspected (an outcome is recorded) or released on
+    scoring (a green channel). They are history: never referred again, re-scored only when
+    asked."""
+    return union(
+        select(outcomes.c.declaration_id),
+        select(scores.c.declaration_id).where(scores.c.channel == "green"),
+    )
+
+
+def _to_score(which: ToScore) -> list[ColumnElement[bool]]:
+    done = select(scores.c.declaration_id).where(scores.c.model_version == which.version)
+    conditions: list[ColumnElement[bool]] = [declarations.c.declaration_id.not_in(done)]
+    if not which.history:
+        conditions.append(declarations.c.declaration_id.not_in(settled()))
+        if which.after is not None:
+            conditions.append(declarations.c.declared_on > which.after)
+    return conditions
+
+
+def settled_among(node: Node, ids: Sequence[str]) -> set[str]:
+    """Those of ``ids`` already decided (:func:`settled`)."""
+    found: set[str] = set()
+    ids = list(ids)
+    with node.read() as conn:
+        for start in range(0, len(ids), 500):
+            part = settled().subquery()
+            query = select(part.c.declaration_id).where(
+                part.c.declaration_id.in_(ids[start : start + 500])
+            )
+            found.update(conn.execute(query).scalars())
+    return found
 
 
 def _schema() -> dict[str, pl.DataType]:
@@ -53,7 +100,7 @@ def read_items(
     until: dt.date | None = None,
     declaration_ids: Sequence[str] | None = None,
     labelled_only: bool = False,
-    unscored_for: str | None = None,
+    to_score: ToScore | None = None,
 ) -> pl.DataFrame:
     """Stored declarations as the canonical item-level frame (with outcomes when known)."""
     cols = [declarations.c[n] for n in DECLARATION_COLUMNS] + [
@@ -76,9 +123,8 @@ def read_items(
         query = query.where(declarations.c.declaration_id.in_(list(declaration_ids)))
     if labelled_only:
         query = query.where(outcomes.c.illicit.is_not(None))
-    if unscored_for:
-        done = select(scores.c.declaration_id).where(scores.c.model_version == unscored_for)
-        query = query.where(declarations.c.declaration_id.not_in(done))
+    if to_score is not None:
+        query = query.where(*_to_score(to_score))
     schema = _schema()
     # Streamed into Polars a chunk at a time: all rows as Python objects at once made the
     # garbage collector walk millions of them, holding the GIL (and stalling the server's event
@@ -91,12 +137,11 @@ def read_items(
 
 
 def unscored_days(
-    node: Node, version: str, since: dt.date | None, until: dt.date | None
+    node: Node, which: ToScore, since: dt.date | None, until: dt.date | None
 ) -> list[dt.date]:
-    done = select(scores.c.declaration_id).where(scores.c.model_version == version)
     query = (
         select(declarations.c.declared_on)
-        .where(declarations.c.declaration_id.not_in(done))
+        .where(*_to_score(which))
         .distinct()
         .order_by(declarations.c.declared_on)
     )

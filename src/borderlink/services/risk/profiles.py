@@ -253,7 +253,12 @@ def replay_profile(
         model = load_model(node, model_version)
         items = risk.score_items(model, frame, compiled)
     except NotFound:
-        state = risk.features.fit_state(frame.with_columns(pl.col("illicit").fill_null(False)))
+        # Past illicit rates from the inspected declarations only: an empty outcome is "not
+        # inspected", never "compliant" (with nothing inspected, every rate is the prior, 0).
+        labelled = frame.filter(pl.col("illicit").is_not_null())
+        state = risk.features.fit_state(
+            labelled if labelled.height else frame.with_columns(pl.col("illicit").fill_null(False))
+        )
         items = risk.apply_profiles(risk.transform(frame, state), compiled)
     per_decl = items.group_by("declaration_id").agg(
         (pl.col("profile_hits").list.len() > 0).any().alias("hit"),

@@ -35,7 +35,7 @@ from borderlink.services.declarations.redaction import (
     reveals_party,
 )
 from borderlink.services.node import Node
-from borderlink.services.risk._store import read_items, unscored_days
+from borderlink.services.risk._store import ToScore, read_items, settled_among, unscored_days
 from borderlink.services.risk.batcher import ScoreBatcher
 from borderlink.services.risk.models import load_model
 from borderlink.services.risk.profiles import load_active_profiles
@@ -133,27 +133,27 @@ def score_batch(
     seed: int | None = None,
     as_of: dt.date | None = None,
     progress: Progress | None = None,
+    rescore: bool = False,
 ) -> ScoreSummary:
-    """Score the stored declarations this model has not scored yet, one day's flow at a time.
-
-    Capacity quotas apply per day. Idempotent: a declaration already scored by this model
-    version is skipped.
-    """
+    """Score what is new, a day's flow at a time: declarations this model has not scored,
+    undecided (neither inspected nor released green), declared after its training window.
+    ``rescore`` takes the history too (all in [since, until] this model has not scored);
+    routing never refers one already decided. Capacity quotas apply per day."""
     require(principal, Permission.MODELS_MANAGE)
     actor = principal.username
     model = load_model(node, version)
     policy = policy or capacity(node)
-    compiled = risk.compile_profiles(
-        load_active_profiles(node, as_of or dt.datetime.now(dt.UTC).date())
-    )
+    on = as_of or dt.datetime.now(dt.UTC).date()
+    compiled = risk.compile_profiles(load_active_profiles(node, on))
     versions = {c.profile.name: c.profile.version for c in compiled}
-    days = unscored_days(node, model.version, since, until)
+    which = ToScore(model.version, history=rescore, after=model.trained_to)
+    days = unscored_days(node, which, since, until)
     channels: dict[str, int] = {"red": 0, "yellow": 0, "green": 0}
     scored_count = 0
     flows = (  # read lazily: only the flows being scored (two) and the next are in memory
-        read_items(node, since=day, until=day, unscored_for=model.version) for day in days
+        read_items(node, since=day, until=day, to_score=which) for day in days
     )
-    alerts = alerts_in_force(node, as_of or dt.datetime.now(dt.UTC).date())
+    alerts = alerts_in_force(node, on)
     rules = compiled_rules(node)  # agency routing rules: none, no routing
     routed = RouteSummary()
     recent: dict[int, pl.DataFrame] = {}  # flows being scored (in order), to match alerts on
@@ -171,15 +171,30 @@ def score_batch(
         if items is not None:
             out = apply_alerts(out, items, alerts)
             out = apply_screening(node, out, items)
+            items = _new_only(node, items, model.trained_to) if rescore else items
         routed += _store_flow(node, out, items, model.version, versions, rules, actor)
-        for name, n in out["channel"].value_counts().iter_rows():
-            channels[name] = channels.get(name, 0) + n
+        _count_channels(channels, out)
         scored_count += out.height
         if progress:
             progress(i + 1, len(days))
     summary = ScoreSummary(model.version, scored_count, 0, channels, routed.agencies)
     _audit_batch(node, actor, summary)
     return summary
+
+
+def _count_channels(channels: dict[str, int], scored: pl.DataFrame) -> None:
+    for name, n in scored["channel"].value_counts().iter_rows():
+        channels[name] = channels.get(name, 0) + n
+
+
+def _new_only(node: Node, items: pl.DataFrame, after: dt.date | None) -> pl.DataFrame:
+    """The items of new declarations (what routing may refer): not decided yet, and declared
+    after the model's training window, whose declarations are history even when no outcome
+    says what became of them."""
+    if after is not None:
+        items = items.filter(pl.col("declared_on") > after)
+    done = settled_among(node, items["declaration_id"].unique().to_list())
+    return items.filter(~pl.col("declaration_id").is_in(list(done)))
 
 
 def _audit_batch(node: Node, actor: str, summary: ScoreSummary) -> None:

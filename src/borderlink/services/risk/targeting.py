@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Select, and_, func, select
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput
+from borderlink.risk import explain
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import (
     REDACTED,
@@ -25,7 +26,7 @@ from borderlink.services.accounts.access import (
     require,
     sees_nominal,
 )
-from borderlink.services.declarations.read import MAX_PAGE, Page, latest_day
+from borderlink.services.declarations.read import MAX_PAGE, Page
 from borderlink.services.declarations.redaction import (
     PARTY_COLUMNS,
     party_ids,
@@ -59,7 +60,7 @@ class QueueEntry(BaseModel):
     reasons: list[dict[str, Any]]
 
 
-def _latest() -> Any:
+def latest_scores() -> Any:
     """Each declaration's newest score (a declaration may be scored by several model versions)."""
     newest = (
         select(scores.c.declaration_id, func.max(scores.c.scored_at).label("at"))
@@ -79,6 +80,19 @@ def _latest() -> Any:
     )
 
 
+def _signed(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Reasons stored before they carried their effect and label get them from their sign and
+    family, so every page reads one shape."""
+    out = []
+    for r in reasons:
+        value = r.get("contribution")
+        if isinstance(value, int | float) and "effect" not in r:
+            effect = explain.RAISES if value > 0 else explain.LOWERS
+            r = {**r, "effect": effect, "label": explain.label(str(r.get("reason", "")))}
+        out.append(r)
+    return out
+
+
 def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
     office = office_scope(principal)
     return query if office is None else query.where(declarations.c.office_id == office)
@@ -87,7 +101,7 @@ def _scoped(query: Select[Any], principal: Principal) -> Select[Any]:
 def latest_score(node: Node, principal: Principal, declaration_id: str) -> ScoreView | None:
     """The newest score of a declaration the principal may see (None if never scored)."""
     require(principal, Permission.DECLARATIONS_READ)
-    latest = _latest()
+    latest = latest_scores()
     query = _scoped(
         select(latest, *(declarations.c[c] for c in PARTY_COLUMNS.values()))
         .join(declarations, declarations.c.declaration_id == latest.c.declaration_id)
@@ -117,19 +131,21 @@ def latest_score(node: Node, principal: Principal, declaration_id: str) -> Score
         risk=row.risk,
         channel=row.channel,
         selection=row.selection,
-        reasons=redact_reasons(stored, ids, nominal=nominal),
+        reasons=_signed(redact_reasons(stored, ids, nominal=nominal)),
         scored_at=row.scored_at if row.scored_at.tzinfo else row.scored_at.replace(tzinfo=dt.UTC),
     )
 
 
-def _audit_queue(conn: Connection, principal: Principal, day: dt.date, shown: list[str]) -> None:
+def _audit_queue(
+    conn: Connection, principal: Principal, day: dt.date | None, shown: list[str]
+) -> None:
     audit.record(
         conn,
         actor=principal.username,
         action="queue.read",
         object_type="declaration",
         reason="shown in the targeting queue with nominal data",
-        details={"day": day.isoformat(), "shown": shown},
+        details={"day": day.isoformat() if day else "all waiting", "shown": shown},
     )
 
 
@@ -141,26 +157,21 @@ def queue(
     limit: int = 100,
     offset: int = 0,
 ) -> Page[QueueEntry]:
-    """Red then yellow declarations of ``day`` (default: the latest) not yet inspected, riskiest
-    first."""
+    """Red then yellow declarations not yet inspected, riskiest first: those of ``day``, or
+    (by default) every one still waiting, whatever its day."""
     require(principal, Permission.DECLARATIONS_READ)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is 1 to {MAX_PAGE}", field="limit")
-    day = day or latest_day(node, principal)
-    if day is None:
-        return Page[QueueEntry](items=[], total=0, limit=limit, offset=offset)
-    latest = _latest()
+    latest = latest_scores()
     base = _scoped(
         select(declarations, latest.c.channel, latest.c.risk, latest.c.selection, latest.c.reasons)
         .join(latest, latest.c.declaration_id == declarations.c.declaration_id)
         .outerjoin(outcomes, outcomes.c.declaration_id == declarations.c.declaration_id)
-        .where(
-            declarations.c.declared_on == day,
-            latest.c.channel.in_(["red", "yellow"]),
-            outcomes.c.declaration_id.is_(None),
-        ),
+        .where(latest.c.channel.in_(["red", "yellow"]), outcomes.c.declaration_id.is_(None)),
         principal,
     )
+    if day is not None:
+        base = base.where(declarations.c.declared_on == day)
     nominal = sees_nominal(principal)
     with node.transaction() as conn:
         total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
@@ -181,7 +192,7 @@ def queue(
                 channel=r.channel,
                 risk=r.risk,
                 selection=r.selection,
-                reasons=redact_reasons(r.reasons or [], party_ids(r), nominal=nominal),
+                reasons=_signed(redact_reasons(r.reasons or [], party_ids(r), nominal=nominal)),
             )
             for r in rows
         ],
@@ -193,7 +204,7 @@ def queue(
 
 def channel_counts(node: Node, day: dt.date, office: str | None) -> dict[str, int]:
     """A day's declarations by channel of their newest score; the rest are ``unscored``."""
-    latest = _latest()
+    latest = latest_scores()
     query = (
         select(latest.c.channel, func.count())
         .select_from(declarations)
