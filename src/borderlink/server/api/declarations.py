@@ -7,8 +7,11 @@ import datetime as dt
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from starlette.routing import Match
+from starlette.types import Scope
 
 from borderlink.model import DECLARATION, DeclarationIn, Outcome
 from borderlink.server.deps import NodeDep, allowed, blocking
@@ -121,3 +124,42 @@ async def dashboard(
     node: NodeDep, principal: Viewer, day: Annotated[dt.date | None, Query()] = None
 ) -> dashboards.Dashboard:
     return await blocking(dashboards.dashboard, node, principal, day)
+
+
+# --- WCO DM XML on the same path: its own route, tried first, taken only for an XML body ------
+
+XML_TYPES = ("application/xml", "text/xml")
+
+
+class XmlBodyRoute(APIRoute):
+    """``POST /api/v1/declarations`` with an XML body: the JSON route keeps every other one."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is Match.NONE:
+            return match, child
+        headers = dict(scope.get("headers") or [])
+        media = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+        if media not in XML_TYPES:
+            return Match.NONE, {}
+        return match, child
+
+
+async def submit_declarations_xml(
+    request: Request, node: NodeDep, principal: Submitter
+) -> submission.Submitted:
+    """WCO Data Model 3.x DEC-DMS XML (one message, or many under any root element), read as
+    `ingest --format wco-dm-xml` reads a file: each message accepted or rejected with its reason."""
+    body = await request.body()
+    return await blocking(submission.submit_xml, node, principal, body)
+
+
+router.add_api_route(
+    "/declarations",
+    submit_declarations_xml,
+    methods=["POST"],
+    route_class_override=XmlBodyRoute,
+    include_in_schema=False,  # the JSON route's OpenAPI entry documents the path
+)
+# The XML route first: routes are tried in order, and the JSON one would answer any body.
+router.routes.sort(key=lambda route: not isinstance(route, XmlBodyRoute))

@@ -32,6 +32,7 @@ from borderlink.refdata import RefData
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.ingest import batches
+from borderlink.services.ingest.amend import apply_amendments
 from borderlink.services.ingest.batches import Source
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
@@ -233,6 +234,12 @@ def store_chunk(
             tally.errors["conflicting_duplicate"] = (
                 tally.errors.get("conflicting_duplicate", 0) + conflicts.height
             )
+    if prepared.amendments:
+        applied, refused = apply_amendments(conn, prepared.amendments, source)
+        tally.accepted += applied
+        found.extend(refused)
+        for reject in refused:
+            tally.errors[reject.issues[0].reason] = tally.errors.get(reject.issues[0].reason, 0) + 1
     tally.rejected = len(found)
     if keep_rejects:
         _store_rejects(conn, found, source)
