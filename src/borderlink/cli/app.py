@@ -27,7 +27,7 @@ from borderlink.cli import (
     users,
 )
 from borderlink.cli.demo import demo
-from borderlink.cli.ingest import ingest
+from borderlink.cli.ingest import amend, ingest
 from borderlink.errors import BorderLinkError, outcome_of
 
 app = typer.Typer(
@@ -38,6 +38,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.command("ingest")(ingest)
+app.command("amend")(amend)
 app.add_typer(rejects.app, name="rejects")
 app.add_typer(refdata.app, name="refdata")
 app.add_typer(risk.app, name="risk")

@@ -14,8 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from borderlink.cli.options import CLI, DbOption, node_for
+from borderlink.errors import InvalidInput
 from borderlink.model import IngestSummary
+from borderlink.services.ingest.amend import AmendmentIn
 from borderlink.services.ingest.files import formats, ingest_file, reader
+from borderlink.services.ingest.versions import amend_declaration
 from borderlink.services.node import Node
 
 out = Console()
@@ -145,3 +148,44 @@ def render(summary: IngestSummary) -> None:
             "See them with [bold]borderlink rejects list[/]; "
             "fix and [bold]borderlink rejects retry[/]."
         )
+
+
+def _value(text: str, what: str) -> tuple[str, str]:
+    field, sep, value = text.partition("=")
+    if not sep or not field:
+        raise InvalidInput(f"{what} {text!r}: write FIELD=VALUE", field=what)
+    return field.strip(), value
+
+
+def amend(
+    declaration_id: Annotated[str, typer.Argument(help="The stored declaration's reference.")],
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help="A header field: FIELD=VALUE (repeatable).")
+    ] = None,
+    items: Annotated[
+        list[str] | None,
+        typer.Option("--item", help="A goods item's field: ITEM_NO:FIELD=VALUE (repeatable)."),
+    ] = None,
+    cancel: Annotated[bool, typer.Option(help="Cancel the declaration instead.")] = False,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in its history).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Amend (or cancel) a stored declaration: validated as on ingest, its history kept."""
+    changes = dict(_value(text, "--set") for text in sets or [])
+    by_item: dict[str, dict[str, str | None]] = {}
+    for text in items or []:
+        number, _, rest = text.partition(":")
+        field, value = _value(rest, "--item")
+        by_item.setdefault(number, {"item_no": number})[field] = value
+    amendment = AmendmentIn(
+        changes=dict(changes), items=list(by_item.values()), cancel=cancel, reason=reason
+    )
+    done = amend_declaration(node_for(db), CLI, declaration_id, amendment, source="cli")
+    if as_json:
+        print(done.model_dump_json())
+        return
+    if done.version is None:
+        out.print(f"{declaration_id}: nothing changed")
+    else:
+        out.print(f"{declaration_id}: version {done.version}")

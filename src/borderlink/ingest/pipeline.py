@@ -184,7 +184,10 @@ def conflict_rejects(
                     reason="conflicting_duplicate",
                     message=(
                         f"declaration {row['declaration_id']} item {row['item_no']} already exists "
-                        f"in {where} with different content; amend it instead of re-sending"
+                        f"in {where} with different content; to change it send an amendment "
+                        f"(POST /api/v1/declarations/{row['declaration_id']}/amendments, "
+                        "`borderlink amend`, or a WCO DM message with FunctionCode 13 and "
+                        "TypeCode COR)"
                     ),
                 )
             ],

@@ -18,7 +18,8 @@ from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import dashboard as dashboards
 from borderlink.services.declarations import read as service
-from borderlink.services.ingest import submission
+from borderlink.services.ingest import submission, versions
+from borderlink.services.ingest.amend import AmendmentIn
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
 
@@ -124,6 +125,27 @@ async def dashboard(
     node: NodeDep, principal: Viewer, day: Annotated[dt.date | None, Query()] = None
 ) -> dashboards.Dashboard:
     return await blocking(dashboards.dashboard, node, principal, day)
+
+
+# --- amendments, cancellations and the history of changes -----------------------------------
+
+
+@router.post("/declarations/{declaration_id}/amendments")
+async def amend_declaration(
+    declaration_id: DeclarationId, body: AmendmentIn, node: NodeDep, principal: Submitter
+) -> versions.Amended:
+    """Change fields of a stored declaration (or cancel it, `"cancel": true`): validated as on
+    ingest, the previous version kept, the declaration scored again. Sending the same change
+    twice changes nothing (`version` is null)."""
+    return await blocking(versions.amend_declaration, node, principal, declaration_id, body)
+
+
+@router.get("/declarations/{declaration_id}/history")
+async def declaration_history(
+    declaration_id: DeclarationId, node: NodeDep, principal: Reader
+) -> list[versions.Version]:
+    """Every amendment and cancellation, oldest first: what changed, field by field, who, when."""
+    return await blocking(versions.history, node, principal, declaration_id)
 
 
 # --- WCO DM XML on the same path: its own route, tried first, taken only for an XML body ------

@@ -34,6 +34,7 @@ from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.ingest import batches
 from borderlink.services.ingest.amend import apply_amendments
 from borderlink.services.ingest.batches import Source
+from borderlink.services.ingest.versions import rescore
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
 from borderlink.store import bulk
@@ -135,11 +136,13 @@ def _run(
     chunk_rows: int | None,
 ) -> IngestSummary:
     """Store the file's chunks after the rows ``summary`` already counts, then finish."""
+    refdata = refdata or snapshot(node)
+    amended: list[str] = []
     chunks = prepare_file(
         path,
         fmt=source.format,
         mapping=source.mapping,
-        refdata=refdata or snapshot(node),
+        refdata=refdata,
         chunk_rows=chunk_rows or node.settings.ingest_chunk_rows,
         skip_rows=summary.rows,
     )
@@ -151,7 +154,7 @@ def _run(
                 # turn) rather than at its first insert, after reads another writer's commit
                 # would make stale ("database is locked" at once, whatever the busy timeout).
                 batches.save_counts(conn, summary, status="running")
-                tally, _ = store_chunk(conn, prepared, source)
+                tally, _ = store_chunk(conn, prepared, source, refdata=refdata, amended=amended)
                 _add(summary, tally)
                 batches.save_counts(conn, summary, status="running")
             if progress:
@@ -170,6 +173,8 @@ def _run(
             object_id=source.batch_id,
             details=summary.public(),
         )
+    if amended:
+        rescore(node, principal, list(dict.fromkeys(amended)))
     return summary
 
 
@@ -208,12 +213,19 @@ def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
 
 
 def store_chunk(
-    conn: Connection, prepared: Prepared, source: Source, *, keep_rejects: bool = True
+    conn: Connection,
+    prepared: Prepared,
+    source: Source,
+    *,
+    keep_rejects: bool = True,
+    refdata: RefData | None = None,
+    amended: list[str] | None = None,
 ) -> tuple[IngestSummary, list[Reject]]:
     """Write one validated chunk inside the caller's transaction: its tally and its rejects.
 
     With ``keep_rejects=False`` the rejects are returned but not stored (a retry updates the
-    rejects it came from instead).
+    rejects it came from instead). Amending messages in the chunk are applied against
+    ``refdata``; the ids of the declarations they changed are added to ``amended``.
     """
     tally = IngestSummary(
         batch_id=source.batch_id,
@@ -235,7 +247,9 @@ def store_chunk(
                 tally.errors.get("conflicting_duplicate", 0) + conflicts.height
             )
     if prepared.amendments:
-        applied, refused = apply_amendments(conn, prepared.amendments, source)
+        applied, refused = apply_amendments(
+            conn, prepared.amendments, source, refdata=refdata, amended=amended
+        )
         tally.accepted += applied
         found.extend(refused)
         for reject in refused:

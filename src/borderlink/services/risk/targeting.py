@@ -158,6 +158,7 @@ def queue(
             declarations.c.declared_on == day,
             latest.c.channel.in_(["red", "yellow"]),
             outcomes.c.declaration_id.is_(None),
+            declarations.c.status.is_(None),  # a cancelled declaration is kept, not queued
         ),
         principal,
     )
