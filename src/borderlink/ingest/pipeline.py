@@ -54,6 +54,22 @@ class Prepared:
     warnings: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     amendments: list[AmendmentRows] = field(default_factory=list)
+    # What the source said beyond the flat layout, per accepted declaration: declaration_id,
+    # details (JSON text); None when the reader gives none.
+    details: pl.DataFrame | None = None
+
+
+def _details(raw: pl.DataFrame, accepted: pl.DataFrame) -> pl.DataFrame | None:
+    """The reader's ``_wco`` text of each accepted declaration (its first row's)."""
+    if "_wco" not in raw.columns or accepted.is_empty():
+        return None
+    given = raw.select("_record_no", pl.col("_wco").alias("details")).drop_nulls("details")
+    return (
+        accepted.select("declaration_id", "_record_no")
+        .unique(subset=["declaration_id"], keep="first", maintain_order=True)
+        .join(given.unique(subset=["_record_no"], keep="first"), on="_record_no", how="inner")
+        .select("declaration_id", "details")
+    )
 
 
 def _lodged_today(raw: pl.DataFrame, today: dt.date | None) -> tuple[pl.DataFrame, int]:
@@ -162,6 +178,7 @@ def prepare(
         warnings=checked.warnings,
         errors=checked.errors,
         amendments=amendments,
+        details=_details(raw, accepted),
     )
 
 

@@ -128,6 +128,22 @@ declarations = Table(
     sqlite_with_rowid=False,  # the text key is the clustering key: one B-tree, not two
 )
 
+# What a declaration's message said beyond the flat layout (for WCO DM: every party with its
+# address, goods location, containers, documents, national commodity digits, procedures), as
+# JSON text, kept as first received.
+declaration_details = Table(
+    "declaration_details",
+    metadata,
+    Column(
+        "declaration_id",
+        _width("declaration_id"),
+        ForeignKey("declarations.declaration_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("format", String(16), nullable=False),
+    Column("details", Text, nullable=False),
+)
+
 # Each amendment or cancellation of a declaration: the version it replaced (header and goods
 # items as they were), what changed field by field, who, when, why. Version 1 is the original.
 declaration_versions = Table(

@@ -15,11 +15,14 @@ from typer.testing import CliRunner
 from borderlink.cli import app as cli_app
 from borderlink.demo import wco_dm as synthetic
 from borderlink.server import create_app
+from borderlink.server.deps import SESSION_COOKIE
 from borderlink.services import Node
+from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.ingest.details import as_sent
 from borderlink.services.ingest.files import ingest_file
 from borderlink.store.tables import declarations, goods_items, rejects
-from tests.surfaces import client, seed
+from tests.surfaces import PASSWORD, Seeded, client, seed
 
 OPS = Principal.system("test")
 SAMPLES = "wco-dm/hmrc-cds-exports"
@@ -135,3 +138,49 @@ async def _post_json(app: FastAPI, token: str) -> httpx.Response:
     body = [{"id": "API-J1", "date": "2024-03-01", "items": [{"hs_code": "851713"}]}]
     async with client(app, token) as c:
         return await c.post("/api/v1/declarations", json=body)
+
+
+def test_what_the_flat_layout_has_no_column_for_is_kept_and_redacted_like_the_declaration(
+    node: Node, shared_data: Path
+) -> None:
+    seeded = seed(node)
+    ingest_file(node, OPS, shared_data / SAMPLES / "TT_EX001a__TT_EX001a.xml", format="wco-dm-xml")
+    kept = as_sent(node, OPS, "U.7847323YIPYA")
+    assert kept is not None
+    assert kept["format"] == "wco-dm-xml"
+    consignee = next(p for p in kept["parties"] if p["role"] == "consignee")
+    assert (consignee["name"], consignee["city"], consignee["postcode"]) == (
+        "Packings Import Incorporated",
+        "New York",
+        "NY1 234",
+    )
+    assert (kept["items"][0]["hs_code"], kept["items"][0]["national_code"]) == ("460219", "10")
+    assert kept["containers"] == [{"id": "CONU1234567", "seals": ["333"]}]
+    app = create_app(seeded.node.settings, node=seeded.node)
+
+    async def read(role: Role, url: str) -> httpx.Response:
+        async with client(app, seeded.tokens[role]) as c:
+            return await c.get(url)
+
+    liaison = asyncio.run(read(Role.LIAISON_OFFICER, "/api/v1/declarations/U.7847323YIPYA/as-sent"))
+    assert liaison.status_code == 200, liaison.text
+    assert "Packings" not in liaison.text
+    assert "GB427168118378" not in liaison.text
+    assert {"role": "consignee", "country": "US"} in liaison.json()["parties"]
+    page = asyncio.run(_page(seeded, app, Role.ADMINISTRATOR, "/declarations/U.7847323YIPYA"))
+    assert "Packings Import Incorporated" in page
+    assert "CONU1234567" in page
+    hidden = asyncio.run(_page(seeded, app, Role.LIAISON_OFFICER, "/declarations/U.7847323YIPYA"))
+    assert "As sent (wco-dm-xml)" in hidden
+    assert "Packings" not in hidden
+
+
+async def _page(seeded: Seeded, app: FastAPI, role: Role, url: str) -> str:
+    opened = accounts.open_session(
+        seeded.node, accounts.authenticate(seeded.node, seeded.users[role], PASSWORD)
+    )
+    async with client(app) as c:
+        c.cookies.update({SESSION_COOKIE: opened.token})
+        answer = await c.get(url)
+    assert answer.status_code == 200, answer.text
+    return answer.text

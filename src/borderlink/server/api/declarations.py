@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from fastapi.routing import APIRoute
@@ -18,7 +18,7 @@ from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import dashboard as dashboards
 from borderlink.services.declarations import read as service
-from borderlink.services.ingest import submission, versions
+from borderlink.services.ingest import details, submission, versions
 from borderlink.services.ingest.amend import AmendmentIn
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
@@ -146,6 +146,17 @@ async def declaration_history(
 ) -> list[versions.Version]:
     """Every amendment and cancellation, oldest first: what changed, field by field, who, when."""
     return await blocking(versions.history, node, principal, declaration_id)
+
+
+@router.get("/declarations/{declaration_id}/as-sent")
+async def declaration_as_sent(
+    declaration_id: DeclarationId, node: NodeDep, principal: Reader
+) -> dict[str, Any] | None:
+    """What the declaration's message said beyond the flat layout (WCO DM: parties with their
+    addresses, goods location, containers, documents, national commodity digits, procedures);
+    null when its source gave nothing more. Parties keep only role and country for a reader who
+    does not see nominal data."""
+    return await blocking(details.as_sent, node, principal, declaration_id)
 
 
 # --- WCO DM XML on the same path: its own route, tried first, taken only for an XML body ------

@@ -24,7 +24,7 @@ from borderlink.server.pages.common import (
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import read as service
-from borderlink.services.ingest import versions
+from borderlink.services.ingest import details, versions
 from borderlink.services.risk import targeting
 
 router = APIRouter(include_in_schema=False)
@@ -77,6 +77,7 @@ async def detail_page(
     )
     score = await blocking(targeting.latest_score, node, principal, declaration_id)
     changes = await blocking(versions.history, node, principal, declaration_id)
+    sent = await blocking(details.as_sent, node, principal, declaration_id)
     contributions = [
         (str(r.get("reason") or r.get("text", ""))[:24], float(r["contribution"]))
         for r in (score.reasons if score else [])
@@ -92,6 +93,7 @@ async def detail_page(
         else None,
         saved=saved,
         versions=changes,
+        sent=sent,
         can_record=principal.can(Permission.OUTCOMES_RECORD),
         today=dt.datetime.now(dt.UTC).date(),
     )

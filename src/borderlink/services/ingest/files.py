@@ -239,6 +239,7 @@ def store_chunk(
     accepted = prepared.accepted
     if accepted.height:
         inserted, duplicates, conflicts = _store_accepted(conn, accepted, source)
+        _store_details(conn, prepared, source)
         tally.accepted = inserted
         tally.duplicates += duplicates
         if conflicts.height:
@@ -290,6 +291,15 @@ def _store_accepted(
     _store_parties(conn, kept)
     _store_outcomes(conn, kept, source, created)
     return inserted, duplicates, conflicts
+
+
+def _store_details(conn: Connection, prepared: Prepared, source: Source) -> None:
+    """What the message said beyond the flat layout; a stored declaration keeps its own."""
+    if prepared.details is None or prepared.details.is_empty():
+        return
+    frame = prepared.details.with_columns(pl.lit(source.format).alias("format"))
+    columns = ["declaration_id", "format", "details"]
+    bulk.insert_frame(conn, "declaration_details", frame, columns, ["declaration_id"])
 
 
 def _store_parties(conn: Connection, items: pl.DataFrame) -> None:

@@ -1,4 +1,5 @@
-"""Amendments: each declaration's earlier versions and what changed; a cancelled status.
+"""Amendments: each declaration's earlier versions and what changed; a cancelled status; what a
+declaration's message said beyond the flat layout (WCO DM details).
 
 Revision ID: 0013_amendments
 Revises: 0012_access
@@ -17,6 +18,19 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "declaration_details",
+        sa.Column("declaration_id", sa.String(length=64), nullable=False),
+        sa.Column("format", sa.String(length=16), nullable=False),
+        sa.Column("details", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["declaration_id"],
+            ["declarations.declaration_id"],
+            name=op.f("fk_declaration_details_declaration_id_declarations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("declaration_id", name=op.f("pk_declaration_details")),
+    )
     op.create_table(
         "declaration_versions",
         sa.Column("declaration_id", sa.String(length=64), nullable=False),
@@ -44,3 +58,4 @@ def downgrade() -> None:
     with op.batch_alter_table("declarations", schema=None) as batch_op:
         batch_op.drop_column("status")
     op.drop_table("declaration_versions")
+    op.drop_table("declaration_details")
