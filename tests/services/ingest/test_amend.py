@@ -4,6 +4,7 @@ and WCO DM additional messages; a resent declaration points at the amendment pat
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from borderlink import risk
 from borderlink.cli import app as cli_app
 from borderlink.demo import wco_dm as synthetic
 from borderlink.errors import Conflict, InvalidInput
@@ -21,10 +23,13 @@ from borderlink.services import Node
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.ingest.amend import AmendmentIn
 from borderlink.services.ingest.files import ingest_file
+from borderlink.services.ingest.rejects import retry_rejects
 from borderlink.services.ingest.versions import amend_declaration, history
-from borderlink.services.risk import targeting
+from borderlink.services.risk import models, targeting
+from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declaration_versions, declarations, goods_items, rejects
 from tests.factories import good
+from tests.risk import synthetic as risk_history
 from tests.surfaces import client, seed, seed_scores
 
 OPS = Principal.system("test")
@@ -218,3 +223,43 @@ def test_the_cli_amends(tmp_path: Path, write_csv: WriteCsv) -> None:
     assert json.loads(done.stdout.strip().splitlines()[-1])["version"] == 2
     refused = runner.invoke(cli_app, ["amend", "D1", "--set", "nonsense", "--db", db])
     assert refused.exit_code != 0
+
+
+def test_an_amended_declaration_is_scored_again(node: Node) -> None:
+    store_history = risk_history.declarations(1500, seed=11, start=dt.date(2020, 1, 1), days=120)
+    risk_history.store(node.engine, store_history)
+    models.train(node, OPS, config=risk.ModelConfig(rounds=30, threads=1, validation_months=1))
+    with node.read() as conn:
+        first = conn.execute(select(goods_items.c.declaration_id).limit(1)).scalar_one()
+        before = conn.execute(
+            select(scores.c.scored_at).where(scores.c.declaration_id == first)
+        ).all()
+    done = amend_declaration(node, OPS, first, AmendmentIn(items=[{"item_no": 1, "value": 1}]))
+    assert done.version == 2
+    assert done.rescored is not None
+    assert done.rescored["declaration_id"] == first
+    with node.read() as conn:
+        after = conn.execute(
+            select(scores.c.scored_at).where(scores.c.declaration_id == first)
+        ).all()
+    assert len(after) == len(before) + 1
+
+
+def test_an_amendment_that_came_first_applies_on_retry(node: Node, tmp_path: Path) -> None:
+    item = (
+        "<GoodsShipment><GovernmentAgencyGoodsItem><SequenceNumeric>1</SequenceNumeric>"
+        "<Origin><CountryCode>IN</CountryCode></Origin></GovernmentAgencyGoodsItem></GoodsShipment>"
+    )
+    (tmp_path / "early.xml").write_text(_additional("COR", "26GBMRN2", item), encoding="utf-8")
+    early = ingest_file(node, OPS, tmp_path / "early.xml", format="wco-dm-xml")
+    assert early.errors == {"unknown_declaration": 1}
+    original = synthetic.message(2, items=1, reference="LRN2").replace(
+        "<FunctionalReferenceID>LRN2</FunctionalReferenceID>",
+        "<FunctionalReferenceID>LRN2</FunctionalReferenceID><ID>26GBMRN2</ID>",
+    )
+    (tmp_path / "original.xml").write_text(original, encoding="utf-8")
+    assert ingest_file(node, OPS, tmp_path / "original.xml", format="wco-dm-xml").accepted == 1
+    retried = retry_rejects(node, OPS)
+    assert retried.resolved == 1, retried
+    _, items = _stored(node, "26GBMRN2")
+    assert items[0].origin_country == "IN"  # type: ignore[attr-defined]

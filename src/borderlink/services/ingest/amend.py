@@ -314,6 +314,6 @@ def apply_amendments(
             refused += _refused(amendment, "amendment_refused", f"{where}: {what}: {error}")
             continue
         applied += len(amendment.raw)
-        if version is not None and amended is not None:
-            amended.append(amendment.declaration_id)
+        if version is not None and amended is not None and amendment.kind != "INV":
+            amended.append(amendment.declaration_id)  # a cancelled one is not scored again
     return applied, refused
