@@ -7,6 +7,10 @@ Wall-clock figures on a shared machine undercount; ``cpu_seconds`` (the ingest p
 CPU time, not the database server's) shows how much of the wall time was ours.
 
     python benchmarks/ingest.py --items 100000 --backends sqlite,postgres --rerun
+    python benchmarks/ingest.py --format wco-dm-xml --messages 100000 --backends sqlite
+
+``--format wco-dm-xml`` generates ``--messages`` WCO DM 3.x DEC-DMS messages (two goods items
+each) in one XML file instead, and reports messages/s as well as rows/s.
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from borderlink import demo as synth
+from borderlink.demo import wco_dm
 from borderlink.settings import Settings
+
+ITEMS_PER_MESSAGE = 2  # in the generated WCO DM messages
 
 
 def peak_rss_mb() -> float:
@@ -53,7 +60,12 @@ def worker(args: argparse.Namespace) -> None:
     for run in runs:
         started, cpu = time.perf_counter(), time.process_time()
         summary = ingest_file(
-            node, Principal.system("benchmark"), args.file, refdata=refdata, chunk_rows=args.chunk
+            node,
+            Principal.system("benchmark"),
+            args.file,
+            format=args.format,
+            refdata=refdata,
+            chunk_rows=args.chunk,
         )
         seconds = time.perf_counter() - started
         figures[run] = {
@@ -65,6 +77,8 @@ def worker(args: argparse.Namespace) -> None:
             "rejected": summary.rejected,
             "duplicates": summary.duplicates,
         }
+        if args.format == "wco-dm-xml":
+            figures[run]["messages_per_s"] = round(summary.rows / ITEMS_PER_MESSAGE / seconds)
     figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
     node.engine.dispose()
     print(json.dumps(figures))
@@ -100,7 +114,8 @@ def run_backend(backend: str, args: argparse.Namespace, csv: Path, work: Path) -
     else:
         return {"error": f"unknown backend {backend}"}
     command = [sys.executable, __file__, "--worker", "--url", url, "--file", str(csv)]
-    command += ["--chunk", str(args.chunk)] + (["--rerun"] if args.rerun else [])
+    command += ["--chunk", str(args.chunk), "--format", args.format]
+    command += ["--rerun"] if args.rerun else []
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     finally:
@@ -116,6 +131,8 @@ def main() -> None:
     defaults = Settings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--items", type=int, default=1_000_000, help="goods items (CSV rows)")
+    parser.add_argument("--format", default="csv", choices=["csv", "wco-dm-xml"])
+    parser.add_argument("--messages", type=int, default=100_000, help="WCO DM messages (XML)")
     parser.add_argument("--chunk", type=int, default=defaults.ingest_chunk_rows)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--pg-url", default=defaults.test_postgres_url)
@@ -132,25 +149,33 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="borderlink-bench-", dir=args.dir) as tmp:
         work = Path(tmp)
-        csv = work / "declarations.csv"
         started = time.perf_counter()
-        written = synth.write_csv(csv, args.items, args.seed)
+        if args.format == "wco-dm-xml":
+            csv = work / "declarations.xml"
+            with csv.open("wb") as out:
+                wco_dm.write_messages(out, args.messages, items=ITEMS_PER_MESSAGE)
+            items, declarations = args.messages * ITEMS_PER_MESSAGE, args.messages
+        else:
+            csv = work / "declarations.csv"
+            written = synth.write_csv(csv, args.items, args.seed)
+            items, declarations = written.items, written.declarations
         gen_seconds = time.perf_counter() - started
         figures: dict[str, Any] = {
-            "items": written.items,
-            "declarations": written.declarations,
+            "format": args.format,
+            "items": items,
+            "declarations": declarations,
             "chunk": args.chunk,
             "cpu_count": os.cpu_count(),
             "generate": {
                 "seconds": round(gen_seconds, 2),
-                "items_per_s": round(written.items / gen_seconds),
+                "items_per_s": round(items / gen_seconds),
                 "file_mb": round(csv.stat().st_size / 2**20, 1),
                 "peak_rss_mb": round(peak_rss_mb(), 1),
             },
         }
         print(
-            f"generated {written.items:,} items ({written.declarations:,} declarations) "
-            f"in {gen_seconds:.1f}s: {written.items / gen_seconds:,.0f} items/s",
+            f"generated {items:,} items ({declarations:,} declarations) "
+            f"in {gen_seconds:.1f}s: {items / gen_seconds:,.0f} items/s",
             flush=True,
         )
         for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:

@@ -210,7 +210,7 @@ def test_a_reader_registered_through_an_entry_point_is_used_by_ingest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None
 ) -> None:
     _register(monkeypatch, EntryPoint("pipe", f"{__name__}:PIPE", readers_module.GROUP))
-    assert formats() == ("csv", "json", "pipe")
+    assert formats() == ("csv", "json", "pipe", "wco-dm-xml")
     [prepared] = list(prepare_file(_pipe_file(tmp_path), fmt="pipe", mapping="borderlink"))
     assert prepared.accepted["declaration_id"].to_list() == ["D1", "D2"]
     assert prepared.rejects == []

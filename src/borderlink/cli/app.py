@@ -29,7 +29,7 @@ from borderlink.cli import (
     watchlists,
 )
 from borderlink.cli.demo import demo
-from borderlink.cli.ingest import ingest
+from borderlink.cli.ingest import amend, ingest
 from borderlink.errors import BorderLinkError, outcome_of
 
 app = typer.Typer(
@@ -40,6 +40,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.command("ingest")(ingest)
+app.command("amend")(amend)
 app.add_typer(rejects.app, name="rejects")
 app.add_typer(refdata.app, name="refdata")
 app.add_typer(risk.app, name="risk")

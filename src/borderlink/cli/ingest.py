@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated
 
 import typer
@@ -12,8 +14,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from borderlink.cli.options import CLI, DbOption, node_for
+from borderlink.errors import InvalidInput
 from borderlink.model import IngestSummary
+from borderlink.services.ingest.amend import AmendmentIn
 from borderlink.services.ingest.files import formats, ingest_file, reader
+from borderlink.services.ingest.versions import amend_declaration
+from borderlink.services.node import Node
 
 out = Console()
 err = Console(stderr=True)
@@ -32,14 +38,32 @@ def count_records(path: Path, fmt: str) -> int | None:
     return max(lines - (1 if last == b"\n" else 0), 0)
 
 
+# What a directory given to ``ingest`` contributes, per format: the files with these suffixes.
+SUFFIXES = MappingProxyType(
+    {"csv": (".csv",), "json": (".json", ".jsonl", ".ndjson"), "wco-dm-xml": (".xml",)}
+)
+
+
+def files_in(folder: Path, fmt: str) -> list[Path]:
+    """The files of ``folder`` a format reads (every file for a format not listed), sorted."""
+    wanted = SUFFIXES.get(fmt)
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and (wanted is None or p.suffix.lower() in wanted)
+    )
+
+
 def ingest(
-    file: Annotated[Path, typer.Argument(help="The file to load.")],
+    file: Annotated[
+        Path, typer.Argument(help="The file to load, or a directory (each of its files).")
+    ],
     fmt: Annotated[
         str,
         typer.Option(
             "--format",
             "-f",
-            help="The input format: a registered reader (csv, json, or an add-on's).",
+            help="The input format: a registered reader (csv, json, wco-dm-xml, or an add-on's).",
             callback=lambda fmt: reader(fmt).name,  # unknown: the registry's error, naming all
             autocompletion=formats,
         ),
@@ -53,6 +77,9 @@ def ingest(
 ) -> None:
     """Load declarations; accepted + rejected (kept with reasons) + duplicates = rows."""
     node = node_for(db)
+    if file.is_dir():
+        _ingest_folder(node, file, fmt, mapping, as_json)
+        return
     total = count_records(file, fmt)
     with Progress(
         TextColumn("[bold]ingest[/] {task.description}"),
@@ -78,6 +105,26 @@ def ingest(
     render(summary)
 
 
+def _ingest_folder(node: Node, folder: Path, fmt: str, mapping: str | None, as_json: bool) -> None:
+    """Each file on its own batch: a file that cannot be read is its rejects, not a stop."""
+    summaries = [
+        ingest_file(node, CLI, path, format=fmt, mapping=mapping) for path in files_in(folder, fmt)
+    ]
+    total = IngestSummary(batch_id="-", source=str(folder))
+    for summary in summaries:
+        total.rows += summary.rows
+        total.accepted += summary.accepted
+        total.rejected += summary.rejected
+        total.duplicates += summary.duplicates
+        total.errors = dict(Counter(total.errors) + Counter(summary.errors))
+        total.warnings = dict(Counter(total.warnings) + Counter(summary.warnings))
+    if as_json:
+        print(json.dumps(total.public() | {"files": len(summaries)}))
+        return
+    out.print(f"{len(summaries)} files in {folder}")
+    render(total)
+
+
 def render(summary: IngestSummary) -> None:
     table = Table(title=f"Ingested {summary.source}", show_header=False)
     table.add_row("rows", f"{summary.rows:,}")
@@ -101,3 +148,44 @@ def render(summary: IngestSummary) -> None:
             "See them with [bold]borderlink rejects list[/]; "
             "fix and [bold]borderlink rejects retry[/]."
         )
+
+
+def _value(text: str, what: str) -> tuple[str, str]:
+    field, sep, value = text.partition("=")
+    if not sep or not field:
+        raise InvalidInput(f"{what} {text!r}: write FIELD=VALUE", field=what)
+    return field.strip(), value
+
+
+def amend(
+    declaration_id: Annotated[str, typer.Argument(help="The stored declaration's reference.")],
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help="A header field: FIELD=VALUE (repeatable).")
+    ] = None,
+    items: Annotated[
+        list[str] | None,
+        typer.Option("--item", help="A goods item's field: ITEM_NO:FIELD=VALUE (repeatable)."),
+    ] = None,
+    cancel: Annotated[bool, typer.Option(help="Cancel the declaration instead.")] = False,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in its history).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Amend (or cancel) a stored declaration: validated as on ingest, its history kept."""
+    changes = dict(_value(text, "--set") for text in sets or [])
+    by_item: dict[str, dict[str, str | None]] = {}
+    for text in items or []:
+        number, _, rest = text.partition(":")
+        field, value = _value(rest, "--item")
+        by_item.setdefault(number, {"item_no": number})[field] = value
+    amendment = AmendmentIn(
+        changes=dict(changes), items=list(by_item.values()), cancel=cancel, reason=reason
+    )
+    done = amend_declaration(node_for(db), CLI, declaration_id, amendment, source="cli")
+    if as_json:
+        print(done.model_dump_json())
+        return
+    if done.version is None:
+        out.print(f"{declaration_id}: nothing changed")
+    else:
+        out.print(f"{declaration_id}: version {done.version}")

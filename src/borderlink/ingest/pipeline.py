@@ -32,6 +32,18 @@ class Reject:
 
 
 @dataclass
+class AmendmentRows:
+    """The rows of one message that amends (``COR``) or cancels (``INV``) a stored declaration:
+    what it sends, as text, for the amendment use case to apply (or reject) against the store."""
+
+    record_no: int
+    declaration_id: str
+    kind: str
+    rows: list[dict[str, Any]]  # canonical text columns the message gives (non-empty only)
+    raw: list[dict[str, Any]]  # the rows as read, for a reject
+
+
+@dataclass
 class Prepared:
     """One chunk, ready to store: accepted rows (unique keys), rejects, and the tallies."""
 
@@ -41,6 +53,64 @@ class Prepared:
     duplicates: int = 0  # exact repeats of a row earlier in this chunk
     warnings: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    amendments: list[AmendmentRows] = field(default_factory=list)
+    # What the source said beyond the flat layout, per accepted declaration: declaration_id,
+    # details (JSON text); None when the reader gives none.
+    details: pl.DataFrame | None = None
+
+
+def _details(raw: pl.DataFrame, accepted: pl.DataFrame) -> pl.DataFrame | None:
+    """The reader's ``_wco`` text of each accepted declaration (its first row's)."""
+    if "_wco" not in raw.columns or accepted.is_empty():
+        return None
+    given = raw.select("_record_no", pl.col("_wco").alias("details")).drop_nulls("details")
+    return (
+        accepted.select("declaration_id", "_record_no")
+        .unique(subset=["declaration_id"], keep="first", maintain_order=True)
+        .join(given.unique(subset=["_record_no"], keep="first"), on="_record_no", how="inner")
+        .select("declaration_id", "details")
+    )
+
+
+def _lodged_today(raw: pl.DataFrame, today: dt.date | None) -> tuple[pl.DataFrame, int]:
+    """A message the reader marks ``_undated`` (a pre-lodged declaration) is lodged today."""
+    if "_undated" not in raw.columns:
+        return raw, 0
+    undated = pl.col("_undated").is_not_null() & pl.col("declared_on").is_null()
+    count = int(raw.select(undated.sum()).item())
+    if not count:
+        return raw, 0
+    day = (today or dt.datetime.now(dt.UTC).date()).isoformat()
+    filled = pl.when(undated).then(pl.lit(day)).otherwise(pl.col("declared_on"))
+    return raw.with_columns(filled.alias("declared_on")), count
+
+
+def _split_amendments(
+    raw: pl.DataFrame, mapping: ColumnMapping
+) -> tuple[pl.DataFrame, list[AmendmentRows]]:
+    """The rows of amending messages (``_amends``), grouped by message, apart from the rest."""
+    if "_amends" not in raw.columns:
+        return raw, []
+    marked = pl.col("_amends").is_not_null()
+    if "_error" in raw.columns:
+        marked = marked & pl.col("_error").is_null()
+    amending = raw.filter(marked)
+    if amending.is_empty():
+        return raw, []
+    # A mapping's constants fill what a source leaves empty: in an amendment, empty is unchanged.
+    canonical = mapping.apply(amending).drop(list(mapping.constants))
+    found: dict[int, AmendmentRows] = {}
+    for record, row, as_read in zip(
+        amending.to_dicts(), canonical.to_dicts(), raw_records(amending), strict=True
+    ):
+        number = int(record["_record_no"])
+        entry = found.setdefault(
+            number,
+            AmendmentRows(number, str(record["_amends"]), str(record["_amendment"]), [], []),
+        )
+        entry.rows.append({k: v for k, v in row.items() if v is not None and k != "_record_no"})
+        entry.raw.append(as_read)
+    return raw.filter(~marked), list(found.values())
 
 
 def _item_no(value: Any) -> int | None:
@@ -59,6 +129,9 @@ def prepare(
     limits: Mapping[str, int] | None = None,
 ) -> Prepared:
     """Map and validate one chunk of raw text columns (with ``_record_no``)."""
+    rows = raw.height
+    raw, amendments = _split_amendments(raw, mapping)
+    raw, undated = _lodged_today(raw, today)
     canonical = mapping.apply(raw)
     if "_error" in raw.columns:
         canonical = canonical.with_columns(raw["_error"])
@@ -95,13 +168,17 @@ def prepare(
         if conflicts.height:
             rejects.extend(conflict_rejects(conflicts, raw))
             checked.errors["conflicting_duplicate"] += conflicts.height
+    if undated:
+        checked.warnings["declared_on_received"] += undated
     return Prepared(
-        rows=raw.height,
+        rows=rows,
         accepted=accepted,
         rejects=rejects,
         duplicates=duplicates,
         warnings=checked.warnings,
         errors=checked.errors,
+        amendments=amendments,
+        details=_details(raw, accepted),
     )
 
 
@@ -124,7 +201,10 @@ def conflict_rejects(
                     reason="conflicting_duplicate",
                     message=(
                         f"declaration {row['declaration_id']} item {row['item_no']} already exists "
-                        f"in {where} with different content; amend it instead of re-sending"
+                        f"in {where} with different content; to change it send an amendment "
+                        f"(POST /api/v1/declarations/{row['declaration_id']}/amendments, "
+                        "`borderlink amend`, or a WCO DM message with FunctionCode 13 and "
+                        "TypeCode COR)"
                     ),
                 )
             ],

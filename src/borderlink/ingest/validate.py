@@ -187,6 +187,11 @@ def _shortened(value: Any) -> Any:
     return value
 
 
+# Bookkeeping a reject keeps: the text of a malformed record, where it came from, and which
+# declaration an amending message names (so a retry applies it as the amendment it is).
+KEPT = frozenset({"_raw", "_amends", "_amendment"})
+
+
 def raw_records(raw: pl.DataFrame) -> list[dict[str, Any]]:
     """Source records as read (for the rejects table), without bookkeeping columns."""
-    return raw.drop([c for c in raw.columns if c.startswith("_") and c != "_raw"]).to_dicts()
+    return raw.drop([c for c in raw.columns if c.startswith("_") and c not in KEPT]).to_dicts()

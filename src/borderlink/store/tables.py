@@ -123,7 +123,46 @@ declarations = Table(
     Column("carrier_id", _width("carrier_id")),
     Column("batch_id", String(36)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # None while it stands; "cancelled" when cancelled (kept, left out of the queues).
+    Column("status", String(16)),
     sqlite_with_rowid=False,  # the text key is the clustering key: one B-tree, not two
+)
+
+# What a declaration's message said beyond the flat layout (for WCO DM: every party with its
+# address, goods location, containers, documents, national commodity digits, procedures), as
+# JSON text, kept as first received.
+declaration_details = Table(
+    "declaration_details",
+    metadata,
+    Column(
+        "declaration_id",
+        _width("declaration_id"),
+        ForeignKey("declarations.declaration_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("format", String(16), nullable=False),
+    Column("details", Text, nullable=False),
+)
+
+# Each amendment or cancellation of a declaration: the version it replaced (header and goods
+# items as they were), what changed field by field, who, when, why. Version 1 is the original.
+declaration_versions = Table(
+    "declaration_versions",
+    metadata,
+    Column(
+        "declaration_id",
+        _width("declaration_id"),
+        ForeignKey("declarations.declaration_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("version", Integer, primary_key=True),  # the version this change made (2, 3, ...)
+    Column("kind", String(16), nullable=False),  # amend, cancel
+    Column("previous", JSON, nullable=False),  # {"header": {...}, "items": [{...}, ...]}
+    Column("changes", JSON, nullable=False),  # [{field, item_no, before, after}]
+    Column("actor", String(64), nullable=False),
+    Column("reason", Text),
+    Column("source", Text),  # "api", "cli", or the file and message that carried it
+    Column("at", DateTime(timezone=True), nullable=False),
 )
 
 goods_items = Table(

@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from starlette.routing import Match
+from starlette.types import Scope
 
 from borderlink.model import DECLARATION, DeclarationIn, Outcome
 from borderlink.server.deps import NodeDep, allowed, blocking
@@ -16,7 +19,8 @@ from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import browse
 from borderlink.services.declarations import dashboard as dashboards
 from borderlink.services.declarations import read as service
-from borderlink.services.ingest import submission
+from borderlink.services.ingest import details, submission, versions
+from borderlink.services.ingest.amend import AmendmentIn
 
 router = APIRouter(prefix="/api/v1", tags=["declarations"])
 
@@ -124,3 +128,74 @@ async def dashboard(
     node: NodeDep, principal: Viewer, day: Annotated[dt.date | None, Query()] = None
 ) -> dashboards.Dashboard:
     return await blocking(dashboards.dashboard, node, principal, day)
+
+
+# --- amendments, cancellations and the history of changes -----------------------------------
+
+
+@router.post("/declarations/{declaration_id}/amendments")
+async def amend_declaration(
+    declaration_id: DeclarationId, body: AmendmentIn, node: NodeDep, principal: Submitter
+) -> versions.Amended:
+    """Change fields of a stored declaration (or cancel it, `"cancel": true`): validated as on
+    ingest, the previous version kept, the declaration scored again. Sending the same change
+    twice changes nothing (`version` is null)."""
+    return await blocking(versions.amend_declaration, node, principal, declaration_id, body)
+
+
+@router.get("/declarations/{declaration_id}/history")
+async def declaration_history(
+    declaration_id: DeclarationId, node: NodeDep, principal: Reader
+) -> list[versions.Version]:
+    """Every amendment and cancellation, oldest first: what changed, field by field, who, when."""
+    return await blocking(versions.history, node, principal, declaration_id)
+
+
+@router.get("/declarations/{declaration_id}/as-sent")
+async def declaration_as_sent(
+    declaration_id: DeclarationId, node: NodeDep, principal: Reader
+) -> dict[str, Any] | None:
+    """What the declaration's message said beyond the flat layout (WCO DM: parties with their
+    addresses, goods location, containers, documents, national commodity digits, procedures);
+    null when its source gave nothing more. Parties keep only role and country for a reader who
+    does not see nominal data."""
+    return await blocking(details.as_sent, node, principal, declaration_id)
+
+
+# --- WCO DM XML on the same path: its own route, tried first, taken only for an XML body ------
+
+XML_TYPES = ("application/xml", "text/xml")
+
+
+class XmlBodyRoute(APIRoute):
+    """``POST /api/v1/declarations`` with an XML body: the JSON route keeps every other one."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is Match.NONE:
+            return match, child
+        headers = dict(scope.get("headers") or [])
+        media = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+        if media not in XML_TYPES:
+            return Match.NONE, {}
+        return match, child
+
+
+async def submit_declarations_xml(
+    request: Request, node: NodeDep, principal: Submitter
+) -> submission.Submitted:
+    """WCO Data Model 3.x DEC-DMS XML (one message, or many under any root element), read as
+    `ingest --format wco-dm-xml` reads a file: each message accepted or rejected with its reason."""
+    body = await request.body()
+    return await blocking(submission.submit_xml, node, principal, body)
+
+
+router.add_api_route(
+    "/declarations",
+    submit_declarations_xml,
+    methods=["POST"],
+    route_class_override=XmlBodyRoute,
+    include_in_schema=False,  # the JSON route's OpenAPI entry documents the path
+)
+# The XML route first: routes are tried in order, and the JSON one would answer any body.
+router.routes.sort(key=lambda route: not isinstance(route, XmlBodyRoute))

@@ -25,6 +25,7 @@ from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import browse
 from borderlink.services.declarations import read as service
+from borderlink.services.ingest import details, versions
 from borderlink.services.risk import targeting
 
 router = APIRouter(include_in_schema=False)
@@ -76,6 +77,8 @@ async def detail_page(
         service.get_declaration, node, principal, declaration_id, reason="page view"
     )
     score = await blocking(targeting.latest_score, node, principal, declaration_id)
+    changes = await blocking(versions.history, node, principal, declaration_id)
+    sent = await blocking(details.as_sent, node, principal, declaration_id)
     contributions = [
         (str(r.get("label") or "Other facts"), float(r["contribution"]))
         for r in (score.reasons if score else [])
@@ -90,6 +93,8 @@ async def detail_page(
         explanation=contribution_chart(contributions, title=title) if contributions else None,
         labels=labels,
         saved=saved,
+        versions=changes,
+        sent=sent,
         can_record=principal.can(Permission.OUTCOMES_RECORD),
         today=dt.datetime.now(dt.UTC).date(),
     )

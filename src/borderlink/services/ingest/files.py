@@ -32,7 +32,9 @@ from borderlink.refdata import RefData
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.ingest import batches
+from borderlink.services.ingest.amend import apply_amendments
 from borderlink.services.ingest.batches import Source
+from borderlink.services.ingest.versions import rescore
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
 from borderlink.store import bulk
@@ -134,11 +136,13 @@ def _run(
     chunk_rows: int | None,
 ) -> IngestSummary:
     """Store the file's chunks after the rows ``summary`` already counts, then finish."""
+    refdata = refdata or snapshot(node)
+    amended: list[str] = []
     chunks = prepare_file(
         path,
         fmt=source.format,
         mapping=source.mapping,
-        refdata=refdata or snapshot(node),
+        refdata=refdata,
         chunk_rows=chunk_rows or node.settings.ingest_chunk_rows,
         skip_rows=summary.rows,
     )
@@ -150,7 +154,7 @@ def _run(
                 # turn) rather than at its first insert, after reads another writer's commit
                 # would make stale ("database is locked" at once, whatever the busy timeout).
                 batches.save_counts(conn, summary, status="running")
-                tally, _ = store_chunk(conn, prepared, source)
+                tally, _ = store_chunk(conn, prepared, source, refdata=refdata, amended=amended)
                 _add(summary, tally)
                 batches.save_counts(conn, summary, status="running")
             if progress:
@@ -169,6 +173,8 @@ def _run(
             object_id=source.batch_id,
             details=summary.public(),
         )
+    if amended:
+        rescore(node, principal, list(dict.fromkeys(amended)))
     return summary
 
 
@@ -207,12 +213,19 @@ def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
 
 
 def store_chunk(
-    conn: Connection, prepared: Prepared, source: Source, *, keep_rejects: bool = True
+    conn: Connection,
+    prepared: Prepared,
+    source: Source,
+    *,
+    keep_rejects: bool = True,
+    refdata: RefData | None = None,
+    amended: list[str] | None = None,
 ) -> tuple[IngestSummary, list[Reject]]:
     """Write one validated chunk inside the caller's transaction: its tally and its rejects.
 
     With ``keep_rejects=False`` the rejects are returned but not stored (a retry updates the
-    rejects it came from instead).
+    rejects it came from instead). Amending messages in the chunk are applied against
+    ``refdata``; the ids of the declarations they changed are added to ``amended``.
     """
     tally = IngestSummary(
         batch_id=source.batch_id,
@@ -226,6 +239,7 @@ def store_chunk(
     accepted = prepared.accepted
     if accepted.height:
         inserted, duplicates, conflicts = _store_accepted(conn, accepted, source)
+        _store_details(conn, prepared, source)
         tally.accepted = inserted
         tally.duplicates += duplicates
         if conflicts.height:
@@ -233,6 +247,14 @@ def store_chunk(
             tally.errors["conflicting_duplicate"] = (
                 tally.errors.get("conflicting_duplicate", 0) + conflicts.height
             )
+    if prepared.amendments:
+        applied, refused = apply_amendments(
+            conn, prepared.amendments, source, refdata=refdata, amended=amended
+        )
+        tally.accepted += applied
+        found.extend(refused)
+        for reject in refused:
+            tally.errors[reject.issues[0].reason] = tally.errors.get(reject.issues[0].reason, 0) + 1
     tally.rejected = len(found)
     if keep_rejects:
         _store_rejects(conn, found, source)
@@ -269,6 +291,15 @@ def _store_accepted(
     _store_parties(conn, kept)
     _store_outcomes(conn, kept, source, created)
     return inserted, duplicates, conflicts
+
+
+def _store_details(conn: Connection, prepared: Prepared, source: Source) -> None:
+    """What the message said beyond the flat layout; a stored declaration keeps its own."""
+    if prepared.details is None or prepared.details.is_empty():
+        return
+    frame = prepared.details.with_columns(pl.lit(source.format).alias("format"))
+    columns = ["declaration_id", "format", "details"]
+    bulk.insert_frame(conn, "declaration_details", frame, columns, ["declaration_id"])
 
 
 def _store_parties(conn: Connection, items: pl.DataFrame) -> None:

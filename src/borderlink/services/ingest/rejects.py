@@ -153,7 +153,7 @@ def _retry_group(
         mapping=mapping_name,
     )
     with node.transaction() as conn:
-        _, found = store_chunk(conn, prepared, source, keep_rejects=False)
+        _, found = store_chunk(conn, prepared, source, keep_rejects=False, refdata=refdata)
         still = {reject.record_no: reject for reject in found}
         now = bulk.now()
         for row in group:

@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from borderlink.errors import InvalidInput
+from borderlink.ingest.wco_dm import read_wco_dm_chunks
 from borderlink.model import IngestSummary, as_sent
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.coordination.routing import route_submitted
@@ -58,6 +60,33 @@ def submit_declarations(node: Node, principal: Principal, sent: Sequence[object]
             d["id"] for d in submitted if isinstance(d, dict) and isinstance(d.get("id"), str)
         )
     )
+    return _on_arrival(node, principal, summary, ids)
+
+
+def submit_xml(node: Node, principal: Principal, body: bytes) -> Submitted:
+    """WCO DM XML messages (one or many, as ``ingest --format wco-dm-xml`` reads a file), through
+    the same ingest, scoring and routing as the JSON body."""
+    require(principal, Permission.DECLARATIONS_SUBMIT)
+    if not body.strip():
+        raise InvalidInput("no declaration submitted", field="declarations")
+    with tempfile.TemporaryDirectory(prefix="borderlink-submit-") as folder:
+        path = Path(folder) / f"api-{principal.username}.xml"
+        path.write_bytes(body)
+        summary = ingest_file(node, principal, path, format="wco-dm-xml")
+        ids = [
+            str(i)
+            for chunk in read_wco_dm_chunks(path, MAX_SUBMIT)
+            for i in chunk.filter(pl.col("_error").is_null() & pl.col("_amends").is_null())[
+                "declaration_id"
+            ].unique(maintain_order=True)
+            if i is not None
+        ]
+    return _on_arrival(node, principal, summary, ids)
+
+
+def _on_arrival(
+    node: Node, principal: Principal, summary: IngestSummary, ids: list[str]
+) -> Submitted:
     scores: list[dict[str, Any]] = []
     if summary.accepted and len(ids) <= MAX_SCORED_ON_ARRIVAL and _has_model(node):
         # Rejected ones are not stored, so they are left out.

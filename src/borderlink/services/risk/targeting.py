@@ -167,7 +167,11 @@ def queue(
         select(declarations, latest.c.channel, latest.c.risk, latest.c.selection, latest.c.reasons)
         .join(latest, latest.c.declaration_id == declarations.c.declaration_id)
         .outerjoin(outcomes, outcomes.c.declaration_id == declarations.c.declaration_id)
-        .where(latest.c.channel.in_(["red", "yellow"]), outcomes.c.declaration_id.is_(None)),
+        .where(
+            latest.c.channel.in_(["red", "yellow"]),
+            outcomes.c.declaration_id.is_(None),
+            declarations.c.status.is_(None),  # a cancelled declaration is kept, not queued
+        ),
         principal,
     )
     if day is not None:
