@@ -28,7 +28,7 @@ from borderlink.cooperation.alerts import alert_from_seizure
 from borderlink.cooperation.policy import Denial, Released, release
 from borderlink.cooperation.records import new_record
 from borderlink.errors import BorderLinkError, Conflict, NotFound, PolicyDenied
-from borderlink.exchange.client import PartnerClient, notice
+from borderlink.exchange.client import notice
 from borderlink.exchange.envelope import digest, seal
 from borderlink.exchange.identity import NodeIdentity, Partner
 from borderlink.exchange.stix import derived_record_id, from_stix, timestamp, to_stix
@@ -37,6 +37,7 @@ from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
 from borderlink.services.cooperation.partners import known_partners, node_identity, retired_keys
+from borderlink.services.exchange.calls import partner_client
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
 from borderlink.services.screening.partner_alerts import (  # re-exported: readers use it here
@@ -375,11 +376,8 @@ def _notify(
         partner = partners[partner_id]
         token = notice(identity, partner_id, seq, dt.datetime.now(dt.UTC))
         try:
-            with PartnerClient(
-                identity,
-                partner,
-                transport=transport_for(partner) if transport_for else None,
-                timeout=node.settings.exchange_timeout_s,
+            with partner_client(
+                node, identity, partner, transport_for(partner) if transport_for else None
             ) as client:
                 client.notify(token)
         except BorderLinkError as error:  # the partner's next poll still gets the copy
