@@ -44,6 +44,7 @@ from borderlink.services.cooperation.partners import retired_keys
 from borderlink.services.exchange.keys import key_statements
 from borderlink.services.node import Node
 from borderlink.store import is_postgres
+from borderlink.store.bulk import driver_value, insert_values
 from borderlink.store.cooperation_tables import log_leaves, tree_heads
 from borderlink.store.exchange_tables import log_nodes
 
@@ -110,28 +111,23 @@ def append(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> list[int]:
     size = tree_size(conn)
     if not entries:
         return []
-    now = dt.datetime.now(dt.UTC)
-    hashes = [leaf_hash(canonical(dict(entry))) for entry in entries]
+    now = driver_value(conn, log_leaves, "appended_at", dt.datetime.now(dt.UTC))
+    # The canonical bytes are hashed and stored as they are: one serialisation per entry.
+    encoded = [canonical(dict(entry)) for entry in entries]
+    hashes = [leaf_hash(data) for data in encoded]
     frontier_ids = range_nodes(0, size)
     frontier = read_nodes(conn, frontier_ids)
     made, _ = grow(size, [frontier[i] for i in frontier_ids], hashes)
-    conn.execute(
-        insert(log_leaves),
+    insert_values(
+        conn,
+        log_leaves,
+        ("leaf_index", "leaf_hash", "record_id", "entry", "appended_at"),
         [
-            {
-                "leaf_index": size + i,
-                "leaf_hash": h.hex(),
-                "record_id": str(entry["record_id"]),
-                "entry": dict(entry),
-                "appended_at": now,
-            }
-            for i, (entry, h) in enumerate(zip(entries, hashes, strict=True))
+            (size + i, h.hex(), str(entry["record_id"]), data.decode("utf-8"), now)
+            for i, (entry, data, h) in enumerate(zip(entries, encoded, hashes, strict=True))
         ],
     )
-    if made:
-        conn.execute(
-            insert(log_nodes), [{"level": lv, "node_index": i, "hash": h} for lv, i, h in made]
-        )
+    insert_values(conn, log_nodes, ("level", "node_index", "hash"), made)
     return [size + i for i in range(len(entries))]
 
 
