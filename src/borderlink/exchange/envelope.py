@@ -29,6 +29,7 @@ RECORD = "borderlink-envelope+jws"
 TREE_HEAD = "borderlink-tree-head+jws"
 NOTICE = "borderlink-notice+jws"
 KEY = "borderlink-key+jws"
+UNKNOWN_SENDER = "unknown"  # what a token that names no signer is filed under
 MAX_OVERLAP = dt.timedelta(days=90)  # the longest a rotated-away key is accepted for fresh tokens
 
 
@@ -138,6 +139,17 @@ def verify(token: str, partners: Mapping[str, Partner], *, typ: str) -> Verified
     if payload.get("sender") != sender:
         raise IntegrityFailure("envelope payload does not name its signer as sender")
     return Verified(partner.partner_id, payload)
+
+
+def claimed_sender(token: str) -> str:
+    """The node a token's header names as its signer, unverified (``"unknown"`` if none): to
+    file a refused token under someone, never to trust it."""
+    try:
+        header = json.loads(b64url_decode(token.split(".")[0]))
+    except (ValueError, UnicodeDecodeError):
+        return UNKNOWN_SENDER
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) and 0 < len(kid) <= 64 else UNKNOWN_SENDER
 
 
 def _signed_at(payload: Mapping[str, Any]) -> dt.datetime | None:
