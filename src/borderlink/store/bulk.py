@@ -6,7 +6,8 @@ chunk commits whole or not at all with the caller's transaction.
 
 Offers :func:`stage`, :func:`merge`, :func:`compare`, :func:`insert_frame` (new keys only),
 :func:`upsert` (new keys inserted, changed rows updated), :func:`insert_ignore` (rows as dicts),
-:func:`insert_values` (driver-ready tuples, for hot appends) and :func:`now`.
+:func:`insert_values` (driver-ready tuples, for hot appends), :func:`insert_dicts` and
+:func:`now`.
 """
 
 from __future__ import annotations
@@ -253,6 +254,24 @@ def insert_values(
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
     conn.exec_driver_sql(sql, list(rows))
+
+
+def insert_dicts(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys, no column left to a default) like
+    ``conn.execute(insert(table), rows)``, each value converted by its column's type, but in one
+    driver ``executemany``: SQLAlchemy's per-row parameter handling cost more than the insert."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    dialect = conn.dialect
+    process = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    pairs = list(zip(columns, process, strict=True))
+    insert_values(
+        conn,
+        table,
+        columns,
+        [tuple(p(row[c]) if p else row[c] for c, p in pairs) for row in rows],
+    )
 
 
 def driver_value(conn: Connection, table: Table, column: str, value: Any) -> Any:

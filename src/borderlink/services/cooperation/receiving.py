@@ -42,6 +42,7 @@ from borderlink.services.cooperation.retention import (
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.exchange.quarantine_store import keep
 from borderlink.services.node import Node
+from borderlink.store.bulk import insert_dicts
 from borderlink.store.cooperation_tables import coop_records, partner_alerts, received
 from borderlink.store.tables import audit_log
 
@@ -137,8 +138,7 @@ def receive_all(
 
     upsert(conn, coop_records, "record_id", list(records.values()), held_before)
     upsert(conn, partner_alerts, "alert_id", list(alert_rows.values()), alerts_held)
-    if receipts:
-        conn.execute(insert(received), receipts)
+    insert_dicts(conn, received, receipts)
     append(conn, entries)
     _audit(conn, summary, now, actor)
     return summary

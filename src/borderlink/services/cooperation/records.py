@@ -45,6 +45,7 @@ from borderlink.services.node import Node
 from borderlink.services.screening.partner_alerts import (  # re-exported: readers use it here
     active_alerts as active_alerts,
 )
+from borderlink.store.bulk import insert_dicts
 from borderlink.store.cooperation_tables import (
     coop_records,
     partners,
@@ -441,8 +442,7 @@ def upsert(
     """Insert the rows whose key is new, update the others (bulk, one statement each)."""
     new = [r for r in rows if r[key] not in existing]
     old = [r for r in rows if r[key] in existing]
-    if new:
-        conn.execute(insert(table), new)
+    insert_dicts(conn, table, new)
     if old:
         columns = [c for c in old[0] if c != key]
         statement = (
