@@ -1,4 +1,4 @@
-"""Keeping refused envelopes in the quarantine: the one write both ways in share.
+"""Keeping refused envelopes in the quarantine, whichever way they arrived.
 
 A sync keeps what a page refused in the transaction that moves its cursor; a pushed envelope
 (:func:`borderlink.services.cooperation.receiving.receive`) is kept in the transaction that
