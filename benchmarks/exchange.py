@@ -8,9 +8,14 @@ Sections (``--sections``, comma-separated, all by default):
 - ``latency``: ``--nodes`` nodes (uvicorn on 127.0.0.1, a SQLite file each), A in agreement with
   each other; A issues ``--alerts`` alerts one by one, each released to every partner and
   followed by a signed notice, on which the partner pulls at once (and witnesses A's head);
-  latency = time a partner stored the alert - time A began issuing it (p50/p95/max);
+  latency = time a partner stored the alert - time A began issuing it (p50/p95/max). With
+  ``--processes`` each partner serves from its own process, as nodes do (A and this script
+  share one); without, every node is a thread of this process and they share one interpreter
+  lock, so each node's work waits on the others';
 - ``backlog``: A releases ``--records`` alerts to B without notice, then B syncs them in pages
   of ``--page-size``: records/s verified, checked against the agreement, stored and logged.
+Beside the wall-clock figures, CPU time per operation (this process's, all its threads): on a
+shared machine the wall clock also counts what other processes ran meanwhile.
 Prints one JSON object on the last line.
 """
 
@@ -19,9 +24,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
 import os
 import random
 import resource
+import socket
 import statistics
 import sys
 import tempfile
@@ -33,10 +40,12 @@ from typing import Any
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.coop_mesh import agree, build_mesh, connect, go_live
+from tests.coop_mesh import agree, build_mesh, connect, node_settings
 from tests.coop_samples import agreement
 
 from borderlink.model import Alert
+from borderlink.server.app import create_app
+from borderlink.server.loopback import LoopbackServer
 from borderlink.services import open_node
 from borderlink.services.accounts.access import Principal
 from borderlink.services.cooperation.partners import init_node
@@ -84,6 +93,25 @@ def _ms(seconds: list[float]) -> dict[str, float]:
     return {"p50_ms": round(p50 * 1000, 3), "p95_ms": round(p95 * 1000, 3)}
 
 
+class Timed:
+    """Wall and CPU time of each run of a ``with`` block (CPU: this thread's)."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def __enter__(self) -> None:
+        self._t, self._c = time.perf_counter(), time.thread_time()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.wall.append(time.perf_counter() - self._t)
+        self.cpu.append(time.thread_time() - self._c)
+
+    def figures(self) -> dict[str, float]:
+        cpu = _ms(self.cpu)
+        return {**_ms(self.wall), "cpu_p50_ms": cpu["p50_ms"], "cpu_p95_ms": cpu["p95_ms"]}
+
+
 def merkle(root: Path, leaves: int, batch: int, samples: int) -> dict[str, Any]:
     node = open_node(Settings(environment="test", data_dir=root / "log", node_id="A"))
     identity = init_node(node, OPS)
@@ -96,34 +124,31 @@ def merkle(root: Path, leaves: int, batch: int, samples: int) -> dict[str, Any]:
         with exclusive(node) as conn:
             append(conn, entries)
     append_s, append_cpu_s = time.perf_counter() - t0, time.process_time() - c0
-    heads, proofs, consistencies = [], [], []
+    heads, proofs, consistencies = Timed(), Timed(), Timed()
     rng = random.Random(7)
     with node.read() as conn:
         size = tree_size(conn)
         for _ in range(samples):
-            t = time.perf_counter()
-            tree_root(conn, size - rng.randrange(1000))
-            heads.append(time.perf_counter() - t)
+            with heads:
+                tree_root(conn, size - rng.randrange(1000))
     t = time.perf_counter()
     signed_tree_head(node, identity)  # computed and signed once, then held
     sign_s = time.perf_counter() - t
     for _ in range(samples):
-        t = time.perf_counter()
-        prove_leaf(node, rng.randrange(size))
-        proofs.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        consistency(node, rng.randrange(1, size), size)
-        consistencies.append(time.perf_counter() - t)
+        with proofs:
+            prove_leaf(node, rng.randrange(size))
+        with consistencies:
+            consistency(node, rng.randrange(1, size), size)
     node.engine.dispose()
     return {
         "merkle_leaves": size,
         "merkle_append_per_s": round(size / append_s, 1),
         # CPU time of this process alone: on a shared machine the wall rate waits on others.
         "merkle_append_per_cpu_s": round(size / append_cpu_s, 1),
-        "merkle_head": _ms(heads),
+        "merkle_head": heads.figures(),
         "merkle_signed_head_ms": round(sign_s * 1000, 3),
-        "merkle_inclusion_proof": _ms(proofs),
-        "merkle_consistency_proof": _ms(consistencies),
+        "merkle_inclusion_proof": proofs.figures(),
+        "merkle_consistency_proof": consistencies.figures(),
         "merkle_db_mb": round((root / "log" / "borderlink.db").stat().st_size / 2**20, 1),
         "merkle_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
@@ -146,12 +171,18 @@ def _arrivals(nodes: dict[str, Any], names: list[str]) -> dict[tuple[str, str], 
 def mesh_sections(root: Path, args: argparse.Namespace, sections: set[str]) -> dict[str, Any]:
     names = ["A", *(chr(ord("B") + i) for i in range(args.nodes - 1))]
     mesh = build_mesh(root, names)
-    servers = go_live(mesh)
-    out: dict[str, Any] = {}
+    own = names[:1] if args.processes else names
+    ports = {name: _free_port() for name in names if name not in own}
+    servers = _serve_here(mesh, own)
+    mesh.urls.update({name: f"http://127.0.0.1:{port}" for name, port in ports.items()})
+    out: dict[str, Any] = {"partners_in_own_process": bool(args.processes)}
+    stop = multiprocessing.get_context("spawn").Event()
+    children: list[Any] = []
     try:
         for other in names[1:]:
             connect(mesh, "A", other)
             agree(mesh, agreement(agreement_id=f"A{other}-2026", parties=["A", other]))
+        children = _serve_apart(root, ports, stop)
         a = mesh.nodes["A"]
         if "latency" in sections:
             out.update(_latency(mesh, a, names[1:], args.alerts))
@@ -159,15 +190,57 @@ def mesh_sections(root: Path, args: argparse.Namespace, sections: set[str]) -> d
             out.update(_backlog(mesh, a, args.records, args.page_size))
         out["load_average_1m"] = round(os.getloadavg()[0], 2)
     finally:
+        stop.set()
+        for child in children:
+            child.join(timeout=20)
         for server in servers.values():
             server.stop()
         mesh.close()
     return out
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _serve_here(mesh: Any, names: list[str]) -> dict[str, LoopbackServer]:
+    servers = {}
+    for name in names:
+        mesh.apps[name].state.exchange_transport = None  # real HTTP to the partners
+        servers[name] = LoopbackServer(mesh.apps[name]).start()
+        mesh.urls[name] = servers[name].url
+    return servers
+
+
+def _serve_apart(root: Path, ports: dict[str, int], stop: Any) -> list[Any]:
+    """Each node of ``ports`` served from its own process (its database already set up)."""
+    context = multiprocessing.get_context("spawn")
+    children = []
+    for name, port in ports.items():
+        ready = context.Event()
+        child = context.Process(target=_serve_node, args=(str(root), name, port, ready, stop))
+        child.start()
+        children.append(child)
+        if not ready.wait(timeout=120):
+            raise RuntimeError(f"node {name} did not start serving")
+    return children
+
+
+def _serve_node(root: str, name: str, port: int, ready: Any, stop: Any) -> None:
+    node = open_node(node_settings(Path(root), name))
+    server = LoopbackServer(create_app(node=node), port).start()
+    ready.set()
+    stop.wait()
+    server.stop()
+    node.engine.dispose()
+
+
 def _latency(mesh: Any, a: Any, receivers: list[str], alerts: int) -> dict[str, Any]:
     started: dict[str, float] = {}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for n in range(alerts):
         record = _alert(n)
         started[record.id] = dt.datetime.now(dt.UTC).timestamp()
@@ -178,6 +251,7 @@ def _latency(mesh: Any, a: Any, receivers: list[str], alerts: int) -> dict[str, 
     while len(arrived) < alerts * len(receivers) and time.monotonic() < deadline:
         arrived = _arrivals(mesh.nodes, receivers)
         time.sleep(0.1)
+    cpu_s = time.process_time() - c0
     latencies = sorted(t - started[rid] for (_, rid), t in arrived.items() if rid in started)
     p50, p95 = _quantiles(latencies)
     return {
@@ -189,6 +263,8 @@ def _latency(mesh: Any, a: Any, receivers: list[str], alerts: int) -> dict[str, 
         "latency_p95_s": round(p95, 4),
         "latency_max_s": round(latencies[-1], 4) if latencies else None,
         "issue_with_notice_per_s": round(alerts / issue_s, 1),
+        # A's side (and, without --processes, every node's): CPU of this process per alert.
+        "latency_cpu_ms_per_alert_here": round(cpu_s / alerts * 1000, 1),
     }
 
 
@@ -200,13 +276,15 @@ def _backlog(mesh: Any, a: Any, records: int, page_size: int) -> dict[str, Any]:
         batch = [_alert(n) for n in range(start, min(start + 1000, records))]
         issue_all(a, OPS, batch, notify=False)
     release_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = sync_partner(b, "A", page_size=page_size)
-    sync_s = time.perf_counter() - t0
+    sync_s, sync_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     return {
         "records": records,
         "synced": result.accepted,
         "sync_records_per_s": round(result.accepted / sync_s, 1),
+        # B syncing and A serving, both in this process: CPU per record, all threads.
+        "sync_cpu_us_per_record": round(sync_cpu_s / max(result.accepted, 1) * 1e6, 1),
         "release_records_per_s": round(records / release_s, 1),  # batches of 1000
         "page_size": page_size,
         "held_at_b": len(held_objects(b)) - before,
@@ -224,6 +302,13 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=200)
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument(
+        "--processes",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="serve each partner node from its own process (as deployed nodes are; on a "
+        "machine with few cores busy with other work, threads of one process fare better)",
+    )
     args = parser.parse_args()
     sections = set(args.sections.split(","))
     figures: dict[str, Any] = {}

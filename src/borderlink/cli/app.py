@@ -13,6 +13,7 @@ from borderlink.cli import (
     audit,
     db,
     exchange,
+    keys,
     node,
     partners,
     profiles,
@@ -52,6 +53,7 @@ app.add_typer(records.app, name="records")
 app.add_typer(exchange.app, name="exchange")
 app.add_typer(exchange.log_app, name="log")
 exchange.app.add_typer(quarantine.app, name="quarantine")
+exchange.app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
 app.add_typer(users.app, name="users")
 app.add_typer(users.tokens, name="tokens")

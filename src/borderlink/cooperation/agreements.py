@@ -116,6 +116,12 @@ def field_paths(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(paths)
 
 
+def paths_of(category: Category) -> frozenset[str]:
+    """:func:`field_paths` of the category's model, computed once (every agreement read and
+    every received record checks paths: the walk over the model's annotations showed up)."""
+    return _PATHS.get(category, frozenset())
+
+
 def nested_model(annotation: Any) -> type[BaseModel] | None:
     """The record model inside ``annotation`` (``Route``, ``tuple[SeizedParty, ...]``)."""
     candidates = [annotation, *get_args(annotation)]
@@ -123,6 +129,11 @@ def nested_model(annotation: Any) -> type[BaseModel] | None:
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
             return candidate
     return None
+
+
+_PATHS: Mapping[Category, frozenset[str]] = MappingProxyType(
+    {category: field_paths(model) for category, model in MODELS_BY_CATEGORY.items()}
+)
 
 
 def allowed_fields(agreement: Agreement, category: Category) -> tuple[str, ...]:
@@ -159,7 +170,7 @@ def _check_paths(agreement: Agreement, key: str, category: Category, paths: Iter
     model = MODELS_BY_CATEGORY.get(category)
     if model is None:
         return
-    unknown = sorted(set(paths) - field_paths(model))
+    unknown = sorted(set(paths) - paths_of(category))
     if unknown:
         verb = "allow" if key == "fields" else "redact"
         raise InvalidInput(

@@ -29,6 +29,7 @@ RECORD = "borderlink-envelope+jws"
 TREE_HEAD = "borderlink-tree-head+jws"
 NOTICE = "borderlink-notice+jws"
 KEY = "borderlink-key+jws"
+UNKNOWN_SENDER = "unknown"  # what a token that names no signer is filed under
 MAX_OVERLAP = dt.timedelta(days=90)  # the longest a rotated-away key is accepted for fresh tokens
 
 
@@ -40,17 +41,46 @@ def canonical(value: Any) -> bytes:
     order), so those take the fast path; anything else goes through the ``rfc8785`` package.
     """
     if _plain(value):
-        return json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        ).encode("utf-8")
+        return _SORTED_COMPACT.encode(value).encode("utf-8")
     return rfc8785.dumps(value)
 
 
+# Stateless once built (``json.dumps`` with options builds one per call, which showed up).
+_SORTED_COMPACT = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def _plain(value: Any) -> bool:
+    # Iterative, on exact types (JSON parsed or built here has no subclasses): it runs on every
+    # log entry and envelope, and the recursive isinstance walk cost more than the dump.
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        kind = type(v)
+        if kind is str or v is None or kind is bool:
+            continue
+        if kind is int:
+            if not -(2**53) < v < 2**53:  # JCS numbers are IEEE doubles
+                return False
+        elif kind is dict:
+            for k in v:
+                if type(k) is not str or not k.isascii():
+                    return False
+            stack.extend(v.values())
+        elif kind is list or kind is tuple:
+            stack.extend(v)
+        else:
+            return _plain_slow(v)
+    return True
+
+
+def _plain_slow(value: Any) -> bool:
+    """Subclasses (an enum of str, a dict subclass): the same rules, by isinstance."""
     if isinstance(value, str) or value is None or isinstance(value, bool):
         return True
     if isinstance(value, int):
-        return abs(value) < 2**53  # JCS numbers are IEEE doubles
+        return abs(value) < 2**53
     if isinstance(value, dict):
         return all(isinstance(k, str) and k.isascii() and _plain(v) for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -109,6 +139,17 @@ def verify(token: str, partners: Mapping[str, Partner], *, typ: str) -> Verified
     if payload.get("sender") != sender:
         raise IntegrityFailure("envelope payload does not name its signer as sender")
     return Verified(partner.partner_id, payload)
+
+
+def claimed_sender(token: str) -> str:
+    """The node a token's header names as its signer, unverified (``"unknown"`` if none): to
+    file a refused token under someone, never to trust it."""
+    try:
+        header = json.loads(b64url_decode(token.split(".")[0]))
+    except (ValueError, UnicodeDecodeError):
+        return UNKNOWN_SENDER
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) and 0 < len(kid) <= 64 else UNKNOWN_SENDER
 
 
 def _signed_at(payload: Mapping[str, Any]) -> dt.datetime | None:

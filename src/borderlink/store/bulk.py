@@ -5,8 +5,9 @@ SQLite stages with ``executemany``, PostgreSQL with ``COPY``; the merge is one
 chunk commits whole or not at all with the caller's transaction.
 
 Offers :func:`stage`, :func:`merge`, :func:`compare`, :func:`insert_frame` (new keys only),
-:func:`upsert` (new keys inserted, changed rows updated), :func:`insert_ignore` (rows as dicts)
-and :func:`now`.
+:func:`upsert` (new keys inserted, changed rows updated), :func:`insert_ignore` (rows as dicts),
+:func:`insert_values` (driver-ready tuples, for hot appends), :func:`insert_dicts` and
+:func:`now`.
 """
 
 from __future__ import annotations
@@ -234,3 +235,46 @@ def insert_ignore(
     else:
         statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=elements)
     conn.execute(statement, list(rows))
+
+
+def insert_values(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order) in one driver ``executemany``.
+
+    For hot appends (the verifiable log): SQLAlchemy's per-row parameter processing cost more
+    than the insert itself. The values must already be in the driver's form: JSON as text,
+    times through :func:`driver_value`, bytes as bytes.
+    """
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f'INSERT INTO "{table.name}" ({_quoted(columns)}) '
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    conn.exec_driver_sql(sql, list(rows))
+
+
+def insert_dicts(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys, no column left to a default) like
+    ``conn.execute(insert(table), rows)``, each value converted by its column's type, but in one
+    driver ``executemany``: SQLAlchemy's per-row parameter handling cost more than the insert."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    dialect = conn.dialect
+    process = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    pairs = list(zip(columns, process, strict=True))
+    insert_values(
+        conn,
+        table,
+        columns,
+        [tuple(p(row[c]) if p else row[c] for c, p in pairs) for row in rows],
+    )
+
+
+def driver_value(conn: Connection, table: Table, column: str, value: Any) -> Any:
+    """``value`` as the driver receives it for ``table.column`` (e.g. a time on SQLite)."""
+    process = table.c[column].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return process(value) if process else value

@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from borderlink.errors import PermissionDenied
+from borderlink.errors import IntegrityFailure, PermissionDenied, PolicyDenied, ReplayDetected
 from borderlink.model import AgreementState, Alert
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.cooperation.agreements import transition_agreement
 from borderlink.services.cooperation.partners import get_partner
+from borderlink.services.cooperation.receiving import receive
 from borderlink.services.cooperation.records import get_record, held_objects, issue, revoke
 from borderlink.services.exchange.quarantine import list_quarantine, retry
 from borderlink.services.exchange.sync import SyncResult, sync_partner
+from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import released
 from tests.coop_mesh import Mesh, agree, build_mesh, connect
 from tests.coop_samples import agreement, new_alert
@@ -98,3 +100,43 @@ def test_the_quarantine_is_for_people_who_share(mesh: Mesh) -> None:
         list_quarantine(mesh.nodes["B"], auditor)
     with pytest.raises(PermissionDenied):
         retry(mesh.nodes["B"], auditor)
+
+
+def _envelope_of(node: Node, record_id: str) -> str:
+    with node.engine.connect() as conn:
+        token: str = conn.execute(
+            select(released.c.envelope).where(released.c.record_id == record_id)
+        ).scalar_one()
+    return token
+
+
+def test_an_envelope_pushed_and_refused_is_kept_too_and_accepted_once_fixed(mesh: Mesh) -> None:
+    # The single-envelope path (a push) keeps what it refuses like a sync does: nothing lost.
+    a, b = mesh.nodes["A"], mesh.nodes["B"]
+    transition_agreement(b, OPS, "AB-2026", AgreementState.SUSPENDED)
+    alert = issue(a, OPS, new_alert(1), notify=False)
+    token = _envelope_of(a, alert.record_id)
+    with pytest.raises(PolicyDenied, match="AB-2026 is suspended"):
+        receive(b, token)
+    (kept,) = list_quarantine(b, OPS).items
+    assert (kept.partner_id, kept.code, kept.attempts) == ("A", "policy_denied", 1)
+    assert held_objects(b) == []
+
+    transition_agreement(b, OPS, "AB-2026", AgreementState.IN_FORCE)
+    assert retry(b, OPS).accepted == [kept.digest]
+    assert get_record(b, alert.record_id).id == alert.record_id
+    assert list_quarantine(b, OPS).total == 0
+    # Sent again byte for byte, it is a replay, refused: but it is held, so nothing is kept.
+    with pytest.raises(ReplayDetected):
+        receive(b, token)
+    assert list_quarantine(b, OPS).total == 0
+
+
+def test_a_tampered_pushed_envelope_is_kept_under_the_sender_it_names(mesh: Mesh) -> None:
+    a, b = mesh.nodes["A"], mesh.nodes["B"]
+    token = _envelope_of(a, issue(a, OPS, new_alert(1), notify=False).record_id)
+    head, body, sig = token.split(".")
+    with pytest.raises(IntegrityFailure):
+        receive(b, f"{head}.{body[:-4]}AAAA.{sig}")
+    (kept,) = list_quarantine(b, OPS).items
+    assert (kept.partner_id, kept.code) == ("A", "integrity_failure")

@@ -115,6 +115,22 @@ def retired_keys(conn: Connection, node_id: str) -> tuple[RetiredKey, ...]:
     )
 
 
+def retired_keys_by_node(conn: Connection) -> dict[str, tuple[RetiredKey, ...]]:
+    """:func:`retired_keys` of every node at once (one query, not one per partner: the list of
+    partners is read on every signed request)."""
+    rows = conn.execute(
+        select(node_keys.c.node_id, node_keys.c.public_key, node_keys.c.valid_until)
+        .where(node_keys.c.valid_until.is_not(None))
+        .order_by(node_keys.c.node_id, node_keys.c.valid_until.desc())
+    ).all()
+    found: dict[str, list[RetiredKey]] = {}
+    for node_id, key, until in rows:
+        found.setdefault(node_id, []).append(
+            RetiredKey(key, until if until.tzinfo else until.replace(tzinfo=dt.UTC))
+        )
+    return {node_id: tuple(keys) for node_id, keys in found.items()}
+
+
 def list_partners(node: Node, principal: Principal) -> list[Partner]:
     require(principal, Permission.PARTNERS_MANAGE)
     return known_partners(node)
@@ -123,7 +139,8 @@ def list_partners(node: Node, principal: Principal) -> list[Partner]:
 def known_partners(node: Node) -> list[Partner]:
     with node.read() as conn:
         rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
-        return [_partner(r._mapping, retired_keys(conn, r.partner_id)) for r in rows]
+        retired = retired_keys_by_node(conn)
+        return [_partner(r._mapping, retired.get(r.partner_id, ())) for r in rows]
 
 
 def remove_partner(

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, insert, select
 from borderlink.cooperation.alerts import partner_alert
 from borderlink.cooperation.policy import Denial, release
 from borderlink.errors import BorderLinkError, PolicyDenied, ReplayDetected
-from borderlink.exchange.envelope import Envelope, digest, open_envelope
+from borderlink.exchange.envelope import Envelope, claimed_sender, digest, open_envelope
 from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import from_stix, timestamp
 from borderlink.model.cooperation import Agreement, Alert, CoopRecord
@@ -40,7 +40,9 @@ from borderlink.services.cooperation.retention import (
     purge_expired as purge_expired,
 )
 from borderlink.services.exchange.log import append, exclusive
+from borderlink.services.exchange.quarantine_store import keep
 from borderlink.services.node import Node
+from borderlink.store.bulk import insert_dicts
 from borderlink.store.cooperation_tables import coop_records, partner_alerts, received
 from borderlink.store.tables import audit_log
 
@@ -54,6 +56,7 @@ class ReceiveSummary:
     duplicates: int = 0
     rejected: list[tuple[str, BorderLinkError]] = field(default_factory=list)  # (token, why)
     superseded: int = 0  # older versions than the one held (arrived out of order): ignored
+    repeats: set[str] = field(default_factory=set)  # refused tokens already held byte for byte
 
 
 def receive(node: Node, token: str, *, principal: Principal = EXCHANGE) -> Envelope:
@@ -64,6 +67,10 @@ def receive(node: Node, token: str, *, principal: Principal = EXCHANGE) -> Envel
     require(principal, Permission.SHARING_OUTGOING)
     with exclusive(node) as conn:
         summary = receive_all(conn, node, [token], actor=principal.username, duplicates_ok=False)
+        # Kept like what a sync refuses, under the sender the token names (it may be forged:
+        # the reason says so); an envelope already held, byte for byte, loses nothing.
+        kept = [(t, e) for t, e in summary.rejected if t not in summary.repeats]
+        keep(conn, claimed_sender(token), kept, dt.datetime.now(dt.UTC))
     if summary.rejected:
         raise summary.rejected[0][1]
     return summary.accepted[0]
@@ -105,7 +112,7 @@ def receive_all(
     for token, env in opened:
         key = (env.sender, env.nonce)
         if key in seen:
-            _seen_before(summary, token, env, same=duplicates_ok and seen[key] == env.digest)
+            _seen_before(summary, token, env, exact=seen[key] == env.digest, ok=duplicates_ok)
             continue
         try:
             record = _accept(env, (agreements, confirmed), (held, under), me, now)
@@ -131,8 +138,7 @@ def receive_all(
 
     upsert(conn, coop_records, "record_id", list(records.values()), held_before)
     upsert(conn, partner_alerts, "alert_id", list(alert_rows.values()), alerts_held)
-    if receipts:
-        conn.execute(insert(received), receipts)
+    insert_dicts(conn, received, receipts)
     append(conn, entries)
     _audit(conn, summary, now, actor)
     return summary
@@ -157,11 +163,16 @@ def _open_all(
     return opened
 
 
-def _seen_before(summary: ReceiveSummary, token: str, env: Envelope, *, same: bool) -> None:
-    """An envelope whose nonce was received before: a duplicate (sync), else a replay."""
-    if same:
+def _seen_before(
+    summary: ReceiveSummary, token: str, env: Envelope, *, exact: bool, ok: bool
+) -> None:
+    """An envelope whose nonce was received before: the same one again is a duplicate where
+    duplicates are ``ok`` (sync), else a replay; another one with that nonce is a replay."""
+    if exact and ok:
         summary.duplicates += 1
         return
+    if exact:
+        summary.repeats.add(token)
     replay = ReplayDetected(f"envelope {env.nonce} from {env.sender} was already received")
     summary.rejected.append((token, replay))
 

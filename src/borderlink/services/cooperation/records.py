@@ -27,8 +27,7 @@ from sqlalchemy import Connection, Table, bindparam, func, insert, select, updat
 from borderlink.cooperation.alerts import alert_from_seizure
 from borderlink.cooperation.policy import Denial, Released, release
 from borderlink.cooperation.records import new_record
-from borderlink.errors import BorderLinkError, Conflict, NotFound, PolicyDenied
-from borderlink.exchange.client import PartnerClient, notice
+from borderlink.errors import Conflict, NotFound, PolicyDenied
 from borderlink.exchange.envelope import digest, seal
 from borderlink.exchange.identity import NodeIdentity, Partner
 from borderlink.exchange.stix import derived_record_id, from_stix, timestamp, to_stix
@@ -36,12 +35,17 @@ from borderlink.model.cooperation import Agreement, CoopRecord, Seizure
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
-from borderlink.services.cooperation.partners import known_partners, node_identity, retired_keys
+from borderlink.services.cooperation.partners import (
+    node_identity,
+    retired_keys_by_node,
+)
+from borderlink.services.exchange.calls import notify_partners
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
 from borderlink.services.screening.partner_alerts import (  # re-exported: readers use it here
     active_alerts as active_alerts,
 )
+from borderlink.store.bulk import insert_dicts
 from borderlink.store.cooperation_tables import (
     coop_records,
     partners,
@@ -370,26 +374,15 @@ def _notify(
     latest: dict[str, int] = {}
     for result in results:
         latest.update(result.latest)
-    partners = {p.partner_id: p for p in known_partners(node)}
-    for partner_id, seq in latest.items():
-        partner = partners[partner_id]
-        token = notice(identity, partner_id, seq, dt.datetime.now(dt.UTC))
-        try:
-            with PartnerClient(
-                identity,
-                partner,
-                transport=transport_for(partner) if transport_for else None,
-                timeout=node.settings.exchange_timeout_s,
-            ) as client:
-                client.notify(token)
-        except BorderLinkError as error:  # the partner's next poll still gets the copy
-            for result in results:
-                if partner_id in result.latest:
-                    result.notice_failures[partner_id] = error.detail
-            continue
+    failures = notify_partners(node, identity, latest, transport_for)
+    for partner_id, failure in failures.items():
         for result in results:
-            if partner_id in result.latest:
+            if partner_id not in result.latest:
+                continue
+            if failure is None:
                 result.notified.append(partner_id)
+            else:
+                result.notice_failures[partner_id] = failure
 
 
 def sent_under(conn: Connection, record_ids: Sequence[str]) -> dict[tuple[str, str], str]:
@@ -407,8 +400,9 @@ def sent_under(conn: Connection, record_ids: Sequence[str]) -> dict[tuple[str, s
 
 def load_partners(conn: Connection) -> list[Partner]:
     rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
+    retired = retired_keys_by_node(conn)
     return [
-        Partner(r.partner_id, r.name, r.public_key, r.base_url, retired_keys(conn, r.partner_id))
+        Partner(r.partner_id, r.name, r.public_key, r.base_url, retired.get(r.partner_id, ()))
         for r in rows
     ]
 
@@ -448,8 +442,7 @@ def upsert(
     """Insert the rows whose key is new, update the others (bulk, one statement each)."""
     new = [r for r in rows if r[key] not in existing]
     old = [r for r in rows if r[key] in existing]
-    if new:
-        conn.execute(insert(table), new)
+    insert_dicts(conn, table, new)
     if old:
         columns = [c for c in old[0] if c != key]
         statement = (

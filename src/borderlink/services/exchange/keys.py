@@ -118,6 +118,54 @@ def _record(conn: Connection, rotation: KeyRotation) -> None:
         )
 
 
+@dataclass(frozen=True)
+class KeyRecord:
+    """One key a node signed with, and when it is accepted."""
+
+    node_id: str
+    public_key: str
+    valid_from: dt.datetime | None  # None: since the node was registered
+    valid_until: dt.datetime | None  # None: current; else the end of its overlap
+    rotated: bool  # brought in by a signed rotation statement
+
+
+def key_history(node: Node, principal: Principal, node_id: str | None = None) -> list[KeyRecord]:
+    """The keys ``node_id`` (default: this node) signed with, oldest first, the current last.
+
+    A node that never rotated has no history rows: its one key is reported as current.
+    """
+    require(principal, Permission.PARTNERS_MANAGE)
+    node_id = node_id or node.settings.node_id
+    k = node_keys.c
+    with node.read() as conn:
+        rows = conn.execute(
+            select(k.public_key, k.valid_from, k.valid_until, k.statement).where(
+                k.node_id == node_id
+            )
+        ).all()
+    current = (
+        node_identity(node).public_key
+        if node_id == node.settings.node_id
+        else get_partner(node, node_id).public_key
+    )
+    found = [
+        KeyRecord(node_id, r.public_key, _utc(r.valid_from), _utc(r.valid_until), bool(r.statement))
+        for r in rows
+    ]
+    if current not in {f.public_key for f in found}:
+        found.append(KeyRecord(node_id, current, None, None, rotated=False))
+    # Oldest first: by when each stopped being accepted, the current one (no end) last.
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(found, key=lambda f: (f.valid_until or far, f.valid_from or far.min))
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive datetimes, in UTC as written."""
+    if value is None or value.tzinfo:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
 def key_statements(node: Node) -> list[str]:
     """This node's rotation statements, oldest first (what partners fetch and apply)."""
     k = node_keys.c

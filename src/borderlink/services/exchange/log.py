@@ -44,6 +44,7 @@ from borderlink.services.cooperation.partners import retired_keys
 from borderlink.services.exchange.keys import key_statements
 from borderlink.services.node import Node
 from borderlink.store import is_postgres
+from borderlink.store.bulk import driver_value, insert_values
 from borderlink.store.cooperation_tables import log_leaves, tree_heads
 from borderlink.store.exchange_tables import log_nodes
 
@@ -72,24 +73,24 @@ def read_nodes(conn: Connection, wanted: Iterable[NodeId]) -> dict[NodeId, bytes
     leaves = sorted(i for level, i in ids if level == 0)
     inner = sorted(n for n in ids if n[0])
     found: dict[NodeId, bytes] = {}
+    # Both statements are written out and handed to the driver as they are: they run on every
+    # head and proof, and building or binding them through SQLAlchemy cost more than running
+    # them. Values are bound, never formatted in.
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     if leaves:
-        rows = conn.execute(
-            select(log_leaves.c.leaf_index, log_leaves.c.leaf_hash).where(
-                log_leaves.c.leaf_index.in_(leaves)
-            )
+        rows = conn.exec_driver_sql(
+            "SELECT leaf_index, leaf_hash FROM log_leaves "  # noqa: S608 - placeholders only
+            f"WHERE leaf_index IN ({', '.join([mark] * len(leaves))})",
+            tuple(leaves),
         )
         found.update({(0, i): bytes.fromhex(h) for i, h in rows})
     if inner:
-        # One primary-key lookup per subtree, in one statement written out (it runs on every
-        # head and proof: building it as an expression cost more than running it). SQLite
-        # scans the table for a row-value IN list, but searches the key for each OR term.
-        terms = " OR ".join(f"(level = :l{n} AND node_index = :i{n})" for n in range(len(inner)))
-        params: dict[str, int] = {}
-        for n, (lv, i) in enumerate(inner):
-            params[f"l{n}"], params[f"i{n}"] = lv, i
-        found_inner = conn.execute(
-            text(f"SELECT level, node_index, hash FROM log_nodes WHERE {terms}"),  # noqa: S608 - terms are our own placeholders; values are bound
-            params,
+        # One primary-key lookup per subtree: SQLite scans the table for a row-value IN list,
+        # but searches the key for each OR term.
+        terms = " OR ".join([f"(level = {mark} AND node_index = {mark})"] * len(inner))
+        found_inner = conn.exec_driver_sql(
+            f"SELECT level, node_index, hash FROM log_nodes WHERE {terms}",  # noqa: S608 - placeholders only
+            tuple(v for node_id in inner for v in node_id),
         )
         found.update({(lv, i): bytes(h) for lv, i, h in found_inner})
     missing = ids - found.keys()
@@ -110,28 +111,23 @@ def append(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> list[int]:
     size = tree_size(conn)
     if not entries:
         return []
-    now = dt.datetime.now(dt.UTC)
-    hashes = [leaf_hash(canonical(dict(entry))) for entry in entries]
+    now = driver_value(conn, log_leaves, "appended_at", dt.datetime.now(dt.UTC))
+    # The canonical bytes are hashed and stored as they are: one serialisation per entry.
+    encoded = [canonical(dict(entry)) for entry in entries]
+    hashes = [leaf_hash(data) for data in encoded]
     frontier_ids = range_nodes(0, size)
     frontier = read_nodes(conn, frontier_ids)
     made, _ = grow(size, [frontier[i] for i in frontier_ids], hashes)
-    conn.execute(
-        insert(log_leaves),
+    insert_values(
+        conn,
+        log_leaves,
+        ("leaf_index", "leaf_hash", "record_id", "entry", "appended_at"),
         [
-            {
-                "leaf_index": size + i,
-                "leaf_hash": h.hex(),
-                "record_id": str(entry["record_id"]),
-                "entry": dict(entry),
-                "appended_at": now,
-            }
-            for i, (entry, h) in enumerate(zip(entries, hashes, strict=True))
+            (size + i, h.hex(), str(entry["record_id"]), data.decode("utf-8"), now)
+            for i, (entry, data, h) in enumerate(zip(entries, encoded, hashes, strict=True))
         ],
     )
-    if made:
-        conn.execute(
-            insert(log_nodes), [{"level": lv, "node_index": i, "hash": h} for lv, i, h in made]
-        )
+    insert_values(conn, log_nodes, ("level", "node_index", "hash"), made)
     return [size + i for i in range(len(entries))]
 
 

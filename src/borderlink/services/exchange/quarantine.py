@@ -1,4 +1,4 @@
-"""Envelopes a sync could not accept: kept with the reason, shown to people, retried.
+"""Envelopes a sync (or a push) could not accept: kept with the reason, shown to people, retried.
 
 A sync never moves its cursor past an envelope that was neither accepted nor quarantined
 (:func:`keep` runs in the same transaction as the cursor move). Each sync first retries what
@@ -13,19 +13,19 @@ A tampered envelope stays, visible, until someone decides about it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, select
 
-from borderlink.errors import BorderLinkError, InvalidInput
+from borderlink.errors import InvalidInput
 from borderlink.exchange.envelope import digest
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.cooperation.receiving import receive_all
 from borderlink.services.declarations.read import MAX_PAGE, Page
 from borderlink.services.exchange.log import exclusive
+from borderlink.services.exchange.quarantine_store import keep as keep
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import quarantine
 
@@ -44,49 +44,6 @@ class QuarantinedView(BaseModel):
 class RetryResult:
     accepted: list[str] = field(default_factory=list)  # digests now accepted (or already held)
     refused: dict[str, str] = field(default_factory=dict)  # digest -> why, still kept
-
-
-def keep(
-    conn: Connection,
-    partner_id: str,
-    rejected: Sequence[tuple[str, BorderLinkError]],
-    now: dt.datetime,
-) -> None:
-    """Quarantine each refused envelope (idempotent on its digest: a repeat counts an attempt)."""
-    if not rejected:
-        return
-    by_digest = {digest(token): (token, error) for token, error in rejected}
-    held = {
-        r.digest: r.attempts
-        for r in conn.execute(
-            select(quarantine.c.digest, quarantine.c.attempts).where(
-                quarantine.c.digest.in_(list(by_digest))
-            )
-        )
-    }
-    new = [
-        {
-            "digest": d,
-            "partner_id": partner_id,
-            "envelope": token,
-            "code": error.code,
-            "reason": error.detail,
-            "attempts": 1,
-            "first_seen": now,
-            "last_tried": now,
-        }
-        for d, (token, error) in by_digest.items()
-        if d not in held
-    ]
-    if new:
-        conn.execute(insert(quarantine), new)
-    for d, attempts in held.items():
-        error = by_digest[d][1]
-        conn.execute(
-            update(quarantine)
-            .where(quarantine.c.digest == d)
-            .values(code=error.code, reason=error.detail, attempts=attempts + 1, last_tried=now)
-        )
 
 
 def retry_held(conn: Connection, node: Node, partner_id: str, *, actor: str) -> RetryResult:

@@ -19,7 +19,6 @@ from sqlalchemy import Connection, Select, insert, select, update
 
 from borderlink.cooperation.agreements import in_force
 from borderlink.errors import BorderLinkError, IntegrityFailure
-from borderlink.exchange.client import PartnerClient
 from borderlink.exchange.envelope import NOTICE, check_fresh, digest, verify
 from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import parse_timestamp
@@ -28,6 +27,7 @@ from borderlink.services.cooperation.agreements import load_agreements
 from borderlink.services.cooperation.partners import get_partner, known_partners, node_identity
 from borderlink.services.cooperation.receiving import receive_all
 from borderlink.services.cooperation.records import TransportFor
+from borderlink.services.exchange.calls import partner_client
 from borderlink.services.exchange.keys import accept_key_statements
 from borderlink.services.exchange.log import exclusive, witness_partner
 from borderlink.services.exchange.quarantine import keep, retry_held
@@ -84,9 +84,7 @@ def sync_partner(
     partner = get_partner(node, partner_id)
     limit = page_size or node.settings.exchange_page_size
     result = SyncResult(partner_id)
-    with PartnerClient(
-        identity, partner, transport=transport, timeout=node.settings.exchange_timeout_s
-    ) as client:
+    with partner_client(node, identity, partner, transport) as client:
         head = client.head() if witness_log else None
         if head is not None:
             statements = head.get("key_statements") or []
