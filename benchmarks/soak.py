@@ -138,7 +138,7 @@ def _clerk_token(db: str, folder: Path) -> str:
         password="soak password",  # noqa: S106 - a throwaway node
         role=Role.ADMINISTRATOR,
     )
-    token = accounts.create_token(node, admin, username="clerk", name="soak").token
+    token = accounts.issue_token(node, admin, username="clerk", name="soak", reason="soak").token
     node.engine.dispose()
     return token
 
