@@ -110,6 +110,7 @@ def authenticate(
         row = conn.execute(select(users).where(username_is(username))).first()
         who = audit_name(row, username)
         refused = _reserve(conn, keys, at, who)
+        throttle.prune(conn, at, dt.timedelta(minutes=node.settings.login_lockout_minutes))
         if refused is not None and refused.first:
             kind = refused.key.split(":", 1)[0]
             audit.record(
