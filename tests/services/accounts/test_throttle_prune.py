@@ -19,7 +19,9 @@ NOW = dt.datetime.now(dt.UTC)
 HOUR = dt.timedelta(hours=1)
 
 
-def _row(key: str, start: dt.datetime, locked: dt.datetime | None, refused: int = 0) -> dict:
+def _row(
+    key: str, start: dt.datetime, locked: dt.datetime | None, refused: int = 0
+) -> dict[str, object]:
     return {
         "key": key,
         "failures": 3,

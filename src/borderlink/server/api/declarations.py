@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +12,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field, TypeAdapter
 
 from borderlink.errors import InvalidInput
-from borderlink.model import DECLARATION, DeclarationIn, Outcome
+from borderlink.model import DECLARATION, DeclarationIn, IsoDate, Outcome
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.server.errors import ErrorBody
 from borderlink.server.openapi import raises
@@ -36,7 +35,7 @@ class OutcomeIn(BaseModel):
     illicit: bool
     severity: int = Field(default=0, ge=0, le=9)
     revenue_recovered: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    inspected_on: dt.date | None = None
+    inspected_on: IsoDate | None = None
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -140,6 +139,6 @@ async def record_outcome(
 
 @router.get("/dashboard", tags=["dashboard"])
 async def dashboard(
-    node: NodeDep, principal: Viewer, day: Annotated[dt.date | None, Query()] = None
+    node: NodeDep, principal: Viewer, day: Annotated[IsoDate | None, Query()] = None
 ) -> dashboards.Dashboard:
     return await blocking(dashboards.dashboard, node, principal, day)
