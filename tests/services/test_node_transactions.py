@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -33,10 +34,9 @@ def test_two_writers_reading_first_both_finish(tmp_path: Path) -> None:
         try:
             with node.transaction() as conn:
                 n = conn.execute(text("SELECT n FROM counter")).scalar_one()
-                try:
+                # Broken: the other writer waits for the lock, so it could not have read.
+                with contextlib.suppress(threading.BrokenBarrierError):
                     both_read.wait()
-                except threading.BrokenBarrierError:
-                    pass  # the other writer is waiting for the lock: it could not have read
                 conn.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
         except BaseException as error:  # handed to the test
             errors.append(error)
