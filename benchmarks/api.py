@@ -97,7 +97,9 @@ def _prepare(
             role=role,
             office_id=office,
         )
-        tokens[name] = accounts.create_token(node, ADMIN, username=name, name="bench").token
+        tokens[name] = accounts.issue_token(
+            node, ADMIN, username=name, name="bench", reason="benchmark"
+        ).token
     node.engine.dispose()
     return db, tokens, ids
 

@@ -7,7 +7,13 @@ analyst), writes (POST one new declaration as an administrator: ingest, scoring 
 routing) and scores (POST ``/risk/score/{id}`` as an analyst). It samples the server's resident
 memory (RSS) as it goes: what a node that runs for days would keep growing is what this shows.
 
-    python benchmarks/soak.py --seconds 600 --rate 50
+    python benchmarks/soak.py --seconds 600 --rate 50 [--trace]
+
+``--trace`` starts ``tracemalloc`` in the server after the first fifth of the run and reports
+what Python allocated after that and still holds at the end (``tracemalloc_growth``): if RSS
+grows and this does not, the growth is outside Python's heap (SQLite's page caches, the
+allocator's arenas, Polars/Arrow buffers). Tracing slows the server: its latencies are not
+the untraced ones.
 """
 
 from __future__ import annotations
@@ -18,10 +24,12 @@ import datetime as dt
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +43,44 @@ from borderlink.services.accounts.access import Principal, Role
 from borderlink.settings import Settings
 
 MIX = (("read", 0.6), ("write", 0.2), ("score", 0.2))
+# The server, traced from its first SIGUSR1 (tracing from the start makes starting it take
+# minutes); each SIGUSR1 then dumps a snapshot into $SOAK_SNAPSHOTS: what the second holds is
+# what was allocated after the first and is still alive.
+TRACED_SERVER = """
+import itertools, os, signal, tracemalloc
+taken = itertools.count()
+def dump(*_):
+    if not tracemalloc.is_tracing():
+        tracemalloc.start(8)
+    path = os.path.join(os.environ["SOAK_SNAPSHOTS"], f"{next(taken)}.snapshot")
+    tracemalloc.take_snapshot().dump(path + ".part")
+    os.replace(path + ".part", path)
+signal.signal(signal.SIGUSR1, dump)
+from borderlink.cli import main
+main()
+"""
+
+
+async def _snapshot(pid: int, folder: Path, number: int) -> None:
+    """Have the traced server dump snapshot ``number`` and wait until it is written."""
+    os.kill(pid, signal.SIGUSR1)
+    while not (folder / f"{number}.snapshot").exists():  # noqa: ASYNC110 - another process writes it
+        await asyncio.sleep(0.2)
+
+
+def _growth(folder: Path, top: int = 12) -> dict[str, Any]:
+    """What Python allocated after the first snapshot and still holds at the second, by line."""
+    last = tracemalloc.Snapshot.load(str(folder / "1.snapshot"))
+    noise = [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, "<*")]
+    stats = last.filter_traces(noise).statistics("lineno")
+    return {
+        "python_heap_retained_mb": round(sum(s.size for s in stats) / 2**20, 2),
+        "top_retained": [
+            f"{s.traceback[0].filename}:{s.traceback[0].lineno} "
+            f"{s.size / 1024:.0f} KiB ({s.count} blocks)"
+            for s in stats[:top]
+        ],
+    }
 
 
 def rss_mb(pid: int) -> float:
@@ -69,7 +115,12 @@ def _request(kind: str, number: int, ids: list[str], tokens: dict[str, str]) -> 
 
 
 async def _run(
-    args: argparse.Namespace, port: int, pid: int, ids: list[str], tokens: dict[str, str]
+    args: argparse.Namespace,
+    port: int,
+    pid: int,
+    ids: list[str],
+    tokens: dict[str, str],
+    snapshots: Path | None = None,
 ) -> dict[str, Any]:
     rng = random.Random(1)
     kinds = rng.choices(
@@ -106,9 +157,14 @@ async def _run(
             tasks.append(asyncio.create_task(one(number, kind, due)))
             if number % int(args.rate * 10) == 0 and number:
                 samples.append((time.perf_counter() - start, rss_mb(pid)))
+            if snapshots is not None and number == len(kinds) // 5:
+                await _snapshot(pid, snapshots, 0)
         await asyncio.gather(*tasks)
         samples.append((time.perf_counter() - start, rss_mb(pid)))
+        if snapshots is not None:
+            await _snapshot(pid, snapshots, 1)
     everything = [value for values in latencies.values() for value in values]
+    traced = {"tracemalloc_growth": _growth(snapshots)} if snapshots is not None else {}
     requests = len(everything)
     growth = samples[-1][1] - samples[0][1]
     return {
@@ -125,6 +181,7 @@ async def _run(
         "server_rss_mb_end": round(samples[-1][1], 1),
         "rss_growth_mb_per_10k_requests": round(growth * 10_000 / max(1, requests), 2),
         "rss_samples_mb": [round(mb, 1) for _, mb in samples],
+        **traced,
     }
 
 
@@ -138,7 +195,7 @@ def _clerk_token(db: str, folder: Path) -> str:
         password="soak password",  # noqa: S106 - a throwaway node
         role=Role.ADMINISTRATOR,
     )
-    token = accounts.create_token(node, admin, username="clerk", name="soak").token
+    token = accounts.issue_token(node, admin, username="clerk", name="soak", reason="soak").token
     node.engine.dispose()
     return token
 
@@ -149,18 +206,24 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="requests per second, all kinds")
     parser.add_argument("--declarations", type=int, default=500, help="to read and score")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--trace", action="store_true", help="tracemalloc the server (slower)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="borderlink-soak-") as tmp:
         folder = Path(tmp)
         db, tokens, ids = _prepare(folder, args.declarations, scoring=True)
         tokens["clerk"] = _clerk_token(db, folder)
         port = _free_port()
+        snapshots = folder / "snapshots" if args.trace else None
         env = {**os.environ, "BORDERLINK_DB": db, "BORDERLINK_DATA_DIR": tmp}
+        if snapshots is not None:
+            snapshots.mkdir()
+            env["SOAK_SNAPSHOTS"] = str(snapshots)
+        code = TRACED_SERVER if args.trace else "from borderlink.cli import main; main()"
         server = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
             [
                 sys.executable,
                 "-c",
-                "from borderlink.cli import main; main()",
+                code,
                 "serve",
                 "--port",
                 str(port),
@@ -181,7 +244,7 @@ def main() -> None:
                     raise SystemExit("the server did not start")
                 time.sleep(0.2)
             cpu_start = _cpu_seconds(server.pid)
-            result = asyncio.run(_run(args, port, server.pid, ids, tokens))
+            result = asyncio.run(_run(args, port, server.pid, ids, tokens, snapshots))
             cpu_end = _cpu_seconds(server.pid)
         finally:
             server.terminate()
@@ -191,7 +254,8 @@ def main() -> None:
         json.dumps(
             {
                 "benchmark": "soak",
-                "server": "borderlink serve (uvicorn, 1 process), sqlite",
+                "server": "borderlink serve (uvicorn, 1 process), sqlite"
+                + (", under tracemalloc" if args.trace else ""),
                 "seconds": args.seconds,
                 "target_rate": args.rate,
                 "mix": dict(MIX),

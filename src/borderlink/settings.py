@@ -12,16 +12,24 @@ refuses a session cookie sent without TLS (``cookie_secure``).
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 # The shortest password production accepts in a setting (the database URL's).
 MIN_SECRET_LENGTH = 16
+
+
+def _comma_list(value: object) -> object:
+    """``"10.0.0.1, 10.1.0.0/16"`` as a list (an environment variable holds one string)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
 class Settings(BaseSettings):
@@ -116,6 +124,23 @@ class Settings(BaseSettings):
         ge=1024,
         description="The largest body of a declaration submission (bytes).",
     )
+
+    trusted_proxies: Annotated[list[str], NoDecode, BeforeValidator(_comma_list)] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or CIDR networks, comma-separated) whose "
+        "X-Forwarded-For names the client the sign-in throttle counts; from any other peer "
+        "the header is ignored. Empty: the peer is the client.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"not an address or network: {entry!r}") from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_test_settings_in_production(self) -> Settings:

@@ -78,8 +78,7 @@ def test_submissions_take_their_own_configurable_limit(client: Client) -> None:
     [
         ("/api/v1/auth/login", {"username": "ad\x00min", "password": "secret"}),
         ("/api/v1/auth/login", {"username": "admin", "password": "se\x00cret"}),
-        ("/api/v1/declarations", [{"id": "D\x001", "items": [{"hs_code": "851713"}]}]),
-    ],
+    ],  # a submission's NUL: tests/server/api/test_submission_stream.py (it signs in first)
 )
 def test_nul_in_a_json_body_is_invalid_input(client: Client, path: str, body: object) -> None:
     answer = client.post(path, json=body)

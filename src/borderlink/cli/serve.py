@@ -32,7 +32,11 @@ def serve(
     err.print(f"BorderLink {node.settings.node_name}: http://{host}:{port}/  (API: /api/v1/docs)")
     if workers == 1:
         app = create_app(node.settings, node=node)
-        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+        # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1 by default;
+        # which proxies are believed is BORDERLINK_TRUSTED_PROXIES' (server.security).
+        uvicorn.run(
+            app, host=host, port=port, log_level="info", access_log=False, proxy_headers=False
+        )
         return
     node.engine.dispose()
     if db:  # the workers build their app from the environment, like any BORDERLINK_ setting
@@ -45,4 +49,5 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        proxy_headers=False,
     )

@@ -48,7 +48,7 @@ from borderlink.model.refdata import (
 from borderlink.model.reference import reference
 from borderlink.model.referral import ReferralAnswer, ReferralStatus
 from borderlink.model.schema import Field, Group, Schema
-from borderlink.model.types import Check, ValueType, registry
+from borderlink.model.types import Check, IsoDate, ValueType, registry
 
 __all__ = [
     "CLASSIFICATION_ORDER",
@@ -76,6 +76,7 @@ __all__ = [
     "HsNode",
     "HsRef",
     "IngestSummary",
+    "IsoDate",
     "Outcome",
     "PartnerAlert",
     "PartyRole",

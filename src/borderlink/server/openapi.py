@@ -128,11 +128,27 @@ def _complete(schema: dict[str, Any], routes: list[RouteContext]) -> None:
                 },
             )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
+    _hoist_body_schemas(paths, components)
     for name in _FASTAPI_SCHEMAS:
         components.pop(name, None)
     components[ERROR_SCHEMA] = ErrorBody.model_json_schema(
         ref_template="#/components/schemas/{model}"
     )
+
+
+def _hoist_body_schemas(paths: dict[str, Any], components: dict[str, Any]) -> None:
+    """A body documented by hand (``openapi_extra``, for a route that streams its body) keeps
+    its models under ``$defs``: they join the components, where its references point."""
+    for operations in paths.values():
+        for operation in operations.values():
+            content = (
+                operation.get("requestBody", {}).get("content", {})
+                if isinstance(operation, dict)
+                else {}
+            )
+            for media in content.values():
+                for name, model in media.get("schema", {}).pop("$defs", {}).items():
+                    components.setdefault(name, model)
 
 
 def install(app: FastAPI) -> None:

@@ -1,12 +1,26 @@
-"""Response headers every answer carries: no framing, no sniffing, no third-party content."""
+"""Response headers every answer carries (no framing, no sniffing, no third-party content),
+and the client's address as far as it can be believed.
+
+The address is the TCP peer's unless that peer is a configured trusted proxy
+(``BORDERLINK_TRUSTED_PROXIES``): then ``X-Forwarded-For`` is read from the right, each trusted
+proxy having appended the address it took the request from, and the first address that is not
+a trusted proxy's is the client. What a client writes into the header itself sits to the left
+of that and is never believed, so no one sheds the sign-in throttle's count by inventing one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import ipaddress
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from borderlink.settings import Settings
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 HEADERS: Mapping[str, str] = MappingProxyType(
     {
@@ -48,3 +62,36 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+def _within(address: str, networks: Sequence[Network]) -> bool | None:
+    """Whether ``address`` is in one of ``networks``; None when it is not an address."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return any(ip in network for network in networks)
+
+
+def client_address(peer: str | None, forwarded: str | None, trusted: Sequence[str]) -> str | None:
+    """The client's address: ``peer``, or, when the peer is a trusted proxy, the nearest
+    address of ``forwarded`` (an X-Forwarded-For value) that is not a trusted proxy's."""
+    networks = [ipaddress.ip_network(entry, strict=False) for entry in trusted]
+    if peer is None or not networks or not forwarded or not _within(peer, networks):
+        return peer
+    address = peer
+    for hop in reversed(forwarded.split(",")):
+        inside = _within(hop.strip(), networks)
+        if inside is None:  # not an address: nothing left of it can be believed
+            return address
+        address = hop.strip()
+        if not inside:
+            return address
+    return address
+
+
+def request_address(request: Request, settings: Settings) -> str | None:
+    """The address a request comes from, as :func:`client_address` decides."""
+    peer = request.client.host if request.client else None
+    forwarded = request.headers.get("x-forwarded-for")
+    return client_address(peer, forwarded, settings.trusted_proxies)

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine
 from borderlink.services.runtime import Runtime
 from borderlink.settings import Settings, get_settings
 from borderlink.store import open_engine, upgrade
+from borderlink.store.engine import SQLITE_BEGIN
 
 
 @dataclass(frozen=True)
@@ -31,9 +32,14 @@ class Node:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """One unit of work: committed when the block ends, rolled back if it raises."""
-        with self.engine.begin() as conn:
-            yield conn
+        """One unit of work: committed when the block ends, rolled back if it raises.
+
+        On SQLite it begins IMMEDIATE: it takes the write lock first (waiting its turn), so two
+        writers never deadlock turning a read into a write; PostgreSQL ignores the option."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

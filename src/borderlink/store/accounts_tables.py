@@ -6,7 +6,19 @@ Secrets are never stored: passwords as argon2 hashes, tokens and session ids as 
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+)
 
 from borderlink.store.tables import metadata
 
@@ -25,6 +37,9 @@ users = Table(
     # the user changes it, signing in with it grants nothing but changing it.
     Column("password_reset_by", String(64)),
 )
+# "Alice" and "alice" are one person: the name is kept as typed, unique and looked up by the
+# database's lower(), the same function on both sides, so a lookup and the index never disagree.
+Index("uq_users_username_lower", func.lower(users.c.username), unique=True)
 
 api_tokens = Table(
     "api_tokens",

@@ -13,13 +13,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_POOL = 40
 POSTGRES_POOL = 20
 # How long a SQLite writer waits for another's transaction to end before it gives up.
 BUSY_TIMEOUT_S = 120
+# The execution option saying how a SQLite transaction begins: "IMMEDIATE" for writers.
+SQLITE_BEGIN = "borderlink_sqlite_begin"
 
 
 def open_engine(url: str, **kwargs: Any) -> Engine:
@@ -40,6 +42,7 @@ def open_engine(url: str, **kwargs: Any) -> Engine:
             kwargs.setdefault("max_overflow", 10)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     # A PostgreSQL connection is a server process: opening one per request under load (what
     # happens past the pool) costs more than the request. Twenty stay open per server process.
@@ -58,6 +61,9 @@ def _private_file(path: Path) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling off: it would BEGIN (deferred) only before the
+    # first write, never before a read; :func:`_sqlite_begin` says how each one begins.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers (the web pages) go on while a batch ingests; NORMAL is still crash-safe
     # in WAL mode, only the last commit may be lost on power failure, never half of one.
@@ -69,6 +75,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """BEGIN as the connection asks (:data:`SQLITE_BEGIN`): IMMEDIATE for a write transaction,
+    which takes the write lock at once, waiting its turn under the busy timeout. A deferred one
+    that reads and then writes must turn its read lock into the write lock, and of two doing
+    that at once one fails at once with "database is locked" (no timeout helps: a deadlock)."""
+    mode = conn.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {'IMMEDIATE' if mode == 'IMMEDIATE' else 'DEFERRED'}")
 
 
 def is_postgres(engine: Engine) -> bool:

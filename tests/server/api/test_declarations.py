@@ -75,8 +75,11 @@ def test_bad_declarations_are_rejected_one_by_one_the_rest_go_on(
     }
 
 
-def test_a_list_element_that_is_not_an_object_is_refused_with_the_request(
-    app: FastAPI, seeded: Seeded
-) -> None:
-    answer = _post(app, seeded.tokens[Role.ADMINISTRATOR], ["not a declaration"])
-    assert answer.status_code in {400, 422}
+def test_a_list_element_that_is_not_an_object_is_one_reject(app: FastAPI, seeded: Seeded) -> None:
+    """The body is streamed, so it is judged record by record: what is not a declaration is
+    rejected on its own (kept, with its reason), and the declaration beside it goes on."""
+    good = {"id": "API-9", "date": "2024-03-01", "items": [{"hs_code": "851713"}]}
+    answer = _post(app, seeded.tokens[Role.ADMINISTRATOR], ["not a declaration", good])
+    assert answer.status_code == 200, answer.text
+    summary = answer.json()["summary"]
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (2, 1, 1)

@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from borderlink.services.accounts.access import Role
+from borderlink.store.tables import audit_log
 from tests.surfaces import AGENCY, Seeded, client, seed_referrals
 
 
@@ -102,3 +104,21 @@ def test_analysts_keep_the_rules_and_route(app: FastAPI, seeded: Seeded) -> None
     everything = call(app, seeded, Role.OFFICER, "GET", "/api/v1/agency-rules").json()
     assert [r["rule"]["name"] for r in everything] == ["cn"]
     assert everything[0]["updated_by"] == "risk_analyst-1"
+
+
+def test_a_referral_shown_with_its_importer_is_audited(app: FastAPI, seeded: Seeded) -> None:
+    """The API's referral view writes the nominal read, as the queue does; the redacted one
+    shows no party and writes nothing."""
+    ids = seed_referrals(seeded)
+    url = f"/api/v1/referrals/{ids['health']}"
+    redacted = call(app, seeded, Role.AGENCY_OFFICER, "GET", url).json()
+    assert redacted["importer_id"] == "[redacted]"
+    shown = call(app, seeded, Role.RISK_ANALYST, "GET", url).json()
+    assert shown["importer_id"] not in (None, "[redacted]")
+    with seeded.node.read() as conn:
+        reads = conn.execute(
+            select(audit_log.c.actor, audit_log.c.object_id).where(
+                audit_log.c.action == "referral.read"
+            )
+        ).all()
+    assert reads == [(seeded.users[Role.RISK_ANALYST], str(ids["health"]))]

@@ -70,14 +70,18 @@ def tamper(engine: Engine, *statements: Any) -> None:
                 conn.execute(statement)
         return
     with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")  # before the transaction begins
+        # Before the transaction begins (a PRAGMA inside one does nothing), so on the driver's
+        # connection: the first statement through SQLAlchemy begins one.
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
         for table in ("audit_log", "audit_chain"):
             for event in ("update", "delete"):
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_{event}")
         for statement in statements:
             conn.execute(statement)
         conn.commit()
-        conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+        driver.execute("PRAGMA foreign_keys = ON")
 
 
 def test_sealing_chains_every_entry_once_in_order(node: Node) -> None:

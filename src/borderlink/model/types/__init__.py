@@ -19,7 +19,7 @@ from borderlink.model.types._base import Check, ValueType
 from borderlink.model.types.container import ContainerType
 from borderlink.model.types.country import CountryType
 from borderlink.model.types.currency import CurrencyType
-from borderlink.model.types.date import DateType
+from borderlink.model.types.date import DateType, IsoDate
 from borderlink.model.types.hs import HsCodeType, HsEditionType
 from borderlink.model.types.locode import LocodeType
 from borderlink.model.types.number import BooleanType, IntegerType, MoneyType, NumberType
@@ -85,6 +85,7 @@ __all__ = [
     "HsEditionType",
     "IdentifierType",
     "IntegerType",
+    "IsoDate",
     "LocodeType",
     "MoneyType",
     "NumberType",

@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from typing import Annotated
+
 import polars as pl
+from pydantic import BeforeValidator
 
 from borderlink.model.types._base import ValueType
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    """A date, or ``YYYY-MM-DD`` text: pydantic alone reads a number, or ``"1700000000"``, as
+    Unix time, and a client's mistake would quietly become a date in 1970 or 2023."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO.fullmatch(value)):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD")
+
+
+# A date in a request (query, path or body): ISO 8601 only, as its schema says (format: date).
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class DateType(ValueType):

@@ -18,6 +18,7 @@ from borderlink.server.deps import (
     set_session_cookie,
 )
 from borderlink.server.openapi import raises
+from borderlink.server.security import request_address
 from borderlink.services.accounts import users as accounts
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -68,7 +69,7 @@ async def login(
         node,
         credentials.username,
         credentials.password,
-        address=request.client.host if request.client else None,
+        address=request_address(request, node.settings),
     )
     principal, opened = signed.principal, signed.session
     set_session_cookie(response, node.settings.cookie_secure, opened)

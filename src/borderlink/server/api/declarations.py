@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
+from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 from starlette.routing import Match
 from starlette.types import Scope
 
-from borderlink.model import DECLARATION, DeclarationIn, Outcome
+from borderlink.errors import InvalidInput
+from borderlink.model import DECLARATION, DeclarationIn, IsoDate, Outcome
 from borderlink.server.deps import NodeDep, allowed, blocking
+from borderlink.server.errors import ErrorBody
+from borderlink.server.openapi import raises
+from borderlink.server.uploads import spool_body
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import browse
 from borderlink.services.declarations import dashboard as dashboards
@@ -28,14 +33,14 @@ Reader = Annotated[Principal, Depends(allowed(Permission.DECLARATIONS_READ))]
 Inspector = Annotated[Principal, Depends(allowed(Permission.OUTCOMES_RECORD))]
 Submitter = Annotated[Principal, Depends(allowed(Permission.DECLARATIONS_SUBMIT))]
 Viewer = Annotated[Principal, Depends(allowed(Permission.DASHBOARD_READ))]
-DeclarationId = Annotated[str, Path(min_length=1, max_length=64)]
+DeclarationId = Annotated[str, PathParam(min_length=1, max_length=64)]
 
 
 class OutcomeIn(BaseModel):
     illicit: bool
     severity: int = Field(default=0, ge=0, le=9)
     revenue_recovered: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    inspected_on: dt.date | None = None
+    inspected_on: IsoDate | None = None
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -80,27 +85,43 @@ async def export_declarations(
     )
 
 
-@router.post("/declarations", status_code=200)
+def _submission_body() -> dict[str, Any]:
+    """The documented body: what the streaming reader takes, described by the schema's models
+    (hoisted into the components by :mod:`borderlink.server.openapi`)."""
+    schema = TypeAdapter(list[DeclarationIn]).json_schema(
+        ref_template="#/components/schemas/{model}"
+    )
+    schema |= {
+        "minItems": 1,
+        "description": "Declarations in the wco-json layout (as `ingest --format json`). "
+        "A declaration that does not fit the layout is rejected on its own, with its "
+        "record, field and reason in the summary; the others go on. The body is streamed "
+        "to the node's disk as it arrives, up to `BORDERLINK_MAX_SUBMISSION_BYTES`.",
+        "examples": [[DECLARATION.example()]],
+    }
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+@router.post(
+    "/declarations",
+    status_code=200,
+    openapi_extra={"requestBody": _submission_body()},
+    responses={
+        **raises(InvalidInput),
+        413: {"model": ErrorBody, "description": "`too_large`: over the submission ceiling"},
+    },
+)
 async def submit_declarations(
-    body: Annotated[
-        # An object each (anything else is refused with the request, as a list of objects
-        # always was); inside one, every value goes on to ingest as sent, to be judged per row.
-        list[DeclarationIn],
-        Body(
-            min_length=1,
-            max_length=submission.MAX_SUBMIT,
-            description="Declarations in the wco-json layout (as `ingest --format json`). "
-            "A declaration that does not fit the layout is rejected on its own, with its "
-            "record, field and reason in the summary; the others go on.",
-            examples=[[DECLARATION.example()]],
-        ),
-    ],
-    node: NodeDep,
-    principal: Submitter,
+    request: Request, node: NodeDep, principal: Submitter
 ) -> submission.Submitted:
     """Validate and store declarations (the summary adds up to the goods items sent); with a
     risk model, score each accepted one on arrival (up to 100 per call)."""
-    return await blocking(submission.submit_declarations, node, principal, body)
+    # Not a parsed body parameter: a large submission would be held whole, several times over.
+    path = await spool_body(request, Path(node.settings.data_dir) / "incoming")
+    try:
+        return await blocking(submission.submit_file, node, principal, path)
+    finally:
+        await blocking(path.unlink, missing_ok=True)
 
 
 @router.get("/declarations/{declaration_id}")
@@ -125,7 +146,7 @@ async def record_outcome(
 
 @router.get("/dashboard", tags=["dashboard"])
 async def dashboard(
-    node: NodeDep, principal: Viewer, day: Annotated[dt.date | None, Query()] = None
+    node: NodeDep, principal: Viewer, day: Annotated[IsoDate | None, Query()] = None
 ) -> dashboards.Dashboard:
     return await blocking(dashboards.dashboard, node, principal, day)
 

@@ -29,7 +29,7 @@ def _proofs(node: Node, caller: Any, **which: Any) -> dict[str, Any]:
 
 @router.get("/proofs/leaves/{leaf_index}", responses=raises(NotFound))
 async def leaf_proof(
-    request: Request, caller: Caller, leaf_index: Annotated[int, Path(ge=0)]
+    request: Request, caller: Caller, leaf_index: Annotated[int, Path(ge=0, le=2**31 - 1)]
 ) -> dict[str, Any]:
     """The inclusion proof (RFC 9162) of one leaf in the current signed tree."""
     return await blocking(_proofs, request.app.state.node, caller, leaf_index=leaf_index)

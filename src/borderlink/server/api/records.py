@@ -50,7 +50,7 @@ async def list_rejects(
 
 @router.get("/rejects/{reject_id}")
 async def get_reject(
-    reject_id: Annotated[int, Path(ge=1, le=2**62)], node: NodeDep, principal: RejectReader
+    reject_id: Annotated[int, Path(ge=1, le=2**31 - 1)], node: NodeDep, principal: RejectReader
 ) -> browse.RejectView:
     return await blocking(browse.get_reject, node, principal, reject_id)
 
@@ -98,7 +98,7 @@ async def list_audit(
 
 @router.get("/audit/{entry_id}/proof")
 async def prove_audit_entry(
-    entry_id: Annotated[int, Path(ge=1, le=2**62)], node: NodeDep, principal: Auditor
+    entry_id: Annotated[int, Path(ge=1, le=2**31 - 1)], node: NodeDep, principal: Auditor
 ) -> audit_seal.AuditProof:
     """The entry's inclusion proof in the node's verifiable log, against a signed tree head.
 

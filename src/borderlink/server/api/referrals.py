@@ -7,14 +7,13 @@ analysts and administrators keep the routing rules and run the routing.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Path, Query
 from pydantic import BaseModel, Field
 
 from borderlink.errors import Conflict
-from borderlink.model import ReferralAnswer
+from borderlink.model import IsoDate, ReferralAnswer
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.server.openapi import raises
 from borderlink.services.accounts.access import Permission, Principal
@@ -32,8 +31,8 @@ MAX_ROUTED = 10_000
 
 
 class RouteRequest(BaseModel):
-    since: dt.date | None = Field(default=None, description="Declared on or after")
-    until: dt.date | None = Field(default=None, description="Declared on or before")
+    since: IsoDate | None = Field(default=None, description="Declared on or after")
+    until: IsoDate | None = Field(default=None, description="Declared on or before")
     declaration_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
         default=None, max_length=MAX_ROUTED, description="Only these (default: all in the window)"
     )

@@ -5,12 +5,12 @@ Both go through the need-to-know rules: an officer scores and records only at th
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
 from borderlink.errors import NotFound
+from borderlink.model import IsoDate
 from borderlink.model.outcome import Outcome
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.server.openapi import raises
@@ -55,7 +55,7 @@ async def outcome(body: Outcome, node: NodeDep, principal: Inspector) -> None:
 async def queue(
     node: NodeDep,
     principal: Reader,
-    day: Annotated[dt.date | None, Query(description="Default: the latest day")] = None,
+    day: Annotated[IsoDate | None, Query(description="Default: the latest day")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Page[targeting.QueueEntry]:

@@ -11,6 +11,7 @@ from borderlink.errors import NotAuthenticated
 from borderlink.server.deps import SESSION_COOKIE, NodeDep, blocking, set_session_cookie
 from borderlink.server.pages.common import PageUser, checked_form, local_target, redirect, render
 from borderlink.server.pages.registry import Area
+from borderlink.server.security import request_address
 from borderlink.services.accounts import users as accounts
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +45,7 @@ async def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse | RedirectResponse:
-    address = request.client.host if request.client else None
+    address = request_address(request, node.settings)
     try:
         signed = await blocking(
             accounts.sign_in, node, username, password, source="web", address=address

@@ -8,10 +8,13 @@ from typing import Any
 
 from argon2 import PasswordHasher, profiles
 from pydantic import BaseModel
+from sqlalchemy import ColumnElement, func
 
 from borderlink.errors import InvalidInput
+from borderlink.model import registry
 from borderlink.services.accounts.access import Permission, Principal, Role
 from borderlink.services.node import Node
+from borderlink.store.accounts_tables import users
 
 MIN_PASSWORD = 8
 
@@ -92,3 +95,23 @@ def name_key(username: str) -> str:
     """A stable digest of a name as typed: what the throttle and the audit log keep of a name
     that is no user's (it may be a password typed in the wrong field)."""
     return digest(username.strip().casefold())[:32]
+
+
+def clean_username(username: str) -> str:
+    """A new user's name in its one form: NFC, no surrounding spaces, one line of visible
+    characters (the identifier type's rules), at most 64 characters."""
+    cleaned = registry.identifier.clean(username)
+    if not cleaned:
+        raise InvalidInput(
+            f"a username is one line of visible characters: {username!r}", field="username"
+        )
+    if len(cleaned) > 64:
+        raise InvalidInput("a username has 1 to 64 characters", field="username")
+    return cleaned
+
+
+def username_is(username: str) -> ColumnElement[bool]:
+    """The condition finding a user by name as typed: normalised like a new name, compared
+    case-insensitively with the expression the unique index is on (``lower(username)``)."""
+    typed = registry.identifier.clean(username) or username
+    return func.lower(users.c.username) == func.lower(typed)

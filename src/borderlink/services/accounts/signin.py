@@ -20,7 +20,15 @@ from sqlalchemy import Connection, delete, insert, select
 
 from borderlink.errors import NotAuthenticated
 from borderlink.services.accounts import audit, throttle
-from borderlink.services.accounts._common import aware, digest, hasher, name_key, now, principal_of
+from borderlink.services.accounts._common import (
+    aware,
+    digest,
+    hasher,
+    name_key,
+    now,
+    principal_of,
+    username_is,
+)
 from borderlink.services.accounts.access import Principal
 from borderlink.services.node import Node
 from borderlink.store.accounts_tables import sessions, users
@@ -99,9 +107,10 @@ def authenticate(
         # A write first: on SQLite it takes the write lock (waiting its turn) before any read,
         # so this transaction never has to turn a read snapshot into a write.
         throttle.ensure(conn, keys[0][0], at)
-        row = conn.execute(select(users).where(users.c.username == username)).first()
+        row = conn.execute(select(users).where(username_is(username))).first()
         who = audit_name(row, username)
         refused = _reserve(conn, keys, at, who)
+        throttle.prune(conn, at, dt.timedelta(minutes=node.settings.login_lockout_minutes))
         if refused is not None and refused.first:
             kind = refused.key.split(":", 1)[0]
             audit.record(

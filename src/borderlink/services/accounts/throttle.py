@@ -10,6 +10,9 @@ State lives in ``login_throttle`` (one row per key, whatever the number of attem
 across the processes of a server behind a load balancer. Attempts refused while a key is locked
 are counted in its row; the audit log gets one entry when a lock first refuses and one with the
 count of repeats when the lock is over, never one per attempt.
+
+The table stays bounded: every sign-in removes up to ``PRUNE_BATCH`` keys whose window and lock
+are over (:func:`prune`), so it holds what the last window saw, not every name ever tried.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, case, select, update
+from sqlalchemy import Connection, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from borderlink.services.accounts import audit
@@ -26,6 +29,9 @@ from borderlink.services.accounts._common import aware
 from borderlink.store.accounts_tables import login_throttle
 
 T = login_throttle.c
+# Keys removed per sign-in: more than the (at most two) keys one sign-in adds, so the table
+# shrinks back to what the window holds however many names were sprayed at it.
+PRUNE_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -71,14 +77,36 @@ def _renew(conn: Connection, key: str, at: dt.datetime, limit: Limit, actor: str
         .values(failures=0, window_start=at, locked_until=None, refused=0)
     )
     if renewed.rowcount == 1 and row.refused > 1 and lock is not None:
-        audit.record(
-            conn,
-            actor=actor,
-            action="auth.login_refused",
-            object_type="throttle",
-            object_id=key,
-            details={"repeats": row.refused, "locked_until": lock.isoformat()},
-        )
+        _summarise(conn, actor, key, row.refused, lock)
+
+
+def _summarise(conn: Connection, actor: str, key: str, repeats: int, lock: dt.datetime) -> None:
+    """The one audit entry for the attempts a lock refused after its first."""
+    audit.record(
+        conn,
+        actor=actor,
+        action="auth.login_refused",
+        object_type="throttle",
+        object_id=key,
+        details={"repeats": repeats, "locked_until": lock.isoformat()},
+    )
+
+
+def prune(conn: Connection, at: dt.datetime, window: dt.timedelta) -> int:
+    """Remove up to ``PRUNE_BATCH`` keys whose window and lock are both over (what they
+    counted no longer counts); a lock's repeats still get their summary. How many went."""
+    over = (T.window_start <= at - window) & or_(T.locked_until.is_(None), T.locked_until <= at)
+    stale = select(T.key).where(over).limit(PRUNE_BATCH).scalar_subquery()
+    # RETURNING: of two processes pruning at once, each summarises only the rows it removed.
+    gone = conn.execute(
+        delete(login_throttle)
+        .where(T.key.in_(stale), over)
+        .returning(T.key, T.refused, T.locked_until)
+    ).all()
+    for row in gone:
+        if row.refused > 1 and row.locked_until is not None:
+            _summarise(conn, "system", row.key, row.refused, aware(row.locked_until))
+    return len(gone)
 
 
 def reserve(

@@ -28,6 +28,7 @@ from borderlink.services.accounts._common import (
     now,
     principal_of,
     user_view,
+    username_is,
 )
 from borderlink.services.accounts.access import (
     OWN_CREDENTIAL_ONLY,
@@ -63,7 +64,7 @@ class NewToken(BaseModel):
 
 def _user(node: Node, username: str) -> UserView:
     with node.read() as conn:
-        row = conn.execute(select(users).where(users.c.username == username)).first()
+        row = conn.execute(select(users).where(username_is(username))).first()
     if row is None:
         raise NotFound(f"no user {username!r}", field="username")
     return user_view(row)
@@ -148,7 +149,7 @@ def create_token(
     :func:`issue_token`'s (explicit, and audited as such)."""
     _check(name, days)
     require(principal, Permission.TOKENS_OWN)
-    if username is not None and username != principal.username:
+    if username is not None and username.strip().lower() != principal.username.lower():
         raise PermissionDenied(
             "a token is created by its owner; an administrator issues one for another user "
             "explicitly (tokens issue)",
@@ -196,7 +197,7 @@ def _token_views(
     if token_id is not None:
         query = query.where(api_tokens.c.token_id == token_id)
     if username is not None:
-        query = query.where(users.c.username == username)
+        query = query.where(username_is(username))
     with node.read() as conn:
         rows = conn.execute(query.order_by(api_tokens.c.created_at)).all()
     return [

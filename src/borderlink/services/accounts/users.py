@@ -21,10 +21,12 @@ from borderlink.services.accounts import audit, throttle
 from borderlink.services.accounts._common import (
     UserView,
     check_password,
+    clean_username,
     hash_password,
     name_key,
     now,
     user_view,
+    username_is,
 )
 from borderlink.services.accounts.access import (
     AGENCY_SCOPED,
@@ -81,8 +83,7 @@ def add_user(
 ) -> UserView:
     require(principal, Permission.USERS_MANAGE)
     role = _role(role)
-    if not username or len(username) > 64:
-        raise InvalidInput("a username has 1 to 64 characters", field="username")
+    username = clean_username(username)
     check_password(password)
     if role in OFFICE_SCOPED and not office_id:
         raise InvalidInput(f"a user with role {role} needs an office", field="office_id")
@@ -99,6 +100,7 @@ def add_user(
     }
     try:
         with node.transaction() as conn:
+            # The unique index on lower(username) decides, as it writes: no check-then-insert.
             conn.execute(insert(users).values(**values))
             audit.record(
                 conn,
@@ -109,7 +111,10 @@ def add_user(
                 details={"role": role.value, "office_id": office_id, "agency": agency},
             )
     except IntegrityError:
-        raise Conflict(f"user {username!r} already exists", field="username") from None
+        raise Conflict(
+            f"user {username!r} already exists (names are compared ignoring case)",
+            field="username",
+        ) from None
     return _get_user(node, username)
 
 
@@ -120,14 +125,14 @@ def get_user(node: Node, principal: Principal, username: str) -> UserView:
 
 def _get_user(node: Node, username: str) -> UserView:
     with node.read() as conn:
-        row = conn.execute(select(users).where(users.c.username == username)).first()
+        row = conn.execute(select(users).where(username_is(username))).first()
     if row is None:
         raise NotFound(f"no user {username!r}", field="username")
     return user_view(row)
 
 
 def _user_row(conn: Connection, username: str) -> Any:
-    row = conn.execute(select(users).where(users.c.username == username)).first()
+    row = conn.execute(select(users).where(username_is(username))).first()
     if row is None:
         raise NotFound(f"no user {username!r}", field="username")
     return row

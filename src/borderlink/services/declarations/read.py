@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, func, insert, select, update
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput, NotFound, PermissionDenied
-from borderlink.model import Outcome
+from borderlink.model import IsoDate, Outcome
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import (
     REDACTED,
@@ -69,8 +69,8 @@ class Page(BaseModel, Generic[T]):
 
 class DeclarationFilter(BaseModel):
     office_id: str | None = None
-    declared_from: dt.date | None = None
-    declared_to: dt.date | None = None
+    declared_from: IsoDate | None = None
+    declared_to: IsoDate | None = None
     hs_prefix: str | None = Field(default=None, pattern=r"^\d{1,10}$")
     origin_country: str | None = Field(default=None, min_length=2, max_length=2)
     importer_id: str | None = None

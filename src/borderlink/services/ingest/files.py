@@ -62,10 +62,13 @@ def ingest_file(
     progress: Progress | None = None,
     refdata: RefData | None = None,
     chunk_rows: int | None = None,
+    name: str | None = None,
 ) -> IngestSummary:
     """Validate and store every declaration in ``path``; the summary adds up to the input rows.
 
     An interrupted earlier run of the same file is resumed: its batch goes on where it stopped.
+    ``name`` is the source recorded and reported instead of the path (an API submission's
+    temporary file is nobody's business).
     """
     require(principal, Permission.DECLARATIONS_SUBMIT)
     path = Path(path)
@@ -81,14 +84,14 @@ def ingest_file(
             with batches.running(node, earlier.batch_id):
                 if _claim(node, principal, earlier):
                     source = batches.Source(
-                        earlier.batch_id, str(path), sha256, format, mapping_name
+                        earlier.batch_id, name or str(path), sha256, format, mapping_name
                     )
                     return _run(
                         node, principal, path, source, earlier, progress, refdata, chunk_rows
                     )
         except BlockingIOError:
             pass  # another process resumed it just now: this run is a batch of its own
-    source = batches.Source(str(uuid.uuid4()), str(path), sha256, format, mapping_name)
+    source = batches.Source(str(uuid.uuid4()), name or str(path), sha256, format, mapping_name)
     with batches.running(node, source.batch_id):
         with node.transaction() as conn:
             batches.start(conn, source)

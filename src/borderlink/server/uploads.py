@@ -1,0 +1,52 @@
+"""Large request bodies spooled to a file as they arrive: memory stays bounded, whatever the size.
+
+The body is read in the chunks the server hands over, gathered up to ``BUFFER`` bytes and
+written to a temporary file (``0600``, in ``<data_dir>/incoming``, ``0700``: on the node's disk,
+not in a ``/tmp`` that may be memory). The route's byte ceiling is :mod:`.limits`' (413); the
+file is the caller's to remove, and it is removed here when reading fails half way.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import IO
+
+from fastapi import Request
+
+from borderlink.server.deps import blocking
+
+BUFFER = 1 << 20
+
+
+def _open(folder: Path) -> IO[bytes]:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return tempfile.NamedTemporaryFile(
+        dir=folder, prefix="submission-", suffix=".json", delete=False
+    )
+
+
+def _discard(handle: IO[bytes], path: Path) -> None:
+    handle.close()
+    path.unlink(missing_ok=True)
+
+
+async def spool_body(request: Request, folder: Path) -> Path:
+    """Write the request body to a new file in ``folder``; its path."""
+    handle = await blocking(_open, folder)
+    path = Path(handle.name)
+    try:
+        pending = bytearray()
+        async for chunk in request.stream():
+            pending += chunk
+            if len(pending) >= BUFFER:
+                await blocking(handle.write, bytes(pending))
+                pending.clear()
+        if pending:
+            await blocking(handle.write, bytes(pending))
+    except BaseException:
+        # Not awaited: this runs when the request is cancelled too, where awaiting cannot.
+        _discard(handle, path)
+        raise
+    await blocking(handle.close)
+    return path
