@@ -111,11 +111,11 @@ def test_objects_page_with_next_and_manifest(mesh: Mesh) -> None:
     first = _get(mesh, "B", "A", f"{base}/objects/?limit=3").json()
     assert first["more"] is True
     assert len(first["objects"]) == len(first["x_borderlink_envelopes"]) == 3
-    seen = [o["title"] for o in first["objects"]]
+    seen = [o["name"] for o in first["objects"]]
     nxt = first["next"]
     while True:
         page = _get(mesh, "B", "A", f"{base}/objects/?limit=3&next={nxt}").json()
-        seen += [o["title"] for o in page["objects"]]
+        seen += [o["name"] for o in page["objects"]]
         if not page["more"]:
             break
         nxt = page["next"]
