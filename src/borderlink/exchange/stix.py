@@ -86,6 +86,7 @@ __all__ = [
     "node_identity_id",
     "parse_timestamp",
     "parts",
+    "record_id_of",
     "registered_exporters",
     "schema",
     "stable_uuid",
@@ -188,6 +189,13 @@ def _exporter_of(obj: dict[str, Any]) -> Exporter:
     if found is None:
         raise IntegrityFailure(f"not a BorderLink record: {obj.get('type')!r}")
     return found
+
+
+def record_id_of(obj: dict[str, Any]) -> str:
+    """The id of the record a primary object carries (its own id, unless the record's has
+    another form)."""
+    ext = obj.get("extensions", {}).get(CUSTOMS_EXTENSION, {})
+    return str(ext.get("record_id", obj["id"]))
 
 
 def parts(obj: dict[str, Any]) -> list[dict[str, Any]]:

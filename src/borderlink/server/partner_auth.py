@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from borderlink.errors import IntegrityFailure, PermissionDenied, ReplayDetected
+from borderlink.errors import IntegrityFailure, NotAuthenticated, PermissionDenied, ReplayDetected
 from borderlink.server.deps import blocking
 from borderlink.server.openapi import raising
 from borderlink.services.cooperation import Partner
@@ -28,9 +28,17 @@ def target_uri(request: Request) -> str:
     return uri + ("?" + query.decode("latin-1") if query else "")
 
 
-@raising(PermissionDenied, IntegrityFailure, ReplayDetected)  # no, a bad or a replayed signature
+def _anonymous(request: Request) -> bool:
+    headers = request.headers
+    return "signature" not in headers and "authorization" not in headers
+
+
+@raising(NotAuthenticated, PermissionDenied, IntegrityFailure, ReplayDetected)
 async def partner_caller(request: Request) -> Partner:
-    """The partner node whose signature this request carries."""
+    """The partner node whose signature this request carries: :class:`NotAuthenticated` with no
+    credentials at all, else a bad or a replayed signature is refused."""
+    if _anonymous(request):
+        raise NotAuthenticated("a partner's call needs its HTTP message signature")
     node: Node = request.app.state.node
     return await blocking(
         authenticate_request,
@@ -43,3 +51,5 @@ async def partner_caller(request: Request) -> Partner:
 
 
 Caller = Annotated[Partner, Depends(partner_caller)]
+# The TAXII reads: a partner node's signed request (read-only credentials come with issue 11.11).
+Reader = Annotated[Partner, Depends(partner_caller)]

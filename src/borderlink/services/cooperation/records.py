@@ -37,6 +37,7 @@ from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
 from borderlink.services.cooperation.partners import known_partners, node_identity, retired_keys
+from borderlink.services.exchange.added import stamp as stamp_added
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
 from borderlink.services.screening.partner_alerts import (  # re-exported: readers use it here
@@ -179,6 +180,7 @@ def issue_all(
                 )
         upsert(conn, coop_records, "record_id", list(stored.values()), held_before)
         if copies:
+            stamp_added(conn, copies)  # unique date_added per object of a collection (TAXII)
             conn.execute(insert(released), copies)
             _latest(conn, copies, results)
         conn.execute(insert(audit_log), audits)
