@@ -151,3 +151,16 @@ def test_records_export_prints_what_the_partner_reads(
     assert len(parse_strictly(objects)) == len(objects)
     refused = cli.invoke(app, ["records", "export", "--partner", "borduria", "--format", "csv"])
     assert isinstance(refused.exception, InvalidInput)  # exit 2 through main()
+
+
+def test_partners_credentials_are_printed_once_and_revoked(cli: CliRunner) -> None:
+    _run(cli, "node", "init", "--json")
+    _run(cli, "partners", "add", "B", "--name", "B", "--key", B_KEY, "--url", "http://127.0.0.1:9")
+    made = json.loads(_run(cli, "partners", "credentials", "B", "--json"))
+    assert set(made) == {"username", "password"}
+    assert made["username"].startswith("taxii-B-")
+    assert len(made["password"]) >= 24
+    ended = json.loads(_run(cli, "partners", "credentials", "B", "--revoke", "--json"))
+    assert ended == {"revoked": [made["username"]]}
+    again = cli.invoke(app, ["partners", "credentials", "B", "--revoke"])
+    assert again.exit_code != 0  # nothing left to revoke
