@@ -336,3 +336,11 @@ def test_the_alert_a_seizure_implies_has_one_id_per_seizure(seizure: Seizure) ->
     assert first.startswith("indicator--")
     assert _uuid(first).version == 4
     assert first != derived_record_id("alert", new_record_id("seizure"))
+
+
+def test_objects_held_from_before_the_standard_mapping_still_read() -> None:
+    from borderlink.services.exchange.added import width
+
+    legacy = {"type": "x-borderlink-alert", "id": "x-borderlink-alert--1", "title": "old"}
+    assert flat_view(legacy) == legacy
+    assert width(legacy) == 1

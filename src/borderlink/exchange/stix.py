@@ -215,9 +215,11 @@ def flat_view(obj: dict[str, Any]) -> dict[str, Any]:
     the STIX object itself marks the whole object nominal (stix2 cannot select inside an
     extension)."""
     ext = obj.get("extensions", {}).get(CUSTOMS_EXTENSION, {})
+    if not ext:  # held from before the standard mapping: its fields are at the top already
+        return dict(obj)
     view = {k: obj[k] for k in _VIEW_KEYS if k in obj}
     view.update({k: v for k, v in ext.items() if k != "extension_type"})
-    model = RECORD_MODELS.get(_exporter_of(obj).kind) if ext else None
+    model = RECORD_MODELS.get(_exporter_of(obj).kind)
     nominal = [f for f in nominal_fields(model) if f in view] if model else []
     if nominal:
         view["granular_markings"] = [{"marking_ref": NOMINAL_MARKING, "selectors": nominal}]

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from borderlink.errors import IntegrityFailure
 from borderlink.exchange.stix import with_parts
 from borderlink.store.cooperation_tables import released
 
@@ -27,7 +28,10 @@ def aware(value: dt.datetime) -> dt.datetime:
 
 def width(stix: dict[str, Any]) -> int:
     """How many objects a released copy is served as (it, and its parts)."""
-    return len(with_parts([stix]))
+    try:
+        return len(with_parts([stix]))
+    except IntegrityFailure:  # a copy from before the standard mapping: served as it is
+        return 1
 
 
 def _free_after(conn: Connection, partner_id: str) -> dt.datetime | None:
