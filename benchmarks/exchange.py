@@ -69,7 +69,7 @@ OPS = Principal.system("test")  # acts for the node in the benchmark
 def _alert(n: int) -> Alert:
     now = dt.datetime.now(dt.UTC)
     return Alert(
-        id=f"x-borderlink-alert--{uuid.uuid4()}",
+        id=f"indicator--{uuid.uuid4()}",
         issuer="A",
         created=now,
         modified=now,

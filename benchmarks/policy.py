@@ -22,7 +22,7 @@ NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 
 def _seizure(n: int) -> Seizure:
     return Seizure(
-        id=f"x-borderlink-seizure--{uuid.UUID(int=n)}",
+        id=f"report--{uuid.UUID(int=n)}",
         issuer="A",
         created=NOW,
         modified=NOW,

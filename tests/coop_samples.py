@@ -14,7 +14,7 @@ TODAY = dt.datetime.now(dt.UTC)  # for records that must be valid when the test 
 
 def sample_seizure(**update: object) -> Seizure:
     s = Seizure(
-        id="x-borderlink-seizure--6f1c6c2e-2b1e-4a53-9d55-0c1c1b8e9a01",
+        id="report--6f1c6c2e-2b1e-4a53-9d55-0c1c1b8e9a01",
         issuer="A",
         created=NOW,
         modified=NOW,
@@ -35,7 +35,7 @@ def sample_seizure(**update: object) -> Seizure:
 
 def sample_alert(**update: object) -> Alert:
     a = Alert(
-        id="x-borderlink-alert--0b7f4d3e-8a2b-4c3d-9e1f-2a3b4c5d6e7f",
+        id="indicator--0b7f4d3e-8a2b-4c3d-9e1f-2a3b4c5d6e7f",
         issuer="A",
         created=NOW,
         modified=NOW,
@@ -90,7 +90,7 @@ def new_seizure(issuer: str = "A") -> Seizure:
 
 def new_alert(n: int, issuer: str = "A") -> Alert:
     return Alert(
-        id=f"x-borderlink-alert--{uuid.uuid4()}",
+        id=f"indicator--{uuid.uuid4()}",
         issuer=issuer,
         created=TODAY,
         modified=TODAY,
@@ -102,10 +102,51 @@ def new_alert(n: int, issuer: str = "A") -> Alert:
 
 
 def stix_errors(objects: list[dict[str, object]]) -> list[str]:
-    """stix2-validator's errors for ``objects`` as one bundle (imported late: it loads slowly)."""
+    """stix2-validator's errors (and warnings: strict) for ``objects`` as one bundle, references
+    enforced (imported late: it loads slowly)."""
     from stix2validator import ValidationOptions, validate_parsed_json
 
     from borderlink.exchange.stix import bundle
 
-    result = validate_parsed_json(bundle(objects), ValidationOptions(strict=False))
+    options = ValidationOptions(strict=True, enforce_refs=True)
+    result = validate_parsed_json(bundle(objects), options)
     return [] if result.is_valid else [str(e) for e in result.errors]
+
+
+def parse_strictly(objects: list[dict[str, object]]) -> list[object]:
+    """``stix2.parse(..., allow_custom=False)`` of ``objects`` as one bundle, BorderLink's
+    property extensions registered with stix2 from the schemas the nodes publish."""
+    import stix2
+    from stix2.properties import (
+        DictionaryProperty,
+        FloatProperty,
+        ListProperty,
+        Property,
+        StringProperty,
+    )
+
+    from borderlink.exchange.stix import (
+        CUSTOMS_EXTENSION,
+        MARKING_EXTENSION,
+        bundle,
+        schema,
+    )
+
+    def prop(spec: dict[str, object]) -> Property:
+        kind = spec.get("type")
+        if kind == "array":
+            items = spec["items"]
+            nested = isinstance(items, dict) and items.get("type") == "object"
+            return ListProperty(DictionaryProperty if nested else StringProperty)
+        return {"object": DictionaryProperty, "number": FloatProperty}.get(
+            str(kind), StringProperty
+        )()
+
+    for ext, name in ((CUSTOMS_EXTENSION, "customs-records"), (MARKING_EXTENSION, "markings")):
+        if stix2.registry.class_for_type(ext, "2.1", "extensions") is None:
+            properties = schema(name)["properties"]
+            declared = [(k, prop(v)) for k, v in properties.items() if k != "extension_type"]
+            holder = type(f"Ext_{name}", (), {"extension_type": "property-extension"})
+            stix2.v21.CustomExtension(type=ext, properties=declared)(holder)
+    parsed = stix2.parse(bundle(objects), allow_custom=False)
+    return list(parsed.objects)

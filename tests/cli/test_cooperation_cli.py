@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from borderlink.cli.app import app, main
-from borderlink.errors import PartnerUnavailable
+from borderlink.errors import InvalidInput, PartnerUnavailable
 from borderlink.exchange.identity import NodeIdentity
 from borderlink.services.cooperation import load_agreement_yaml
 from borderlink.services.cooperation.agreements import sign_copy
@@ -123,3 +123,44 @@ def test_exchange_demo_flags_a_declaration_in_borduria(cli: CliRunner, tmp_path:
     assert "declaration_id, parties" in output.replace("\n", " ")
     with pytest.raises(AssertionError):
         _run(cli, "exchange", "demo", "--dir", str(tmp_path / "demo"))  # not from scratch
+
+
+def test_records_export_prints_what_the_partner_reads(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.coop_samples import parse_strictly, stix_errors
+
+    demo = tmp_path / "demo"
+    cli.invoke(app, ["exchange", "demo", "--dir", str(demo)])  # Borduria's sync may time out
+    for node_id in ("atlantis", "borduria"):  # each node's database and key in its folder
+        assert {"borderlink.db", "node_key.pem"} <= {p.name for p in (demo / node_id).iterdir()}
+    monkeypatch.setenv("BORDERLINK_DATA_DIR", str(demo / "atlantis"))
+    monkeypatch.setenv("BORDERLINK_NODE_ID", "atlantis")
+    get_settings.cache_clear()
+    printed = _run(cli, "records", "export", "--partner", "borduria", "--format", "stix")
+    bundle = json.loads(printed)
+    objects = bundle["objects"]
+    assert bundle["type"] == "bundle"
+    assert {"report", "indicator", "location", "note", "extension-definition"} <= {
+        o["type"] for o in objects
+    }
+    for withheld in ("false bottoms", "Sofa Imports", "ATL-T-0042", "ATL-2026-000417"):
+        assert withheld not in printed  # redacted as the agreement says, parts included
+    assert "sofa frames" in printed  # the goods description may go
+    assert stix_errors(objects) == []
+    assert len(parse_strictly(objects)) == len(objects)
+    refused = cli.invoke(app, ["records", "export", "--partner", "borduria", "--format", "csv"])
+    assert isinstance(refused.exception, InvalidInput)  # exit 2 through main()
+
+
+def test_partners_credentials_are_printed_once_and_revoked(cli: CliRunner) -> None:
+    _run(cli, "node", "init", "--json")
+    _run(cli, "partners", "add", "B", "--name", "B", "--key", B_KEY, "--url", "http://127.0.0.1:9")
+    made = json.loads(_run(cli, "partners", "credentials", "B", "--json"))
+    assert set(made) == {"username", "password"}
+    assert made["username"].startswith("taxii-B-")
+    assert len(made["password"]) >= 24
+    ended = json.loads(_run(cli, "partners", "credentials", "B", "--revoke", "--json"))
+    assert ended == {"revoked": [made["username"]]}
+    again = cli.invoke(app, ["partners", "credentials", "B", "--revoke"])
+    assert again.exit_code != 0  # nothing left to revoke

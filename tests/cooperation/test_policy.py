@@ -113,7 +113,7 @@ def test_aeo_status_needs_its_category_and_identity_to_be_of_use() -> None:
         now=NOW,
     )
     assert isinstance(aeo, AeoStatus)
-    assert aeo.id.startswith("x-borderlink-aeo-status--")
+    assert aeo.id.startswith("identity--")  # its STIX object
     result = release(aeo, "B", "risk-management", [agreement()], NOW, me="A")
     assert isinstance(result, Denial)
     assert result.code == "category"

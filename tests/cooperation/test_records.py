@@ -19,7 +19,7 @@ def test_new_record_gets_the_nodes_id_issuer_and_times() -> None:
         now=NOW,
     )
     assert isinstance(alert, Alert)
-    assert alert.id.startswith("x-borderlink-alert--")
+    assert alert.id.startswith("indicator--")  # its STIX object
     assert (alert.issuer, alert.created, alert.modified) == ("A", NOW, NOW)
 
 

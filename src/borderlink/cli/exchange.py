@@ -15,6 +15,7 @@ from rich.console import Console
 from borderlink.cli.options import DbOption, node_for
 from borderlink.errors import InvalidInput
 from borderlink.services.cooperation.partners import node_identity
+from borderlink.services.cooperation.sharing import flat_view
 from borderlink.services.exchange.log import prove_record, signed_tree_head, verify_log
 from borderlink.services.exchange.sync import sync_all, sync_partner
 
@@ -137,7 +138,7 @@ def partner_demo(root: Path, *, serve: bool = False) -> None:
         out.print(f"Atlantis records seizure {results[0].record_id} and the alert it implies")
         done = exchange_demo.outcome_at(nodes["borduria"], expected=len(results))
         for obj in done.received:
-            removed = ", ".join(obj.get("redacted", [])) or "nothing"  # type: ignore[arg-type]
+            removed = ", ".join(flat_view(obj).get("redacted", [])) or "nothing"
             out.print(f"Borduria received {obj['type']} {obj['id']} (removed: {removed})")
         for row in done.hits.iter_rows(named=True):
             out.print(f"[bold red]flagged[/] {row['declaration_id']}: {row['reason']}")

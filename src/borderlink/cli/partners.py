@@ -13,6 +13,7 @@ from rich.table import Table
 from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.services.cooperation import Partner
 from borderlink.services.cooperation.partners import add_partner, list_partners, remove_partner
+from borderlink.services.exchange.credentials import create_credentials, revoke_credentials
 
 app = typer.Typer(help="Partner nodes: id, name, public key, base URL.", no_args_is_help=True)
 out = Console()
@@ -57,3 +58,28 @@ def remove_cmd(
     """Forget a partner: nothing more is released to it or accepted from it."""
     remove_partner(node_for(db), CLI, partner_id, reason=reason)
     out.print(f"partner {partner_id} removed")
+
+
+@app.command("credentials")
+def credentials_cmd(
+    partner_id: Annotated[str, typer.Argument(help="The partner whose tools read over TAXII")],
+    revoke: Annotated[bool, typer.Option("--revoke", help="End its credentials instead")] = False,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Read-only TAXII credentials (HTTP Basic) for a partner's MISP or OpenCTI: printed once;
+    new ones end the earlier ones."""
+    node = node_for(db)
+    if revoke:
+        ended = revoke_credentials(node, CLI, partner_id)
+        if as_json:
+            print(json.dumps({"revoked": ended}))
+        else:
+            out.print(f"TAXII credentials of {partner_id} ended: {', '.join(ended)}")
+        return
+    made = create_credentials(node, CLI, partner_id)
+    if as_json:
+        print(json.dumps({"username": made.username, "password": made.password}))
+        return
+    out.print(f"username: {made.username}\npassword: {made.password}")
+    out.print("shown once; they read this partner's collections under /taxii2/ only")

@@ -22,6 +22,7 @@ from borderlink.services.cooperation.records import (
     issue_document,
     revoke,
 )
+from borderlink.services.exchange.taxii import partner_bundle
 
 app = typer.Typer(
     help="Seizures and alerts: record, release to partners, revoke; partners' active alerts.",
@@ -130,6 +131,24 @@ def _report(results: list[IssueResult], as_json: bool) -> None:
             out.print(f"  not to {partner}: {why}")
         for partner, why in r.notice_failures.items():
             out.print(f"  [yellow]notice to {partner} failed[/] ({why}); it will get it by polling")
+
+
+@app.command("export")
+def export_cmd(
+    partner: Annotated[str, typer.Option(help="The partner whose view to print")],
+    output: Annotated[
+        str, typer.Option("--format", help="stix: the STIX 2.1 bundle (the only format)")
+    ] = "stix",
+    base_url: Annotated[
+        str, typer.Option(help="This node's URL as partners reach it (for the schemas' URLs)")
+    ] = "http://127.0.0.1:8000",
+    db: DbOption = None,
+) -> None:
+    """Print what PARTNER reads from its collection here (after redaction, with the definition
+    objects), as one STIX bundle: the pages the TAXII endpoint serves it, put together."""
+    if output != "stix":
+        raise InvalidInput(f"unknown format {output!r}; have: stix", field="format")
+    print(json.dumps(partner_bundle(node_for(db), CLI, partner, base_url=base_url), indent=2))
 
 
 @app.command("purge")

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from borderlink.errors import InvalidInput
-from borderlink.model.cooperation import RECORD_MODELS, CoopRecord
+from borderlink.model.cooperation import RECORD_MODELS, STIX_TYPES, CoopRecord
 
 _SET_BY_NODE = frozenset({"id", "issuer", "created", "modified", "revoked", "kind"})
 
@@ -24,7 +24,7 @@ def new_record(kind: str, data: dict[str, Any], *, issuer: str, now: dt.datetime
     model = RECORD_MODELS[kind]
     values = {
         **data,
-        "id": f"x-borderlink-{kind}--{uuid.uuid4()}",  # the STIX type of the kind
+        "id": f"{STIX_TYPES[kind]}--{uuid.uuid4()}",  # the STIX type of the kind
         "issuer": issuer,
         "created": now,
         "modified": now,

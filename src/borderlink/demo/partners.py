@@ -100,7 +100,7 @@ def link(nodes: dict[str, Node], urls: dict[str, str]) -> Agreement:
 def seize(node: Node) -> list[IssueResult]:
     now = dt.datetime.now(dt.UTC)
     seizure = Seizure(
-        id=f"x-borderlink-seizure--{uuid.uuid4()}",
+        id=f"report--{uuid.uuid4()}",  # a seizure travels as a STIX report
         issuer=node.settings.node_id,
         created=now,
         modified=now,

@@ -132,7 +132,14 @@ class PartnerClient:
         data = self._call(
             "GET",
             f"/taxii2/{API_ROOT}/collections/{collection}/objects/",
-            params={"next": str(after), "limit": str(limit)},
+            # Every version, tombstones included, in release order: what sync must see (a
+            # TAXII client gets the latest only by default).
+            params={
+                "next": str(after),
+                "limit": str(limit),
+                "match[version]": "all",
+                "x_borderlink_view": "records",
+            },
         )
         envelopes = data.get("x_borderlink_envelopes", [])
         if not isinstance(envelopes, list) or not all(isinstance(e, str) for e in envelopes):
@@ -181,8 +188,11 @@ def _error_from(response: httpx.Response, partner_id: str) -> BorderLinkError:
         body = response.json()
     except ValueError:
         body = {}
-    code = body.get("error") if isinstance(body, dict) else None
-    detail = body.get("detail") if isinstance(body, dict) else None
+    if not isinstance(body, dict):
+        body = {}
+    # A BorderLink error body, or a TAXII error message (what TAXII routes answer).
+    code = body.get("error") or body.get("error_code")
+    detail = body.get("detail") or body.get("description")
     for klass in OUTCOMES:
         if klass.code == code and klass is not BorderLinkError:
             return klass(f"partner {partner_id}: {detail}")

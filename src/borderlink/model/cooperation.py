@@ -13,7 +13,9 @@ purposes, up to which classification, with which fields removed.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -67,7 +69,7 @@ class Route(BaseModel):
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    id: str = Field(description="STIX id, e.g. x-borderlink-alert--<uuid4>")
+    id: str = Field(description="STIX id, e.g. indicator--<uuid4> for an alert")
     issuer: str = Field(description="Node id of the administration that issued the record")
     created: dt.datetime
     modified: dt.datetime = Field(description="Version: a correction is a later `modified`")
@@ -166,6 +168,10 @@ RECORD_MODELS: dict[str, type[Alert] | type[Seizure] | type[AeoStatus]] = {
     "aeo-status": AeoStatus,
 }
 Record = Annotated[CoopRecord, Field(discriminator="kind")]
+# The standard STIX 2.1 object each kind travels as; a record's id is that object's id.
+STIX_TYPES: Mapping[str, str] = MappingProxyType(
+    {"alert": "indicator", "seizure": "report", "aeo-status": "identity"}
+)
 
 
 def nominal_fields(model: type[BaseModel]) -> list[str]:

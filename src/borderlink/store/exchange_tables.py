@@ -7,6 +7,8 @@
   expires, so a captured request is refused the second time, by any server process.
 - ``node_keys``: every public key a node (this one or a partner) signed with, with the period it
   is accepted for, so envelopes signed before a key rotation still verify.
+- ``taxii_credentials``: a partner's read-only TAXII credentials (HTTP Basic) for its standard
+  tools (MISP, OpenCTI), the secret hashed; a revoked one is kept, marked.
 """
 
 from __future__ import annotations
@@ -41,4 +43,16 @@ node_keys = Table(
     Column("valid_until", DateTime(timezone=True)),  # null: current; else end of the overlap
     Column("statement", Text),  # the rotation statement that brought it in (compact JWS)
     Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+taxii_credentials = Table(
+    "taxii_credentials",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("partner_id", String(64), nullable=False),
+    Column("secret_hash", String(255), nullable=False),  # argon2, like users' passwords
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),  # null: in use
+    Index("ix_taxii_credentials_partner_id", "partner_id"),
 )

@@ -119,20 +119,21 @@ GET    /api/v1/agency-rules                    Y Y Y - Y - U
 POST   /api/v1/agency-rules                    Y Y - - - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
-GET    /taxii2/                                - - - - - - -
-GET    /taxii2/borderlink/                     - - - - - - -
-GET    /taxii2/borderlink/collections/         - - - - - - -
-GET    /taxii2/borderlink/collections/c1/      - - - - - - -
-GET    /taxii2/borderlink/collections/c1/objects/ - - - - - - -
-GET    /taxii2/borderlink/collections/c1/manifest/ - - - - - - -
-GET    /taxii2/borderlink/collections/c1/objects/o1/ - - - - - - -
-GET    /taxii2/borderlink/collections/c1/objects/o1/versions/ - - - - - - -
-GET    /api/v1/exchange/tree-head              - - - - - - -
-GET    /api/v1/exchange/consistency?first=0&second=0 - - - - - - -
-POST   /api/v1/exchange/notify                 - - - - - - -
-GET    /api/v1/exchange/keys                   - - - - - - -
-GET    /api/v1/exchange/proofs?record_id=r1    - - - - - - -
-GET    /api/v1/exchange/proofs/leaves/0        - - - - - - -
+GET    /taxii2/                                - - - - - - U
+GET    /taxii2/borderlink/                     - - - - - - U
+GET    /taxii2/borderlink/collections/         - - - - - - U
+GET    /taxii2/borderlink/collections/c1/      - - - - - - U
+GET    /taxii2/borderlink/collections/c1/objects/ - - - - - - U
+GET    /taxii2/borderlink/collections/c1/manifest/ - - - - - - U
+GET    /taxii2/borderlink/collections/c1/objects/o1/ - - - - - - U
+GET    /taxii2/borderlink/collections/c1/objects/o1/versions/ - - - - - - U
+GET    /taxii2/schemas/customs-records.json Y Y Y Y Y Y Y
+GET    /api/v1/exchange/tree-head              - - - - - - U
+GET    /api/v1/exchange/consistency?first=0&second=0 - - - - - - U
+POST   /api/v1/exchange/notify                 - - - - - - U
+GET    /api/v1/exchange/keys                   - - - - - - U
+GET    /api/v1/exchange/proofs?record_id=r1    - - - - - - U
+GET    /api/v1/exchange/proofs/leaves/0        - - - - - - U
 """
 
 PAGES = """
@@ -284,7 +285,9 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                 if got != cells[n]:
                     problems.append(f"{column:16} {method} {template}: want {cells[n]}, got {got}")
                 if got in "-4U" and response.status_code != 500:
-                    assert set(response.json()) == {"error", "detail", "field"}
+                    taxii = path.startswith("/taxii2/")  # TAXII error messages
+                    keys = {"title", "description", "error_code", "http_status"}
+                    assert set(response.json()) == (keys if taxii else {"error", "detail", "field"})
         # Pages: through a browser session (cookie + CSRF token in forms).
         async with client(app) as browser:
             csrf = ""

@@ -59,7 +59,7 @@ def test_nothing_flows_until_the_partner_copy_matches(mesh: Mesh) -> None:
     assert check.status == "confirmed"
     third = issue(a, OPS, new_alert(3), transport_for=mesh.transport_for)
     assert third.released_to == ["B"]
-    assert {o["title"] for o in held_objects(b)} >= {"alert 3"}
+    assert {o["name"] for o in held_objects(b)} >= {"alert 3"}
 
 
 def test_copies_that_drift_are_shown_and_block_the_exchange(mesh: Mesh) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from borderlink.cooperation import match_alerts
 from borderlink.errors import IntegrityFailure, PartnerUnavailable, PolicyDenied, ReplayDetected
 from borderlink.exchange.envelope import seal
-from borderlink.exchange.stix import to_stix
+from borderlink.exchange.stix import flat_view, to_stix
 from borderlink.model import AgreementState, Alert
 from borderlink.services.accounts.access import Principal
 from borderlink.services.cooperation.agreements import transition_agreement
@@ -61,7 +61,7 @@ def test_seizure_reaches_b_redacted_never_c_and_b_flags_a_declaration(mesh: Mesh
 
     at_b = {o["id"]: o for o in held_objects(mesh.nodes["B"])}
     assert set(at_b) == {seizure.id, results[1].record_id}
-    copy = at_b[seizure.id]
+    copy = flat_view(at_b[seizure.id])  # the record fields, as B holds them
     for absent in ("parties", "declaration_id", "concealment"):
         assert absent not in copy
     assert copy["redacted"] == ["concealment", "declaration_id", "parties"]

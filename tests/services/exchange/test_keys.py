@@ -63,7 +63,7 @@ def test_a_rotated_key_is_learnt_on_sync_and_old_envelopes_still_verify(mesh: Me
     partner = get_partner(b, "A")
     assert partner.public_key == rotation.identity.public_key
     assert [k.public_key for k in partner.retired] == [old_key]
-    assert {o["title"] for o in held_objects(b)} >= {"alert 0", "alert 1"}
+    assert {o["name"] for o in held_objects(b)} >= {"alert 0", "alert 1"}
     # A's own log still verifies, heads signed with the old key included.
     assert verify_log(a, node_identity(a).public_key).tree_size >= 2
 

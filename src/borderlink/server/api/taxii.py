@@ -1,33 +1,93 @@
 """TAXII 2.1 between nodes, plus the log and notice endpoints partners call.
 
 Every route here is for partner nodes, authenticated by a signed request (RFC 9421, see
-``server.partner_auth``), never by a user token. The work is in ``services.taxii``,
+``server.partner_auth``), never by a user token; the TAXII reads also take a partner's read-only
+credentials (HTTP Basic) for its standard tools. TAXII routes answer errors as TAXII error
+messages and check ``Accept`` (406); ``GET /taxii2/schemas/<name>.json`` serves the JSON Schemas
+of BorderLink's STIX extensions to anyone. The work is in ``services.taxii``,
 ``services.exchange_log`` and ``services.sync``; this module parses and renders.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from borderlink.errors import InvalidInput
+from borderlink.errors import BorderLinkError, InvalidInput, outcome_of
 from borderlink.server.deps import blocking
-from borderlink.server.partner_auth import Caller
+from borderlink.server.partner_auth import Caller, Reader
+from borderlink.services.cooperation import Partner
 from borderlink.services.cooperation.partners import node_identity
 from borderlink.services.exchange import taxii
 from borderlink.services.exchange.log import consistency, head_document
 from borderlink.services.exchange.sync import SyncScheduler, accept_notice
+from borderlink.services.exchange.taxii import stix_schema
 from borderlink.services.node import Node
 
 router = APIRouter(tags=["exchange"])
 ROOT = f"/taxii2/{taxii.API_ROOT}"
+# What a TAXII client may Accept: the TAXII media type (2.1, or no version), or a wildcard.
+_ACCEPTABLE = ("application/taxii+json", "application/*", "*/*")
 
 
 class TaxiiResponse(JSONResponse):
     media_type = taxii.TAXII_MEDIA
+
+
+def _acceptable(accept: str | None) -> bool:
+    if not accept:
+        return True  # a client that says nothing takes what it gets
+    for item in accept.split(","):
+        kind, *params = (p.strip().lower() for p in item.split(";"))
+        version = next((p.partition("=")[2] for p in params if p.startswith("version=")), "2.1")
+        if kind in _ACCEPTABLE and version == "2.1":
+            return True
+    return False
+
+
+def taxii_error(status: int, code: str, detail: str) -> TaxiiResponse:
+    """A TAXII 2.1 error message (title, description, http_status, error_code)."""
+    body = {
+        "title": code.replace("_", " "),
+        "description": detail,
+        "error_code": code,
+        "http_status": str(status),
+    }
+    headers = {"WWW-Authenticate": 'Basic realm="taxii"'} if status == 401 else None
+    return TaxiiResponse(body, status_code=status, headers=headers)
+
+
+class TaxiiRoute(APIRoute):
+    """A TAXII route: Accept checked (406), every error answered as a TAXII error message."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            if not _acceptable(request.headers.get("accept")):
+                accept = request.headers.get("accept")
+                return taxii_error(406, "not_acceptable", f"cannot answer as {accept!r}")
+            try:
+                return await handler(request)
+            except BorderLinkError as error:
+                return taxii_error(outcome_of(error).http_status, error.code, error.detail)
+            except RequestValidationError as error:
+                problems = "; ".join(
+                    f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg')}"
+                    for e in error.errors()
+                )
+                return taxii_error(400, InvalidInput.code, problems or "invalid request")
+
+        return route
+
+
+taxii_router = APIRouter(tags=["exchange"], route_class=TaxiiRoute)
 
 
 def _node(request: Request) -> Node:
@@ -35,13 +95,45 @@ def _node(request: Request) -> Node:
     return node
 
 
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
 Limit = Annotated[int, Query(ge=1)]
 
 
-@router.get("/taxii2/", response_class=TaxiiResponse)
-async def discovery(request: Request, caller: Caller) -> TaxiiResponse:
+async def filters(
+    added_after: str | None = None,
+    limit: Limit = 100,
+    next: str | None = None,  # the TAXII parameter's name
+    match_type: Annotated[str | None, Query(alias="match[type]")] = None,
+    match_id: Annotated[str | None, Query(alias="match[id]")] = None,
+    match_version: Annotated[str | None, Query(alias="match[version]")] = None,
+    match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
+    view: Annotated[
+        str | None, Query(alias="x_borderlink_view", description="`records`: node-to-node")
+    ] = None,
+) -> taxii.Query:
+    return await blocking(
+        taxii.parse_query,
+        added_after=added_after,
+        limit=limit,
+        next=next,
+        match_type=match_type,
+        match_id=match_id,
+        match_version=match_version,
+        match_spec_version=match_spec_version,
+        records=view == "records",
+    )
+
+
+Asked = Annotated[taxii.Query, Depends(filters)]
+
+
+@taxii_router.get("/taxii2/", response_class=TaxiiResponse)
+async def discovery(request: Request, caller: Reader) -> TaxiiResponse:
     node = _node(request)
-    root = f"{str(request.base_url).rstrip('/')}{ROOT}/"
+    root = f"{_base_url(request)}{ROOT}/"
     return TaxiiResponse(
         {
             "title": f"BorderLink node {node.settings.node_id}",
@@ -52,8 +144,8 @@ async def discovery(request: Request, caller: Caller) -> TaxiiResponse:
     )
 
 
-@router.get(f"{ROOT}/", response_class=TaxiiResponse)
-async def api_root(request: Request, caller: Caller) -> TaxiiResponse:
+@taxii_router.get(f"{ROOT}/", response_class=TaxiiResponse)
+async def api_root(request: Request, caller: Reader) -> TaxiiResponse:
     return TaxiiResponse(
         {
             "title": f"BorderLink exchange of {_node(request).settings.node_id}",
@@ -63,96 +155,93 @@ async def api_root(request: Request, caller: Caller) -> TaxiiResponse:
     )
 
 
-@router.get(f"{ROOT}/collections/", response_class=TaxiiResponse)
-async def collections(request: Request, caller: Caller) -> TaxiiResponse:
+@taxii_router.get(f"{ROOT}/collections/", response_class=TaxiiResponse)
+async def collections(request: Request, caller: Reader) -> TaxiiResponse:
     found = await blocking(taxii.collections, _node(request), caller)
     return TaxiiResponse({"collections": list(found.values())})
 
 
-@router.get(f"{ROOT}/collections/{{collection_id}}/", response_class=TaxiiResponse)
-async def collection(request: Request, caller: Caller, collection_id: str) -> TaxiiResponse:
+@taxii_router.get(f"{ROOT}/collections/{{collection_id}}/", response_class=TaxiiResponse)
+async def collection(request: Request, caller: Reader, collection_id: str) -> TaxiiResponse:
     return TaxiiResponse(await blocking(taxii.collection, _node(request), caller, collection_id))
 
 
-def _envelope(
-    page: taxii.TaxiiPage, items: list[Any], envelopes: list[str] | None = None
-) -> TaxiiResponse:
+def _envelope(page: taxii.TaxiiPage, items: list[Any]) -> TaxiiResponse:
     body: dict[str, Any] = {"more": page.more, "objects": items}
     if page.next is not None:
-        body["next"] = str(page.next)
-    if envelopes:  # the signed form of each object, in the same order
-        body["x_borderlink_envelopes"] = envelopes
+        body["next"] = page.next
+    if page.envelopes:  # the signed form of each record, in the same order
+        body["x_borderlink_envelopes"] = page.envelopes
     return TaxiiResponse(body, headers=page.headers())
 
 
-@router.get(f"{ROOT}/collections/{{collection_id}}/objects/", response_class=TaxiiResponse)
+async def _page(
+    request: Request, caller: Partner, collection_id: str, asked: taxii.Query
+) -> taxii.TaxiiPage:
+    return await blocking(
+        taxii.objects_page,
+        _node(request),
+        caller,
+        collection_id,
+        asked,
+        base_url=_base_url(request),
+    )
+
+
+@taxii_router.get(f"{ROOT}/collections/{{collection_id}}/objects/", response_class=TaxiiResponse)
 async def objects(
-    request: Request,
-    caller: Caller,
-    collection_id: str,
-    added_after: str | None = None,
-    limit: Limit = 100,
-    next: str | None = None,  # the TAXII parameter's name
+    request: Request, caller: Reader, collection_id: str, asked: Asked
 ) -> TaxiiResponse:
-    page = await blocking(
-        taxii.objects_page,
-        _node(request),
-        caller,
-        collection_id,
-        added_after=added_after,
-        limit=limit,
-        next_=next,
-    )
-    return _envelope(page, page.objects, page.envelopes)
+    page = await _page(request, caller, collection_id, asked)
+    return _envelope(page, page.objects)
 
 
-@router.get(f"{ROOT}/collections/{{collection_id}}/manifest/", response_class=TaxiiResponse)
+@taxii_router.get(f"{ROOT}/collections/{{collection_id}}/manifest/", response_class=TaxiiResponse)
 async def manifest(
-    request: Request,
-    caller: Caller,
-    collection_id: str,
-    added_after: str | None = None,
-    limit: Limit = 100,
-    next: str | None = None,  # the TAXII parameter's name
+    request: Request, caller: Reader, collection_id: str, asked: Asked
 ) -> TaxiiResponse:
-    page = await blocking(
-        taxii.objects_page,
-        _node(request),
-        caller,
-        collection_id,
-        added_after=added_after,
-        limit=limit,
-        next_=next,
-    )
-    return _envelope(page, page.manifest())
+    page = await _page(request, caller, collection_id, asked)
+    body: dict[str, Any] = {"more": page.more, "objects": page.manifest()}
+    if page.next is not None:
+        body["next"] = page.next
+    return TaxiiResponse(body, headers=page.headers())
 
 
-@router.get(
+@taxii_router.get(
     f"{ROOT}/collections/{{collection_id}}/objects/{{object_id}}/", response_class=TaxiiResponse
 )
 async def get_object(
-    request: Request, caller: Caller, collection_id: str, object_id: str
+    request: Request, caller: Reader, collection_id: str, object_id: str, asked: Asked
 ) -> TaxiiResponse:
-    """Every version of one object released to the caller (with their signed envelopes)."""
-    page = await blocking(taxii.object_versions, _node(request), caller, collection_id, object_id)
-    return TaxiiResponse(
-        {"more": False, "objects": page.objects, "x_borderlink_envelopes": page.envelopes},
-        headers=page.headers(),
+    """The versions of one record released to the caller (latest by default), signed."""
+    page = await blocking(
+        taxii.object_versions, _node(request), caller, collection_id, object_id, asked
     )
+    return _envelope(page, page.objects)
 
 
-@router.get(
+@taxii_router.get(
     f"{ROOT}/collections/{{collection_id}}/objects/{{object_id}}/versions/",
     response_class=TaxiiResponse,
 )
 async def object_versions(
-    request: Request, caller: Caller, collection_id: str, object_id: str
+    request: Request, caller: Reader, collection_id: str, object_id: str
 ) -> TaxiiResponse:
     page = await blocking(taxii.object_versions, _node(request), caller, collection_id, object_id)
     return TaxiiResponse(
         {"more": False, "versions": [o["modified"] for o in page.objects]},
         headers=page.headers(),
     )
+
+
+@router.get("/taxii2/schemas/{name}.json")
+async def json_schema(name: str) -> JSONResponse:
+    """The JSON Schema of a BorderLink STIX extension (what its extension-definition names)."""
+    found = await blocking(stix_schema, name)  # a file read
+    return JSONResponse(found, media_type="application/schema+json")
+
+
+router.include_router(taxii_router)
 
 
 # --- the node's log and notices ---------------------------------------------------------------

@@ -39,6 +39,7 @@ from borderlink.services.cooperation.partners import (
     node_identity,
     retired_keys_by_node,
 )
+from borderlink.services.exchange.added import stamp as stamp_added
 from borderlink.services.exchange.calls import notify_partners
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.node import Node
@@ -183,6 +184,7 @@ def issue_all(
                 )
         upsert(conn, coop_records, "record_id", list(stored.values()), held_before)
         if copies:
+            stamp_added(conn, copies)  # unique date_added per object of a collection (TAXII)
             conn.execute(insert(released), copies)
             _latest(conn, copies, results)
         conn.execute(insert(audit_log), audits)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput
 from borderlink.exchange.stix import NOMINAL_MARKING
+from borderlink.exchange.stix import flat_view as flat_view  # re-exported: the shells show it
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import (
     REDACTED,
@@ -93,7 +94,7 @@ def inbox(
         ).all()
         views = []
         for r in rows:
-            stix, masked = _mask(dict(r.document), nominal)
+            stix, masked = _mask(flat_view(r.document), nominal)
             views.append(
                 RecordView(
                     record_id=r.record_id,
@@ -124,7 +125,7 @@ def outbox(
         ).all()
         views = []
         for r in rows:
-            stix, masked = _mask(dict(r.stix), nominal)
+            stix, masked = _mask(flat_view(r.stix), nominal)
             views.append(
                 ReleaseView(
                     seq=r.seq,
