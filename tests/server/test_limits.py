@@ -98,6 +98,24 @@ def test_nul_in_a_form_a_query_or_a_path_is_invalid_input(client: Client) -> Non
     assert query.json()["error"] == path.json()["error"] == "invalid_input"
 
 
+def test_an_api_query_parameter_given_twice_is_invalid_input(client: Client) -> None:
+    # Before, the last value won silently: a filter on two agencies answered for one.
+    twice = client.get("/api/v1/referrals?agency=health&agency=customs")
+    assert twice.status_code == 400
+    assert twice.json()["error"] == "invalid_input"
+    assert "'agency'" in twice.json()["detail"]
+    once = client.get("/api/v1/referrals?agency=health")
+    assert once.status_code != 400
+
+
+def test_a_taxii_route_refuses_in_a_taxii_error_message(client: Client) -> None:
+    answer = client.get("/taxii2/?x=%00")
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("application/taxii+json")
+    assert answer.json()["error_code"] == "invalid_input"
+    assert answer.json()["http_status"] == "400"
+
+
 @pytest.mark.parametrize("name", ["ad\u200bmin", "ad\u202emin", "ad\x07min", "ad\nmin"])
 def test_a_login_name_with_an_invisible_character_is_invalid_input(
     client: Client, name: str

@@ -14,6 +14,7 @@ from borderlink.services import Node
 from borderlink.settings import Settings
 from tests.surfaces import client
 
+TAXII_ERROR_REF = "#/components/schemas/TaxiiError"
 ERROR_REF = "#/components/schemas/ErrorBody"
 # Operations open to anyone (no credentials asked).
 OPEN = {
@@ -52,6 +53,10 @@ def test_every_error_response_is_the_error_body(schema: dict[str, Any]) -> None:
         for status, response in operation["responses"].items():
             if status == "default" or int(status) >= 400:
                 errors += 1
+                if path.startswith("/taxii2/") and "/schemas/" not in path:
+                    media = response["content"]["application/taxii+json;version=2.1"]
+                    assert media["schema"]["$ref"] == TAXII_ERROR_REF, (method, path, status)
+                    continue
                 ref = response["content"]["application/json"]["schema"]["$ref"]
                 assert ref == ERROR_REF, (method, path, status)
         assert "default" in operation["responses"], (method, path)

@@ -42,17 +42,48 @@ MACHINE_PATHS = ("/api/", "/taxii2/")  # answered in JSON, always
 HtmlRenderer = Callable[[Request, int, dict[str, Any]], Response]
 
 
+TAXII_PATH = "/taxii2/"
+TAXII_ERROR_MEDIA = "application/taxii+json;version=2.1"
+
+
 def error_body(code: str, detail: Any, field: str | None = None) -> dict[str, Any]:
     return {"error": code, "detail": detail, "field": field}
+
+
+def taxii_error_body(status: int, code: str, detail: Any) -> dict[str, Any]:
+    """A TAXII 2.1 error message: a TAXII client reads these, not our own error body."""
+    return {
+        "title": code.replace("_", " "),
+        "description": str(detail),
+        "error_code": code,
+        "http_status": str(status),
+    }
+
+
+def speaks_taxii(path: str) -> bool:
+    """TAXII routes answer TAXII error messages, whoever refused the request (the schemas the
+    node serves beside them are plain JSON documents)."""
+    return path.startswith(TAXII_PATH) and "/schemas/" not in path
+
+
+def machine_error(
+    path: str, status: int, code: str, detail: Any, field: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """The body and media type of an error answer to a machine at ``path``."""
+    if speaks_taxii(path):
+        return taxii_error_body(status, code, detail), TAXII_ERROR_MEDIA
+    return error_body(code, detail, field), "application/json"
 
 
 def _respond(
     request: Request, status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None
 ) -> Response:
     render: HtmlRenderer | None = getattr(request.app.state, "render_error", None)
-    if render is not None and not request.url.path.startswith(MACHINE_PATHS):
+    path = request.url.path
+    if render is not None and not path.startswith(MACHINE_PATHS):
         return render(request, status, body)
-    return JSONResponse(status_code=status, content=body, headers=headers)
+    content, media = machine_error(path, status, body["error"], body["detail"], body["field"])
+    return JSONResponse(status_code=status, content=content, headers=headers, media_type=media)
 
 
 async def _borderlink_error(request: Request, error: Exception) -> Response:
@@ -107,15 +138,19 @@ class CatchAll:
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:  # too late for a clean answer: the server closes the connection
                 return
-            body = json.dumps(
-                error_body("internal_error", "an internal error occurred; it has been logged")
-            ).encode()
+            content, media = machine_error(
+                scope.get("path", ""),
+                500,
+                "internal_error",
+                "an internal error occurred; it has been logged",
+            )
+            body = json.dumps(content).encode()
             await send(
                 {
                     "type": "http.response.start",
                     "status": 500,
                     "headers": [
-                        (b"content-type", b"application/json"),
+                        (b"content-type", media.encode()),
                         (b"content-length", str(len(body)).encode()),
                     ],
                 }

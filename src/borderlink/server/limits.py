@@ -8,18 +8,20 @@ it (chunked, or lying about its length) is cut off with the same 413, in the one
 
 A NUL character, which no value type accepts and PostgreSQL cannot store, is refused as invalid
 input (the status the one error table gives it) wherever it comes: in the path, the query, or
-the body (raw, JSON-escaped as ``\\u0000``, or form-encoded as ``%00``).
+the body (raw, JSON-escaped as ``\\u0000``, or form-encoded as ``%00``). An API query parameter
+given twice is refused too: each takes one value.
 """
 
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from borderlink.errors import InvalidInput, code_for_status, outcome_of
-from borderlink.server.errors import error_body
+from borderlink.server.errors import machine_error
 from borderlink.settings import Settings
 
 AUTH_PATHS = ("/api/v1/auth/", "/login", "/logout")
@@ -38,14 +40,15 @@ def limit_for(settings: Settings, method: str, path: str) -> int:
     return settings.max_body_bytes
 
 
-async def _answer(send: Send, status: int, body: dict[str, object]) -> None:
+async def _answer(send: Send, scope: Scope, status: int, code: str, detail: str) -> None:
+    body, media = machine_error(scope.get("path", ""), status, code, detail)
     data = json.dumps(body).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", media.encode()),
                 (b"content-length", str(len(data)).encode()),
                 (b"connection", b"close"),
             ],
@@ -63,6 +66,21 @@ def _marks(headers: dict[bytes, bytes]) -> tuple[bytes, ...]:
     return (*NUL_MARKS, b"%00") if form else NUL_MARKS
 
 
+def _repeated_parameter(scope: Scope) -> str | None:
+    """The first query parameter of an API call given twice: every one of the API's takes a
+    single value, and silently keeping the last of several would answer another question."""
+    if not scope.get("path", "").startswith("/api/"):
+        return None
+    raw: bytes = scope.get("query_string", b"")
+    query = raw.decode("latin-1")
+    seen: set[str] = set()
+    for name, _ in parse_qsl(query, keep_blank_values=True):
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
+
+
 class BodyLimits:
     """ASGI middleware: the per-route body limit and the NUL check, before any handler reads."""
 
@@ -77,13 +95,19 @@ class BodyLimits:
         target = scope.get("raw_path", b"") + b"?" + scope.get("query_string", b"")
         if b"%00" in target or b"\x00" in target:
             status = outcome_of(InvalidInput).http_status
-            await _answer(send, status, error_body(InvalidInput.code, NUL_DETAIL))
+            await _answer(send, scope, status, InvalidInput.code, NUL_DETAIL)
+            return
+        repeated = _repeated_parameter(scope)
+        if repeated is not None:
+            status = outcome_of(InvalidInput).http_status
+            detail = f"the query parameter {repeated!r} is given more than once; it takes one value"
+            await _answer(send, scope, status, InvalidInput.code, detail)
             return
         limit = limit_for(self.settings, scope.get("method", "GET"), scope.get("path", ""))
         headers = dict(scope.get("headers", []))
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _answer(send, 413, error_body(code_for_status(413), _too_large(limit)))
+            await _answer(send, scope, 413, code_for_status(413), _too_large(limit))
             return
         marks = _marks(headers)
         seen = 0

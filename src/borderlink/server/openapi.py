@@ -23,10 +23,23 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
 from borderlink.errors import BorderLinkError, InvalidInput, NotFound, outcome_of
-from borderlink.server.errors import ErrorBody
+from borderlink.server.errors import TAXII_ERROR_MEDIA, ErrorBody, speaks_taxii
 
 F = TypeVar("F", bound=Callable[..., Any])
 ERROR_SCHEMA = "ErrorBody"
+TAXII_ERROR_SCHEMA = "TaxiiError"
+# A TAXII 2.1 error message (TAXII 2.1, section 3.6.1), as TAXII routes answer.
+_TAXII_ERROR = {
+    "title": "TaxiiError",
+    "type": "object",
+    "required": ["title"],
+    "properties": {
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "error_code": {"type": "string"},
+        "http_status": {"type": "string"},
+    },
+}
 # Where a dependency keeps the errors it declares (an attribute keeps it beside the function).
 _MARK = "__borderlink_raises__"
 # FastAPI's own validation-error schemas, which no answer of ours ever has.
@@ -35,6 +48,13 @@ _FASTAPI_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 def _json_error() -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}
+
+
+def _error_content(path: str) -> dict[str, Any]:
+    if speaks_taxii(path):
+        reference = {"$ref": f"#/components/schemas/{TAXII_ERROR_SCHEMA}"}
+        return {TAXII_ERROR_MEDIA: {"schema": reference}}
+    return _json_error()
 
 
 def raising(*errors: type[BorderLinkError]) -> Callable[[F], F]:
@@ -94,11 +114,8 @@ def derived_errors(route: RouteContext) -> list[type[BorderLinkError]]:
     return errors
 
 
-def _response(errors: list[type[BorderLinkError]]) -> dict[str, Any]:
-    return {
-        "description": _describe(errors),
-        "content": _json_error(),
-    }
+def _response(errors: list[type[BorderLinkError]], content: dict[str, Any]) -> dict[str, Any]:
+    return {"description": _describe(errors), "content": content}
 
 
 def _complete(schema: dict[str, Any], routes: list[RouteContext]) -> None:
@@ -109,14 +126,15 @@ def _complete(schema: dict[str, Any], routes: list[RouteContext]) -> None:
             if operation is None:
                 continue
             responses: dict[str, Any] = operation.setdefault("responses", {})
+            content = _error_content(route.path_format or "")
             validation = responses.get("422", {}).get("content", {}).get("application/json", {})
             if "HTTPValidationError" in str(validation.get("schema", "")):
                 del responses["422"]
             for code, group in _by_status(derived_errors(route)).items():
-                responses.setdefault(str(code), _response(group))
+                responses.setdefault(str(code), _response(group, content))
             for status, response in responses.items():
                 if status.isdigit() and int(status) >= 400:  # a route's own entry gets the body
-                    response.setdefault("content", _json_error())
+                    response.setdefault("content", content)
             operation["responses"] = responses = dict(
                 sorted(responses.items(), key=lambda kv: (not kv[0].isdigit(), kv[0]))
             )
@@ -124,7 +142,7 @@ def _complete(schema: dict[str, Any], routes: list[RouteContext]) -> None:
                 "default",
                 {
                     "description": "`internal_error`: anything unexpected (500; it is logged)",
-                    "content": _json_error(),
+                    "content": content,
                 },
             )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -134,6 +152,7 @@ def _complete(schema: dict[str, Any], routes: list[RouteContext]) -> None:
     components[ERROR_SCHEMA] = ErrorBody.model_json_schema(
         ref_template="#/components/schemas/{model}"
     )
+    components[TAXII_ERROR_SCHEMA] = _TAXII_ERROR
 
 
 def _hoist_body_schemas(paths: dict[str, Any], components: dict[str, Any]) -> None:

@@ -56,7 +56,7 @@ async def get_reject(
 
 
 class RetryRequest(BaseModel):
-    ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
         default=None, max_length=10_000, description="Default: every open reject (or of a reason)"
     )
     reason: str | None = Field(default=None, max_length=64)

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from borderlink.errors import BorderLinkError, InvalidInput, outcome_of
 from borderlink.server.deps import blocking
+from borderlink.server.errors import taxii_error_body
 from borderlink.server.partner_auth import Caller, Reader
 from borderlink.services.cooperation import Partner
 from borderlink.services.cooperation.partners import node_identity
@@ -53,12 +54,7 @@ def _acceptable(accept: str | None) -> bool:
 
 def taxii_error(status: int, code: str, detail: str) -> TaxiiResponse:
     """A TAXII 2.1 error message (title, description, http_status, error_code)."""
-    body = {
-        "title": code.replace("_", " "),
-        "description": detail,
-        "error_code": code,
-        "http_status": str(status),
-    }
+    body = taxii_error_body(status, code, detail)
     headers = {"WWW-Authenticate": 'Basic realm="taxii"'} if status == 401 else None
     return TaxiiResponse(body, status_code=status, headers=headers)
 
