@@ -28,18 +28,6 @@ from borderlink.server.errors import TAXII_ERROR_MEDIA, ErrorBody, speaks_taxii
 F = TypeVar("F", bound=Callable[..., Any])
 ERROR_SCHEMA = "ErrorBody"
 TAXII_ERROR_SCHEMA = "TaxiiError"
-# A TAXII 2.1 error message (TAXII 2.1, section 3.6.1), as TAXII routes answer.
-_TAXII_ERROR = {
-    "title": "TaxiiError",
-    "type": "object",
-    "required": ["title"],
-    "properties": {
-        "title": {"type": "string"},
-        "description": {"type": "string"},
-        "error_code": {"type": "string"},
-        "http_status": {"type": "string"},
-    },
-}
 # Where a dependency keeps the errors it declares (an attribute keeps it beside the function).
 _MARK = "__borderlink_raises__"
 # FastAPI's own validation-error schemas, which no answer of ours ever has.
@@ -48,6 +36,21 @@ _FASTAPI_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 def _json_error() -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR_SCHEMA}"}}}
+
+
+def _taxii_error_schema() -> dict[str, Any]:
+    """A TAXII 2.1 error message (TAXII 2.1, section 3.6.1), as TAXII routes answer."""
+    return {
+        "title": "TaxiiError",
+        "type": "object",
+        "required": ["title"],
+        "properties": {
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "error_code": {"type": "string"},
+            "http_status": {"type": "string"},
+        },
+    }
 
 
 def _error_content(path: str) -> dict[str, Any]:
@@ -152,7 +155,7 @@ def _complete(schema: dict[str, Any], routes: list[RouteContext]) -> None:
     components[ERROR_SCHEMA] = ErrorBody.model_json_schema(
         ref_template="#/components/schemas/{model}"
     )
-    components[TAXII_ERROR_SCHEMA] = _TAXII_ERROR
+    components[TAXII_ERROR_SCHEMA] = _taxii_error_schema()
 
 
 def _hoist_body_schemas(paths: dict[str, Any], components: dict[str, Any]) -> None:
