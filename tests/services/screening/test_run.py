@@ -153,3 +153,21 @@ def test_scoring_a_declaration_with_a_hit_sends_it_red(screened: Node) -> None:
     assert (found["D1"]["channel"], found["D1"]["selection"]) == ("red", "screen")
     assert found["D1"]["reasons"][0]["source"] == "screening"
     assert all(r["source"] != "screening" for r in found["D2"]["reasons"] or [])
+
+
+def test_every_party_of_an_ingested_declaration_is_screened_on_arrival(
+    node: Node, tmp_path: Path, write_csv: Callable[..., Path]
+) -> None:
+    path = tmp_path / "sdn.csv"
+    path.write_text(SDN, encoding="utf-8")
+    watchlists.load_watchlist(node, ADMIN, path, "ofac-csv", "SDN")
+    submitter = Principal(user_id=5, username="feed", role=Role.ADMINISTRATOR)
+    rows = [
+        good(declaration_id="D1", importer_id="IMP1", importer_name="Banco Nacionall de Cuba S.A."),
+        good(declaration_id="D2", importer_id="IMP2", importer_name="Harmless Traders Ltd"),
+    ]
+    ingest_file(node, submitter, write_csv(rows))  # no `screening run` after it
+    found = {h["party_id"]: h for h in hits.list_hits(node, ANALYST)}
+    assert set(found) == {"IMP1"}
+    assert found["IMP1"]["entry_id"] == "306"
+    assert run.screen_parties(node, ADMIN).parties == 0  # already screened at ingest

@@ -37,6 +37,7 @@ from borderlink.services.ingest.batches import Source
 from borderlink.services.ingest.versions import rescore
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
+from borderlink.services.screening.run import screen_parties
 from borderlink.store import bulk
 from borderlink.store.engine import writer_lock
 from borderlink.store.tables import ingest_batches
@@ -45,6 +46,11 @@ T = TypeVar("T")
 KEY_AND_HASH = (*KEY, "row_hash")
 
 Progress = Callable[[int], None]  # called with the number of rows just processed
+
+
+# Screening at ingest is the node checking its own parties: a submitter needs no watchlist rights
+# for every party of what it sent to be screened against the lists in force.
+SCREENING = Principal.system("screening.ingest")
 
 
 def file_sha256(path: Path) -> str:
@@ -176,6 +182,9 @@ def _run(
             object_id=source.batch_id,
             details=summary.public(),
         )
+    if summary.accepted:
+        # Before any re-scoring, so that what it finds is already a reason.
+        screen_parties(node, SCREENING)
     if amended:
         rescore(node, principal, list(dict.fromkeys(amended)))
     return summary
