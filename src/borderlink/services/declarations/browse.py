@@ -24,8 +24,8 @@ from borderlink.services.declarations.read import (
     DeclarationFilter,
     DeclarationSummary,
     Page,
-    _list_queries,
-    _summary,
+    list_queries,
+    summary_row,
 )
 from borderlink.services.node import Node
 from borderlink.services.risk.targeting import latest_scores
@@ -155,7 +155,7 @@ def list_declarations(
     else:
         _check_page(limit, offset)
     latest = latest_scores()
-    base, page = _list_queries(principal, flt)
+    base, page = list_queries(principal, flt)
     base = _searched(base, latest, flt)
     scored = page.add_columns(latest.c.channel, latest.c.risk, latest.c.selection)
     page = _searched(scored, latest, flt)
@@ -166,7 +166,7 @@ def list_declarations(
             _audit_list(conn, principal, flt, [r.declaration_id for r in rows], export, nominal)
     items = [
         ListedDeclaration(
-            **_summary(r, nominal).model_dump(),
+            **summary_row(r, nominal).model_dump(),
             channel=r.channel,
             risk=r.risk,
             selection=r.selection,

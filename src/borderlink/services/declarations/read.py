@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, and_, func, insert, select, update
 
 from borderlink.cooperation.policy import redact
-from borderlink.errors import InvalidInput, NotFound, PermissionDenied
+from borderlink.errors import NotFound
 from borderlink.model import IsoDate, Outcome
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import (
@@ -122,50 +122,7 @@ def _filtered(query: Select[Any], flt: DeclarationFilter) -> Select[Any]:
     return query
 
 
-def list_declarations(
-    node: Node,
-    principal: Principal,
-    flt: DeclarationFilter | None = None,
-    *,
-    limit: int = 50,
-    offset: int = 0,
-    export: bool = False,
-) -> Page[DeclarationSummary]:
-    """A page of declarations, newest first. ``export=True``: up to ``MAX_EXPORT`` rows, and
-    the export is always audited (with or without nominal data in it)."""
-    require(principal, Permission.DECLARATIONS_READ)
-    flt = flt or DeclarationFilter()
-    nominal = sees_nominal(principal)
-    if flt.names_party() and not nominal:
-        raise PermissionDenied("filtering by party needs nominal:read", field="importer_id")
-    most = MAX_EXPORT if export else MAX_PAGE
-    if not 1 <= limit <= most:
-        raise InvalidInput(f"limit is 1 to {most}", field="limit")
-    if offset < 0:
-        raise InvalidInput("offset is 0 or more", field="offset")
-    base, page = _list_queries(principal, flt)
-    with node.transaction() as conn:
-        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-        rows = conn.execute(page.limit(limit).offset(offset)).all()
-        if export or (nominal and rows):
-            audit.record(
-                conn,
-                actor=principal.username,
-                action="declaration.export" if export else "declaration.list",
-                object_type="declaration",
-                reason=("exported" if export else "shown in a list")
-                + (" with nominal data" if nominal else " without nominal data"),
-                details={
-                    "filter": flt.model_dump(mode="json", exclude_none=True),
-                    "shown": [r.declaration_id for r in rows],
-                },
-            )
-    return Page[DeclarationSummary](
-        items=[_summary(r, nominal) for r in rows], total=total, limit=limit, offset=offset
-    )
-
-
-def _list_queries(principal: Principal, flt: DeclarationFilter) -> tuple[Select[Any], Select[Any]]:
+def list_queries(principal: Principal, flt: DeclarationFilter) -> tuple[Select[Any], Select[Any]]:
     """The list's two queries, scoped and filtered: the matching ids (to count them) and the
     page's rows (header, item count and value, outcome), newest first."""
     totals = (
@@ -195,7 +152,7 @@ def _list_queries(principal: Principal, flt: DeclarationFilter) -> tuple[Select[
     return base, page.order_by(declarations.c.declared_on.desc(), declarations.c.declaration_id)
 
 
-def _summary(r: Any, nominal: bool) -> DeclarationSummary:
+def summary_row(r: Any, nominal: bool) -> DeclarationSummary:
     """One row of the list, its importer redacted unless ``nominal``."""
     return DeclarationSummary(
         **{k: getattr(r, k) for k in SUMMARY_COLUMNS if k != "importer_id"},
