@@ -27,7 +27,13 @@ from borderlink.services.ingest.rejects import retry_rejects
 from borderlink.services.ingest.versions import amend_declaration, history
 from borderlink.services.risk import models, targeting
 from borderlink.store.risk_tables import scores
-from borderlink.store.tables import declaration_versions, declarations, goods_items, rejects
+from borderlink.store.tables import (
+    audit_log,
+    declaration_versions,
+    declarations,
+    goods_items,
+    rejects,
+)
 from tests.factories import good
 from tests.risk import synthetic as risk_history
 from tests.surfaces import client, seed, seed_scores
@@ -263,3 +269,23 @@ def test_an_amendment_that_came_first_applies_on_retry(node: Node, tmp_path: Pat
     assert retried.resolved == 1, retried
     _, items = _stored(node, "26GBMRN2")
     assert items[0].origin_country == "IN"  # type: ignore[attr-defined]
+
+
+def test_a_history_that_shows_party_data_is_audited(node: Node, write_csv: WriteCsv) -> None:
+    ingest_file(node, OPS, write_csv([good(declaration_id="AU1")]))
+    amend_declaration(node, OPS, "AU1", AmendmentIn(changes={"importer_id": "IMP2"}, reason="r"))
+    liaison = Principal(user_id=4, username="liaison", role=Role.LIAISON_OFFICER)
+
+    def reads() -> list[tuple[str, str | None]]:
+        with node.read() as conn:
+            found = conn.execute(
+                select(audit_log.c.actor, audit_log.c.reason).where(
+                    audit_log.c.action == "declaration.read", audit_log.c.object_id == "AU1"
+                )
+            ).all()
+        return [(r.actor, r.reason) for r in found]
+
+    history(node, liaison, "AU1")  # redacted: nothing nominal shown, nothing to audit
+    assert reads() == []
+    history(node, OPS, "AU1")
+    assert reads() == [("test", "history, with nominal data")]

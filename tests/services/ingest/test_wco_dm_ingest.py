@@ -21,7 +21,7 @@ from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.ingest.details import as_sent
 from borderlink.services.ingest.files import ingest_file
-from borderlink.store.tables import declarations, goods_items, rejects
+from borderlink.store.tables import audit_log, declarations, goods_items, rejects
 from tests.surfaces import PASSWORD, Seeded, client, seed
 
 OPS = Principal.system("test")
@@ -147,6 +147,14 @@ def test_what_the_flat_layout_has_no_column_for_is_kept_and_redacted_like_the_de
     ingest_file(node, OPS, shared_data / SAMPLES / "TT_EX001a__TT_EX001a.xml", format="wco-dm-xml")
     kept = as_sent(node, OPS, "U.7847323YIPYA")
     assert kept is not None
+    with node.read() as conn:  # the read showed party data: it is audited
+        audited = conn.execute(
+            select(audit_log.c.reason).where(
+                audit_log.c.action == "declaration.read",
+                audit_log.c.object_id == "U.7847323YIPYA",
+            )
+        ).scalars()
+        assert list(audited) == ["as sent, with nominal data"]
     assert kept["format"] == "wco-dm-xml"
     consignee = next(p for p in kept["parties"] if p["role"] == "consignee")
     assert (consignee["name"], consignee["city"], consignee["postcode"]) == (

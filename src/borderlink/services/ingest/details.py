@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Principal, sees_nominal
 from borderlink.services.declarations.read import ensure_visible
 from borderlink.services.node import Node
@@ -41,4 +42,16 @@ def as_sent(node: Node, principal: Principal, declaration_id: str) -> dict[str, 
         return None
     details: dict[str, Any] = json.loads(row.details)
     details["format"] = row.format
-    return details if sees_nominal(principal) else _redacted(details)
+    if not sees_nominal(principal):
+        return _redacted(details)
+    if details.get("parties"):  # a read that shows party data is audited
+        with node.transaction() as conn:
+            audit.record(
+                conn,
+                actor=principal.username,
+                action="declaration.read",
+                object_type="declaration",
+                object_id=declaration_id,
+                reason="as sent, with nominal data",
+            )
+    return details

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import (
     REDACTED,
     Permission,
@@ -106,12 +107,23 @@ def history(node: Node, principal: Principal, declaration_id: str) -> list[Versi
     """Every change to a declaration, oldest first, field by field."""
     ensure_visible(node, principal, declaration_id)
     nominal = sees_nominal(principal)
-    with node.read() as conn:
+    with node.transaction() as conn:
         rows = conn.execute(
             select(declaration_versions)
             .where(declaration_versions.c.declaration_id == declaration_id)
             .order_by(declaration_versions.c.version)
         ).all()
+        parties = [c["field"] for r in rows for c in r.changes if c["field"] in PARTY_FIELDS]
+        if nominal and parties:  # a read that shows party data is audited
+            audit.record(
+                conn,
+                actor=principal.username,
+                action="declaration.read",
+                object_type="declaration",
+                object_id=declaration_id,
+                reason="history, with nominal data",
+                details={"fields": sorted(set(parties))},
+            )
     return [
         Version(
             version=r.version,
