@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import borderlink
-from borderlink.server import background, errors, openapi
+from borderlink.server import background, docs, errors, openapi
 from borderlink.server.api import routers
 from borderlink.server.limits import BodyLimits
 from borderlink.server.security import SecurityHeaders
@@ -22,13 +22,14 @@ def create_app(
         title="BorderLink",
         version=borderlink.__version__,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served by `docs.install`, from the node's own files
         redoc_url=None,
         lifespan=background.lifespan(node),
     )
     app.state.node = node
     errors.install(app)
     openapi.install(app)
+    docs.install(app)
     app.add_middleware(BodyLimits, settings=node.settings)  # inside: its answers get the headers
     app.add_middleware(SecurityHeaders)
 

@@ -35,8 +35,8 @@ HEADERS: Mapping[str, str] = MappingProxyType(
         "Cache-Control": "no-store",
     }
 )
-# The interactive API docs load their own script; they keep the other headers.
-DOCS = "/api/v1/docs"
+# Files that do not change while a node runs may be cached (the API docs' assets included).
+CACHEABLE = ("/static/", "/api/v1/docs/assets/")
 
 
 class SecurityHeaders:
@@ -47,17 +47,15 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = str(scope.get("path", "")).startswith(DOCS)
-        static = str(scope.get("path", "")).startswith("/static/")
+        static = str(scope.get("path", "")).startswith(CACHEABLE)
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
-                    if (docs and name == "Content-Security-Policy") or (
-                        static and name == "Cache-Control"
-                    ):
+                    if static and name == "Cache-Control":
                         continue
+                    # setdefault: a route that sets its own policy (the API docs) keeps it.
                     headers.setdefault(name, value)
             await send(message)
 

@@ -158,7 +158,9 @@ def test_liaison_officer_walks_an_agreement_through_its_lifecycle(
                 data={"csrf_token": csrf, "to": "signed", "reason": "signed in Geneva"},
             )
             skipped = await c.post(
-                "/agreements/AB-1/transition", data={"csrf_token": csrf, "to": "expired"}
+                "/agreements/AB-1/transition",
+                data={"csrf_token": csrf, "to": "expired"},
+                headers={"referer": "http://testserver/agreements"},
             )
             after = await c.get("/agreements")
             listed = await c.get("/partners")
@@ -167,9 +169,15 @@ def test_liaison_officer_walks_an_agreement_through_its_lifecycle(
     before, moved, skipped, after, listed = _run(go())
     assert "<strong>draft</strong>" in before.text
     assert "seizure: parties" in before.text  # what is removed before release
+    offered = re.findall(r'<option value="([a-z_]+)"', before.text)
+    assert offered == ["signed"]  # from a draft, only the next step of the lifecycle
     assert moved.status_code == 303
     assert skipped.status_code == 409  # a lifecycle step that does not exist
+    assert "What to do:" in skipped.text and "reload the page" in skipped.text
+    assert 'href="/agreements">Go back' in skipped.text
+    assert "Something went wrong" not in skipped.text
     assert "<strong>signed</strong>" in after.text
+    assert re.findall(r'<option value="([a-z_]+)"', after.text) == ["ratified"]
     assert "Customs of Borduria" in listed.text
     auditor = accounts.token_principal(seeded.node, seeded.tokens[Role.AUDITOR])
     [entry] = browse.list_audit(seeded.node, auditor, action="agreement.transition").items

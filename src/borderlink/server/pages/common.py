@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -96,10 +97,55 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+# What a person can do about each error, beside what went wrong (the codes of borderlink.errors).
+ADVICE: Mapping[str, str] = MappingProxyType(
+    {
+        "invalid_input": "Go back, correct the field named above and send the form again.",
+        "invalid_expression": "Go back and correct the expression at the place named above.",
+        "not_found": "It may have been removed or the link mistyped; look for it in the lists.",
+        "conflict": "Someone changed it meanwhile, or it is not in a state that allows this: "
+        "reload the page to see where it stands, then try again.",
+        "permission_denied": "Your role does not allow this. Ask an administrator if your work "
+        "needs it.",
+        "policy_denied": "The agreement with this partner does not allow it; a liaison officer "
+        "can check the agreement's terms.",
+        "integrity_failure": "A signature or a proof did not verify: nothing was accepted. Tell "
+        "the liaison officer, who can check the partner's keys.",
+        "replay_detected": "The same request was seen before and refused: reload and try again.",
+        "reference_data_missing": "Load the reference data it names (borderlink refdata load) "
+        "and try again.",
+        "partner_unavailable": "The partner's node did not answer; it will be retried. Try again "
+        "later.",
+        "too_large": "Send a smaller file or split it into parts.",
+        "unsupported_media_type": "Send it in one of the formats the node reads.",
+        "method_not_allowed": "Open the page from the menu instead of this link.",
+        "internal_error": "Nothing was changed. Try again; if it happens again, give the "
+        "administrator the time of the error.",
+    }
+)
+
+
+def _came_from(request: Request) -> str:
+    """The page of this site the person came from (Referer), to go back and correct a form."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc or referer.path == request.url.path:
+        return "/dashboard"
+    return local_target(referer.path + (f"?{referer.query}" if referer.query else ""))
+
+
 def render_error(request: Request, status: int, body: dict[str, Any]) -> Response:
     if status == 401:
         target = request.url.path
         if request.url.query:
             target += "?" + request.url.query
         return redirect(f"/login?next={quote(target)}" if request.method == "GET" else "/login")
-    return render(request, "error.html", status_code=status, status=status, error=body)
+    back = _came_from(request)
+    return render(
+        request,
+        "error.html",
+        status_code=status,
+        status=status,
+        error=body,
+        advice=ADVICE.get(str(body.get("error")), ADVICE["internal_error"]),
+        back=back,
+    )

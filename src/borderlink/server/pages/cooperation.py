@@ -23,12 +23,13 @@ Liaison = Annotated[Principal, page_allowed(Permission.AGREEMENTS_MANAGE)]
 
 @router.get("/agreements")
 async def agreements_page(request: Request, node: NodeDep, who: Liaison) -> HTMLResponse:
+    found = await blocking(agreements.list_agreements, node, who)
     return render(
         request,
         "agreements.html",
-        agreements=await blocking(agreements.list_agreements, node, who),
+        agreements=found,
+        moves={a.agreement_id: agreements.next_states(a) for a in found},
         copies=await blocking(agreements.copy_checks, node, who),
-        states=list(AgreementState),
         node_id=node.settings.node_id,
     )
 

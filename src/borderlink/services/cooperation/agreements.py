@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from borderlink.cooperation.agreements import parse_agreement, terms_hash, transition
+from borderlink.cooperation.agreements import TRANSITIONS, parse_agreement, terms_hash, transition
 from borderlink.errors import Conflict, IntegrityFailure, InvalidInput, NotFound
 from borderlink.exchange.envelope import sign, verify
 from borderlink.exchange.identity import NodeIdentity, Partner
@@ -112,6 +112,13 @@ def transition_agreement(
         # (``retain_after_end_days``; `records purge` withdraws it then).
         purge_expired(node, principal=RETENTION)
     return moved
+
+
+def next_states(agreement: Agreement) -> list[AgreementState]:
+    """The states the lifecycle lets ``agreement`` move to, in lifecycle order (none once
+    expired), so that a page offers only moves that can succeed."""
+    allowed = TRANSITIONS[agreement.state]
+    return [state for state in AgreementState if state in allowed]
 
 
 def get_agreement(node: Node, principal: Principal, agreement_id: str) -> Agreement:
