@@ -73,6 +73,10 @@ def test_bad_declarations_are_rejected_one_by_one_the_rest_go_on(
         "missing_required": 1,
         "invalid_character": 1,
     }
+    named = {(r["record"], r["declaration_id"], r["field"]) for r in answer.json()["rejected"]}
+    assert {(n, d) for n, d, _ in named} == {(2, "API-2"), (3, "API-3"), (5, "API-5")}
+    assert next(f for n, _, f in named if n == 2).endswith("hs_code")
+    assert all(r["message"] and r["reason"] for r in answer.json()["rejected"])
 
 
 def test_a_list_element_that_is_not_an_object_is_one_reject(app: FastAPI, seeded: Seeded) -> None:

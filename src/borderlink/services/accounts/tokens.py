@@ -78,7 +78,11 @@ def _chosen(
     chosen = sorted(set(scopes))
     unknown = [s for s in chosen if s not in {p.value for p in Permission}]
     if unknown:
-        raise InvalidInput(f"unknown scopes: {', '.join(unknown)}", field="scopes")
+        raise InvalidInput(
+            f"unknown scopes: {', '.join(unknown)}; this credential can give "
+            f"{user.username}: {', '.join(sorted(p.value for p in grantable)) or 'none'}",
+            field="scopes",
+        )
     beyond = [s for s in chosen if Permission(s) not in grantable]
     if beyond:
         raise InvalidInput(

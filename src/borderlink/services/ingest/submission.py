@@ -28,17 +28,32 @@ from borderlink.services.ingest.files import ingest_file
 from borderlink.services.node import Node
 from borderlink.services.risk import score as risk
 from borderlink.store.risk_tables import risk_models
-from borderlink.store.tables import declarations
+from borderlink.store.tables import declarations, rejects
 
 MAX_SUBMIT = 10_000  # declarations per in-process call (the API's bound is its byte ceiling)
 MAX_SCORED_ON_ARRIVAL = 100
 BLANK = b"\xef\xbb\xbf \t\r\n"  # what may come before the array: a BOM and whitespace
 
 
+MAX_LISTED_REJECTS = 1_000  # named in the answer; all are kept in `rejects` whatever the count
+
+
+class RejectedDeclaration(BaseModel):
+    """One record of the submission that was not accepted, and why (the first issue found)."""
+
+    record: int  # its position in the submission, from 1
+    declaration_id: str | None
+    item_no: int | None
+    field: str
+    reason: str
+    message: str
+
+
 class Submitted(BaseModel):
     summary: IngestSummary
     scores: list[dict[str, Any]]  # one per accepted declaration scored on arrival
     referred: dict[str, int] = {}  # referrals to other agencies made on arrival, per agency
+    rejected: list[RejectedDeclaration] = []  # each rejected record named, with its reason
 
 
 def _has_model(node: Node) -> bool:
@@ -131,6 +146,34 @@ def submit_xml(node: Node, principal: Principal, body: bytes) -> Submitted:
     return _on_arrival(node, principal, summary)
 
 
+def _rejected(node: Node, batch_id: str) -> list[RejectedDeclaration]:
+    with node.read() as conn:
+        found = conn.execute(
+            select(
+                rejects.c.record_no,
+                rejects.c.declaration_id,
+                rejects.c.item_no,
+                rejects.c.field,
+                rejects.c.reason,
+                rejects.c.issues,
+            )
+            .where(rejects.c.batch_id == batch_id)
+            .order_by(rejects.c.record_no, rejects.c.item_no)
+            .limit(MAX_LISTED_REJECTS)
+        ).all()
+    return [
+        RejectedDeclaration(
+            record=row.record_no,
+            declaration_id=row.declaration_id,
+            item_no=row.item_no,
+            field=row.field,
+            reason=row.reason,
+            message=str((row.issues or [{}])[0].get("message", row.reason)),
+        )
+        for row in found
+    ]
+
+
 def _on_arrival(node: Node, principal: Principal, summary: IngestSummary) -> Submitted:
     ids = _accepted_ids(node, summary.batch_id) if summary.accepted else []
     scores: list[dict[str, Any]] = []
@@ -140,4 +183,5 @@ def _on_arrival(node: Node, principal: Principal, summary: IngestSummary) -> Sub
     referred: dict[str, int] = {}
     if ids:  # routed in one go, after scoring (rules may read model.score)
         referred = route_submitted(node, principal, ids).agencies
-    return Submitted(summary=summary, scores=scores, referred=referred)
+    named = _rejected(node, summary.batch_id) if summary.rejected else []
+    return Submitted(summary=summary, scores=scores, referred=referred, rejected=named)
