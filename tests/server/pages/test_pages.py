@@ -173,7 +173,8 @@ def test_liaison_officer_walks_an_agreement_through_its_lifecycle(
     assert offered == ["signed"]  # from a draft, only the next step of the lifecycle
     assert moved.status_code == 303
     assert skipped.status_code == 409  # a lifecycle step that does not exist
-    assert "What to do:" in skipped.text and "reload the page" in skipped.text
+    assert "What to do:" in skipped.text
+    assert "reload the page" in skipped.text
     assert 'href="/agreements">Go back' in skipped.text
     assert "Something went wrong" not in skipped.text
     assert "<strong>signed</strong>" in after.text
