@@ -149,6 +149,7 @@ GET    /rejects                                Y Y - - - - U
 POST   /rejects/retry                          Y - - - - - U
 GET    /audit                                  Y - - - - Y U
 GET    /users                                  Y - - - - - U
+POST   /users                                  Y - - - - - U
 POST   /users/bystander/unlock                 Y - - - - - U
 GET    /account/password                       Y Y Y Y Y Y U
 GET    /agreements                             Y - - Y - - U
@@ -301,6 +302,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                 path = template.format(**values)
                 data = {"csrf_token": csrf, "illicit": "no", "to": "signed"} | PAGE_PROFILE
                 data |= {"status": "acknowledged"}  # a referral's answer
+                data |= {"username": f"page-new-{n}", "password": PASSWORD, "role": "auditor"}
                 # Changing one's password (the last row: the role's password changes for good).
                 data |= {"current_password": PASSWORD, "new_password": PASSWORD + "-changed"}
                 response = await browser.request(

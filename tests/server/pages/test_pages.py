@@ -210,3 +210,29 @@ def test_dashboard_charts_clearance_times_of_held_declarations(
     cells = [c.split("</td>")[0] for c in row.split("<td>")[1:]]
     assert cells[4:7] == ["1", "1", "0"]  # held, released, waiting
     assert re.fullmatch(r"\d+ s / \d+ s", cells[7])  # released within the minute: in seconds
+
+
+def test_an_administrator_adds_a_user_who_must_then_choose_a_password(
+    app: FastAPI, seeded: Seeded
+) -> None:
+    cookies, csrf = _session(seeded, "administrator-1")
+    form = {"csrf_token": csrf, "role": "officer", "office_id": "OFA", "password": PASSWORD}
+
+    async def go() -> list[httpx.Response]:
+        async with client(app) as c:
+            c.cookies.update(cookies)
+            added = await c.post("/users", data=form | {"username": "new.officer"})
+            again = await c.post("/users", data=form | {"username": "NEW.officer"})
+            no_office = await c.post("/users", data=form | {"username": "x2", "office_id": ""})
+            return [added, again, no_office, await c.get("/users")]
+
+    added, again, no_office, listed = _run(go())
+    assert added.status_code == 303
+    assert again.status_code == 400
+    assert "already exists" in again.text
+    assert 'value="NEW.officer"' in again.text  # the form stays filled in
+    assert no_office.status_code == 400
+    assert "needs an office" in no_office.text
+    assert "new.officer" in listed.text
+    principal = accounts.authenticate(seeded.node, "new.officer", PASSWORD)
+    assert principal.password_change_due  # a temporary password: changing it is all it allows

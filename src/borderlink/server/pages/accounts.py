@@ -3,6 +3,7 @@ unlock them or reset their password (each an audited use case in ``services.acco
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -13,7 +14,7 @@ from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import PageUser, checked_form, page_allowed, redirect, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts import users as accounts
-from borderlink.services.accounts.access import Permission, Principal
+from borderlink.services.accounts.access import Permission, Principal, Role
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, page_allowed(Permission.USERS_MANAGE)]
@@ -51,8 +52,48 @@ async def change_password(
 
 @router.get("/users")
 async def users_page(request: Request, node: NodeDep, admin: Admin) -> HTMLResponse:
+    return await _users(request, node, admin)
+
+
+async def _users(
+    request: Request, node: NodeDep, admin: Principal, *, error: str | None = None, **filled: str
+) -> HTMLResponse:
     found = await blocking(accounts.list_users, node, admin)
-    return render(request, "users.html", users=found, done=request.query_params.get("done"))
+    return render(
+        request,
+        "users.html",
+        status_code=400 if error else 200,
+        users=found,
+        roles=[role.value for role in Role],
+        done=request.query_params.get("done"),
+        error=error,
+        filled=filled,
+    )
+
+
+@router.post("/users", response_model=None)
+async def add_user(
+    request: Request, node: NodeDep, admin: Admin
+) -> HTMLResponse | RedirectResponse:
+    form = await checked_form(request)
+    values = {k: form.get(k, "").strip() for k in ("username", "role", "office_id", "agency")}
+    try:
+        await blocking(
+            partial(
+                accounts.add_user,
+                node,
+                admin,
+                username=values["username"],
+                password=form.get("password", ""),
+                role=values["role"],
+                office_id=values["office_id"] or None,
+                agency=values["agency"] or None,
+                temporary=True,
+            )
+        )
+    except BorderLinkError as error:  # shown beside the form, which stays filled in
+        return await _users(request, node, admin, error=str(error), **values)
+    return redirect("/users?done=added")
 
 
 @router.post("/users/{username}/{action}")

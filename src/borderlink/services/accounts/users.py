@@ -80,7 +80,10 @@ def add_user(
     role: Role | str,
     office_id: str | None = None,
     agency: str | None = None,
+    temporary: bool = False,
 ) -> UserView:
+    """``temporary``: the password is one an administrator hands over, so signing in with it
+    allows only changing it (as after a reset)."""
     require(principal, Permission.USERS_MANAGE)
     role = _role(role)
     username = clean_username(username)
@@ -97,6 +100,7 @@ def add_user(
         "agency": agency,
         "active": True,
         "created_at": now(),
+        "password_reset_by": principal.username if temporary else None,
     }
     try:
         with node.transaction() as conn:
