@@ -7,6 +7,7 @@ on the way) fails here: every run's output is checked for one.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from borderlink.cli import app
+from borderlink.services.accounts.users import authenticate
+from borderlink.services.node import open_node
+from borderlink.settings import Settings
 
 runner = CliRunner()
 TRACEBACK = "Traceback (most recent call last)"
@@ -89,3 +93,23 @@ def test_the_demo_as_a_person_runs_it_prints_no_traceback(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     _no_traceback(done.stdout, done.stderr)
     assert "Where to look next" in done.stdout
+    _partner_nodes_open(done.stdout)
+
+
+def _partner_nodes_open(printed: str) -> None:
+    """Each partner node can be opened as printed: its file checkpointed, its accounts work."""
+    lines = printed.splitlines()
+    for name in ("Atlantis", "Borduria"):
+        [at] = [i for i, line in enumerate(lines) if line.startswith(f"open Customs of {name}:")]
+        found = re.search(r"BORDERLINK_DATA_DIR=(\S+)", lines[at])
+        assert found is not None
+        folder = Path(found[1])
+        wal = folder / "borderlink.db-wal"
+        assert not wal.exists() or wal.stat().st_size == 0  # nothing left outside the file
+        accounts = dict(pair.split(" / ") for pair in lines[at + 1].split(": ", 1)[1].split(", "))
+        node = open_node(Settings(data_dir=folder, node_id=name.lower()), migrate=False)
+        try:
+            principal = authenticate(node, "demo-officer", accounts["demo-officer"])
+            assert principal.role.value == "officer"
+        finally:
+            node.engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import tempfile
 import time
 from dataclasses import asdict
@@ -18,6 +19,7 @@ from borderlink.services.cooperation.partners import node_identity
 from borderlink.services.cooperation.sharing import flat_view
 from borderlink.services.exchange.log import prove_record, signed_tree_head, verify_log
 from borderlink.services.exchange.sync import sync_all, sync_partner
+from borderlink.services.node import Node
 
 app = typer.Typer(help="Exchange with partner nodes (TAXII pull).", no_args_is_help=True)
 log_app = typer.Typer(help="The node's verifiable (Merkle) log.", no_args_is_help=True)
@@ -152,3 +154,26 @@ def partner_demo(root: Path, *, serve: bool = False) -> None:
     finally:
         for s in servers.values():
             s.stop()
+        _servable(nodes, {n: s.port for n, s in servers.items()})
+
+
+def _servable(nodes: dict[str, Node], ports: dict[str, int]) -> None:
+    """How to open each partner node afterwards, with its own demo accounts; its file is
+    checkpointed first. On the same port its partner still reaches it there."""
+    from borderlink.services.accounts.demo import demo_accounts
+    from borderlink.services.database import close_database
+
+    for node_id, node in nodes.items():
+        made = demo_accounts(node)
+        close_database(node.engine)
+        settings = node.settings
+        folder = Path(settings.data_dir).resolve()
+        out.print(
+            f"open {settings.node_name}: [cyan]BORDERLINK_DATA_DIR={folder} "
+            f"BORDERLINK_NODE_ID={node_id} BORDERLINK_NODE_NAME={shlex.quote(settings.node_name)}"
+            f" borderlink serve --port {ports[node_id]}[/]",
+            soft_wrap=True,  # a command to copy: never folded onto two lines
+        )
+        if made:
+            accounts = ", ".join(f"{u} / {p}" for u, p in sorted(made.items()))
+            out.print(f"  accounts: {accounts}", soft_wrap=True)

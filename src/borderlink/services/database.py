@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from borderlink.store import check, open_engine, upgrade
@@ -31,6 +31,17 @@ def check_database(url: str) -> None:
     try:
         upgrade(engine)
         check(engine)
+    finally:
+        engine.dispose()
+
+
+def close_database(engine: Engine) -> None:
+    """Leave a SQLite file whole on its own (its write-ahead log folded back in), so it can be
+    copied or opened by another process right away; then let the connections go."""
+    try:
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         engine.dispose()
 
