@@ -56,6 +56,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("borderlink.settings", "get_settings"): "one Settings per process, read once",
     ("borderlink.exchange.identity", "load_public_key"): "a pure parse of immutable key text",
     ("borderlink.ingest.mapping", "_load_path"): PACKAGED,
+    ("borderlink.server.pages.i18n", "translations"): PACKAGED,
     ("borderlink.refdata.hs", "_builtin_rows"): PACKAGED,
     ("borderlink.refdata.snapshot", "builtin_hs_codes"): PACKAGED,
     ("borderlink.refdata.snapshot", "builtin_countries"): PACKAGED,

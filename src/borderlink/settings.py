@@ -108,6 +108,12 @@ class Settings(BaseSettings):
         "log (0: never in the background; `borderlink audit seal` still does).",
     )
     test_postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    default_language: str = Field(
+        default="en",
+        pattern="^[a-z]{2,3}$",
+        description="The pages' language when neither the person's choice nor their browser's "
+        "names one the node has (en, fr, ar).",
+    )
 
     max_auth_body_bytes: int = Field(
         default=16 << 10,

@@ -169,7 +169,8 @@ def test_liaison_officer_walks_an_agreement_through_its_lifecycle(
     before, moved, skipped, after, listed = _run(go())
     assert "<strong>draft</strong>" in before.text
     assert "seizure: parties" in before.text  # what is removed before release
-    offered = re.findall(r'<option value="([a-z_]+)"', before.text)
+    moves = r'<select id="to-1" name="to">\s*((?:<option value="[a-z_]+">[^<]*</option>)*)'
+    offered = re.findall(r'value="([a-z_]+)"', re.findall(moves, before.text)[0])
     assert offered == ["signed"]  # from a draft, only the next step of the lifecycle
     assert moved.status_code == 303
     assert skipped.status_code == 409  # a lifecycle step that does not exist
@@ -178,7 +179,7 @@ def test_liaison_officer_walks_an_agreement_through_its_lifecycle(
     assert 'href="/agreements">Go back' in skipped.text
     assert "Something went wrong" not in skipped.text
     assert "<strong>signed</strong>" in after.text
-    assert re.findall(r'<option value="([a-z_]+)"', after.text) == ["ratified"]
+    assert re.findall(r'value="([a-z_]+)"', re.findall(moves, after.text)[0]) == ["ratified"]
     assert "Customs of Borduria" in listed.text
     auditor = accounts.token_principal(seeded.node, seeded.tokens[Role.AUDITOR])
     [entry] = browse.list_audit(seeded.node, auditor, action="agreement.transition").items

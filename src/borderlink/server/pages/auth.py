@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from borderlink.errors import NotAuthenticated
 from borderlink.server.deps import SESSION_COOKIE, NodeDep, blocking, set_session_cookie
+from borderlink.server.pages import i18n
 from borderlink.server.pages.common import PageUser, checked_form, local_target, redirect, render
 from borderlink.server.pages.registry import Area
 from borderlink.server.security import request_address
@@ -30,6 +31,19 @@ async def home(request: Request, principal: PageUser) -> HTMLResponse | Redirect
         if entry.visible_to(principal):
             return redirect(entry.path)
     return render(request, "home.html")
+
+
+@router.get("/language")
+async def choose_language(
+    lang: Annotated[str, Query(max_length=8)], next: Annotated[str | None, Query()] = None
+) -> RedirectResponse:
+    """The language switcher in every page's header: remembered for a year, back to the page."""
+    answer = redirect(local_target(next, "/"))
+    if lang in i18n.LANGUAGES:
+        answer.set_cookie(
+            i18n.COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax", path="/"
+        )
+    return answer
 
 
 @router.get("/login")

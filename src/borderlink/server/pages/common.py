@@ -16,10 +16,13 @@ from starlette.responses import Response
 
 from borderlink.errors import InvalidInput, NotAuthenticated
 from borderlink.server.deps import NodeDep, blocking, check_csrf, session_of
+from borderlink.server.pages import i18n
 from borderlink.server.pages.registry import NavEntry
 from borderlink.services.accounts.access import Permission, Principal, require
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# {% trans %} and _() look up `gettext`/`ngettext` in each page's context (see `render`).
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
 
 
 async def page_principal(request: Request, node: NodeDep) -> Principal:
@@ -72,6 +75,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     principal: Principal | None = getattr(request.state, "principal", None)
     nav: list[NavEntry] = request.app.state.nav
     node = request.app.state.node
+    lang = i18n.language_of(request, node.settings.default_language)
+    words = i18n.translations(lang)
     return TEMPLATES.TemplateResponse(
         request,
         template,
@@ -80,6 +85,12 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "csrf_token": getattr(request.state, "csrf_token", None),
             "nav": [entry for entry in nav if entry.visible_to(principal)],
             "node_name": node.settings.node_name,
+            # The i18n extension's {% trans %} and _() look these up in the context.
+            "gettext": words.gettext,
+            "ngettext": words.ngettext,
+            "lang": lang,
+            "direction": i18n.LANGUAGES[lang].direction,
+            "languages": i18n.LANGUAGES,
             **context,
         },
         status_code=status_code,
