@@ -13,14 +13,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from borderlink.cli.options import CLI, DbOption, node_for
+from borderlink.errors import InvalidInput
 from borderlink.services.ingest.rejects import (
+    correct_reject,
     get_reject,
     list_rejects,
     reason_counts,
     retry_rejects,
 )
 
-app = typer.Typer(help="Rejected records: list, show, retry.", no_args_is_help=True)
+app = typer.Typer(help="Rejected records: list, show, fix, retry.", no_args_is_help=True)
 out = Console()
 
 # A terminal shows this much of one value (``--json`` gives all of it).
@@ -104,6 +106,35 @@ def show_cmd(reject_id: int, db: DbOption = None) -> None:
     for key, value in record.raw.items():
         raw.add_row(shown(key, 64), shown(value))
     out.print(raw)
+
+
+@app.command("fix")
+def fix_cmd(
+    reject_id: Annotated[int, typer.Argument(help="The rejected record to correct.")],
+    changes: Annotated[
+        list[str],
+        typer.Option("--set", help="FIELD=VALUE, a field of the record as it was read (repeat)."),
+    ],
+    reason: Annotated[str | None, typer.Option(help="Why, for the audit log.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: DbOption = None,
+) -> None:
+    """Correct fields of a rejected record and retry it (before and after are audited)."""
+    pairs = {}
+    for change in changes:
+        name, sep, value = change.partition("=")
+        if not sep or not name:
+            raise InvalidInput(f"--set takes FIELD=VALUE, not {change!r}", field="set")
+        pairs[name] = value
+    summary = correct_reject(node_for(db), CLI, reject_id, pairs, reason=reason)
+    if as_json:
+        print(summary.model_dump_json())
+        return
+    if summary.resolved:
+        out.print(f"[green]record {reject_id} corrected and accepted[/]")
+    else:
+        reasons = ", ".join(sorted(summary.reasons)) or "?"
+        out.print(f"[red]record {reject_id} corrected, still rejected[/] ({reasons})")
 
 
 @app.command("retry")

@@ -31,6 +31,7 @@ from borderlink.services import Node
 from borderlink.services.accounts import audit_seal
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.declarations import browse
 from tests.surfaces import (
     OFFICE_A,
     PARTNER_KEY,
@@ -74,7 +75,8 @@ GET    /api/v1/declarations/{other}/as-sent    Y Y 4 Y - - U
 POST   /api/v1/declarations/{own}/amendments   Y - - - - - U
 GET    /api/v1/rejects                         Y Y - - - - U
 GET    /api/v1/rejects/1                       Y Y - - - - U
-POST   /api/v1/rejects/retry                   Y - - - - - U
+POST   /api/v1/rejects/retry                   Y Y - - - - U
+POST   /api/v1/rejects/1/correct               Y Y - - - - U
 GET    /api/v1/audit                           Y - - - - Y U
 GET    /api/v1/audit/1/proof                   Y - - - - Y U
 GET    /api/v1/users                           Y - - - - - U
@@ -146,7 +148,9 @@ GET    /declarations/{own}                     Y Y Y Y - - U
 GET    /declarations/{other}                   Y Y 4 Y - - U
 POST   /declarations/{own}/outcome             Y - Y - - - U
 GET    /rejects                                Y Y - - - - U
-POST   /rejects/retry                          Y - - - - - U
+GET    /rejects/1                              Y Y - - - - U
+POST   /rejects/1                              Y Y - - - - U
+POST   /rejects/retry                          Y Y - - - - U
 GET    /audit                                  Y - - - - Y U
 GET    /users                                  Y - - - - - U
 POST   /users                                  Y - - - - - U
@@ -198,6 +202,11 @@ def _outcome(status: int, location: str | None, page: bool) -> str:
     return str(status)
 
 
+def _a_field_of_reject_1(node: Node) -> tuple[str, str]:
+    key, value = next(iter(browse.get_reject(node, ADMIN, 1).raw.items()))
+    return key, "" if value is None else str(value)
+
+
 def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa: C901  a flat table: one branch per endpoint with a body
     if path.endswith("/outcome"):
         return {"json": {"illicit": False, "severity": 0}}
@@ -207,6 +216,8 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa
         return {"json": {"username": f"new-{n}", "password": PASSWORD, "role": "auditor"}}
     if method == "POST" and path == "/api/v1/declarations":
         return {"json": [{"id": f"S-{n}", "date": "2026-11-20", "items": [{"hs_code": "851713"}]}]}
+    if path == "/api/v1/rejects/1/correct":  # a value as it was: the record stays rejected
+        return {"json": {"changes": dict([_a_field_of_reject_1(node)]), "reason": "matrix"}}
     if method == "POST" and path == "/api/v1/rejects/retry":
         return {"json": {}}
     if method == "POST" and path == "/api/v1/agreements":
@@ -303,6 +314,8 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                 data = {"csrf_token": csrf, "illicit": "no", "to": "signed"} | PAGE_PROFILE
                 data |= {"status": "acknowledged"}  # a referral's answer
                 data |= {"username": f"page-new-{n}", "password": PASSWORD, "role": "auditor"}
+                key, value = _a_field_of_reject_1(node)
+                data |= {f"f:{key}": value}  # a rejected record's field, corrected to itself
                 # Changing one's password (the last row: the role's password changes for good).
                 data |= {"current_password": PASSWORD, "new_password": PASSWORD + "-changed"}
                 response = await browser.request(

@@ -237,3 +237,21 @@ def test_an_administrator_adds_a_user_who_must_then_choose_a_password(
     assert "new.officer" in listed.text
     principal = accounts.authenticate(seeded.node, "new.officer", PASSWORD)
     assert principal.password_change_due  # a temporary password: changing it is all it allows
+
+
+def test_an_analyst_corrects_a_rejected_record_on_its_page(app: FastAPI, seeded: Seeded) -> None:
+    cookies, csrf = _session(seeded, "risk_analyst-1")
+
+    async def go() -> list[httpx.Response]:
+        async with client(app) as c:
+            c.cookies.update(cookies)
+            page = await c.get("/rejects/1")
+            wrong = await c.post("/rejects/1", data={"csrf_token": csrf, "f:nope": "x"})
+            return [page, wrong]
+
+    page, wrong = _run(go())
+    assert page.status_code == 200
+    assert 'name="f:' in page.text  # each field of the record as read is an input
+    assert "Correct and retry" in page.text
+    assert wrong.status_code == 400
+    assert "has no field &#39;nope&#39;" in wrong.text

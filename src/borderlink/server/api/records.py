@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from borderlink.errors import NotFound
+from borderlink.errors import Conflict, NotFound
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.server.openapi import raises
 from borderlink.services.accounts import audit_seal
@@ -66,6 +66,26 @@ class RetryRequest(BaseModel):
 async def retry_rejects(body: RetryRequest, node: NodeDep, principal: Retrier) -> RetrySummary:
     """Validate open rejects again (after reference data or a mapping was fixed)."""
     return await blocking(rejects.retry_rejects, node, principal, ids=body.ids, reason=body.reason)
+
+
+class CorrectionRequest(BaseModel):
+    changes: dict[Annotated[str, Field(max_length=128)], Annotated[str, Field(max_length=2000)]] = (
+        Field(description="The record's fields as it was read, with their corrected values")
+    )
+    reason: str | None = Field(default=None, max_length=2000, description="Why, for the audit")
+
+
+@router.post("/rejects/{reject_id}/correct", responses=raises(NotFound, Conflict))
+async def correct_reject(
+    reject_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: CorrectionRequest,
+    node: NodeDep,
+    principal: Retrier,
+) -> RetrySummary:
+    """Correct fields of an open rejected record and retry it (before and after are audited)."""
+    return await blocking(
+        rejects.correct_reject, node, principal, reject_id, body.changes, reason=body.reason
+    )
 
 
 @router.get("/audit")

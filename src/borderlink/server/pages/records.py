@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
+from borderlink.errors import BorderLinkError
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, render
 from borderlink.server.pages.registry import Area, NavEntry
@@ -57,6 +58,53 @@ async def retry_rejects(
     )
     result = await blocking(browse.list_rejects, node, principal, status="open", limit=PAGE)
     return render(request, "rejects.html", result=result, status="open", reason="", retried=done)
+
+
+RejectId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+FIELD_PREFIX = "f:"  # the form's inputs for the record's own fields
+
+
+@router.get("/rejects/{reject_id}")
+async def reject_page(
+    request: Request,
+    node: NodeDep,
+    principal: Annotated[Principal, page_allowed(Permission.REJECTS_READ)],
+    reject_id: RejectId,
+) -> HTMLResponse:
+    record = await blocking(browse.get_reject, node, principal, reject_id)
+    return render(request, "reject.html", record=record, error=None, retried=None)
+
+
+@router.post("/rejects/{reject_id}", response_model=None)
+async def correct_reject(
+    request: Request,
+    node: NodeDep,
+    principal: Annotated[Principal, page_allowed(Permission.REJECTS_RETRY)],
+    reject_id: RejectId,
+) -> HTMLResponse:
+    form = await checked_form(request)
+    changes = {k[len(FIELD_PREFIX) :]: v for k, v in form.items() if k.startswith(FIELD_PREFIX)}
+    error, done = None, None
+    try:
+        done = await blocking(
+            rejects.correct_reject,
+            node,
+            principal,
+            reject_id,
+            changes,
+            reason=form.get("reason") or None,
+        )
+    except BorderLinkError as failed:  # shown beside the form
+        error = str(failed)
+    record = await blocking(browse.get_reject, node, principal, reject_id)
+    return render(
+        request,
+        "reject.html",
+        status_code=400 if error else 200,
+        record=record,
+        error=error,
+        retried=done,
+    )
 
 
 @router.get("/audit")

@@ -71,6 +71,7 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.DECLARATIONS_READ,
                 P.NOMINAL_READ,
                 P.REJECTS_READ,
+                P.REJECTS_RETRY,  # correct and retry what ingest refused: analysts know the data
                 P.TOKENS_OWN,
                 P.RISK_SCORE,
                 P.PROFILES_READ,

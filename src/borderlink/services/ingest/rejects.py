@@ -1,4 +1,5 @@
-"""Rejected records: list them, show one, retry them after the reference data or mapping is fixed.
+"""Rejected records: list them, show one, correct one, retry them after the reference data or
+mapping is fixed.
 
 A retry runs the record's raw form through the same mapping (re-read, so a fixed mapping file
 counts) and the node's current reference data; what passes is stored and the reject resolved,
@@ -15,7 +16,7 @@ import polars as pl
 from pydantic import BaseModel
 from sqlalchemy import Row, func, select, update
 
-from borderlink.errors import NotFound
+from borderlink.errors import Conflict, InvalidInput, NotFound
 from borderlink.ingest import load_mapping, prepare
 from borderlink.model import FieldIssue, RejectedRecord
 from borderlink.refdata import RefData
@@ -189,8 +190,68 @@ def _retry_group(
         )
 
 
+MAX_CORRECTED_VALUE = 2_000
+
+
+def correct_reject(
+    node: Node,
+    principal: Principal,
+    reject_id: int,
+    changes: dict[str, str],
+    *,
+    reason: str | None = None,
+) -> RetrySummary:
+    """Correct fields of an open rejected record as it was read (a mistyped HS code, a date in
+    the wrong order) and retry it at once. Only the record's own fields can change; the values
+    before and after are kept in the audit log, so the correction can be traced to its author."""
+    require(principal, Permission.REJECTS_RETRY)
+    require(principal, Permission.NOMINAL_READ)  # correcting means seeing the whole record
+    if not changes:
+        raise InvalidInput("name at least one field to correct", field="changes")
+    with node.transaction() as conn:
+        row = conn.execute(
+            select(rejects.c.raw, rejects.c.status).where(rejects.c.reject_id == reject_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no rejected record {reject_id}", field="id")
+        if row.status != "open":
+            raise Conflict(f"rejected record {reject_id} is already resolved", field="id")
+        raw = dict(row.raw)
+        for name, value in changes.items():
+            if name not in raw:
+                raise InvalidInput(
+                    f"record {reject_id} has no field {name!r} (its fields: {', '.join(raw)})",
+                    field=name,
+                )
+            if len(value) > MAX_CORRECTED_VALUE or "\x00" in value:
+                raise InvalidInput(f"not a value for {name}", field=name)
+        changed = {k: v for k, v in changes.items() if _text(raw[k]) != v}
+        if changed:
+            before = {k: _text(raw[k]) for k in changed}
+            conn.execute(
+                update(rejects).where(rejects.c.reject_id == reject_id).values(raw=raw | changed)
+            )
+            audit.record(
+                conn,
+                actor=principal.username,
+                action="reject.correct",
+                object_type="reject",
+                object_id=str(reject_id),
+                reason=reason,
+                details={"before": before, "after": changed},
+            )
+    return retry_rejects(node, principal, ids=[reject_id])
+
+
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-__all__ = ["RetrySummary", "get_reject", "list_rejects", "reason_counts", "retry_rejects"]
+__all__ = [
+    "RetrySummary",
+    "correct_reject",
+    "get_reject",
+    "list_rejects",
+    "reason_counts",
+    "retry_rejects",
+]
