@@ -138,7 +138,10 @@ def partner_demo(root: Path, *, serve: bool = False) -> None:
             out.print(f"  {exchange_demo.NAMES[n]} ({n}) serves TAXII at {s.url}/taxii2/")
         results = exchange_demo.seize(nodes["atlantis"])
         out.print(f"Atlantis records seizure {results[0].record_id} and the alert it implies")
-        done = exchange_demo.outcome_at(nodes["borduria"], expected=len(results))
+        done = exchange_demo.outcome_at(nodes["borduria"], expected=len(results), timeout=5.0)
+        if len(done.received) < len(results):  # the notice is a hint; a sync is the guarantee
+            sync_partner(nodes["borduria"], "atlantis")
+            done = exchange_demo.outcome_at(nodes["borduria"], expected=len(results))
         for obj in done.received:
             removed = ", ".join(flat_view(obj).get("redacted", [])) or "nothing"
             out.print(f"Borduria received {obj['type']} {obj['id']} (removed: {removed})")
