@@ -33,7 +33,7 @@ from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.cooperation.agreements import load_agreements
 from borderlink.services.cooperation.partners import get_partner
 from borderlink.services.exchange.added import TICK, aware
-from borderlink.services.exchange.sync import released_page, released_versions
+from borderlink.services.exchange.outbox import released_page, released_versions
 from borderlink.services.exchange.taxii_query import MAX_PAGE, Query, parse_query, version_of
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import coop_records, released
