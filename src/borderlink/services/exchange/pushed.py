@@ -14,12 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from borderlink.errors import IntegrityFailure
-from borderlink.exchange.envelope import TREE_HEAD, digest, verify
-from borderlink.exchange.identity import Partner
+from borderlink.exchange.envelope import digest
+from borderlink.exchange.merkle_log import TreeHead
 from borderlink.services.cooperation.partners import get_partner
 from borderlink.services.cooperation.receiving import receive_all
 from borderlink.services.exchange.keys import accept_key_statements
-from borderlink.services.exchange.log import exclusive, held_head, witness
+from borderlink.services.exchange.log import (
+    exclusive,
+    keep_witnessed,
+    verified_head,
+    witnessed_in,
+)
 from borderlink.services.exchange.quarantine import keep
 from borderlink.services.exchange.sync import SyncResult, cursor, save_cursor
 from borderlink.services.node import Node
@@ -59,14 +64,17 @@ def parse_push(body: Mapping[str, Any]) -> Push:
 
 
 def apply_push(node: Node, partner_id: str, push: Push) -> SyncResult | None:
-    """Take a partner's pushed copies and witness its head, as a pulled page would be taken.
+    """Take a partner's pushed copies and witness its head, as a pulled page would be taken,
+    in one transaction.
 
-    None when the push alone does not do (this node is behind where it starts, or it says
-    there is more): the caller pulls then, from the cursor as this leaves it.
+    None when the push alone does not do (this node is behind where it starts, it says there is
+    more, or its proof starts from another head than the one held): the caller pulls then, from
+    the cursor as this leaves it.
     """
     partner = get_partner(node, partner_id)
     if push.key_statements:
         partner = accept_key_statements(node, partner_id, push.key_statements)
+    head = verified_head(push.head_token, partner)
     result = SyncResult(partner_id)
     with exclusive(node) as conn:
         result.cursor = cursor(conn, partner_id)
@@ -82,25 +90,18 @@ def apply_push(node: Node, partner_id: str, push: Push) -> SyncResult | None:
             result.accepted = len(summary.accepted)
             result.duplicates = summary.duplicates
             result.rejected.update({digest(t): e.detail for t, e in summary.rejected})
-    if push.more:
-        return None
-    size = witness_pushed(node, partner, push)
-    if size is None:
-        return None
-    result.witnessed_size = size
+        held = witnessed_in(conn, partner)
+        proof = _proof_from(held, head, push)
+        if push.more or proof is None:
+            return None
+        keep_witnessed(conn, partner, head, push.head_token, proof, held)
+    result.witnessed_size = head.tree_size
     return result
 
 
-def witness_pushed(node: Node, partner: Partner, push: Push) -> int | None:
-    """Witness the pushed head with the pushed proof; None if that proof is not from the head
-    this node holds (the caller then witnesses through a pull, asking for the right proof)."""
-    claims = verify(push.head_token, {partner.partner_id: partner}, typ=TREE_HEAD).payload
-    size = int(claims["tree_size"])
-    held = held_head(node, partner.partner_id)
-    if held is None or held.tree_size == size:
-        proof: list[str] = []
-    elif held.tree_size == push.since:
-        proof = push.proof
-    else:
-        return None
-    return witness(node, partner, push.head_token, proof).tree_size
+def _proof_from(held: TreeHead | None, head: TreeHead, push: Push) -> list[str] | None:
+    """The proof that ``head`` extends the one held: none needed, the pushed one, or None when
+    the pushed proof starts from another head (a pull asks for the right one)."""
+    if held is None or held.tree_size >= head.tree_size:
+        return []  # nothing to prove from, or the same size (compared) or a shrink (refused)
+    return push.proof if held.tree_size == push.since else None
