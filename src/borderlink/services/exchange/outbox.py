@@ -17,6 +17,7 @@ from sqlalchemy import Select, select
 from borderlink.cooperation.agreements import in_force
 from borderlink.model.cooperation import AgreementState
 from borderlink.services.cooperation.agreements import load_agreements
+from borderlink.services.exchange.added import straddling
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import released
 
@@ -44,12 +45,25 @@ def released_page(
     it, until the agreement is in force again. Revocations (tombstones) always go: those behind
     a held-back copy are served ahead of it (the cursor stays before the held copy, so the
     partner gets them again later, as duplicates it ignores).
+
+    ``added_after``: the copies with an object added after that instant, the one it falls within
+    included (its later parts are after it), found from the index on (partner, added_at, seq):
+    each page costs its own size, not the collection's up to it.
     """
-    query = _outbox(partner_id).where(released.c.seq > after).limit(limit + 1)
-    if added_after is not None:
-        query = query.where(released.c.added_at > added_after)
+    query = _outbox(partner_id).limit(limit + 1)
+    if after:
+        query = query.where(released.c.seq > after)
     today = dt.datetime.now(dt.UTC).date()
     with node.read() as conn:
+        if added_after is not None:
+            # added_at grows with seq for a partner (added.stamp): the same order, by instant.
+            mine = released.c.partner_id == partner_id
+            start = straddling(conn, released.c.added_at, mine, added_after)
+            query = (
+                query.where(released.c.added_at >= start)
+                .order_by(None)
+                .order_by(released.c.added_at, released.c.seq)
+            )
         rows = conn.execute(query).all()
         agreements = {a.agreement_id: a for a in load_agreements(conn)}
         served: list[Any] = []
