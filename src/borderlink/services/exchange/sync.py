@@ -12,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
 from sqlalchemy import Connection, insert, select, update
 
 from borderlink.errors import BorderLinkError, IntegrityFailure
+from borderlink.exchange.client import Page
 from borderlink.exchange.envelope import NOTICE, check_fresh, digest, verify
 from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import parse_timestamp
@@ -76,7 +78,11 @@ def sync_partner(
     max_pages: int | None = None,
     witness_log: bool = True,
 ) -> SyncResult:
-    """Pull what ``partner_id`` released to this node since the last sync."""
+    """Pull what ``partner_id`` released to this node since the last sync.
+
+    The next page is fetched while this one is being taken (a thread waits on the partner
+    meanwhile), so the partner's serving and the network overlap this node's checks and writes.
+    """
     identity = node_identity(node)
     partner = get_partner(node, partner_id)
     limit = page_size or node.settings.exchange_page_size
@@ -91,37 +97,55 @@ def sync_partner(
             retried = retry_held(conn, node, partner_id, actor=f"sync:{partner_id}")
             result.retried = len(retried.accepted)
             result.cursor = cursor(conn, partner_id)
-        while max_pages is None or result.pages < max_pages:
-            page = client.objects(result.cursor, limit)
-            if not page.envelopes:
-                # Only copies the partner dropped (expired agreements): move past them.
-                if page.next is not None and page.next > result.cursor:
-                    with exclusive(node) as conn:
-                        save_cursor(conn, partner_id, page.next)
-                    result.cursor = page.next
-                    if page.more:
-                        continue
-                break
-            with exclusive(node) as conn:
-                # Re-read under the lock: a concurrent sync may have moved the cursor.
-                start = cursor(conn, partner_id)
-                if start != result.cursor:
-                    result.cursor = start
-                    continue
-                summary = receive_all(conn, node, page.envelopes, actor=f"sync:{partner_id}")
-                # The cursor passes only what was accepted or is kept in quarantine.
-                keep(conn, partner_id, summary.rejected, dt.datetime.now(dt.UTC))
-                result.cursor = page.next if page.next is not None else result.cursor
-                save_cursor(conn, partner_id, result.cursor)
-            result.pages += 1
-            result.accepted += len(summary.accepted)
-            result.duplicates += summary.duplicates
-            result.rejected.update({digest(t): e.detail for t, e in summary.rejected})
-            if not page.more:
-                break
+        with ThreadPoolExecutor(max_workers=1) as fetcher:
+            _pull(
+                node, result, lambda after: fetcher.submit(client.objects, after, limit), max_pages
+            )
         if head is not None:
             result.witnessed_size = witness_partner(node, client, partner, str(head["token"]))
     return result
+
+
+def _pull(
+    node: Node, result: SyncResult, fetch: Callable[[int], Future[Page]], max_pages: int | None
+) -> None:
+    """Take pages from ``result.cursor`` on, each fetched while the one before is taken."""
+    partner_id = result.partner_id
+    pending = fetch(result.cursor)
+    while max_pages is None or result.pages < max_pages:
+        page = pending.result()
+        if not page.envelopes:
+            # Only copies the partner dropped (expired agreements): move past them.
+            if page.next is not None and page.next > result.cursor:
+                with exclusive(node) as conn:
+                    save_cursor(conn, partner_id, page.next)
+                result.cursor = page.next
+                if page.more:
+                    pending = fetch(result.cursor)
+                    continue
+            return
+        ahead = page.next if page.next is not None else result.cursor
+        last = not page.more or (max_pages is not None and result.pages + 1 >= max_pages)
+        if not last:
+            pending = fetch(ahead)  # while this page is taken
+        with exclusive(node) as conn:
+            # Re-read under the lock: a concurrent sync may have moved the cursor.
+            start = cursor(conn, partner_id)
+            if start != result.cursor:
+                result.cursor = start
+                pending = fetch(start)
+                continue
+            summary = receive_all(conn, node, page.envelopes, actor=f"sync:{partner_id}")
+            # The cursor passes only what was accepted or is kept in quarantine.
+            keep(conn, partner_id, summary.rejected, dt.datetime.now(dt.UTC))
+            result.cursor = ahead
+            save_cursor(conn, partner_id, result.cursor)
+        result.pages += 1
+        result.accepted += len(summary.accepted)
+        result.duplicates += summary.duplicates
+        result.rejected.update({digest(t): e.detail for t, e in summary.rejected})
+        if last:
+            return
 
 
 def sync_all(node: Node, *, transport_for: TransportFor | None = None) -> list[SyncResult]:

@@ -126,23 +126,30 @@ class _Batch:
 Source = Callable[[int, int, dt.datetime | None], _Batch]
 
 
-def _outbox(node: Node, partner_id: str) -> Source:
+def _outbox(node: Node, partner_id: str, *, every_version: bool = False) -> Source:
+    """``every_version``: the query takes all versions, so which is a record's first or last
+    is not asked for (and not looked up: sync pages this way, a thousand records at a time)."""
+
     def fetch(after: int, limit: int, since: dt.datetime | None) -> _Batch:
         page = released_page(node, partner_id, after=after, added_after=since, limit=limit)
-        ids = {record_id_of(r.stix) for r in page.rows}
+        ids = set() if every_version else {record_id_of(r.stix) for r in page.rows}
         with node.read() as conn:
-            extremes = {
-                r.record_id: (r.first, r.last)
-                for r in conn.execute(
-                    select(
-                        released.c.record_id,
-                        func.min(released.c.seq).label("first"),
-                        func.max(released.c.seq).label("last"),
+            extremes = (
+                {
+                    r.record_id: (r.first, r.last)
+                    for r in conn.execute(
+                        select(
+                            released.c.record_id,
+                            func.min(released.c.seq).label("first"),
+                            func.max(released.c.seq).label("last"),
+                        )
+                        .where(released.c.partner_id == partner_id, released.c.record_id.in_(ids))
+                        .group_by(released.c.record_id)
                     )
-                    .where(released.c.partner_id == partner_id, released.c.record_id.in_(ids))
-                    .group_by(released.c.record_id)
-                )
-            }
+                }
+                if ids
+                else {}
+            )
         rows, before = [], after
         for r in page.rows:
             low, high = extremes.get(record_id_of(r.stix), (r.seq, r.seq))
@@ -187,11 +194,15 @@ def _inbox(node: Node, partner_id: str) -> Source:
     return fetch
 
 
-def _source(node: Node, caller: Partner, collection_id: str) -> tuple[Source, bool]:
+def _source(
+    node: Node, caller: Partner, collection_id: str, query: Query | None = None
+) -> tuple[Source, bool]:
     collection(node, caller, collection_id)
     mine = collection_id == outbox_collection(node.settings.node_id, caller.partner_id)
-    fetch = _outbox if mine else _inbox
-    return fetch(node, caller.partner_id), mine
+    if not mine:
+        return _inbox(node, caller.partner_id), mine
+    every = query is not None and "all" in query.versions
+    return _outbox(node, caller.partner_id, every_version=every), mine
 
 
 def _definitions(node: Node, caller: Partner, base_url: str) -> list[dict[str, Any]]:
@@ -291,7 +302,7 @@ def objects_page(
     node: Node, caller: Partner, collection_id: str, query: Query, *, base_url: str
 ) -> TaxiiPage:
     """One page of ``collection_id`` for ``caller``, as ``query`` asks."""
-    source, _ = _source(node, caller, collection_id)
+    source, _ = _source(node, caller, collection_id, query)
     if query.records:
         if query.next and not query.next.isdigit():
             raise InvalidInput("next: the records view pages by release cursor", field="next")
