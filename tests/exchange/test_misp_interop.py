@@ -112,9 +112,7 @@ def test_a_collection_imports_into_misp_with_no_error_and_keeps_what_matters(
     assert 'misp-galaxy:producer="Customs of A"' in tags
 
 
-def test_alerts_arrive_as_stix_patterns_with_their_targeting(
-    mesh: Mesh, tmp_path: Path
-) -> None:
+def test_alerts_arrive_as_stix_patterns_with_their_targeting(mesh: Mesh, tmp_path: Path) -> None:
     _issue_everything(mesh)
     bundle = partner_bundle(mesh.nodes["A"], OPS, "B", base_url="http://a.test")
     report, event = _to_misp(bundle, tmp_path)

@@ -118,7 +118,8 @@ def notify_partners(
         try:
             carried = None
             if head is not None and fresh is not None:
-                carried = push_for(node, partner_id, latest[partner_id], fresh[partner_id], head)
+                count = fresh.get(partner_id, 0)
+                carried = push_for(node, partner_id, latest[partner_id], count, head)
             with partner_client(
                 node, identity, partner, transport_for(partner) if transport_for else None
             ) as client:
