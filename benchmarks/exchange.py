@@ -93,23 +93,45 @@ def _ms(seconds: list[float]) -> dict[str, float]:
     return {"p50_ms": round(p50 * 1000, 3), "p95_ms": round(p95 * 1000, 3)}
 
 
+def _switches() -> tuple[int, int]:
+    """This thread's (voluntary, involuntary) context switches so far."""
+    usage = resource.getrusage(resource.RUSAGE_THREAD)
+    return usage.ru_nvcsw, usage.ru_nivcsw
+
+
 class Timed:
-    """Wall and CPU time of each run of a ``with`` block (CPU: this thread's)."""
+    """Wall and CPU time of each run of a ``with`` block (CPU: this thread's), and whether the
+    thread waited in it: on I/O or a lock (a voluntary switch) or on the CPU another process
+    took (an involuntary one, "preempted": the wall time then counts that process's work)."""
 
     def __init__(self) -> None:
         self.wall: list[float] = []
         self.cpu: list[float] = []
+        self.waited = 0
+        self.preempted: list[bool] = []
 
     def __enter__(self) -> None:
+        self._s = _switches()
         self._t, self._c = time.perf_counter(), time.thread_time()
 
     def __exit__(self, *_exc: object) -> None:
         self.wall.append(time.perf_counter() - self._t)
         self.cpu.append(time.thread_time() - self._c)
+        voluntary, involuntary = (b - a for a, b in zip(self._s, _switches(), strict=True))
+        self.waited += voluntary > 0
+        self.preempted.append(involuntary > 0)
 
-    def figures(self) -> dict[str, float]:
+    def figures(self) -> dict[str, Any]:
         cpu = _ms(self.cpu)
-        return {**_ms(self.wall), "cpu_p50_ms": cpu["p50_ms"], "cpu_p95_ms": cpu["p95_ms"]}
+        alone = [w for w, p in zip(self.wall, self.preempted, strict=True) if not p]
+        return {
+            **_ms(self.wall),
+            "cpu_p50_ms": cpu["p50_ms"],
+            "cpu_p95_ms": cpu["p95_ms"],
+            "runs_waiting_on_io_or_locks": self.waited,
+            "runs_preempted": sum(self.preempted),
+            "wall_p95_ms_not_preempted": _ms(alone)["p95_ms"] if alone else None,
+        }
 
 
 def merkle(root: Path, leaves: int, batch: int, samples: int) -> dict[str, Any]:

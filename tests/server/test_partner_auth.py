@@ -71,7 +71,9 @@ def test_a_request_signed_by_b_for_a_is_refused_by_c(mesh: Mesh) -> None:
 
 def test_a_replayed_notify_is_refused_and_triggers_no_sync(mesh: Mesh) -> None:
     calls: list[str] = []
-    scheduler = type("Recorder", (), {"run": lambda self, partner: calls.append(partner)})()
+    scheduler = type(
+        "Recorder", (), {"run": lambda self, partner, push=None: calls.append(partner)}
+    )()
     mesh.apps["A"].state.sync_scheduler = scheduler
     token = notice(mesh.identities["B"], "A", 3, dt.datetime.now(dt.UTC))
     body = json.dumps({"token": token}).encode()

@@ -178,8 +178,11 @@ class PartnerClient:
         )
         return [str(p) for p in data.get("proof", [])]
 
-    def notify(self, token: str) -> None:
-        self._call("POST", "/api/v1/exchange/notify", body=json.dumps({"token": token}).encode())
+    def notify(self, token: str, push: dict[str, Any] | None = None) -> None:
+        """Send a signed notice; ``push``: what it carries (the new copies, the signed head and
+        its consistency proof: ``services.exchange.push``)."""
+        body = {"token": token, **({"push": push} if push is not None else {})}
+        self._call("POST", "/api/v1/exchange/notify", body=json.dumps(body).encode())
 
 
 def _error_from(response: httpx.Response, partner_id: str) -> BorderLinkError:

@@ -306,6 +306,8 @@ class RecordExporter:
     def parts(self, obj: dict[str, Any]) -> list[dict[str, Any]]:
         """The objects derived from primary ``obj`` for other tools (a seizure's places, goods
         and parties); built from the record it carries, so they say nothing it does not."""
+        if not issubclass(RECORD_MODELS[self.kind], Seizure):
+            return []  # only a seizure has parts: no need to read the record (it costs)
         record = self.from_stix(obj)
         if not isinstance(record, Seizure):
             return []

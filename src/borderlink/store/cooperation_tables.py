@@ -51,7 +51,10 @@ coop_records = Table(
     Column("modified", DateTime(timezone=True), nullable=False),
     Column("document", JSON, nullable=False),  # the record as this node holds it
     Column("received_from", String(64)),  # null when issued here
+    # Unique per sender (services.exchange.added): the date_added of that partner's inbox.
     Column("stored_at", DateTime(timezone=True), nullable=False),
+    # A partner's inbox collection in order, paged by keyset (TAXII added_after / next).
+    Index("ix_coop_records_sender_stored", "received_from", "stored_at", "record_id"),
 )
 
 # Each partner's own signed copy, after the policy: what the TAXII collection "to <partner>" serves.
@@ -69,6 +72,8 @@ released = Table(
     Column("added_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("partner_id", "record_id", "version", name="uq_released_copy"),
     Index("ix_released_partner_seq", "partner_id", "seq"),  # a partner's collection, in order
+    # The same order by date_added (it grows with seq per partner): TAXII added_after seeks here.
+    Index("ix_released_partner_added", "partner_id", "added_at", "seq"),
 )
 
 # Every envelope accepted from a partner, for replay detection and provenance.

@@ -284,3 +284,65 @@ def test_single_object_and_its_versions(mesh: Mesh) -> None:
     assert versions["versions"] == [first["modified"]]
     missing = _get(mesh, "B", "A", f"{base}/objects/x-borderlink-alert--nope/")
     assert missing.status_code == 404
+
+
+def test_the_inbox_pages_by_next_or_by_date_added_each_object_once(mesh: Mesh) -> None:
+    # Received in one batch (one instant before): now each held object has its own date_added.
+    from borderlink.services.cooperation.records import issue_all
+    from tests.coop_samples import new_seizure
+
+    issue_all(mesh.nodes["A"], OPS, [new_seizure() for _ in range(3)], notify=False)
+    sync_partner(mesh.nodes["B"], "A", transport=bridge(mesh.apps["A"]))
+    base = f"{ROOT}/collections/{inbox_collection('B', 'A')}/objects/"
+    everything = _get(mesh, "A", "B", f"{base}?limit=1000").json()["objects"]
+    manifest = _get(mesh, "A", "B", f"{base.replace('objects', 'manifest')}?limit=1000").json()
+    added = [e["date_added"] for e in manifest["objects"]]
+    assert len(set(added)) == len(added) == len(everything)
+    assert added == sorted(added)
+    ids = [o["id"] for o in everything]
+    assert len(ids) == len(set(ids))
+    assert sum(o["type"] == "indicator" for o in everything) == 7
+    for limit in (1, 2, 5):
+        by_next: list[str] = []
+        query = f"limit={limit}"
+        while True:
+            page = _get(mesh, "A", "B", f"{base}?{query}").json()
+            by_next += [o["id"] for o in page.get("objects", [])]
+            if not page["more"]:
+                break
+            query = f"limit={limit}&next={page['next']}"
+        assert by_next == ids
+        by_added: list[str] = []
+        query = f"limit={limit}"
+        while True:
+            response = _get(mesh, "A", "B", f"{base}?{query}")
+            objects = response.json().get("objects", [])
+            if not objects:
+                break
+            by_added += [o["id"] for o in objects]
+            query = f"limit={limit}&added_after={response.headers['X-TAXII-Date-Added-Last']}"
+        assert by_added == ids
+
+
+def test_paging_by_date_added_seeks_the_index_instead_of_reading_from_the_start(
+    mesh: Mesh,
+) -> None:
+    from sqlalchemy import text
+
+    with mesh.nodes["A"].read() as conn:
+        plan = conn.execute(
+            text(
+                "EXPLAIN QUERY PLAN SELECT seq FROM released WHERE partner_id = 'B' "
+                "AND added_at >= '2026-01-01' ORDER BY added_at, seq LIMIT 10"
+            )
+        ).all()
+        held = conn.execute(
+            text(
+                "EXPLAIN QUERY PLAN SELECT record_id FROM coop_records WHERE received_from = 'B' "
+                "AND stored_at > '2026-01-01' ORDER BY stored_at, record_id LIMIT 10"
+            )
+        ).all()
+    assert any("ix_released_partner_added" in str(row) for row in plan)
+    assert not any("TEMP B-TREE" in str(row) for row in plan)  # no sort: the index's order
+    assert any("ix_coop_records_sender_stored" in str(row) for row in held)
+    assert not any("TEMP B-TREE" in str(row) for row in held)

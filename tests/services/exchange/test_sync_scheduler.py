@@ -18,7 +18,7 @@ def test_notice_during_a_sync_queues_one_more(
     calls: list[str] = []
     running = {"now": 0, "max": 0}
 
-    def fake_sync(partner_id: str) -> None:
+    def fake_sync(partner_id: str, push: object = None) -> None:
         running["now"] += 1
         running["max"] = max(running["max"], running["now"])
         calls.append(partner_id)

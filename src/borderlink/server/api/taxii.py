@@ -11,6 +11,7 @@ of BorderLink's STIX extensions to anyone. The work is in ``services.taxii``,
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
@@ -27,6 +28,7 @@ from borderlink.services.cooperation import Partner
 from borderlink.services.cooperation.partners import node_identity
 from borderlink.services.exchange import taxii
 from borderlink.services.exchange.log import consistency, head_document
+from borderlink.services.exchange.pushed import apply_push, parse_push
 from borderlink.services.exchange.sync import SyncScheduler, accept_notice
 from borderlink.services.exchange.taxii import stix_schema
 from borderlink.services.node import Node
@@ -268,6 +270,8 @@ async def consistency_proof(
 
 class NoticeBody(BaseModel):
     token: str
+    # What the notice carries (the new copies, the signed head, its proof): services.exchange.push
+    push: dict[str, Any] | None = None
 
 
 def scheduler(request: Request) -> SyncScheduler:
@@ -284,7 +288,11 @@ def scheduler(request: Request) -> SyncScheduler:
 async def notify(
     request: Request, caller: Caller, body: NoticeBody, background: BackgroundTasks
 ) -> dict[str, Any]:
-    """A partner says it has new data for this node: verify the notice, then pull at once."""
-    latest = await blocking(accept_notice, _node(request), caller, body.token)
-    background.add_task(scheduler(request).run, caller.partner_id)
+    """A partner says it has new data for this node: verify the notice, then take what it
+    carries (pulling what that leaves out) at once."""
+    node = _node(request)
+    latest = await blocking(accept_notice, node, caller, body.token)
+    carried = parse_push(body.push) if body.push is not None else None
+    pushed = partial(apply_push, node, caller.partner_id, carried) if carried is not None else None
+    background.add_task(scheduler(request).run, caller.partner_id, pushed)
     return {"accepted": True, "partner": caller.partner_id, "latest": latest}

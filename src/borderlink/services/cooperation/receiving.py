@@ -39,6 +39,7 @@ from borderlink.services.cooperation.retention import (  # re-exported: the CLI 
 from borderlink.services.cooperation.retention import (
     purge_expired as purge_expired,
 )
+from borderlink.services.exchange.added import stamp_held
 from borderlink.services.exchange.log import append, exclusive
 from borderlink.services.exchange.quarantine_store import keep
 from borderlink.services.node import Node
@@ -136,6 +137,7 @@ def receive_all(
         )
         summary.accepted.append(env)
 
+    stamp_held(conn, list(records.values()))  # a unique date_added in the inbox collection
     upsert(conn, coop_records, "record_id", list(records.values()), held_before)
     upsert(conn, partner_alerts, "alert_id", list(alert_rows.values()), alerts_held)
     insert_dicts(conn, received, receipts)

@@ -40,8 +40,8 @@ from borderlink.services.cooperation.partners import (
     retired_keys_by_node,
 )
 from borderlink.services.exchange.added import stamp as stamp_added
-from borderlink.services.exchange.calls import notify_partners
 from borderlink.services.exchange.log import append, exclusive
+from borderlink.services.exchange.push import notify_partners
 from borderlink.services.node import Node
 from borderlink.services.screening.partner_alerts import (  # re-exported: readers use it here
     active_alerts as active_alerts,
@@ -374,9 +374,12 @@ def _notify(
     transport_for: TransportFor | None,
 ) -> None:
     latest: dict[str, int] = {}
+    fresh: dict[str, int] = {}  # copies released to each partner now: the notice carries them
     for result in results:
         latest.update(result.latest)
-    failures = notify_partners(node, identity, latest, transport_for)
+        for partner_id in result.latest:
+            fresh[partner_id] = fresh.get(partner_id, 0) + 1
+    failures = notify_partners(node, identity, latest, transport_for, fresh=fresh)
     for partner_id, failure in failures.items():
         for result in results:
             if partner_id not in result.latest:

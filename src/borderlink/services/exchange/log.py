@@ -341,25 +341,47 @@ def witness(node: Node, partner: Partner, head_token: str, proof: Sequence[str])
     """Check a partner's signed tree head against the last one held, then keep it."""
     head = _head(verify(head_token, {partner.partner_id: partner}, typ=TREE_HEAD).payload)
     with exclusive(node) as conn:
-        row = conn.execute(
-            select(tree_heads.c.signed)
-            .where(tree_heads.c.node_id == partner.partner_id)
-            .order_by(tree_heads.c.tree_size.desc())
-            .limit(1)
-        ).first()
-        held = None
-        if row is not None:
-            held = _head(verify(row.signed, {partner.partner_id: partner}, typ=TREE_HEAD).payload)
-        if held is not None and held.tree_size == head.tree_size:
-            if held.root_hash != head.root_hash:
-                raise IntegrityFailure(
-                    f"forked tree head: {partner.partner_id} signed two roots for size "
-                    f"{head.tree_size}"
-                )
-            return head
-        check_witness(held, head, [bytes.fromhex(p) for p in proof])
-        _store_head(conn, head, head_token)
+        keep_witnessed(conn, partner, head, head_token, proof)
     return head
+
+
+def witnessed_in(conn: Connection, partner: Partner) -> TreeHead | None:
+    """The latest head of ``partner`` this node holds, its signature checked again."""
+    row = conn.execute(
+        select(tree_heads.c.signed)
+        .where(tree_heads.c.node_id == partner.partner_id)
+        .order_by(tree_heads.c.tree_size.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return _head(verify(row.signed, {partner.partner_id: partner}, typ=TREE_HEAD).payload)
+
+
+def keep_witnessed(
+    conn: Connection,
+    partner: Partner,
+    head: TreeHead,
+    head_token: str,
+    proof: Sequence[str],
+    held: TreeHead | None = None,
+) -> None:
+    """In the caller's exclusive transaction: keep ``head`` (verified, signed as
+    ``head_token``) if it extends the one held (``held``, read here when not given)."""
+    held = held if held is not None else witnessed_in(conn, partner)
+    if held is not None and held.tree_size == head.tree_size:
+        if held.root_hash != head.root_hash:
+            raise IntegrityFailure(
+                f"forked tree head: {partner.partner_id} signed two roots for size {head.tree_size}"
+            )
+        return
+    check_witness(held, head, [bytes.fromhex(p) for p in proof])
+    _store_head(conn, head, head_token)
+
+
+def verified_head(token: str, partner: Partner) -> TreeHead:
+    """A partner's signed tree head, its signature checked."""
+    return _head(verify(token, {partner.partner_id: partner}, typ=TREE_HEAD).payload)
 
 
 def witness_partner(node: Node, client: PartnerClient, partner: Partner, head_token: str) -> int:

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
-from sqlalchemy import Connection, Select, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
-from borderlink.cooperation.agreements import in_force
 from borderlink.errors import BorderLinkError, IntegrityFailure
+from borderlink.exchange.client import Page
 from borderlink.exchange.envelope import NOTICE, check_fresh, digest, verify
 from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import parse_timestamp
-from borderlink.model.cooperation import AgreementState
-from borderlink.services.cooperation.agreements import load_agreements
 from borderlink.services.cooperation.partners import get_partner, known_partners, node_identity
 from borderlink.services.cooperation.receiving import receive_all
 from borderlink.services.cooperation.records import TransportFor
@@ -32,7 +31,7 @@ from borderlink.services.exchange.keys import accept_key_statements
 from borderlink.services.exchange.log import exclusive, witness_partner
 from borderlink.services.exchange.quarantine import keep, retry_held
 from borderlink.services.node import Node
-from borderlink.store.cooperation_tables import released, sync_cursors
+from borderlink.store.cooperation_tables import sync_cursors
 
 
 @dataclass
@@ -54,7 +53,7 @@ def cursor(conn: Connection, partner_id: str) -> int:
     return int(row.next_seq) if row else 0
 
 
-def _save_cursor(conn: Connection, partner_id: str, seq: int) -> None:
+def save_cursor(conn: Connection, partner_id: str, seq: int) -> None:
     now = dt.datetime.now(dt.UTC)
     if conn.execute(
         select(sync_cursors.c.partner_id).where(sync_cursors.c.partner_id == partner_id)
@@ -79,7 +78,11 @@ def sync_partner(
     max_pages: int | None = None,
     witness_log: bool = True,
 ) -> SyncResult:
-    """Pull what ``partner_id`` released to this node since the last sync."""
+    """Pull what ``partner_id`` released to this node since the last sync.
+
+    The next page is fetched while this one is being taken (a thread waits on the partner
+    meanwhile), so the partner's serving and the network overlap this node's checks and writes.
+    """
     identity = node_identity(node)
     partner = get_partner(node, partner_id)
     limit = page_size or node.settings.exchange_page_size
@@ -94,37 +97,55 @@ def sync_partner(
             retried = retry_held(conn, node, partner_id, actor=f"sync:{partner_id}")
             result.retried = len(retried.accepted)
             result.cursor = cursor(conn, partner_id)
-        while max_pages is None or result.pages < max_pages:
-            page = client.objects(result.cursor, limit)
-            if not page.envelopes:
-                # Only copies the partner dropped (expired agreements): move past them.
-                if page.next is not None and page.next > result.cursor:
-                    with exclusive(node) as conn:
-                        _save_cursor(conn, partner_id, page.next)
-                    result.cursor = page.next
-                    if page.more:
-                        continue
-                break
-            with exclusive(node) as conn:
-                # Re-read under the lock: a concurrent sync may have moved the cursor.
-                start = cursor(conn, partner_id)
-                if start != result.cursor:
-                    result.cursor = start
-                    continue
-                summary = receive_all(conn, node, page.envelopes, actor=f"sync:{partner_id}")
-                # The cursor passes only what was accepted or is kept in quarantine.
-                keep(conn, partner_id, summary.rejected, dt.datetime.now(dt.UTC))
-                result.cursor = page.next if page.next is not None else result.cursor
-                _save_cursor(conn, partner_id, result.cursor)
-            result.pages += 1
-            result.accepted += len(summary.accepted)
-            result.duplicates += summary.duplicates
-            result.rejected.update({digest(t): e.detail for t, e in summary.rejected})
-            if not page.more:
-                break
+        with ThreadPoolExecutor(max_workers=1) as fetcher:
+            _pull(
+                node, result, lambda after: fetcher.submit(client.objects, after, limit), max_pages
+            )
         if head is not None:
             result.witnessed_size = witness_partner(node, client, partner, str(head["token"]))
     return result
+
+
+def _pull(
+    node: Node, result: SyncResult, fetch: Callable[[int], Future[Page]], max_pages: int | None
+) -> None:
+    """Take pages from ``result.cursor`` on, each fetched while the one before is taken."""
+    partner_id = result.partner_id
+    pending = fetch(result.cursor)
+    while max_pages is None or result.pages < max_pages:
+        page = pending.result()
+        if not page.envelopes:
+            # Only copies the partner dropped (expired agreements): move past them.
+            if page.next is not None and page.next > result.cursor:
+                with exclusive(node) as conn:
+                    save_cursor(conn, partner_id, page.next)
+                result.cursor = page.next
+                if page.more:
+                    pending = fetch(result.cursor)
+                    continue
+            return
+        ahead = page.next if page.next is not None else result.cursor
+        last = not page.more or (max_pages is not None and result.pages + 1 >= max_pages)
+        if not last:
+            pending = fetch(ahead)  # while this page is taken
+        with exclusive(node) as conn:
+            # Re-read under the lock: a concurrent sync may have moved the cursor.
+            start = cursor(conn, partner_id)
+            if start != result.cursor:
+                result.cursor = start
+                pending = fetch(start)
+                continue
+            summary = receive_all(conn, node, page.envelopes, actor=f"sync:{partner_id}")
+            # The cursor passes only what was accepted or is kept in quarantine.
+            keep(conn, partner_id, summary.rejected, dt.datetime.now(dt.UTC))
+            result.cursor = ahead
+            save_cursor(conn, partner_id, result.cursor)
+        result.pages += 1
+        result.accepted += len(summary.accepted)
+        result.duplicates += summary.duplicates
+        result.rejected.update({digest(t): e.detail for t, e in summary.rejected})
+        if last:
+            return
 
 
 def sync_all(node: Node, *, transport_for: TransportFor | None = None) -> list[SyncResult]:
@@ -176,7 +197,10 @@ class SyncScheduler:
         self._locks: dict[str, threading.Lock] = {}
         self._pending: set[str] = set()
 
-    def run(self, partner_id: str) -> None:
+    def run(self, partner_id: str, push: Callable[[], SyncResult | None] | None = None) -> None:
+        """Sync from ``partner_id``; ``push``: first take what its notice carried (a pull
+        follows when that does not do). A notice that finds a sync running leaves one pull
+        pending: what it carried is pulled then."""
         with self._guard:
             lock = self._locks.setdefault(partner_id, threading.Lock())
         while True:
@@ -187,14 +211,22 @@ class SyncScheduler:
             try:
                 with self._guard:
                     self._pending.discard(partner_id)
-                self._sync(partner_id)
+                self._sync(partner_id, push)
             finally:
                 lock.release()
+            push = None
             with self._guard:
                 if partner_id not in self._pending:
                     return
 
-    def _sync(self, partner_id: str) -> None:
+    def _sync(self, partner_id: str, push: Callable[[], SyncResult | None] | None) -> None:
+        try:
+            pushed = push() if push is not None else None
+        except BorderLinkError:  # the pull below checks it all again, and reports what fails
+            pushed = None
+        if pushed is not None:
+            self.last[partner_id] = pushed
+            return
         try:
             transport = None
             if self.transport_for is not None:
@@ -204,96 +236,3 @@ class SyncScheduler:
             self.last[partner_id] = sync_partner(self.node, partner_id, transport=transport)
         except BorderLinkError as error:  # kept for the node's status; the next poll retries
             self.last[partner_id] = error.detail
-
-
-@dataclass
-class OutboxPage:
-    rows: list[Any]
-    more: bool
-    last_seq: int | None  # the last sequence number passed (served or dropped)
-
-
-def released_page(
-    node: Node,
-    partner_id: str,
-    *,
-    after: int = 0,
-    added_after: dt.datetime | None = None,
-    limit: int = 100,
-) -> OutboxPage:
-    """The next copies this node serves ``partner_id``, in release order.
-
-    Checked again at serving time, since agreements change after a release: a copy released
-    under an agreement that has expired (or is gone) is dropped for good; one under an agreement
-    that is suspended (or otherwise not in force) holds the stream back, it and everything after
-    it, until the agreement is in force again. Revocations (tombstones) always go: those behind
-    a held-back copy are served ahead of it (the cursor stays before the held copy, so the
-    partner gets them again later, as duplicates it ignores).
-    """
-    query = _outbox(partner_id).where(released.c.seq > after).limit(limit + 1)
-    if added_after is not None:
-        query = query.where(released.c.added_at > added_after)
-    today = dt.datetime.now(dt.UTC).date()
-    with node.read() as conn:
-        rows = conn.execute(query).all()
-        agreements = {a.agreement_id: a for a in load_agreements(conn)}
-        served: list[Any] = []
-        last: int | None = None
-        for row in rows[:limit]:
-            agreement = agreements.get(row.agreement_id)
-            if _tombstone(row):
-                served.append(row)
-            elif agreement is None or agreement.state == AgreementState.EXPIRED:
-                pass  # dropped for good
-            elif not in_force(agreement, today):
-                ahead = conn.execute(
-                    _outbox(partner_id).where(released.c.seq > row.seq).limit(limit)
-                ).all()
-                served += [r for r in ahead if _tombstone(r)][: limit - len(served)]
-                return OutboxPage(served, False, last)
-            else:
-                served.append(row)
-            last = row.seq
-    return OutboxPage(served, len(rows) > limit, last)
-
-
-def _outbox(partner_id: str) -> Select[Any]:
-    return (
-        select(
-            released.c.seq,
-            released.c.envelope,
-            released.c.stix,
-            released.c.added_at,
-            released.c.agreement_id,
-        )
-        .where(released.c.partner_id == partner_id)
-        .order_by(released.c.seq)
-    )
-
-
-def _tombstone(row: Any) -> bool:
-    return bool(row.stix.get("revoked"))
-
-
-def released_versions(node: Node, partner_id: str, record_id: str) -> list[Any]:
-    """Every version of one record released to ``partner_id`` that may still flow."""
-    today = dt.datetime.now(dt.UTC).date()
-    with node.read() as conn:
-        rows = conn.execute(
-            select(
-                released.c.seq,
-                released.c.envelope,
-                released.c.stix,
-                released.c.added_at,
-                released.c.agreement_id,
-            )
-            .where(released.c.partner_id == partner_id, released.c.record_id == record_id)
-            .order_by(released.c.seq)
-        ).all()
-        agreements = {a.agreement_id: a for a in load_agreements(conn)}
-    return [
-        r
-        for r in rows
-        if _tombstone(r)
-        or (r.agreement_id in agreements and in_force(agreements[r.agreement_id], today))
-    ]

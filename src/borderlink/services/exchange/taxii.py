@@ -32,8 +32,8 @@ from borderlink.exchange.stix import with_parts as _with_parts
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.cooperation.agreements import load_agreements
 from borderlink.services.cooperation.partners import get_partner
-from borderlink.services.exchange.added import TICK, aware
-from borderlink.services.exchange.sync import released_page, released_versions
+from borderlink.services.exchange.added import TICK, aware, from_micros, micros, straddling
+from borderlink.services.exchange.outbox import released_page, released_versions
 from borderlink.services.exchange.taxii_query import MAX_PAGE, Query, parse_query, version_of
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import coop_records, released
@@ -54,9 +54,6 @@ __all__ = [
     "stix_schema",
 ]
 STIX_MEDIA = "application/stix+json;version=2.1"
-# Rows whose added_at is this much before added_after are read again: their later objects
-# (added_at + index µs) may still be after it.
-_MARGIN = dt.timedelta(seconds=1)
 
 
 def collections(node: Node, caller: Partner) -> dict[str, dict[str, Any]]:
@@ -129,23 +126,30 @@ class _Batch:
 Source = Callable[[int, int, dt.datetime | None], _Batch]
 
 
-def _outbox(node: Node, partner_id: str) -> Source:
+def _outbox(node: Node, partner_id: str, *, every_version: bool = False) -> Source:
+    """``every_version``: the query takes all versions, so which is a record's first or last
+    is not asked for (and not looked up: sync pages this way, a thousand records at a time)."""
+
     def fetch(after: int, limit: int, since: dt.datetime | None) -> _Batch:
         page = released_page(node, partner_id, after=after, added_after=since, limit=limit)
-        ids = {record_id_of(r.stix) for r in page.rows}
+        ids = set() if every_version else {record_id_of(r.stix) for r in page.rows}
         with node.read() as conn:
-            extremes = {
-                r.record_id: (r.first, r.last)
-                for r in conn.execute(
-                    select(
-                        released.c.record_id,
-                        func.min(released.c.seq).label("first"),
-                        func.max(released.c.seq).label("last"),
+            extremes = (
+                {
+                    r.record_id: (r.first, r.last)
+                    for r in conn.execute(
+                        select(
+                            released.c.record_id,
+                            func.min(released.c.seq).label("first"),
+                            func.max(released.c.seq).label("last"),
+                        )
+                        .where(released.c.partner_id == partner_id, released.c.record_id.in_(ids))
+                        .group_by(released.c.record_id)
                     )
-                    .where(released.c.partner_id == partner_id, released.c.record_id.in_(ids))
-                    .group_by(released.c.record_id)
-                )
-            }
+                }
+                if ids
+                else {}
+            )
         rows, before = [], after
         for r in page.rows:
             low, high = extremes.get(record_id_of(r.stix), (r.seq, r.seq))
@@ -162,32 +166,43 @@ def _outbox(node: Node, partner_id: str) -> Source:
 
 
 def _inbox(node: Node, partner_id: str) -> Source:
+    """What this node holds from ``partner_id``, by (stored_at, id); the cursor is the last
+    ``stored_at`` served, in microseconds (unique per sender: :func:`.added.stamp_held`)."""
+    held_from = coop_records.c.received_from == partner_id
+
     def fetch(after: int, limit: int, since: dt.datetime | None) -> _Batch:
         query = (
             select(coop_records.c.document, coop_records.c.stored_at)
-            .where(coop_records.c.received_from == partner_id)
+            .where(held_from)
             .order_by(coop_records.c.stored_at, coop_records.c.record_id)
-            .offset(after)
             .limit(limit + 1)
         )
-        if since is not None:
-            query = query.where(coop_records.c.stored_at > since)
+        if after:
+            query = query.where(coop_records.c.stored_at > from_micros(after))
         with node.read() as conn:
+            if since is not None:
+                start = straddling(conn, coop_records.c.stored_at, held_from, since)
+                query = query.where(coop_records.c.stored_at >= start)
             held = conn.execute(query).all()
-        rows = [  # one version held per record: it is the first and the latest
-            _Row(after + i, after + i + 1, False, r.document, None, aware(r.stored_at), True, True)
-            for i, r in enumerate(held[:limit])
-        ]
+        rows, before = [], after
+        for r in held[:limit]:  # one version held per record: it is the first and the latest
+            added, cursor = aware(r.stored_at), micros(r.stored_at)
+            rows.append(_Row(before, cursor, False, r.document, None, added, True, True))
+            before = cursor
         return _Batch(rows, len(held) > limit, rows[-1].cursor if rows else None)
 
     return fetch
 
 
-def _source(node: Node, caller: Partner, collection_id: str) -> tuple[Source, bool]:
+def _source(
+    node: Node, caller: Partner, collection_id: str, query: Query | None = None
+) -> tuple[Source, bool]:
     collection(node, caller, collection_id)
     mine = collection_id == outbox_collection(node.settings.node_id, caller.partner_id)
-    fetch = _outbox if mine else _inbox
-    return fetch(node, caller.partner_id), mine
+    if not mine:
+        return _inbox(node, caller.partner_id), mine
+    every = query is not None and "all" in query.versions
+    return _outbox(node, caller.partner_id, every_version=every), mine
 
 
 def _definitions(node: Node, caller: Partner, base_url: str) -> list[dict[str, Any]]:
@@ -257,9 +272,8 @@ def _row_objects(query: Query, row: _Row, skip: int) -> Iterator[tuple[int, dict
 def _records_from(
     source: Source, query: Query, out: _Collector, cursor: int, skip: int
 ) -> TaxiiPage:
-    since = query.added_after - _MARGIN if query.added_after else None
     while True:
-        batch = source(cursor, query.limit, since)
+        batch = source(cursor, query.limit, query.added_after)
         for row in batch.rows:
             for k, obj in _row_objects(query, row, skip):
                 if out.full():
@@ -288,7 +302,7 @@ def objects_page(
     node: Node, caller: Partner, collection_id: str, query: Query, *, base_url: str
 ) -> TaxiiPage:
     """One page of ``collection_id`` for ``caller``, as ``query`` asks."""
-    source, _ = _source(node, caller, collection_id)
+    source, _ = _source(node, caller, collection_id, query)
     if query.records:
         if query.next and not query.next.isdigit():
             raise InvalidInput("next: the records view pages by release cursor", field="next")
