@@ -327,10 +327,14 @@ def _score_rows(
         selection = "profile" if d.forced_channel else "risk" if channel != "green" else "none"
         extra = (d.forced_channel, channel, selection)
         rows.append((d.declaration_id, d.item, d.model_score, d.risk, d.profile_hits, *extra))
+    if all(row[6] == "green" for row in rows):  # no reasons to give: no frames at all
+        return pl.DataFrame(
+            [(*row, None) for row in rows],
+            schema={**SCORED_SCHEMA, "reasons": pl.Utf8},
+            orient="row",
+        )
     scored = pl.DataFrame(rows, schema=SCORED_SCHEMA, orient="row")
     flagged = scored.filter(pl.col("channel") != "green")
-    if flagged.is_empty():
-        return scored.with_columns(pl.lit(None, dtype=pl.Utf8).alias("reasons"))
     features = risk.model.featurize(model, frame[flagged["_item"].to_list()])
     why = risk.scoring.attach_reasons(
         model,
