@@ -222,7 +222,7 @@ def _serve(db: str, tmp: str, workers: int) -> tuple[subprocess.Popen[bytes], st
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a busy shared machine starts processes slowly
     while True:
         try:
             if httpx.get(f"{base}/api/v1/health").status_code == 200:
@@ -231,7 +231,8 @@ def _serve(db: str, tmp: str, workers: int) -> tuple[subprocess.Popen[bytes], st
             pass
         if time.monotonic() > deadline or server.poll() is not None:
             server.terminate()
-            raise SystemExit("the server did not start")
+            _, err = server.communicate(timeout=10)
+            raise SystemExit(f"the server did not start: {err.decode()[-2000:]}")
         time.sleep(0.1)
 
 

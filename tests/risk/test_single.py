@@ -131,7 +131,7 @@ def _same(a: Any, b: Any) -> bool:
 
 def test_one_row_features_equal_the_flow_features(small_model: risk.RiskModel) -> None:
     frame = _flow(24)
-    joined = risk.model.transform(frame, small_model.state)
+    joined = risk.features.transform(frame, small_model.state)
     scored, _ = score_rows(small_model, frame.to_dicts())
     for expected, got in zip(joined.select(small_model.features).iter_rows(), scored, strict=True):
         for name, value in zip(small_model.features, expected, strict=True):

@@ -116,8 +116,14 @@ ROW_DERIVED: Mapping[str, Callable[[Row], Any]] = MappingProxyType(
         ),
     }
 )
+
+
+def _median_uv_column(args: list[str]) -> str:
+    return _median_uv(args).meta.output_name()
+
+
 ROW_FUNCTIONS: Mapping[str, Callable[[list[str]], str]] = MappingProxyType(
-    {name: (lambda args, f=f: f(args).meta.output_name()) for name, f in FUNCTIONS.items()}
+    {"ref.median_unit_value": _median_uv_column}
 )
 
 
