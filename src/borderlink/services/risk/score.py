@@ -319,7 +319,7 @@ def _score_rows(
 ) -> pl.DataFrame:
     """What the frame path gives (:func:`_channelled`, then reasons), scored row by row: only
     the flagged declarations' riskiest items go through frames, for their reasons."""
-    _, decls = risk.single.score_rows(model, frame.to_dicts(), compiled)
+    items, decls = risk.single.score_rows(model, frame.to_dicts(), compiled)
     rows = []
     for d in decls:
         by_risk = "red" if d.risk >= red else "yellow" if d.risk >= yellow else "green"
@@ -335,7 +335,10 @@ def _score_rows(
         )
     scored = pl.DataFrame(rows, schema=SCORED_SCHEMA, orient="row")
     flagged = scored.filter(pl.col("channel") != "green")
-    features = risk.model.featurize(model, frame[flagged["_item"].to_list()])
+    # the riskiest items' features as the one-row path made them: no second featurising
+    features = pl.DataFrame(
+        [items[i].row for i in flagged["_item"].to_list()], infer_schema_length=None
+    )
     why = risk.scoring.attach_reasons(
         model,
         features,
