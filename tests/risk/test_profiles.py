@@ -60,9 +60,9 @@ def test_apply_profiles_hits_weights_and_forced_channels() -> None:
         ]
     )
     out = apply_profiles(frame, compiled)
-    assert out["profile_hits"].to_list() == [
+    assert out["profile_hits"].to_list() == [  # listed by name, not in the order given
         ["cn", "electronics"],
-        ["electronics", "de-yellow"],
+        ["de-yellow", "electronics"],
         ["vn-red"],
     ]
     assert out["profile_weight"].to_list() == pytest.approx([0.75, 0.55, 0.0])

@@ -10,6 +10,8 @@ Pure functions over Polars frames in canonical columns (no database, no globals)
   :func:`condition_hits` (any compiled conditions over a frame)
 - :mod:`~borderlink.risk.channels`: :func:`assign_channels` within capacity
 - :mod:`~borderlink.risk.scoring`: :func:`score_flow`, the whole path for one flow
+- :mod:`~borderlink.risk.single`: :func:`score_rows`, the same for a few declarations without
+  frames (scoring on demand)
 - :mod:`~borderlink.risk.evaluate`: P@n%, R@n%, AUC
 """
 
@@ -27,6 +29,7 @@ from borderlink.risk.profiles import (
     condition_hits,
 )
 from borderlink.risk.scoring import score_flow, score_items
+from borderlink.risk.single import score_rows
 
 __all__ = [
     "CapacityPolicy",
@@ -52,6 +55,7 @@ __all__ = [
     "save",
     "score_flow",
     "score_items",
+    "score_rows",
     "train",
     "training_features",
     "transform",

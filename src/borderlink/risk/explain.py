@@ -421,6 +421,7 @@ def top_reasons(
     "lowers", "contribution": signed log-odds, "text": sentence, "method": method}``.
     """
     families, _ = family_matrix(feature_names)
+    labels = [label(f) for f in families]  # once, not once per reason
     order = _candidates(grouped, top)
     used = sorted(set(order.ravel().tolist()))
     texts = np.empty((features.height, len(families)), dtype=object)
@@ -439,7 +440,7 @@ def top_reasons(
             [
                 {
                     "reason": families[j],
-                    "label": label(families[j]),
+                    "label": labels[j],
                     "effect": effect,
                     "contribution": value,
                     "text": texts[r, j],

@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from borderlink.errors import ExpressionError
+from borderlink.risk.rowexpr import Row, compile_row, divide, multiply
 
 MAX_LENGTH = 4000
 MAX_DEPTH = 40
@@ -106,17 +107,39 @@ FUNCTIONS: Mapping[str, Callable[[list[str]], pl.Expr]] = MappingProxyType(
     }
 )
 
+# The same derived columns and functions for one row (see :mod:`borderlink.risk.rowexpr`).
+ROW_DERIVED: Mapping[str, Callable[[Row], Any]] = MappingProxyType(
+    {
+        "_unit_value": lambda row: divide(row.get("_value"), row.get("net_mass_kg")),
+        "_duty_at_risk": lambda row: divide(
+            multiply(row.get("_value"), row.get("duty_rate")), 100.0
+        ),
+    }
+)
+
+
+def _median_uv_column(args: list[str]) -> str:
+    return _median_uv(args).meta.output_name()
+
+
+ROW_FUNCTIONS: Mapping[str, Callable[[list[str]], str]] = MappingProxyType(
+    {"ref.median_unit_value": _median_uv_column}
+)
+
 
 _KIND_NAMES = MappingProxyType({"str": "text", "num": "number", "bool": "true/false value"})
 
 
 @dataclass(frozen=True)
 class Compiled:
-    """A checked expression: its text, the Polars expression, and the columns it reads."""
+    """A checked expression: its text, the Polars expression, the columns it reads, and the
+    same condition as a function of one row (a mapping of column to value; true where it
+    holds), for scoring one declaration without a frame."""
 
     text: str
     expr: pl.Expr
     columns: frozenset[str]
+    row: Callable[[Row], bool]
 
 
 def _position(text: str, lineno: int | None, col_offset: int | None) -> int:
@@ -351,7 +374,10 @@ def compile_expression(text: str) -> Compiled:
         raise ExpressionError(
             "expression nested too deeply at position 0", position=0, field="expression"
         ) from None
-    compiled = Compiled(text, expr.fill_null(False).cast(pl.Boolean), frozenset(compiler.columns))
+    row = compile_row(tree.body, FIELDS, ROW_DERIVED, ROW_FUNCTIONS)
+    compiled = Compiled(
+        text, expr.fill_null(False).cast(pl.Boolean), frozenset(compiler.columns), row
+    )
     _check_types(compiled)
     return compiled
 

@@ -105,8 +105,11 @@ def condition_hits(frame: pl.DataFrame, conditions: Sequence[Compiled]) -> np.nd
 def apply_profiles(frame: pl.DataFrame, compiled: Sequence[CompiledProfile]) -> pl.DataFrame:
     """Evaluate every profile over the frame at once; adds the three columns described above.
 
-    Pass only :func:`active` profiles: this function does not look at dates.
+    Pass only :func:`active` profiles: this function does not look at dates. The hits are
+    listed by profile name, whatever the order given, so a declaration's hits read the same
+    in a flow and alone (:mod:`borderlink.risk.single`).
     """
+    compiled = sorted(compiled, key=lambda c: c.profile.name)
     if not compiled:
         return frame.with_columns(
             pl.lit([], dtype=pl.List(pl.Utf8)).alias("profile_hits"),

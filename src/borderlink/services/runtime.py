@@ -6,6 +6,9 @@ share state, and nothing of it lives in module globals. It holds:
 - ``models``: the loaded risk models by version, a bounded LRU (:class:`BoundedCache`); a retrain
   releases its predecessor (:meth:`Runtime.release_model`);
 - ``rules``: compiled agency routing rules, by rule set (also bounded);
+- ``profiles``: the current risk profiles, compiled, by the profile table's state (how many
+  versions, the newest's time): scoring one declaration reads that state, not 500 profiles,
+  and compiles nothing until an analyst saves one;
 - ``cutoffs``: the risk cut-offs read from recent scores, per model and shares, with the time
   they were read;
 - ``log_lock``: serialises this node's appends to its verifiable log within the process;
@@ -34,6 +37,7 @@ V = TypeVar("V")
 
 MODEL_CACHE_SIZE = 4  # models loaded at once; one is ~10-50 MB of trees and feature state
 RULE_CACHE_SIZE = 16  # compiled routing rule sets (a new set each time the rules change)
+PROFILE_CACHE_SIZE = 4  # compiled profile sets (the newest is the one in use)
 
 
 class BoundedCache(Generic[K, V]):
@@ -92,6 +96,7 @@ class Runtime:
     model_cache_size: int = MODEL_CACHE_SIZE
     models: BoundedCache[str, risk.RiskModel] = field(init=False)
     rules: BoundedCache[tuple[AgencyRule, ...], list[CompiledRule]] = field(init=False)
+    profiles: BoundedCache[Hashable, list[risk.CompiledProfile]] = field(init=False)
     cutoffs: dict[CutoffKey, Cutoffs] = field(default_factory=dict)
     log_lock: threading.Lock = field(default_factory=threading.Lock)
     dummy_hashes: dict[str, str] = field(default_factory=dict)
@@ -102,6 +107,7 @@ class Runtime:
     def __post_init__(self) -> None:
         self.models = BoundedCache(self.model_cache_size)
         self.rules = BoundedCache(RULE_CACHE_SIZE)
+        self.profiles = BoundedCache(PROFILE_CACHE_SIZE)
 
     def batcher(self, make: Callable[[], ScoreBatcher]) -> ScoreBatcher:
         """The node's score batcher, made by ``make`` on first use (one per node)."""

@@ -258,3 +258,50 @@ def test_scoring_and_profiles_authorise_themselves(node: Node) -> None:
     assert profile_service.save_profile(node, analyst, base).owner == "ana"  # a person owns it
     kept = base.model_copy(update={"name": "file", "owner": "team-x"})
     assert profile_service.save_profile(node, TESTER, kept).owner == "team-x"  # as the file says
+
+
+def test_scores_on_demand_take_the_one_row_path_and_equal_the_frame_path(
+    node: Node, trained: models.ModelInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    new = synthetic.declarations(300, seed=15, start=dt.date(2020, 5, 4), days=1)
+    store(node.engine, new, with_outcomes=False)
+    service.score_batch(node, TESTER, since=dt.date(2020, 5, 1), seed=1)  # cut-offs to read
+    for name, text, channel in (
+        ("cn", 'origin == "CN" and unit_value_per_kg < ref.median_unit_value(hs6)', None),
+        ("transit", "route.transit and importer.illicit_rate > 0.1", "yellow"),
+    ):
+        profile_service.save_profile(
+            node,
+            TESTER,
+            risk.Profile(name=name, expression=text, weight=0.3, channel=channel, reason=name),
+        )
+    ids = new["declaration_id"].to_list()
+    rows = {}
+    for start in range(0, len(ids), 7):  # groups as the batcher makes them
+        rows.update(service.score_many(node, TESTER, ids[start : start + 7], route=False))
+    monkeypatch.setattr(service, "ONE_ROW_PATH_ITEMS", 0)
+    frames = service.score_many(node, TESTER, ids, route=False)
+    assert rows.keys() == frames.keys() == set(ids)
+    for declaration_id, expected in frames.items():
+        got = rows[declaration_id]
+        assert got["score"] == pytest.approx(expected["score"], rel=1e-12)
+        assert got["risk"] == pytest.approx(expected["risk"], rel=1e-12)
+        assert {k: v for k, v in got.items() if k not in ("score", "risk")} == {
+            k: v for k, v in expected.items() if k not in ("score", "risk")
+        }
+    assert {r["channel"] for r in rows.values()} == {"red", "yellow", "green"}
+    assert any(r["profile_hits"] for r in rows.values())
+
+
+def test_compiled_profiles_are_kept_until_one_is_saved(node: Node) -> None:
+    on = dt.date(2020, 1, 1)
+    assert profile_service.compiled_active(node, on) == []
+    first = risk.Profile(name="cn", expression='origin == "CN"', weight=0.4, reason="r")
+    profile_service.save_profile(node, TESTER, first)
+    (compiled,) = profile_service.compiled_active(node, on)
+    assert profile_service.compiled_active(node, on)[0] is compiled  # not compiled again
+    profile_service.save_profile(node, TESTER, first.model_copy(update={"weight": 0.5}))
+    (newer,) = profile_service.compiled_active(node, on)
+    assert newer.profile.weight == 0.5
+    profile_service.disable_profile(node, TESTER, "cn")
+    assert profile_service.compiled_active(node, on) == []

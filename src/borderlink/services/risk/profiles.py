@@ -217,6 +217,18 @@ def _hit_rates(node: Node) -> dict[str, tuple[int, int, int]]:
     return {r.profile_name: (r.hits, r.inspected, int(r.illicit or 0)) for r in rows}
 
 
+def compiled_active(node: Node, on: dt.date) -> list[risk.CompiledProfile]:
+    """:func:`load_active_profiles` compiled, from the node's cache while no profile changed.
+
+    Profiles are only ever added (an edit or a disable is a new version), so the number of rows
+    and the newest row's time say whether the set changed, in one small query; this holds
+    across the server's processes, each with its own cache."""
+    with node.read() as conn:
+        state = tuple(conn.execute(select(func.count(), func.max(profiles.c.created_at))).one())
+    current = node.runtime.profiles.get(state, lambda: risk.compile_profiles(_current(node)))
+    return [c for c in current if c.profile.is_active(on)]
+
+
 def load_active_profiles(node: Node, on: dt.date) -> list[risk.Profile]:
     """The current versions that may fire on ``on`` (enabled, inside their validity).
 

@@ -38,7 +38,7 @@ from borderlink.services.node import Node
 from borderlink.services.risk._store import ToScore, read_items, settled_among, unscored_days
 from borderlink.services.risk.batcher import ScoreBatcher
 from borderlink.services.risk.models import load_model
-from borderlink.services.risk.profiles import load_active_profiles
+from borderlink.services.risk.profiles import compiled_active
 from borderlink.services.screening.hits import apply_screening
 from borderlink.services.screening.partner_alerts import alerts_in_force, apply_alerts
 from borderlink.store.bulk import insert_ignore
@@ -144,7 +144,7 @@ def score_batch(
     model = load_model(node, version)
     policy = policy or capacity(node)
     on = as_of or dt.datetime.now(dt.UTC).date()
-    compiled = risk.compile_profiles(load_active_profiles(node, on))
+    compiled = compiled_active(node, on)
     versions = {c.profile.name: c.profile.version for c in compiled}
     which = ToScore(model.version, history=rescore, after=model.trained_to)
     days = unscored_days(node, which, since, until)
@@ -295,6 +295,64 @@ def _channelled(decls: pl.DataFrame, red: float, yellow: float) -> pl.DataFrame:
     )
 
 
+# Up to this many items, declarations scored on demand take the one-row path
+# (:mod:`borderlink.risk.single`); a larger group is cheaper through frames.
+ONE_ROW_PATH_ITEMS = 256
+SCORED_SCHEMA: dict[str, Any] = {
+    "declaration_id": pl.Utf8,
+    "_item": pl.UInt32,
+    "model_score": pl.Float64,
+    "risk": pl.Float64,
+    "profile_hits": pl.List(pl.Utf8),
+    "forced_channel": pl.Utf8,
+    "channel": pl.Utf8,
+    "selection": pl.Utf8,
+}
+
+
+def _score_rows(
+    model: risk.RiskModel,
+    frame: pl.DataFrame,
+    compiled: Sequence[risk.CompiledProfile],
+    red: float,
+    yellow: float,
+) -> pl.DataFrame:
+    """What the frame path gives (:func:`_channelled`, then reasons), scored row by row: only
+    the flagged declarations' riskiest items go through frames, for their reasons."""
+    items, decls = risk.single.score_rows(model, frame.to_dicts(), compiled)
+    rows = []
+    for d in decls:
+        by_risk = "red" if d.risk >= red else "yellow" if d.risk >= yellow else "green"
+        channel = d.forced_channel or by_risk
+        selection = "profile" if d.forced_channel else "risk" if channel != "green" else "none"
+        extra = (d.forced_channel, channel, selection)
+        rows.append((d.declaration_id, d.item, d.model_score, d.risk, d.profile_hits, *extra))
+    if all(row[6] == "green" for row in rows):  # no reasons to give: no frames at all
+        return pl.DataFrame(
+            [(*row, None) for row in rows],
+            schema={**SCORED_SCHEMA, "reasons": pl.Utf8},
+            orient="row",
+        )
+    scored = pl.DataFrame(rows, schema=SCORED_SCHEMA, orient="row")
+    flagged = scored.filter(pl.col("channel") != "green")
+    # the riskiest items' features as the one-row path made them: no second featurising
+    features = pl.DataFrame(
+        [items[i].row for i in flagged["_item"].to_list()], infer_schema_length=None
+    )
+    why = risk.scoring.attach_reasons(
+        model,
+        features,
+        flagged.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_item")),
+        compiled,
+    )
+    reasons = dict(zip(why["declaration_id"].to_list(), why["reasons"].to_list(), strict=True))
+    return scored.with_columns(
+        pl.col("declaration_id")
+        .replace_strict(reasons, default=None, return_dtype=pl.Utf8)
+        .alias("reasons")
+    )
+
+
 def score_many(
     node: Node,
     principal: Principal,
@@ -317,11 +375,14 @@ def score_many(
     if frame.height == 0:
         return {}
     on = as_of or dt.datetime.now(dt.UTC).date()
-    compiled = risk.compile_profiles(load_active_profiles(node, on))
+    compiled = compiled_active(node, on)
     red, yellow = _thresholds(node, model.version, policy)
-    items = risk.score_items(model, frame, compiled)
-    decls = _channelled(risk.scoring.to_declarations(items), red, yellow)
-    scored = risk.scoring.attach_reasons(model, items, decls, compiled)
+    if frame.height <= ONE_ROW_PATH_ITEMS:
+        scored = _score_rows(model, frame, compiled, red, yellow)
+    else:
+        items = risk.score_items(model, frame, compiled)
+        decls = _channelled(risk.scoring.to_declarations(items), red, yellow)
+        scored = risk.scoring.attach_reasons(model, items, decls, compiled)
     scored = apply_alerts(scored, frame, alerts_in_force(node, on))
     scored = apply_screening(node, scored, frame)
     results = {

@@ -114,12 +114,16 @@ def _declaration_parties(items: pl.DataFrame) -> dict[str, set[tuple[str, str]]]
     """Declaration id -> its (role, party id) pairs, the conveyance's among them."""
     columns = [c for c in (*PARTY_COLUMNS, "conveyance") if c in items.columns]
     out: dict[str, set[tuple[str, str]]] = {}
-    for row in items.select("declaration_id", *columns).unique().iter_rows(named=True):
-        found = out.setdefault(str(row["declaration_id"]), set())
-        for column in columns:
-            if row[column]:
-                prefix = CONVEYANCE if column == "conveyance" else ""
-                found.add((column.removesuffix("_id"), f"{prefix}{row[column]}"))
+    # Column lists, not a query over the frame: a declaration scored on demand has a few
+    # items, and a Polars query's fixed cost (its thread pool woken) was most of this step.
+    ids = items.get_column("declaration_id").to_list()
+    for column in columns:
+        role = column.removesuffix("_id")
+        prefix = CONVEYANCE if column == "conveyance" else ""
+        for declaration_id, value in zip(ids, items.get_column(column).to_list(), strict=True):
+            found = out.setdefault(str(declaration_id), set())
+            if value:
+                found.add((role, f"{prefix}{value}"))
     return out
 
 
