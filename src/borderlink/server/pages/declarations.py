@@ -108,10 +108,14 @@ async def record_outcome(
     declaration_id: Annotated[str, Path(max_length=64)],
 ) -> RedirectResponse:
     form = await checked_form(request)
+    if form.get("illicit") not in ("yes", "no"):  # no default: "compliant" is a finding too
+        raise InvalidInput(
+            f"declaration {declaration_id}: choose compliant or illicit", field="illicit"
+        )
     try:
         outcome = Outcome(
             declaration_id=declaration_id,
-            illicit=form.get("illicit") == "yes",
+            illicit=form["illicit"] == "yes",
             severity=int(form.get("severity") or 0),
             revenue_recovered=float(form["revenue_recovered"])
             if form.get("revenue_recovered")
