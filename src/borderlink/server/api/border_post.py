@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from borderlink.coordination import InspectionReport, JointPlan, Sop, SopDraft
 from borderlink.errors import Conflict
 from borderlink.model import IsoDate
 from borderlink.server.deps import NodeDep, allowed, blocking
@@ -38,7 +37,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
-class JointRequest(JointPlan):
+class JointRequest(joint.JointPlan):
     declaration_id: str = Field(min_length=1, max_length=64)
 
 
@@ -71,12 +70,12 @@ class Issued(BaseModel):
 
 
 class Published(BaseModel):
-    sop: Sop
+    sop: sops.Sop
     new_version: bool
 
 
 class SopRead(BaseModel):
-    sop: Sop
+    sop: sops.Sop
     versions: list[int]
 
 
@@ -118,7 +117,7 @@ async def joint_summary(node: NodeDep, principal: Reader) -> joint.JointSummary:
 @router.post("/joint-inspections", responses=raises(Conflict))
 async def plan_joint(body: JointRequest, node: NodeDep, principal: Inspector) -> joint.JointView:
     """Plan (or re-plan) a red, referred declaration's one joint inspection."""
-    plan = JointPlan.model_validate(body.model_dump(exclude={"declaration_id"}))
+    plan = joint.JointPlan.model_validate(body.model_dump(exclude={"declaration_id"}))
     return await blocking(joint.plan_joint, node, principal, body.declaration_id, plan)
 
 
@@ -207,13 +206,13 @@ async def incident_to_alert(
 
 
 @router.get("/sops")
-async def list_sops(node: NodeDep, principal: Reader) -> list[Sop]:
+async def list_sops(node: NodeDep, principal: Reader) -> list[sops.Sop]:
     """Every SOP in force (the newest version of each)."""
     return await blocking(sops.list_sops, node, principal)
 
 
 @router.post("/sops")
-async def publish_sop(body: SopDraft, node: NodeDep, principal: Publisher) -> Published:
+async def publish_sop(body: sops.SopDraft, node: NodeDep, principal: Publisher) -> Published:
     """Publish an agency's SOP: a new text is the next version, the same text changes nothing."""
     sop, made = await blocking(sops.publish, node, principal, body)
     return Published(sop=sop, new_version=made)
@@ -259,7 +258,10 @@ async def get_assignment(
 
 @router.put("/inspections/{declaration_id}/report")
 async def record_report(
-    declaration_id: DeclarationId, body: InspectionReport, node: NodeDep, principal: Inspector
+    declaration_id: DeclarationId,
+    body: inspections.InspectionReport,
+    node: NodeDep,
+    principal: Inspector,
 ) -> Reported:
     """The structured inspection report and the outcome it decides, recorded together."""
     view, outcome = await blocking(inspections.record_report, node, principal, declaration_id, body)

@@ -16,7 +16,6 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from borderlink.coordination import JointPlan, SopDraft
 from borderlink.errors import InvalidInput
 from borderlink.model import ReferralStatus
 from borderlink.server.deps import NodeDep, blocking
@@ -101,13 +100,13 @@ async def detail_page(
     )
 
 
-def _plan(form: dict[str, str], declaration_id: str) -> JointPlan:
+def _plan(form: dict[str, str], declaration_id: str) -> joint.JointPlan:
     agencies = [k.removeprefix("agency:") for k, v in form.items() if k.startswith("agency:") and v]
     try:
         when = dt.datetime.fromisoformat(form.get("scheduled_at", ""))
         if when.tzinfo is None:  # the form's local time is the post's: given in UTC
             when = when.replace(tzinfo=dt.UTC)
-        return JointPlan(
+        return joint.JointPlan(
             scheduled_at=when,
             place=form.get("place", ""),
             agencies=tuple(agencies),
@@ -182,7 +181,7 @@ async def sop_page(
 async def publish(request: Request, node: NodeDep, principal: Publisher) -> RedirectResponse:
     form = await checked_form(request)
     try:
-        draft = SopDraft(
+        draft = sops.SopDraft(
             agency=form.get("agency") or principal.agency or "",
             referral_type=form.get("referral_type") or "any",
             title=form.get("title", ""),

@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from borderlink.coordination import IncidentTemplate
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
 from borderlink.server.pages.registry import Area, NavEntry
@@ -28,7 +27,7 @@ Sharer = Annotated[Principal, page_allowed(Permission.SHARING_OUTGOING)]
 IncidentId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def _values(template: IncidentTemplate, form: dict[str, str]) -> dict[str, str]:
+def _values(template: incidents.IncidentTemplate, form: dict[str, str]) -> dict[str, str]:
     """The template's fields from the form (empty ones left out: nothing to record)."""
     return {f.name: form[f.name] for f in template.fields if form.get(f.name, "").strip()}
 

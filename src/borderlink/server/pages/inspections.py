@@ -14,7 +14,6 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from borderlink.coordination import InspectionReport, Method
 from borderlink.errors import InvalidInput
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
@@ -43,7 +42,7 @@ def inspection_parts(node: Node, principal: Principal, declaration_id: str) -> d
         "joint": None,
         "sops": [],
         "can_share": principal.can(Permission.SHARING_OUTGOING),
-        "methods": list(Method),
+        "methods": list(inspections.Method),
     }
     if principal.can(Permission.OUTCOMES_RECORD):
         parts["officers"] = inspections.officers(node, principal, declaration_id)
@@ -108,7 +107,7 @@ def _finding(form: dict[str, str], item_no: int) -> dict[str, Any] | None:
     return out
 
 
-def _report(form: dict[str, str], declaration_id: str) -> InspectionReport:
+def _report(form: dict[str, str], declaration_id: str) -> inspections.InspectionReport:
     if form.get("illicit") not in ("yes", "no"):  # no default: compliant is a finding too
         raise InvalidInput(
             f"declaration {declaration_id}: choose compliant or irregular", field="illicit"
@@ -116,7 +115,7 @@ def _report(form: dict[str, str], declaration_id: str) -> InspectionReport:
     items = sorted(int(k[4:].split("_")[0]) for k in form if k.startswith("item") and "_" in k)
     found = [_finding(form, n) for n in dict.fromkeys(items)]
     values: dict[str, Any] = {
-        "methods": [m.value for m in Method if form.get(f"method_{m.value}") == "yes"],
+        "methods": [m.value for m in inspections.Method if form.get(f"method_{m.value}") == "yes"],
         "findings": [f for f in found if f is not None],
         "illicit": form["illicit"] == "yes",
         "severity": form.get("severity") or 0,
@@ -125,7 +124,7 @@ def _report(form: dict[str, str], declaration_id: str) -> InspectionReport:
         "note": form.get("note") or None,
     }
     try:
-        return InspectionReport.model_validate(values)
+        return inspections.InspectionReport.model_validate(values)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

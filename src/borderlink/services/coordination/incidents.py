@@ -23,7 +23,8 @@ from sqlalchemy import Connection, Select, func, insert, select, update
 
 from borderlink.cooperation.records import new_record
 from borderlink.coordination import incidents as logic
-from borderlink.coordination.incidents import IncidentTemplate
+from borderlink.coordination.incidents import IncidentTemplate as IncidentTemplate  # shells
+from borderlink.coordination.incidents import read_template_file as read_template_file
 from borderlink.coordination.joint import CUSTOMS
 from borderlink.errors import Conflict, InvalidInput, NotFound
 from borderlink.exchange.stix import derived_record_id

@@ -16,13 +16,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Connection, func, insert, select, update
 
-from borderlink.coordination.inspections import (
-    InspectionReport,
-    ItemFinding,
-    Method,
-    check_capacity,
-    check_report,
-)
+from borderlink.coordination.inspections import InspectionReport as InspectionReport
+from borderlink.coordination.inspections import ItemFinding as ItemFinding
+from borderlink.coordination.inspections import Method as Method
+from borderlink.coordination.inspections import check_capacity, check_report
 from borderlink.errors import InvalidInput, NotFound
 from borderlink.model import Outcome
 from borderlink.services.accounts import audit
@@ -239,37 +236,50 @@ def record_report(
                 note=report.note,
             ),
         )
-        if before is None:
-            conn.execute(
-                insert(inspection_reports).values(
-                    declaration_id=declaration_id,
-                    officer=principal.username,
-                    version=1,
-                    recorded_at=now,
-                    **values,
-                )
-            )
-        elif (before.methods, before.findings) != (values["methods"], values["findings"]):
-            conn.execute(
-                update(inspection_reports)
-                .where(key)
-                .values(
-                    officer=principal.username,
-                    version=before.version + 1,
-                    recorded_at=now,
-                    **values,
-                )
-            )
-            audit.record(
-                conn,
-                actor=principal.username,
-                action="inspection.report.correct",
-                object_type="declaration",
-                object_id=declaration_id,
-                details={"replaced": {"methods": before.methods, "findings": before.findings}},
-            )
+        _write_report(conn, principal, declaration_id, before, values, now)
         row = conn.execute(select(inspection_reports).where(key)).one()
     return _report(row), outcome
+
+
+def _write_report(
+    conn: Connection,
+    principal: Principal,
+    declaration_id: str,
+    before: Any,
+    values: dict[str, Any],
+    now: dt.datetime,
+) -> None:
+    """The report row: the first version, or the next when it changed (the old one audited)."""
+    key = inspection_reports.c.declaration_id == declaration_id
+    if before is None:
+        conn.execute(
+            insert(inspection_reports).values(
+                declaration_id=declaration_id,
+                officer=principal.username,
+                version=1,
+                recorded_at=now,
+                **values,
+            )
+        )
+    elif (before.methods, before.findings) != (values["methods"], values["findings"]):
+        conn.execute(
+            update(inspection_reports)
+            .where(key)
+            .values(
+                officer=principal.username,
+                version=before.version + 1,
+                recorded_at=now,
+                **values,
+            )
+        )
+        audit.record(
+            conn,
+            actor=principal.username,
+            action="inspection.report.correct",
+            object_type="declaration",
+            object_id=declaration_id,
+            details={"replaced": {"methods": before.methods, "findings": before.findings}},
+        )
 
 
 def _report(row: Any) -> ReportView:

@@ -19,7 +19,6 @@ from sqlalchemy import Connection, Select, exists, func, insert, select, update
 
 from borderlink.coordination.joint import (
     CUSTOMS,
-    JointPlan,
     JointStatus,
     Part,
     Saving,
@@ -27,6 +26,7 @@ from borderlink.coordination.joint import (
     saving,
     status_of,
 )
+from borderlink.coordination.joint import JointPlan as JointPlan  # for the shells
 from borderlink.errors import Conflict, InvalidInput, NotFound
 from borderlink.model.referral import ReferralStatus
 from borderlink.services.accounts import audit

@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, select
 
-from borderlink.coordination.sops import Sop, SopDraft, applicable, next_version
+from borderlink.coordination.sops import Sop as Sop  # for the shells
+from borderlink.coordination.sops import SopDraft as SopDraft
+from borderlink.coordination.sops import applicable, next_version
 from borderlink.errors import NotFound, PermissionDenied
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, agency_scope, require

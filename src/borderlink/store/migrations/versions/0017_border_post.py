@@ -24,6 +24,7 @@ def _index(table: str, name: str, columns: list[str]) -> None:
         batch_op.create_index(name, columns, unique=False)
 
 
+# long: a migration is written once and never edited again: one create_table after another
 def upgrade() -> None:
     op.create_table(
         "joint_inspections",
