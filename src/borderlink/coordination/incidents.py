@@ -93,7 +93,9 @@ def parse_template(data: Any, *, source: str = "template") -> IncidentTemplate:
 
 def read_template_file(path: Path) -> IncidentTemplate:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        # libyaml's safe loader when built in: a template is read on every incident opened
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise InvalidInput(f"cannot read the incident template {path}: {error}") from None
     return parse_template(data, source=str(path))
