@@ -5,19 +5,25 @@ transaction, checked against the declaration's goods; a seizure reported to part
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from borderlink.coordination import InspectionReport, ItemFinding, Method
 from borderlink.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from borderlink.model import Seizure
 from borderlink.services import Node
 from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.cooperation import records
 from borderlink.services.coordination import inspections
 from borderlink.services.coordination.seizures import report_seizure
 from borderlink.store.coordination_tables import inspection_reports
 from borderlink.store.tables import outcomes
-from tests.surfaces import OFFICE_A, OFFICE_B, Seeded, seed
+from tests.coop_mesh import Mesh, agree, build_mesh, connect
+from tests.coop_samples import agreement
+from tests.surfaces import OFFICE_A, OFFICE_B, Seeded, seed, seed_declarations
 
 DAY = dt.date(2026, 12, 3)
 
@@ -118,3 +124,34 @@ def test_a_seizure_is_reported_only_by_who_releases_and_only_when_something_was_
     liaison = Principal(user_id=9, username="liaison-1", role=Role.LIAISON_OFFICER)
     with pytest.raises(Conflict, match="records nothing seized"):
         report_seizure(node, liaison, declaration_id)
+
+
+@pytest.fixture
+def pair(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
+    """Nodes A and B under an agreement in force that removes a seizure's parties."""
+    mesh = build_mesh(tmp_path, ["A", "B"], template=_sqlite_template)
+    connect(mesh, "A", "B")
+    agree(mesh, agreement(redact={"seizure": ["parties"]}))
+    yield mesh
+    mesh.close()
+
+
+def test_the_seizure_found_is_reported_once_from_the_declaration(pair: Mesh) -> None:
+    node = pair.nodes["A"]
+    office_a, _ = seed_declarations(node)
+    me = Principal(user_id=1, username="officer-1", role=Role.OFFICER, office_id=OFFICE_A)
+    inspections.record_report(node, me, office_a[0], report())
+    liaison = Principal(user_id=9, username="liaison-1", role=Role.LIAISON_OFFICER)
+    first = report_seizure(node, liaison, office_a[0], concealment="false floor")
+    assert first.released_to == ["B"]
+    again = report_seizure(node, liaison, office_a[0])
+    assert again.record_id == first.record_id  # one seizure report per declaration, a new version
+    seizure = records.get_record(node, first.record_id)
+    assert isinstance(seizure, Seizure)
+    assert seizure.goods_description == "item 2: counterfeit switches (40 pce)"
+    assert (seizure.quantity, seizure.hs_code, seizure.declaration_id) == (
+        40,
+        "851762",
+        office_a[0],
+    )
+    assert {p.role for p in seizure.parties} == {"importer", "exporter", "declarant"}
