@@ -231,6 +231,7 @@ PAGE_BORDER_POST = {  # the border post's forms: a joint plan, an incident, an S
     "place": "bay 1",
     f"agency:{AGENCY}": "yes",
     "method_physical": "yes",
+    "result": "compliant",
     "officer": "officer-1",
     "day": "2026-12-03",
     "agency": AGENCY,

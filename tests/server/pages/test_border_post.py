@@ -87,7 +87,7 @@ def test_an_officer_plans_a_joint_inspection_and_the_agency_records_its_part(
     got = _run(go())
     page = got["page"].text
     # nothing preselected: neither the outcome nor the report's result, nor any item's finding
-    assert not re.search(r'name="illicit" value="\w+" required checked', page)
+    assert not re.search(r'name="(illicit|result)" value="\w+" required checked', page)
     assert not re.search(r'name="item\d+_as_declared" value="\w+" checked', page)
     assert "Record the inspection outcome" in page
     assert "Plan one joint inspection with" in page
@@ -121,7 +121,7 @@ def test_the_structured_report_records_its_outcome_from_the_page(
                     "item2_as_declared": "no",
                     "item2_found_description": "counterfeit",
                     "item2_seized_quantity": "12",
-                    "illicit": "yes",
+                    "result": "irregular",
                     "severity": "3",
                 },
             )

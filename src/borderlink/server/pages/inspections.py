@@ -108,16 +108,16 @@ def _finding(form: dict[str, str], item_no: int) -> dict[str, Any] | None:
 
 
 def _report(form: dict[str, str], declaration_id: str) -> inspections.InspectionReport:
-    if form.get("illicit") not in ("yes", "no"):  # no default: compliant is a finding too
+    if form.get("result") not in ("compliant", "irregular"):  # no default: a finding too
         raise InvalidInput(
-            f"declaration {declaration_id}: choose compliant or irregular", field="illicit"
+            f"declaration {declaration_id}: choose compliant or irregular", field="result"
         )
     items = sorted(int(k[4:].split("_")[0]) for k in form if k.startswith("item") and "_" in k)
     found = [_finding(form, n) for n in dict.fromkeys(items)]
     values: dict[str, Any] = {
         "methods": [m.value for m in inspections.Method if form.get(f"method_{m.value}") == "yes"],
         "findings": [f for f in found if f is not None],
-        "illicit": form["illicit"] == "yes",
+        "illicit": form["result"] == "irregular",
         "severity": form.get("severity") or 0,
         "revenue_recovered": form.get("revenue_recovered") or None,
         "inspected_on": form.get("inspected_on") or None,
