@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from borderlink.errors import Conflict
+from borderlink.errors import Conflict, NotFound
 from borderlink.model import IsoDate
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.server.openapi import raises
@@ -143,7 +143,7 @@ async def list_incidents(
     return await blocking(incidents.list_incidents, node, principal, limit=limit, offset=offset)
 
 
-@router.post("/incidents", responses=raises(Conflict))
+@router.post("/incidents", responses=raises(Conflict, NotFound))  # NotFound: no such template
 async def open_incident(
     body: IncidentOpen, node: NodeDep, principal: Reporter
 ) -> incidents.IncidentView:
