@@ -160,3 +160,12 @@ def test_clearance_by_day_counts_released_and_waiting() -> None:
     assert (day.inspected, day.released, day.waiting) == (4, 3, 1)
     assert day.p50_hours == 4.0
     assert day.p90_hours == pytest.approx(10.4)  # linear between 4 and 12
+
+
+def test_a_clearance_within_a_minute_keeps_its_seconds() -> None:
+    """Rounded to 0.01 h (36 s), a 7-second answer read "0 s"; kept to the second it reads 7 s."""
+    seven = 7 / 3600
+    (health, _) = clearance_times(frame(("health", S.CLEARED, seven, 0, 0, 0)), NOW)
+    assert health.answer_p50_hours is not None
+    assert round(health.answer_p50_hours * 3600) == 7
+    assert health.answer_p50_hours > 0.001

@@ -70,7 +70,7 @@ def test_the_demo_fills_the_node_and_a_second_run_adds_nothing(node: Node) -> No
     assert rates == steps["rates"]["rates"]  # loaded once, not twice
     assert illicit == totals["inspected_illicit"]
     referred = steps["referrals"]
-    assert referred["rules"] == 5
+    assert referred["rules"] == 6
     assert referred["demo_agency"] == "health"
     assert referred["referred"] == sum(referred["agencies"].values())
     assert again["referrals"]["referred"] == 0  # referred once, not twice
@@ -101,6 +101,7 @@ def test_later_capabilities_append_their_own_step(settings: Settings) -> None:
         "ingest",
         "risk",
         "referrals",
+        "joint_inspections",
         "work",
         "accounts",
         "extra",

@@ -11,6 +11,7 @@ from rich.markup import escape
 from borderlink.cli import (
     agreements,
     audit,
+    border_post,
     db,
     exchange,
     keys,
@@ -59,6 +60,9 @@ app.add_typer(users.app, name="users")
 app.add_typer(users.tokens, name="tokens")
 app.add_typer(referrals.agencies, name="agencies")
 app.add_typer(referrals.app, name="referrals")
+app.add_typer(border_post.inspections_app, name="inspections")
+app.add_typer(border_post.incidents_app, name="incidents")
+app.add_typer(border_post.sops_app, name="sops")
 app.command("serve")(serve.serve)
 app.command("demo")(demo)
 app.command("schema")(schema.schema)

@@ -152,6 +152,19 @@ def _render_work(details: dict[str, object]) -> None:
     )
 
 
+def _render_joint(details: dict[str, object]) -> None:
+    if "skipped" in details:
+        out.print(f"joint inspection: skipped ({details['skipped']})")
+        return
+    agencies = details.get("agencies") or []
+    assert isinstance(agencies, list)
+    out.print(
+        f"joint inspection {details['joint_id']} of {details['declaration_id']} planned with "
+        f"{', '.join(map(str, agencies))} for {details['scheduled_at']} "
+        "(/joint-inspections)"
+    )
+
+
 def render(report: DemoReport, flags: str) -> None:
     totals = report.totals
     table = Table(title="BorderLink demo node", show_header=False)
@@ -165,13 +178,15 @@ def render(report: DemoReport, flags: str) -> None:
     table.add_row("found illicit on inspection", f"{totals['inspected_illicit']:,}")
     table.add_row("[red]open rejects", f"{totals['open_rejects']:,}")
     out.print(table)
+    renderers = {
+        "risk": _render_risk,
+        "referrals": _render_referrals,
+        "work": _render_work,
+        "joint_inspections": _render_joint,
+    }
     for step in report.steps:
-        if step.name == "risk":
-            _render_risk(step.details)
-        if step.name == "referrals":
-            _render_referrals(step.details)
-        if step.name == "work":
-            _render_work(step.details)
+        if step.name in renderers:
+            renderers[step.name](step.details)
         if step.name != "ingest":
             continue
         ingested = Table(title="This run's ingest")

@@ -39,7 +39,8 @@ def _hours(end: str, start: str = "created_at") -> pl.Expr:
 
 
 def _rounded(value: Any) -> float | None:
-    return None if value is None else round(float(value), 2)
+    # to the second, not to 0.01 h (36 s): a release within a minute must not read "0 s"
+    return None if value is None else round(float(value) * 3600) / 3600
 
 
 def _durations(part: pl.DataFrame, end: str) -> pl.Series:

@@ -16,6 +16,7 @@ from typing import Any
 
 from borderlink import demo as synth
 from borderlink.demo import workday
+from borderlink.demo.border_post import border_post
 from borderlink.demo.sampler import DEFAULT_DAYS
 from borderlink.demo.writers import Flow
 from borderlink.errors import InvalidInput, NotFound
@@ -262,12 +263,24 @@ def work_the_flow(ctx: DemoContext) -> StepResult:
     )
 
 
+def plan_joint_inspection(ctx: DemoContext) -> StepResult:
+    """One joint inspection with health of a red consignment referred to health, with health's
+    SOPs: of the last days' when one is red (left for a person: customs records its outcome,
+    health answers its referral), else an older one the border then works to release."""
+    if latest_day(ctx.node, DEMO) is None:
+        return StepResult("joint_inspections", "Joint inspection", {"skipped": "no declarations"})
+    return StepResult(
+        "joint_inspections", "A joint inspection planned with health", border_post(ctx.node)
+    )
+
+
 STEPS: tuple[Step, ...] = (
     generate_files,
     load_exchange_rates,
     ingest_files,
     train_and_score,
     refer_to_agencies,
+    plan_joint_inspection,
     work_the_flow,
     create_accounts,
 )

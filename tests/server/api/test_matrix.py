@@ -25,14 +25,18 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import RouteContext
 
+from borderlink.coordination import JointPlan, SopDraft
 from borderlink.server.deps import SESSION_COOKIE
 from borderlink.server.openapi import api_routes
 from borderlink.services import Node
 from borderlink.services.accounts import audit_seal
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.cooperation.partners import init_node
+from borderlink.services.coordination import incidents, joint, sops
 from borderlink.services.declarations import browse
 from tests.surfaces import (
+    AGENCY,
     OFFICE_A,
     PARTNER_KEY,
     PASSWORD,
@@ -43,6 +47,7 @@ from tests.surfaces import (
     seed_partner,
     seed_profile,
     seed_referrals,
+    seed_scores,
 )
 
 ADMIN = Principal.system("test-admin")
@@ -119,6 +124,27 @@ POST   /api/v1/referrals/{ref_health}/answer   - - - - Y - U
 POST   /api/v1/referrals/{ref_police}/answer   - - - - 4 - U
 GET    /api/v1/agency-rules                    Y Y Y - Y - U
 POST   /api/v1/agency-rules                    Y Y - - - - U
+GET    /api/v1/joint-inspections               Y Y Y - Y - U
+GET    /api/v1/joint-inspections/summary       Y Y Y - Y - U
+POST   /api/v1/joint-inspections               Y - Y - - - U
+GET    /api/v1/joint-inspections/{joint}       Y Y Y - Y - U
+POST   /api/v1/joint-inspections/{joint}/cancel Y - Y - - - U
+GET    /api/v1/incidents                       Y - Y - Y - U
+POST   /api/v1/incidents                       Y - Y - Y - U
+GET    /api/v1/incidents/{incident}            Y - Y - Y - U
+POST   /api/v1/incidents/{incident}/entries    Y - Y - Y - U
+POST   /api/v1/incidents/{incident}/seizure    Y - - Y - - U
+POST   /api/v1/incidents/{incident}/alert      Y - - Y - - U
+GET    /api/v1/sops                            Y Y Y - Y - U
+POST   /api/v1/sops                            Y - - - Y - U
+GET    /api/v1/sops/{sop}                      Y Y Y - Y - U
+PUT    /api/v1/inspections/capacity            Y - - - - - U
+PUT    /api/v1/inspections/{own}/assignment    Y - Y - - - U
+GET    /api/v1/inspections/{own}/assignment    Y Y Y Y - - U
+GET    /api/v1/inspections/{other}/assignment  Y Y 4 Y - - U
+PUT    /api/v1/inspections/{own}/report        Y - Y - - - U
+GET    /api/v1/inspections/{own}/report        Y Y Y Y - - U
+POST   /api/v1/inspections/{own}/seizure       Y - - Y - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 GET    /taxii2/                                - - - - - - U
@@ -167,6 +193,25 @@ GET    /referrals/{ref_health}                 Y Y Y - Y - U
 GET    /referrals/{ref_police}                 Y Y 4 - 4 - U
 POST   /referrals/{ref_health}/answer          - - - - Y - U
 POST   /referrals/{ref_police}/answer          - - - - 4 - U
+GET    /joint-inspections                      Y Y Y - Y - U
+GET    /joint-inspections/{joint}              Y Y Y - Y - U
+POST   /declarations/{joint_decl}/joint-inspection Y - Y - - - U
+POST   /joint-inspections/{joint}/cancel       Y - Y - - - U
+GET    /sops                                   Y Y Y - Y - U
+GET    /sops/{sop}                             Y Y Y - Y - U
+POST   /sops                                   Y - - - Y - U
+GET    /incidents                              Y - Y - Y - U
+GET    /incidents/new                          Y - Y - Y - U
+POST   /incidents                              Y - Y - Y - U
+GET    /incidents/{incident}                   Y - Y - Y - U
+POST   /incidents/{incident}/entries           Y - Y - Y - U
+POST   /incidents/{incident}/seizure           Y - - Y - - U
+POST   /incidents/{incident}/alert             Y - - Y - - U
+GET    /declarations/{own}/inspection-order    Y Y Y Y - - U
+GET    /declarations/{other}/inspection-order  Y Y 4 Y - - U
+POST   /declarations/{own}/assignment          Y - Y - - - U
+POST   /declarations/{own2}/inspection-report  Y - Y - - - U
+POST   /declarations/{own}/seizure             Y - - Y - - U
 POST   /account/password                       Y Y Y Y Y Y U
 """
 
@@ -178,6 +223,26 @@ PROFILE = {
     "reason": "electronics from CN",
 }
 PAGE_PROFILE = {k: str(v) for k, v in PROFILE.items()} | {"action": "check"}
+JOINT = {"scheduled_at": "2026-12-03T09:00:00Z", "place": "bay 1", "agencies": [AGENCY]}
+INCIDENT = {"what": "ivory behind a false wall", "where": "bay 3", "when": "2026-12-02T09:30"}
+REPORT = {
+    "methods": ["physical"],
+    "findings": [{"item_no": 1, "as_declared": False, "seized_quantity": 3}],
+    "illicit": True,
+    "severity": 2,
+}
+PAGE_BORDER_POST = {  # the border post's forms: a joint plan, an incident, an SOP, an assignment
+    "scheduled_at": "2026-12-03T09:00",
+    "place": "bay 1",
+    f"agency:{AGENCY}": "yes",
+    "method_physical": "yes",
+    "result": "compliant",
+    "officer": "officer-1",
+    "day": "2026-12-03",
+    "agency": AGENCY,
+    "title": "Food",
+    "body": "Check the seals",
+} | INCIDENT
 USERS = {n: f"{column}-1" for n, column in enumerate(COLUMNS) if column != "anon"}
 
 
@@ -256,7 +321,51 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa
         return {"json": {"name": f"matrix-{n}", "days": 1}}
     if path == "/api/v1/exchange/notify":
         return {"json": {"token": "not-a-notice"}}
+    return _border_post_body(method, path, n)
+
+
+def _border_post_body(method: str, path: str, n: int) -> dict[str, Any]:
+    """The border post's bodies: the same plan and report each time (idempotent), a new
+    incident per column (each role opens its own), the agency officer's own agency's SOP."""
+    if method == "POST" and path == "/api/v1/joint-inspections":
+        return {"json": JOINT | {"declaration_id": f"D-{OFFICE_A}-2"}}
+    if path.endswith("/cancel"):
+        return {"json": {"reason": "matrix"}}
+    if method == "POST" and path == "/api/v1/incidents":
+        return {"json": {"reference": f"M-INC-{n}", "fields": INCIDENT}}
+    if path.endswith("/entries"):
+        return {"json": {"entry_key": f"k{n}", "fields": {"actions": ["detained"]}}}
+    if path.startswith("/api/v1/incidents/") and path.endswith("/alert"):
+        return {"json": {"title": "Ivory", "days": 30}}
+    if method == "POST" and path == "/api/v1/sops":
+        return {"json": {"agency": AGENCY, "title": "Food", "body": "Check the seals"}}
+    if path == "/api/v1/inspections/capacity":
+        return {"json": {"office_id": OFFICE_A, "per_day": 100}}
+    if path.endswith("/assignment"):
+        return {"json": {"officer": "officer-1", "day": "2026-12-03"}}
+    if path.endswith("/report"):
+        return {"json": REPORT}
     return {}
+
+
+def _seed_border_post(seeded: Seeded) -> dict[str, Any]:
+    """A red, referred declaration with its joint inspection, an incident at office A, an SOP;
+    the node's identity (issuing seizure reports and alerts signs them)."""
+    node = seeded.node
+    init_node(node, ADMIN)
+    seed_scores(node, {seeded.office_a[2]: "red"})
+    plan = JointPlan.model_validate(JOINT)
+    made = joint.plan_joint(node, ADMIN, seeded.office_a[2], plan)
+    officer = Principal(user_id=1, username="officer-1", role=Role.OFFICER, office_id=OFFICE_A)
+    incident = incidents.open_incident(node, officer, INCIDENT, reference="M-SEED")
+    sops.publish(node, ADMIN, SopDraft(agency=AGENCY, title="Any", body="Seals"))
+    return {
+        "joint": made.joint_id,
+        "joint_decl": seeded.office_a[2],
+        "incident": incident.incident_id,
+        "sop": f"{AGENCY}/any",
+        "own2": seeded.office_a[1],
+    }
 
 
 async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
@@ -269,6 +378,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
         node, ADMIN, username="bystander", name="victim", reason="test"
     ).info.token_id
     audit_seal.seal(node)  # chains audit entry 1 (the proof row asks for it)
+    border_post = _seed_border_post(seeded)
     problems: list[str] = []
     for n, column in enumerate(COLUMNS):
         role = None if column == "anon" else Role(column)
@@ -282,6 +392,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "partner": seed_partner(node, f"node-q{n}"),
             "ref_health": referral_ids["health"],
             "ref_police": referral_ids["police"],
+            **border_post,
             "own_token": accounts.issue_token(
                 node, ADMIN, username=seeded.users[role], name="spare", reason="test"
             ).info.token_id
@@ -316,6 +427,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                 data |= {"username": f"page-new-{n}", "password": PASSWORD, "role": "auditor"}
                 key, value = _a_field_of_reject_1(node)
                 data |= {f"f:{key}": value}  # a rejected record's field, corrected to itself
+                data |= PAGE_BORDER_POST
                 # Changing one's password (the last row: the role's password changes for good).
                 data |= {"current_password": PASSWORD, "new_password": PASSWORD + "-changed"}
                 response = await browser.request(
@@ -339,6 +451,7 @@ SAMPLE = dict.fromkeys(
     ["own", "other", "own_token", "bystander_token", "agreement", "page_agreement", "partner"],
     "x",
 ) | {"profile": "x", "ref_health": "1", "ref_police": "2"}
+SAMPLE |= {"joint": "1", "joint_decl": "x", "incident": "1", "sop": "a/b", "own2": "x"}
 SKIPPED = ("/api/v1/openapi.json", "/api/v1/docs", "/static")  # the framework's own
 
 

@@ -21,6 +21,7 @@ from borderlink.server.pages.common import (
     redirect,
     render,
 )
+from borderlink.server.pages.inspections import inspection_parts
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import browse
@@ -79,6 +80,7 @@ async def detail_page(
     score = await blocking(targeting.latest_score, node, principal, declaration_id)
     changes = await blocking(versions.history, node, principal, declaration_id)
     sent = await blocking(details.as_sent, node, principal, declaration_id)
+    inspection = await blocking(inspection_parts, node, principal, declaration_id)
     contributions = [
         (str(r.get("label") or "Other facts"), float(r["contribution"]))
         for r in (score.reasons if score else [])
@@ -97,6 +99,7 @@ async def detail_page(
         sent=sent,
         can_record=principal.can(Permission.OUTCOMES_RECORD),
         today=dt.datetime.now(dt.UTC).date(),
+        **inspection,
     )
 
 
@@ -108,10 +111,14 @@ async def record_outcome(
     declaration_id: Annotated[str, Path(max_length=64)],
 ) -> RedirectResponse:
     form = await checked_form(request)
+    if form.get("illicit") not in ("yes", "no"):  # no default: "compliant" is a finding too
+        raise InvalidInput(
+            f"declaration {declaration_id}: choose compliant or illicit", field="illicit"
+        )
     try:
         outcome = Outcome(
             declaration_id=declaration_id,
-            illicit=form.get("illicit") == "yes",
+            illicit=form["illicit"] == "yes",
             severity=int(form.get("severity") or 0),
             revenue_recovered=float(form["revenue_recovered"])
             if form.get("revenue_recovered")

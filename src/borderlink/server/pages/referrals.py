@@ -14,7 +14,7 @@ from borderlink.errors import InvalidInput
 from borderlink.model import ReferralAnswer, ReferralStatus
 from borderlink.model.referral import TRANSITIONS
 from borderlink.server.deps import NodeDep, blocking
-from borderlink.server.pages.charts import bar_chart
+from borderlink.server.pages.charts import bar_chart, duration
 from borderlink.server.pages.common import (
     checked_form,
     local_target,
@@ -25,7 +25,7 @@ from borderlink.server.pages.common import (
 )
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
-from borderlink.services.coordination import agency_rules, referrals
+from borderlink.services.coordination import agency_rules, joint, referrals, sops
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
@@ -75,6 +75,8 @@ async def list_page(
         prev_link=link(page - 1) if page > 1 else None,
         next_link=link(page + 1) if page < pages else None,
         times=times,
+        duration=duration,
+        joint=await blocking(joint.summary, node, principal),
         chart=chart if per_agency else None,
         rules=await blocking(agency_rules.list_rules, node, principal),
         statuses=list(ReferralStatus),
@@ -93,10 +95,14 @@ async def detail_page(
     saved: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
     found = await blocking(referrals.get_referral, node, principal, referral_id)
+    procedures = await blocking(sops.for_agencies, node, principal, [found.agency], found.rules)
+    inspection = await blocking(joint.joint_for, node, principal, found.declaration_id)
     return render(
         request,
         "referral.html",
         r=found,
+        sops=procedures,
+        joint=inspection,
         saved=saved,
         answers=answers(found.status),
         can_answer=principal.can(Permission.REFERRALS_ANSWER) and principal.agency == found.agency,

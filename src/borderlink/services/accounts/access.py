@@ -53,6 +53,9 @@ class Permission(StrEnum):
     REFDATA_MANAGE = "refdata:manage"  # load nomenclatures, correlations, rates, locations
     WATCHLISTS_MANAGE = "watchlists:manage"  # load watchlists, screen the parties against them
     SCREENING_REVIEW = "screening:review"  # confirm or dismiss a screening hit
+    INCIDENTS_REPORT = "incidents:report"  # open and add to incident reports at the border post
+    SOPS_PUBLISH = "sops:publish"  # publish an agency's standard operating procedures
+    INSPECTIONS_MANAGE = "inspections:manage"  # set offices' daily inspection capacity
 
 
 P = Permission
@@ -93,6 +96,7 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.RISK_SCORE,
                 P.PROFILES_READ,
                 P.REFERRALS_READ,
+                P.INCIDENTS_REPORT,
             }
         ),
         # Liaison officers see declarations to prepare what may be shared, but not who is behind
@@ -107,7 +111,15 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.SHARING_OUTGOING,
             }
         ),
-        Role.AGENCY_OFFICER: frozenset({P.REFERRALS_READ, P.REFERRALS_ANSWER, P.TOKENS_OWN}),
+        Role.AGENCY_OFFICER: frozenset(
+            {
+                P.REFERRALS_READ,
+                P.REFERRALS_ANSWER,
+                P.TOKENS_OWN,
+                P.INCIDENTS_REPORT,
+                P.SOPS_PUBLISH,  # their own agency's only (the use case checks)
+            }
+        ),
         Role.AUDITOR: frozenset({P.AUDIT_READ, P.TOKENS_OWN}),
     }
 )

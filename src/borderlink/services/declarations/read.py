@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, and_, func, insert, select, update
+from sqlalchemy import Connection, Select, and_, func, insert, select, update
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import NotFound
@@ -289,6 +289,13 @@ def _outcome_view(row: Any) -> OutcomeView:
 def record_outcome(node: Node, principal: Principal, outcome: Outcome) -> OutcomeView:
     """Record (or correct) an inspection's result; officers only at their own office."""
     require(principal, Permission.OUTCOMES_RECORD)
+    with node.transaction() as conn:
+        return store_outcome(conn, principal, outcome)
+
+
+def store_outcome(conn: Connection, principal: Principal, outcome: Outcome) -> OutcomeView:
+    """:func:`record_outcome` in the caller's transaction (a structured inspection report
+    records its result with it, all or nothing); the caller has checked the permission."""
     values = {
         "illicit": outcome.illicit,
         "severity": outcome.severity,
@@ -301,27 +308,26 @@ def record_outcome(node: Node, principal: Principal, outcome: Outcome) -> Outcom
         "recorded_at": dt.datetime.now(dt.UTC),
     }
     key = outcomes.c.declaration_id == outcome.declaration_id
-    with node.transaction() as conn:
-        _visible_header(conn, principal, outcome.declaration_id)
-        before = conn.execute(select(outcomes).where(key)).first()
-        if before is None:
-            conn.execute(insert(outcomes).values(declaration_id=outcome.declaration_id, **values))
-        else:
-            conn.execute(update(outcomes).where(key).values(**values))
-        audit.record(
-            conn,
-            actor=principal.username,
-            action="outcome.record" if before is None else "outcome.correct",
-            object_type="declaration",
-            object_id=outcome.declaration_id,
-            reason=outcome.note,
-            details={
-                "illicit": outcome.illicit,
-                "severity": outcome.severity,
-                "revenue_recovered": outcome.revenue_recovered,
-            },
-        )
-        row = conn.execute(select(outcomes).where(key)).one()
+    _visible_header(conn, principal, outcome.declaration_id)
+    before = conn.execute(select(outcomes).where(key)).first()
+    if before is None:
+        conn.execute(insert(outcomes).values(declaration_id=outcome.declaration_id, **values))
+    else:
+        conn.execute(update(outcomes).where(key).values(**values))
+    audit.record(
+        conn,
+        actor=principal.username,
+        action="outcome.record" if before is None else "outcome.correct",
+        object_type="declaration",
+        object_id=outcome.declaration_id,
+        reason=outcome.note,
+        details={
+            "illicit": outcome.illicit,
+            "severity": outcome.severity,
+            "revenue_recovered": outcome.revenue_recovered,
+        },
+    )
+    row = conn.execute(select(outcomes).where(key)).one()
     return _outcome_view(row)
 
 
