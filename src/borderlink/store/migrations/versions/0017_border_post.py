@@ -2,7 +2,7 @@
 assignments and structured inspection reports.
 
 Revision ID: 0017_border_post
-Revises: 0016_taxii_credentials
+Revises: 0017_taxii_keyset
 Create Date: 2026-12-02 05:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017_border_post"
-down_revision: str | Sequence[str] | None = "0016_taxii_credentials"
+down_revision: str | Sequence[str] | None = "0017_taxii_keyset"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
