@@ -25,8 +25,10 @@ from sqlalchemy import Connection, select
 from borderlink import risk
 from borderlink.coordination import CompiledRule
 from borderlink.errors import NotFound
+from borderlink.risk.aeo import apply_benefits
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require, sees_nominal
+from borderlink.services.cooperation.aeo import trusted_in_force
 from borderlink.services.coordination.routing import RouteSummary, compiled_rules, route_scored
 from borderlink.services.declarations.read import ensure_visible
 from borderlink.services.declarations.redaction import (
@@ -154,6 +156,7 @@ def score_batch(
         read_items(node, since=day, until=day, to_score=which) for day in days
     )
     alerts = alerts_in_force(node, on)
+    trusted = trusted_in_force(node, on)  # AEOs under the MRAs in force
     rules = compiled_rules(node)  # agency routing rules: none, no routing
     routed = RouteSummary()
     recent: dict[int, pl.DataFrame] = {}  # flows being scored (in order), to match alerts on
@@ -171,6 +174,7 @@ def score_batch(
         if items is not None:
             out = apply_alerts(out, items, alerts)
             out = apply_screening(node, out, items)
+            out = apply_benefits(out, items, trusted)  # last: alerts and hits are never lowered
             items = _new_only(node, items, model.trained_to) if rescore else items
         routed += _store_flow(node, out, items, model.version, versions, rules, actor)
         _count_channels(channels, out)
@@ -324,6 +328,7 @@ def score_many(
     scored = risk.scoring.attach_reasons(model, items, decls, compiled)
     scored = apply_alerts(scored, frame, alerts_in_force(node, on))
     scored = apply_screening(node, scored, frame)
+    scored = apply_benefits(scored, frame, trusted_in_force(node, on), cutoffs=(red, yellow))
     results = {
         row["declaration_id"]: {
             "declaration_id": row["declaration_id"],
