@@ -116,6 +116,10 @@ GET    /api/v1/referrals/{ref_police}          Y Y 4 - 4 - U
 POST   /api/v1/referrals/{ref_health}/answer   - - - - Y - U
 POST   /api/v1/referrals/{ref_police}/answer   - - - - 4 - U
 GET    /api/v1/agency-rules                    Y Y Y - Y - U
+GET    /api/v1/mras                            Y Y Y Y - - U
+POST   /api/v1/mras                            Y - - Y - - U
+POST   /api/v1/mras/MATRIX/mappings            Y - - Y - - U
+GET    /api/v1/trusted-traders                 Y Y Y - - - U
 POST   /api/v1/agency-rules                    Y Y - - - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
@@ -232,6 +236,11 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa
     if method == "POST" and path == "/api/v1/agency-rules":
         rule = {"agency": "police", "condition": 'origin == "CN"', "reason": "from CN"}
         return {"json": [rule | {"name": f"rule-{n}"}]}
+    if method == "POST" and path == "/api/v1/mras":  # the same terms each time
+        mra = {"mra_id": "MATRIX", "title": "matrix programme", "programmes": ["AEOF"]}
+        return {"json": mra | {"partner": node.settings.node_id, "benefits": {}}}
+    if path == "/api/v1/mras/MATRIX/mappings":
+        return {"json": [{"partner_trader_id": "AT1", "local_trader_id": "BD1"}]}
     if path == "/api/v1/auth/login":  # anon: someone without an account
         return {"json": {"username": USERS.get(n, "nobody"), "password": PASSWORD}}
     if path == "/api/v1/users/bystander/password":
