@@ -120,6 +120,7 @@ GET    /api/v1/mras                            Y Y Y Y - - U
 POST   /api/v1/mras                            Y - - Y - - U
 POST   /api/v1/mras/MATRIX/mappings            Y - - Y - - U
 GET    /api/v1/trusted-traders                 Y Y Y - - - U
+GET    /api/v1/time-release?by=aeo             Y Y Y Y - - U
 POST   /api/v1/agency-rules                    Y Y - - - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U

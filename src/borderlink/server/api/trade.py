@@ -1,4 +1,5 @@
-"""``/api/v1/mras`` and ``/api/v1/trusted-traders``: mutual recognition of trusted traders.
+"""``/api/v1/mras``, ``/api/v1/trusted-traders`` and ``/api/v1/time-release``: mutual
+recognition of trusted traders, and how long release takes (the WCO Time Release Study).
 
 Liaison officers (and administrators) keep the MRAs and their trader id mappings; the staff
 who work with declarations read the MRAs; the trusted traders themselves are party data.
@@ -16,10 +17,13 @@ from borderlink.model.aeo import Mra, TrustedTrader
 from borderlink.server.deps import CurrentUser, NodeDep, allowed, blocking
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.cooperation import aeo
+from borderlink.services.coordination import time_release
+from borderlink.services.coordination.time_release import GroupBy
 
 router = APIRouter(prefix="/api/v1", tags=["trusted traders"])
 
 Liaison = Annotated[Principal, Depends(allowed(Permission.AGREEMENTS_MANAGE))]
+Reader = Annotated[Principal, Depends(allowed(Permission.DASHBOARD_READ))]
 Nominal = Annotated[Principal, Depends(allowed(Permission.NOMINAL_READ))]
 MraId = Annotated[str, Path(min_length=1, max_length=64)]
 MAX_MAPPING = 100_000
@@ -66,3 +70,18 @@ async def trusted_traders(
 ) -> list[TrustedTrader]:
     """The ids declared here that an AEO status in good standing makes trusted, per MRA."""
     return await blocking(aeo.trusted_traders_view, node, who, on)
+
+
+@router.get("/time-release")
+async def time_release_view(
+    node: NodeDep,
+    who: Reader,
+    by: Annotated[GroupBy, Query(description="office, channel, agency or aeo")] = "channel",
+    since: Annotated[IsoDate | None, Query()] = None,
+    until: Annotated[
+        IsoDate | None, Query(description="Default: the latest declaration day")
+    ] = None,
+) -> time_release.TimeRelease:
+    """Lodged -> scored -> referred -> inspected -> released, p50/p90 hours per group, for the
+    declarations of [since, until] (default: 90 days) in the caller's office scope."""
+    return await blocking(time_release.time_release_view, node, who, by, since=since, until=until)
