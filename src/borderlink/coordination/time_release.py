@@ -101,7 +101,9 @@ def _keyed(frame: pl.DataFrame, by: GroupBy) -> pl.DataFrame:
 
 def time_release(frame: pl.DataFrame, by: GroupBy) -> list[ReleaseGroup]:
     """One :class:`ReleaseGroup` per value of ``by`` (sorted), then ``all`` over every row."""
-    timed = release_times(frame)
+    # blue is released when scored, as green is (its audit comes after clearance)
+    as_green = pl.col("channel").replace({"blue": "green"})
+    timed = release_times(frame.with_columns(as_green)).with_columns(frame["channel"])
     keyed = _keyed(timed, by)
     names = sorted(keyed["_group"].unique().drop_nulls().to_list()) if keyed.height else []
     out = [_group(n, keyed.filter(pl.col("_group") == n)) for n in names]

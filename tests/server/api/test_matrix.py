@@ -20,6 +20,7 @@ needs its row), or a row reaches no route, or a different one than the row names
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from fastapi import FastAPI
@@ -31,7 +32,9 @@ from borderlink.services import Node
 from borderlink.services.accounts import audit_seal
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.risk import post_clearance as pca
 from tests.surfaces import (
+    DAY,
     OFFICE_A,
     PARTNER_KEY,
     PASSWORD,
@@ -42,6 +45,7 @@ from tests.surfaces import (
     seed_partner,
     seed_profile,
     seed_referrals,
+    seed_scores,
 )
 
 ADMIN = Principal.system("test-admin")
@@ -121,6 +125,11 @@ POST   /api/v1/mras                            Y - - Y - - U
 POST   /api/v1/mras/MATRIX/mappings            Y - - Y - - U
 GET    /api/v1/trusted-traders                 Y Y Y - - - U
 GET    /api/v1/time-release?by=aeo             Y Y Y Y - - U
+GET    /api/v1/post-clearance/cases            Y Y - - - - U
+POST   /api/v1/post-clearance/cases            Y Y - - - - U
+GET    /api/v1/post-clearance/cases/{pca}      Y Y - - - - U
+POST   /api/v1/post-clearance/cases/{pca}/assign Y Y - - - - U
+POST   /api/v1/post-clearance/cases/{pca}/close Y Y - - - - U
 POST   /api/v1/agency-rules                    Y Y - - - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
@@ -242,6 +251,14 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa
         return {"json": mra | {"partner": node.settings.node_id, "benefits": {}}}
     if path == "/api/v1/mras/MATRIX/mappings":
         return {"json": [{"partner_trader_id": "AT1", "local_trader_id": "BD1"}]}
+    if method == "POST" and path == "/api/v1/post-clearance/cases":  # the same case each time
+        return {
+            "json": {"trader_id": "IMP-1", "period_from": "2026-11-01", "period_until": str(DAY)}
+        }
+    if path.startswith("/api/v1/post-clearance/") and path.endswith("/assign"):
+        return {"json": {"auditor": "risk_analyst-1"}}
+    if path.startswith("/api/v1/post-clearance/") and path.endswith("/close"):
+        return {"json": {"result": "compliant", "findings": "in order"}}
     if path == "/api/v1/auth/login":  # anon: someone without an account
         return {"json": {"username": USERS.get(n, "nobody"), "password": PASSWORD}}
     if path == "/api/v1/users/bystander/password":
@@ -267,6 +284,8 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
         node, ADMIN, username="bystander", name="victim", reason="test"
     ).info.token_id
     audit_seal.seal(node)  # chains audit entry 1 (the proof row asks for it)
+    seed_scores(node, {seeded.office_a[2]: "blue"})  # what a post-clearance case audits
+    case = pca.case_id("IMP-1", dt.date(2026, 11, 1), DAY)
     problems: list[str] = []
     for n, column in enumerate(COLUMNS):
         role = None if column == "anon" else Role(column)
@@ -280,6 +299,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "partner": seed_partner(node, f"node-q{n}"),
             "ref_health": referral_ids["health"],
             "ref_police": referral_ids["police"],
+            "pca": case,
             "own_token": accounts.issue_token(
                 node, ADMIN, username=seeded.users[role], name="spare", reason="test"
             ).info.token_id
@@ -333,7 +353,7 @@ def test_every_role_endpoint_cell(app: FastAPI, seeded: Seeded) -> None:
 SAMPLE = dict.fromkeys(
     ["own", "other", "own_token", "bystander_token", "agreement", "page_agreement", "partner"],
     "x",
-) | {"profile": "x", "ref_health": "1", "ref_police": "2"}
+) | {"profile": "x", "ref_health": "1", "ref_police": "2", "pca": "PCA:X:2026-01-01:2026-01-02"}
 SKIPPED = ("/api/v1/openapi.json", "/api/v1/docs", "/static")  # the framework's own
 
 

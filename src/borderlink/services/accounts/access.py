@@ -53,6 +53,7 @@ class Permission(StrEnum):
     REFDATA_MANAGE = "refdata:manage"  # load nomenclatures, correlations, rates, locations
     WATCHLISTS_MANAGE = "watchlists:manage"  # load watchlists, screen the parties against them
     SCREENING_REVIEW = "screening:review"  # confirm or dismiss a screening hit
+    POST_CLEARANCE = "post-clearance:audit"  # blue-lane audit cases: open, assign, close
 
 
 P = Permission
@@ -80,6 +81,7 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.REFERRALS_MANAGE,
                 P.WATCHLISTS_MANAGE,
                 P.SCREENING_REVIEW,
+                P.POST_CLEARANCE,
             }
         ),
         Role.OFFICER: frozenset(

@@ -1,4 +1,4 @@
-"""Trusted traders: the MRAs this node applies and each MRA's trader id mapping.
+"""Trusted traders and the blue lane: MRAs, their trader id mappings, post-clearance audit cases.
 
 Revision ID: 0017_trusted_traders
 Revises: 0016_taxii_credentials
@@ -40,8 +40,44 @@ def upgrade() -> None:
         ),
     )
 
+    op.create_table(
+        "pca_cases",
+        sa.Column("case_id", sa.String(length=160), nullable=False),
+        sa.Column("trader_id", sa.String(length=64), nullable=False),
+        sa.Column("period_from", sa.Date(), nullable=False),
+        sa.Column("period_until", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("auditor", sa.String(length=64), nullable=True),
+        sa.Column("opened_by", sa.String(length=64), nullable=False),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("result", sa.String(length=16), nullable=True),
+        sa.Column("findings", sa.Text(), nullable=True),
+        sa.Column("revenue_recovered", sa.Float(), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=True),
+        sa.Column("closed_by", sa.String(length=64), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("case_id", name=op.f("pk_pca_cases")),
+        sa.UniqueConstraint("trader_id", "period_from", "period_until", name="uq_pca_cases_period"),
+    )
+    with op.batch_alter_table("pca_cases", schema=None) as batch_op:
+        batch_op.create_index("ix_pca_cases_trader_id", ["trader_id"], unique=False)
+    op.create_table(
+        "pca_case_declarations",
+        sa.Column("declaration_id", sa.String(length=64), nullable=False),
+        sa.Column("case_id", sa.String(length=160), nullable=False),
+        sa.PrimaryKeyConstraint("declaration_id", name=op.f("pk_pca_case_declarations")),
+    )
+    with op.batch_alter_table("pca_case_declarations", schema=None) as batch_op:
+        batch_op.create_index("ix_pca_case_declarations_case_id", ["case_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("pca_case_declarations", schema=None) as batch_op:
+        batch_op.drop_index("ix_pca_case_declarations_case_id")
+    op.drop_table("pca_case_declarations")
+    with op.batch_alter_table("pca_cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_pca_cases_trader_id")
+    op.drop_table("pca_cases")
     op.drop_table("mra_trader_ids")
     with op.batch_alter_table("mras", schema=None) as batch_op:
         batch_op.drop_index("ix_mras_partner_id")
