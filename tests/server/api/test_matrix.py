@@ -176,6 +176,8 @@ GET    /referrals/{ref_health}                 Y Y Y - Y - U
 GET    /referrals/{ref_police}                 Y Y 4 - 4 - U
 POST   /referrals/{ref_health}/answer          - - - - Y - U
 POST   /referrals/{ref_police}/answer          - - - - 4 - U
+GET    /portal?q=oranges                       Y Y Y Y Y Y Y
+GET    /portal/goods?hs=080510&origin=MA       Y Y Y Y Y Y Y
 POST   /account/password                       Y Y Y Y Y Y U
 """
 

@@ -76,7 +76,7 @@ def _release_chart(view: time_release.TimeRelease) -> Markup:
         [(name, value * factor) for name, value in p50],
         title=f"Median time from lodging to release per channel, in {unit} (90 days)",
         unit=f" {unit}",
-        empty="No data yet: nothing released in these days.",
+        empty="No data yet: no time from lodging to release measured in these days.",
     )
 
 

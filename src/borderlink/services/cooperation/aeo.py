@@ -84,6 +84,12 @@ def _load_mras(conn: Connection) -> list[Mra]:
     return [Mra.model_validate(r.document) for r in rows]
 
 
+def mras_in_force(node: Node, on: dt.date) -> list[Mra]:
+    """The MRAs in force on ``on``: public terms (what the portal publishes; no principal)."""
+    with node.read() as conn:
+        return [m for m in _load_mras(conn) if m.in_force(on)]
+
+
 def list_mras(node: Node, principal: Principal) -> list[Mra]:
     _readable(principal)
     with node.read() as conn:
