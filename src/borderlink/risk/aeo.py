@@ -28,7 +28,7 @@ from typing import Any
 
 import polars as pl
 
-from borderlink.model.aeo import ROLE_COLUMNS, TrustedTrader, trader_key
+from borderlink.model.aeo import ROLE_COLUMNS, TrustedTrader
 
 AEO_REASON = "aeo"
 BY_RISK = ("risk", "none")
@@ -47,25 +47,42 @@ def _best(found: list[TrustedTrader]) -> TrustedTrader:
 
 def match_trusted(items: pl.DataFrame, trusted: Sequence[TrustedTrader]) -> dict[str, Any]:
     """Declaration id -> (the trusted trader whose benefit it gets, the role it is in)."""
-    by_party: dict[str, list[TrustedTrader]] = {}
-    for t in trusted:
-        by_party.setdefault(t.party_id, []).append(t)
     roles = [(role, col) for role, col in ROLE_COLUMNS.items() if col in items.columns]
-    columns = ["declaration_id", "declared_on", *[col for _, col in roles]]
-    decls = items.select(columns).unique("declaration_id", keep="first")
+    if not trusted or not roles or items.is_empty():
+        return {}
+    decls = items.unique("declaration_id", keep="first", maintain_order=True)
+    # Each (declaration, role, party) as a row, its id compared as trader_key writes it, joined
+    # to the trusted ids: only the few that match come back to Python.
+    parties = pl.concat(
+        decls.select(
+            pl.col("declaration_id").cast(pl.String),
+            pl.col("declared_on"),
+            pl.lit(role).alias("_role"),
+            pl.col(col)
+            .cast(pl.String)
+            .str.to_uppercase()
+            .str.replace_all(r"[^\p{L}\p{N}]", "")
+            .alias("_key"),
+        )
+        for role, col in roles
+    )
+    table = pl.DataFrame(
+        {"_key": [t.party_id for t in trusted], "_t": list(range(len(trusted)))},
+        schema={"_key": pl.String, "_t": pl.Int64},
+    )
+    found: dict[str, list[tuple[TrustedTrader, str]]] = {}
+    for declaration_id, on, role, n in (
+        parties.join(table, on="_key")
+        .select("declaration_id", "declared_on", "_role", "_t")
+        .iter_rows()
+    ):
+        t = trusted[n]
+        if role in t.roles and (not isinstance(on, dt.date) or t.covers(on)):
+            found.setdefault(declaration_id, []).append((t, role))
     out: dict[str, Any] = {}
-    for row in decls.iter_rows(named=True):
-        on = row["declared_on"]
-        found: list[tuple[TrustedTrader, str]] = []
-        for role, col in roles:
-            if not row[col]:
-                continue
-            for t in by_party.get(trader_key(str(row[col])), []):
-                if role in t.roles and (not isinstance(on, dt.date) or t.covers(on)):
-                    found.append((t, role))
-        if found:
-            best = _best([t for t, _ in found])
-            out[str(row["declaration_id"])] = (best, next(r for t, r in found if t is best))
+    for declaration_id, pairs in found.items():
+        best = _best([t for t, _ in pairs])
+        out[declaration_id] = (best, next(r for t, r in pairs if t is best))
     return out
 
 
