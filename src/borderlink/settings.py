@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     risk_random_share: float = Field(
         default=0.10, ge=0, le=1, description="Share of inspection capacity drawn at random."
     )
+    risk_blue_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Share of each day's flow the model sends blue (released now, audited "
+        "after clearance): the riskiest of those it would release green. 0: only profiles do.",
+    )
     risk_cutoff_seconds: float = Field(
         default=60.0,
         ge=0,

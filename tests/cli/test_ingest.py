@@ -78,7 +78,7 @@ def test_an_unknown_format_is_refused_with_the_registered_ones(
     db = f"sqlite:///{tmp_path / 'node.db'}"
     result = runner.invoke(app, ["ingest", str(write_csv([good()])), "-f", "xml", "--db", db])
     assert result.exit_code != 0
-    assert "unknown format 'xml'; one of: csv, json" in str(result.exception)
+    assert "unknown format 'xml'; one of: csv, cusdec, json, wco-dm-xml" in str(result.exception)
     assert not (tmp_path / "node.db").exists()  # refused before the node is opened
 
 

@@ -174,9 +174,9 @@ def test_the_builtin_readers_are_registered() -> None:
 
 
 def test_an_unknown_format_is_refused_naming_the_registered_ones() -> None:
-    with pytest.raises(InvalidInput, match="unknown format 'xml'; one of: csv, json") as caught:
+    with pytest.raises(InvalidInput, match="unknown format 'xml'; one of: csv, cusdec, json") as e:
         reader("xml")
-    assert caught.value.field == "format"
+    assert e.value.field == "format"
 
 
 def _pipe_chunks(source: Source, chunk_rows: int) -> Iterator[pl.DataFrame]:
@@ -210,7 +210,7 @@ def test_a_reader_registered_through_an_entry_point_is_used_by_ingest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_registry: None
 ) -> None:
     _register(monkeypatch, EntryPoint("pipe", f"{__name__}:PIPE", readers_module.GROUP))
-    assert formats() == ("csv", "json", "pipe", "wco-dm-xml")
+    assert formats() == ("csv", "cusdec", "json", "pipe", "wco-dm-xml")
     [prepared] = list(prepare_file(_pipe_file(tmp_path), fmt="pipe", mapping="borderlink"))
     assert prepared.accepted["declaration_id"].to_list() == ["D1", "D2"]
     assert prepared.rejects == []

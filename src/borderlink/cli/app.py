@@ -15,6 +15,7 @@ from borderlink.cli import (
     db,
     exchange,
     keys,
+    mras,
     node,
     partners,
     profiles,
@@ -51,6 +52,7 @@ app.add_typer(node.app, name="node")
 app.add_typer(partners.app, name="partners")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(records.app, name="records")
+app.add_typer(mras.app, name="mras")
 app.add_typer(exchange.app, name="exchange")
 app.add_typer(exchange.log_app, name="log")
 exchange.app.add_typer(quarantine.app, name="quarantine")

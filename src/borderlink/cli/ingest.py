@@ -40,7 +40,12 @@ def count_records(path: Path, fmt: str) -> int | None:
 
 # What a directory given to ``ingest`` contributes, per format: the files with these suffixes.
 SUFFIXES = MappingProxyType(
-    {"csv": (".csv",), "json": (".json", ".jsonl", ".ndjson"), "wco-dm-xml": (".xml",)}
+    {
+        "csv": (".csv",),
+        "json": (".json", ".jsonl", ".ndjson"),
+        "wco-dm-xml": (".xml",),
+        "cusdec": (".edi", ".edifact", ".txt"),
+    }
 )
 
 

@@ -235,6 +235,8 @@ def _chunks(found: Iterator[list[dict[str, Any]]], chunk_rows: int) -> Iterator[
         yield _frame(rows)
 
 
+chunks = _chunks  # message rows → frames, shared with the other message readers (CUSDEC)
+
 _BOOKKEEPING = ("_error", "_raw", "_wco", "_amends", "_amendment", "_undated")
 
 

@@ -35,7 +35,7 @@ class Profile(BaseModel):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     expression: str = Field(min_length=1, max_length=4000)
     weight: float = Field(default=0.0, ge=0.0, le=1.0)
-    channel: Literal["yellow", "red"] | None = None
+    channel: Literal["yellow", "red", "blue"] | None = None  # blue: see risk.blue
     reason: str = Field(min_length=1, max_length=500)
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None

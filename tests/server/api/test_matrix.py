@@ -20,6 +20,7 @@ needs its row), or a row reaches no route, or a different one than the row names
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from fastapi import FastAPI
@@ -35,8 +36,10 @@ from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.cooperation.partners import init_node
 from borderlink.services.coordination import incidents, joint, sops
 from borderlink.services.declarations import browse
+from borderlink.services.risk import post_clearance as pca
 from tests.surfaces import (
     AGENCY,
+    DAY,
     OFFICE_A,
     PARTNER_KEY,
     PASSWORD,
@@ -123,6 +126,16 @@ GET    /api/v1/referrals/{ref_police}          Y Y 4 - 4 - U
 POST   /api/v1/referrals/{ref_health}/answer   - - - - Y - U
 POST   /api/v1/referrals/{ref_police}/answer   - - - - 4 - U
 GET    /api/v1/agency-rules                    Y Y Y - Y - U
+GET    /api/v1/mras                            Y Y Y Y - - U
+POST   /api/v1/mras                            Y - - Y - - U
+POST   /api/v1/mras/MATRIX/mappings            Y - - Y - - U
+GET    /api/v1/trusted-traders                 Y Y Y - - - U
+GET    /api/v1/time-release?by=aeo             Y Y Y Y - - U
+GET    /api/v1/post-clearance/cases            Y Y - - - - U
+POST   /api/v1/post-clearance/cases            Y Y - - - - U
+GET    /api/v1/post-clearance/cases/{pca}      Y Y - - - - U
+POST   /api/v1/post-clearance/cases/{pca}/assign Y Y - - - - U
+POST   /api/v1/post-clearance/cases/{pca}/close Y Y - - - - U
 POST   /api/v1/agency-rules                    Y Y - - - - U
 GET    /api/v1/joint-inspections               Y Y Y - Y - U
 GET    /api/v1/joint-inspections/summary       Y Y Y - Y - U
@@ -212,6 +225,8 @@ GET    /declarations/{other}/inspection-order  Y Y 4 Y - - U
 POST   /declarations/{own}/assignment          Y - Y - - - U
 POST   /declarations/{own2}/inspection-report  Y - Y - - - U
 POST   /declarations/{own}/seizure             Y - - Y - - U
+GET    /portal?q=oranges                       Y Y Y Y Y Y Y
+GET    /portal/goods?hs=080510&origin=MA       Y Y Y Y Y Y Y
 POST   /account/password                       Y Y Y Y Y Y U
 """
 
@@ -309,6 +324,19 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa
     if method == "POST" and path == "/api/v1/agency-rules":
         rule = {"agency": "police", "condition": 'origin == "CN"', "reason": "from CN"}
         return {"json": [rule | {"name": f"rule-{n}"}]}
+    if method == "POST" and path == "/api/v1/mras":  # the same terms each time
+        mra = {"mra_id": "MATRIX", "title": "matrix programme", "programmes": ["AEOF"]}
+        return {"json": mra | {"partner": node.settings.node_id, "benefits": {}}}
+    if path == "/api/v1/mras/MATRIX/mappings":
+        return {"json": [{"partner_trader_id": "AT1", "local_trader_id": "BD1"}]}
+    if method == "POST" and path == "/api/v1/post-clearance/cases":  # the same case each time
+        return {
+            "json": {"trader_id": "IMP-1", "period_from": "2026-11-01", "period_until": str(DAY)}
+        }
+    if path.startswith("/api/v1/post-clearance/") and path.endswith("/assign"):
+        return {"json": {"auditor": "risk_analyst-1"}}
+    if path.startswith("/api/v1/post-clearance/") and path.endswith("/close"):
+        return {"json": {"result": "compliant", "findings": "in order"}}
     if path == "/api/v1/auth/login":  # anon: someone without an account
         return {"json": {"username": USERS.get(n, "nobody"), "password": PASSWORD}}
     if path == "/api/v1/users/bystander/password":
@@ -379,6 +407,8 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
     ).info.token_id
     audit_seal.seal(node)  # chains audit entry 1 (the proof row asks for it)
     border_post = _seed_border_post(seeded)
+    seed_scores(node, {seeded.office_a[2]: "blue"})  # what a post-clearance case audits
+    case = pca.case_id("IMP-1", dt.date(2026, 11, 1), DAY)
     problems: list[str] = []
     for n, column in enumerate(COLUMNS):
         role = None if column == "anon" else Role(column)
@@ -393,6 +423,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "ref_health": referral_ids["health"],
             "ref_police": referral_ids["police"],
             **border_post,
+            "pca": case,
             "own_token": accounts.issue_token(
                 node, ADMIN, username=seeded.users[role], name="spare", reason="test"
             ).info.token_id
@@ -450,7 +481,7 @@ def test_every_role_endpoint_cell(app: FastAPI, seeded: Seeded) -> None:
 SAMPLE = dict.fromkeys(
     ["own", "other", "own_token", "bystander_token", "agreement", "page_agreement", "partner"],
     "x",
-) | {"profile": "x", "ref_health": "1", "ref_police": "2"}
+) | {"profile": "x", "ref_health": "1", "ref_police": "2", "pca": "PCA:X:2026-01-01:2026-01-02"}
 SAMPLE |= {"joint": "1", "joint_decl": "x", "incident": "1", "sop": "a/b", "own2": "x"}
 SKIPPED = ("/api/v1/openapi.json", "/api/v1/docs", "/static")  # the framework's own
 

@@ -144,7 +144,8 @@ def test_officer_signs_in_records_an_outcome_and_sees_the_dashboard_change(
 
             page.click("nav >> text=Dashboard")
             assert int(page.inner_text("#fig-inspected")) == before + 1
-            assert page.locator("svg.chart").count() == 4  # released: a clearance time
+            # released: a clearance time, and a lodging-to-release time (the time release view)
+            assert page.locator("svg.chart").count() == 5
             page.click("nav >> text=Targeting queue")
             assert "Nothing to inspect" in page.inner_text("tbody")  # it left the queue
             page.screenshot(path=ARTIFACTS / "browser-4-dashboard-after.png", full_page=True)
@@ -242,5 +243,63 @@ def test_after_the_demo_the_officer_has_a_queue_and_explanations_that_hold(
             assert "entity:" not in chart
             assert "unit_value" not in chart
             page.screenshot(path=ARTIFACTS / "demo-3-red-declaration.png", full_page=True)
+        finally:
+            browser.close()
+
+
+def test_a_visitor_uses_the_trade_portal_without_signing_in_and_sees_no_party(
+    chromium: Path, served: tuple[str, Seeded]
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from borderlink.coordination import AgencyRule
+    from borderlink.services.accounts.access import Principal
+    from borderlink.services.cooperation import aeo
+    from borderlink.services.coordination import agency_rules
+
+    base, seeded = served
+    system = Principal.system("test")
+    rule = AgencyRule(
+        name="citrus",
+        agency="plant-health",
+        condition='hs.chapter == "08" and origin == "MA"',
+        reason="citrus fruit: phytosanitary certificate checked",
+    )
+    agency_rules.save_rules(seeded.node, system, [rule])
+    ids = seeded.office_a + seeded.office_b
+    scored = {seeded.office_a[0], seeded.office_a[2]}  # red and green already (``served``)
+    seed_scores(seeded.node, dict.fromkeys([d for d in ids if d not in scored], "green"))
+    programme = {
+        "mra_id": "NATIONAL",
+        "title": "national AEO programme",
+        "partner": seeded.node.settings.node_id,
+        "programmes": ["AEOF"],
+        "benefits": {"risk_weight": 0.5, "document_checks": 0.5},
+        "how_to_apply": "Send the self-assessment questionnaire to the AEO desk.",
+    }
+    aeo.put_mra(seeded.node, system, programme)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(java_script_enabled=False).new_page()
+            page.goto(f"{base}/portal")
+            assert "/login" not in page.url
+            page.fill("#q", "oranges")
+            page.click("text=Search the HS nomenclature")
+            assert "080510" in page.inner_text("#hits")
+            page.screenshot(path=ARTIFACTS / "portal-1-search.png", full_page=True)
+            page.fill("#hs", "080510")
+            page.fill("#origin", "MA")
+            page.click("text=What applies")
+            assert page.locator("h1").inner_text() == "HS 080510 from Morocco"
+            assert "plant-health" in page.inner_text("#agency-list")
+            assert page.locator("#release-times tbody tr").count() == 2  # green, all
+            assert "national AEO programme" in page.inner_text("#mra-list")
+            assert page.locator("nav").count() == 0  # no one's menu: nobody is signed in
+            text = page.content()
+            for secret in ("IMP-1", "EXP-1", "Acme Imports", "Zeta Trading", *ids):
+                assert secret not in text
+            page.screenshot(path=ARTIFACTS / "portal-2-goods.png", full_page=True)
         finally:
             browser.close()

@@ -1,4 +1,5 @@
-"""The dashboard: the day's flow by channel, inspections and hit rates over two weeks."""
+"""The dashboard: the day's flow by channel, inspections and hit rates over two weeks, and the
+time release view (90 days: per channel, and trusted traders against the others)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.charts import bar_chart, duration, duration_unit
 from borderlink.server.pages.common import page_allowed, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
+from borderlink.services.coordination import time_release
 from borderlink.services.declarations import dashboard as dashboards
 
 router = APIRouter(include_in_schema=False)
@@ -26,6 +29,8 @@ async def dashboard_page(
     day: Annotated[dt.date | None, Query()] = None,
 ) -> HTMLResponse:
     board = await blocking(dashboards.dashboard, node, principal, day)
+    by_channel = await blocking(time_release.time_release_view, node, principal, "channel")
+    by_aeo = await blocking(time_release.time_release_view, node, principal, "aeo")
     label = "%d %b"
     flow = bar_chart(
         [(d.day.strftime(label), d.declarations) for d in board.days],
@@ -46,9 +51,13 @@ async def dashboard_page(
         if any(c.released for c in board.clearance)
         else "No data yet: nothing held has been released in these days.",
     )
+    release = _release_chart(by_channel)
     return render(
         request,
         "dashboard.html",
+        by_channel=by_channel,
+        by_aeo=by_aeo,
+        release=release,
         board=board,
         flow=flow,
         hits=hits,
@@ -56,6 +65,18 @@ async def dashboard_page(
         clearance=clearance,
         clearance_by_day={c.day: c for c in board.clearance},
         duration=duration,
+    )
+
+
+def _release_chart(view: time_release.TimeRelease) -> Markup:
+    groups = [g for g in view.groups if g.group != "all"]
+    p50 = [(g.group, g.stages["lodged_to_released"].p50_hours or 0.0) for g in groups]
+    factor, unit = duration_unit(max((v for _, v in p50), default=0.0))
+    return bar_chart(
+        [(name, value * factor) for name, value in p50],
+        title=f"Median time from lodging to release per channel, in {unit} (90 days)",
+        unit=f" {unit}",
+        empty="No data yet: no time from lodging to release measured in these days.",
     )
 
 

@@ -56,6 +56,7 @@ class Permission(StrEnum):
     INCIDENTS_REPORT = "incidents:report"  # open and add to incident reports at the border post
     SOPS_PUBLISH = "sops:publish"  # publish an agency's standard operating procedures
     INSPECTIONS_MANAGE = "inspections:manage"  # set offices' daily inspection capacity
+    POST_CLEARANCE = "post-clearance:audit"  # blue-lane audit cases: open, assign, close
 
 
 P = Permission
@@ -84,6 +85,7 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.REFERRALS_MANAGE,
                 P.WATCHLISTS_MANAGE,
                 P.SCREENING_REVIEW,
+                P.POST_CLEARANCE,
             }
         ),
         Role.OFFICER: frozenset(

@@ -45,11 +45,11 @@ class ToScore:
 
 def settled() -> Any:
     """Ids of declarations already decided: inspected (an outcome is recorded) or released on
-    scoring (a green channel). They are history: never referred again, re-scored only when
-    asked."""
+    scoring (a green or blue channel; blue ones are audited after clearance). They are
+    history: never referred again, re-scored only when asked."""
     return union(
         select(outcomes.c.declaration_id),
-        select(scores.c.declaration_id).where(scores.c.channel == "green"),
+        select(scores.c.declaration_id).where(scores.c.channel.in_(["green", "blue"])),
     )
 
 

@@ -25,8 +25,12 @@ from sqlalchemy import Connection, select
 from borderlink import risk
 from borderlink.coordination import CompiledRule
 from borderlink.errors import NotFound
+from borderlink.model.aeo import TrustedTrader
+from borderlink.risk.aeo import apply_benefits
+from borderlink.risk.blue import apply_blue
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require, sees_nominal
+from borderlink.services.cooperation.aeo import trusted_in_force
 from borderlink.services.coordination.routing import RouteSummary, compiled_rules, route_scored
 from borderlink.services.declarations.read import ensure_visible
 from borderlink.services.declarations.redaction import (
@@ -154,6 +158,7 @@ def score_batch(
         read_items(node, since=day, until=day, to_score=which) for day in days
     )
     alerts = alerts_in_force(node, on)
+    trusted = trusted_in_force(node, on)  # AEOs under the MRAs in force
     rules = compiled_rules(node)  # agency routing rules: none, no routing
     routed = RouteSummary()
     recent: dict[int, pl.DataFrame] = {}  # flows being scored (in order), to match alerts on
@@ -171,6 +176,7 @@ def score_batch(
         if items is not None:
             out = apply_alerts(out, items, alerts)
             out = apply_screening(node, out, items)
+            out = _trade_steps(node, out, items, trusted, compiled)
             items = _new_only(node, items, model.trained_to) if rescore else items
         routed += _store_flow(node, out, items, model.version, versions, rules, actor)
         _count_channels(channels, out)
@@ -180,6 +186,19 @@ def score_batch(
     summary = ScoreSummary(model.version, scored_count, 0, channels, routed.agencies)
     _audit_batch(node, actor, summary)
     return summary
+
+
+def _trade_steps(
+    node: Node,
+    out: pl.DataFrame,
+    items: pl.DataFrame,
+    trusted: Sequence[TrustedTrader],
+    compiled: Sequence[risk.CompiledProfile],
+) -> pl.DataFrame:
+    """A day's flow after alerts and screening (never lowered): AEO benefits, then blue."""
+    out = apply_benefits(out, items, trusted)
+    share = node.settings.risk_blue_share
+    return apply_blue(out, profiles=_blue_profiles(compiled), share=share)
 
 
 def _count_channels(channels: dict[str, int], scored: pl.DataFrame) -> None:
@@ -248,6 +267,20 @@ def _thresholds(node: Node, model_version: str, policy: risk.CapacityPolicy) -> 
     yellow = float(series.quantile(1 - policy.red_share - policy.yellow_share) or 1.0)
     cutoffs[key] = (now, red, yellow)
     return red, yellow
+
+
+def _blue_profiles(compiled: Sequence[risk.CompiledProfile]) -> set[str]:
+    return {c.profile.name for c in compiled if c.profile.channel == "blue"}
+
+
+def _blue_cutoff(node: Node, model_version: str, policy: risk.CapacityPolicy) -> float | None:
+    """The risk from which a single score goes blue: the quantile below red and yellow's
+    shares by ``risk_blue_share`` (none when the model sends nothing blue)."""
+    share = node.settings.risk_blue_share
+    held = policy.red_share + policy.yellow_share
+    if share <= 0 or held >= 1:
+        return None
+    return _thresholds(node, model_version, risk.CapacityPolicy(held, min(share, 1 - held)))[1]
 
 
 def score_one(
@@ -385,6 +418,12 @@ def score_many(
         scored = risk.scoring.attach_reasons(model, items, decls, compiled)
     scored = apply_alerts(scored, frame, alerts_in_force(node, on))
     scored = apply_screening(node, scored, frame)
+    scored = apply_benefits(scored, frame, trusted_in_force(node, on), cutoffs=(red, yellow))
+    scored = apply_blue(
+        scored,
+        profiles=_blue_profiles(compiled),
+        cutoff=_blue_cutoff(node, model.version, policy),
+    )
     results = {
         row["declaration_id"]: {
             "declaration_id": row["declaration_id"],

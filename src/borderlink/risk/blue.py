@@ -1,0 +1,68 @@
+"""The blue channel: released now, audited after clearance (post-clearance audit).
+
+A pure step over a scored flow, once red, yellow and green are decided (and AEO benefits
+applied): of the declarations about to be released green by risk alone (selection ``none``),
+
+- those a **profile** whose channel is ``blue`` hit go blue (selection ``profile``);
+- with a ``share``, the model sends the riskiest blue: under quotas (a day's flow) the top
+  ``share`` of the flow; with a ``cutoff`` (single scores), those whose risk reaches it
+  (selection ``risk``).
+
+Blue never takes a declaration from red or yellow: it is what green would have released
+without a second look. Each carries the reason ``blue``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Collection
+
+import polars as pl
+
+BLUE_REASON = "blue"
+TEXT = "released now, audited after clearance (post-clearance audit)"
+
+
+def apply_blue(
+    scored: pl.DataFrame,
+    *,
+    profiles: Collection[str] = (),
+    share: float = 0.0,
+    cutoff: float | None = None,
+) -> pl.DataFrame:
+    """``scored`` (one row per declaration: risk, channel, selection, profile_hits, reasons as
+    JSON text) with the declarations the profiles or the model send blue (see the module)."""
+    if scored.is_empty() or (not profiles and share <= 0 and cutoff is None):
+        return scored
+    channels, selections = scored["channel"].to_list(), scored["selection"].to_list()
+    risks = scored["risk"].cast(pl.Float64).fill_null(0.0).to_list()
+    hits = scored["profile_hits"].to_list() if "profile_hits" in scored.columns else []
+    released = [
+        i
+        for i, (c, s) in enumerate(zip(channels, selections, strict=True))
+        if c == "green" and s == "none"
+    ]
+    chosen: dict[int, str] = {}
+    wanted = set(profiles)
+    for i in released:
+        if wanted and hits and set(hits[i] or ()) & wanted:
+            chosen[i] = "profile"
+    rest = [i for i in released if i not in chosen]
+    if cutoff is not None:
+        chosen |= {i: "risk" for i in rest if risks[i] >= cutoff}
+    elif share > 0:
+        rest.sort(key=lambda i: -risks[i])
+        chosen |= {i: "risk" for i in rest[: math.floor(share * scored.height)]}
+    if not chosen:
+        return scored
+    reasons = scored["reasons"].to_list()
+    for i, selection in chosen.items():
+        channels[i], selections[i] = "blue", selection
+        earlier = json.loads(reasons[i]) if reasons[i] else []
+        reasons[i] = json.dumps([*earlier, {"source": BLUE_REASON, "text": TEXT}])
+    return scored.with_columns(
+        pl.Series("channel", channels, dtype=pl.String),
+        pl.Series("selection", selections, dtype=pl.String),
+        pl.Series("reasons", reasons, dtype=pl.String),
+    )
