@@ -407,7 +407,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
     ).info.token_id
     audit_seal.seal(node)  # chains audit entry 1 (the proof row asks for it)
     border_post = _seed_border_post(seeded)
-    seed_scores(node, {seeded.office_a[2]: "blue"})  # what a post-clearance case audits
+    seed_scores(node, {seeded.office_b[2]: "blue"})  # what a post-clearance case audits
     case = pca.case_id("IMP-1", dt.date(2026, 11, 1), DAY)
     problems: list[str] = []
     for n, column in enumerate(COLUMNS):
