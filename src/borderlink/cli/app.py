@@ -11,6 +11,7 @@ from rich.markup import escape
 from borderlink.cli import (
     agreements,
     audit,
+    certifications,
     db,
     exchange,
     keys,
@@ -26,6 +27,7 @@ from borderlink.cli import (
     schema,
     screening,
     serve,
+    training,
     users,
     watchlists,
 )
@@ -64,6 +66,8 @@ app.command("demo")(demo)
 app.command("schema")(schema.schema)
 app.add_typer(watchlists.app, name="watchlists")
 app.add_typer(screening.app, name="screening")
+app.add_typer(training.app, name="training")
+app.add_typer(certifications.app, name="certifications")
 
 err = Console(stderr=True)
 

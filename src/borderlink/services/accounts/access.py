@@ -53,6 +53,8 @@ class Permission(StrEnum):
     REFDATA_MANAGE = "refdata:manage"  # load nomenclatures, correlations, rates, locations
     WATCHLISTS_MANAGE = "watchlists:manage"  # load watchlists, screen the parties against them
     SCREENING_REVIEW = "screening:review"  # confirm or dismiss a screening hit
+    TRAINING_OWN = "training:own"  # one's own training record; take exercises
+    TRAINING_MANAGE = "training:manage"  # everyone's records, requirements, exercises
 
 
 P = Permission
@@ -80,6 +82,7 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.REFERRALS_MANAGE,
                 P.WATCHLISTS_MANAGE,
                 P.SCREENING_REVIEW,
+                P.TRAINING_OWN,
             }
         ),
         Role.OFFICER: frozenset(
@@ -92,6 +95,7 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.RISK_SCORE,
                 P.PROFILES_READ,
                 P.REFERRALS_READ,
+                P.TRAINING_OWN,
             }
         ),
         # Liaison officers see declarations to prepare what may be shared, but not who is behind
@@ -104,10 +108,13 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.AGREEMENTS_MANAGE,
                 P.PARTNERS_MANAGE,
                 P.SHARING_OUTGOING,
+                P.TRAINING_OWN,
             }
         ),
-        Role.AGENCY_OFFICER: frozenset({P.REFERRALS_READ, P.REFERRALS_ANSWER, P.TOKENS_OWN}),
-        Role.AUDITOR: frozenset({P.AUDIT_READ, P.TOKENS_OWN}),
+        Role.AGENCY_OFFICER: frozenset(
+            {P.REFERRALS_READ, P.REFERRALS_ANSWER, P.TOKENS_OWN, P.TRAINING_OWN}
+        ),
+        Role.AUDITOR: frozenset({P.AUDIT_READ, P.TOKENS_OWN, P.TRAINING_OWN}),
     }
 )
 
