@@ -5,6 +5,8 @@ Legend: ``Y`` allowed (2xx, or 303 after a page form), ``-`` forbidden (403), ``
 sign-in page for pages). The ``anon`` column is a request without any credentials.
 Scoring answers 404 past authorisation here: no model is trained in this fixture (the risk
 tests score with one); what the rows check is who gets past the role check.
+Training: exercises live on a training sandbox, so none is installed here (404 past the role
+check); the withdrawn record is one recorded for the bystander per column.
 Referrals: office A's declarations go to the agency officer's agency (``ref_health``), office
 B's to the police (``ref_police``); only an officer of the agency answers (not even an
 administrator), and an acknowledgement repeated changes nothing, so every column may try.
@@ -20,17 +22,20 @@ needs its row), or a row reaches no route, or a different one than the row names
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import RouteContext
 
+from borderlink.model import TrainingRecord, TrainingResult
 from borderlink.server.deps import SESSION_COOKIE
 from borderlink.server.openapi import api_routes
 from borderlink.services import Node
 from borderlink.services.accounts import audit_seal
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.capacity import training
 from tests.surfaces import (
     OFFICE_A,
     PARTNER_KEY,
@@ -117,6 +122,15 @@ POST   /api/v1/referrals/{ref_health}/answer   - - - - Y - U
 POST   /api/v1/referrals/{ref_police}/answer   - - - - 4 - U
 GET    /api/v1/agency-rules                    Y Y Y - Y - U
 POST   /api/v1/agency-rules                    Y Y - - - - U
+GET    /api/v1/training/records                Y Y Y Y Y Y U
+POST   /api/v1/training/records                Y - - - - - U
+POST   /api/v1/training/records/{training_record}/withdraw Y - - - - - U
+GET    /api/v1/certifications                  Y Y Y Y Y Y U
+GET    /api/v1/certifications/requirements     Y Y Y Y Y Y U
+POST   /api/v1/certifications/requirements     Y - - - - - U
+GET    /api/v1/training/exercises              Y Y Y Y Y Y U
+GET    /api/v1/training/exercises/none         4 4 4 4 4 4 U
+POST   /api/v1/training/exercises/none/attempts 4 4 4 4 4 4 U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 GET    /taxii2/                                - - - - - - U
@@ -162,6 +176,9 @@ GET    /referrals/{ref_health}                 Y Y Y - Y - U
 GET    /referrals/{ref_police}                 Y Y 4 - 4 - U
 POST   /referrals/{ref_health}/answer          - - - - Y - U
 POST   /referrals/{ref_police}/answer          - - - - 4 - U
+GET    /training                               Y Y Y Y Y Y U
+GET    /training/exercises/none                4 4 4 4 4 4 U
+POST   /training/exercises/none                4 4 4 4 4 4 U
 POST   /account/password                       Y Y Y Y Y Y U
 """
 
@@ -244,6 +261,20 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa
         return {"json": {"name": f"matrix-{n}", "days": 1}}
     if path == "/api/v1/exchange/notify":
         return {"json": {"token": "not-a-notice"}}
+    return _training_body(method, path, n)
+
+
+def _training_body(method: str, path: str, n: int) -> dict[str, Any]:
+    if method == "POST" and path == "/api/v1/training/records":
+        course = {"course": f"matrix-{n}", "completed_on": "2026-11-01", "result": "passed"}
+        return {"json": {"username": "bystander"} | course}
+    if path.endswith("/withdraw"):
+        return {"json": {"reason": "matrix"}}
+    if path == "/api/v1/certifications/requirements":
+        wanted = {"action": "nii-result", "certification": "nii-image-analysis"}
+        return {"json": [wanted | {"reason": "scanner images"}]}
+    if path.endswith("/attempts"):
+        return {"json": {"answer": "D-1"}}
     return {}
 
 
@@ -270,6 +301,16 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "partner": seed_partner(node, f"node-q{n}"),
             "ref_health": referral_ids["health"],
             "ref_police": referral_ids["police"],
+            "training_record": training.record_training(
+                node,
+                ADMIN,
+                TrainingRecord(
+                    username="bystander",
+                    course=f"seeded-{n}",
+                    completed_on=dt.date(2026, 11, 1),
+                    result=TrainingResult.PASSED,
+                ),
+            ).record.record_id,
             "own_token": accounts.issue_token(
                 node, ADMIN, username=seeded.users[role], name="spare", reason="test"
             ).info.token_id
@@ -301,6 +342,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                 path = template.format(**values)
                 data = {"csrf_token": csrf, "illicit": "no", "to": "signed"} | PAGE_PROFILE
                 data |= {"status": "acknowledged"}  # a referral's answer
+                data |= {"answer": "D-1"}  # an exercise's
                 # Changing one's password (the last row: the role's password changes for good).
                 data |= {"current_password": PASSWORD, "new_password": PASSWORD + "-changed"}
                 response = await browser.request(
@@ -323,7 +365,7 @@ def test_every_role_endpoint_cell(app: FastAPI, seeded: Seeded) -> None:
 SAMPLE = dict.fromkeys(
     ["own", "other", "own_token", "bystander_token", "agreement", "page_agreement", "partner"],
     "x",
-) | {"profile": "x", "ref_health": "1", "ref_police": "2"}
+) | {"profile": "x", "ref_health": "1", "ref_police": "2", "training_record": "1"}
 SKIPPED = ("/api/v1/openapi.json", "/api/v1/docs", "/static")  # the framework's own
 
 

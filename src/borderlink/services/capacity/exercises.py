@@ -255,3 +255,42 @@ def attempt(node: Node, principal: Principal, name: str, answer: str) -> Attempt
         else:
             recorded = store_record(conn, principal, record, source=f"exercise:{name}")
     return Attempt(exercise=name, score=score, record=recorded)
+
+
+class AttemptView(BaseModel):
+    attempt_id: int
+    exercise: str
+    username: str
+    score: ExerciseScore
+    attempted_at: dt.datetime
+
+
+def my_attempts(
+    node: Node, principal: Principal, name: str, *, limit: int = 20
+) -> list[AttemptView]:
+    """The principal's own attempts at an exercise, newest first (the answers stay theirs)."""
+    require(principal, Permission.TRAINING_OWN)
+    fields = list(ExerciseScore.model_fields)
+    query = (
+        select(exercise_attempts)
+        .where(
+            exercise_attempts.c.username == principal.username,
+            exercise_attempts.c.exercise == name,
+        )
+        .order_by(exercise_attempts.c.attempt_id.desc())
+        .limit(limit)
+    )
+    with node.read() as conn:
+        rows = conn.execute(query).all()
+    return [
+        AttemptView(
+            attempt_id=r.attempt_id,
+            exercise=r.exercise,
+            username=r.username,
+            score=ExerciseScore(**{f: getattr(r, f) for f in fields}),
+            attempted_at=r.attempted_at
+            if r.attempted_at.tzinfo
+            else r.attempted_at.replace(tzinfo=dt.UTC),
+        )
+        for r in rows
+    ]
