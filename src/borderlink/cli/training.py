@@ -115,13 +115,19 @@ def start_cmd(
         Path | None, typer.Option("--exercises", help="A trainer's exercises (YAML).")
     ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Start the sandbox over.")] = False,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="The sandbox's database URL (default: a SQLite file in --dir)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Build a training sandbox: a node of its own on synthetic data with planted patterns, and
     exercises marked against them."""
     settings = get_settings()
     folder = data_dir or sandbox_dir(Path(settings.data_dir))
-    settings = settings.model_copy(update={"data_dir": folder, "db": None})
+    if db is not None and db == settings.db:
+        raise typer.BadParameter("the sandbox needs a database of its own, not the node's", param_hint="--db")
+    settings = settings.model_copy(update={"data_dir": folder, "db": db})
     authored = None
     if exercises_file is not None:
         authored = exercises.parse_file(exercises_file)

@@ -30,7 +30,7 @@ from borderlink.services.node import open_node
 from borderlink.settings import Settings
 
 TRAINER = Principal.system("training")
-SANDBOX_ITEMS = 3_000
+SANDBOX_ITEMS = 10_000  # a few origin switches (goods under trade remedies only) among them
 SANDBOX_SEED = 2027  # not the demo's: a sandbox beside a demo node holds other declarations
 
 
