@@ -126,7 +126,9 @@ def start_cmd(
     settings = get_settings()
     folder = data_dir or sandbox_dir(Path(settings.data_dir))
     if db is not None and db == settings.db:
-        raise typer.BadParameter("the sandbox needs a database of its own, not the node's", param_hint="--db")
+        raise typer.BadParameter(
+            "the sandbox needs a database of its own, not the node's", param_hint="--db"
+        )
     settings = settings.model_copy(update={"data_dir": folder, "db": db})
     authored = None
     if exercises_file is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel
@@ -34,12 +35,12 @@ class RequirementChange(BaseModel):
     change: str  # added, replaced, unchanged
 
 
-def _requirement(row: object) -> Requirement:
+def _requirement(row: Any) -> Requirement:
     return Requirement(
-        action=GatedAction(row.action),  # type: ignore[attr-defined]
-        certification=row.certification,  # type: ignore[attr-defined]
-        reason=row.reason,  # type: ignore[attr-defined]
-        active=row.active,  # type: ignore[attr-defined]
+        action=GatedAction(row.action),
+        certification=row.certification,
+        reason=row.reason,
+        active=row.active,
     )
 
 
