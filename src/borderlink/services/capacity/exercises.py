@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import ColumnElement, Connection, delete, func, insert, select
 
 from borderlink import capacity, risk
 from borderlink.errors import ExpressionError, InvalidInput, NotFound
@@ -28,7 +28,7 @@ from borderlink.model.capacity import (
     TrainingResult,
 )
 from borderlink.services.accounts import audit
-from borderlink.services.accounts.access import Permission, Principal, require
+from borderlink.services.accounts.access import Permission, Principal, office_scope, require
 from borderlink.services.capacity.training import Recorded, record_on, store_record
 from borderlink.services.node import Node
 from borderlink.services.risk.profiles import matching_declarations
@@ -139,10 +139,19 @@ def load_exercises_file(node: Node, principal: Principal, path: Path) -> list[Ex
     return install_exercises(node, principal, parse_file(path))
 
 
-def _view(conn: Connection, row: Any) -> ExerciseView:
+def _in_sight(principal: Principal, start: dt.date, end: dt.date) -> list[Any]:
+    """The declarations of the window the trainee may see (an officer: their office's)."""
+    where: list[ColumnElement[bool]] = [declarations.c.declared_on.between(start, end)]
+    office = office_scope(principal)
+    if office is not None:
+        where.append(declarations.c.office_id == office)
+    return where
+
+
+def _view(conn: Connection, principal: Principal, row: Any) -> ExerciseView:
     start, end = _day(row.window_from), _day(row.window_to)
     count = conn.execute(
-        select(func.count()).where(declarations.c.declared_on.between(start, end))
+        select(func.count()).select_from(declarations).where(*_in_sight(principal, start, end))
     ).scalar_one()
     return ExerciseView(
         exercise=Exercise(**row.definition), window_from=start, window_to=end, declarations=count
@@ -153,7 +162,7 @@ def list_exercises(node: Node, principal: Principal) -> list[ExerciseView]:
     require(principal, Permission.TRAINING_OWN)
     with node.read() as conn:
         rows = conn.execute(select(exercises).order_by(exercises.c.name)).all()
-        return [_view(conn, r) for r in rows]
+        return [_view(conn, principal, r) for r in rows]
 
 
 def get_exercise(node: Node, principal: Principal, name: str) -> ExerciseView:
@@ -162,10 +171,10 @@ def get_exercise(node: Node, principal: Principal, name: str) -> ExerciseView:
         row = conn.execute(select(exercises).where(exercises.c.name == name)).first()
         if row is None:
             raise NotFound(f"no exercise {name}", field="exercise")
-        return _view(conn, row)
+        return _view(conn, principal, row)
 
 
-def _answer_ids(node: Node, view: ExerciseView, answer: str) -> set[str]:
+def _answer_ids(node: Node, principal: Principal, view: ExerciseView, answer: str) -> set[str]:
     if view.exercise.kind == ExerciseKind.FLAG:
         return capacity.parse_answer(answer)
     try:
@@ -181,13 +190,26 @@ def _answer_ids(node: Node, view: ExerciseView, answer: str) -> set[str]:
         raise InvalidInput(
             f"not a profile expression: {error.errors()[0]['msg']}", field="answer"
         ) from None
-    return matching_declarations(node, profile, since=view.window_from, until=view.window_to)
+    matched = matching_declarations(node, profile, since=view.window_from, until=view.window_to)
+    office = office_scope(principal)
+    if office is None:
+        return matched
+    with node.read() as conn:  # an officer's profile is marked on their office's declarations
+        query = select(declarations.c.declaration_id).where(
+            *_in_sight(principal, view.window_from, view.window_to)
+        )
+        return matched & set(conn.execute(query).scalars())
 
 
-def _truth(conn: Connection, view: ExerciseView) -> set[str]:
-    query = select(planted_patterns.c.declaration_id).where(
-        planted_patterns.c.pattern == view.exercise.pattern,
-        planted_patterns.c.declared_on.between(view.window_from, view.window_to),
+def _truth(conn: Connection, principal: Principal, view: ExerciseView) -> set[str]:
+    """The planted declarations of the window within the trainee's sight."""
+    query = (
+        select(planted_patterns.c.declaration_id)
+        .join(declarations, declarations.c.declaration_id == planted_patterns.c.declaration_id)
+        .where(
+            planted_patterns.c.pattern == view.exercise.pattern,
+            *_in_sight(principal, view.window_from, view.window_to),
+        )
     )
     return set(conn.execute(query).scalars())
 
@@ -234,10 +256,12 @@ def attempt(node: Node, principal: Principal, name: str, answer: str) -> Attempt
     if not answer.strip():
         raise InvalidInput("the answer is empty", field="answer")
     view = get_exercise(node, principal, name)
-    submitted = _answer_ids(node, view, answer)
+    submitted = _answer_ids(node, principal, view, answer)
     now = dt.datetime.now(dt.UTC)
     with node.transaction() as conn:
-        score = capacity.mark(submitted, _truth(conn, view), pass_mark=view.exercise.pass_mark)
+        score = capacity.mark(
+            submitted, _truth(conn, principal, view), pass_mark=view.exercise.pass_mark
+        )
         best = _best_today(conn, principal.username, name, now.date())
         conn.execute(
             insert(exercise_attempts).values(
