@@ -44,6 +44,7 @@ from borderlink.risk.shared_stats import SharedStats, SharingPolicy, add_feature
 from borderlink.risk.shared_stats import feature_names as shared_names
 from borderlink.services.risk.evaluation import read_file, with_hs_files
 
+ROWS = ("shared_stats", "federated", "federated_shared_stats")
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "customs-declarations"
 COUNTRIES = {"40": "A", "20": "B"}  # every other office: C
 DOMESTIC = ("importer_id", "declarant_id")
@@ -150,8 +151,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         scores[name] = make()
         timings[name] = round(time.perf_counter() - t, 1)
 
+    wanted = set(args.rows.split(","))
     timed("alone", lambda: Model(small, args).score(target))
-    timed("shared_stats", lambda: Model(small, args, shared=shared).score(target))
+    if "shared_stats" in wanted:
+        timed("shared_stats", lambda: Model(small, args, shared=shared).score(target))
 
     def federated(with_stats: bool) -> np.ndarray[Any, np.dtype[np.float64]]:
         stats = shared if with_stats else []
@@ -161,8 +164,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         own = Model(small, args, shared=stats)
         return np.mean([_ranks(m.score(target)) for m in [*models, own]], axis=0)
 
-    timed("federated", lambda: federated(False))
-    timed("federated_shared_stats", lambda: federated(True))
+    if "federated" in wanted:
+        timed("federated", lambda: federated(False))
+    if "federated_shared_stats" in wanted:
+        timed("federated_shared_stats", lambda: federated(True))
     pooled = pl.concat([by["A"], by["B"], small], how="diagonal_relaxed")
     timed("pooled", lambda: Model(pooled, args).score(target))
     rows = {name: measure(target, s) for name, s in scores.items()}
@@ -202,6 +207,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument(
+        "--rows",
+        default=",".join(ROWS),
+        help="Rows to measure besides alone and pooled (comma-separated)",
+    )
     args = parser.parse_args()
     result = run(args)
     for name, row in result["rows"].items():

@@ -68,5 +68,6 @@ async def answer(
 AREA = Area(
     name="capacity",
     router=router,
-    nav=(NavEntry("Training", "/training", Permission.TRAINING_OWN, order=80),),
+    # after every area of work: a home page is the first entry a role may see
+    nav=(NavEntry("Training", "/training", Permission.TRAINING_OWN, order=95),),
 )
