@@ -95,7 +95,8 @@ class Model:
         shared: Sequence[SharedStats] = (),
         entities: tuple[str, ...] | None = None,
     ) -> None:
-        self.config = features.FeatureConfig(**({"entities": entities} if entities else {}))
+        default = features.FeatureConfig()
+        self.config = features.FeatureConfig(entities=entities or default.entities)
         self.shared = list(shared)
         x, self.state = features.training_features(train, config=self.config)
         self.names = features.feature_names(self.config) + shared_names(self.shared)
@@ -162,7 +163,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         models = [Model(local[c], args, shared=stats, entities=PORTABLE) for c in "ABC"]
         # C's own full model carries its domestic history; the partners' trees what travels.
         own = Model(small, args, shared=stats)
-        return np.mean([_ranks(m.score(target)) for m in [*models, own]], axis=0)
+        ranked = [_ranks(m.score(target)) for m in [*models, own]]
+        return np.asarray(np.mean(ranked, axis=0), dtype=np.float64)
 
     if "federated" in wanted:
         timed("federated", lambda: federated(False))
