@@ -67,6 +67,8 @@ LAUNCHES = frozenset(
     {
         ("borderlink.cli.serve", "borderlink.server"),
         ("borderlink.cli.demo", "borderlink.demo.scenario"),
+        # `borderlink training start`: the training sandbox on the demo's synthetic data.
+        ("borderlink.cli.training", "borderlink.demo.training"),
         # Two partner nodes served on loopback, for `borderlink exchange demo` and demo's step.
         ("borderlink.cli.exchange", "borderlink.demo.partners"),
         ("borderlink.cli.exchange", "borderlink.server.app"),

@@ -12,6 +12,7 @@ from borderlink.cli import (
     agreements,
     audit,
     border_post,
+    certifications,
     db,
     exchange,
     keys,
@@ -28,6 +29,7 @@ from borderlink.cli import (
     schema,
     screening,
     serve,
+    training,
     users,
     watchlists,
 )
@@ -70,6 +72,8 @@ app.command("demo")(demo)
 app.command("schema")(schema.schema)
 app.add_typer(watchlists.app, name="watchlists")
 app.add_typer(screening.app, name="screening")
+app.add_typer(training.app, name="training")
+app.add_typer(certifications.app, name="certifications")
 
 err = Console(stderr=True)
 

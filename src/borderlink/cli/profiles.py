@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from borderlink.cli.options import CLI, DbOption, node_for
+from borderlink.cli.options import CLI, DbOption, acting, node_for
 from borderlink.services.risk import profiles as service
 
 app = typer.Typer(help="Risk profiles: add, list, show, disable, test.", no_args_is_help=True)
@@ -22,13 +22,21 @@ FileArg = Annotated[Path, typer.Argument(help="YAML or JSON file with one or mor
 
 
 @app.command("add")
-def add_cmd(file: FileArg, db: DbOption = None, owner: str | None = None) -> None:
+def add_cmd(
+    file: FileArg,
+    db: DbOption = None,
+    owner: str | None = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Save as this user (their rights, certifications).")
+    ] = None,
+) -> None:
     """Add the profiles in FILE (a changed profile becomes a new version)."""
     node = node_for(db)
+    principal = acting(node, as_user)
     for profile in service.read_profiles_file(file):
         if owner:
             profile = profile.model_copy(update={"owner": owner})
-        stored = service.save_profile(node, CLI, profile)
+        stored = service.save_profile(node, principal, profile)
         out.print(f"profile [bold]{stored.name}[/] version {stored.version}")
 
 

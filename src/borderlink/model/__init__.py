@@ -9,10 +9,22 @@ blocks :class:`Schema`, :class:`Group`, :class:`Field`), the value types in one
 :class:`FieldIssue`, :class:`IngestSummary`; reference data views (:class:`HsCodeView`,
 :class:`CountryView`, :class:`RefDataSummary`); for cooperation :class:`Alert`,
 :class:`Seizure`, :class:`Agreement`, :class:`PartnerAlert` and their value types; for
-coordination with other border agencies :class:`ReferralStatus` and :class:`ReferralAnswer`.
+coordination with other border agencies :class:`ReferralStatus` and :class:`ReferralAnswer`;
+for capacity building :class:`TrainingRecord`, :class:`Requirement`, :class:`GatedAction`,
+:class:`InspectionMethod`, :class:`Exercise` and :class:`ExerciseScore`.
 """
 
 from borderlink.model.body import DeclarationIn, as_sent
+from borderlink.model.capacity import (
+    Exercise,
+    ExerciseKind,
+    ExerciseScore,
+    GatedAction,
+    InspectionMethod,
+    Requirement,
+    TrainingRecord,
+    TrainingResult,
+)
 from borderlink.model.cooperation import (
     CLASSIFICATION_ORDER,
     RECORD_MODELS,
@@ -68,14 +80,19 @@ __all__ = [
     "CountryView",
     "DeclarationIn",
     "EditionSummary",
+    "Exercise",
+    "ExerciseKind",
+    "ExerciseScore",
     "Field",
     "FieldIssue",
+    "GatedAction",
     "Group",
     "HsCodeView",
     "HsCorrelated",
     "HsNode",
     "HsRef",
     "IngestSummary",
+    "InspectionMethod",
     "IsoDate",
     "Outcome",
     "PartnerAlert",
@@ -85,12 +102,15 @@ __all__ = [
     "ReferralAnswer",
     "ReferralStatus",
     "RejectedRecord",
+    "Requirement",
     "Route",
     "Schema",
     "SeizedParty",
     "Seizure",
     "Severity",
     "Tlp",
+    "TrainingRecord",
+    "TrainingResult",
     "TransportMode",
     "ValueType",
     "as_sent",

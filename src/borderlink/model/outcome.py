@@ -6,6 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from borderlink.model.capacity import InspectionMethod
+
 
 class Outcome(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -17,3 +19,5 @@ class Outcome(BaseModel):
     inspected_on: dt.date | None = None
     officer: str | None = None
     note: str | None = None
+    # NII (scanner image analysis) results may be reserved to certified officers.
+    method: InspectionMethod | None = None

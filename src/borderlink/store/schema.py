@@ -4,6 +4,7 @@ Alembic compares against this, so a table module missing here is a table Alembic
 """
 
 import borderlink.store.accounts_tables  # registers the accounts tables
+import borderlink.store.capacity_tables  # registers training, certifications, exercises
 import borderlink.store.cooperation_tables  # registers the cooperation tables
 import borderlink.store.coordination_tables  # registers the referral tables
 import borderlink.store.exchange_tables  # registers the log's subtrees, nonces and key history

@@ -211,6 +211,7 @@ outcomes = Table(
     Column("officer", String(64)),
     Column("note", Text),
     Column("source", String(32), nullable=False),  # "ingest:<batch>" or "officer"
+    Column("method", String(16)),  # documentary, physical, nii (borderlink.model.capacity)
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 

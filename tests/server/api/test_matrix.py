@@ -5,6 +5,8 @@ Legend: ``Y`` allowed (2xx, or 303 after a page form), ``-`` forbidden (403), ``
 sign-in page for pages). The ``anon`` column is a request without any credentials.
 Scoring answers 404 past authorisation here: no model is trained in this fixture (the risk
 tests score with one); what the rows check is who gets past the role check.
+Training: exercises live on a training sandbox, so none is installed here (404 past the role
+check); the withdrawn record is one recorded for the bystander per column.
 Referrals: office A's declarations go to the agency officer's agency (``ref_health``), office
 B's to the police (``ref_police``); only an officer of the agency answers (not even an
 administrator), and an acknowledgement repeated changes nothing, so every column may try.
@@ -27,6 +29,7 @@ from fastapi import FastAPI
 from fastapi.routing import RouteContext
 
 from borderlink.coordination import JointPlan, SopDraft
+from borderlink.model import TrainingRecord, TrainingResult
 from borderlink.server.deps import SESSION_COOKIE
 from borderlink.server.openapi import api_routes
 from borderlink.services import Node
@@ -37,6 +40,7 @@ from borderlink.services.cooperation.partners import init_node
 from borderlink.services.coordination import incidents, joint, sops
 from borderlink.services.declarations import browse
 from borderlink.services.risk import post_clearance as pca
+from borderlink.services.capacity import training
 from tests.surfaces import (
     AGENCY,
     DAY,
@@ -158,6 +162,15 @@ GET    /api/v1/inspections/{other}/assignment  Y Y 4 Y - - U
 PUT    /api/v1/inspections/{own}/report        Y - Y - - - U
 GET    /api/v1/inspections/{own}/report        Y Y Y Y - - U
 POST   /api/v1/inspections/{own}/seizure       Y - - Y - - U
+GET    /api/v1/training/records                Y Y Y Y Y Y U
+POST   /api/v1/training/records                Y - - - - - U
+POST   /api/v1/training/records/{training_record}/withdraw Y - - - - - U
+GET    /api/v1/certifications                  Y Y Y Y Y Y U
+GET    /api/v1/certifications/requirements     Y Y Y Y Y Y U
+POST   /api/v1/certifications/requirements     Y - - - - - U
+GET    /api/v1/training/exercises              Y Y Y Y Y Y U
+GET    /api/v1/training/exercises/none         4 4 4 4 4 4 U
+POST   /api/v1/training/exercises/none/attempts 4 4 4 4 4 4 U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 GET    /taxii2/                                - - - - - - U
@@ -227,6 +240,9 @@ POST   /declarations/{own2}/inspection-report  Y - Y - - - U
 POST   /declarations/{own}/seizure             Y - - Y - - U
 GET    /portal?q=oranges                       Y Y Y Y Y Y Y
 GET    /portal/goods?hs=080510&origin=MA       Y Y Y Y Y Y Y
+GET    /training                               Y Y Y Y Y Y U
+GET    /training/exercises/none                4 4 4 4 4 4 U
+POST   /training/exercises/none                4 4 4 4 4 4 U
 POST   /account/password                       Y Y Y Y Y Y U
 """
 
@@ -373,6 +389,20 @@ def _border_post_body(method: str, path: str, n: int) -> dict[str, Any]:
         return {"json": {"officer": "officer-1", "day": "2026-12-03"}}
     if path.endswith("/report"):
         return {"json": REPORT}
+    return _training_body(method, path, n)
+
+
+def _training_body(method: str, path: str, n: int) -> dict[str, Any]:
+    if method == "POST" and path == "/api/v1/training/records":
+        course = {"course": f"matrix-{n}", "completed_on": "2026-11-01", "result": "passed"}
+        return {"json": {"username": "bystander"} | course}
+    if path.endswith("/withdraw"):
+        return {"json": {"reason": "matrix"}}
+    if path == "/api/v1/certifications/requirements":
+        wanted = {"action": "nii-result", "certification": "nii-image-analysis"}
+        return {"json": [wanted | {"reason": "scanner images"}]}
+    if path.endswith("/attempts"):
+        return {"json": {"answer": "D-1"}}
     return {}
 
 
@@ -424,6 +454,16 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "ref_police": referral_ids["police"],
             **border_post,
             "pca": case,
+            "training_record": training.record_training(
+                node,
+                ADMIN,
+                TrainingRecord(
+                    username="bystander",
+                    course=f"seeded-{n}",
+                    completed_on=dt.date(2026, 11, 1),
+                    result=TrainingResult.PASSED,
+                ),
+            ).record.record_id,
             "own_token": accounts.issue_token(
                 node, ADMIN, username=seeded.users[role], name="spare", reason="test"
             ).info.token_id
@@ -459,6 +499,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                 key, value = _a_field_of_reject_1(node)
                 data |= {f"f:{key}": value}  # a rejected record's field, corrected to itself
                 data |= PAGE_BORDER_POST
+                data |= {"answer": "D-1"}  # an exercise's
                 # Changing one's password (the last row: the role's password changes for good).
                 data |= {"current_password": PASSWORD, "new_password": PASSWORD + "-changed"}
                 response = await browser.request(
@@ -483,6 +524,7 @@ SAMPLE = dict.fromkeys(
     "x",
 ) | {"profile": "x", "ref_health": "1", "ref_police": "2", "pca": "PCA:X:2026-01-01:2026-01-02"}
 SAMPLE |= {"joint": "1", "joint_decl": "x", "incident": "1", "sop": "a/b", "own2": "x"}
+) | {"profile": "x", "ref_health": "1", "ref_police": "2", "training_record": "1"}
 SKIPPED = ("/api/v1/openapi.json", "/api/v1/docs", "/static")  # the framework's own
 
 

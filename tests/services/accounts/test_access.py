@@ -26,7 +26,11 @@ def test_every_role_has_a_policy_row() -> None:
 
 
 def test_the_auditor_only_reads_the_audit_log() -> None:
-    assert _who(Role.AUDITOR).permissions == {Permission.AUDIT_READ, Permission.TOKENS_OWN}
+    assert _who(Role.AUDITOR).permissions == {
+        Permission.AUDIT_READ,
+        Permission.TOKENS_OWN,
+        Permission.TRAINING_OWN,
+    }
 
 
 def test_nominal_data_is_for_those_who_need_it() -> None:

@@ -15,7 +15,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from borderlink.errors import InvalidInput
-from borderlink.model import DECLARATION, DeclarationIn, IsoDate, Outcome
+from borderlink.model import DECLARATION, DeclarationIn, InspectionMethod, IsoDate, Outcome
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.server.errors import ErrorBody
 from borderlink.server.openapi import raises
@@ -42,6 +42,9 @@ class OutcomeIn(BaseModel):
     revenue_recovered: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     inspected_on: IsoDate | None = None
     note: str | None = Field(default=None, max_length=2000)
+    method: InspectionMethod | None = Field(
+        default=None, description="documentary, physical or nii (may need a certification)"
+    )
 
 
 @router.get("/declarations")

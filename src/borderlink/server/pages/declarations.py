@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from borderlink.errors import InvalidInput
-from borderlink.model import Outcome, labels
+from borderlink.model import InspectionMethod, Outcome, labels
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.charts import contribution_chart
 from borderlink.server.pages.common import (
@@ -128,6 +128,7 @@ async def record_outcome(
             else None,
             officer=principal.username,
             note=form.get("note") or None,
+            method=InspectionMethod(form["method"]) if form.get("method") else None,
         )
     except ValueError as error:
         raise InvalidInput(f"outcome not understood: {error}") from None

@@ -57,6 +57,8 @@ class Permission(StrEnum):
     SOPS_PUBLISH = "sops:publish"  # publish an agency's standard operating procedures
     INSPECTIONS_MANAGE = "inspections:manage"  # set offices' daily inspection capacity
     POST_CLEARANCE = "post-clearance:audit"  # blue-lane audit cases: open, assign, close
+    TRAINING_OWN = "training:own"  # one's own training record; take exercises
+    TRAINING_MANAGE = "training:manage"  # everyone's records, requirements, exercises
 
 
 P = Permission
@@ -86,6 +88,7 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.WATCHLISTS_MANAGE,
                 P.SCREENING_REVIEW,
                 P.POST_CLEARANCE,
+                P.TRAINING_OWN,
             }
         ),
         Role.OFFICER: frozenset(
@@ -99,6 +102,7 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.PROFILES_READ,
                 P.REFERRALS_READ,
                 P.INCIDENTS_REPORT,
+                P.TRAINING_OWN,
             }
         ),
         # Liaison officers see declarations to prepare what may be shared, but not who is behind
@@ -111,6 +115,7 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.AGREEMENTS_MANAGE,
                 P.PARTNERS_MANAGE,
                 P.SHARING_OUTGOING,
+                P.TRAINING_OWN,
             }
         ),
         Role.AGENCY_OFFICER: frozenset(
@@ -120,9 +125,10 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.TOKENS_OWN,
                 P.INCIDENTS_REPORT,
                 P.SOPS_PUBLISH,  # their own agency's only (the use case checks)
+                P.TRAINING_OWN,
             }
         ),
-        Role.AUDITOR: frozenset({P.AUDIT_READ, P.TOKENS_OWN}),
+        Role.AUDITOR: frozenset({P.AUDIT_READ, P.TOKENS_OWN, P.TRAINING_OWN}),
     }
 )
 

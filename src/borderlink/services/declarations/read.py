@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Select, and_, func, insert, select, update
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import NotFound
-from borderlink.model import IsoDate, Outcome
+from borderlink.model import GatedAction, InspectionMethod, IsoDate, Outcome
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import (
     REDACTED,
@@ -26,6 +26,7 @@ from borderlink.services.accounts.access import (
     require,
     sees_nominal,
 )
+from borderlink.services.capacity.certifications import require_certified
 from borderlink.services.declarations.redaction import PARTY_COLUMNS
 from borderlink.services.declarations.views import (
     HEADER_COLUMNS,
@@ -283,6 +284,7 @@ def _outcome_view(row: Any) -> OutcomeView:
         note=row.note,
         source=row.source,
         recorded_at=_aware(row.recorded_at),
+        method=row.method,
     )
 
 
@@ -306,9 +308,12 @@ def store_outcome(conn: Connection, principal: Principal, outcome: Outcome) -> O
         "note": outcome.note,
         "source": "officer",
         "recorded_at": dt.datetime.now(dt.UTC),
+        "method": outcome.method,
     }
     key = outcomes.c.declaration_id == outcome.declaration_id
     _visible_header(conn, principal, outcome.declaration_id)
+    if outcome.method == InspectionMethod.NII:
+        require_certified(conn, principal, GatedAction.NII_RESULT)
     before = conn.execute(select(outcomes).where(key)).first()
     if before is None:
         conn.execute(insert(outcomes).values(declaration_id=outcome.declaration_id, **values))

@@ -16,7 +16,7 @@ import polars as pl
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy import Table
 
-from borderlink.model import DECLARATION
+from borderlink.model import DECLARATION, InspectionMethod
 from borderlink.store.tables import declarations, goods_items
 
 # Python types of the value types' Polars types, for the response models read off the schema.
@@ -112,6 +112,7 @@ class OutcomeView(BaseModel):
     note: str | None
     source: str
     recorded_at: dt.datetime
+    method: InspectionMethod | None = None
 
 
 class HistoryEntry(BaseModel):

@@ -17,8 +17,10 @@ from sqlalchemy import Connection, and_, case, func, select
 
 from borderlink import risk
 from borderlink.errors import ExpressionError, InvalidInput, NotFound
+from borderlink.model import GatedAction
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
+from borderlink.services.capacity.certifications import require_certified
 from borderlink.services.node import Node
 from borderlink.services.risk._store import read_items
 from borderlink.services.risk.models import load_model
@@ -122,6 +124,8 @@ def save_profile(node: Node, principal: Principal, profile: risk.Profile) -> ris
     if not principal.is_system:
         profile = profile.model_copy(update={"owner": principal.username})
     with node.transaction() as conn:
+        if profile.enabled and profile.channel == "red":
+            require_certified(conn, principal, GatedAction.PROFILE_FORCE_RED)
         current = _latest(conn, profile.name)
         if current and current.model_dump(exclude={"version"}) == profile.model_dump(
             exclude={"version"}
@@ -287,3 +291,22 @@ def replay_profile(
         "illicit": illicit,
         "hit_rate": round(illicit / inspected.height, 4) if inspected.height else None,
     }
+
+
+def matching_declarations(
+    node: Node, profile: risk.Profile, *, since: dt.date, until: dt.date
+) -> set[str]:
+    """The stored declarations in [since, until] a profile hits, trader history and references
+    learned from what was inspected before ``since`` (for marking a trainee's profile; the
+    caller authorises)."""
+    frame = read_items(node, since=since, until=until)
+    if frame.height == 0:
+        return set()
+    history = read_items(node, until=since - dt.timedelta(days=1))
+    labelled = history.filter(pl.col("illicit").is_not_null())
+    if labelled.height == 0:
+        labelled = frame.with_columns(pl.lit(False).alias("illicit"))
+    state = risk.features.fit_state(labelled)
+    items = risk.apply_profiles(risk.transform(frame, state), risk.compile_profiles([profile]))
+    hits = items.filter(pl.col("profile_hits").list.len() > 0)
+    return set(hits["declaration_id"].cast(pl.Utf8).to_list())
