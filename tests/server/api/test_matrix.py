@@ -36,11 +36,11 @@ from borderlink.services import Node
 from borderlink.services.accounts import audit_seal
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.capacity import training
 from borderlink.services.cooperation.partners import init_node
 from borderlink.services.coordination import incidents, joint, sops
 from borderlink.services.declarations import browse
 from borderlink.services.risk import post_clearance as pca
-from borderlink.services.capacity import training
 from tests.surfaces import (
     AGENCY,
     DAY,
@@ -524,7 +524,7 @@ SAMPLE = dict.fromkeys(
     "x",
 ) | {"profile": "x", "ref_health": "1", "ref_police": "2", "pca": "PCA:X:2026-01-01:2026-01-02"}
 SAMPLE |= {"joint": "1", "joint_decl": "x", "incident": "1", "sop": "a/b", "own2": "x"}
-) | {"profile": "x", "ref_health": "1", "ref_police": "2", "training_record": "1"}
+SAMPLE |= {"training_record": "1"}
 SKIPPED = ("/api/v1/openapi.json", "/api/v1/docs", "/static")  # the framework's own
 
 
