@@ -108,6 +108,10 @@ class Settings(BaseSettings):
         "log (0: never in the background; `borderlink audit seal` still does).",
     )
     test_postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    test_nats_url: str = Field(
+        default="nats://127.0.0.1:4222",
+        description="The NATS server (JetStream enabled) the streaming intake tests use.",
+    )
 
     max_auth_body_bytes: int = Field(
         default=16 << 10,

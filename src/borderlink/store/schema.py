@@ -8,7 +8,8 @@ import borderlink.store.cooperation_tables  # registers the cooperation tables
 import borderlink.store.coordination_tables  # registers the referral tables
 import borderlink.store.exchange_tables  # registers the log's subtrees, nonces and key history
 import borderlink.store.risk_tables  # registers the risk tables
-import borderlink.store.screening_tables  # noqa: F401 - registers watchlists and their hits
+import borderlink.store.screening_tables  # registers watchlists and their hits
+import borderlink.store.stream_tables  # noqa: F401 - registers the streaming intake's messages
 from borderlink.store.tables import metadata
 
 __all__ = ["metadata"]
