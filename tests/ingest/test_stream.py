@@ -50,9 +50,7 @@ def test_each_message_is_one_record_of_the_reader_whatever_it_holds() -> None:
     assert text.count(b"\n") == len(bodies)
     frames = list(read_json_chunks(io.BytesIO(text), 100))
     rows = frames[0]
-    by_record = {
-        n: rows.filter(rows["_record_no"] == n)["_error"].to_list() for n in range(1, 7)
-    }
+    by_record = {n: rows.filter(rows["_record_no"] == n)["_error"].to_list() for n in range(1, 7)}
     assert by_record[1] == [None]
     assert by_record[2][0].startswith("malformed JSON")
     assert by_record[3] == by_record[4] == by_record[5] == ["a declaration must be a JSON object"]

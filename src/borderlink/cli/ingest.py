@@ -65,7 +65,7 @@ def files_in(folder: Path, fmt: str) -> list[Path]:
     )
 
 
-# long: a command's options are its signature (the stream's six are declared above)
+# long: a command's options are its signature (the stream's are declared above)
 DurableOption = Annotated[
     str, typer.Option("--durable", help="With --from: the durable consumer's name.")
 ]
@@ -91,6 +91,15 @@ IdleOption = Annotated[
     float | None,
     typer.Option(
         "--idle-exit", min=0, help="With --from: stop after this many seconds without messages."
+    ),
+]
+AckWaitOption = Annotated[
+    float,
+    typer.Option(
+        "--ack-wait",
+        min=1,
+        help="With --from: seconds the server waits for an acknowledgement before delivering "
+        "a message again (how soon a killed consumer's last batch comes back).",
     ),
 ]
 MaxOption = Annotated[
@@ -174,6 +183,7 @@ def ingest(
     batch: BatchOption = MAX_BATCH,
     idle_exit: IdleOption = None,
     max_messages: MaxOption = None,
+    ack_wait: AckWaitOption = 10.0,
 ) -> None:
     """Load declarations; accepted + rejected (kept with reasons) + duplicates = rows."""
     node = node_for(db)
@@ -187,6 +197,7 @@ def ingest(
             batch=batch,
             idle_exit_s=idle_exit,
             max_messages=max_messages,
+            ack_wait_s=ack_wait,
         )
         consume_stream(node, source, options, as_json)
         return

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from borderlink import risk
 from borderlink.errors import PermissionDenied
+from borderlink.ingest.stream import jsonl
 from borderlink.services import Node
 from borderlink.services.accounts.access import Principal, Role
-from borderlink.ingest.stream import jsonl
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.ingest.stream import Arrived, take_messages
 from borderlink.services.risk import models

@@ -77,6 +77,10 @@ class StreamOptions:
     wait_s: float = 1.0  # how long one fetch waits for a first message
     idle_exit_s: float | None = None  # stop after this long without a message (None: never)
     max_messages: int | None = None  # stop after this many (None: never)
+    # How long the server waits for an ack before it delivers a message again: what a killed
+    # consumer's last batch waits before the next consumer gets it. A batch that takes longer
+    # says it is still in progress (see _working_on), so it is never delivered twice meanwhile.
+    ack_wait_s: float = 10.0
 
     def reply_to(self, subject: str) -> str:
         reply = self.reply_subject or f"{subject}.channel"
@@ -326,11 +330,19 @@ async def _subscribe(
         ack_policy=AckPolicy.EXPLICIT,
         deliver_policy=DeliverPolicy.ALL,
         filter_subject=address.subject,
-        ack_wait=60,  # longer than any batch takes: redelivered only when we are gone
+        ack_wait=options.ack_wait_s,
     )
     return await js.pull_subscribe(
         address.subject, durable=options.durable, stream=name, config=config
     )
+
+
+async def _working_on(fetched: Sequence[Msg], every_s: float) -> None:
+    """Tell the server, while a batch is being stored, that its messages are in hand."""
+    while True:
+        await asyncio.sleep(every_s)
+        for msg in fetched:
+            await msg.in_progress()
 
 
 def _wanted(options: StreamOptions, taken: int) -> int:
@@ -371,9 +383,13 @@ async def consume(
                 continue
             idle_since = time.monotonic()
             arrived = [_arrived(m) for m in fetched]
-            decisions = await asyncio.to_thread(
-                take_messages, node, principal, arrived, stream=name, subject=address.subject
-            )
+            working = asyncio.create_task(_working_on(fetched, options.ack_wait_s / 3))
+            try:
+                decisions = await asyncio.to_thread(
+                    take_messages, node, principal, arrived, stream=name, subject=address.subject
+                )
+            finally:
+                working.cancel()
             await _publish(nc, reply, decisions)
             for msg in fetched:  # only now: everything they brought is committed and answered
                 await msg.ack()
