@@ -58,11 +58,10 @@ def test_each_message_is_one_record_of_the_reader_whatever_it_holds() -> None:
 
 
 def test_the_declaration_id_is_read_as_ingest_cleans_it() -> None:
-    assert stream.declaration_id(b'{"id": " D1 "}') == "D1"
-    assert stream.declaration_id(b'{"id": 42}') == "42"
-    assert stream.declaration_id(b'{"id": true}') is None
-    assert stream.declaration_id(b"[]") is None
-    assert stream.declaration_id(b"{oops") is None
+    found = stream.declaration_ids(
+        [b'{"id": " D1 "}', b'{"id": 42}', b'{"id": true}', b"[]", b"{oops", b'{"id": "A\\u200bB"}']
+    )
+    assert found == ["D1", "42", None, None, None, None]
 
 
 def test_a_decision_keeps_the_channel_and_leaves_the_reasons_on_the_node() -> None:

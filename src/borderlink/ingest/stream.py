@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import polars as pl
+
 from borderlink.errors import InvalidInput
 from borderlink.model.types import registry as t
 
@@ -97,9 +99,7 @@ def jsonl(bodies: Sequence[bytes]) -> bytes:
     return b"".join(message_line(body) + b"\n" for body in bodies)
 
 
-def declaration_id(body: bytes) -> str | None:
-    """The reference a message's declaration is stored under (cleaned as ingest cleans it);
-    None when the message holds no declaration object with a valid one."""
+def _raw_id(body: bytes) -> str | None:
     try:
         loaded = json.loads(body)
     except ValueError:
@@ -109,7 +109,15 @@ def declaration_id(body: bytes) -> str | None:
     value = loaded.get("id")
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
-    return t.identifier.clean(str(value))
+    return str(value)
+
+
+def declaration_ids(bodies: Sequence[bytes]) -> list[str | None]:
+    """The reference each message's declaration is stored under, cleaned as ingest cleans the
+    column (one vectorised pass); None where a message holds no object with a valid one."""
+    raw = pl.Series("id", [_raw_id(body) for body in bodies], dtype=pl.String)
+    cleaned, _ = t.identifier.clean_column(raw)
+    return cleaned.to_list()
 
 
 def decision(
@@ -152,7 +160,7 @@ __all__ = [
     "StreamAddress",
     "check_subject",
     "decision",
-    "declaration_id",
+    "declaration_ids",
     "jsonl",
     "message_line",
     "parse_address",

@@ -145,7 +145,7 @@ def _ingest(
         summary = ingest_file(
             node, principal, path, format="json", name=f"{source} #{first}-{last}"
         )
-    ids = [messages.declaration_id(a.body) for a in arrived]
+    ids = messages.declaration_ids([a.body for a in arrived])
     issues = _issues(node, summary)
     valid = [i for n, i in enumerate(ids, start=1) if i is not None and n not in issues]
     stored = _stored_in(node, summary.batch_id, valid)
