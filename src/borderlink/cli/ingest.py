@@ -65,7 +65,6 @@ def files_in(folder: Path, fmt: str) -> list[Path]:
     )
 
 
-# long: a command's options are its signature (the stream's are declared above)
 DurableOption = Annotated[
     str, typer.Option("--durable", help="With --from: the durable consumer's name.")
 ]
@@ -147,6 +146,7 @@ def render_stream(summary: StreamSummary, source: str, as_json: bool) -> None:
     out.print(table)
 
 
+# long: a command's options are its signature (the stream's are declared above)
 def ingest(
     file: Annotated[
         Path | None,

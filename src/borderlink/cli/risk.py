@@ -83,6 +83,7 @@ def train_cmd(
         out.print(f"held-out metrics: {json.dumps(info.metrics)}")
 
 
+# long: a command's options are its signature (two engines, one set of options)
 @app.command("score")
 def score_cmd(
     db: DbOption = None,
@@ -121,18 +122,18 @@ def score_cmd(
         default.random_share if random_share is None else random_share,
     )
     if engine is Engine.SPARK:
-        summary = spark.score_batch_spark(
+        when = {"since": _date(since), "until": _date(until)}
+        done = spark.score_batch_spark(
             node,
             CLI,
-            since=_date(since),
-            until=_date(until),
+            **when,
             version=model,
             policy=policy,
             seed=seed,
             rescore=rescore,
             master=master,
         )
-        _render_scored(summary, as_json)
+        _render_scored(done, as_json)
         return
     with Progress(console=Console(stderr=True), disable=as_json) as bar:
         task = bar.add_task("scoring days", total=None)

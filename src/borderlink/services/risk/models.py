@@ -63,10 +63,8 @@ def train(
     config: risk.ModelConfig | None = None,
     frame: pl.DataFrame | None = None,
 ) -> ModelInfo:
-    """Train on every stored declaration with an outcome (in the window), save and record it.
-
-    ``frame``: those rows as another engine read them (``risk train --engine spark``), in the
-    store reader's columns and order."""
+    """Train on every stored declaration with an outcome (in the window), save and record it;
+    ``frame``: those rows as another engine read them (``risk train --engine spark``)."""
     require(principal, Permission.MODELS_MANAGE)
     if frame is None:
         frame = read_items(node, since=since, until=until, labelled_only=True)
