@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]  # no stubs: Arrow batches only
 
 from borderlink import risk
 from borderlink.risk.scoring import OUTPUT_COLUMNS
