@@ -14,7 +14,9 @@ stops (or is killed) resumes where the stream says it stopped. Each fetched batc
 3. each message's decision (:func:`borderlink.ingest.stream.decision`) is read back from what
    is stored, so a redelivered message gets the answer it got the first time.
 
-Only then are the decisions published to the reply subject and the messages acknowledged: at
+Each message taken is recorded by stream and sequence (``stream_messages``): a message delivered
+again is answered with its recorded decision and not ingested a second time. Only then are the
+decisions published to the reply subject and the messages acknowledged: at
 least once, never lost. A message redelivered after a crash between commit and ack is a
 duplicate of its stored declaration (writes are idempotent on their natural keys), and its
 decision carries a ``Nats-Msg-Id`` header, so a JetStream stream capturing the reply subject
