@@ -114,12 +114,32 @@ class Settings(BaseSettings):
         description="How often the server chains new audit entries into the node's verifiable "
         "log (0: never in the background; `borderlink audit seal` still does).",
     )
+    spark_master: str = Field(
+        default="local[2]",
+        description="Where `--engine spark` runs: local[N] (N cores of this machine) or a "
+        "cluster's master URL (spark://HOST:7077, yarn, k8s://...).",
+    )
+    spark_partitions: int = Field(
+        default=8, ge=1, description="Partitions the Spark engine splits the days into."
+    )
+    spark_driver_memory: str = Field(
+        default="2g", description="The Spark driver's memory (what comes back to the node)."
+    )
+    spark_jdbc_jar: Path = Field(
+        default=Path("/usr/share/java/postgresql.jar"),
+        description="The PostgreSQL JDBC driver Spark reads the node's declarations with "
+        "(Debian: libpostgresql-jdbc-java).",
+    )
     test_postgres_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     default_language: str = Field(
         default="en",
         pattern="^[a-z]{2,3}$",
         description="The pages' language when neither the person's choice nor their browser's "
         "names one the node has (en, fr, ar).",
+    )
+    test_nats_url: str = Field(
+        default="nats://127.0.0.1:4222",
+        description="The NATS server (JetStream enabled) the streaming intake tests use.",
     )
 
     max_auth_body_bytes: int = Field(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import signal
+import threading
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,6 +22,13 @@ from borderlink.errors import InvalidInput
 from borderlink.model import IngestSummary
 from borderlink.services.ingest.amend import AmendmentIn
 from borderlink.services.ingest.files import formats, ingest_file, reader
+from borderlink.services.ingest.stream import (
+    MAX_BATCH,
+    StreamOptions,
+    StreamSummary,
+    consume,
+    parse_address,
+)
 from borderlink.services.ingest.versions import amend_declaration
 from borderlink.services.node import Node
 
@@ -59,10 +70,93 @@ def files_in(folder: Path, fmt: str) -> list[Path]:
     )
 
 
+DurableOption = Annotated[
+    str, typer.Option("--durable", help="With --from: the durable consumer's name.")
+]
+ReplyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reply-to", help="With --from: where each decision goes (default: SUBJECT.channel)."
+    ),
+]
+StreamOption = Annotated[
+    str | None,
+    typer.Option(
+        "--stream",
+        help="With --from: the JetStream stream (default: the one capturing SUBJECT, "
+        "created if none does).",
+    ),
+]
+BatchOption = Annotated[
+    int,
+    typer.Option("--batch", min=1, max=MAX_BATCH, help="With --from: messages per batch."),
+]
+IdleOption = Annotated[
+    float | None,
+    typer.Option(
+        "--idle-exit", min=0, help="With --from: stop after this many seconds without messages."
+    ),
+]
+AckWaitOption = Annotated[
+    float,
+    typer.Option(
+        "--ack-wait",
+        min=1,
+        help="With --from: seconds the server waits for an acknowledgement before delivering "
+        "a message again (how soon a killed consumer's last batch comes back).",
+    ),
+]
+MaxOption = Annotated[
+    int | None,
+    typer.Option("--max-messages", min=1, help="With --from: stop after this many messages."),
+]
+
+
+def consume_stream(node: Node, source: str, options: StreamOptions, as_json: bool) -> None:
+    """Consume until stopped (Ctrl-C, SIGTERM, --idle-exit, --max-messages): each batch is
+    committed, answered on the reply subject, then acknowledged, so nothing is lost."""
+    address = parse_address(source)
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def progress(decisions: list[dict[str, Any]]) -> None:
+        if not as_json:
+            counts = Counter(d["status"] for d in decisions)
+            err.print(f"{address}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+    try:
+        summary = asyncio.run(
+            consume(node, CLI, address, options, should_stop=stop.is_set, on_batch=progress)
+        )
+    except KeyboardInterrupt:
+        err.print("stopped: what was not acknowledged is delivered again on the next start")
+        raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    render_stream(summary, str(address), as_json)
+
+
+def render_stream(summary: StreamSummary, source: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(asdict(summary)))
+        return
+    out.print(f"consumed {source}")
+    table = Table(show_header=False)
+    table.add_row("messages", f"{summary.messages:,}")
+    table.add_row("[green]accepted", f"{summary.accepted:,}")
+    table.add_row("[red]rejected", f"{summary.rejected:,}")
+    table.add_row("[yellow]duplicates", f"{summary.duplicates:,}")
+    for channel, count in sorted(summary.channels.items()):
+        table.add_row(f"channel {channel}", f"{count:,}")
+    out.print(table)
+
+
+# long: a command's options are its signature (the stream's are declared above)
 def ingest(
     file: Annotated[
-        Path, typer.Argument(help="The file to load, or a directory (each of its files).")
-    ],
+        Path | None,
+        typer.Argument(help="The file to load, or a directory (each of its files)."),
+    ] = None,
     fmt: Annotated[
         str,
         typer.Option(
@@ -79,9 +173,40 @@ def ingest(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     db: DbOption = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Consume a NATS JetStream subject instead of a file: nats://HOST:PORT/SUBJECT "
+            "(see the --durable, --reply-to, --stream, --batch, --idle-exit, --max-messages "
+            "options).",
+        ),
+    ] = None,
+    durable: DurableOption = "borderlink-ingest",
+    reply_to: ReplyOption = None,
+    stream_name: StreamOption = None,
+    batch: BatchOption = MAX_BATCH,
+    idle_exit: IdleOption = None,
+    max_messages: MaxOption = None,
+    ack_wait: AckWaitOption = 10.0,
 ) -> None:
     """Load declarations; accepted + rejected (kept with reasons) + duplicates = rows."""
     node = node_for(db)
+    if (file is None) == (source is None):
+        raise InvalidInput("give a FILE (or directory) or --from nats://...", field="file")
+    if source is not None:
+        options = StreamOptions(
+            durable=durable,
+            stream=stream_name,
+            reply_subject=reply_to,
+            batch=batch,
+            idle_exit_s=idle_exit,
+            max_messages=max_messages,
+            ack_wait_s=ack_wait,
+        )
+        consume_stream(node, source, options, as_json)
+        return
+    assert file is not None
     if file.is_dir():
         _ingest_folder(node, file, fmt, mapping, as_json)
         return

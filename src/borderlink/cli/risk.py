@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from rich.progress import Progress
 
 from borderlink.cli.options import CLI, DbOption, node_for
 from borderlink.services.refdata.load import snapshot
-from borderlink.services.risk import CapacityPolicy, evaluation, models
+from borderlink.services.risk import CapacityPolicy, evaluation, models, spark
 from borderlink.services.risk import score as service
 
 app = typer.Typer(help="Risk model: train, score, evaluate.", no_args_is_help=True)
@@ -30,6 +31,27 @@ UntilOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
 
+class Engine(StrEnum):
+    POLARS = "polars"
+    SPARK = "spark"
+
+
+EngineOption = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="polars: this process; spark: Apache Spark (pip install 'borderlink\\[spark]'), "
+        "reading PostgreSQL over JDBC (a SQLite node through a Parquet export).",
+    ),
+]
+MasterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--master", help="With --engine spark: local[N] or a cluster (default: settings)."
+    ),
+]
+
+
 def _date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
@@ -40,11 +62,18 @@ def train_cmd(
     since: SinceOption = None,
     until: UntilOption = None,
     as_json: JsonOption = False,
+    engine: EngineOption = Engine.POLARS,
+    master: MasterOption = None,
 ) -> None:
     """Learn a model from stored declarations with inspection outcomes."""
     node = node_for(db)
     with out.status("training the risk model..."):
-        info = models.train(node, CLI, since=_date(since), until=_date(until))
+        if engine is Engine.SPARK:
+            info = spark.train_spark(
+                node, CLI, since=_date(since), until=_date(until), master=master
+            )
+        else:
+            info = models.train(node, CLI, since=_date(since), until=_date(until))
     if as_json:
         print(json.dumps(asdict(info), default=str))
         return
@@ -54,6 +83,7 @@ def train_cmd(
         out.print(f"held-out metrics: {json.dumps(info.metrics)}")
 
 
+# long: a command's options are its signature (two engines, one set of options)
 @app.command("score")
 def score_cmd(
     db: DbOption = None,
@@ -78,6 +108,8 @@ def score_cmd(
         ),
     ] = False,
     as_json: JsonOption = False,
+    engine: EngineOption = Engine.POLARS,
+    master: MasterOption = None,
 ) -> None:
     """Score what is new: declarations not decided yet (not inspected, not released) that
     arrived after the model's training window and that this model has not scored (capacity
@@ -89,6 +121,20 @@ def score_cmd(
         default.yellow_share if yellow is None else yellow,
         default.random_share if random_share is None else random_share,
     )
+    if engine is Engine.SPARK:
+        when = {"since": _date(since), "until": _date(until)}
+        done = spark.score_batch_spark(
+            node,
+            CLI,
+            **when,
+            version=model,
+            policy=policy,
+            seed=seed,
+            rescore=rescore,
+            master=master,
+        )
+        _render_scored(done, as_json)
+        return
     with Progress(console=Console(stderr=True), disable=as_json) as bar:
         task = bar.add_task("scoring days", total=None)
 
@@ -106,6 +152,10 @@ def score_cmd(
             progress=progress,
             rescore=rescore,
         )
+    _render_scored(summary, as_json)
+
+
+def _render_scored(summary: service.ScoreSummary, as_json: bool) -> None:
     if as_json:
         print(json.dumps(asdict(summary)))
         return

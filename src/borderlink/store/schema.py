@@ -10,6 +10,7 @@ import borderlink.store.coordination_tables  # registers the referral tables
 import borderlink.store.exchange_tables  # registers the log's subtrees, nonces and key history
 import borderlink.store.risk_tables  # registers the risk tables
 import borderlink.store.screening_tables  # registers watchlists and their hits
+import borderlink.store.stream_tables
 import borderlink.store.trade_tables  # noqa: F401 - registers MRAs and their trader id mappings
 from borderlink.store.tables import metadata
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -60,10 +61,13 @@ def train(
     since: dt.date | None = None,
     until: dt.date | None = None,
     config: risk.ModelConfig | None = None,
+    frame: pl.DataFrame | None = None,
 ) -> ModelInfo:
-    """Train on every stored declaration with an outcome (in the window), save and record it."""
+    """Train on every stored declaration with an outcome (in the window), save and record it;
+    ``frame``: those rows as another engine read them (``risk train --engine spark``)."""
     require(principal, Permission.MODELS_MANAGE)
-    frame = read_items(node, since=since, until=until, labelled_only=True)
+    if frame is None:
+        frame = read_items(node, since=since, until=until, labelled_only=True)
     if frame.height == 0:
         raise InvalidInput("no declarations with inspection outcomes to learn from")
     previous = _newest_version(node)
