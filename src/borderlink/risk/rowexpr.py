@@ -23,6 +23,7 @@ import ast
 import math
 import operator
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 Row = Mapping[str, Any]
@@ -69,21 +70,25 @@ def _total(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool | None]:
     return compare
 
 
-_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool | None]] = {
-    ast.Eq: _total(operator.eq),
-    ast.NotEq: _total(operator.ne),
-    ast.Lt: _total(operator.lt),
-    ast.LtE: _total(operator.le),
-    ast.Gt: _total(operator.gt),
-    ast.GtE: _total(operator.ge),
-}
+_COMPARE: Mapping[type[ast.cmpop], Callable[[Any, Any], bool | None]] = MappingProxyType(
+    {
+        ast.Eq: _total(operator.eq),
+        ast.NotEq: _total(operator.ne),
+        ast.Lt: _total(operator.lt),
+        ast.LtE: _total(operator.le),
+        ast.Gt: _total(operator.gt),
+        ast.GtE: _total(operator.ge),
+    }
+)
 
-_ARITHMETIC: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: _add,
-    ast.Sub: _sub,
-    ast.Mult: multiply,
-    ast.Div: divide,
-}
+_ARITHMETIC: Mapping[type[ast.operator], Callable[[Any, Any], Any]] = MappingProxyType(
+    {
+        ast.Add: _add,
+        ast.Sub: _sub,
+        ast.Mult: multiply,
+        ast.Div: divide,
+    }
+)
 
 
 def _and(parts: list[Fn]) -> Fn:

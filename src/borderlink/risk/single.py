@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, cast
 
 import numpy as np
@@ -250,7 +251,7 @@ def score_items_rows(
     return out
 
 
-_FORCE = {"red": 2, "yellow": 1}
+_FORCE: Mapping[str, int] = MappingProxyType({"red": 2, "yellow": 1})
 
 
 def to_declarations_rows(

@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from types import MappingProxyType
 from typing import Any
 
 import polars as pl
@@ -331,16 +332,18 @@ def _channelled(decls: pl.DataFrame, red: float, yellow: float) -> pl.DataFrame:
 # Up to this many items, declarations scored on demand take the one-row path
 # (:mod:`borderlink.risk.single`); a larger group is cheaper through frames.
 ONE_ROW_PATH_ITEMS = 256
-SCORED_SCHEMA: dict[str, Any] = {
-    "declaration_id": pl.Utf8,
-    "_item": pl.UInt32,
-    "model_score": pl.Float64,
-    "risk": pl.Float64,
-    "profile_hits": pl.List(pl.Utf8),
-    "forced_channel": pl.Utf8,
-    "channel": pl.Utf8,
-    "selection": pl.Utf8,
-}
+SCORED_SCHEMA: Mapping[str, Any] = MappingProxyType(
+    {
+        "declaration_id": pl.Utf8,
+        "_item": pl.UInt32,
+        "model_score": pl.Float64,
+        "risk": pl.Float64,
+        "profile_hits": pl.List(pl.Utf8),
+        "forced_channel": pl.Utf8,
+        "channel": pl.Utf8,
+        "selection": pl.Utf8,
+    }
+)
 
 
 def _score_rows(
@@ -366,7 +369,7 @@ def _score_rows(
             schema={**SCORED_SCHEMA, "reasons": pl.Utf8},
             orient="row",
         )
-    scored = pl.DataFrame(rows, schema=SCORED_SCHEMA, orient="row")
+    scored = pl.DataFrame(rows, schema=dict(SCORED_SCHEMA), orient="row")
     flagged = scored.filter(pl.col("channel") != "green")
     # the riskiest items' features as the one-row path made them: no second featurising
     features = pl.DataFrame(
