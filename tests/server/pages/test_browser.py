@@ -114,8 +114,9 @@ def test_officer_signs_in_records_an_outcome_and_sees_the_dashboard_change(
             page.click("button[type=submit]")
             assert page.url == f"{base}/dashboard"
             before = int(page.inner_text("#fig-inspected"))
-            # channels, flow and hit rate; nothing held released yet: the clearance chart says so
-            assert page.locator("svg.chart").count() == 3
+            # channels, flow, hit rate and release per channel (the green one was released when
+            # scored); nothing held released yet: the clearance chart says so
+            assert page.locator("svg.chart").count() == 4
             assert "No data yet" in page.inner_text("main")
             page.screenshot(path=ARTIFACTS / "browser-1-dashboard.png", full_page=True)
 

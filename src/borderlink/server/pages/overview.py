@@ -72,11 +72,13 @@ def _release_chart(view: time_release.TimeRelease) -> Markup:
     groups = [g for g in view.groups if g.group != "all"]
     p50 = [(g.group, g.stages["lodged_to_released"].p50_hours or 0.0) for g in groups]
     factor, unit = duration_unit(max((v for _, v in p50), default=0.0))
+    # Empty only when nothing was released: a release within seconds is a figure, not no data.
+    released = any(g.released for g in groups)
     return bar_chart(
         [(name, value * factor) for name, value in p50],
         title=f"Median time from lodging to release per channel, in {unit} (90 days)",
         unit=f" {unit}",
-        empty="No data yet: no time from lodging to release measured in these days.",
+        empty=None if released else "No data yet: nothing released in these days.",
     )
 
 
