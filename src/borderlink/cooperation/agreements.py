@@ -25,7 +25,10 @@ from borderlink.model.cooperation import (
     Agreement,
     AgreementState,
     Alert,
+    AssistanceReply,
+    AssistanceRequest,
     Category,
+    RecordModel,
     Seizure,
 )
 
@@ -42,14 +45,14 @@ TRANSITIONS: Mapping[AgreementState, frozenset[AgreementState]] = MappingProxyTy
 )
 
 # Which record model carries each category, to check an agreement's field lists.
-MODELS_BY_CATEGORY: Mapping[Category, type[Alert] | type[Seizure] | type[AeoStatus]] = (
-    MappingProxyType(
-        {
-            Category.ALERT: Alert,
-            Category.SEIZURE: Seizure,
-            Category.AEO_STATUS: AeoStatus,
-        }
-    )
+MODELS_BY_CATEGORY: Mapping[Category, RecordModel] = MappingProxyType(
+    {
+        Category.ALERT: Alert,
+        Category.SEIZURE: Seizure,
+        Category.AEO_STATUS: AeoStatus,
+        Category.ASSISTANCE_REQUEST: AssistanceRequest,
+        Category.ASSISTANCE_REPLY: AssistanceReply,
+    }
 )
 
 
@@ -91,6 +94,18 @@ STANDARD_FIELDS: Mapping[Category, tuple[str, ...]] = MappingProxyType(
             "valid_from",
             "valid_until",
         ),
+        Category.ASSISTANCE_REQUEST: (
+            "title",
+            "details",
+            "urgency",
+            "state",
+            "declaration_ids",
+            "trader_ids",
+            "container_numbers",
+            "vessel_imos",
+            "attachments",
+        ),
+        Category.ASSISTANCE_REPLY: ("ground", "findings", "history", "attachments"),
     }
 )
 # Free text: an agreement may drop these or send its own text instead (``replace``).
@@ -99,6 +114,8 @@ FREE_TEXT: Mapping[Category, frozenset[str]] = MappingProxyType(
         Category.ALERT: frozenset({"title", "description", "concealment"}),
         Category.SEIZURE: frozenset({"goods_description", "concealment"}),
         Category.AEO_STATUS: frozenset({"trader_name"}),
+        Category.ASSISTANCE_REQUEST: frozenset({"title", "details"}),
+        Category.ASSISTANCE_REPLY: frozenset({"findings"}),
     }
 )
 MAX_REPLACEMENT = 200

@@ -43,6 +43,8 @@ from borderlink.model.cooperation import (
     STIX_TYPES,
     AeoStatus,
     Alert,
+    AssistanceReply,
+    AssistanceRequest,
     CoopRecord,
     Seizure,
     Tlp,
@@ -157,6 +159,25 @@ def _aeo_identity(status: AeoStatus, obj_id: str) -> dict[str, Any]:
     }
 
 
+def _request_action(request: AssistanceRequest, obj_id: str) -> dict[str, Any]:
+    """A request as the course of action asked of the partner (no nominal data in the text)."""
+    return {
+        "name": request.title,
+        "description": f"Request for mutual assistance ({request.measure}, {request.urgency}) "
+        f"to {request.requested} under agreement {request.agreement_id}; state {request.state}; "
+        f"answer due {request.deadline.isoformat()}",
+    }
+
+
+def _reply_note(reply: AssistanceReply, obj_id: str) -> dict[str, Any]:
+    ground = f" on grounds of {reply.ground}" if reply.ground else ""
+    return {
+        "abstract": f"Reply to an assistance request: {reply.state}{ground}",
+        "content": reply.findings or f"State: {reply.state}",
+        "object_refs": [reply.request_id],
+    }
+
+
 def _country(code: str | None) -> str | None:
     """``code`` if it is an ISO 3166-1 alpha-2 code (validators check a location's country)."""
     if code and len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None:
@@ -238,6 +259,8 @@ _SHAPES: Mapping[str, _Shape] = MappingProxyType(
             _aeo_identity,
             lambda r: ["name"] if r.trader_name or r.trader_id else [],
         ),
+        "assist-request": _Shape(STIX_TYPES["assist-request"], _request_action, lambda r: []),
+        "assist-reply": _Shape(STIX_TYPES["assist-reply"], _reply_note, lambda r: []),
     }
 )
 
@@ -316,3 +339,5 @@ class RecordExporter:
 ALERT = RecordExporter("alert")
 SEIZURE = RecordExporter("seizure")
 AEO_STATUS = RecordExporter("aeo-status")
+ASSIST_REQUEST = RecordExporter("assist-request")
+ASSIST_REPLY = RecordExporter("assist-reply")

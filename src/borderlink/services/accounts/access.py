@@ -53,6 +53,9 @@ class Permission(StrEnum):
     REFDATA_MANAGE = "refdata:manage"  # load nomenclatures, correlations, rates, locations
     WATCHLISTS_MANAGE = "watchlists:manage"  # load watchlists, screen the parties against them
     SCREENING_REVIEW = "screening:review"  # confirm or dismiss a screening hit
+    ASSISTANCE_READ = "assistance:read"  # mutual assistance requests, both ways
+    ASSISTANCE_REQUEST = "assistance:request"  # draft, send and withdraw requests to partners
+    ASSISTANCE_ANSWER = "assistance:answer"  # acknowledge, answer or refuse partners' requests
 
 
 P = Permission
@@ -80,6 +83,7 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.REFERRALS_MANAGE,
                 P.WATCHLISTS_MANAGE,
                 P.SCREENING_REVIEW,
+                P.ASSISTANCE_READ,  # what partners asked and answered, to act on it
             }
         ),
         Role.OFFICER: frozenset(
@@ -104,6 +108,9 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.AGREEMENTS_MANAGE,
                 P.PARTNERS_MANAGE,
                 P.SHARING_OUTGOING,
+                P.ASSISTANCE_READ,
+                P.ASSISTANCE_REQUEST,
+                P.ASSISTANCE_ANSWER,
             }
         ),
         Role.AGENCY_OFFICER: frozenset({P.REFERRALS_READ, P.REFERRALS_ANSWER, P.TOKENS_OWN}),
