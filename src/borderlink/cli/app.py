@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from borderlink.cli import (
     agreements,
+    assistance,
     audit,
     db,
     exchange,
@@ -50,6 +51,7 @@ app.add_typer(node.app, name="node")
 app.add_typer(partners.app, name="partners")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(records.app, name="records")
+app.add_typer(assistance.app, name="assistance")
 app.add_typer(exchange.app, name="exchange")
 app.add_typer(exchange.log_app, name="log")
 exchange.app.add_typer(quarantine.app, name="quarantine")

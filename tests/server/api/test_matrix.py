@@ -25,12 +25,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.routing import RouteContext
 
+from borderlink.model import Agreement, AgreementState
 from borderlink.server.deps import SESSION_COOKIE
 from borderlink.server.openapi import api_routes
 from borderlink.services import Node
 from borderlink.services.accounts import audit_seal
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.cooperation import agreements
 from tests.surfaces import (
     OFFICE_A,
     PARTNER_KEY,
@@ -117,6 +119,15 @@ POST   /api/v1/referrals/{ref_health}/answer   - - - - Y - U
 POST   /api/v1/referrals/{ref_police}/answer   - - - - 4 - U
 GET    /api/v1/agency-rules                    Y Y Y - Y - U
 POST   /api/v1/agency-rules                    Y Y - - - - U
+GET    /api/v1/assistance/requests             Y Y - Y - - U
+POST   /api/v1/assistance/requests             Y - - Y - - U
+GET    /api/v1/assistance/reminders            Y Y - Y - - U
+GET    /api/v1/assistance/figures              Y Y - Y - - U
+GET    /api/v1/assistance/requests/r1          4 4 - 4 - - U
+POST   /api/v1/assistance/requests/r1/send     4 - - 4 - - U
+POST   /api/v1/assistance/requests/r1/withdraw 4 - - 4 - - U
+POST   /api/v1/assistance/requests/r1/reply    4 - - 4 - - U
+GET    /api/v1/assistance/files/{sha}          4 4 - 4 - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 GET    /taxii2/                                - - - - - - U
@@ -162,6 +173,9 @@ GET    /referrals/{ref_health}                 Y Y Y - Y - U
 GET    /referrals/{ref_police}                 Y Y 4 - 4 - U
 POST   /referrals/{ref_health}/answer          - - - - Y - U
 POST   /referrals/{ref_police}/answer          - - - - 4 - U
+GET    /assistance                             Y Y - Y - - U
+GET    /assistance/r1                          4 4 - 4 - - U
+POST   /assistance/r1/reply                    4 - - 4 - - U
 POST   /account/password                       Y Y Y Y Y Y U
 """
 
@@ -244,6 +258,25 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa
         return {"json": {"name": f"matrix-{n}", "days": 1}}
     if path == "/api/v1/exchange/notify":
         return {"json": {"token": "not-a-notice"}}
+    return _assistance_body(method, path, n, node)
+
+
+def _assistance_body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:
+    if method == "POST" and path == "/api/v1/assistance/requests":
+        agreement_id = f"MAA-{n}"
+        document = agreement_document(node, agreement_id) | {
+            "categories": ["assistance-request", "assistance-reply"],
+            "purposes": ["assistance"],
+        }
+        agreements.add_agreement(node, ADMIN, Agreement.model_validate(document))
+        for to in ("signed", "ratified", "in_force"):
+            agreements.transition_agreement(node, ADMIN, agreement_id, AgreementState(to))
+        request = {"reference": f"M-{n}", "requested": "node-b", "agreement_id": agreement_id}
+        return {"json": request | {"measure": "inquiry", "title": "Who is behind T-1?"}}
+    if path.endswith("/withdraw"):
+        return {"json": {"reason": "matrix"}}
+    if path == "/api/v1/assistance/requests/r1/reply":
+        return {"json": {"state": "acknowledged"}}
     return {}
 
 
@@ -270,6 +303,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "partner": seed_partner(node, f"node-q{n}"),
             "ref_health": referral_ids["health"],
             "ref_police": referral_ids["police"],
+            "sha": "0" * 64,
             "own_token": accounts.issue_token(
                 node, ADMIN, username=seeded.users[role], name="spare", reason="test"
             ).info.token_id
@@ -323,7 +357,7 @@ def test_every_role_endpoint_cell(app: FastAPI, seeded: Seeded) -> None:
 SAMPLE = dict.fromkeys(
     ["own", "other", "own_token", "bystander_token", "agreement", "page_agreement", "partner"],
     "x",
-) | {"profile": "x", "ref_health": "1", "ref_police": "2"}
+) | {"profile": "x", "ref_health": "1", "ref_police": "2", "sha": "0" * 64}
 SKIPPED = ("/api/v1/openapi.json", "/api/v1/docs", "/static")  # the framework's own
 
 

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select
 
 from borderlink.errors import Conflict, InvalidInput, NotFound, PermissionDenied, PolicyDenied
-from borderlink.services import Node
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.cooperation.assistance import (
     File,
@@ -30,7 +29,12 @@ from borderlink.services.cooperation.assistance_views import (
 from borderlink.services.cooperation.records import held_objects
 from borderlink.services.exchange.log import verify_log
 from borderlink.store.cooperation_tables import assistance_cases
-from borderlink.store.tables import declarations, goods_items, parties
+from tests.assist_samples import (
+    assistance_agreement,
+    past_deadline,
+    request_document,
+    trader_at,
+)
 from tests.coop_mesh import Mesh, agree, build_mesh, connect
 from tests.coop_samples import agreement
 
@@ -39,21 +43,6 @@ OPS = Principal.system("test")  # acts for the node in the tests
 
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
-
-
-ASSIST = ["assistance-request", "assistance-reply", "seizure", "alert"]
-# A-B lets traders be named (the point of most requests), but not the names in a history.
-
-
-def assistance_agreement(**update: object) -> Any:
-    base: dict[str, object] = {
-        "categories": [*ASSIST, "trader-identity"],
-        "purposes": ["risk-management", "assistance"],
-        "redact": {"assistance-reply": ["history.trader_name"]},
-        "answer_days": 20,
-        "amber_recipients": ["A", "B"],  # a reply goes back to A
-    }
-    return agreement(**{**base, **update})
 
 
 @pytest.fixture
@@ -77,22 +66,8 @@ def mesh(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
     m.close()
 
 
-def _request(**update: object) -> dict[str, Any]:
-    return {
-        "reference": "ATL-MAA-2026-0042",
-        "requested": "B",
-        "agreement_id": "AB-2026",
-        "measure": "information",
-        "title": "Trader behind the seizure of cigarettes in sofas",
-        "details": "Please send the trader's import history and any findings.",
-        "trader_ids": ["T-42"],
-        "container_numbers": ["MSCU1234565"],
-        **update,
-    }
-
-
 def _send(mesh: Mesh, **update: object) -> str:
-    step = draft_request(mesh.nodes["A"], OPS, _request(**update))
+    step = draft_request(mesh.nodes["A"], OPS, request_document(**update))
     sent = send_request(mesh.nodes["A"], OPS, step.request_id, transport_for=mesh.transport_for)
     assert sent.issued is not None
     assert sent.issued.released_to == ["B"]  # never C, whatever ABC-2026 allows
@@ -106,39 +81,17 @@ def _reply(mesh: Mesh, request_id: str, state: str, **kwargs: Any) -> Any:
     )
 
 
-def _trader_at(node: Node) -> None:
-    with node.transaction() as conn:
-        conn.execute(insert(parties).values(party_id="T-42", name="ACME Ltd", country="AT"))
-        for n in range(3):
-            conn.execute(
-                insert(declarations).values(
-                    declaration_id=f"B-D-{n}",
-                    declaration_type="IM",
-                    declared_on=dt.date(2026, 10, 1 + n),
-                    importer_id="T-42",
-                    created_at=dt.datetime.now(dt.UTC),
-                )
-            )
-            conn.execute(
-                insert(goods_items).values(
-                    declaration_id=f"B-D-{n}",
-                    item_no=1,
-                    hs_code="940161",
-                    hs_edition="HS2022",
-                    origin_country="CN",
-                    value_reporting=1000.0 * (n + 1),
-                    row_hash="x" * 32,
-                )
-            )
-
-
 def test_request_lifecycle_across_two_nodes_with_a_third_seeing_nothing(mesh: Mesh) -> None:
     a, b, c = mesh.nodes["A"], mesh.nodes["B"], mesh.nodes["C"]
-    step = draft_request(a, OPS, _request(), files=[File("invoice.pdf", b"%PDF-1.7 invoice")])
+    step = draft_request(
+        a, OPS, request_document(), files=[File("invoice.pdf", b"%PDF-1.7 invoice")]
+    )
     assert step.state == "draft"
     assert held_objects(b) == []  # a draft does not leave the node
-    assert draft_request(a, OPS, _request()).request_id == step.request_id  # same file number
-    draft_request(a, OPS, _request(), files=[File("invoice.pdf", b"%PDF-1.7 invoice")])
+    assert (
+        draft_request(a, OPS, request_document()).request_id == step.request_id
+    )  # same file number
+    draft_request(a, OPS, request_document(), files=[File("invoice.pdf", b"%PDF-1.7 invoice")])
     [outgoing] = work_list(a, OPS, "outgoing").items
     assert (outgoing.state, outgoing.partner) == ("draft", "B")
     assert outgoing.deadline == _today() + dt.timedelta(days=20)  # the agreement's days
@@ -149,7 +102,7 @@ def test_request_lifecycle_across_two_nodes_with_a_third_seeing_nothing(mesh: Me
     assert "addressed to B only" in sent.issued.denied["C"]
     assert send_request(a, OPS, step.request_id).issued is None  # not sent twice
     with pytest.raises(Conflict, match="sent already"):
-        draft_request(a, OPS, _request())
+        draft_request(a, OPS, request_document())
 
     [incoming] = work_list(b, OPS, "incoming").items
     assert (incoming.request_id, incoming.state, incoming.partner) == (
@@ -163,7 +116,7 @@ def test_request_lifecycle_across_two_nodes_with_a_third_seeing_nothing(mesh: Me
     assert held.attachments[0]["name"] == "invoice.pdf"
     assert attachment_content(b, OPS, held.attachments[0]["sha256"])[0] == b"%PDF-1.7 invoice"
 
-    _trader_at(b)
+    trader_at(b)
     _reply(mesh, step.request_id, "acknowledged")
     assert work_list(a, OPS, "outgoing").items[0].state == "acknowledged"
     _reply(mesh, step.request_id, "in_progress")
@@ -225,16 +178,6 @@ def test_a_refused_request_names_its_ground_and_is_final(mesh: Mesh) -> None:
         _reply(mesh, request_id, "refused", ground="nonsense")
 
 
-def _past_deadline(node: Node, request_id: str, days: int) -> None:
-    """The deadline ``days`` ago (a test cannot wait for it: the case row stands for time)."""
-    with node.transaction() as conn:
-        conn.execute(
-            update(assistance_cases)
-            .where(assistance_cases.c.request_id == request_id)
-            .values(deadline=_today() - dt.timedelta(days=days))
-        )
-
-
 def test_a_deadline_passing_makes_the_request_overdue_and_a_late_answer_counts(
     mesh: Mesh,
 ) -> None:
@@ -243,7 +186,7 @@ def test_a_deadline_passing_makes_the_request_overdue_and_a_late_answer_counts(
     assert work_list(a, OPS, "outgoing").items[0].deadline == _today() + dt.timedelta(7)
     assert reminders(a, OPS) == []
     for node in (a, b):
-        _past_deadline(node, request_id, 2)
+        past_deadline(node, request_id, 2)
     [late] = reminders(b, OPS)
     assert (late.reminder, late.days_left, late.direction) == ("overdue", -2, "incoming")
     assert reminders(a, OPS)[0].reminder == "overdue"
@@ -272,20 +215,20 @@ def test_a_request_needs_an_agreement_for_assistance(mesh: Mesh) -> None:
     a = mesh.nodes["A"]
     agree(mesh, agreement(agreement_id="AB-RISK", purposes=["risk-management"]))
     with pytest.raises(PolicyDenied, match="purpose 'assistance'"):
-        draft_request(a, OPS, _request(agreement_id="AB-RISK"))
+        draft_request(a, OPS, request_document(agreement_id="AB-RISK"))
     with pytest.raises(InvalidInput, match="no agreement 'NOPE'"):
-        draft_request(a, OPS, _request(agreement_id="NOPE"))
+        draft_request(a, OPS, request_document(agreement_id="NOPE"))
     with pytest.raises(InvalidInput, match="measure"):
-        draft_request(a, OPS, _request(measure="espionage"))
+        draft_request(a, OPS, request_document(measure="espionage"))
     with pytest.raises(InvalidInput, match="has passed"):
-        draft_request(a, OPS, _request(deadline="2020-01-01"))
+        draft_request(a, OPS, request_document(deadline="2020-01-01"))
     with pytest.raises(InvalidInput, match="unknown field"):
-        draft_request(a, OPS, _request(issuer="B"))
+        draft_request(a, OPS, request_document(issuer="B"))
     with pytest.raises(PolicyDenied, match="not between A and C"):
-        draft_request(a, OPS, _request(requested="C"))
+        draft_request(a, OPS, request_document(requested="C"))
     big = File("scan.tif", b"x" * (a.settings.assistance_attachment_max_bytes + 1))
     with pytest.raises(InvalidInput, match="at most"):
-        draft_request(a, OPS, _request(), files=[big])
+        draft_request(a, OPS, request_document(), files=[big])
     with pytest.raises(NotFound):
         reply(mesh.nodes["B"], OPS, "course-of-action--nope", "acknowledged")
 
@@ -294,7 +237,7 @@ def test_who_may_ask_answer_and_read(mesh: Mesh) -> None:
     officer = Principal(7, "olga", Role.OFFICER, office_id="A-PORT")
     liaison = Principal(8, "lee", Role.LIAISON_OFFICER)
     with pytest.raises(PermissionDenied):
-        draft_request(mesh.nodes["A"], officer, _request())
+        draft_request(mesh.nodes["A"], officer, request_document())
     with pytest.raises(PermissionDenied):
         work_list(mesh.nodes["A"], officer, "outgoing")
     request_id = _send(mesh, reference="ATL-5")

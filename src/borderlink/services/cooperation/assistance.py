@@ -33,6 +33,9 @@ from borderlink.cooperation.assistance import (
     next_reply_state,
     next_request_state,
 )
+from borderlink.cooperation.assistance import (  # re-exported: the pages offer these steps
+    REPLY_TRANSITIONS as REPLY_TRANSITIONS,
+)
 from borderlink.cooperation.policy import Denial, release
 from borderlink.errors import Conflict, InvalidInput, NotFound, PolicyDenied
 from borderlink.exchange.stix import from_stix, stix_uuid
@@ -317,14 +320,10 @@ def reply(
     """Move the reply to a partner's request to ``state`` (a correction repeats the state): the
     findings, files and trader history given replace the previous version's, the rest stays."""
     require(principal, Permission.ASSISTANCE_ANSWER)
-    try:
-        to = ReplyState(state)
-        why = RefusalGround(ground) if ground else None
-    except ValueError as error:
-        raise InvalidInput(str(error), field="ground" if ground else "state") from error
     now = dt.datetime.now(dt.UTC)
     with node.read() as conn:
         case = _case(conn, request_id, direction="incoming")
+        to, why = _step_of(state, ground)
         if case.request_state == RequestState.WITHDRAWN:
             raise Conflict(f"request {request_id} was withdrawn by {case.requester}")
         current = ReplyState(case.reply_state) if case.reply_state else None
@@ -362,6 +361,15 @@ def reply(
         node, principal, answer, purpose=PURPOSE, notify=notify, transport_for=transport_for
     )
     return StepResult(request_id, to, issued)
+
+
+def _step_of(
+    state: ReplyState | str, ground: RefusalGround | str | None
+) -> tuple[ReplyState, RefusalGround | None]:
+    try:
+        return ReplyState(state), RefusalGround(ground) if ground else None
+    except ValueError as error:
+        raise InvalidInput(str(error), field="ground" if ground else "state") from error
 
 
 def _history(conn: Connection, trader_ids: Sequence[str]) -> tuple[HistoryEntry, ...]:
