@@ -28,6 +28,8 @@ from borderlink.model.cooperation import (
     AssistanceReply,
     AssistanceRequest,
     Category,
+    Operation,
+    OperationReport,
     RecordModel,
     Seizure,
 )
@@ -52,6 +54,8 @@ MODELS_BY_CATEGORY: Mapping[Category, RecordModel] = MappingProxyType(
         Category.AEO_STATUS: AeoStatus,
         Category.ASSISTANCE_REQUEST: AssistanceRequest,
         Category.ASSISTANCE_REPLY: AssistanceReply,
+        Category.OPERATION: Operation,
+        Category.OPERATION_REPORT: OperationReport,
     }
 )
 
@@ -106,6 +110,31 @@ STANDARD_FIELDS: Mapping[Category, tuple[str, ...]] = MappingProxyType(
             "attachments",
         ),
         Category.ASSISTANCE_REPLY: ("ground", "findings", "history", "attachments"),
+        Category.OPERATION: (
+            "name",
+            "purpose",
+            "agencies",
+            "state",
+            "profiles",
+            "target_declarations",
+            "target_containers",
+            "target_traders",
+            "results_template",
+        ),
+        Category.OPERATION_REPORT: (
+            "declarations_checked",
+            "profile_hits",
+            "inspected",
+            "seizures",
+            "quantity",
+            "quantity_unit",
+            "value",
+            "arrests",
+            "referrals",
+            "hs_chapters",
+            "routes",
+            "notes",
+        ),
     }
 )
 # Free text: an agreement may drop these or send its own text instead (``replace``).
@@ -116,6 +145,8 @@ FREE_TEXT: Mapping[Category, frozenset[str]] = MappingProxyType(
         Category.AEO_STATUS: frozenset({"trader_name"}),
         Category.ASSISTANCE_REQUEST: frozenset({"title", "details"}),
         Category.ASSISTANCE_REPLY: frozenset({"findings"}),
+        Category.OPERATION: frozenset({"name", "purpose"}),
+        Category.OPERATION_REPORT: frozenset({"notes"}),
     }
 )
 MAX_REPLACEMENT = 200

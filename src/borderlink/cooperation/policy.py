@@ -175,8 +175,8 @@ def release(
         return Denial("audience", f"the record is addressed to {', '.join(addressed)} only")
     candidates = between(agreements, me, partner)
     named = legal_basis(record)
-    if named is not None:  # made under one agreement: it travels under that one or not at all
-        candidates = [a for a in candidates if a.agreement_id == named]
+    if named is not None:  # made under named agreements: it travels under those or not at all
+        candidates = [a for a in candidates if a.agreement_id in named]
     if record.revoked and sent_under is not None:
         earlier = [a for a in candidates if a.agreement_id == sent_under]
         if earlier:

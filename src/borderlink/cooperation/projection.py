@@ -34,9 +34,12 @@ from borderlink.model.cooperation import (
     Category,
     CoopRecord,
     HistoryEntry,
+    Operation,
+    OperationReport,
     Route,
     SeizedParty,
     Seizure,
+    SharedProfile,
 )
 
 WITHHELD = "[withheld]"
@@ -108,6 +111,7 @@ EMPTY: Mapping[type[BaseModel], Mapping[str, Any]] = MappingProxyType(
         for m in (
             *(Alert, Seizure, AeoStatus, Route, SeizedParty),
             *(AssistanceRequest, AssistanceReply, Attachment, HistoryEntry),
+            *(Operation, OperationReport, SharedProfile),
         )
     }
 )

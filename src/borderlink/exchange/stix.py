@@ -2,12 +2,14 @@
 
 An alert is an ``indicator``, a seizure a ``report`` (with ``location``, ``note`` and party
 ``identity`` parts), an AEO status an ``identity``, a mutual assistance request a
-``course-of-action`` (what the partner is asked to do) and its reply a ``note`` on it; each carries
-BorderLink's own fields in a property extension, TLP 2.0 marking definitions and the marking of the
-agreement it travels under (see :mod:`.stix_objects` for the mapping, :mod:`.stix_definitions` for
-the definition objects served beside them, :mod:`.stix_ids` for the fixed ids). An object with
-nominal data has the marking of the whole object (:data:`NOMINAL_MARKING`); fields removed by the
-release policy are named in the extension's ``redacted``.
+``course-of-action`` (what the partner is asked to do) and its reply a ``note`` on it, a joint
+operation a ``grouping`` of its participants and a participant's day of results ``observed-data``;
+each carries BorderLink's own fields in a property extension, TLP 2.0 marking definitions and the
+marking of the agreement it travels under (see :mod:`.stix_objects` for the mapping,
+:mod:`.stix_definitions` for the definition objects served beside them, :mod:`.stix_ids` for the
+fixed ids). An object with nominal data has the marking of the whole object
+(:data:`NOMINAL_MARKING`); fields removed by the release policy are named in the extension's
+``redacted``.
 
 Which STIX a record kind becomes is an :class:`Exporter`, found through the entry point group
 ``borderlink.stix_exporters`` (name = the record kind); the built-ins (:data:`ALERT`,
@@ -53,6 +55,8 @@ from borderlink.exchange.stix_objects import (
     ALERT,
     ASSIST_REPLY,
     ASSIST_REQUEST,
+    OPERATION,
+    OPERATION_REPORT,
     SEIZURE,
     RecordExporter,
     alert_pattern,
@@ -72,6 +76,8 @@ __all__ = [
     "MARKING_EXTENSION",
     "NAMESPACE",
     "NOMINAL_MARKING",
+    "OPERATION",
+    "OPERATION_REPORT",
     "SCHEMAS",
     "SEIZURE",
     "SPEC",

@@ -46,6 +46,8 @@ from borderlink.model.cooperation import (
     AssistanceReply,
     AssistanceRequest,
     CoopRecord,
+    Operation,
+    OperationReport,
     Seizure,
     Tlp,
     nominal_fields,
@@ -178,6 +180,27 @@ def _reply_note(reply: AssistanceReply, obj_id: str) -> dict[str, Any]:
     }
 
 
+def _grouping(operation: Operation, obj_id: str) -> dict[str, Any]:
+    """An operation as the shared context of its participants (who are what it groups)."""
+    period = f"{operation.starts_on.isoformat()} to {operation.ends_on.isoformat()}"
+    return {
+        "name": f"Joint operation {operation.code}: {operation.name}",
+        "description": f"{operation.purpose} ({period}, {operation.state})",
+        "context": "suspicious-activity",
+        "object_refs": [node_identity_id(p) for p in operation.participants],
+    }
+
+
+def _observed(report: OperationReport, obj_id: str) -> dict[str, Any]:
+    """A participant's day of an operation: what it checked, over that day."""
+    return {
+        "first_observed": day_start(report.day),
+        "last_observed": day_start(report.day + dt.timedelta(days=1)),
+        "number_observed": max(1, report.declarations_checked),
+        "object_refs": [report.operation_id],
+    }
+
+
 def _country(code: str | None) -> str | None:
     """``code`` if it is an ISO 3166-1 alpha-2 code (validators check a location's country)."""
     if code and len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None:
@@ -261,6 +284,8 @@ _SHAPES: Mapping[str, _Shape] = MappingProxyType(
         ),
         "assist-request": _Shape(STIX_TYPES["assist-request"], _request_action, lambda r: []),
         "assist-reply": _Shape(STIX_TYPES["assist-reply"], _reply_note, lambda r: []),
+        "operation": _Shape(STIX_TYPES["operation"], _grouping, lambda r: []),
+        "operation-report": _Shape(STIX_TYPES["operation-report"], _observed, lambda r: []),
     }
 )
 
@@ -341,3 +366,5 @@ SEIZURE = RecordExporter("seizure")
 AEO_STATUS = RecordExporter("aeo-status")
 ASSIST_REQUEST = RecordExporter("assist-request")
 ASSIST_REPLY = RecordExporter("assist-reply")
+OPERATION = RecordExporter("operation")
+OPERATION_REPORT = RecordExporter("operation-report")
