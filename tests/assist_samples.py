@@ -75,3 +75,38 @@ def past_deadline(node: Node, request_id: str, days: int) -> None:
             .where(assistance_cases.c.request_id == request_id)
             .values(deadline=dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days))
         )
+
+
+def operation_agreement(**update: object) -> Any:
+    """A-B agreement in force for joint operations (and their reports)."""
+    base: dict[str, object] = {
+        "categories": ["operation", "operation-report", "alert"],
+        "purposes": ["risk-management", "joint-operation"],
+        "amber_recipients": ["A", "B"],
+        "redact": {},
+    }
+    return agreement(**{**base, **update})
+
+
+def operation_document(**update: object) -> dict[str, Any]:
+    today = dt.datetime.now(dt.UTC).date()
+    return {
+        "code": "TOBACCO-26",
+        "name": "Cigarettes from CN in furniture",
+        "purpose": "Find and seize cigarettes hidden in furniture shipped from China.",
+        "agreement_ids": ["AB-2026"],
+        "participants": ["A", "B"],
+        "agencies": ["customs", "police"],
+        "starts_on": today.isoformat(),
+        "ends_on": (today + dt.timedelta(days=7)).isoformat(),
+        "profiles": [
+            {
+                "name": "cn-tobacco",
+                "expression": 'origin == "CN" and hs.chapter == "24"',
+                "weight": 0.6,
+                "reason": "tobacco from CN",
+            }
+        ],
+        "target_containers": ["MSCU1234565"],
+        **update,
+    }

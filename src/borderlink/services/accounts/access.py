@@ -56,6 +56,8 @@ class Permission(StrEnum):
     ASSISTANCE_READ = "assistance:read"  # mutual assistance requests, both ways
     ASSISTANCE_REQUEST = "assistance:request"  # draft, send and withdraw requests to partners
     ASSISTANCE_ANSWER = "assistance:answer"  # acknowledge, answer or refuse partners' requests
+    OPERATIONS_READ = "operations:read"  # joint operations this node takes part in
+    OPERATIONS_MANAGE = "operations:manage"  # coordinate one, report this node's results
 
 
 P = Permission
@@ -84,6 +86,7 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.WATCHLISTS_MANAGE,
                 P.SCREENING_REVIEW,
                 P.ASSISTANCE_READ,  # what partners asked and answered, to act on it
+                P.OPERATIONS_READ,  # the operations whose profiles flag declarations here
             }
         ),
         Role.OFFICER: frozenset(
@@ -111,6 +114,8 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.ASSISTANCE_READ,
                 P.ASSISTANCE_REQUEST,
                 P.ASSISTANCE_ANSWER,
+                P.OPERATIONS_READ,
+                P.OPERATIONS_MANAGE,
             }
         ),
         Role.AGENCY_OFFICER: frozenset({P.REFERRALS_READ, P.REFERRALS_ANSWER, P.TOKENS_OWN}),

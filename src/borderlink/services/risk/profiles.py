@@ -19,6 +19,7 @@ from borderlink import risk
 from borderlink.errors import ExpressionError, InvalidInput, NotFound
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
+from borderlink.services.cooperation.operations import operation_profiles
 from borderlink.services.node import Node
 from borderlink.services.risk._store import read_items
 from borderlink.services.risk.models import load_model
@@ -220,9 +221,10 @@ def _hit_rates(node: Node) -> dict[str, tuple[int, int, int]]:
 def load_active_profiles(node: Node, on: dt.date) -> list[risk.Profile]:
     """The current versions that may fire on ``on`` (enabled, inside their validity).
 
-    Not a use case: scoring reads them for whoever it scores for.
+    Not a use case: scoring reads them for whoever it scores for. With them, the shared
+    profiles of the joint operations this node takes part in that run on ``on``.
     """
-    return risk.active(_current(node), on)
+    return risk.active(_current(node), on) + operation_profiles(node, on)
 
 
 def replay_profile(
