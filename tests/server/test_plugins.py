@@ -21,12 +21,12 @@ from borderlink.settings import Settings
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 BUILT_IN_ROUTERS = {
-    "accounts", "assistance", "auth", "cooperation", "declarations", "exchange", "records",
-    "referrals", "risk", "taxii",
+    "accounts", "assistance", "auth", "cooperation", "declarations", "exchange", "operations",
+    "records", "referrals", "risk", "taxii",
 }  # fmt: skip
 BUILT_IN_AREAS = {
-    "accounts", "assistance", "auth", "cooperation", "dashboard", "declarations", "records",
-    "referrals", "targeting",
+    "accounts", "assistance", "auth", "cooperation", "dashboard", "declarations", "operations",
+    "records", "referrals", "targeting",
 }  # fmt: skip
 
 EXTRA_ROUTER = APIRouter(prefix="/api/v1/extra")

@@ -16,6 +16,7 @@ from borderlink.cli import (
     exchange,
     keys,
     node,
+    operations,
     partners,
     profiles,
     quarantine,
@@ -52,6 +53,7 @@ app.add_typer(partners.app, name="partners")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(records.app, name="records")
 app.add_typer(assistance.app, name="assistance")
+app.add_typer(operations.app, name="operations")
 app.add_typer(exchange.app, name="exchange")
 app.add_typer(exchange.log_app, name="log")
 exchange.app.add_typer(quarantine.app, name="quarantine")

@@ -32,7 +32,7 @@ from borderlink.services import Node
 from borderlink.services.accounts import audit_seal
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Principal, Role
-from borderlink.services.cooperation import agreements
+from borderlink.services.cooperation import agreements, partners
 from tests.surfaces import (
     OFFICE_A,
     PARTNER_KEY,
@@ -128,6 +128,12 @@ POST   /api/v1/assistance/requests/r1/send     4 - - 4 - - U
 POST   /api/v1/assistance/requests/r1/withdraw 4 - - 4 - - U
 POST   /api/v1/assistance/requests/r1/reply    4 - - 4 - - U
 GET    /api/v1/assistance/files/{sha}          4 4 - 4 - - U
+GET    /api/v1/operations                      Y Y - Y - - U
+POST   /api/v1/operations                      Y - - Y - - U
+POST   /api/v1/operations/o1/state             4 - - 4 - - U
+POST   /api/v1/operations/o1/reports           4 - - 4 - - U
+GET    /api/v1/operations/o1/dashboard         4 4 - 4 - - U
+GET    /api/v1/operations/o1/report.csv        4 4 - 4 - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 GET    /taxii2/                                - - - - - - U
@@ -176,6 +182,8 @@ POST   /referrals/{ref_police}/answer          - - - - 4 - U
 GET    /assistance                             Y Y - Y - - U
 GET    /assistance/r1                          4 4 - 4 - - U
 POST   /assistance/r1/reply                    4 - - 4 - - U
+GET    /operations                             Y Y - Y - - U
+GET    /operations/o1                          4 4 - 4 - - U
 POST   /account/password                       Y Y Y Y Y Y U
 """
 
@@ -261,6 +269,30 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa
     return _assistance_body(method, path, n, node)
 
 
+def _operation_body(node: Node, n: int) -> dict[str, Any]:
+    """An operation under a new agreement in force for joint operations with node-b (the node
+    signs what it issues: it needs its key)."""
+    if not node.settings.node_key_path.exists():
+        partners.init_node(node, ADMIN)
+    agreement_id = f"OPS-{n}"
+    document = agreement_document(node, agreement_id) | {
+        "categories": ["operation", "operation-report"],
+        "purposes": ["joint-operation"],
+    }
+    agreements.add_agreement(node, ADMIN, Agreement.model_validate(document))
+    for to in ("signed", "ratified", "in_force"):
+        agreements.transition_agreement(node, ADMIN, agreement_id, AgreementState(to))
+    return {
+        "code": f"OP-{n}",
+        "name": "Matrix",
+        "purpose": "who may coordinate",
+        "agreement_ids": [agreement_id],
+        "participants": [node.settings.node_id, "node-b"],
+        "starts_on": "2026-01-01",
+        "ends_on": "2036-01-01",
+    }
+
+
 def _assistance_body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:
     if method == "POST" and path == "/api/v1/assistance/requests":
         agreement_id = f"MAA-{n}"
@@ -273,6 +305,12 @@ def _assistance_body(method: str, path: str, n: int, node: Node) -> dict[str, An
             agreements.transition_agreement(node, ADMIN, agreement_id, AgreementState(to))
         request = {"reference": f"M-{n}", "requested": "node-b", "agreement_id": agreement_id}
         return {"json": request | {"measure": "inquiry", "title": "Who is behind T-1?"}}
+    if method == "POST" and path == "/api/v1/operations":
+        return {"json": _operation_body(node, n)}
+    if path == "/api/v1/operations/o1/state":
+        return {"json": {"to": "active"}}
+    if path == "/api/v1/operations/o1/reports":
+        return {"json": {"day": "2026-11-20"}}
     if path.endswith("/withdraw"):
         return {"json": {"reason": "matrix"}}
     if path == "/api/v1/assistance/requests/r1/reply":

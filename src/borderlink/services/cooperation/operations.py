@@ -32,9 +32,11 @@ from borderlink.cooperation.operations import (
     check_basis,
     dashboard,
     profile_name,
-    report_rows,
     running,
     transition,
+)
+from borderlink.cooperation.operations import (  # re-exported: the pages print these rows
+    report_rows as report_rows,
 )
 from borderlink.errors import ExpressionError, InvalidInput, NotFound, PolicyDenied
 from borderlink.exchange.stix import from_stix, stix_uuid
