@@ -69,6 +69,7 @@ LAUNCHES = frozenset(
         ("borderlink.cli.demo", "borderlink.demo.scenario"),
         # Two partner nodes served on loopback, for `borderlink exchange demo` and demo's step.
         ("borderlink.cli.exchange", "borderlink.demo.partners"),
+        ("borderlink.cli.exchange", "borderlink.demo.assistance"),
         ("borderlink.cli.exchange", "borderlink.server.app"),
         ("borderlink.cli.exchange", "borderlink.server.loopback"),
     }
