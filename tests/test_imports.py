@@ -71,6 +71,7 @@ LAUNCHES = frozenset(
         ("borderlink.cli.training", "borderlink.demo.training"),
         # Two partner nodes served on loopback, for `borderlink exchange demo` and demo's step.
         ("borderlink.cli.exchange", "borderlink.demo.partners"),
+        ("borderlink.cli.exchange", "borderlink.demo.assistance"),
         ("borderlink.cli.exchange", "borderlink.server.app"),
         ("borderlink.cli.exchange", "borderlink.server.loopback"),
     }

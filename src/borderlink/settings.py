@@ -108,6 +108,22 @@ class Settings(BaseSettings):
     exchange_notify: bool = Field(
         default=True, description="Tell partners about new data at once (signed webhook)."
     )
+    assistance_answer_days: int = Field(
+        default=30,
+        ge=1,
+        le=366,
+        description="Days a partner has to answer a routine assistance request when the "
+        "agreement sets none (urgent: at most 7, immediate: at most 2).",
+    )
+    assistance_reminder_days: int = Field(
+        default=5, ge=0, description="Days before an assistance deadline a request is due soon."
+    )
+    assistance_attachment_max_bytes: int = Field(
+        default=2_000_000,
+        ge=1,
+        le=20_000_000,
+        description="Largest file attached to an assistance request or reply.",
+    )
     audit_seal_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -20,14 +20,8 @@ from borderlink.services import Node
 from borderlink.settings import Settings
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
-BUILT_IN_ROUTERS = {
-    "accounts", "auth", "border-post", "cooperation", "declarations", "exchange", "records",
-    "referrals", "risk", "taxii",
-}  # fmt: skip
-BUILT_IN_AREAS = {
-    "accounts", "auth", "border-post", "cooperation", "dashboard", "declarations", "incidents",
-    "inspections", "records", "referrals", "targeting",
-}  # fmt: skip
+BUILT_IN_ROUTERS = {}
+BUILT_IN_AREAS = {}
 
 EXTRA_ROUTER = APIRouter(prefix="/api/v1/extra")
 

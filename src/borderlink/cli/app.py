@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from borderlink.cli import (
     agreements,
+    assistance,
     audit,
     border_post,
     certifications,
@@ -18,6 +19,7 @@ from borderlink.cli import (
     keys,
     mras,
     node,
+    operations,
     partners,
     profiles,
     quarantine,
@@ -55,6 +57,8 @@ app.add_typer(partners.app, name="partners")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(records.app, name="records")
 app.add_typer(mras.app, name="mras")
+app.add_typer(assistance.app, name="assistance")
+app.add_typer(operations.app, name="operations")
 app.add_typer(exchange.app, name="exchange")
 app.add_typer(exchange.log_app, name="log")
 exchange.app.add_typer(quarantine.app, name="quarantine")

@@ -63,15 +63,16 @@ def demo(
     flags = ""
     if db or data_dir is not None:
         flags = f" --db {report.database}"
+    folder = Path(report.data_dir) / "partners" / dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
     if as_json:
-        print(json.dumps(_as_dict(report, flags)))
+        found = _as_dict(report, flags)
+        if partners:  # the partners' assistance request and joint operation, reported too
+            found |= partner_demo(folder, show=False)
+        print(json.dumps(found, default=str))
         return
     render(report, flags)
     if partners:
         out.print("\n[bold]Two partner nodes[/] (Atlantis and Borduria, on loopback)")
-        folder = (
-            Path(report.data_dir) / "partners" / dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S")
-        )
         partner_demo(folder)
 
 

@@ -8,7 +8,7 @@ import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -119,37 +119,57 @@ def demo_cmd(
     partner_demo(root, serve=serve)
 
 
-def partner_demo(root: Path, *, serve: bool = False) -> None:
+def partner_demo(root: Path, *, serve: bool = False, show: bool = True) -> dict[str, Any]:
     """Start Atlantis and Borduria on loopback under ``root``, record a seizure at Atlantis and
-    show what Borduria received and flagged (also a step of ``borderlink demo``)."""
+    show what Borduria received and flagged; then Atlantis's assistance request and Borduria's
+    answer, and their joint operation (also a step of ``borderlink demo``). Returns the
+    assistance and operation figures; ``show=False`` prints nothing (``demo --json``)."""
+    from borderlink.demo import assistance as assistance_demo
     from borderlink.demo import partners as exchange_demo
     from borderlink.server.app import create_app
     from borderlink.server.loopback import LoopbackServer
     from borderlink.settings import get_settings
 
+    def say(text: str) -> None:
+        if show:
+            out.print(text)
+
     nodes = exchange_demo.demo_nodes(root, get_settings())
     servers = {n: LoopbackServer(create_app(node=node)).start() for n, node in nodes.items()}
+    figures: dict[str, Any] = {}
     try:
         agreement = exchange_demo.link(nodes, {n: s.url for n, s in servers.items()})
-        out.print(
-            f"[bold]{agreement.title}[/] in force ({', '.join(sorted(agreement.categories))})"
-        )
+        say(f"[bold]{agreement.title}[/] in force ({', '.join(sorted(agreement.categories))})")
         for n, s in servers.items():
-            out.print(f"  {exchange_demo.NAMES[n]} ({n}) serves TAXII at {s.url}/taxii2/")
+            say(f"  {exchange_demo.NAMES[n]} ({n}) serves TAXII at {s.url}/taxii2/")
         results = exchange_demo.seize(nodes["atlantis"])
-        out.print(f"Atlantis records seizure {results[0].record_id} and the alert it implies")
+        say(f"Atlantis records seizure {results[0].record_id} and the alert it implies")
         done = exchange_demo.outcome_at(nodes["borduria"], expected=len(results), timeout=5.0)
         if len(done.received) < len(results):  # the notice is a hint; a sync is the guarantee
             sync_partner(nodes["borduria"], "atlantis")
             done = exchange_demo.outcome_at(nodes["borduria"], expected=len(results))
         for obj in done.received:
             removed = ", ".join(flat_view(obj).get("redacted", [])) or "nothing"
-            out.print(f"Borduria received {obj['type']} {obj['id']} (removed: {removed})")
+            say(f"Borduria received {obj['type']} {obj['id']} (removed: {removed})")
         for row in done.hits.iter_rows(named=True):
-            out.print(f"[bold red]flagged[/] {row['declaration_id']}: {row['reason']}")
-        out.print(f"nodes' files: {root}")
+            say(f"[bold red]flagged[/] {row['declaration_id']}: {row['reason']}")
+        assistance_demo.agree(nodes)
+        asked = assistance_demo.request_and_answer(nodes["atlantis"], nodes["borduria"])
+        say(
+            f"Atlantis asked Borduria about trader {assistance_demo.TRADER} ({asked['reference']}):"
+            f" {asked['state_at_atlantis']}, {asked['history_declarations']} declarations "
+            f"attached (removed: {', '.join(asked['redacted']) or 'nothing'})"
+        )
+        operation = assistance_demo.joint_operation(nodes["atlantis"], nodes["borduria"])
+        say(
+            f"Joint operation {operation['code']} ({operation['state']}) runs "
+            f"{', '.join(operation['shared_profiles'])} at both nodes; results from "
+            f"{', '.join(sorted(operation['results']))}"
+        )
+        figures = {"assistance": asked, "operations": operation}
+        say(f"nodes' files: {root}")
         if serve:
-            out.print("serving; Ctrl-C to stop")
+            say("serving; Ctrl-C to stop")
             while True:
                 time.sleep(3600)
     except KeyboardInterrupt:
@@ -157,10 +177,11 @@ def partner_demo(root: Path, *, serve: bool = False) -> None:
     finally:
         for s in servers.values():
             s.stop()
-        _servable(nodes, {n: s.port for n, s in servers.items()})
+        _servable(nodes, {n: s.port for n, s in servers.items()}, show=show)
+    return figures
 
 
-def _servable(nodes: dict[str, Node], ports: dict[str, int]) -> None:
+def _servable(nodes: dict[str, Node], ports: dict[str, int], *, show: bool = True) -> None:
     """How to open each partner node afterwards, with its own demo accounts; its file is
     checkpointed first. On the same port its partner still reaches it there."""
     from borderlink.services.accounts.demo import demo_accounts
@@ -169,6 +190,8 @@ def _servable(nodes: dict[str, Node], ports: dict[str, int]) -> None:
     for node_id, node in nodes.items():
         made = demo_accounts(node)
         close_database(node.engine)
+        if not show:
+            continue
         settings = node.settings
         folder = Path(settings.data_dir).resolve()
         out.print(

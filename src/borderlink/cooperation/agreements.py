@@ -25,7 +25,12 @@ from borderlink.model.cooperation import (
     Agreement,
     AgreementState,
     Alert,
+    AssistanceReply,
+    AssistanceRequest,
     Category,
+    Operation,
+    OperationReport,
+    RecordModel,
     Seizure,
 )
 
@@ -42,14 +47,16 @@ TRANSITIONS: Mapping[AgreementState, frozenset[AgreementState]] = MappingProxyTy
 )
 
 # Which record model carries each category, to check an agreement's field lists.
-MODELS_BY_CATEGORY: Mapping[Category, type[Alert] | type[Seizure] | type[AeoStatus]] = (
-    MappingProxyType(
-        {
-            Category.ALERT: Alert,
-            Category.SEIZURE: Seizure,
-            Category.AEO_STATUS: AeoStatus,
-        }
-    )
+MODELS_BY_CATEGORY: Mapping[Category, RecordModel] = MappingProxyType(
+    {
+        Category.ALERT: Alert,
+        Category.SEIZURE: Seizure,
+        Category.AEO_STATUS: AeoStatus,
+        Category.ASSISTANCE_REQUEST: AssistanceRequest,
+        Category.ASSISTANCE_REPLY: AssistanceReply,
+        Category.OPERATION: Operation,
+        Category.OPERATION_REPORT: OperationReport,
+    }
 )
 
 
@@ -91,6 +98,43 @@ STANDARD_FIELDS: Mapping[Category, tuple[str, ...]] = MappingProxyType(
             "valid_from",
             "valid_until",
         ),
+        Category.ASSISTANCE_REQUEST: (
+            "title",
+            "details",
+            "urgency",
+            "state",
+            "declaration_ids",
+            "trader_ids",
+            "container_numbers",
+            "vessel_imos",
+            "attachments",
+        ),
+        Category.ASSISTANCE_REPLY: ("ground", "findings", "history", "attachments"),
+        Category.OPERATION: (
+            "name",
+            "purpose",
+            "agencies",
+            "state",
+            "profiles",
+            "target_declarations",
+            "target_containers",
+            "target_traders",
+            "results_template",
+        ),
+        Category.OPERATION_REPORT: (
+            "declarations_checked",
+            "profile_hits",
+            "inspected",
+            "seizures",
+            "quantity",
+            "quantity_unit",
+            "value",
+            "arrests",
+            "referrals",
+            "hs_chapters",
+            "routes",
+            "notes",
+        ),
     }
 )
 # Free text: an agreement may drop these or send its own text instead (``replace``).
@@ -99,6 +143,10 @@ FREE_TEXT: Mapping[Category, frozenset[str]] = MappingProxyType(
         Category.ALERT: frozenset({"title", "description", "concealment"}),
         Category.SEIZURE: frozenset({"goods_description", "concealment"}),
         Category.AEO_STATUS: frozenset({"trader_name"}),
+        Category.ASSISTANCE_REQUEST: frozenset({"title", "details"}),
+        Category.ASSISTANCE_REPLY: frozenset({"findings"}),
+        Category.OPERATION: frozenset({"name", "purpose"}),
+        Category.OPERATION_REPORT: frozenset({"notes"}),
     }
 )
 MAX_REPLACEMENT = 200

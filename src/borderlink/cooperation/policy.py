@@ -1,15 +1,16 @@
 """The one policy function every record leaving the node passes: :func:`release`.
 
 Deny by default. A record goes to a partner only under an agreement between both nodes that is in
-force today, permits the record's category and the stated purpose, and allows its classification
-and its TLP (TLP:RED never leaves automatically; TLP:AMBER only to the agreement's named
-recipients). What flows is a projection onto the agreement's allow-list (:mod:`.projection`):
-fields it does not list, fields it redacts, nominal fields unless it permits
-``trader-identity``, and, in an alert derived from a seizure, every field that came from a
-seizure field that may not flow, are left out; free text it replaces goes as its text.
-:class:`Released` says which fields were removed and why (for the audit log), and how the
-partner must handle the copy (:class:`Handling`: the TLP and the agreement's sharing rules).
-A revocation of a record a partner already holds always travels.
+force today (for a record addressed to named nodes under a named agreement — an assistance request
+or its reply — only to them and only under it), permits the record's category and the stated
+purpose, and allows its classification and its TLP (TLP:RED never leaves automatically; TLP:AMBER
+only to the agreement's named recipients). What flows is a projection onto the agreement's
+allow-list (:mod:`.projection`): fields it does not list, fields it redacts, nominal fields unless
+it permits ``trader-identity``, and, in an alert derived from a seizure, every field that came from
+a seizure field that may not flow, are left out; free text it replaces goes as its text.
+:class:`Released` says which fields were removed and why (for the audit log), and how the partner
+must handle the copy (:class:`Handling`: the TLP and the agreement's sharing rules). A revocation
+of a record a partner already holds always travels.
 
 :func:`redact` is the one projection that withholds fields: of a record for a partner (here, under
 an agreement) and of a record or view for a reader without ``nominal:read`` (in ``services``).
@@ -42,6 +43,8 @@ from borderlink.model.cooperation import (
     CoopRecord,
     Seizure,
     Tlp,
+    audience,
+    legal_basis,
     nominal_fields,
 )
 
@@ -142,7 +145,7 @@ class Released:
 class Denial:
     """Why nothing may go: a stable code, a sentence, and the agreement considered (if any)."""
 
-    code: str  # no_agreement, not_in_force, category, purpose, classification, tlp
+    code: str  # audience, no_agreement, not_in_force, category, purpose, classification, tlp
     detail: str
     agreement_id: str | None = None
 
@@ -166,7 +169,14 @@ def release(
     revocation of it (a tombstone) then always travels, whatever that agreement's state now,
     projected as the record was (it carries nothing the partner could not already hold).
     """
+    addressed = audience(record)
+    if addressed is not None and partner not in addressed:
+        # A request, a reply: addressed to named nodes, whatever a broader agreement allows.
+        return Denial("audience", f"the record is addressed to {', '.join(addressed)} only")
     candidates = between(agreements, me, partner)
+    named = legal_basis(record)
+    if named is not None:  # made under named agreements: it travels under those or not at all
+        candidates = [a for a in candidates if a.agreement_id in named]
     if record.revoked and sent_under is not None:
         earlier = [a for a in candidates if a.agreement_id == sent_under]
         if earlier:

@@ -28,11 +28,18 @@ from borderlink.cooperation.agreements import FREE_TEXT, MODELS_BY_CATEGORY, nes
 from borderlink.model.cooperation import (
     AeoStatus,
     Alert,
+    AssistanceReply,
+    AssistanceRequest,
+    Attachment,
     Category,
     CoopRecord,
+    HistoryEntry,
+    Operation,
+    OperationReport,
     Route,
     SeizedParty,
     Seizure,
+    SharedProfile,
 )
 
 WITHHELD = "[withheld]"
@@ -99,7 +106,14 @@ ALWAYS: Mapping[Category, frozenset[str]] = MappingProxyType(
     {c: _always(m, c) for c, m in MODELS_BY_CATEGORY.items()}
 )
 EMPTY: Mapping[type[BaseModel], Mapping[str, Any]] = MappingProxyType(
-    {m: _empties(m) for m in (Alert, Seizure, AeoStatus, Route, SeizedParty)}
+    {
+        m: _empties(m)
+        for m in (
+            *(Alert, Seizure, AeoStatus, Route, SeizedParty),
+            *(AssistanceRequest, AssistanceReply, Attachment, HistoryEntry),
+            *(Operation, OperationReport, SharedProfile),
+        )
+    }
 )
 
 

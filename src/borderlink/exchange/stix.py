@@ -1,12 +1,15 @@
 """Cooperation records as standard STIX 2.1 objects, and back.
 
 An alert is an ``indicator``, a seizure a ``report`` (with ``location``, ``note`` and party
-``identity`` parts), an AEO status an ``identity``; each carries BorderLink's own fields in a
-property extension, TLP 2.0 marking definitions and the marking of the agreement it travels
-under (see :mod:`.stix_objects` for the mapping, :mod:`.stix_definitions` for the definition
-objects served beside them, :mod:`.stix_ids` for the fixed ids). An object with nominal data has the
-marking of the whole object (:data:`NOMINAL_MARKING`); fields removed by the release policy are
-named in the extension's ``redacted``.
+``identity`` parts), an AEO status an ``identity``, a mutual assistance request a
+``course-of-action`` (what the partner is asked to do) and its reply a ``note`` on it, a joint
+operation a ``grouping`` of its participants and a participant's day of results ``observed-data``;
+each carries BorderLink's own fields in a property extension, TLP 2.0 marking definitions and the
+marking of the agreement it travels under (see :mod:`.stix_objects` for the mapping,
+:mod:`.stix_definitions` for the definition objects served beside them, :mod:`.stix_ids` for the
+fixed ids). An object with nominal data has the marking of the whole object
+(:data:`NOMINAL_MARKING`); fields removed by the release policy are named in the extension's
+``redacted``.
 
 Which STIX a record kind becomes is an :class:`Exporter`, found through the entry point group
 ``borderlink.stix_exporters`` (name = the record kind); the built-ins (:data:`ALERT`,
@@ -50,6 +53,10 @@ from borderlink.exchange.stix_ids import (
 from borderlink.exchange.stix_objects import (
     AEO_STATUS,
     ALERT,
+    ASSIST_REPLY,
+    ASSIST_REQUEST,
+    OPERATION,
+    OPERATION_REPORT,
     SEIZURE,
     RecordExporter,
     alert_pattern,
@@ -59,6 +66,8 @@ from borderlink.model.cooperation import RECORD_MODELS, CoopRecord, nominal_fiel
 __all__ = [
     "AEO_STATUS",
     "ALERT",
+    "ASSIST_REPLY",
+    "ASSIST_REQUEST",
     "BORDERLINK_IDENTITY",
     "CONSIGNMENT",
     "CONSIGNMENT_EXTENSION",
@@ -67,6 +76,8 @@ __all__ = [
     "MARKING_EXTENSION",
     "NAMESPACE",
     "NOMINAL_MARKING",
+    "OPERATION",
+    "OPERATION_REPORT",
     "SCHEMAS",
     "SEIZURE",
     "SPEC",

@@ -43,7 +43,11 @@ from borderlink.model.cooperation import (
     STIX_TYPES,
     AeoStatus,
     Alert,
+    AssistanceReply,
+    AssistanceRequest,
     CoopRecord,
+    Operation,
+    OperationReport,
     Seizure,
     Tlp,
     nominal_fields,
@@ -157,6 +161,46 @@ def _aeo_identity(status: AeoStatus, obj_id: str) -> dict[str, Any]:
     }
 
 
+def _request_action(request: AssistanceRequest, obj_id: str) -> dict[str, Any]:
+    """A request as the course of action asked of the partner (no nominal data in the text)."""
+    return {
+        "name": request.title,
+        "description": f"Request for mutual assistance ({request.measure}, {request.urgency}) "
+        f"to {request.requested} under agreement {request.agreement_id}; state {request.state}; "
+        f"answer due {request.deadline.isoformat()}",
+    }
+
+
+def _reply_note(reply: AssistanceReply, obj_id: str) -> dict[str, Any]:
+    ground = f" on grounds of {reply.ground}" if reply.ground else ""
+    return {
+        "abstract": f"Reply to an assistance request: {reply.state}{ground}",
+        "content": reply.findings or f"State: {reply.state}",
+        "object_refs": [reply.request_id],
+    }
+
+
+def _grouping(operation: Operation, obj_id: str) -> dict[str, Any]:
+    """An operation as the shared context of its participants (who are what it groups)."""
+    period = f"{operation.starts_on.isoformat()} to {operation.ends_on.isoformat()}"
+    return {
+        "name": f"Joint operation {operation.code}: {operation.name}",
+        "description": f"{operation.purpose} ({period}, {operation.state})",
+        "context": "suspicious-activity",
+        "object_refs": [node_identity_id(p) for p in operation.participants],
+    }
+
+
+def _observed(report: OperationReport, obj_id: str) -> dict[str, Any]:
+    """A participant's day of an operation: what it checked, over that day."""
+    return {
+        "first_observed": day_start(report.day),
+        "last_observed": day_start(report.day + dt.timedelta(days=1)),
+        "number_observed": max(1, report.declarations_checked),
+        "object_refs": [report.operation_id],
+    }
+
+
 def _country(code: str | None) -> str | None:
     """``code`` if it is an ISO 3166-1 alpha-2 code (validators check a location's country)."""
     if code and len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None:
@@ -238,6 +282,10 @@ _SHAPES: Mapping[str, _Shape] = MappingProxyType(
             _aeo_identity,
             lambda r: ["name"] if r.trader_name or r.trader_id else [],
         ),
+        "assist-request": _Shape(STIX_TYPES["assist-request"], _request_action, lambda r: []),
+        "assist-reply": _Shape(STIX_TYPES["assist-reply"], _reply_note, lambda r: []),
+        "operation": _Shape(STIX_TYPES["operation"], _grouping, lambda r: []),
+        "operation-report": _Shape(STIX_TYPES["operation-report"], _observed, lambda r: []),
     }
 )
 
@@ -318,3 +366,7 @@ class RecordExporter:
 ALERT = RecordExporter("alert")
 SEIZURE = RecordExporter("seizure")
 AEO_STATUS = RecordExporter("aeo-status")
+ASSIST_REQUEST = RecordExporter("assist-request")
+ASSIST_REPLY = RecordExporter("assist-reply")
+OPERATION = RecordExporter("operation")
+OPERATION_REPORT = RecordExporter("operation-report")

@@ -1,7 +1,9 @@
 """What customs administrations share, and the agreements under which they share it.
 
-Records that travel: :class:`Alert` (a risk indicator: what to look for, valid for a time) and
-:class:`Seizure` (what was found, where, how hidden, along which route, with which parties).
+Records that travel: :class:`Alert` (a risk indicator: what to look for, valid for a time),
+:class:`Seizure` (what was found, where, how hidden, along which route, with which parties),
+:class:`AeoStatus`, and the records of mutual assistance (:mod:`.assistance`) and joint
+operations (:mod:`.operations`), all gathered in :data:`CoopRecord`.
 Fields carrying nominal data (names and identifiers of persons and companies) are marked
 ``nominal`` in their schema; :func:`nominal_fields` lists them, and the STIX form puts them under
 a granular marking so an agreement can remove them field by field.
@@ -20,75 +22,58 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-NOMINAL = {"nominal": True}
+from borderlink.model.assistance import (
+    AssistanceReply,
+    AssistanceRequest,
+    Attachment,
+    HistoryEntry,
+    Measure,
+    RefusalGround,
+    ReplyState,
+    RequestState,
+    Urgency,
+)
+from borderlink.model.operations import (
+    Operation,
+    OperationReport,
+    OperationState,
+    SharedProfile,
+)
+from borderlink.model.records_base import (
+    CLASSIFICATION_ORDER,
+    NOMINAL,
+    Category,
+    Classification,
+    RecordBase,
+    Route,
+    Tlp,
+)
+
+__all__ = [
+    "CLASSIFICATION_ORDER",
+    "NOMINAL",
+    "AssistanceReply",
+    "AssistanceRequest",
+    "Attachment",
+    "Category",
+    "Classification",
+    "HistoryEntry",
+    "Measure",
+    "Operation",
+    "OperationReport",
+    "OperationState",
+    "RecordBase",
+    "RefusalGround",
+    "ReplyState",
+    "RequestState",
+    "Route",
+    "SharedProfile",
+    "Tlp",
+    "Urgency",
+]
 
 
-class Classification(StrEnum):
-    """Sensitivity of a record, lowest first (ordered by :data:`CLASSIFICATION_ORDER`)."""
-
-    PUBLIC = "public"
-    RESTRICTED = "restricted"
-    CONFIDENTIAL = "confidential"
-    SECRET = "secret"  # noqa: S105 - a classification level, not a password
-
-
-CLASSIFICATION_ORDER = {c: i for i, c in enumerate(Classification)}
-
-
-class Tlp(StrEnum):
-    """Traffic Light Protocol 2.0 labels."""
-
-    CLEAR = "clear"
-    GREEN = "green"
-    AMBER = "amber"
-    AMBER_STRICT = "amber+strict"
-    RED = "red"
-
-
-class Category(StrEnum):
-    """Kinds of data an agreement may let flow."""
-
-    ALERT = "alert"
-    SEIZURE = "seizure"
-    TRADER_IDENTITY = "trader-identity"
-    AEO_STATUS = "aeo-status"
-    ASSISTANCE_REQUEST = "assistance-request"
-
-
-class Route(BaseModel):
-    """Where goods came from and went through; every field optional (a scope, not a trace)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    departure_country: str | None = Field(default=None, description="ISO 3166-1 alpha-2")
-    loading_location: str | None = Field(default=None, description="UN/LOCODE")
-    discharge_location: str | None = Field(default=None, description="UN/LOCODE")
-    transport_mode: str | None = Field(default=None, description="UN/ECE Rec. 19 code")
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str = Field(description="STIX id, e.g. indicator--<uuid4> for an alert")
-    issuer: str = Field(description="Node id of the administration that issued the record")
-    created: dt.datetime
-    modified: dt.datetime = Field(description="Version: a correction is a later `modified`")
-    classification: Classification = Classification.RESTRICTED
-    tlp: Tlp = Tlp.AMBER
-    revoked: bool = False
-
-    @property
-    def category(self) -> Category:
-        raise NotImplementedError
-
-    @model_validator(mode="after")
-    def _modified_not_before_created(self) -> _Record:
-        if self.modified < self.created:
-            raise ValueError("modified must not be before created")
-        return self
-
-
-class Alert(_Record):
+class Alert(RecordBase):
     """A risk indicator: declarations matching its scope during its validity deserve a look."""
 
     kind: Literal["alert"] = "alert"
@@ -123,7 +108,7 @@ class SeizedParty(BaseModel):
     country: str | None = None
 
 
-class Seizure(_Record):
+class Seizure(RecordBase):
     """A seizure report: what was found, where, how it was hidden, along which route."""
 
     kind: Literal["seizure"] = "seizure"
@@ -144,7 +129,7 @@ class Seizure(_Record):
         return Category.SEIZURE
 
 
-class AeoStatus(_Record):
+class AeoStatus(RecordBase):
     """A trader's Authorised Economic Operator status, as shared under mutual recognition."""
 
     kind: Literal["aeo-status"] = "aeo-status"
@@ -161,17 +146,57 @@ class AeoStatus(_Record):
         return Category.AEO_STATUS
 
 
-CoopRecord = Alert | Seizure | AeoStatus
-RECORD_MODELS: dict[str, type[Alert] | type[Seizure] | type[AeoStatus]] = {
+CoopRecord = (
+    Alert | Seizure | AeoStatus | AssistanceRequest | AssistanceReply | Operation | OperationReport
+)
+RecordModel = (
+    type[Alert]
+    | type[Seizure]
+    | type[AeoStatus]
+    | type[AssistanceRequest]
+    | type[AssistanceReply]
+    | type[Operation]
+    | type[OperationReport]
+)
+RECORD_MODELS: dict[str, RecordModel] = {
     "alert": Alert,
     "seizure": Seizure,
     "aeo-status": AeoStatus,
+    "assist-request": AssistanceRequest,
+    "assist-reply": AssistanceReply,
+    "operation": Operation,
+    "operation-report": OperationReport,
 }
 Record = Annotated[CoopRecord, Field(discriminator="kind")]
 # The standard STIX 2.1 object each kind travels as; a record's id is that object's id.
 STIX_TYPES: Mapping[str, str] = MappingProxyType(
-    {"alert": "indicator", "seizure": "report", "aeo-status": "identity"}
+    {
+        "alert": "indicator",
+        "seizure": "report",
+        "aeo-status": "identity",
+        "assist-request": "course-of-action",  # what the partner is asked to do
+        "assist-reply": "note",  # context on the request it refers to
+        "operation": "grouping",  # the shared context of a closed user group
+        "operation-report": "observed-data",  # what a participant saw on a day
+    }
 )
+
+
+_ADDRESSED = AssistanceRequest | AssistanceReply | Operation | OperationReport
+
+
+def audience(record: CoopRecord) -> tuple[str, ...] | None:
+    """The only nodes a record may go to whatever the agreements say (None: any partner)."""
+    return record.audience if isinstance(record, _ADDRESSED) else None
+
+
+def legal_basis(record: CoopRecord) -> tuple[str, ...] | None:
+    """The agreements a record may travel under (None: any that allows it)."""
+    if isinstance(record, AssistanceRequest | AssistanceReply):
+        return (record.agreement_id,)
+    if isinstance(record, Operation | OperationReport):
+        return record.agreement_ids
+    return None
 
 
 def nominal_fields(model: type[BaseModel]) -> list[str]:
@@ -238,6 +263,12 @@ class Agreement(BaseModel):
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
     review_on: dt.date | None = None
+    answer_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=366,
+        description="Days the requested party has to answer an assistance request under it",
+    )
 
     @field_validator("amber_recipients")
     @classmethod
@@ -260,7 +291,10 @@ class Agreement(BaseModel):
         return [p for p in self.parties if p != node_id]
 
     def as_document(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        document = self.model_dump(mode="json")
+        if document["answer_days"] is None:  # left out: the terms (and their hash) as before it
+            del document["answer_days"]
+        return document
 
 
 class PartnerAlert(BaseModel):

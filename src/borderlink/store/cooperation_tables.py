@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -161,5 +162,44 @@ tree_heads = Table(
     Column("tree_size", Integer, primary_key=True, autoincrement=False),
     Column("root_hash", String(64), nullable=False),
     Column("signed", Text, nullable=False),  # compact JWS of the head
+    Column("stored_at", DateTime(timezone=True), nullable=False),
+)
+
+# Mutual assistance requests, one row per request at either end: the requesting node's
+# (outgoing) or the requested node's (incoming). Kept in step with the signed records in
+# `coop_records` in the same transaction as they are issued or received; a draft lives here only
+# (`draft`) until it is sent.
+assistance_cases = Table(
+    "assistance_cases",
+    metadata,
+    Column("request_id", String(128), primary_key=True),  # the request's STIX id
+    Column("direction", String(8), nullable=False),  # outgoing, incoming
+    Column("reference", String(64), nullable=False),  # the requester's file number
+    Column("requester", String(64), nullable=False),
+    Column("requested", String(64), nullable=False),
+    Column("agreement_id", String(64), nullable=False),
+    Column("measure", String(16), nullable=False),
+    Column("urgency", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("request_state", String(16), nullable=False),  # draft, sent, withdrawn
+    Column("reply_state", String(24)),  # null until the requested node replies
+    Column("reply_id", String(128)),
+    Column("draft", JSON),  # a draft's fields, until it is sent
+    Column("created_by", String(64)),  # who drafted it (outgoing)
+    Column("sent_at", DateTime(timezone=True)),  # sent (outgoing), received (incoming)
+    Column("answered_at", DateTime(timezone=True)),  # first answered, partially, or refused
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_assistance_cases_direction_deadline", "direction", "deadline"),
+)
+
+# Files attached to requests and replies, stored once by content digest.
+assistance_attachments = Table(
+    "assistance_attachments",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("content", LargeBinary, nullable=False),
     Column("stored_at", DateTime(timezone=True), nullable=False),
 )

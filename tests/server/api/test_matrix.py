@@ -30,6 +30,7 @@ from fastapi.routing import RouteContext
 
 from borderlink.coordination import JointPlan, SopDraft
 from borderlink.model import TrainingRecord, TrainingResult
+from borderlink.model import Agreement, AgreementState
 from borderlink.server.deps import SESSION_COOKIE
 from borderlink.server.openapi import api_routes
 from borderlink.services import Node
@@ -41,6 +42,7 @@ from borderlink.services.cooperation.partners import init_node
 from borderlink.services.coordination import incidents, joint, sops
 from borderlink.services.declarations import browse
 from borderlink.services.risk import post_clearance as pca
+from borderlink.services.cooperation import agreements, partners
 from tests.surfaces import (
     AGENCY,
     DAY,
@@ -171,6 +173,21 @@ POST   /api/v1/certifications/requirements     Y - - - - - U
 GET    /api/v1/training/exercises              Y Y Y Y Y Y U
 GET    /api/v1/training/exercises/none         4 4 4 4 4 4 U
 POST   /api/v1/training/exercises/none/attempts 4 4 4 4 4 4 U
+GET    /api/v1/assistance/requests             Y Y - Y - - U
+POST   /api/v1/assistance/requests             Y - - Y - - U
+GET    /api/v1/assistance/reminders            Y Y - Y - - U
+GET    /api/v1/assistance/figures              Y Y - Y - - U
+GET    /api/v1/assistance/requests/r1          4 4 - 4 - - U
+POST   /api/v1/assistance/requests/r1/send     4 - - 4 - - U
+POST   /api/v1/assistance/requests/r1/withdraw 4 - - 4 - - U
+POST   /api/v1/assistance/requests/r1/reply    4 - - 4 - - U
+GET    /api/v1/assistance/files/{sha}          4 4 - 4 - - U
+GET    /api/v1/operations                      Y Y - Y - - U
+POST   /api/v1/operations                      Y - - Y - - U
+POST   /api/v1/operations/o1/state             4 - - 4 - - U
+POST   /api/v1/operations/o1/reports           4 - - 4 - - U
+GET    /api/v1/operations/o1/dashboard         4 4 - 4 - - U
+GET    /api/v1/operations/o1/report.csv        4 4 - 4 - - U
 POST   /api/v1/auth/login                      Y Y Y Y Y Y U
 POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
 GET    /taxii2/                                - - - - - - U
@@ -243,6 +260,11 @@ GET    /portal/goods?hs=080510&origin=MA       Y Y Y Y Y Y Y
 GET    /training                               Y Y Y Y Y Y U
 GET    /training/exercises/none                4 4 4 4 4 4 U
 POST   /training/exercises/none                4 4 4 4 4 4 U
+GET    /assistance                             Y Y - Y - - U
+GET    /assistance/r1                          4 4 - 4 - - U
+POST   /assistance/r1/reply                    4 - - 4 - - U
+GET    /operations                             Y Y - Y - - U
+GET    /operations/o1                          4 4 - 4 - - U
 POST   /account/password                       Y Y Y Y Y Y U
 """
 
@@ -403,6 +425,55 @@ def _training_body(method: str, path: str, n: int) -> dict[str, Any]:
         return {"json": [wanted | {"reason": "scanner images"}]}
     if path.endswith("/attempts"):
         return {"json": {"answer": "D-1"}}
+    return _assistance_body(method, path, n, node)
+
+
+def _operation_body(node: Node, n: int) -> dict[str, Any]:
+    """An operation under a new agreement in force for joint operations with node-b (the node
+    signs what it issues: it needs its key)."""
+    if not node.settings.node_key_path.exists():
+        partners.init_node(node, ADMIN)
+    agreement_id = f"OPS-{n}"
+    document = agreement_document(node, agreement_id) | {
+        "categories": ["operation", "operation-report"],
+        "purposes": ["joint-operation"],
+    }
+    agreements.add_agreement(node, ADMIN, Agreement.model_validate(document))
+    for to in ("signed", "ratified", "in_force"):
+        agreements.transition_agreement(node, ADMIN, agreement_id, AgreementState(to))
+    return {
+        "code": f"OP-{n}",
+        "name": "Matrix",
+        "purpose": "who may coordinate",
+        "agreement_ids": [agreement_id],
+        "participants": [node.settings.node_id, "node-b"],
+        "starts_on": "2026-01-01",
+        "ends_on": "2036-01-01",
+    }
+
+
+def _assistance_body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:
+    if method == "POST" and path == "/api/v1/assistance/requests":
+        agreement_id = f"MAA-{n}"
+        document = agreement_document(node, agreement_id) | {
+            "categories": ["assistance-request", "assistance-reply"],
+            "purposes": ["assistance"],
+        }
+        agreements.add_agreement(node, ADMIN, Agreement.model_validate(document))
+        for to in ("signed", "ratified", "in_force"):
+            agreements.transition_agreement(node, ADMIN, agreement_id, AgreementState(to))
+        request = {"reference": f"M-{n}", "requested": "node-b", "agreement_id": agreement_id}
+        return {"json": request | {"measure": "inquiry", "title": "Who is behind T-1?"}}
+    if method == "POST" and path == "/api/v1/operations":
+        return {"json": _operation_body(node, n)}
+    if path == "/api/v1/operations/o1/state":
+        return {"json": {"to": "active"}}
+    if path == "/api/v1/operations/o1/reports":
+        return {"json": {"day": "2026-11-20"}}
+    if path.endswith("/withdraw"):
+        return {"json": {"reason": "matrix"}}
+    if path == "/api/v1/assistance/requests/r1/reply":
+        return {"json": {"state": "acknowledged"}}
     return {}
 
 
@@ -464,6 +535,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                     result=TrainingResult.PASSED,
                 ),
             ).record.record_id,
+            "sha": "0" * 64,
             "own_token": accounts.issue_token(
                 node, ADMIN, username=seeded.users[role], name="spare", reason="test"
             ).info.token_id
@@ -525,6 +597,7 @@ SAMPLE = dict.fromkeys(
 ) | {"profile": "x", "ref_health": "1", "ref_police": "2", "pca": "PCA:X:2026-01-01:2026-01-02"}
 SAMPLE |= {"joint": "1", "joint_decl": "x", "incident": "1", "sop": "a/b", "own2": "x"}
 SAMPLE |= {"training_record": "1"}
+) | {"profile": "x", "ref_health": "1", "ref_police": "2", "sha": "0" * 64}
 SKIPPED = ("/api/v1/openapi.json", "/api/v1/docs", "/static")  # the framework's own
 
 

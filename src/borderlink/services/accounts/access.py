@@ -59,6 +59,11 @@ class Permission(StrEnum):
     POST_CLEARANCE = "post-clearance:audit"  # blue-lane audit cases: open, assign, close
     TRAINING_OWN = "training:own"  # one's own training record; take exercises
     TRAINING_MANAGE = "training:manage"  # everyone's records, requirements, exercises
+    ASSISTANCE_READ = "assistance:read"  # mutual assistance requests, both ways
+    ASSISTANCE_REQUEST = "assistance:request"  # draft, send and withdraw requests to partners
+    ASSISTANCE_ANSWER = "assistance:answer"  # acknowledge, answer or refuse partners' requests
+    OPERATIONS_READ = "operations:read"  # joint operations this node takes part in
+    OPERATIONS_MANAGE = "operations:manage"  # coordinate one, report this node's results
 
 
 P = Permission
@@ -89,6 +94,8 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.SCREENING_REVIEW,
                 P.POST_CLEARANCE,
                 P.TRAINING_OWN,
+                P.ASSISTANCE_READ,  # what partners asked and answered, to act on it
+                P.OPERATIONS_READ,  # the operations whose profiles flag declarations here
             }
         ),
         Role.OFFICER: frozenset(
@@ -116,6 +123,11 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
                 P.PARTNERS_MANAGE,
                 P.SHARING_OUTGOING,
                 P.TRAINING_OWN,
+                P.ASSISTANCE_READ,
+                P.ASSISTANCE_REQUEST,
+                P.ASSISTANCE_ANSWER,
+                P.OPERATIONS_READ,
+                P.OPERATIONS_MANAGE,
             }
         ),
         Role.AGENCY_OFFICER: frozenset(

@@ -25,6 +25,7 @@ from borderlink.exchange.stix import from_stix, timestamp
 from borderlink.model.cooperation import Agreement, Alert, CoopRecord
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
+from borderlink.services.cooperation.assistance_cases import track as track_assistance
 from borderlink.services.cooperation.records import (
     audit_row,
     held_versions,
@@ -106,6 +107,7 @@ def receive_all(
     under = _received_under(conn, [env for _, env in opened])
 
     records: dict[str, dict[str, Any]] = {}
+    accepted: list[CoopRecord] = []
     alert_rows: dict[str, dict[str, Any]] = {}
     receipts: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
@@ -129,6 +131,7 @@ def receive_all(
         seen[key] = env.digest
         held[record.id] = record.modified
         records[record.id] = record_row(record, env.object, received_from=env.sender, now=now)
+        accepted.append(record)
         receipts.append(_receipt(env, now))
         if isinstance(record, Alert):
             alert_rows[record.id] = _alert_row(record, env.sender, now)
@@ -140,6 +143,7 @@ def receive_all(
     stamp_held(conn, list(records.values()))  # a unique date_added in the inbox collection
     upsert(conn, coop_records, "record_id", list(records.values()), held_before)
     upsert(conn, partner_alerts, "alert_id", list(alert_rows.values()), alerts_held)
+    track_assistance(conn, accepted, me=me, now=now)
     insert_dicts(conn, received, receipts)
     append(conn, entries)
     _audit(conn, summary, now, actor)

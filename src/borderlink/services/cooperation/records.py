@@ -35,6 +35,7 @@ from borderlink.model.cooperation import Agreement, CoopRecord, Seizure
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
+from borderlink.services.cooperation.assistance_cases import track as track_assistance
 from borderlink.services.cooperation.partners import (
     node_identity,
     retired_keys_by_node,
@@ -183,6 +184,7 @@ def issue_all(
                     (result, audits, copies, entries),
                 )
         upsert(conn, coop_records, "record_id", list(stored.values()), held_before)
+        track_assistance(conn, records, me=identity.node_id, now=now)
         if copies:
             stamp_added(conn, copies)  # unique date_added per object of a collection (TAXII)
             conn.execute(insert(released), copies)

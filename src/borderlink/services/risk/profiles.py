@@ -21,6 +21,7 @@ from borderlink.model import GatedAction
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.capacity.certifications import require_certified
+from borderlink.services.cooperation.operations import operation_profiles
 from borderlink.services.node import Node
 from borderlink.services.risk._store import read_items
 from borderlink.services.risk.models import load_model
@@ -236,9 +237,10 @@ def compiled_active(node: Node, on: dt.date) -> list[risk.CompiledProfile]:
 def load_active_profiles(node: Node, on: dt.date) -> list[risk.Profile]:
     """The current versions that may fire on ``on`` (enabled, inside their validity).
 
-    Not a use case: scoring reads them for whoever it scores for.
+    Not a use case: scoring reads them for whoever it scores for. With them, the shared
+    profiles of the joint operations this node takes part in that run on ``on``.
     """
-    return risk.active(_current(node), on)
+    return risk.active(_current(node), on) + operation_profiles(node, on)
 
 
 def replay_profile(
