@@ -22,11 +22,11 @@ from borderlink.settings import Settings
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 BUILT_IN_ROUTERS = {
     "accounts", "auth", "cooperation", "declarations", "exchange", "records", "referrals", "risk",
-    "taxii",
+    "screening", "taxii",
 }  # fmt: skip
 BUILT_IN_AREAS = {
     "accounts", "auth", "cooperation", "dashboard", "declarations", "records", "referrals",
-    "targeting",
+    "screening", "targeting",
 }  # fmt: skip
 
 EXTRA_ROUTER = APIRouter(prefix="/api/v1/extra")
