@@ -156,6 +156,24 @@ def _details(hit: Hit) -> dict[str, Any]:
     }
 
 
+def _stored(conn: Connection, hits: list[Hit]) -> dict[tuple[str, str, str], Any]:
+    """The chunk's hits already stored, by key: one read per chunk, not one per hit."""
+    ids = sorted({h.party_id for h in hits})
+    found: dict[tuple[str, str, str], Any] = {}
+    for start in range(0, len(ids), 1_000):
+        rows = conn.execute(
+            select(
+                screening_hits.c.party_id,
+                screening_hits.c.list_name,
+                screening_hits.c.entry_id,
+                screening_hits.c.status,
+                screening_hits.c.decided_digest,
+            ).where(screening_hits.c.party_id.in_(ids[start : start + 1_000]))
+        )
+        found.update({(r.party_id, r.list_name, r.entry_id): r for r in rows})
+    return found
+
+
 def _store_hits(
     conn: Connection,
     hits: list[Hit],
@@ -163,16 +181,10 @@ def _store_hits(
     now: dt.datetime,
     summary: RunSummary,
 ) -> None:
+    stored = _stored(conn, hits)
+    new_rows: list[dict[str, Any]] = []
     for hit in hits:
         key = (hit.party_id, hit.list_name, hit.entry_id)
-        where = (
-            screening_hits.c.party_id == hit.party_id,
-            screening_hits.c.list_name == hit.list_name,
-            screening_hits.c.entry_id == hit.entry_id,
-        )
-        before = conn.execute(
-            select(screening_hits.c.status, screening_hits.c.decided_digest).where(*where)
-        ).first()
         entry_digest = digests[(hit.list_name, hit.entry_id)]
         values = {
             "entry_digest": entry_digest,
@@ -182,26 +194,30 @@ def _store_hits(
             "details": _details(hit),
             "last_seen_at": now,
         }
+        before = stored.get(key)
         if before is None:
-            conn.execute(
-                insert(screening_hits).values(
-                    *(),
-                    party_id=key[0],
-                    list_name=key[1],
-                    entry_id=key[2],
-                    status="open",
-                    first_seen_at=now,
-                    **values,
-                )
+            new_rows.append(
+                {"party_id": key[0], "list_name": key[1], "entry_id": key[2]}
+                | {"status": "open", "first_seen_at": now, **values}
             )
             summary.new_hits += 1
         else:
             if before.status != "open" and before.decided_digest != entry_digest:
                 values["status"] = "open"  # the entry changed since the decision
                 summary.reopened += 1
-            conn.execute(update(screening_hits).where(*where).values(**values))
+            conn.execute(
+                update(screening_hits)
+                .where(
+                    screening_hits.c.party_id == key[0],
+                    screening_hits.c.list_name == key[1],
+                    screening_hits.c.entry_id == key[2],
+                )
+                .values(**values)
+            )
         summary.by_list[hit.list_name] = summary.by_list.get(hit.list_name, 0) + 1
         summary.hits += 1
+    if new_rows:
+        conn.execute(insert(screening_hits), new_rows)
 
 
 def _mark_screened(conn: Connection, ids: list[str], now: dt.datetime) -> None:
