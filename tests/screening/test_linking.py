@@ -112,3 +112,17 @@ def test_clusters_join_confirmed_pairs_and_keep_judged_different_apart() -> None
     assert judged["d"] == "d"  # joining c-d would put a and d together
     assert judged["x"] == judged["z"] == "x"
     assert judged["y"] == "y"
+
+
+def test_enough_confirmed_pairs_train_the_model() -> None:
+    raw, truth = synthetic(600, 5)
+    records = linking.trader_records(raw)
+    confirmed = sorted(truth)[: linking.MIN_LABELS + 5]
+    pairs, trained = linking.predict(records, confirmed)
+    assert f"m: {len(confirmed)} pairs analysts confirmed" in trained.steps
+    found = set(
+        pairs.filter(pl.col("probability") >= linking.THRESHOLD).select("left", "right").iter_rows()
+    )
+    assert len(found & truth) / len(truth) >= 0.8
+    _, few = linking.predict(records, confirmed[:3])
+    assert any("3, fewer than" in s for s in few.skipped)

@@ -27,6 +27,8 @@ from borderlink.screening.normalise import normalise
 
 THRESHOLD = 0.9  # a link at or above this joins two records' clusters
 REVIEW_FROM = 0.5  # links from here to the threshold are worth an analyst's look
+MIN_LABELS = 50  # confirmed pairs from which m is learnt from them (fewer would overfit)
+MAX_BLOCK = 300  # a name key shared by more records of one country is too common to block on
 INPUT = (
     "unique_id",
     "name",
@@ -58,11 +60,11 @@ def _name(raw: str | None) -> tuple[str | None, str | None, list[str]]:
     return " ".join(sorted(name.core)), longest[0][:4], keys
 
 
-def trader_records(frame: pl.DataFrame) -> pl.DataFrame:
+def trader_records(frame: pl.DataFrame, max_block: int = MAX_BLOCK) -> pl.DataFrame:
     """The linking input from ``record_key, name, country[, identifier, address, postcode]``:
-    names normalised (any script, legal forms set aside, sorted words), a blocking key (the
-    first four letters of the longest word), empty strings as nulls. Records without a name
-    or identifier cannot be linked and are dropped."""
+    names normalised (any script, legal forms set aside, sorted words), their blocking keys
+    (those shared by more than ``max_block`` records of a country dropped), empty strings as
+    nulls. Records without a name or identifier cannot be linked and are dropped."""
     rows = frame.to_dicts()
     names = [_name(r.get("name")) for r in rows]
 
@@ -82,7 +84,29 @@ def trader_records(frame: pl.DataFrame) -> pl.DataFrame:
         },
         schema={c: pl.List(pl.String) if c == "name_keys" else pl.String for c in INPUT},
     )
-    return out.filter(pl.col("name").is_not_null() | pl.col("identifier").is_not_null())
+    out = out.filter(pl.col("name").is_not_null() | pl.col("identifier").is_not_null())
+    return _rare_keys(out, max_block)
+
+
+def _rare_keys(records: pl.DataFrame, max_block: int) -> pl.DataFrame:
+    """Each record's name keys without those shared by more than ``max_block`` records of its
+    country ("trading", "shenzhen"): a block that large would compare all of them pairwise.
+    A record whose keys are all common is still compared on its identifier and postcode."""
+    counts = (
+        records.select("unique_id", "country", "name_keys")
+        .explode("name_keys")
+        .group_by("country", "name_keys")
+        .len()
+        .filter(pl.col("len") > max_block)
+    )
+    if counts.is_empty():
+        return records
+    common = {(c, k) for c, k, _ in counts.iter_rows()}
+    kept = [
+        [k for k in keys if (country, k) not in common]
+        for country, keys in records.select("country", "name_keys").iter_rows()
+    ]
+    return records.with_columns(pl.Series("name_keys", kept, dtype=pl.List(pl.String)))
 
 
 def link_settings(prior: float = 1e-4) -> SettingsCreator:
@@ -125,13 +149,20 @@ def _train(
 ) -> None:
     linker.training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e4, records * 20)))
     trained.steps.append("u: random sampling")
-    for columns in (("name_key", "country"), ("identifier",)):
+    # Each EM session fixes what it blocks on and learns the rest: the same name teaches the
+    # identifier, address and postcode levels; the same identifier, or postcode, the names.
+    for columns in (("name",), ("identifier",), ("postcode", "name_key")):
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(block_on(*columns))
             trained.steps.append(f"m: expectation maximisation, pairs of equal {'+'.join(columns)}")
         except (SplinkException, ValueError) as error:  # too few pairs to learn from
             trained.skipped.append(f"expectation maximisation: {str(error).splitlines()[0][:200]}")
-    if confirmed:
+    if 0 < len(confirmed) < MIN_LABELS:
+        trained.skipped.append(
+            f"m from confirmed pairs: {len(confirmed)}, fewer than {MIN_LABELS}"
+            " (they still join their records)"
+        )
+    elif confirmed:
         labels = db.register(
             pl.DataFrame(
                 {"unique_id_l": [a for a, _ in confirmed], "unique_id_r": [b for _, b in confirmed]}

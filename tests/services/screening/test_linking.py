@@ -83,16 +83,22 @@ def test_a_run_links_parties_with_partners_records_and_stores_clusters(stored: N
 def test_judgements_are_kept_and_used_by_the_next_run(stored: Node) -> None:
     linking.link_traders(stored, ADMIN)
     partner = "partner:B:seizure--1:0"
+    alone = [
+        key
+        for key in (f"party:T{i}" for i in range(1, 40))
+        if len(linking.cluster_of(stored, ANALYST, key).members) == 1
+    ][:2]
     linking.judge_link(stored, ANALYST, partner, "party:T0", "different", "other registry")
-    linking.judge_link(stored, ANALYST, "party:T5", "party:T4", "same", "same address, renamed")
+    linking.judge_link(stored, ANALYST, alone[1], alone[0], "same", "same address, renamed")
     summary = linking.link_traders(stored, ADMIN)
     assert summary.judgements_used == 2
-    assert any("2 pairs" not in s for s in summary.trained)
+    # one confirmed pair is too few to learn m from: it joins its records, no more
+    assert "skipped: m from confirmed pairs: 1, fewer than 50" in summary.trained[-1]
     assert [m["record_key"] for m in linking.cluster_of(stored, ANALYST, partner).members] == [
         partner
     ]
-    same = linking.cluster_of(stored, ANALYST, "party:T4")
-    assert {m["record_key"] for m in same.members} == {"party:T4", "party:T5"}
+    same = linking.cluster_of(stored, ANALYST, alone[0])
+    assert {m["record_key"] for m in same.members} == set(alone)
     # judging again replaces the judgement (natural key: the pair)
     linking.judge_link(stored, ANALYST, "party:T0", partner, "same", "checked again: same")
     page = linking.list_links(stored, ANALYST)
