@@ -26,7 +26,7 @@ BUILT_IN_ROUTERS = {
 }  # fmt: skip
 BUILT_IN_AREAS = {
     "accounts", "auth", "cooperation", "dashboard", "declarations", "records", "referrals",
-    "screening", "targeting",
+    "screening", "targeting", "traders",
 }  # fmt: skip
 
 EXTRA_ROUTER = APIRouter(prefix="/api/v1/extra")

@@ -23,14 +23,14 @@ ROLES = ("importer_id", "exporter_id", "declarant_id", "carrier_id")
 PARTY, CONVEYANCE, SEIZURE = "party:", "conveyance:", "seizure:"
 
 
-def _members(row: dict[str, Any]) -> dict[str, str]:
-    """A declaration's nodes and the role each plays on it."""
-    found: dict[str, str] = {}
+def _members(row: dict[str, Any]) -> dict[str, set[str]]:
+    """A declaration's nodes and the roles each plays on it (an importer its own declarant)."""
+    found: dict[str, set[str]] = {}
     for role in ROLES:
         if row.get(role):
-            found.setdefault(f"{PARTY}{row[role]}", role.removesuffix("_id"))
+            found.setdefault(f"{PARTY}{row[role]}", set()).add(role.removesuffix("_id"))
     if row.get("conveyance"):
-        found.setdefault(f"{CONVEYANCE}{row['conveyance']}", "conveyance")
+        found[f"{CONVEYANCE}{row['conveyance']}"] = {"conveyance"}
     return found
 
 
@@ -59,9 +59,9 @@ def build_graph(
     graph: nx.Graph[str] = nx.Graph()
     for row in declarations.iter_rows(named=True):
         members = _members(row)
-        for key, role in members.items():
-            _count(graph, key, "conveyance" if role == "conveyance" else "party", row)
-            graph.nodes[key]["roles"].add(role)
+        for key, roles in members.items():
+            _count(graph, key, "conveyance" if "conveyance" in roles else "party", row)
+            graph.nodes[key]["roles"].update(roles)
         for a, b in combinations(sorted(members), 2):
             if graph.has_edge(a, b):
                 graph.edges[a, b]["declarations"] += 1

@@ -151,10 +151,12 @@ def _extras(
 
 def _network(conn: Connection, principal: Principal, center: str, ids: list[str]) -> NetworkView:
     first = _declarations_of(conn, principal, ids)
-    near = {r[c] for r in first for c in network.ROLES if r[c]}
+    near = {r._mapping[c] for r in first for c in network.ROLES if r._mapping[c]}
     second = _declarations_of(conn, principal, near - set(ids))
     frame = _frame(first + second)
-    keys = sorted({f"{PARTY}{p}" for r in first + second for c in network.ROLES if (p := r[c])})
+    keys = sorted(
+        {f"{PARTY}{p}" for r in first + second for c in network.ROLES if (p := r._mapping[c])}
+    )
     seizures, same = _extras(conn, keys)
     names = {
         f"{PARTY}{r.party_id}": r.name
