@@ -72,8 +72,10 @@ def build_graph(
         graph.add_node(key, kind="seizure", label=record_id, declarations=0, inspected=0)
         graph.nodes[key].update(illicit=0, roles={"seizure"})
         for party in named:
-            if party in graph:
-                graph.add_edge(key, party, kind="seized", declarations=0)
+            if party not in graph:  # known from the seizure only, no declaration here
+                graph.add_node(party, kind="party", label=party.split(":", 1)[1])
+                graph.nodes[party].update(declarations=0, inspected=0, illicit=0, roles=set())
+            graph.add_edge(key, party, kind="seized", declarations=0)
     for a, b in same:
         if a in graph and b in graph and a != b:
             graph.add_edge(a, b, kind="same trader", declarations=0)

@@ -124,3 +124,19 @@ def test_bad_judgements_and_who_may(stored: Node) -> None:
         linking.link_traders(stored, ADMIN, threshold=0)
     with pytest.raises(PermissionDenied):
         linking.list_links(stored, OFFICER)
+
+
+def test_the_network_around_a_partners_seizure_reaches_its_linked_trader(stored: Node) -> None:
+    from borderlink.services.screening import network
+
+    linking.link_traders(stored, ADMIN)
+    around = network.network_around(stored, ADMIN, "seizure:seizure--1")
+    keys = {n.key for n in around.nodes}
+    assert {"seizure:seizure--1", "party:T0"} <= keys
+    assert any(e.kind == "seized" for e in around.edges)
+    with pytest.raises(NotFound):
+        network.network_around(stored, ADMIN, "seizure:nothing")
+    with pytest.raises(PermissionDenied):
+        network.network_around(
+            stored, Principal(user_id=3, username="li", role=Role.LIAISON_OFFICER), "party:T0"
+        )

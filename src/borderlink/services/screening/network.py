@@ -157,6 +157,7 @@ def _network(conn: Connection, principal: Principal, center: str, ids: list[str]
     keys = sorted(
         {f"{PARTY}{p}" for r in first + second for c in network.ROLES if (p := r._mapping[c])}
     )
+    keys = sorted(set(keys) | {f"{PARTY}{i}" for i in ids})  # the centre, declared or not
     seizures, same = _extras(conn, keys)
     names = {
         f"{PARTY}{r.party_id}": r.name
