@@ -108,6 +108,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=10, help="one trader in N has a duplicate")
     parser.add_argument("--threshold", type=float, default=linking.THRESHOLD)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--memory-limit", default=None, help="DuckDB's, e.g. 4GB (it spills)")
     args = parser.parse_args()
     t = time.perf_counter()
     raw, traders = synthetic(args.records, args.every, args.seed)
@@ -116,7 +117,7 @@ def main() -> None:
     records = linking.trader_records(raw.drop("trader"))
     prepared = time.perf_counter() - t
     t = time.perf_counter()
-    scored, trained = linking.predict(records)
+    scored, trained = linking.predict(records, memory_limit=args.memory_limit)
     predicted = time.perf_counter() - t
     t = time.perf_counter()
     groups = linking.clusters(records["unique_id"].to_list(), scored, threshold=args.threshold)
@@ -135,6 +136,7 @@ def main() -> None:
         "precision": round(right / max(len(found), 1), 4),
         "recall": round(right / max(len(truth), 1), 4),
         "threshold": args.threshold,
+        "memory_limit": args.memory_limit,
         "seconds_prepare": round(prepared, 1),
         "seconds_splink": round(predicted, 1),
         "seconds_cluster": round(clustered, 1),

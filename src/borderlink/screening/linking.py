@@ -18,6 +18,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import duckdb
 import polars as pl
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -178,10 +179,13 @@ def predict(
     *,
     review_from: float = REVIEW_FROM,
     prior: float | None = None,
+    memory_limit: str | None = None,
 ) -> tuple[pl.DataFrame, Trained]:
     """The scored pairs (``left, right, probability``, left < right) at or above
     ``review_from``, and how the model was trained. ``prior``: the chance that two records
-    are the same trader (default: about one duplicate per ten records, over all pairs)."""
+    are the same trader (default: about one duplicate per ten records, over all pairs).
+    ``memory_limit`` (DuckDB's, e.g. ``"4GB"``): past it DuckDB spills to disk; by default it
+    takes up to 80% of the machine's memory."""
     empty = pl.DataFrame(schema={"left": pl.String, "right": pl.String, "probability": pl.Float64})
     trained = Trained()
     if records.height < 2:
@@ -189,7 +193,10 @@ def predict(
     known = set(records["unique_id"].to_list())
     labels = [p for p in (pair(*c) for c in confirmed) if p[0] in known and p[1] in known]
     chance = prior if prior is not None else min(0.5, 0.1 * 2 / max(records.height - 1, 1))
-    db = DuckDBAPI()
+    config: dict[str, str | bool | int | float | list[str]] = {}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    db = DuckDBAPI(duckdb.connect(":memory:", config=config))
     # Splink's progress and its notes on defaults are not ours to print: errors only.
     linker = Linker(
         db.register(records.select(INPUT).to_arrow()),
