@@ -20,8 +20,16 @@ from borderlink.services import Node
 from borderlink.settings import Settings
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
-BUILT_IN_ROUTERS = {}
-BUILT_IN_AREAS = {}
+BUILT_IN_ROUTERS = {
+    "accounts", "assistance", "auth", "border-post", "capacity", "cooperation", "declarations",
+    "exchange", "operations", "post_clearance", "records", "referrals", "risk", "screening",
+    "taxii", "trade",
+}  # fmt: skip
+BUILT_IN_AREAS = {
+    "accounts", "assistance", "auth", "border-post", "capacity", "cooperation", "dashboard",
+    "declarations", "incidents", "inspections", "operations", "portal", "records", "referrals",
+    "screening", "targeting", "traders",
+}  # fmt: skip
 
 EXTRA_ROUTER = APIRouter(prefix="/api/v1/extra")
 

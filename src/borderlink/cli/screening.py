@@ -14,9 +14,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from borderlink.cli.options import CLI, DbOption, acting, node_for
-from borderlink.services.screening import compare, hits, run
+from borderlink.services.screening import compare, hits, linking, run
 
-app = typer.Typer(help="Screening: compare name pairs, run, hits, decide.", no_args_is_help=True)
+app = typer.Typer(
+    help="Screening: compare name pairs, run, hits, decide; link traders.", no_args_is_help=True
+)
 out = Console()
 err = Console(stderr=True)
 
@@ -120,3 +122,67 @@ def decide_cmd(
     chosen = cast(hits.Decision, decision)
     found = hits.decide_hit(node, acting(node, as_user), hit_id, chosen, reason)
     out.print(f"hit {hit_id}: {found['status']} by {found['decided_by']}")
+
+
+@app.command("link")
+def link_cmd(
+    threshold: Annotated[
+        float, typer.Option(help="Match probability from which two records are one trader.")
+    ] = 0.9,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Link the same trader across the stored parties and partners' seizure reports (Splink);
+    the clusters and scored links replace the previous run's; analysts' judgements are used."""
+    summary = linking.link_traders(node_for(db), CLI, threshold=threshold)
+    if as_json:
+        print(json.dumps(asdict(summary)))
+        return
+    out.print(
+        f"run {summary.run_id}: {summary.records} records, {summary.links} scored links, "
+        f"{summary.clusters} clusters of two or more (largest {summary.largest}); "
+        f"{summary.judgements_used} judgements used; {summary.seconds} s"
+    )
+    for step in summary.trained:
+        out.print(f"  {step}")
+
+
+@app.command("links")
+def links_cmd(
+    undecided: Annotated[bool, typer.Option(help="Only those no analyst judged.")] = False,
+    limit: Annotated[int, typer.Option(help="How many, strongest first.")] = 50,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """The scored links between trader records, strongest first, with any judgement."""
+    page = linking.list_links(node_for(db), CLI, undecided=undecided, limit=limit)
+    if as_json:
+        print(page.model_dump_json())
+        return
+    table = Table("left", "right", "probability", "joined", "judgement")
+    for link in page.items:
+        table.add_row(
+            f"{link.left_key} {link.left_name or ''}", f"{link.right_key} {link.right_name or ''}",
+            f"{link.probability:.3f}", "yes" if link.joined else "no", link.judgement or "",
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"{page.total} links")
+
+
+@app.command("judge")
+def judge_cmd(
+    left: Annotated[str, typer.Argument(help="A record key (party:ID, partner:...).")],
+    right: Annotated[str, typer.Argument(help="The other record key.")],
+    judgement: Annotated[str, typer.Argument(help="same or different.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")],
+    as_user: Annotated[str | None, typer.Option("--as", help="Judge as this user.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Say two trader records are the same trader or different ones; the next `link` run
+    learns from it, joins them, or keeps them apart."""
+    node = node_for(db)
+    if judgement not in ("same", "different"):
+        raise typer.BadParameter("same or different")
+    chosen = cast(linking.Judgement, judgement)
+    found = linking.judge_link(node, acting(node, as_user), left, right, chosen, reason)
+    out.print(f"{found['left_key']} / {found['right_key']}: {judgement} by {found['decided_by']}")

@@ -85,3 +85,51 @@ screened_parties = Table(
     Column("party_id", String(64), primary_key=True),
     Column("screened_at", DateTime(timezone=True), nullable=False),
 )
+
+# Entity resolution (`screening link`). A record key names one trader record: `party:<id>` for a
+# stored party, `partner:<sender>:<record id>:<n>` for the n-th party of a partner's seizure.
+# Each run replaces the clusters and the scored links whole (one transaction); the analysts'
+# judgements are kept across runs, keyed on the pair (left < right), and used by the next.
+linking_runs = Table(
+    "linking_runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("links", Integer, nullable=False),  # pairs scored at or above the review bound
+    Column("clusters", Integer, nullable=False),  # clusters of two records or more
+    Column("threshold", Float, nullable=False),
+    Column("trained", JSON, nullable=False),  # what the model learnt from, in words
+)
+
+trader_clusters = Table(
+    "trader_clusters",
+    metadata,
+    Column("record_key", String(200), primary_key=True),
+    Column("cluster_id", String(200), nullable=False, index=True),
+    Column("name", Text),  # the record's name as it came (for the pages)
+    Column("country", String(2)),
+    Column("run_id", Integer, nullable=False),
+)
+
+trader_links = Table(
+    "trader_links",
+    metadata,
+    Column("left_key", String(200), primary_key=True),
+    Column("right_key", String(200), primary_key=True, index=True),
+    Column("probability", Float, nullable=False),
+    Column("run_id", Integer, nullable=False),
+)
+
+trader_judgements = Table(
+    "trader_judgements",
+    metadata,
+    Column("left_key", String(200), primary_key=True),
+    Column("right_key", String(200), primary_key=True),
+    Column("judgement", String(16), nullable=False),  # same, different
+    Column("reason", Text, nullable=False),
+    Column("decided_by", String(64), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+)

@@ -124,6 +124,12 @@ POST   /api/v1/risk/profiles                   Y Y - - - - U
 POST   /api/v1/risk/profiles/test              Y Y - - - - U
 POST   /api/v1/risk/profiles/{profile}/disable Y Y - - - - U
 GET    /api/v1/risk/models                     Y Y Y - - - U
+GET    /api/v1/watchlists                      Y Y Y - - - U
+GET    /api/v1/watchlists/SDN/entries          4 4 4 - - - U
+GET    /api/v1/watchlists/SDN/entries/1        4 4 4 - - - U
+GET    /api/v1/screening/hits                  Y Y - - - - U
+GET    /api/v1/screening/hits/1                4 4 - - - - U
+POST   /api/v1/screening/hits/1/decision       4 4 - - - - U
 GET    /api/v1/referrals                       Y Y Y - Y - U
 GET    /api/v1/referrals/clearance             Y Y Y - Y - U
 POST   /api/v1/referrals/route                 Y Y - - - - U
@@ -232,6 +238,13 @@ GET    /sharing                                Y - - Y - - U
 GET    /sharing/quarantine                     Y - - Y - - U
 POST   /sharing/quarantine/retry               Y - - Y - - U
 GET    /referrals                              Y Y Y - Y - U
+GET    /watchlists                             Y Y Y - - - U
+GET    /watchlists/SDN                         4 4 4 - - - U
+GET    /screening/hits                         Y Y - - - - U
+GET    /screening/hits/1                       4 4 - - - - U
+POST   /screening/hits/1/decision              4 4 - - - - U
+GET    /traders/IMP-1                          Y Y Y - - - U
+GET    /network?center=party:IMP-1             Y Y Y - - - U
 GET    /referrals/{ref_health}                 Y Y Y - Y - U
 GET    /referrals/{ref_police}                 Y Y 4 - 4 - U
 POST   /referrals/{ref_health}/answer          - - - - Y - U
@@ -385,6 +398,8 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa
         return {"json": {"current_password": PASSWORD, "new_password": PASSWORD + "-new"}}
     if method == "POST" and path == "/api/v1/tokens":
         return {"json": {"name": f"matrix-{n}", "days": 1}}
+    if path.endswith("/decision"):  # a screening hit's (none is seeded: not found)
+        return {"json": {"decision": "dismiss", "reason": "matrix"}}
     if path == "/api/v1/exchange/notify":
         return {"json": {"token": "not-a-notice"}}
     return _border_post_body(method, path, n)
@@ -572,6 +587,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
                 data |= {f"f:{key}": value}  # a rejected record's field, corrected to itself
                 data |= PAGE_BORDER_POST
                 data |= {"answer": "D-1"}  # an exercise's
+                data |= {"decision": "dismiss", "reason": "matrix"}  # a screening hit's
                 # Changing one's password (the last row: the role's password changes for good).
                 data |= {"current_password": PASSWORD, "new_password": PASSWORD + "-changed"}
                 response = await browser.request(

@@ -171,3 +171,18 @@ def test_every_party_of_an_ingested_declaration_is_screened_on_arrival(
     assert set(found) == {"IMP1"}
     assert found["IMP1"]["entry_id"] == "306"
     assert run.screen_parties(node, ADMIN).parties == 0  # already screened at ingest
+
+
+def test_a_run_streams_the_parties_a_chunk_at_a_time(
+    screened: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run, "CHUNK", 2)
+    seen: list[int] = []
+    summary = run.screen_parties(screened, ADMIN, progress=seen.append)
+    # three importers and the exporters/declarants of the rows, then the one vessel by IMO
+    assert summary.parties == seen[-1]
+    assert all(b - a <= 2 for a, b in zip([0, *seen], seen, strict=False))
+    assert len(seen) >= summary.parties // 2
+    found = {h["party_id"] for h in hits.list_hits(screened, ANALYST)}
+    assert found == {"IMP1", "conveyance:IMO 7406784"}
+    assert run.screen_parties(screened, ADMIN).parties == 0

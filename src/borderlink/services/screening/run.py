@@ -59,45 +59,89 @@ def conveyance_of(reference: str) -> Party | None:
     return Party(f"{CONVEYANCE}{reference}", None, "Vessel", (imo,))
 
 
-def _to_screen(node: Node, party_ids: Sequence[str] | None) -> Iterator[Party]:
-    """Parties never screened, or screened before the latest list load, then the conveyances
-    likewise; with ``party_ids``, exactly those (``conveyance:REF`` for a conveyance)."""
+def _stale(latest: Any) -> Any:
+    """The parties screened since the latest list load: those need nothing."""
+    return select(screened_parties.c.party_id).where(screened_parties.c.screened_at >= latest)
+
+
+def _party_pages(node: Node, party_ids: Sequence[str] | None, size: int) -> Iterator[list[Party]]:
+    """The stored parties to screen, a page at a time by party id (keyset: each page is one
+    short read, and a page screened meanwhile never shifts the next)."""
     with node.read() as conn:
         latest = conn.execute(select(func.max(watchlists.c.loaded_at))).scalar()
-        done = select(screened_parties.c.party_id).where(screened_parties.c.screened_at >= latest)
-        query = select(parties.c.party_id, parties.c.name, parties.c.country)
-        refs: list[str]
-        if party_ids is not None:
-            query = query.where(parties.c.party_id.in_(list(party_ids)))
-            refs = [p.removeprefix(CONVEYANCE) for p in party_ids if p.startswith(CONVEYANCE)]
-            screened: set[str] = set()
-        else:
-            query = query.where(parties.c.party_id.not_in(done))
+    columns = (parties.c.party_id, parties.c.name, parties.c.country)
+    if party_ids is not None:
+        ids = sorted(set(party_ids))
+        for start in range(0, len(ids), size):
+            with node.read() as conn:
+                rows = conn.execute(
+                    select(*columns)
+                    .where(parties.c.party_id.in_(ids[start : start + size]))
+                    .order_by(parties.c.party_id)
+                ).all()
+            if rows:
+                yield [party_of(r) for r in rows]
+        return
+    after = ""
+    while True:
+        with node.read() as conn:
+            rows = conn.execute(
+                select(*columns)
+                .where(parties.c.party_id > after, parties.c.party_id.not_in(_stale(latest)))
+                .order_by(parties.c.party_id)
+                .limit(size)
+            ).all()
+        if not rows:
+            return
+        yield [party_of(r) for r in rows]
+        after = rows[-1].party_id
+
+
+def _conveyance_pages(
+    node: Node, party_ids: Sequence[str] | None, size: int
+) -> Iterator[list[Party]]:
+    """The conveyances given by IMO number, likewise a page of references at a time."""
+    if party_ids is not None:
+        refs = [p.removeprefix(CONVEYANCE) for p in party_ids if p.startswith(CONVEYANCE)]
+        found = [c for c in map(conveyance_of, refs) if c is not None]
+        for start in range(0, len(found), size):
+            yield found[start : start + size]
+        return
+    after = ""
+    while True:
+        with node.read() as conn:
+            latest = conn.execute(select(func.max(watchlists.c.loaded_at))).scalar()
             refs = list(
                 conn.execute(
                     select(declarations.c.conveyance)
                     .distinct()
-                    .where(declarations.c.conveyance.is_not(None))
+                    .where(declarations.c.conveyance > after)
+                    .order_by(declarations.c.conveyance)
+                    .limit(size)
                 ).scalars()
             )
-            screened = set(conn.execute(done).scalars())
-        found = [party_of(r) for r in conn.execute(query.order_by(parties.c.party_id))]
-    yield from found
-    for ref in refs:
-        conveyance = conveyance_of(ref)
-        if conveyance is not None and conveyance.party_id not in screened:
-            yield conveyance
+            if not refs:
+                return
+            found = [c for c in map(conveyance_of, refs) if c is not None]
+            done = set(
+                conn.execute(
+                    _stale(latest).where(
+                        screened_parties.c.party_id.in_([c.party_id for c in found])
+                    )
+                ).scalars()
+            )
+        todo = [c for c in found if c.party_id not in done]
+        if todo:
+            yield todo
+        after = refs[-1]
 
 
-def _chunks(items: Iterator[Party], size: int) -> Iterator[list[Party]]:
-    chunk: list[Party] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _to_screen(node: Node, party_ids: Sequence[str] | None, size: int) -> Iterator[list[Party]]:
+    """Chunks of parties never screened, or screened before the latest list load, then the
+    conveyances likewise; with ``party_ids``, exactly those (``conveyance:REF`` for a
+    conveyance). Never more than a chunk in memory, and no read held open while screening."""
+    yield from _party_pages(node, party_ids, size)
+    yield from _conveyance_pages(node, party_ids, size)
 
 
 def _details(hit: Hit) -> dict[str, Any]:
@@ -112,6 +156,24 @@ def _details(hit: Hit) -> dict[str, Any]:
     }
 
 
+def _stored(conn: Connection, hits: list[Hit]) -> dict[tuple[str, str, str], Any]:
+    """The chunk's hits already stored, by key: one read per chunk, not one per hit."""
+    ids = sorted({h.party_id for h in hits})
+    found: dict[tuple[str, str, str], Any] = {}
+    for start in range(0, len(ids), 1_000):
+        rows = conn.execute(
+            select(
+                screening_hits.c.party_id,
+                screening_hits.c.list_name,
+                screening_hits.c.entry_id,
+                screening_hits.c.status,
+                screening_hits.c.decided_digest,
+            ).where(screening_hits.c.party_id.in_(ids[start : start + 1_000]))
+        )
+        found.update({(r.party_id, r.list_name, r.entry_id): r for r in rows})
+    return found
+
+
 def _store_hits(
     conn: Connection,
     hits: list[Hit],
@@ -119,16 +181,10 @@ def _store_hits(
     now: dt.datetime,
     summary: RunSummary,
 ) -> None:
+    stored = _stored(conn, hits)
+    new_rows: list[dict[str, Any]] = []
     for hit in hits:
         key = (hit.party_id, hit.list_name, hit.entry_id)
-        where = (
-            screening_hits.c.party_id == hit.party_id,
-            screening_hits.c.list_name == hit.list_name,
-            screening_hits.c.entry_id == hit.entry_id,
-        )
-        before = conn.execute(
-            select(screening_hits.c.status, screening_hits.c.decided_digest).where(*where)
-        ).first()
         entry_digest = digests[(hit.list_name, hit.entry_id)]
         values = {
             "entry_digest": entry_digest,
@@ -138,26 +194,30 @@ def _store_hits(
             "details": _details(hit),
             "last_seen_at": now,
         }
+        before = stored.get(key)
         if before is None:
-            conn.execute(
-                insert(screening_hits).values(
-                    *(),
-                    party_id=key[0],
-                    list_name=key[1],
-                    entry_id=key[2],
-                    status="open",
-                    first_seen_at=now,
-                    **values,
-                )
+            new_rows.append(
+                {"party_id": key[0], "list_name": key[1], "entry_id": key[2]}
+                | {"status": "open", "first_seen_at": now, **values}
             )
             summary.new_hits += 1
         else:
             if before.status != "open" and before.decided_digest != entry_digest:
                 values["status"] = "open"  # the entry changed since the decision
                 summary.reopened += 1
-            conn.execute(update(screening_hits).where(*where).values(**values))
+            conn.execute(
+                update(screening_hits)
+                .where(
+                    screening_hits.c.party_id == key[0],
+                    screening_hits.c.list_name == key[1],
+                    screening_hits.c.entry_id == key[2],
+                )
+                .values(**values)
+            )
         summary.by_list[hit.list_name] = summary.by_list.get(hit.list_name, 0) + 1
         summary.hits += 1
+    if new_rows:
+        conn.execute(insert(screening_hits), new_rows)
 
 
 def _mark_screened(conn: Connection, ids: list[str], now: dt.datetime) -> None:
@@ -181,7 +241,7 @@ def screen_parties(
     index: Index = screening.build_index(entries)
     digests = {(e.list_name, e.entry_id): digest(e) for e in entries}
     summary = RunSummary(entries=len(entries))
-    for chunk in _chunks(_to_screen(node, party_ids), CHUNK):
+    for chunk in _to_screen(node, party_ids, CHUNK):
         now = dt.datetime.now(dt.UTC)
         found = [h for party in chunk for h in screening.screen(index, party, threshold)]
         with node.transaction() as conn:

@@ -1,7 +1,7 @@
 """Mutual assistance requests at either end, and their attachments stored by content digest.
 
 Revision ID: 0017_assistance
-Revises: 0016_taxii_credentials
+Revises: 0017_stream_intake
 Create Date: 2026-12-02 05:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017_assistance"
-down_revision: str | Sequence[str] | None = "0016_taxii_credentials"
+down_revision: str | Sequence[str] | None = "0017_stream_intake"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
