@@ -29,8 +29,7 @@ from fastapi import FastAPI
 from fastapi.routing import RouteContext
 
 from borderlink.coordination import JointPlan, SopDraft
-from borderlink.model import TrainingRecord, TrainingResult
-from borderlink.model import Agreement, AgreementState
+from borderlink.model import Agreement, AgreementState, TrainingRecord, TrainingResult
 from borderlink.server.deps import SESSION_COOKIE
 from borderlink.server.openapi import api_routes
 from borderlink.services import Node
@@ -38,11 +37,11 @@ from borderlink.services.accounts import audit_seal
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.capacity import training
+from borderlink.services.cooperation import agreements, partners
 from borderlink.services.cooperation.partners import init_node
 from borderlink.services.coordination import incidents, joint, sops
 from borderlink.services.declarations import browse
 from borderlink.services.risk import post_clearance as pca
-from borderlink.services.cooperation import agreements, partners
 from tests.surfaces import (
     AGENCY,
     DAY,
@@ -402,10 +401,10 @@ def _body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:  # noqa
         return {"json": {"decision": "dismiss", "reason": "matrix"}}
     if path == "/api/v1/exchange/notify":
         return {"json": {"token": "not-a-notice"}}
-    return _border_post_body(method, path, n)
+    return _border_post_body(method, path, n, node)
 
 
-def _border_post_body(method: str, path: str, n: int) -> dict[str, Any]:
+def _border_post_body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:
     """The border post's bodies: the same plan and report each time (idempotent), a new
     incident per column (each role opens its own), the agency officer's own agency's SOP."""
     if method == "POST" and path == "/api/v1/joint-inspections":
@@ -426,10 +425,10 @@ def _border_post_body(method: str, path: str, n: int) -> dict[str, Any]:
         return {"json": {"officer": "officer-1", "day": "2026-12-03"}}
     if path.endswith("/report"):
         return {"json": REPORT}
-    return _training_body(method, path, n)
+    return _training_body(method, path, n, node)
 
 
-def _training_body(method: str, path: str, n: int) -> dict[str, Any]:
+def _training_body(method: str, path: str, n: int, node: Node) -> dict[str, Any]:
     if method == "POST" and path == "/api/v1/training/records":
         course = {"course": f"matrix-{n}", "completed_on": "2026-11-01", "result": "passed"}
         return {"json": {"username": "bystander"} | course}
@@ -613,7 +612,7 @@ SAMPLE = dict.fromkeys(
 ) | {"profile": "x", "ref_health": "1", "ref_police": "2", "pca": "PCA:X:2026-01-01:2026-01-02"}
 SAMPLE |= {"joint": "1", "joint_decl": "x", "incident": "1", "sop": "a/b", "own2": "x"}
 SAMPLE |= {"training_record": "1"}
-) | {"profile": "x", "ref_health": "1", "ref_police": "2", "sha": "0" * 64}
+SAMPLE |= {"sha": "0" * 64}
 SKIPPED = ("/api/v1/openapi.json", "/api/v1/docs", "/static")  # the framework's own
 
 
