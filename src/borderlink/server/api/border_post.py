@@ -117,7 +117,9 @@ async def joint_summary(node: NodeDep, principal: Reader) -> joint.JointSummary:
 @router.post("/joint-inspections", responses=raises(Conflict))
 async def plan_joint(body: JointRequest, node: NodeDep, principal: Inspector) -> joint.JointView:
     """Plan (or re-plan) a red, referred declaration's one joint inspection."""
-    plan = joint.JointPlan.model_validate(body.model_dump(exclude={"declaration_id"}))
+    plan = await blocking(
+        joint.JointPlan.model_validate, body.model_dump(exclude={"declaration_id"})
+    )
     return await blocking(joint.plan_joint, node, principal, body.declaration_id, plan)
 
 

@@ -67,7 +67,7 @@ async def get_entry(
 ) -> browse.EntryView:
     """One entry: names and aliases, identifiers, programmes, validity, whether it is ended."""
     found = await blocking(watchlists.show_entry, node, principal, list_name, entry_id)
-    return browse.EntryView.model_validate(found)
+    return await blocking(browse.EntryView.model_validate, found)
 
 
 @router.get("/screening/hits")

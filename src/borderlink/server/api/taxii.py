@@ -292,7 +292,7 @@ async def notify(
     carries (pulling what that leaves out) at once."""
     node = _node(request)
     latest = await blocking(accept_notice, node, caller, body.token)
-    carried = parse_push(body.push) if body.push is not None else None
+    carried = await blocking(parse_push, body.push) if body.push is not None else None
     pushed = partial(apply_push, node, caller.partner_id, carried) if carried is not None else None
     background.add_task(scheduler(request).run, caller.partner_id, pushed)
     return {"accepted": True, "partner": caller.partner_id, "latest": latest}

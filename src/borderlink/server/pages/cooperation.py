@@ -28,7 +28,7 @@ async def agreements_page(request: Request, node: NodeDep, who: Liaison) -> HTML
         request,
         "agreements.html",
         agreements=found,
-        moves={a.agreement_id: agreements.next_states(a) for a in found},
+        moves={a.agreement_id: await blocking(agreements.next_states, a) for a in found},
         copies=await blocking(agreements.copy_checks, node, who),
         node_id=node.settings.node_id,
     )

@@ -138,7 +138,7 @@ async def record_report(
     request: Request, node: NodeDep, principal: Inspector, declaration_id: DeclarationId
 ) -> RedirectResponse:
     form = await checked_form(request)
-    report = _report(form, declaration_id)
+    report = await blocking(_report, form, declaration_id)
     await blocking(inspections.record_report, node, principal, declaration_id, report)
     return redirect(f"/declarations/{declaration_id}?saved=1#inspection")
 

@@ -31,7 +31,7 @@ async def dashboard_page(
     request: Request, node: NodeDep, principal: Reader, operation_id: OperationId
 ) -> HTMLResponse:
     board = await blocking(operations.operation_dashboard, node, principal, operation_id)
-    rows = operations.report_rows(board)
+    rows = await blocking(operations.report_rows, board)
     return render(request, "operation.html", board=board, rows=rows)
 
 
