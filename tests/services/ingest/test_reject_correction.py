@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from borderlink.cli import app as cli_app
 from borderlink.errors import Conflict, InvalidInput, PermissionDenied
 from borderlink.services import Node
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.ingest.rejects import correct_reject
 from borderlink.store.tables import audit_log, declarations, rejects
+from tests.cli.conftest import Cli, cli_settings
 from tests.factories import good
 
 OPS = Principal.system("test")
@@ -84,12 +83,16 @@ def test_who_may_not_retry_may_not_correct(node: Node, write_csv: WriteCsv) -> N
         assert conn.execute(select(rejects.c.raw)).scalar_one()["hs_code"] == "85171"
 
 
-def test_the_command_line_corrects_and_retries(node: Node, write_csv: WriteCsv) -> None:
+def test_the_command_line_corrects_and_retries(
+    node: Node,
+    write_csv: WriteCsv,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     reject_id = _one_reject(node, write_csv)
-    url = node.engine.url.render_as_string(hide_password=False)
-    result = CliRunner().invoke(
-        cli_app,
-        ["rejects", "fix", str(reject_id), "--set", "hs_code=851713", "--db", url, "--json"],
-    )
-    assert result.exit_code == 0, result.output
-    assert '"resolved":1' in result.stdout.replace(" ", "")
+    cli_settings(tmp_path, monkeypatch)
+    cli = Cli(node.engine.url.render_as_string(hide_password=False), capsys, monkeypatch)
+    code, out, err = cli("rejects", "fix", str(reject_id), "--set", "hs_code=851713", "--json")
+    assert code == 0, err
+    assert '"resolved":1' in out.replace(" ", "")
