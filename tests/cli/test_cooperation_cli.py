@@ -144,8 +144,14 @@ def test_records_export_prints_what_the_partner_reads(
     assert {"report", "indicator", "location", "note", "extension-definition"} <= {
         o["type"] for o in objects
     }
+    # The assistance request and the joint operation name their subject to the one partner
+    # they are addressed to, under the agreements they name; the seizure's records do not.
+    addressed = {"course-of-action", "grouping"}
+    shared = json.dumps([o for o in objects if o["type"] not in addressed])
     for withheld in ("false bottoms", "Sofa Imports", "ATL-T-0042", "ATL-2026-000417"):
-        assert withheld not in printed  # redacted as the agreement says, parts included
+        assert withheld not in shared  # redacted as the agreement says, parts included
+    assert "false bottoms" not in printed
+    assert "ATL-T-0042" in json.dumps([o for o in objects if o["type"] == "course-of-action"])
     assert "sofa frames" in printed  # the goods description may go
     assert stix_errors(objects) == []
     assert len(parse_strictly(objects)) == len(objects)

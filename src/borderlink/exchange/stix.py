@@ -3,7 +3,7 @@
 An alert is an ``indicator``, a seizure a ``report`` (with ``location``, ``note`` and party
 ``identity`` parts), an AEO status an ``identity``, a mutual assistance request a
 ``course-of-action`` (what the partner is asked to do) and its reply a ``note`` on it, a joint
-operation a ``grouping`` of its participants and a participant's day of results ``observed-data``;
+operation a ``grouping`` of its participants and a participant's day of results a ``sighting``;
 each carries BorderLink's own fields in a property extension, TLP 2.0 marking definitions and the
 marking of the agreement it travels under (see :mod:`.stix_objects` for the mapping,
 :mod:`.stix_definitions` for the definition objects served beside them, :mod:`.stix_ids` for the

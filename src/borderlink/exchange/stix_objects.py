@@ -191,13 +191,14 @@ def _grouping(operation: Operation, obj_id: str) -> dict[str, Any]:
     }
 
 
-def _observed(report: OperationReport, obj_id: str) -> dict[str, Any]:
-    """A participant's day of an operation: what it checked, over that day."""
+def _sighting(report: OperationReport, obj_id: str) -> dict[str, Any]:
+    """A participant's day of an operation: the operation sighted, as often as it checked
+    declarations that day (a sighting may point at a grouping; observed-data may not)."""
     return {
-        "first_observed": day_start(report.day),
-        "last_observed": day_start(report.day + dt.timedelta(days=1)),
-        "number_observed": max(1, report.declarations_checked),
-        "object_refs": [report.operation_id],
+        "sighting_of_ref": report.operation_id,
+        "first_seen": day_start(report.day),
+        "last_seen": day_start(report.day + dt.timedelta(days=1)),
+        "count": report.declarations_checked,
     }
 
 
@@ -285,7 +286,7 @@ _SHAPES: Mapping[str, _Shape] = MappingProxyType(
         "assist-request": _Shape(STIX_TYPES["assist-request"], _request_action, lambda r: []),
         "assist-reply": _Shape(STIX_TYPES["assist-reply"], _reply_note, lambda r: []),
         "operation": _Shape(STIX_TYPES["operation"], _grouping, lambda r: []),
-        "operation-report": _Shape(STIX_TYPES["operation-report"], _observed, lambda r: []),
+        "operation-report": _Shape(STIX_TYPES["operation-report"], _sighting, lambda r: []),
     }
 )
 

@@ -177,7 +177,7 @@ STIX_TYPES: Mapping[str, str] = MappingProxyType(
         "assist-request": "course-of-action",  # what the partner is asked to do
         "assist-reply": "note",  # context on the request it refers to
         "operation": "grouping",  # the shared context of a closed user group
-        "operation-report": "observed-data",  # what a participant saw on a day
+        "operation-report": "sighting",  # what a participant saw on a day
     }
 )
 
