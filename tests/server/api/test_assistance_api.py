@@ -109,3 +109,13 @@ async def _walk(mesh: Mesh) -> None:
 
 def test_assistance_and_operations_through_the_api_and_pages(mesh: Mesh) -> None:
     asyncio.run(_walk(mesh))
+
+
+def test_an_attachment_that_is_not_base64_is_invalid_input_not_a_server_error() -> None:
+    from borderlink.errors import InvalidInput
+    from borderlink.server.api.assistance import FileIn, _files
+
+    for content in ("°", "not base64!"):
+        with pytest.raises(InvalidInput, match="not base64") as refused:
+            _files([FileIn(name="invoice.pdf", content=content)])
+        assert refused.value.field == "files.0.content"

@@ -93,7 +93,7 @@ def _files(items: list[FileIn]) -> list[assistance.File]:
     for n, item in enumerate(items):
         try:
             content = base64.b64decode(item.content, validate=True)
-        except binascii.Error as error:
+        except (binascii.Error, ValueError) as error:  # ValueError: not even ASCII
             raise InvalidInput(f"files.{n}: not base64", field=f"files.{n}.content") from error
         files.append(assistance.File(item.name, content, item.media_type))
     return files
