@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -34,6 +36,27 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout."
 AsOption = Annotated[
     str | None, typer.Option("--as", help="Act as this user (with their role, office, agency).")
 ]
+
+
+def _print_json_or_table(
+    as_json: bool,
+    dumped: Callable[[], str],
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+) -> None:
+    """The listing as JSON (``--json``) or as a table; ``dumped`` and ``rows`` are lazy so only
+    the form asked for is built."""
+    if as_json:
+        print(dumped())
+        return
+    table = Table(*headers)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+def _json_list(found: Iterable[BaseModel]) -> str:
+    return json.dumps([f.model_dump(mode="json") for f in found])
 
 
 def _document(path: Path) -> Any:
@@ -101,22 +124,20 @@ def joint_cmd(
     """Joint inspections, the latest planned first."""
     node = node_for(db)
     page = joint.list_joint(node, acting(node, as_user), limit=limit)
-    if as_json:
-        print(page.model_dump_json())
-        return
-    table = Table("id", "declaration", "when (UTC)", "where", "agencies", "status", "saved")
-    for j in page.items:
-        saved = j.saving.saved_seconds
-        table.add_row(
+    rows = (
+        (
             str(j.joint_id),
             j.declaration_id,
             f"{j.scheduled_at:%Y-%m-%d %H:%M}",
             j.place,
             ", ".join(j.agencies),
             j.status.value,
-            "-" if saved is None else f"{saved / 3600:.2f} h",
+            "-" if j.saving.saved_seconds is None else f"{j.saving.saved_seconds / 3600:.2f} h",
         )
-    out.print(table)
+        for j in page.items
+    )
+    headers = ("id", "declaration", "when (UTC)", "where", "agencies", "status", "saved")
+    _print_json_or_table(as_json, page.model_dump_json, headers, rows)
 
 
 @inspections_app.command("show")
@@ -251,21 +272,19 @@ def incidents_cmd(
     """Incidents, the newest first."""
     node = node_for(db)
     page = incidents.list_incidents(node, acting(node, as_user), limit=limit)
-    if as_json:
-        print(page.model_dump_json())
-        return
-    table = Table("id", "reference", "opened", "by", "post", "what")
-    for i in page.items:
-        what = str(i.report.get("what", ""))[:60]
-        table.add_row(
+    rows = (
+        (
             str(i.incident_id),
             i.reference,
             f"{i.opened_at:%Y-%m-%d %H:%M}",
             f"{i.opened_by} ({i.agency})",
             i.office_id or "-",
-            what,
+            str(i.report.get("what", ""))[:60],
         )
-    out.print(table)
+        for i in page.items
+    )
+    headers = ("id", "reference", "opened", "by", "post", "what")
+    _print_json_or_table(as_json, page.model_dump_json, headers, rows)
 
 
 @incidents_app.command("show")
@@ -313,7 +332,7 @@ def templates_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     node = node_for(db)
     found = incidents.list_templates(node, CLI)
     if as_json:
-        print(json.dumps([t.model_dump(mode="json") for t in found]))
+        print(_json_list(found))
         return
     for t in found:
         out.print(f"[bold]{t.name}[/]: {t.title} ({', '.join(f.name for f in t.fields)})")
@@ -362,15 +381,12 @@ def sops_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Every SOP in force."""
     node = node_for(db)
     found = sops.list_sops(node, CLI)
-    if as_json:
-        print(json.dumps([s.model_dump(mode="json") for s in found]))
-        return
-    table = Table("agency", "type", "title", "version", "published")
-    for s in found:
-        table.add_row(
-            s.agency, s.referral_type, s.title, str(s.version), f"{s.published_at:%Y-%m-%d}"
-        )
-    out.print(table)
+    rows = (
+        (s.agency, s.referral_type, s.title, str(s.version), f"{s.published_at:%Y-%m-%d}")
+        for s in found
+    )
+    headers = ("agency", "type", "title", "version", "published")
+    _print_json_or_table(as_json, partial(_json_list, found), headers, rows)
 
 
 @sops_app.command("show")

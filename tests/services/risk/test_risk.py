@@ -16,7 +16,7 @@ from borderlink.model.outcome import Outcome
 from borderlink.services import Node
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.declarations import read as declarations
-from borderlink.services.risk import models
+from borderlink.services.risk import cutoffs, models
 from borderlink.services.risk import profiles as profile_service
 from borderlink.services.risk import score as service
 from borderlink.services.risk._store import read_items
@@ -126,13 +126,13 @@ def test_single_scores_reuse_the_cut_offs_for_a_while(
     store(node.engine, new, with_outcomes=False)
     service.score_batch(node, TESTER, since=dt.date(2020, 5, 1), seed=1)
     policy = service.capacity(node)
-    red, yellow = service._thresholds(node, trained.version, policy)
+    red, yellow = cutoffs.thresholds(node, trained.version, policy)
     assert red > yellow
     with node.engine.begin() as conn:  # the model's recent scores all turn very low
         conn.execute(scores.update().values(risk=0.0001))
-    assert service._thresholds(node, trained.version, policy) == (red, yellow)  # kept
+    assert cutoffs.thresholds(node, trained.version, policy) == (red, yellow)  # kept
     fresh = Node(node.settings.model_copy(update={"risk_cutoff_seconds": 0}), node.engine)
-    assert service._thresholds(fresh, trained.version, policy) == (0.0001, 0.0001)
+    assert cutoffs.thresholds(fresh, trained.version, policy) == (0.0001, 0.0001)
 
 
 def test_profiles_are_versioned_and_disable_stops_them(node: Node) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,10 +20,8 @@ from types import MappingProxyType
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, select
 
 from borderlink import risk
-from borderlink.coordination import CompiledRule
 from borderlink.errors import NotFound
 from borderlink.model.aeo import TrustedTrader
 from borderlink.risk.aeo import apply_benefits
@@ -42,12 +39,12 @@ from borderlink.services.declarations.redaction import (
 from borderlink.services.node import Node
 from borderlink.services.risk._store import ToScore, read_items, settled_among, unscored_days
 from borderlink.services.risk.batcher import ScoreBatcher
+from borderlink.services.risk.cutoffs import blue_cutoff, thresholds
 from borderlink.services.risk.models import load_model
 from borderlink.services.risk.profiles import compiled_active
+from borderlink.services.risk.writes import store_flow, store_hits, store_scores
 from borderlink.services.screening.hits import apply_screening
 from borderlink.services.screening.partner_alerts import alerts_in_force, apply_alerts
-from borderlink.store.bulk import insert_ignore
-from borderlink.store.risk_tables import profile_hits, scores
 
 Progress = Callable[[int, int], None]
 # Scores made on arrival (a submission, the batcher) and the referrals they route are this
@@ -71,60 +68,6 @@ def capacity(node: Node) -> risk.CapacityPolicy:
     """The node's configured inspection capacity (``BORDERLINK_RISK_*_SHARE``)."""
     s = node.settings
     return risk.CapacityPolicy(s.risk_red_share, s.risk_yellow_share, s.risk_random_share)
-
-
-def _store_scores(conn: Connection, scored: pl.DataFrame, version: str) -> None:
-    now = dt.datetime.now(dt.UTC)
-    rows = [
-        {
-            "declaration_id": r["declaration_id"],
-            "model_version": version,
-            "score": float(r["model_score"]),
-            "risk": float(r["risk"]),
-            "channel": r["channel"],
-            "selection": r["selection"],
-            "reasons": json.loads(r["reasons"]) if r["reasons"] else None,
-            "scored_at": now,
-        }
-        for r in scored.iter_rows(named=True)
-    ]
-    insert_ignore(conn, scores, rows)
-
-
-def _store_hits(conn: Connection, scored: pl.DataFrame, versions: dict[str, int]) -> None:
-    now = dt.datetime.now(dt.UTC)
-    rows = [
-        {
-            "declaration_id": decl,
-            "profile_name": name,
-            "profile_version": versions.get(name, 1),
-            "hit_at": now,
-        }
-        for decl, hits in zip(
-            scored["declaration_id"].to_list(), scored["profile_hits"].to_list(), strict=True
-        )
-        for name in hits or []
-    ]
-    insert_ignore(conn, profile_hits, rows)
-
-
-def _store_flow(
-    node: Node,
-    out: pl.DataFrame,
-    items: pl.DataFrame | None,
-    version: str,
-    versions: dict[str, int],
-    rules: Sequence[CompiledRule],
-    actor: str,
-) -> RouteSummary:
-    """One scored flow's scores and profile hits stored, and (with its items) routed, in one
-    transaction; the routing's figures."""
-    with node.transaction() as conn:
-        _store_scores(conn, out, version)
-        _store_hits(conn, out, versions)
-        if items is None:
-            return RouteSummary()
-        return route_scored(conn, items, out, rules, actor=actor).figures_only()
 
 
 def score_batch(
@@ -179,7 +122,7 @@ def score_batch(
             out = apply_screening(node, out, items)
             out = _trade_steps(node, out, items, trusted, compiled)
             items = _new_only(node, items, model.trained_to) if rescore else items
-        routed += _store_flow(node, out, items, model.version, versions, rules, actor)
+        routed += store_flow(node, out, items, model.version, versions, rules, actor)
         _count_channels(channels, out)
         scored_count += out.height
         if progress:
@@ -233,55 +176,8 @@ def _audit_batch(node: Node, actor: str, summary: ScoreSummary) -> None:
         )
 
 
-CUTOFF_SAMPLE = 100_000
-
-
-def _thresholds(node: Node, model_version: str, policy: risk.CapacityPolicy) -> tuple[float, float]:
-    """Risk cut-offs for red and yellow: quantiles of this model's latest scores.
-
-    Reading them is the one part of a single score that grows with the node's history (up to
-    ``CUTOFF_SAMPLE`` rows), and they move slowly, so they are kept for
-    ``risk_cutoff_seconds``.
-    """
-    # (model version, shares) -> (monotonic time read, red cut-off, yellow cut-off)
-    cutoffs = node.runtime.cutoffs
-    key = (model_version, policy.red_share, policy.yellow_share)
-    now = time.monotonic()
-    cached = cutoffs.get(key)
-    if cached is not None and now - cached[0] < node.settings.risk_cutoff_seconds:
-        return cached[1], cached[2]
-    with node.read() as conn:
-        risks = (
-            conn.execute(
-                select(scores.c.risk)
-                .where(scores.c.model_version == model_version)
-                .order_by(scores.c.scored_at.desc())
-                .limit(CUTOFF_SAMPLE)
-            )
-            .scalars()
-            .all()
-        )
-    if not risks:
-        return 0.5, 0.3  # nothing scored yet: fixed cut-offs, and look again next time
-    series = pl.Series(risks, dtype=pl.Float64)
-    red = float(series.quantile(1 - policy.red_share) or 1.0)
-    yellow = float(series.quantile(1 - policy.red_share - policy.yellow_share) or 1.0)
-    cutoffs[key] = (now, red, yellow)
-    return red, yellow
-
-
 def _blue_profiles(compiled: Sequence[risk.CompiledProfile]) -> set[str]:
     return {c.profile.name for c in compiled if c.profile.channel == "blue"}
-
-
-def _blue_cutoff(node: Node, model_version: str, policy: risk.CapacityPolicy) -> float | None:
-    """The risk from which a single score goes blue: the quantile below red and yellow's
-    shares by ``risk_blue_share`` (none when the model sends nothing blue)."""
-    share = node.settings.risk_blue_share
-    held = policy.red_share + policy.yellow_share
-    if share <= 0 or held >= 1:
-        return None
-    return _thresholds(node, model_version, risk.CapacityPolicy(held, min(share, 1 - held)))[1]
 
 
 def score_one(
@@ -412,7 +308,7 @@ def score_many(
         return {}
     on = as_of or dt.datetime.now(dt.UTC).date()
     compiled = compiled_active(node, on)
-    red, yellow = _thresholds(node, model.version, policy)
+    red, yellow = thresholds(node, model.version, policy)
     if frame.height <= ONE_ROW_PATH_ITEMS:
         scored = _score_rows(model, frame, compiled, red, yellow)
     else:
@@ -425,7 +321,7 @@ def score_many(
     scored = apply_blue(
         scored,
         profiles=_blue_profiles(compiled),
-        cutoff=_blue_cutoff(node, model.version, policy),
+        cutoff=blue_cutoff(node, model.version, policy),
     )
     results = {
         row["declaration_id"]: {
@@ -443,8 +339,8 @@ def score_many(
     }
     rules = compiled_rules(node) if route else []
     with node.transaction() as conn:
-        _store_scores(conn, scored, model.version)
-        _store_hits(conn, scored, {c.profile.name: c.profile.version for c in compiled})
+        store_scores(conn, scored, model.version)
+        store_hits(conn, scored, {c.profile.name: c.profile.version for c in compiled})
         routed = route_scored(conn, frame, scored, rules, actor=principal.username)
     for declaration_id, agency in sorted(routed.created):
         results[declaration_id]["referred"].append(agency)

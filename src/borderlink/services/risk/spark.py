@@ -20,7 +20,6 @@ PySpark is the optional extra ``borderlink[spark]``; the session is the process'
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -37,7 +36,7 @@ from borderlink import risk
 from borderlink.errors import ConfigurationError
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
-from borderlink.services.coordination.routing import RouteSummary, compiled_rules, route_scored
+from borderlink.services.coordination.routing import RouteSummary, compiled_rules
 from borderlink.services.node import Node
 from borderlink.services.risk import models, spark_step
 from borderlink.services.risk._store import (
@@ -52,10 +51,10 @@ from borderlink.services.risk._store import (
 from borderlink.services.risk.models import ModelInfo, load_model
 from borderlink.services.risk.profiles import load_active_profiles
 from borderlink.services.risk.score import ScoreSummary, capacity
+from borderlink.services.risk.writes import store_flow
 from borderlink.services.screening.hits import apply_screening
 from borderlink.services.screening.partner_alerts import alerts_in_force, apply_alerts
-from borderlink.store.bulk import insert_ignore
-from borderlink.store.risk_tables import profile_hits, risk_models, scores
+from borderlink.store.risk_tables import risk_models, scores
 from borderlink.store.screening_tables import screening_hits
 from borderlink.store.tables import declarations, goods_items, outcomes
 
@@ -179,48 +178,6 @@ def read_declarations(
     return spark.read.parquet(str(export))
 
 
-def _store_scored(
-    node: Node,
-    out: pl.DataFrame,
-    items: pl.DataFrame | None,
-    version: str,
-    versions: dict[str, int],
-    actor: str,
-) -> RouteSummary:
-    """One day's scores and profile hits, insert-if-new, and its routing, in one transaction."""
-    now = dt.datetime.now(dt.UTC)
-    rows = [
-        {
-            "declaration_id": r["declaration_id"],
-            "model_version": version,
-            "score": float(r["model_score"]),
-            "risk": float(r["risk"]),
-            "channel": r["channel"],
-            "selection": r["selection"],
-            "reasons": json.loads(r["reasons"]) if r["reasons"] else None,
-            "scored_at": now,
-        }
-        for r in out.iter_rows(named=True)
-    ]
-    hits = [
-        {
-            "declaration_id": d,
-            "profile_name": h,
-            "profile_version": versions.get(h, 1),
-            "hit_at": now,
-        }
-        for d, names in zip(out["declaration_id"], out["profile_hits"], strict=True)
-        for h in (names.to_list() if names is not None else [])
-    ]
-    rules = compiled_rules(node) if items is not None else []
-    with node.transaction() as conn:
-        insert_ignore(conn, scores, rows)
-        insert_ignore(conn, profile_hits, hits)
-        if items is None or not rules:
-            return RouteSummary()
-        return route_scored(conn, items, out, rules, actor=actor).figures_only()
-
-
 def _needs_items(node: Node, alerts: list[Any]) -> bool:
     """Whether the node-side steps after scoring can change anything (else no items are read)."""
     if alerts or compiled_rules(node):
@@ -285,6 +242,7 @@ def score_batch_spark(
     on = as_of or dt.datetime.now(dt.UTC).date()
     profiles = load_active_profiles(node, on)
     versions = {p.name: p.version for p in profiles}
+    rules = compiled_rules(node)
     which = ToScore(model.version, history=rescore, after=model.trained_to)
     days = unscored_days(node, which, since, until)
     alerts = alerts_in_force(node, on)
@@ -304,7 +262,7 @@ def score_batch_spark(
             out = apply_screening(node, apply_alerts(out, items, alerts), items)
             if rescore:
                 items = _new_only(node, items, model.trained_to)
-        routed += _store_scored(node, out, items, model.version, versions, principal.username)
+        routed += store_flow(node, out, items, model.version, versions, rules, principal.username)
         for name, n in out["channel"].value_counts().iter_rows():
             channels[name] = channels.get(name, 0) + n
     summary = ScoreSummary(model.version, scored.height, 0, channels, routed.agencies)
