@@ -127,7 +127,7 @@ ROW_FUNCTIONS: Mapping[str, Callable[[list[str]], str]] = MappingProxyType(
 )
 
 
-_OPENING = {")": "(", "]": "[", "}": "{"}
+_OPENING: Mapping[str, str] = MappingProxyType({")": "(", "]": "[", "}": "{"})
 
 
 def _check_brackets(text: str) -> None:

@@ -13,12 +13,14 @@ from starlette.responses import Response
 
 from borderlink.errors import InvalidInput
 from borderlink.server.deps import NodeDep, blocking
+from borderlink.server.pages import risk_models
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.risk import Profile, models, profiles, targeting
 
 router = APIRouter(include_in_schema=False)
+router.include_router(risk_models.router)  # the models page belongs to this area
 
 
 @router.get("/queue")

@@ -301,17 +301,7 @@ def replay_profile(
     frame = read_items(node, since=since, until=until)
     compiled = risk.compile_profiles([profile])
     if frame.height == 0:
-        return {
-            "profile": profile.name,
-            "declarations": 0,
-            "hits": 0,
-            "inspected": 0,
-            "illicit": 0,
-            "hit_rate": None,
-            "hit_share": None,
-            "broad": False,
-            "sample": [],
-        }
+        return _replay_summary(profile.name, pl.DataFrame())
     try:
         model = load_model(node, model_version)
         items = risk.score_items(model, frame, compiled)
@@ -323,6 +313,18 @@ def replay_profile(
             labelled if labelled.height else frame.with_columns(pl.col("illicit").fill_null(False))
         )
         items = risk.apply_profiles(risk.transform(frame, state), compiled)
+    return _replay_summary(profile.name, items)
+
+
+def _replay_summary(name: str, items: pl.DataFrame) -> dict[str, Any]:
+    """Per declaration (any of its items hit): the counts, the share, a sample of ids."""
+    if items.height == 0:
+        return {"profile": name, "declarations": 0, "hits": 0, "inspected": 0, "illicit": 0} | {
+            "hit_rate": None,
+            "hit_share": None,
+            "broad": False,
+            "sample": [],
+        }
     per_decl = items.group_by("declaration_id").agg(
         (pl.col("profile_hits").list.len() > 0).any().alias("hit"),
         pl.col("illicit").max().alias("illicit"),
@@ -333,7 +335,7 @@ def replay_profile(
     share = hits.height / per_decl.height
     sample = hits["declaration_id"].cast(pl.Utf8).sort(descending=True).head(SAMPLE).to_list()
     return {
-        "profile": profile.name,
+        "profile": name,
         "declarations": per_decl.height,
         "hits": hits.height,
         "inspected": inspected.height,
