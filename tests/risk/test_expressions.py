@@ -54,7 +54,7 @@ def test_valid_expressions(text: str, expected: list[bool]) -> None:
     [
         ('hs.chapter == "85" and', 22),
         ('origin == "CN" and and value > 1', 19),
-        ('origin in ["CN"', 15),
+        ('origin in ["CN"', 10),
         ("value > 1 and nosuchfield < 2", 14),
         ('value > 1 and origin in "CN"', 24),
         ("ref.median_unit_value(hs6, origin, office) > 1", 0),
@@ -112,6 +112,39 @@ def test_type_errors_are_refused_at_definition(text: str, position: int, message
     with pytest.raises(ExpressionError, match=message) as caught:
         compile_expression(text)
     assert caught.value.position == position
+
+
+@pytest.mark.parametrize(
+    ("text", "position", "message"),
+    [
+        # Python's parser sees the text wrapped in "(" ... ")": it would report a ")" here.
+        ('origin in ["CN"', 10, "unclosed '\\[' at position 10"),
+        ('origin in ["CN"\n and value > 1', 10, "unclosed '\\['"),
+        ('origin in ["CN")', 15, "'\\)' does not close the '\\[' opened at position 10"),
+        ("value > 1)", 9, "'\\)' closes nothing"),
+    ],
+)
+def test_brackets_are_reported_as_typed(text: str, position: int, message: str) -> None:
+    with pytest.raises(ExpressionError, match=message) as caught:
+        compile_expression(text)
+    assert caught.value.position == position
+    if "unclosed" in message:
+        assert "')'" not in caught.value.detail  # nothing about a bracket they never typed
+
+
+def test_brackets_inside_strings_are_text() -> None:
+    assert compile_expression('origin == "[" or origin == "(\\"]"').columns == {"origin_country"}
+
+
+@pytest.mark.parametrize(
+    "text", ['__import__("os")', 'origin == "CN" and eval("1")', "open(value) > 1"]
+)
+def test_calls_are_refused_naming_the_allowed_functions(text: str) -> None:
+    with pytest.raises(ExpressionError) as caught:
+        compile_expression(text)
+    assert "function calls are not allowed" in caught.value.detail
+    assert "ref.median_unit_value(...)" in caught.value.detail
+    assert "true/false" not in caught.value.detail
 
 
 def test_true_false_fields() -> None:

@@ -127,6 +127,54 @@ ROW_FUNCTIONS: Mapping[str, Callable[[list[str]], str]] = MappingProxyType(
 )
 
 
+_OPENING: Mapping[str, str] = MappingProxyType({")": "(", "]": "[", "}": "{"})
+
+
+def _check_brackets(text: str) -> None:
+    """Brackets as the analyst typed them, before Python's parser sees the text: it sees the
+    text inside the ``(`` ... ``)`` we wrap it in, so an unclosed ``[`` would come back as a
+    mismatched ``)`` the analyst never typed, pointing at the end."""
+    stack: list[tuple[str, int]] = []
+    quote: str | None = None
+    escaped = False
+    for at, char in enumerate(text):
+        if quote is not None:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            stack.append((char, at))
+        elif char in ")]}":
+            if not stack:
+                raise ExpressionError(
+                    f"{char!r} closes nothing that was opened at position {at}",
+                    position=at,
+                    field="expression",
+                )
+            opened, where = stack.pop()
+            if opened != _OPENING[char]:
+                raise ExpressionError(
+                    f"{char!r} does not close the {opened!r} opened at position {where}"
+                    f" at position {at}",
+                    position=at,
+                    field="expression",
+                )
+    if stack:
+        opened, where = stack[-1]
+        raise ExpressionError(
+            f"unclosed {opened!r} at position {where}", position=where, field="expression"
+        )
+
+
+def _allowed_functions() -> str:
+    return ", ".join(f"{name}(...)" for name in FUNCTIONS)
+
+
 _KIND_NAMES = MappingProxyType({"str": "text", "num": "number", "bool": "true/false value"})
 
 
@@ -195,7 +243,9 @@ class _Compiler:
         if isinstance(node, ast.Name | ast.Attribute):
             name = self.dotted(node)
             return FIELDS[name][1] if name is not None and name in FIELDS else None
-        if isinstance(node, ast.BinOp | ast.Call) or (
+        if isinstance(node, ast.Call):
+            return "num" if self.dotted(node.func) in FUNCTIONS else None
+        if isinstance(node, ast.BinOp) or (
             isinstance(node, ast.UnaryOp) and not isinstance(node.op, ast.Not)
         ):
             return "num"
@@ -326,7 +376,12 @@ class _Compiler:
     def call(self, node: ast.Call) -> pl.Expr:
         name = self.dotted(node.func)
         if name is None or name not in FUNCTIONS:
-            raise self.fail(node, f"unknown function {name or type(node.func).__name__!r}")
+            called = name or type(node.func).__name__
+            raise self.fail(
+                node,
+                f"function calls are not allowed ({called!r}); "
+                f"the only functions are {_allowed_functions()}",
+            )
         if node.keywords:
             raise self.fail(node.keywords[0].value, "keyword arguments not allowed")
         args: list[str] = []
@@ -353,6 +408,7 @@ def compile_expression(text: str) -> Compiled:
             position=MAX_LENGTH,
             field="expression",
         )
+    _check_brackets(text)
     source = "(" + text + "\n)"  # parenthesised: free layout; positions shift by one
     try:
         tree = ast.parse(source, mode="eval")

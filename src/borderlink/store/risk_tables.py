@@ -35,6 +35,10 @@ risk_models = Table(
     Column("config", JSON),
     Column("created_by", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    # Promoting an older model makes it the active one again: the active model is the one with
+    # the latest of these two times (see services.risk.models.active_order).
+    Column("promoted_at", DateTime(timezone=True)),
+    Column("promoted_by", String(64)),
 )
 
 profiles = Table(

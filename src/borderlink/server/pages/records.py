@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from borderlink.errors import BorderLinkError
 from borderlink.server.deps import NodeDep, blocking
+from borderlink.server.pages import ingest_upload
 from borderlink.server.pages.common import checked_form, page_allowed, render
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
@@ -18,6 +19,7 @@ from borderlink.services.declarations import browse
 from borderlink.services.ingest import rejects
 
 router = APIRouter(include_in_schema=False)
+router.include_router(ingest_upload.router)  # uploading is where rejects come from
 PAGE = 100
 Text = Annotated[str | None, Query(max_length=128)]
 
@@ -150,6 +152,7 @@ AREA = Area(
     name="records",
     router=router,
     nav=(
+        NavEntry("Upload declarations", "/ingest", Permission.DECLARATIONS_SUBMIT, order=58),
         NavEntry("Rejects", "/rejects", Permission.REJECTS_READ, order=60),
         NavEntry("Audit log", "/audit", Permission.AUDIT_READ, order=90),
     ),

@@ -53,6 +53,7 @@ from borderlink.services.coordination.routing import route_submitted
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.node import Node
 from borderlink.services.risk import score as risk
+from borderlink.services.risk.models import ACTIVE_ORDER
 from borderlink.store.bulk import insert_ignore
 from borderlink.store.risk_tables import risk_models, scores
 from borderlink.store.stream_tables import stream_messages
@@ -249,7 +250,7 @@ def _stored_in(node: Node, batch_id: str, ids: Sequence[str]) -> dict[str, bool]
 
 
 def _newest_model(node: Node) -> str | None:
-    query = select(risk_models.c.version).order_by(risk_models.c.created_at.desc()).limit(1)
+    query = select(risk_models.c.version).order_by(ACTIVE_ORDER).limit(1)  # promoted or newest
     with node.read() as conn:
         found: str | None = conn.execute(query).scalar_one_or_none()
     return found

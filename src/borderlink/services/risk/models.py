@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from borderlink import risk
 from borderlink.errors import InvalidInput, NotFound
@@ -48,6 +48,11 @@ class ModelView(BaseModel):
     metrics: dict[str, Any] | None
     created_by: str
     created_at: dt.datetime
+    active: bool = False  # the model that scores now
+
+
+# The active model: the one promoted or trained last (a promotion brings an older one back).
+ACTIVE_ORDER = func.coalesce(risk_models.c.promoted_at, risk_models.c.created_at).desc()
 
 
 def models_dir(node: Node) -> Path:
@@ -132,14 +137,14 @@ def _jsonable(value: Any) -> Any:
 
 
 def _newest_version(node: Node) -> str | None:
-    query = select(risk_models.c.version).order_by(risk_models.c.created_at.desc()).limit(1)
+    query = select(risk_models.c.version).order_by(ACTIVE_ORDER).limit(1)
     with node.read() as conn:
         found: str | None = conn.execute(query).scalar_one_or_none()
     return found
 
 
 def load_model(node: Node, version: str | None = None) -> risk.RiskModel:
-    """The named model version, or the newest one recorded (from the node's model cache).
+    """The named model version, or the active one (from the node's model cache).
 
     Not a use case of its own: the use cases that score call it, after their own checks.
     """
@@ -147,7 +152,7 @@ def load_model(node: Node, version: str | None = None) -> risk.RiskModel:
     if version:
         query = query.where(risk_models.c.version == version)
     else:
-        query = query.order_by(risk_models.c.created_at.desc()).limit(1)
+        query = query.order_by(ACTIVE_ORDER).limit(1)
     with node.read() as conn:
         row = conn.execute(query).first()
     if row is None:
@@ -157,8 +162,36 @@ def load_model(node: Node, version: str | None = None) -> risk.RiskModel:
     return node.runtime.models.get(row.version, lambda: risk.load(path))
 
 
+def promote_model(node: Node, principal: Principal, version: str) -> str:
+    """Make ``version`` the model that scores from now on (until another is trained or
+    promoted); the one it replaces is released from the node's cache."""
+    require(principal, Permission.MODELS_MANAGE)
+    previous = _newest_version(node)
+    with node.transaction() as conn:
+        done = conn.execute(
+            risk_models.update()
+            .where(risk_models.c.version == version)
+            .values(promoted_at=dt.datetime.now(dt.UTC), promoted_by=principal.username)
+        )
+        if done.rowcount == 0:
+            raise NotFound(f"risk model {version} not found")
+        audit.record(
+            conn,
+            actor=principal.username,
+            action="risk.promote",
+            object_type="risk_model",
+            object_id=version,
+            details={"replaces": previous},
+        )
+    if previous is not None and previous != version:
+        node.runtime.release_model(previous)
+    return version
+
+
 def list_models(node: Node, principal: Principal) -> list[ModelView]:
+    """Every recorded model, newest first; ``active`` marks the one that scores."""
     require(principal, Permission.PROFILES_READ)
+    active = _newest_version(node)
     with node.read() as conn:
         rows = conn.execute(select(risk_models).order_by(risk_models.c.created_at.desc())).all()
     return [
@@ -171,6 +204,7 @@ def list_models(node: Node, principal: Principal) -> list[ModelView]:
             metrics=r.metrics,
             created_by=r.created_by,
             created_at=r.created_at if r.created_at.tzinfo else r.created_at.replace(tzinfo=dt.UTC),
+            active=r.version == active,
         )
         for r in rows
     ]

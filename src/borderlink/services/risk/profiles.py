@@ -42,6 +42,10 @@ FIELDS = (
 )
 
 
+SAMPLE = 20  # declarations a replay lists by id
+BROAD_SHARE = 0.5  # a replay hitting more of the checked flow than this carries a warning
+
+
 class ProfileView(BaseModel):
     profile: risk.Profile
     hits: int = 0
@@ -145,6 +149,42 @@ def disable_profile(node: Node, principal: Principal, name: str) -> risk.Profile
             return current
         disabled = current.model_copy(update={"enabled": False})
         return _write(conn, disabled, principal.username, "profile.disable")
+
+
+def enable_profile(node: Node, principal: Principal, name: str) -> risk.Profile:
+    """Enable a disabled profile again: a new version, as every change is."""
+    require(principal, Permission.PROFILES_MANAGE)
+    with node.transaction() as conn:
+        current = _latest(conn, name)
+        if current is None:
+            raise NotFound(f"profile {name} not found")
+        if current.enabled:
+            return current
+        if current.channel == "red":
+            require_certified(conn, principal, GatedAction.PROFILE_FORCE_RED)
+        enabled = current.model_copy(update={"enabled": True})
+        return _write(conn, enabled, principal.username, "profile.enable")
+
+
+class ProfileVersion(BaseModel):
+    profile: risk.Profile
+    created_by: str
+    created_at: dt.datetime
+
+
+def profile_history(node: Node, principal: Principal, name: str) -> list[ProfileVersion]:
+    """Every version of a profile, newest first, with who stored it and when."""
+    require(principal, Permission.PROFILES_READ)
+    with node.read() as conn:
+        rows = conn.execute(
+            select(profiles).where(profiles.c.name == name).order_by(profiles.c.version.desc())
+        ).all()
+    if not rows:
+        raise NotFound(f"profile {name} not found")
+    return [
+        ProfileVersion(profile=_to_profile(r), created_by=r.created_by, created_at=r.created_at)
+        for r in rows
+    ]
 
 
 def get_profile(
@@ -252,21 +292,16 @@ def replay_profile(
     until: dt.date | None = None,
     model_version: str | None = None,
 ) -> dict[str, Any]:
-    """Replay a profile over stored history: declarations it would have hit, and its hit rate
-    (share of the hits with a known outcome that were illicit). Uses the newest model's
+    """Replay a profile over stored history: declarations it would have hit (a count and a
+    sample of ids), the share of the checked declarations that is, whether that share is so
+    large the profile is likely a mistake, and its hit rate (share of the hits with a known
+    outcome that were illicit). Uses the newest model's
     feature state for references and trader history (none: references are empty)."""
     require(principal, Permission.PROFILES_MANAGE)
     frame = read_items(node, since=since, until=until)
     compiled = risk.compile_profiles([profile])
     if frame.height == 0:
-        return {
-            "profile": profile.name,
-            "declarations": 0,
-            "hits": 0,
-            "inspected": 0,
-            "illicit": 0,
-            "hit_rate": None,
-        }
+        return _replay_summary(profile.name, pl.DataFrame())
     try:
         model = load_model(node, model_version)
         items = risk.score_items(model, frame, compiled)
@@ -278,6 +313,18 @@ def replay_profile(
             labelled if labelled.height else frame.with_columns(pl.col("illicit").fill_null(False))
         )
         items = risk.apply_profiles(risk.transform(frame, state), compiled)
+    return _replay_summary(profile.name, items)
+
+
+def _replay_summary(name: str, items: pl.DataFrame) -> dict[str, Any]:
+    """Per declaration (any of its items hit): the counts, the share, a sample of ids."""
+    if items.height == 0:
+        return {"profile": name, "declarations": 0, "hits": 0, "inspected": 0, "illicit": 0} | {
+            "hit_rate": None,
+            "hit_share": None,
+            "broad": False,
+            "sample": [],
+        }
     per_decl = items.group_by("declaration_id").agg(
         (pl.col("profile_hits").list.len() > 0).any().alias("hit"),
         pl.col("illicit").max().alias("illicit"),
@@ -285,13 +332,20 @@ def replay_profile(
     hits = per_decl.filter(pl.col("hit"))
     inspected = hits.filter(pl.col("illicit").is_not_null())
     illicit = int(inspected["illicit"].cast(pl.Int64).sum())
+    share = hits.height / per_decl.height
+    sample = hits["declaration_id"].cast(pl.Utf8).sort(descending=True).head(SAMPLE).to_list()
     return {
-        "profile": profile.name,
+        "profile": name,
         "declarations": per_decl.height,
         "hits": hits.height,
         "inspected": inspected.height,
         "illicit": illicit,
         "hit_rate": round(illicit / inspected.height, 4) if inspected.height else None,
+        # The baseline: what share of the flow it selects. A profile that selects most of it
+        # (``value / 0 > 1``) is a mistake, not targeting.
+        "hit_share": round(share, 4),
+        "broad": share > BROAD_SHARE,
+        "sample": sample,
     }
 
 

@@ -1,0 +1,80 @@
+"""Ingest by upload: a file form (CSV, JSON, WCO DM XML, ... as registered), then the batch's
+counts with a link to its rejects. The file is spooled to the node's ``incoming`` folder and
+removed once read; the source recorded is the name the person gave, never the spool path."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Annotated
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import UploadFile
+
+from borderlink.errors import InvalidInput
+from borderlink.server.deps import NodeDep, blocking
+from borderlink.server.pages.common import checked_form, page_allowed, render
+from borderlink.services.accounts.access import Permission, Principal
+from borderlink.services.ingest.files import formats, ingest_file
+
+router = APIRouter(include_in_schema=False)
+CHUNK = 1 << 20
+
+
+def _spool(folder: Path) -> IO[bytes]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return tempfile.NamedTemporaryFile(dir=folder, prefix="upload-", delete=False)
+
+
+@router.get("/ingest")
+async def upload_form(
+    request: Request,
+    who: Annotated[Principal, page_allowed(Permission.DECLARATIONS_SUBMIT)],
+) -> HTMLResponse:
+    return render(request, "ingest.html", formats=formats(), summary=None, problem=None)
+
+
+@router.post("/ingest")
+async def upload(
+    request: Request,
+    node: NodeDep,
+    who: Annotated[Principal, page_allowed(Permission.DECLARATIONS_SUBMIT)],
+) -> HTMLResponse:
+    fields = await checked_form(request)
+    upload = (await request.form()).get("file")
+    summary, problem = None, None
+    if isinstance(upload, UploadFile) and not upload.filename:
+        await upload.close()
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        problem = InvalidInput("choose a file to upload", field="file").detail
+    else:
+        handle = await blocking(_spool, Path(node.settings.data_dir) / "incoming")
+        path = Path(handle.name)
+        try:
+            while chunk := await upload.read(CHUNK):
+                await blocking(handle.write, chunk)
+            await blocking(handle.close)
+            summary = await blocking(
+                ingest_file,
+                node,
+                who,
+                path,
+                format=fields.get("format", "csv"),
+                name=os.path.basename(upload.filename),
+            )
+        except InvalidInput as error:
+            problem = error.detail
+        finally:
+            handle.close()
+            await upload.close()  # the form's own spooled copy
+            await blocking(path.unlink, missing_ok=True)
+    return render(
+        request,
+        "ingest.html",
+        status_code=200 if problem is None else 400,
+        formats=formats(),
+        summary=summary,
+        problem=problem,
+    )
