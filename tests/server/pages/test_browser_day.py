@@ -121,6 +121,9 @@ def test_the_day_on_a_demo_node(chromium: Path, day: tuple[str, dict[str, str]],
         browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             _officer_works_a_red_declaration(_page(browser, base, lang), base, passwords, lang)
+            _analyst_writes_a_profile_and_promotes_a_model(
+                _page(browser, base, lang), base, passwords, lang
+            )
             _agency_answers_a_referral(_page(browser, base, lang), base, passwords, lang)
             _administrator_unlocks_a_user(browser, base, passwords, lang)
         finally:
@@ -204,6 +207,51 @@ def _explanation_agrees_with_the_score(page: Page) -> None:
         inner = chart.inner_html()
         for internal in ("entity:", "unit_value", "uv_ratio"):
             assert internal not in inner
+
+
+def _analyst_writes_a_profile_and_promotes_a_model(
+    page: Page, base: str, passwords: dict[str, str], lang: str
+) -> None:
+    _sign_in(page, base, "demo-risk-analyst", passwords["demo-risk-analyst"])
+    page.goto(f"{base}/profiles")
+    name = f"cn-vehicles-{lang}"
+    form = page.locator("form[action='/profiles']")
+    form.locator("#p-name").fill(name)
+    form.locator("#p-reason").fill("vehicle parts from CN: undervaluation seen this quarter")
+    # what the analyst typed is what the error points at
+    form.locator("#p-expr").fill('origin in ["CN"')
+    form.locator("button[value=check]").click()
+    assert "[" in page.inner_text("#problem")
+    # a profile that hits everything is called out before it floods the queue
+    page.locator("#p-expr").fill("value / 0 > 1")
+    page.locator("button[value=check]").click()
+    assert page.locator("#broad").count() == 1
+    page.locator("#p-expr").fill('origin == "CN" and hs.chapter == "87"')
+    page.locator("button[value=check]").click()
+    assert page.locator("#broad").count() == 0
+    assert page.locator("#sample a[href^='/declarations/']").count() > 0  # what it would hit
+    _shot(page, lang, "11-profile-check")
+    page.locator("button[value=save]").click()
+    page.goto(f"{base}/profiles/{name}")
+    page.locator("#p-expr").fill('origin == "CN" and hs.chapter == "87" and value > 1000')
+    page.locator("#p-until").fill("2027-06-30")
+    page.locator("button[value=save]").click()
+    page.goto(f"{base}/profiles/{name}")
+    assert page.locator("#versions tbody tr").count() == 2  # the edit is a new version
+    assert "2027-06-30" in page.inner_text("#state")
+    _shot(page, lang, "12-profile-versions")
+
+    page.goto(f"{base}/models")
+    before = page.locator("#compare thead th").count()
+    page.locator("form[action='/models/train'] button").click()
+    page.goto(f"{base}/models")
+    assert page.locator("#compare thead th").count() == before + 1  # side by side with the others
+    active = page.locator("#compare thead th:has(.active) code").inner_text()
+    page.locator("form[action$='/promote'] button").last.click()
+    page.goto(f"{base}/models")
+    promoted = page.locator("#compare thead th:has(.active) code").inner_text()
+    assert promoted != active
+    _shot(page, lang, "13-models-compared")
 
 
 def _agency_answers_a_referral(page: Page, base: str, passwords: dict[str, str], lang: str) -> None:
