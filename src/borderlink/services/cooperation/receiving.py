@@ -26,14 +26,8 @@ from borderlink.model.cooperation import Agreement, Alert, CoopRecord
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
 from borderlink.services.cooperation.assistance_cases import track as track_assistance
-from borderlink.services.cooperation.records import (
-    audit_row,
-    held_versions,
-    load_partners,
-    log_entry,
-    record_row,
-    upsert,
-)
+from borderlink.services.cooperation.record_reads import held_versions, load_partners
+from borderlink.services.cooperation.record_rows import audit_row, log_entry, record_row, upsert
 from borderlink.services.cooperation.retention import (  # re-exported: the CLI purges here
     RETENTION as RETENTION,
 )
