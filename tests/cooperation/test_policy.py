@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from borderlink.cooperation import Denial, Released, release
-from borderlink.cooperation.policy import NOMINAL, Removal, redact
+from borderlink.cooperation.policy import NOMINAL, Removal, RulesMemo, redact
 from borderlink.cooperation.projection import WITHHELD
 from borderlink.errors import PolicyDenied
 from borderlink.model import Alert, Route, SeizedParty, Seizure
@@ -183,6 +183,21 @@ def test_a_derived_alert_carries_nothing_its_seizure_may_not(seizure: Seizure) -
         ("trader_ids", "nominal-data-not-permitted"),
     }
     assert copy.hs_codes == ("240220",)  # what the seizure may share, the alert shares too
+
+
+def test_rules_worked_out_once_per_batch_release_the_same_copies(
+    seizure: Seizure, alert: Alert
+) -> None:
+    """A batch shares one memo of rules: a derived alert, a plain alert and a seizure under the
+    same agreement each keep their own rules (the derived alert is not released as a plain one)."""
+    derived = _derived(seizure)
+    memo: RulesMemo = {}
+    terms = [agreement()]
+    for record in (derived, alert, seizure, derived, alert):
+        alone = release(record, "B", "risk-management", terms, NOW, me="A")
+        batched = release(record, "B", "risk-management", terms, NOW, me="A", memo=memo)
+        assert batched == alone
+    assert len(memo) == 3
 
 
 def test_only_allow_listed_fields_leave(seizure: Seizure) -> None:

@@ -149,3 +149,25 @@ def test_the_aeo_status_and_the_nodes_arrive_as_organisations(mesh: Mesh, tmp_pa
     # A is the event's producer (a tag); BorderLink, the author of the extension definitions,
     # MISP keeps with those definitions rather than as an organisation of the event.
     assert identities - {"Customs of A", "BorderLink"} <= names
+
+
+def test_an_event_is_tagged_with_the_tlp_of_its_records_only(mesh: Mesh, tmp_path: Path) -> None:
+    """The collection serves the TLP definitions its objects refer to, no other: MISP tags an
+    event with every TLP marking definition in the bundle (it was all five, TLP:RED included)."""
+    _issue_everything(mesh)
+    bundle = partner_bundle(mesh.nodes["A"], OPS, "B", base_url="http://a.test")
+    referred = {
+        ref
+        for o in bundle["objects"]
+        if o["type"] != "marking-definition"
+        for ref in o.get("object_marking_refs", [])
+    }
+    tlp_definitions = {
+        o["id"]
+        for o in bundle["objects"]
+        if o["type"] == "marking-definition" and o.get("name", "").startswith("TLP:")
+    }
+    assert tlp_definitions
+    assert tlp_definitions <= referred
+    _, event = _to_misp(bundle, tmp_path)
+    assert {t["name"] for t in event["Tag"] if t["name"].startswith("tlp:")} == {"tlp:amber"}

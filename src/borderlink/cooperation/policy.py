@@ -162,8 +162,13 @@ def release(
     *,
     me: str,
     sent_under: str | None = None,
+    memo: RulesMemo | None = None,
 ) -> Released | Denial:
     """Decide whether ``record`` may go from node ``me`` to ``partner`` for ``purpose``.
+
+    ``memo``: the rules already worked out for these ``agreements`` (a caller checking a batch
+    of records against the same agreements passes one dict for all: the rules depend only on
+    the agreement and the kind of record, and working them out cost more than the projection).
 
     ``sent_under``: the agreement under which ``partner`` already received the record. A
     revocation of it (a tombstone) then always travels, whatever that agreement's state now,
@@ -180,7 +185,7 @@ def release(
     if record.revoked and sent_under is not None:
         earlier = [a for a in candidates if a.agreement_id == sent_under]
         if earlier:
-            return _projected(record, earlier[0], partner, purpose)
+            return _projected(record, earlier[0], partner, purpose, memo)
     if not candidates:
         return Denial("no_agreement", f"no agreement between {me} and {partner}")
     if record.tlp == Tlp.RED:
@@ -194,7 +199,7 @@ def release(
     for agreement in active:
         denial = _refusal(agreement, record, partner, purpose)
         if denial is None:
-            return _projected(record, agreement, partner, purpose)
+            return _projected(record, agreement, partner, purpose, memo)
     assert denial is not None  # at least one agreement was active
     return denial
 
@@ -275,11 +280,32 @@ def _derived_rules(record: Alert, agreement: Agreement, base: Rules) -> Rules:
     return Rules(base.category, base.allowed, blocked, base.replace, fallback)
 
 
-def _projected(record: CoopRecord, agreement: Agreement, partner: str, purpose: str) -> Released:
-    category = record.category
-    applied = rules(agreement, category, type(record))
-    if isinstance(record, Alert) and record.source_seizure:
+# The rules for (agreement id, category, record type, derived from a seizure), valid while the
+# agreements they were worked out from are the ones checked against.
+RulesMemo = dict[tuple[str, Category, type[BaseModel], bool], Rules]
+
+
+def _applied(record: CoopRecord, agreement: Agreement, memo: RulesMemo | None) -> Rules:
+    derived = isinstance(record, Alert) and bool(record.source_seizure)
+    key = (agreement.agreement_id, record.category, type(record), derived)
+    if memo is not None and key in memo:
+        return memo[key]
+    applied = rules(agreement, record.category, type(record))
+    if isinstance(record, Alert) and derived:
         applied = _derived_rules(record, agreement, applied)
+    if memo is not None:
+        memo[key] = applied
+    return applied
+
+
+def _projected(
+    record: CoopRecord,
+    agreement: Agreement,
+    partner: str,
+    purpose: str,
+    memo: RulesMemo | None = None,
+) -> Released:
+    applied = _applied(record, agreement, memo)
     copy, changed = project(record, applied)
     recipients = agreement.amber_recipients if record.tlp in AMBER else agreement.parties
     return Released(

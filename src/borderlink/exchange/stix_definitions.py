@@ -10,7 +10,7 @@ one statement marking per agreement carrying its sharing rules.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from importlib.resources import files
 from typing import Any
 
@@ -31,7 +31,7 @@ from borderlink.exchange.stix_ids import (
     node_identity_id,
     timestamp,
 )
-from borderlink.model.cooperation import Agreement
+from borderlink.model.cooperation import Agreement, Tlp
 
 SCHEMAS = ("customs-records", "consignment", "markings")
 SCHEMA_PATH = "/taxii2/schemas"
@@ -69,7 +69,8 @@ def _extension(
     )
 
 
-def _tlp_markings() -> list[dict[str, Any]]:
+def _tlp_markings(tlps: Collection[Tlp] | None) -> list[dict[str, Any]]:
+    """The TLP marking definitions of ``tlps`` (all when None), in the order TLP lists them."""
     return [
         {
             "type": "marking-definition",
@@ -82,6 +83,7 @@ def _tlp_markings() -> list[dict[str, Any]]:
             },
         }
         for tlp, marking in TLP_MARKINGS.items()
+        if tlps is None or tlp in tlps
     ]
 
 
@@ -171,10 +173,13 @@ def definitions(
     *,
     author: str,
     base_url: str,
+    tlps: Collection[Tlp] | None = None,
 ) -> list[dict[str, Any]]:
     """The definition objects for records of ``issuers`` (node id → name) released under
     ``agreements`` (their markings by node ``author``, the serving node, one of ``issuers``);
-    the schemas' URLs are under ``base_url`` (the serving node's)."""
+    the schemas' URLs are under ``base_url`` (the serving node's). ``tlps``: the TLP levels the
+    records are marked with: only their definitions are served (MISP tags an event with every
+    TLP marking definition its bundle holds, referenced or not); all when None."""
     nominal = _base(
         "marking-definition",
         NOMINAL_MARKING,
@@ -185,7 +190,7 @@ def definitions(
     return [
         *_identities(issuers),
         *_extensions(f"{base_url.rstrip('/')}{SCHEMA_PATH}"),
-        *_tlp_markings(),
+        *_tlp_markings(tlps),
         nominal,
         *(agreement_marking(a, author) for a in sorted(agreements, key=lambda a: a.agreement_id)),
     ]

@@ -24,7 +24,7 @@ from borderlink.cooperation.assistance import (
 )
 from borderlink.errors import InvalidInput, NotFound
 from borderlink.services.accounts.access import Permission, Principal, require, sees_nominal
-from borderlink.services.cooperation.sharing import _audit_shown, _mask, flat_view
+from borderlink.services.cooperation.sharing import audit_nominal_shown, flat_view, mask_nominal
 from borderlink.services.declarations.read import MAX_PAGE, Page
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import (
@@ -171,7 +171,7 @@ def case_detail(node: Node, principal: Principal, request_id: str) -> CaseDetail
         if request is None and row.draft:
             request = dict(row.draft)
         removed = _removed(conn, row) if row.direction == "incoming" else []
-        _audit_shown(conn, principal, nominal, "assistance.show", [request_id])
+        audit_nominal_shown(conn, principal, nominal, "assistance.show", [request_id])
     files = [
         {k: a[k] for k in ("name", "sha256", "size", "media_type") if k in a}
         for doc in (request, reply)
@@ -192,7 +192,7 @@ def case_detail(node: Node, principal: Principal, request_id: str) -> CaseDetail
 def _shown(doc: dict[str, Any] | None, nominal: bool) -> tuple[dict[str, Any] | None, list[str]]:
     if doc is None:
         return None, []
-    view, masked = _mask(flat_view(doc), nominal)
+    view, masked = mask_nominal(flat_view(doc), nominal)
     for item in view.get("attachments", []) or []:
         if isinstance(item, dict):
             item.pop("content", None)  # the bytes are read one file at a time

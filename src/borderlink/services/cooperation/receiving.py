@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from borderlink.cooperation.alerts import partner_alert
-from borderlink.cooperation.policy import Denial, release
+from borderlink.cooperation.policy import Denial, RulesMemo, release
 from borderlink.errors import BorderLinkError, PolicyDenied, ReplayDetected
 from borderlink.exchange.envelope import Envelope, claimed_sender, digest, open_envelope
 from borderlink.exchange.identity import Partner
@@ -26,14 +26,8 @@ from borderlink.model.cooperation import Agreement, Alert, CoopRecord
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.cooperation.agreements import confirmed_parties, load_agreements
 from borderlink.services.cooperation.assistance_cases import track as track_assistance
-from borderlink.services.cooperation.records import (
-    audit_row,
-    held_versions,
-    load_partners,
-    log_entry,
-    record_row,
-    upsert,
-)
+from borderlink.services.cooperation.record_reads import held_versions, load_partners
+from borderlink.services.cooperation.record_rows import audit_row, log_entry, record_row, upsert
 from borderlink.services.cooperation.retention import (  # re-exported: the CLI purges here
     RETENTION as RETENTION,
 )
@@ -112,13 +106,14 @@ def receive_all(
     receipts: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
     held_before = set(held)
+    memo: RulesMemo = {}  # the page's agreements are fixed: their rules are worked out once
     for token, env in opened:
         key = (env.sender, env.nonce)
         if key in seen:
             _seen_before(summary, token, env, exact=seen[key] == env.digest, ok=duplicates_ok)
             continue
         try:
-            record = _accept(env, (agreements, confirmed), (held, under), me, now)
+            record = _accept(env, (agreements, confirmed), (held, under), me, now, memo)
         except ReplayDetected as error:  # an older version than the one held
             if duplicates_ok:
                 summary.superseded += 1
@@ -230,6 +225,7 @@ def _accept(
     known: tuple[dict[str, dt.datetime], set[tuple[str, str, str]]],
     me: str,
     now: dt.datetime,
+    memo: RulesMemo | None = None,
 ) -> CoopRecord:
     agreements, confirmed = terms
     held, under = known
@@ -248,7 +244,9 @@ def _accept(
             f"{env.sender} sent under agreement {env.agreement_id}, whose copies do not match "
             "yet (exchange the signed copies: `borderlink agreements copy`)"
         )
-    check = release(record, me, env.purpose, [agreement], now, me=env.sender, sent_under=earlier)
+    check = release(
+        record, me, env.purpose, [agreement], now, me=env.sender, sent_under=earlier, memo=memo
+    )
     if isinstance(check, Denial):
         raise PolicyDenied(f"not accepted from {env.sender}: {check.detail}")
     if check.removed:

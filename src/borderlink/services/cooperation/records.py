@@ -9,28 +9,29 @@ partner, addressed here, not seen before, newer than what is held, and exactly w
 in force lets that partner send.
 
 Issuing and revoking need ``sharing:outgoing``; :func:`issue_document` builds the record from
-a document (a YAML/JSON mapping: what the CLI reads from a file) before issuing it. The reads at
-the end (:func:`active_alerts`, :func:`get_record`, :func:`held_objects`) serve screening and the
-exchange, not a person.
+a document (a YAML/JSON mapping: what the CLI reads from a file) before issuing it. The reads
+re-exported here (:func:`active_alerts`, :func:`get_record`, :func:`held_objects`, from
+``record_reads``) serve screening and the exchange, not a person; the rows written in bulk are
+built in ``record_rows``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select
 
 from borderlink.cooperation.alerts import alert_from_seizure
 from borderlink.cooperation.policy import Denial, Released, release
 from borderlink.cooperation.records import new_record
-from borderlink.errors import Conflict, NotFound, PolicyDenied
-from borderlink.exchange.envelope import digest, seal
+from borderlink.errors import Conflict, PolicyDenied
+from borderlink.exchange.envelope import seal
 from borderlink.exchange.identity import NodeIdentity, Partner
-from borderlink.exchange.stix import derived_record_id, from_stix, timestamp, to_stix
+from borderlink.exchange.stix import derived_record_id, timestamp, to_stix
 from borderlink.model.cooperation import Agreement, CoopRecord, Seizure
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.accounts.audit import record as audit
@@ -38,7 +39,33 @@ from borderlink.services.cooperation.agreements import confirmed_parties, load_a
 from borderlink.services.cooperation.assistance_cases import track as track_assistance
 from borderlink.services.cooperation.partners import (
     node_identity,
-    retired_keys_by_node,
+)
+from borderlink.services.cooperation.record_reads import (  # re-exported: callers read here
+    get_record as get_record,
+)
+from borderlink.services.cooperation.record_reads import (
+    held_objects as held_objects,
+)
+from borderlink.services.cooperation.record_reads import (
+    held_versions as held_versions,
+)
+from borderlink.services.cooperation.record_reads import (
+    load_partners as load_partners,
+)
+from borderlink.services.cooperation.record_reads import (
+    sent_under as sent_under,
+)
+from borderlink.services.cooperation.record_rows import (  # re-exported: receiving writes these
+    audit_row as audit_row,
+)
+from borderlink.services.cooperation.record_rows import (
+    log_entry as log_entry,
+)
+from borderlink.services.cooperation.record_rows import (
+    record_row as record_row,
+)
+from borderlink.services.cooperation.record_rows import (
+    upsert as upsert,
 )
 from borderlink.services.exchange.added import stamp as stamp_added
 from borderlink.services.exchange.log import append, exclusive
@@ -47,10 +74,8 @@ from borderlink.services.node import Node
 from borderlink.services.screening.partner_alerts import (  # re-exported: readers use it here
     active_alerts as active_alerts,
 )
-from borderlink.store.bulk import insert_dicts
 from borderlink.store.cooperation_tables import (
     coop_records,
-    partners,
     released,
 )
 from borderlink.store.tables import audit_log
@@ -336,39 +361,6 @@ def _decide(
     return outcome
 
 
-def log_entry(
-    kind: str, stix: Mapping[str, Any], peer: Partner | str, token: str
-) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "record_id": stix["id"],
-        "version": stix["modified"],
-        "peer": peer.partner_id if isinstance(peer, Partner) else peer,
-        "digest": digest(token),
-    }
-
-
-def audit_row(
-    now: dt.datetime,
-    actor: str,
-    action: str,
-    record: CoopRecord | None = None,
-    *,
-    reason: str | None = None,
-    details: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """One audit entry as a row, for bulk inserts in the caller's transaction."""
-    return {
-        "at": now,
-        "actor": actor,
-        "action": action,
-        "object_type": record.kind if record else None,
-        "object_id": record.id if record else None,
-        "reason": reason,
-        "details": details,
-    }
-
-
 def _notify(
     node: Node,
     identity: NodeIdentity,
@@ -390,94 +382,3 @@ def _notify(
                 result.notified.append(partner_id)
             else:
                 result.notice_failures[partner_id] = failure
-
-
-def sent_under(conn: Connection, record_ids: Sequence[str]) -> dict[tuple[str, str], str]:
-    """(partner, record) → the agreement of the latest copy of the record that partner got:
-    under it, a revocation travels whatever the agreement's state now."""
-    if not record_ids:
-        return {}
-    rows = conn.execute(
-        select(released.c.partner_id, released.c.record_id, released.c.agreement_id)
-        .where(released.c.record_id.in_(set(record_ids)))
-        .order_by(released.c.seq)
-    ).all()
-    return {(r.partner_id, r.record_id): r.agreement_id for r in rows}
-
-
-def load_partners(conn: Connection) -> list[Partner]:
-    rows = conn.execute(select(partners).order_by(partners.c.partner_id)).all()
-    retired = retired_keys_by_node(conn)
-    return [
-        Partner(r.partner_id, r.name, r.public_key, r.base_url, retired.get(r.partner_id, ()))
-        for r in rows
-    ]
-
-
-def held_versions(conn: Connection, record_ids: Iterable[str]) -> dict[str, dt.datetime]:
-    """The version (``modified``) held of each of ``record_ids`` that is held."""
-    ids = list(set(record_ids))
-    rows = conn.execute(
-        select(coop_records.c.record_id, coop_records.c.modified).where(
-            coop_records.c.record_id.in_(ids)
-        )
-    ).all()
-    return {r.record_id: _aware(r.modified) for r in rows}
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def record_row(
-    record: CoopRecord, stix: dict[str, Any], *, received_from: str | None, now: dt.datetime
-) -> dict[str, Any]:
-    return {
-        "record_id": record.id,
-        "kind": record.kind,
-        "issuer": record.issuer,
-        "modified": record.modified,
-        "document": stix,
-        "received_from": received_from,
-        "stored_at": now,
-    }
-
-
-def upsert(
-    conn: Connection, table: Table, key: str, rows: list[dict[str, Any]], existing: set[str]
-) -> None:
-    """Insert the rows whose key is new, update the others (bulk, one statement each)."""
-    new = [r for r in rows if r[key] not in existing]
-    old = [r for r in rows if r[key] in existing]
-    insert_dicts(conn, table, new)
-    if old:
-        columns = [c for c in old[0] if c != key]
-        statement = (
-            update(table)
-            .where(table.c[key] == bindparam("k_" + key))
-            .values({c: bindparam("v_" + c) for c in columns})
-        )
-        conn.execute(
-            statement,
-            [{"k_" + key: r[key], **{"v_" + c: r[c] for c in columns}} for r in old],
-        )
-
-
-# --- reading --------------------------------------------------------------------------------
-
-
-def get_record(node: Node, record_id: str) -> CoopRecord:
-    with node.read() as conn:
-        row = conn.execute(
-            select(coop_records.c.document).where(coop_records.c.record_id == record_id)
-        ).first()
-    if row is None:
-        raise NotFound(f"no record {record_id!r}", field="record_id")
-    return from_stix(row.document)
-
-
-def held_objects(node: Node) -> list[dict[str, Any]]:
-    """Every record this node holds, as the STIX object it holds (redactions visible)."""
-    with node.read() as conn:
-        rows = conn.execute(select(coop_records.c.document).order_by(coop_records.c.record_id))
-        return [dict(r.document) for r in rows]

@@ -57,7 +57,9 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _mask(obj: dict[str, Any], nominal: bool) -> tuple[dict[str, Any], list[str]]:
+def mask_nominal(obj: dict[str, Any], nominal: bool) -> tuple[dict[str, Any], list[str]]:
+    """``obj`` as a reader sees it: unless the reader may see ``nominal`` data, every field its
+    granular markings name as nominal is masked; also the fields masked."""
     if nominal:
         return dict(obj), []
     nominal_fields = [
@@ -94,7 +96,7 @@ def inbox(
         ).all()
         views = []
         for r in rows:
-            stix, masked = _mask(flat_view(r.document), nominal)
+            stix, masked = mask_nominal(flat_view(r.document), nominal)
             views.append(
                 RecordView(
                     record_id=r.record_id,
@@ -107,7 +109,7 @@ def inbox(
                     masked=masked,
                 )
             )
-        _audit_shown(conn, principal, nominal, "sharing.inbox", [v.record_id for v in views])
+        audit_nominal_shown(conn, principal, nominal, "sharing.inbox", [v.record_id for v in views])
     return Page[RecordView](items=views, total=total, limit=limit, offset=offset)
 
 
@@ -125,7 +127,7 @@ def outbox(
         ).all()
         views = []
         for r in rows:
-            stix, masked = _mask(flat_view(r.stix), nominal)
+            stix, masked = mask_nominal(flat_view(r.stix), nominal)
             views.append(
                 ReleaseView(
                     seq=r.seq,
@@ -139,13 +141,17 @@ def outbox(
                     released_at=_aware(r.added_at),
                 )
             )
-        _audit_shown(conn, principal, nominal, "sharing.outbox", [v.record_id for v in views])
+        audit_nominal_shown(
+            conn, principal, nominal, "sharing.outbox", [v.record_id for v in views]
+        )
     return Page[ReleaseView](items=views, total=total, limit=limit, offset=offset)
 
 
-def _audit_shown(
+def audit_nominal_shown(
     conn: Any, principal: Principal, nominal: bool, action: str, shown: list[str]
 ) -> None:
+    """Record in the audit log that ``principal`` was shown nominal data of ``shown`` records
+    (nothing when it was masked or nothing was shown)."""
     if nominal and shown:
         audit.record(
             conn,

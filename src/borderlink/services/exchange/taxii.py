@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, String, cast, func, literal, select
 
 from borderlink.cooperation.agreements import between
 from borderlink.errors import IntegrityFailure, InvalidInput, NotFound
@@ -29,6 +29,8 @@ from borderlink.exchange.identity import Partner
 from borderlink.exchange.stix import DEFINED, bundle, definitions, record_id_of, timestamp
 from borderlink.exchange.stix import schema as stix_schema
 from borderlink.exchange.stix import with_parts as _with_parts
+from borderlink.exchange.stix_ids import TLP_MARKINGS
+from borderlink.model.cooperation import Tlp
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.cooperation.agreements import load_agreements
 from borderlink.services.cooperation.partners import get_partner
@@ -205,12 +207,30 @@ def _source(
     return _outbox(node, caller.partner_id, every_version=every), mine
 
 
-def _definitions(node: Node, caller: Partner, base_url: str) -> list[dict[str, Any]]:
+def _definitions(node: Node, caller: Partner, base_url: str, mine: bool) -> list[dict[str, Any]]:
     me = node.settings.node_id
     with node.read() as conn:
         agreements = between(load_agreements(conn), me, caller.partner_id)
+        tlps = _referenced_tlps(conn, caller.partner_id, mine)
     issuers = {me: node.settings.node_name, caller.partner_id: caller.name}
-    return definitions(issuers, agreements, author=me, base_url=base_url)
+    return definitions(issuers, agreements, author=me, base_url=base_url, tlps=tlps)
+
+
+def _referenced_tlps(conn: Connection, partner_id: str, mine: bool) -> set[Tlp]:
+    """The TLP levels the objects of the collection refer to (``mine``: the outgoing one): a
+    definition nothing refers to would be taken as a marking of everything (MISP tags the event
+    with it). The marking's id is searched in the stored JSON, which SQLite and PostgreSQL both
+    keep as text."""
+    if mine:
+        column, scope = released.c.stix, released.c.partner_id == partner_id
+    else:
+        column, scope = coop_records.c.document, coop_records.c.received_from == partner_id
+    text = cast(column, String)
+    return {
+        tlp
+        for tlp, marking in TLP_MARKINGS.items()
+        if conn.execute(select(literal(1)).where(scope, text.contains(marking)).limit(1)).first()
+    }
 
 
 def _position(token: str | None) -> tuple[str, int, int]:
@@ -302,7 +322,7 @@ def objects_page(
     node: Node, caller: Partner, collection_id: str, query: Query, *, base_url: str
 ) -> TaxiiPage:
     """One page of ``collection_id`` for ``caller``, as ``query`` asks."""
-    source, _ = _source(node, caller, collection_id, query)
+    source, mine = _source(node, caller, collection_id, query)
     if query.records:
         if query.next and not query.next.isdigit():
             raise InvalidInput("next: the records view pages by release cursor", field="next")
@@ -310,7 +330,7 @@ def objects_page(
     phase, cursor, skip = _position(query.next)
     out = _Collector(query.limit)
     if phase == "d":
-        for i, obj in enumerate(_definitions(node, caller, base_url)):
+        for i, obj in enumerate(_definitions(node, caller, base_url, mine)):
             added = DEFINED + i * TICK
             if i < cursor or not query.admits(obj) or not query.keeps(obj, first=True, last=True):
                 continue
