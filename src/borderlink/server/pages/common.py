@@ -8,21 +8,39 @@ from types import MappingProxyType
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
+from babel.numbers import format_decimal
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from borderlink.errors import InvalidInput, NotAuthenticated
+from borderlink.model import labels
 from borderlink.server.deps import NodeDep, blocking, check_csrf, session_of
 from borderlink.server.pages import i18n
-from borderlink.server.pages.registry import NavEntry
+from borderlink.server.pages.registry import NavEntry, menu
 from borderlink.services.accounts.access import Permission, Principal, require
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # {% trans %} and _() look up `gettext`/`ngettext` in each page's context (see `render`).
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
+
+
+@pass_context
+def _number(context: Mapping[str, Any], value: float | int | None, digits: int = 0) -> str:
+    """A figure as the reader's language writes it (1,234.5 / 1 234,5), at most ``digits``
+    decimals and no trailing zeros ("603", not "603.000"); none as a dash."""
+    if value is None:
+        return "\u2013"  # an en dash, as the tables show a missing figure
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=context.get("lang", "en"))
+
+
+TEMPLATES.env.filters["number"] = _number
+# Codes in people's words (transport mode "1" is "sea"), in every template.
+TEMPLATES.env.globals["labels"] = labels
 
 
 async def page_principal(request: Request, node: NodeDep) -> Principal:
@@ -83,7 +101,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         {
             "user": principal,
             "csrf_token": getattr(request.state, "csrf_token", None),
-            "nav": [entry for entry in nav if entry.visible_to(principal)],
+            "nav": menu([entry for entry in nav if entry.visible_to(principal)]),
             "node_name": node.settings.node_name,
             # The i18n extension's {% trans %} and _() look these up in the context.
             "gettext": words.gettext,

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from borderlink.errors import BorderLinkError
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, render
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import browse
@@ -150,7 +151,9 @@ AREA = Area(
     name="records",
     router=router,
     nav=(
-        NavEntry("Rejects", "/rejects", Permission.REJECTS_READ, order=60),
-        NavEntry("Audit log", "/audit", Permission.AUDIT_READ, order=90),
+        NavEntry("Rejects", "/rejects", Permission.REJECTS_READ, order=60, section=N_("Risk")),
+        NavEntry(
+            "Audit log", "/audit", Permission.AUDIT_READ, order=90, section=N_("Administration")
+        ),
     ),
 )
