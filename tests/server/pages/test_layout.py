@@ -110,3 +110,11 @@ def test_numbers_follow_the_language() -> None:
     )
     assert template.render(lang="en") == "1,234,567.5 603 \u2013"
     assert template.render(lang="fr") == "1\u202f234\u202f567,5 603 \u2013"
+
+
+def test_an_error_page_says_what_to_do_in_french(app: FastAPI, seeded: Seeded) -> None:
+    (page,) = _pages(seeded, app, "officer-1", ["/referrals/999999"], "fr")
+    assert page.status_code == 404
+    assert "Introuvable" in page.text
+    assert "Que faire :" in page.text
+    assert "cherchez-le dans les listes" in page.text
