@@ -141,6 +141,10 @@ def seed(node: Node) -> Seeded:
             agency=AGENCY if role is Role.AGENCY_OFFICER else None,
         )
         seeded.users[role] = name
+        if role is Role.FEED:  # a feed's key is issued by an administrator, never its own
+            issued = accounts.issue_token(node, ADMIN, username=name, name="test", reason="feed")
+            seeded.tokens[role] = issued.token
+            continue
         # Each user makes their own token: an issued one never answers for an agency.
         own = accounts.authenticate(node, name, PASSWORD)
         seeded.tokens[role] = accounts.create_token(node, own, name="test").token

@@ -2,7 +2,8 @@
 
 Legend: ``Y`` allowed (2xx, or 303 after a page form), ``-`` forbidden (403), ``4`` hidden
 (404: another office's declaration), ``U`` unauthenticated (401 on the API, a redirect to the
-sign-in page for pages). The ``anon`` column is a request without any credentials.
+sign-in page for pages). The ``anon`` column is a request without any credentials; the ``feed``
+column is a system's credential that may only submit declarations.
 Scoring answers 404 past authorisation here: no model is trained in this fixture (the risk
 tests score with one); what the rows check is who gets past the role check.
 Training: exercises live on a training sandbox, so none is installed here (404 past the role
@@ -67,217 +68,218 @@ COLUMNS = [
     "liaison_officer",
     "agency_officer",
     "auditor",
+    "feed",
     "anon",
 ]
 
 API = """
-GET    /api/v1/health                          Y Y Y Y Y Y Y
-GET    /api/v1/auth/me                         Y Y Y Y Y Y U
-GET    /api/v1/dashboard                       Y Y Y Y - - U
-GET    /api/v1/declarations                    Y Y Y Y - - U
-POST   /api/v1/declarations                    Y - - - - - U
-GET    /api/v1/declarations/export             Y Y Y Y - - U
-GET    /api/v1/declarations/{own}              Y Y Y Y - - U
-GET    /api/v1/declarations/{other}            Y Y 4 Y - - U
-PUT    /api/v1/declarations/{own}/outcome      Y - Y - - - U
-PUT    /api/v1/declarations/{other}/outcome    Y - 4 - - - U
-GET    /api/v1/declarations/{own}/history      Y Y Y Y - - U
-GET    /api/v1/declarations/{other}/history    Y Y 4 Y - - U
-GET    /api/v1/declarations/{own}/as-sent      Y Y Y Y - - U
-GET    /api/v1/declarations/{other}/as-sent    Y Y 4 Y - - U
-POST   /api/v1/declarations/{own}/amendments   Y - - - - - U
-GET    /api/v1/rejects                         Y Y - - - - U
-GET    /api/v1/rejects/1                       Y Y - - - - U
-POST   /api/v1/rejects/retry                   Y Y - - - - U
-POST   /api/v1/rejects/1/correct               Y Y - - - - U
-GET    /api/v1/audit                           Y - - - - Y U
-GET    /api/v1/audit/1/proof                   Y - - - - Y U
-GET    /api/v1/users                           Y - - - - - U
-POST   /api/v1/users                           Y - - - - - U
-POST   /api/v1/users/bystander/disable         Y - - - - - U
-GET    /api/v1/tokens                          Y Y Y Y Y Y U
-POST   /api/v1/tokens                          Y Y Y Y Y Y U
-DELETE /api/v1/tokens/{own_token}              Y Y Y Y Y Y U
-DELETE /api/v1/tokens/{bystander_token}        Y - - - - - U
-POST   /api/v1/users/bystander/enable          Y - - - - - U
-POST   /api/v1/users/bystander/unlock          Y - - - - - U
-POST   /api/v1/users/bystander/password        Y - - - - - U
-POST   /api/v1/users/bystander/tokens          Y - - - - - U
-POST   /api/v1/auth/password                   - - - - - - U
-GET    /api/v1/agreements                      Y - - Y - - U
-GET    /api/v1/agreements/{agreement}          Y - - Y - - U
-POST   /api/v1/agreements                      Y - - Y - - U
-POST   /api/v1/agreements/{agreement}/transition Y - - Y - - U
-GET    /api/v1/partners                        Y - - Y - - U
-POST   /api/v1/partners                        Y - - Y - - U
-DELETE /api/v1/partners/{partner}              Y - - Y - - U
-GET    /api/v1/sharing/inbox                   Y - - Y - - U
-GET    /api/v1/sharing/outbox                  Y - - Y - - U
-POST   /api/v1/risk/score/{own}                4 4 4 - - - U
-POST   /api/v1/risk/score/{other}              4 4 4 - - - U
-POST   /api/v1/risk/outcomes                   Y - Y - - - U
-GET    /api/v1/risk/queue                      Y Y Y Y - - U
-GET    /api/v1/risk/score/{own}                Y Y Y Y - - U
-GET    /api/v1/risk/profiles                   Y Y Y - - - U
-POST   /api/v1/risk/profiles                   Y Y - - - - U
-POST   /api/v1/risk/profiles/test              Y Y - - - - U
-POST   /api/v1/risk/profiles/{profile}/disable Y Y - - - - U
-GET    /api/v1/risk/models                     Y Y Y - - - U
-GET    /api/v1/watchlists                      Y Y Y - - - U
-GET    /api/v1/watchlists/SDN/entries          4 4 4 - - - U
-GET    /api/v1/watchlists/SDN/entries/1        4 4 4 - - - U
-GET    /api/v1/screening/hits                  Y Y - - - - U
-GET    /api/v1/screening/hits/1                4 4 - - - - U
-POST   /api/v1/screening/hits/1/decision       4 4 - - - - U
-GET    /api/v1/referrals                       Y Y Y - Y - U
-GET    /api/v1/referrals/clearance             Y Y Y - Y - U
-POST   /api/v1/referrals/route                 Y Y - - - - U
-GET    /api/v1/referrals/{ref_health}          Y Y Y - Y - U
-GET    /api/v1/referrals/{ref_police}          Y Y 4 - 4 - U
-POST   /api/v1/referrals/{ref_health}/answer   - - - - Y - U
-POST   /api/v1/referrals/{ref_police}/answer   - - - - 4 - U
-GET    /api/v1/agency-rules                    Y Y Y - Y - U
-GET    /api/v1/mras                            Y Y Y Y - - U
-POST   /api/v1/mras                            Y - - Y - - U
-POST   /api/v1/mras/MATRIX/mappings            Y - - Y - - U
-GET    /api/v1/trusted-traders                 Y Y Y - - - U
-GET    /api/v1/time-release?by=aeo             Y Y Y Y - - U
-GET    /api/v1/post-clearance/cases            Y Y - - - - U
-POST   /api/v1/post-clearance/cases            Y Y - - - - U
-GET    /api/v1/post-clearance/cases/{pca}      Y Y - - - - U
-POST   /api/v1/post-clearance/cases/{pca}/assign Y Y - - - - U
-POST   /api/v1/post-clearance/cases/{pca}/close Y Y - - - - U
-POST   /api/v1/agency-rules                    Y Y - - - - U
-GET    /api/v1/joint-inspections               Y Y Y - Y - U
-GET    /api/v1/joint-inspections/summary       Y Y Y - Y - U
-POST   /api/v1/joint-inspections               Y - Y - - - U
-GET    /api/v1/joint-inspections/{joint}       Y Y Y - Y - U
-POST   /api/v1/joint-inspections/{joint}/cancel Y - Y - - - U
-GET    /api/v1/incidents                       Y - Y - Y - U
-POST   /api/v1/incidents                       Y - Y - Y - U
-GET    /api/v1/incidents/{incident}            Y - Y - Y - U
-POST   /api/v1/incidents/{incident}/entries    Y - Y - Y - U
-POST   /api/v1/incidents/{incident}/seizure    Y - - Y - - U
-POST   /api/v1/incidents/{incident}/alert      Y - - Y - - U
-GET    /api/v1/sops                            Y Y Y - Y - U
-POST   /api/v1/sops                            Y - - - Y - U
-GET    /api/v1/sops/{sop}                      Y Y Y - Y - U
-PUT    /api/v1/inspections/capacity            Y - - - - - U
-PUT    /api/v1/inspections/{own}/assignment    Y - Y - - - U
-GET    /api/v1/inspections/{own}/assignment    Y Y Y Y - - U
-GET    /api/v1/inspections/{other}/assignment  Y Y 4 Y - - U
-PUT    /api/v1/inspections/{own}/report        Y - Y - - - U
-GET    /api/v1/inspections/{own}/report        Y Y Y Y - - U
-POST   /api/v1/inspections/{own}/seizure       Y - - Y - - U
-GET    /api/v1/training/records                Y Y Y Y Y Y U
-POST   /api/v1/training/records                Y - - - - - U
-POST   /api/v1/training/records/{training_record}/withdraw Y - - - - - U
-GET    /api/v1/certifications                  Y Y Y Y Y Y U
-GET    /api/v1/certifications/requirements     Y Y Y Y Y Y U
-POST   /api/v1/certifications/requirements     Y - - - - - U
-GET    /api/v1/training/exercises              Y Y Y Y Y Y U
-GET    /api/v1/training/exercises/none         4 4 4 4 4 4 U
-POST   /api/v1/training/exercises/none/attempts 4 4 4 4 4 4 U
-GET    /api/v1/assistance/requests             Y Y - Y - - U
-POST   /api/v1/assistance/requests             Y - - Y - - U
-GET    /api/v1/assistance/reminders            Y Y - Y - - U
-GET    /api/v1/assistance/figures              Y Y - Y - - U
-GET    /api/v1/assistance/requests/r1          4 4 - 4 - - U
-POST   /api/v1/assistance/requests/r1/send     4 - - 4 - - U
-POST   /api/v1/assistance/requests/r1/withdraw 4 - - 4 - - U
-POST   /api/v1/assistance/requests/r1/reply    4 - - 4 - - U
-GET    /api/v1/assistance/files/{sha}          4 4 - 4 - - U
-GET    /api/v1/operations                      Y Y - Y - - U
-POST   /api/v1/operations                      Y - - Y - - U
-POST   /api/v1/operations/o1/state             4 - - 4 - - U
-POST   /api/v1/operations/o1/reports           4 - - 4 - - U
-GET    /api/v1/operations/o1/dashboard         4 4 - 4 - - U
-GET    /api/v1/operations/o1/report.csv        4 4 - 4 - - U
-POST   /api/v1/auth/login                      Y Y Y Y Y Y U
-POST   /api/v1/auth/logout                     Y Y Y Y Y Y U
-GET    /taxii2/                                - - - - - - U
-GET    /taxii2/borderlink/                     - - - - - - U
-GET    /taxii2/borderlink/collections/         - - - - - - U
-GET    /taxii2/borderlink/collections/c1/      - - - - - - U
-GET    /taxii2/borderlink/collections/c1/objects/ - - - - - - U
-GET    /taxii2/borderlink/collections/c1/manifest/ - - - - - - U
-GET    /taxii2/borderlink/collections/c1/objects/o1/ - - - - - - U
-GET    /taxii2/borderlink/collections/c1/objects/o1/versions/ - - - - - - U
-GET    /taxii2/schemas/customs-records.json Y Y Y Y Y Y Y
-GET    /api/v1/exchange/tree-head              - - - - - - U
-GET    /api/v1/exchange/consistency?first=0&second=0 - - - - - - U
-POST   /api/v1/exchange/notify                 - - - - - - U
-GET    /api/v1/exchange/keys                   - - - - - - U
-GET    /api/v1/exchange/proofs?record_id=r1    - - - - - - U
-GET    /api/v1/exchange/proofs/leaves/0        - - - - - - U
+GET    /api/v1/health                          Y Y Y Y Y Y Y Y
+GET    /api/v1/auth/me                         Y Y Y Y Y Y Y U
+GET    /api/v1/dashboard                       Y Y Y Y - - - U
+GET    /api/v1/declarations                    Y Y Y Y - - - U
+POST   /api/v1/declarations                    Y - - - - - Y U
+GET    /api/v1/declarations/export             Y Y Y Y - - - U
+GET    /api/v1/declarations/{own}              Y Y Y Y - - - U
+GET    /api/v1/declarations/{other}            Y Y 4 Y - - - U
+PUT    /api/v1/declarations/{own}/outcome      Y - Y - - - - U
+PUT    /api/v1/declarations/{other}/outcome    Y - 4 - - - - U
+GET    /api/v1/declarations/{own}/history      Y Y Y Y - - - U
+GET    /api/v1/declarations/{other}/history    Y Y 4 Y - - - U
+GET    /api/v1/declarations/{own}/as-sent      Y Y Y Y - - - U
+GET    /api/v1/declarations/{other}/as-sent    Y Y 4 Y - - - U
+POST   /api/v1/declarations/{own}/amendments   Y - - - - - Y U
+GET    /api/v1/rejects                         Y Y - - - - - U
+GET    /api/v1/rejects/1                       Y Y - - - - - U
+POST   /api/v1/rejects/retry                   Y Y - - - - - U
+POST   /api/v1/rejects/1/correct               Y Y - - - - - U
+GET    /api/v1/audit                           Y - - - - Y - U
+GET    /api/v1/audit/1/proof                   Y - - - - Y - U
+GET    /api/v1/users                           Y - - - - - - U
+POST   /api/v1/users                           Y - - - - - - U
+POST   /api/v1/users/bystander/disable         Y - - - - - - U
+GET    /api/v1/tokens                          Y Y Y Y Y Y - U
+POST   /api/v1/tokens                          Y Y Y Y Y Y - U
+DELETE /api/v1/tokens/{own_token}              Y Y Y Y Y Y - U
+DELETE /api/v1/tokens/{bystander_token}        Y - - - - - - U
+POST   /api/v1/users/bystander/enable          Y - - - - - - U
+POST   /api/v1/users/bystander/unlock          Y - - - - - - U
+POST   /api/v1/users/bystander/password        Y - - - - - - U
+POST   /api/v1/users/bystander/tokens          Y - - - - - - U
+POST   /api/v1/auth/password                   - - - - - - - U
+GET    /api/v1/agreements                      Y - - Y - - - U
+GET    /api/v1/agreements/{agreement}          Y - - Y - - - U
+POST   /api/v1/agreements                      Y - - Y - - - U
+POST   /api/v1/agreements/{agreement}/transition Y - - Y - - - U
+GET    /api/v1/partners                        Y - - Y - - - U
+POST   /api/v1/partners                        Y - - Y - - - U
+DELETE /api/v1/partners/{partner}              Y - - Y - - - U
+GET    /api/v1/sharing/inbox                   Y - - Y - - - U
+GET    /api/v1/sharing/outbox                  Y - - Y - - - U
+POST   /api/v1/risk/score/{own}                4 4 4 - - - - U
+POST   /api/v1/risk/score/{other}              4 4 4 - - - - U
+POST   /api/v1/risk/outcomes                   Y - Y - - - - U
+GET    /api/v1/risk/queue                      Y Y Y Y - - - U
+GET    /api/v1/risk/score/{own}                Y Y Y Y - - - U
+GET    /api/v1/risk/profiles                   Y Y Y - - - - U
+POST   /api/v1/risk/profiles                   Y Y - - - - - U
+POST   /api/v1/risk/profiles/test              Y Y - - - - - U
+POST   /api/v1/risk/profiles/{profile}/disable Y Y - - - - - U
+GET    /api/v1/risk/models                     Y Y Y - - - - U
+GET    /api/v1/watchlists                      Y Y Y - - - - U
+GET    /api/v1/watchlists/SDN/entries          4 4 4 - - - - U
+GET    /api/v1/watchlists/SDN/entries/1        4 4 4 - - - - U
+GET    /api/v1/screening/hits                  Y Y - - - - - U
+GET    /api/v1/screening/hits/1                4 4 - - - - - U
+POST   /api/v1/screening/hits/1/decision       4 4 - - - - - U
+GET    /api/v1/referrals                       Y Y Y - Y - - U
+GET    /api/v1/referrals/clearance             Y Y Y - Y - - U
+POST   /api/v1/referrals/route                 Y Y - - - - - U
+GET    /api/v1/referrals/{ref_health}          Y Y Y - Y - - U
+GET    /api/v1/referrals/{ref_police}          Y Y 4 - 4 - - U
+POST   /api/v1/referrals/{ref_health}/answer   - - - - Y - - U
+POST   /api/v1/referrals/{ref_police}/answer   - - - - 4 - - U
+GET    /api/v1/agency-rules                    Y Y Y - Y - - U
+GET    /api/v1/mras                            Y Y Y Y - - - U
+POST   /api/v1/mras                            Y - - Y - - - U
+POST   /api/v1/mras/MATRIX/mappings            Y - - Y - - - U
+GET    /api/v1/trusted-traders                 Y Y Y - - - - U
+GET    /api/v1/time-release?by=aeo             Y Y Y Y - - - U
+GET    /api/v1/post-clearance/cases            Y Y - - - - - U
+POST   /api/v1/post-clearance/cases            Y Y - - - - - U
+GET    /api/v1/post-clearance/cases/{pca}      Y Y - - - - - U
+POST   /api/v1/post-clearance/cases/{pca}/assign Y Y - - - - - U
+POST   /api/v1/post-clearance/cases/{pca}/close Y Y - - - - - U
+POST   /api/v1/agency-rules                    Y Y - - - - - U
+GET    /api/v1/joint-inspections               Y Y Y - Y - - U
+GET    /api/v1/joint-inspections/summary       Y Y Y - Y - - U
+POST   /api/v1/joint-inspections               Y - Y - - - - U
+GET    /api/v1/joint-inspections/{joint}       Y Y Y - Y - - U
+POST   /api/v1/joint-inspections/{joint}/cancel Y - Y - - - - U
+GET    /api/v1/incidents                       Y - Y - Y - - U
+POST   /api/v1/incidents                       Y - Y - Y - - U
+GET    /api/v1/incidents/{incident}            Y - Y - Y - - U
+POST   /api/v1/incidents/{incident}/entries    Y - Y - Y - - U
+POST   /api/v1/incidents/{incident}/seizure    Y - - Y - - - U
+POST   /api/v1/incidents/{incident}/alert      Y - - Y - - - U
+GET    /api/v1/sops                            Y Y Y - Y - - U
+POST   /api/v1/sops                            Y - - - Y - - U
+GET    /api/v1/sops/{sop}                      Y Y Y - Y - - U
+PUT    /api/v1/inspections/capacity            Y - - - - - - U
+PUT    /api/v1/inspections/{own}/assignment    Y - Y - - - - U
+GET    /api/v1/inspections/{own}/assignment    Y Y Y Y - - - U
+GET    /api/v1/inspections/{other}/assignment  Y Y 4 Y - - - U
+PUT    /api/v1/inspections/{own}/report        Y - Y - - - - U
+GET    /api/v1/inspections/{own}/report        Y Y Y Y - - - U
+POST   /api/v1/inspections/{own}/seizure       Y - - Y - - - U
+GET    /api/v1/training/records                Y Y Y Y Y Y - U
+POST   /api/v1/training/records                Y - - - - - - U
+POST   /api/v1/training/records/{training_record}/withdraw Y - - - - - - U
+GET    /api/v1/certifications                  Y Y Y Y Y Y - U
+GET    /api/v1/certifications/requirements     Y Y Y Y Y Y - U
+POST   /api/v1/certifications/requirements     Y - - - - - - U
+GET    /api/v1/training/exercises              Y Y Y Y Y Y - U
+GET    /api/v1/training/exercises/none         4 4 4 4 4 4 - U
+POST   /api/v1/training/exercises/none/attempts 4 4 4 4 4 4 - U
+GET    /api/v1/assistance/requests             Y Y - Y - - - U
+POST   /api/v1/assistance/requests             Y - - Y - - - U
+GET    /api/v1/assistance/reminders            Y Y - Y - - - U
+GET    /api/v1/assistance/figures              Y Y - Y - - - U
+GET    /api/v1/assistance/requests/r1          4 4 - 4 - - - U
+POST   /api/v1/assistance/requests/r1/send     4 - - 4 - - - U
+POST   /api/v1/assistance/requests/r1/withdraw 4 - - 4 - - - U
+POST   /api/v1/assistance/requests/r1/reply    4 - - 4 - - - U
+GET    /api/v1/assistance/files/{sha}          4 4 - 4 - - - U
+GET    /api/v1/operations                      Y Y - Y - - - U
+POST   /api/v1/operations                      Y - - Y - - - U
+POST   /api/v1/operations/o1/state             4 - - 4 - - - U
+POST   /api/v1/operations/o1/reports           4 - - 4 - - - U
+GET    /api/v1/operations/o1/dashboard         4 4 - 4 - - - U
+GET    /api/v1/operations/o1/report.csv        4 4 - 4 - - - U
+POST   /api/v1/auth/login                      Y Y Y Y Y Y Y U
+POST   /api/v1/auth/logout                     Y Y Y Y Y Y Y U
+GET    /taxii2/                                - - - - - - - U
+GET    /taxii2/borderlink/                     - - - - - - - U
+GET    /taxii2/borderlink/collections/         - - - - - - - U
+GET    /taxii2/borderlink/collections/c1/      - - - - - - - U
+GET    /taxii2/borderlink/collections/c1/objects/ - - - - - - - U
+GET    /taxii2/borderlink/collections/c1/manifest/ - - - - - - - U
+GET    /taxii2/borderlink/collections/c1/objects/o1/ - - - - - - - U
+GET    /taxii2/borderlink/collections/c1/objects/o1/versions/ - - - - - - - U
+GET    /taxii2/schemas/customs-records.json Y Y Y Y Y Y Y Y
+GET    /api/v1/exchange/tree-head              - - - - - - - U
+GET    /api/v1/exchange/consistency?first=0&second=0 - - - - - - - U
+POST   /api/v1/exchange/notify                 - - - - - - - U
+GET    /api/v1/exchange/keys                   - - - - - - - U
+GET    /api/v1/exchange/proofs?record_id=r1    - - - - - - - U
+GET    /api/v1/exchange/proofs/leaves/0        - - - - - - - U
 """
 
 PAGES = """
-GET    /dashboard                              Y Y Y Y - - U
-GET    /declarations                           Y Y Y Y - - U
-GET    /queue                                  Y Y Y Y - - U
-GET    /profiles                               Y Y Y - - - U
-POST   /profiles                               Y Y - - - - U
-GET    /declarations/{own}                     Y Y Y Y - - U
-GET    /declarations/{other}                   Y Y 4 Y - - U
-POST   /declarations/{own}/outcome             Y - Y - - - U
-GET    /rejects                                Y Y - - - - U
-GET    /rejects/1                              Y Y - - - - U
-POST   /rejects/1                              Y Y - - - - U
-POST   /rejects/retry                          Y Y - - - - U
-GET    /audit                                  Y - - - - Y U
-GET    /users                                  Y - - - - - U
-POST   /users                                  Y - - - - - U
-POST   /users/bystander/unlock                 Y - - - - - U
-GET    /account/password                       Y Y Y Y Y Y U
-GET    /agreements                             Y - - Y - - U
-POST   /agreements/{page_agreement}/transition Y - - Y - - U
-GET    /partners                               Y - - Y - - U
-GET    /sharing                                Y - - Y - - U
-GET    /sharing/quarantine                     Y - - Y - - U
-POST   /sharing/quarantine/retry               Y - - Y - - U
-GET    /referrals                              Y Y Y - Y - U
-GET    /watchlists                             Y Y Y - - - U
-GET    /watchlists/SDN                         4 4 4 - - - U
-GET    /screening/hits                         Y Y - - - - U
-GET    /screening/hits/1                       4 4 - - - - U
-POST   /screening/hits/1/decision              4 4 - - - - U
-GET    /traders/IMP-1                          Y Y Y - - - U
-GET    /network?center=party:IMP-1             Y Y Y - - - U
-GET    /referrals/{ref_health}                 Y Y Y - Y - U
-GET    /referrals/{ref_police}                 Y Y 4 - 4 - U
-POST   /referrals/{ref_health}/answer          - - - - Y - U
-POST   /referrals/{ref_police}/answer          - - - - 4 - U
-GET    /joint-inspections                      Y Y Y - Y - U
-GET    /joint-inspections/{joint}              Y Y Y - Y - U
-POST   /declarations/{joint_decl}/joint-inspection Y - Y - - - U
-POST   /joint-inspections/{joint}/cancel       Y - Y - - - U
-GET    /sops                                   Y Y Y - Y - U
-GET    /sops/{sop}                             Y Y Y - Y - U
-POST   /sops                                   Y - - - Y - U
-GET    /incidents                              Y - Y - Y - U
-GET    /incidents/new                          Y - Y - Y - U
-POST   /incidents                              Y - Y - Y - U
-GET    /incidents/{incident}                   Y - Y - Y - U
-POST   /incidents/{incident}/entries           Y - Y - Y - U
-POST   /incidents/{incident}/seizure           Y - - Y - - U
-POST   /incidents/{incident}/alert             Y - - Y - - U
-GET    /declarations/{own}/inspection-order    Y Y Y Y - - U
-GET    /declarations/{other}/inspection-order  Y Y 4 Y - - U
-POST   /declarations/{own}/assignment          Y - Y - - - U
-POST   /declarations/{own2}/inspection-report  Y - Y - - - U
-POST   /declarations/{own}/seizure             Y - - Y - - U
-GET    /portal?q=oranges                       Y Y Y Y Y Y Y
-GET    /portal/goods?hs=080510&origin=MA       Y Y Y Y Y Y Y
-GET    /training                               Y Y Y Y Y Y U
-GET    /training/exercises/none                4 4 4 4 4 4 U
-POST   /training/exercises/none                4 4 4 4 4 4 U
-GET    /assistance                             Y Y - Y - - U
-GET    /assistance/r1                          4 4 - 4 - - U
-POST   /assistance/r1/reply                    4 - - 4 - - U
-GET    /operations                             Y Y - Y - - U
-GET    /operations/o1                          4 4 - 4 - - U
-POST   /account/password                       Y Y Y Y Y Y U
+GET    /dashboard                              Y Y Y Y - - - U
+GET    /declarations                           Y Y Y Y - - - U
+GET    /queue                                  Y Y Y Y - - - U
+GET    /profiles                               Y Y Y - - - - U
+POST   /profiles                               Y Y - - - - - U
+GET    /declarations/{own}                     Y Y Y Y - - - U
+GET    /declarations/{other}                   Y Y 4 Y - - - U
+POST   /declarations/{own}/outcome             Y - Y - - - - U
+GET    /rejects                                Y Y - - - - - U
+GET    /rejects/1                              Y Y - - - - - U
+POST   /rejects/1                              Y Y - - - - - U
+POST   /rejects/retry                          Y Y - - - - - U
+GET    /audit                                  Y - - - - Y - U
+GET    /users                                  Y - - - - - - U
+POST   /users                                  Y - - - - - - U
+POST   /users/bystander/unlock                 Y - - - - - - U
+GET    /account/password                       Y Y Y Y Y Y Y U
+GET    /agreements                             Y - - Y - - - U
+POST   /agreements/{page_agreement}/transition Y - - Y - - - U
+GET    /partners                               Y - - Y - - - U
+GET    /sharing                                Y - - Y - - - U
+GET    /sharing/quarantine                     Y - - Y - - - U
+POST   /sharing/quarantine/retry               Y - - Y - - - U
+GET    /referrals                              Y Y Y - Y - - U
+GET    /watchlists                             Y Y Y - - - - U
+GET    /watchlists/SDN                         4 4 4 - - - - U
+GET    /screening/hits                         Y Y - - - - - U
+GET    /screening/hits/1                       4 4 - - - - - U
+POST   /screening/hits/1/decision              4 4 - - - - - U
+GET    /traders/IMP-1                          Y Y Y - - - - U
+GET    /network?center=party:IMP-1             Y Y Y - - - - U
+GET    /referrals/{ref_health}                 Y Y Y - Y - - U
+GET    /referrals/{ref_police}                 Y Y 4 - 4 - - U
+POST   /referrals/{ref_health}/answer          - - - - Y - - U
+POST   /referrals/{ref_police}/answer          - - - - 4 - - U
+GET    /joint-inspections                      Y Y Y - Y - - U
+GET    /joint-inspections/{joint}              Y Y Y - Y - - U
+POST   /declarations/{joint_decl}/joint-inspection Y - Y - - - - U
+POST   /joint-inspections/{joint}/cancel       Y - Y - - - - U
+GET    /sops                                   Y Y Y - Y - - U
+GET    /sops/{sop}                             Y Y Y - Y - - U
+POST   /sops                                   Y - - - Y - - U
+GET    /incidents                              Y - Y - Y - - U
+GET    /incidents/new                          Y - Y - Y - - U
+POST   /incidents                              Y - Y - Y - - U
+GET    /incidents/{incident}                   Y - Y - Y - - U
+POST   /incidents/{incident}/entries           Y - Y - Y - - U
+POST   /incidents/{incident}/seizure           Y - - Y - - - U
+POST   /incidents/{incident}/alert             Y - - Y - - - U
+GET    /declarations/{own}/inspection-order    Y Y Y Y - - - U
+GET    /declarations/{other}/inspection-order  Y Y 4 Y - - - U
+POST   /declarations/{own}/assignment          Y - Y - - - - U
+POST   /declarations/{own2}/inspection-report  Y - Y - - - - U
+POST   /declarations/{own}/seizure             Y - - Y - - - U
+GET    /portal?q=oranges                       Y Y Y Y Y Y Y Y
+GET    /portal/goods?hs=080510&origin=MA       Y Y Y Y Y Y Y Y
+GET    /training                               Y Y Y Y Y Y - U
+GET    /training/exercises/none                4 4 4 4 4 4 - U
+POST   /training/exercises/none                4 4 4 4 4 4 - U
+GET    /assistance                             Y Y - Y - - - U
+GET    /assistance/r1                          4 4 - 4 - - - U
+POST   /assistance/r1/reply                    4 - - 4 - - - U
+GET    /operations                             Y Y - Y - - - U
+GET    /operations/o1                          4 4 - 4 - - - U
+POST   /account/password                       Y Y Y Y Y Y Y U
 """
 
 

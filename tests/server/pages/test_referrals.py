@@ -20,7 +20,7 @@ def session(seeded: Seeded, username: str) -> tuple[str, str]:
     return opened.token, opened.csrf_token
 
 
-def test_the_agency_officer_answers_from_the_work_list(app: FastAPI, seeded: Seeded) -> None:
+def test_the_agency_officer_answers_on_the_referrals_own_page(app: FastAPI, seeded: Seeded) -> None:
     ids = seed_referrals(seeded)
     token, csrf = session(seeded, "agency_officer-1")
     target = ids["health"]
@@ -54,7 +54,12 @@ def test_the_agency_officer_answers_from_the_work_list(app: FastAPI, seeded: See
     assert f"Referrals to {AGENCY}" in listing.text
     assert seeded.office_a[0] in listing.text
     assert seeded.office_b[0] not in listing.text  # the police's
-    assert 'aria-label="Answer referral' in listing.text
+    # The list links to each referral's page, where the one answer form is: no form per row.
+    assert f'href="/referrals/{target}#answer"' in listing.text
+    assert 'action="/referrals/' not in listing.text
+    assert listing.text.count("<form") == 3  # the filter, the sign-out, the language switcher
+    assert 'id="answer"' in detail.text
+    assert 'name="finding"' in detail.text
     assert "a-to-health" in listing.text  # the rule routing to this agency
     assert "b-to-police" not in listing.text
     assert 'id="clearance"' in listing.text

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from borderlink.errors import BorderLinkError
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import PageUser, checked_form, page_allowed, redirect, render
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Permission, Principal, Role
@@ -127,5 +128,9 @@ async def user_action(
 AREA = Area(
     name="accounts",
     router=router,
-    nav=(NavEntry("Users", "/users", Permission.USERS_MANAGE, order=90),),
+    nav=(
+        NavEntry(
+            "Users", "/users", Permission.USERS_MANAGE, order=90, section=N_("Administration")
+        ),
+    ),
 )

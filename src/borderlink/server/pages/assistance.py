@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from borderlink.model.cooperation import RefusalGround, ReplyState
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.cooperation import assistance, assistance_views
@@ -78,5 +79,13 @@ async def reply(
 AREA = Area(
     name="assistance",
     router=router,
-    nav=(NavEntry("Assistance", "/assistance", Permission.ASSISTANCE_READ, order=55),),
+    nav=(
+        NavEntry(
+            "Assistance",
+            "/assistance",
+            Permission.ASSISTANCE_READ,
+            order=55,
+            section=N_("Cooperation"),
+        ),
+    ),
 )

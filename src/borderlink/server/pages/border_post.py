@@ -21,6 +21,7 @@ from borderlink.model import ReferralStatus
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.charts import duration
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.referrals import answers
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
@@ -199,7 +200,13 @@ AREA = Area(
     name="border-post",
     router=router,
     nav=(
-        NavEntry("Joint inspections", "/joint-inspections", Permission.REFERRALS_READ, order=42),
-        NavEntry("SOPs", "/sops", Permission.REFERRALS_READ, order=44),
+        NavEntry(
+            "Joint inspections",
+            "/joint-inspections",
+            Permission.REFERRALS_READ,
+            order=42,
+            section=N_("Border post"),
+        ),
+        NavEntry("SOPs", "/sops", Permission.REFERRALS_READ, order=44, section=N_("Border post")),
     ),
 )

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.capacity import certifications, exercises, training
@@ -69,5 +70,9 @@ AREA = Area(
     name="capacity",
     router=router,
     # after every area of work: a home page is the first entry a role may see
-    nav=(NavEntry("Training", "/training", Permission.TRAINING_OWN, order=95),),
+    nav=(
+        NavEntry(
+            "Training", "/training", Permission.TRAINING_OWN, order=95, section=N_("Administration")
+        ),
+    ),
 )

@@ -8,21 +8,40 @@ from types import MappingProxyType
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
+from babel.numbers import format_decimal
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from pydantic import BaseModel
 from starlette.responses import Response
 
 from borderlink.errors import InvalidInput, NotAuthenticated
+from borderlink.model import labels
 from borderlink.server.deps import NodeDep, blocking, check_csrf, session_of
 from borderlink.server.pages import i18n
-from borderlink.server.pages.registry import NavEntry
+from borderlink.server.pages.i18n import N_
+from borderlink.server.pages.registry import NavEntry, menu
 from borderlink.services.accounts.access import Permission, Principal, require
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # {% trans %} and _() look up `gettext`/`ngettext` in each page's context (see `render`).
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
+
+
+@pass_context
+def _number(context: Mapping[str, Any], value: float | int | None, digits: int = 0) -> str:
+    """A figure as the reader's language writes it (1,234.5 / 1 234,5), at most ``digits``
+    decimals and no trailing zeros ("603", not "603.000"); none as a dash."""
+    if value is None:
+        return "\u2013"  # an en dash, as the tables show a missing figure
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=context.get("lang", "en"))
+
+
+TEMPLATES.env.filters["number"] = _number
+# Codes in people's words (transport mode "1" is "sea"), in every template.
+TEMPLATES.env.globals["labels"] = labels
 
 
 async def page_principal(request: Request, node: NodeDep) -> Principal:
@@ -83,7 +102,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         {
             "user": principal,
             "csrf_token": getattr(request.state, "csrf_token", None),
-            "nav": [entry for entry in nav if entry.visible_to(principal)],
+            "nav": menu([entry for entry in nav if entry.visible_to(principal)]),
             "node_name": node.settings.node_name,
             # The i18n extension's {% trans %} and _() look these up in the context.
             "gettext": words.gettext,
@@ -108,30 +127,44 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-# What a person can do about each error, beside what went wrong (the codes of borderlink.errors).
+# What a person can do about each error (translated when shown), beside what went wrong (the
+# codes of borderlink.errors).
 ADVICE: Mapping[str, str] = MappingProxyType(
     {
-        "invalid_input": "Go back, correct the field named above and send the form again.",
-        "invalid_expression": "Go back and correct the expression at the place named above.",
-        "not_found": "It may have been removed or the link mistyped; look for it in the lists.",
-        "conflict": "Someone changed it meanwhile, or it is not in a state that allows this: "
-        "reload the page to see where it stands, then try again.",
-        "permission_denied": "Your role does not allow this. Ask an administrator if your work "
-        "needs it.",
-        "policy_denied": "The agreement with this partner does not allow it; a liaison officer "
-        "can check the agreement's terms.",
-        "integrity_failure": "A signature or a proof did not verify: nothing was accepted. Tell "
-        "the liaison officer, who can check the partner's keys.",
-        "replay_detected": "The same request was seen before and refused: reload and try again.",
-        "reference_data_missing": "Load the reference data it names (borderlink refdata load) "
-        "and try again.",
-        "partner_unavailable": "The partner's node did not answer; it will be retried. Try again "
-        "later.",
-        "too_large": "Send a smaller file or split it into parts.",
-        "unsupported_media_type": "Send it in one of the formats the node reads.",
-        "method_not_allowed": "Open the page from the menu instead of this link.",
-        "internal_error": "Nothing was changed. Try again; if it happens again, give the "
-        "administrator the time of the error.",
+        "invalid_input": N_("Go back, correct the field named above and send the form again."),
+        "invalid_expression": N_("Go back and correct the expression at the place named above."),
+        "not_found": N_("It may have been removed or the link mistyped; look for it in the lists."),
+        "conflict": N_(
+            "Someone changed it meanwhile, or it is not in a state that allows this: "
+            "reload the page to see where it stands, then try again."
+        ),
+        "permission_denied": N_(
+            "Your role does not allow this. Ask an administrator if your work needs it."
+        ),
+        "policy_denied": N_(
+            "The agreement with this partner does not allow it; a liaison officer "
+            "can check the agreement's terms."
+        ),
+        "integrity_failure": N_(
+            "A signature or a proof did not verify: nothing was accepted. Tell "
+            "the liaison officer, who can check the partner's keys."
+        ),
+        "replay_detected": N_(
+            "The same request was seen before and refused: reload and try again."
+        ),
+        "reference_data_missing": N_(
+            "Load the reference data it names (borderlink refdata load) and try again."
+        ),
+        "partner_unavailable": N_(
+            "The partner's node did not answer; it will be retried. Try again later."
+        ),
+        "too_large": N_("Send a smaller file or split it into parts."),
+        "unsupported_media_type": N_("Send it in one of the formats the node reads."),
+        "method_not_allowed": N_("Open the page from the menu instead of this link."),
+        "internal_error": N_(
+            "Nothing was changed. Try again; if it happens again, give the "
+            "administrator the time of the error."
+        ),
     }
 )
 

@@ -12,6 +12,7 @@ from borderlink.errors import InvalidInput
 from borderlink.model.cooperation import AgreementState
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.cooperation import agreements, partners, sharing
@@ -105,9 +106,29 @@ AREA = Area(
     name="cooperation",
     router=router,
     nav=(
-        NavEntry("Agreements", "/agreements", Permission.AGREEMENTS_MANAGE, order=70),
-        NavEntry("Partners", "/partners", Permission.PARTNERS_MANAGE, order=71),
-        NavEntry("Alerts & seizures", "/sharing", Permission.SHARING_OUTGOING, order=72),
-        NavEntry("Quarantine", "/sharing/quarantine", Permission.SHARING_OUTGOING, order=73),
+        NavEntry(
+            "Agreements",
+            "/agreements",
+            Permission.AGREEMENTS_MANAGE,
+            order=70,
+            section=N_("Cooperation"),
+        ),
+        NavEntry(
+            "Partners", "/partners", Permission.PARTNERS_MANAGE, order=71, section=N_("Cooperation")
+        ),
+        NavEntry(
+            "Alerts & seizures",
+            "/sharing",
+            Permission.SHARING_OUTGOING,
+            order=72,
+            section=N_("Cooperation"),
+        ),
+        NavEntry(
+            "Quarantine",
+            "/sharing/quarantine",
+            Permission.SHARING_OUTGOING,
+            order=73,
+            section=N_("Cooperation"),
+        ),
     ),
 )

@@ -52,6 +52,31 @@ ROLE_NAMES = (
     N_("liaison officer"),
     N_("agency officer"),
     N_("auditor"),
+    N_("feed"),
+)
+# The referrals' statuses and the channels, shown from their codes.
+STATUS_NAMES = (
+    N_("open"),
+    N_("acknowledged"),
+    N_("cleared"),
+    N_("held"),
+    N_("rejected"),
+    N_("red"),
+    N_("yellow"),
+    N_("green"),
+    N_("blue"),
+    # borderlink.model.labels: transport modes (UN/ECE Recommendation 19).
+    N_("not stated"),
+    N_("unknown"),
+    N_("sea"),
+    N_("rail"),
+    N_("road"),
+    N_("air"),
+    N_("post"),
+    N_("multimodal"),
+    N_("fixed installation (pipeline, cable)"),
+    N_("inland waterway"),
+    N_("other (own propulsion)"),
 )
 
 

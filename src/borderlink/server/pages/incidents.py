@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.coordination import incidents
@@ -147,5 +148,13 @@ async def to_alert(
 AREA = Area(
     name="incidents",
     router=router,
-    nav=(NavEntry("Incidents", "/incidents", Permission.INCIDENTS_REPORT, order=46),),
+    nav=(
+        NavEntry(
+            "Incidents",
+            "/incidents",
+            Permission.INCIDENTS_REPORT,
+            order=46,
+            section=N_("Border post"),
+        ),
+    ),
 )

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import page_allowed, render
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.cooperation import operations
@@ -38,5 +39,13 @@ async def dashboard_page(
 AREA = Area(
     name="operations",
     router=router,
-    nav=(NavEntry("Operations", "/operations", Permission.OPERATIONS_READ, order=56),),
+    nav=(
+        NavEntry(
+            "Operations",
+            "/operations",
+            Permission.OPERATIONS_READ,
+            order=56,
+            section=N_("Cooperation"),
+        ),
+    ),
 )

@@ -13,6 +13,7 @@ from borderlink.errors import BorderLinkError
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages import ingest_upload
 from borderlink.server.pages.common import checked_form, page_allowed, render
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.declarations import browse
@@ -152,8 +153,16 @@ AREA = Area(
     name="records",
     router=router,
     nav=(
-        NavEntry("Upload declarations", "/ingest", Permission.DECLARATIONS_SUBMIT, order=58),
-        NavEntry("Rejects", "/rejects", Permission.REJECTS_READ, order=60),
-        NavEntry("Audit log", "/audit", Permission.AUDIT_READ, order=90),
+        NavEntry(
+            "Upload declarations",
+            "/ingest",
+            Permission.DECLARATIONS_SUBMIT,
+            order=58,
+            section=N_("Administration"),
+        ),
+        NavEntry("Rejects", "/rejects", Permission.REJECTS_READ, order=60, section=N_("Risk")),
+        NavEntry(
+            "Audit log", "/audit", Permission.AUDIT_READ, order=90, section=N_("Administration")
+        ),
     ),
 )

@@ -23,6 +23,7 @@ from borderlink.server.pages.common import (
     redirect,
     render,
 )
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.coordination import agency_rules, joint, referrals, sops
@@ -130,5 +131,13 @@ async def answer(
 AREA = Area(
     name="referrals",
     router=router,
-    nav=(NavEntry("Referrals", "/referrals", Permission.REFERRALS_READ, order=40),),
+    nav=(
+        NavEntry(
+            "Referrals",
+            "/referrals",
+            Permission.REFERRALS_READ,
+            order=40,
+            section=N_("Border post"),
+        ),
+    ),
 )

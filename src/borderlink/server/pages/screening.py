@@ -19,6 +19,7 @@ from borderlink.server.pages.common import (
     redirect,
     render,
 )
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.screening import browse, hits
@@ -147,7 +148,15 @@ AREA = Area(
     name="screening",
     router=router,
     nav=(
-        NavEntry("Screening hits", "/screening/hits", Permission.SCREENING_REVIEW, order=45),
-        NavEntry("Watchlists", "/watchlists", Permission.NOMINAL_READ, order=46),
+        NavEntry(
+            "Screening hits",
+            "/screening/hits",
+            Permission.SCREENING_REVIEW,
+            order=45,
+            section=N_("Risk"),
+        ),
+        NavEntry(
+            "Watchlists", "/watchlists", Permission.NOMINAL_READ, order=46, section=N_("Risk")
+        ),
     ),
 )

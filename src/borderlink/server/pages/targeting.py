@@ -15,6 +15,7 @@ from borderlink.errors import InvalidInput
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages import risk_models
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
+from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.risk import Profile, models, profiles, targeting
@@ -180,6 +181,8 @@ AREA = Area(
     router=router,
     nav=(
         NavEntry("Targeting queue", "/queue", Permission.DECLARATIONS_READ, order=15),
-        NavEntry("Profiles & models", "/profiles", Permission.PROFILES_READ, order=30),
+        NavEntry(
+            "Profiles & models", "/profiles", Permission.PROFILES_READ, order=30, section=N_("Risk")
+        ),
     ),
 )

@@ -27,6 +27,7 @@ class Role(StrEnum):
     LIAISON_OFFICER = "liaison_officer"  # agreements, partners, outgoing sharing
     AGENCY_OFFICER = "agency_officer"  # only referrals addressed to their agency
     AUDITOR = "auditor"  # read-only audit
+    FEED = "feed"  # a system that submits declarations (API keys for brokers, single windows)
 
 
 class Permission(StrEnum):
@@ -141,6 +142,9 @@ POLICY: Mapping[Role, frozenset[Permission]] = MappingProxyType(
             }
         ),
         Role.AUDITOR: frozenset({P.AUDIT_READ, P.TOKENS_OWN, P.TRAINING_OWN}),
+        # A feed only sends declarations in: it reads nothing back (not even the queue its
+        # declarations land in), so a leaked feed key discloses nothing.
+        Role.FEED: frozenset({P.DECLARATIONS_SUBMIT}),
     }
 )
 
