@@ -1,9 +1,11 @@
 """The role x endpoint matrix: every cell is asserted, API (bearer tokens) and pages (sessions).
 
 Legend: ``Y`` allowed (2xx, or 303 after a page form), ``-`` forbidden (403), ``4`` hidden
-(404: another office's declaration), ``U`` unauthenticated (401 on the API, a redirect to the
-sign-in page for pages). The ``anon`` column is a request without any credentials; the ``feed``
-column is a system's credential that may only submit declarations.
+(404: another office's declaration), ``V`` allowed but the request refused as invalid (400:
+past the role check, the use case found nothing to train on, no file uploaded), ``U``
+unauthenticated (401 on the API, a redirect to the sign-in page for pages). The ``anon`` column
+is a request without any credentials; the ``feed`` column is a system's credential that may
+only submit declarations.
 Scoring answers 404 past authorisation here: no model is trained in this fixture (the risk
 tests score with one); what the rows check is who gets past the role check.
 Training: exercises live on a training sandbox, so none is installed here (404 past the role
@@ -220,6 +222,13 @@ GET    /declarations                           Y Y Y Y - - - U
 GET    /queue                                  Y Y Y Y - - - U
 GET    /profiles                               Y Y Y - - - - U
 POST   /profiles                               Y Y - - - - - U
+GET    /profiles/{profile}                     Y Y Y - - - - U
+POST   /profiles/{profile}/state               Y Y - - - - - U
+GET    /models                                 Y Y Y - - - - U
+POST   /models/train                           V V - - - - - U
+POST   /models/rm-none/promote                 4 4 - - - - - U
+GET    /ingest                                 Y - - - - - Y U
+POST   /ingest                                 V - - - - - V U
 GET    /declarations/{own}                     Y Y Y Y - - - U
 GET    /declarations/{other}                   Y Y 4 Y - - - U
 POST   /declarations/{own}/outcome             Y - Y - - - - U
@@ -329,6 +338,8 @@ def _outcome(status: int, location: str | None, page: bool) -> str:
         return "-"
     if status == 404:
         return "4"
+    if status == 400:
+        return "V"
     if status == 401 or (page and status == 303 and "/login" in (location or "")):
         return "U"
     return str(status)

@@ -33,7 +33,8 @@ async def upload_form(
     request: Request,
     who: Annotated[Principal, page_allowed(Permission.DECLARATIONS_SUBMIT)],
 ) -> HTMLResponse:
-    return render(request, "ingest.html", formats=formats(), summary=None, problem=None)
+    kinds = await blocking(formats)  # the registered readers: entry points, read from disk
+    return render(request, "ingest.html", formats=kinds, summary=None, problem=None)
 
 
 @router.post("/ingest")
@@ -70,11 +71,12 @@ async def upload(
             handle.close()
             await upload.close()  # the form's own spooled copy
             await blocking(path.unlink, missing_ok=True)
+    kinds = await blocking(formats)
     return render(
         request,
         "ingest.html",
         status_code=200 if problem is None else 400,
-        formats=formats(),
+        formats=kinds,
         summary=summary,
         problem=problem,
     )
