@@ -259,7 +259,7 @@ def _agency_answers_a_referral(page: Page, base: str, passwords: dict[str, str],
     page.goto(f"{base}/referrals")
     links = page.locator("main a[href^='/referrals/']")
     assert links.count() > 0, "the demo leaves referrals open at the agency"
-    # LAYOUT-PENDING assert page.locator("main form[action$='/answer']").count() == 0
+    assert page.locator("main form[action$='/answer']").count() == 0  # answered on its own page
     _shot(page, lang, "7-referrals")
     href = links.first.get_attribute("href")
     assert href is not None
