@@ -8,6 +8,7 @@ Skips without ``/usr/bin/chromium`` unless ``BORDERLINK_REQUIRE_SERVICES=1``.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -19,7 +20,7 @@ import uvicorn
 
 from borderlink.demo.scenario import DemoOptions, run_demo
 from borderlink.server import create_app
-from borderlink.services import open_node
+from borderlink.services import Node, open_node
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Role
 from borderlink.services.declarations import browse
@@ -46,6 +47,34 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@contextlib.contextmanager
+def serving(node: Node) -> Iterator[str]:
+    """The node's app served by uvicorn on a free loopback port, in a thread; its base URL."""
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(node.settings, node=node),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture
 def chromium() -> Path:
     if not CHROMIUM.exists():
@@ -66,27 +95,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Seeded]]:
     )
     seeded = seed(node)
     seed_scores(seeded.node, {seeded.office_a[0]: "red", seeded.office_a[2]: "green"})
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(seeded.node.settings, node=seeded.node),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", seeded
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(seeded.node) as base:
+        yield base, seeded
     node.engine.dispose()
 
 
@@ -179,27 +189,8 @@ def demo_served(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     report = run_demo(settings, DemoOptions(items=3_000, seed=7))
     passwords = next(step.details for step in report.steps if step.name == "accounts")
     node = open_node(settings)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(node.settings, node=node),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", passwords
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(node) as base:
+        yield base, passwords
     node.engine.dispose()
 
 

@@ -12,21 +12,16 @@ without it. Screenshots (and the printed order as PDF) go to ``test-artifacts/da
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-import uvicorn
 
 from borderlink.demo.scenario import DemoOptions, run_demo
-from borderlink.server import create_app
 from borderlink.services import open_node
 from borderlink.settings import Settings
-from tests.server.pages.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium
+from tests.server.pages.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium, serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -36,12 +31,6 @@ __all__ = ["chromium"]  # the fixture, shared with the other browser tests
 pytestmark = pytest.mark.slow
 
 SIGNED = re.compile("\\(([+\\-\u2212])\\d")  # a locale may write the minus sign as U+2212
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -59,27 +48,8 @@ def day(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     report = run_demo(settings, DemoOptions(items=3_000, seed=11))
     passwords = next(step.details for step in report.steps if step.name == "accounts")
     node = open_node(settings)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(node.settings, node=node),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", passwords
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(node) as base:
+        yield base, passwords
     node.engine.dispose()
 
 

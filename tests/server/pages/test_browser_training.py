@@ -5,23 +5,19 @@ record. JavaScript is off. Screenshots go to ``test-artifacts/``; skips without 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
 from borderlink.demo.training import build_sandbox
-from borderlink.server import create_app
 from borderlink.services import open_node
 from borderlink.settings import Settings
 from borderlink.store.accounts_tables import users
 from borderlink.store.capacity_tables import exercises, planted_patterns
 from borderlink.store.tables import declarations
-from tests.server.pages.test_browser import ARTIFACTS, CHROMIUM_ARGS, _free_port
+from tests.server.pages.test_browser import ARTIFACTS, CHROMIUM_ARGS, serving
 from tests.server.pages.test_browser import chromium as chromium  # the fixture
 
 Served = tuple[str, dict[str, str], list[str]]
@@ -60,27 +56,8 @@ def sandbox_served(tmp_path: Path) -> Iterator[Served]:
                 )
             ).scalars()
         )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(node.settings, node=node),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            timeout_graceful_shutdown=1,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", passwords, truth
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(node) as base:
+        yield base, passwords, truth
     node.engine.dispose()
 
 
