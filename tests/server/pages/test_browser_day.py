@@ -30,6 +30,8 @@ __all__ = ["chromium"]  # the fixture, shared with the other browser tests
 
 pytestmark = pytest.mark.slow
 
+WIDTH = 1280  # the window: an officer's laptop
+
 SIGNED = re.compile("\\(([+\\-\u2212])\\d")  # a locale may write the minus sign as U+2212
 
 
@@ -55,7 +57,7 @@ def day(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
 
 def _page(browser: Browser, base: str, lang: str) -> Page:
     context = browser.new_context(
-        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+        java_script_enabled=False, viewport={"width": WIDTH, "height": 900}
     )
     context.add_cookies([{"name": "borderlink_lang", "value": lang, "url": base}])
     context.set_default_timeout(10_000)
@@ -78,7 +80,10 @@ def _number(text: str) -> int:
 
 
 def _shot(page: Page, lang: str, name: str) -> None:
-    page.screenshot(path=ARTIFACTS / f"day-{lang}-{name}.png", full_page=True)
+    """A full-page screenshot; as wide as the window, or the page scrolls sideways."""
+    png = page.screenshot(path=ARTIFACTS / f"day-{lang}-{name}.png", full_page=True)
+    width = int.from_bytes(png[16:20], "big")  # the PNG header's IHDR width
+    assert width == WIDTH, f"{name}: the page is {width} px wide in a {WIDTH} px window"
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -290,7 +295,7 @@ def test_a_page_in_arabic_reads_right_to_left(
             # right to left for real: the menu's first entry starts at the right edge
             box = page.locator("nav a").first.bounding_box()
             assert box is not None
-            assert box["x"] > 1280 / 2
+            assert box["x"] > WIDTH / 2
             _shot(page, "ar", "queue")
         finally:
             browser.close()
