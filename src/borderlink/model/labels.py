@@ -7,7 +7,7 @@ for). A code without a label is shown as it is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 TRANSPORT_MODES: Mapping[str, str] = MappingProxyType(
@@ -53,14 +53,20 @@ def transport_mode(code: str | None) -> str:
     return TRANSPORT_MODES.get(code.strip(), code)
 
 
-def procedure(code: str | None) -> str:
+def _same(text: str) -> str:
+    return text
+
+
+def procedure(code: str | None, translate: Callable[[str], str] = _same) -> str:
     """ "4000" → "release for free circulation and home use (4000)"; "4071" adds "from a
-    customs warehouse"; an unknown code as it is."""
+    customs warehouse"; an unknown code as it is. ``translate``: a page's gettext, applied to
+    the words (each label is a message of the pages' catalogue), never to the code."""
     if not code:
-        return "not stated"
+        return translate("not stated")
     code = code.strip()
     asked = PROCEDURES.get(code[:2])
     if asked is None:
         return code
     before = PREVIOUS.get(code[2:4], "")
-    return f"{asked}{' ' + before if before else ''} ({code})"
+    words = translate(asked) + (" " + translate(before) if before else "")
+    return f"{words} ({code})"

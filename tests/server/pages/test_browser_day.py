@@ -129,6 +129,8 @@ def _officer_works_a_red_declaration(
     page.goto(base + href)
     assert page.locator("#score .channel-red").count() == 1
     _explanation_agrees_with_the_score(page)
+    if lang == "fr":  # codes in words, in the reader's language
+        assert "mise en libre pratique" in page.inner_text("main")
     _shot(page, lang, "3-red-declaration")
 
     page.click(f"a[href='{href}/inspection-order']")

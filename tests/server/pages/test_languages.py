@@ -106,3 +106,21 @@ def test_a_signed_in_page_in_french_translates_the_menu_and_the_role(
     assert "Journal d&#39;audit" in page.text
     assert "(auditeur)" in page.text
     assert re.search(r"\d+ entrées?, (la|les) plus récentes?", page.text)
+
+
+def test_the_labels_of_codes_have_french_translations() -> None:
+    """Transport modes and procedures are shown in words: each word is in the catalogue."""
+    from borderlink.model import labels
+
+    with (LOCALES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po)
+    words = {*labels.TRANSPORT_MODES.values(), *labels.PROCEDURES.values()}
+    words |= {w for w in labels.PREVIOUS.values() if w}
+    translated = {m.id for m in catalog if m.id and m.string}
+    missing = sorted(words - translated)
+    assert not missing
+    french = labels.procedure("4071", i18n.translations("fr").gettext)
+    assert (
+        french
+        == "mise en libre pratique et mise à la consommation en sortie d'entrepôt douanier (4071)"
+    )
