@@ -13,17 +13,16 @@ from pathlib import Path
 from typing import IO
 
 from fastapi import Request
+from starlette.datastructures import UploadFile
 
 from borderlink.server.deps import blocking
 
 BUFFER = 1 << 20
 
 
-def _open(folder: Path) -> IO[bytes]:
+def _open(folder: Path, prefix: str = "submission-", suffix: str = ".json") -> IO[bytes]:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return tempfile.NamedTemporaryFile(
-        dir=folder, prefix="submission-", suffix=".json", delete=False
-    )
+    return tempfile.NamedTemporaryFile(dir=folder, prefix=prefix, suffix=suffix, delete=False)
 
 
 def _discard(handle: IO[bytes], path: Path) -> None:
@@ -46,6 +45,20 @@ async def spool_body(request: Request, folder: Path) -> Path:
             await blocking(handle.write, bytes(pending))
     except BaseException:
         # Not awaited: this runs when the request is cancelled too, where awaiting cannot.
+        _discard(handle, path)
+        raise
+    await blocking(handle.close)
+    return path
+
+
+async def spool_upload(upload: UploadFile, folder: Path) -> Path:
+    """Copy a form's uploaded file to a new file in ``folder`` (as :func:`spool_body`); its path."""
+    handle = await blocking(_open, folder, "upload-", "")
+    path = Path(handle.name)
+    try:
+        while chunk := await upload.read(BUFFER):
+            await blocking(handle.write, chunk)
+    except BaseException:
         _discard(handle, path)
         raise
     await blocking(handle.close)

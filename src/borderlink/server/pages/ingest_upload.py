@@ -5,9 +5,8 @@ removed once read; the source recorded is the name the person gave, never the sp
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
-from typing import IO, Annotated
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -16,16 +15,11 @@ from starlette.datastructures import UploadFile
 from borderlink.errors import InvalidInput
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, render
+from borderlink.server.uploads import spool_upload
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.ingest.files import formats, ingest_file
 
 router = APIRouter(include_in_schema=False)
-CHUNK = 1 << 20
-
-
-def _spool(folder: Path) -> IO[bytes]:
-    folder.mkdir(parents=True, exist_ok=True)
-    return tempfile.NamedTemporaryFile(dir=folder, prefix="upload-", delete=False)
 
 
 @router.get("/ingest")
@@ -51,12 +45,8 @@ async def upload(
     if not isinstance(upload, UploadFile) or not upload.filename:
         problem = InvalidInput("choose a file to upload", field="file").detail
     else:
-        handle = await blocking(_spool, Path(node.settings.data_dir) / "incoming")
-        path = Path(handle.name)
+        path = await spool_upload(upload, Path(node.settings.data_dir) / "incoming")
         try:
-            while chunk := await upload.read(CHUNK):
-                await blocking(handle.write, chunk)
-            await blocking(handle.close)
             summary = await blocking(
                 ingest_file,
                 node,
@@ -68,7 +58,6 @@ async def upload(
         except InvalidInput as error:
             problem = error.detail
         finally:
-            handle.close()
             await upload.close()  # the form's own spooled copy
             await blocking(path.unlink, missing_ok=True)
     kinds = await blocking(formats)
