@@ -186,7 +186,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=500.0, help="messages per second")
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--batch", type=int, default=100, help="the consumer's --batch")
+    parser.add_argument("--batch", type=int, default=1000, help="the consumer's --batch")
     parser.add_argument("--history", type=int, default=5000, help="declarations trained on")
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--warmup-s", type=float, default=8.0)

@@ -59,7 +59,11 @@ from borderlink.store.risk_tables import risk_models, scores
 from borderlink.store.stream_tables import stream_messages
 from borderlink.store.tables import declarations, rejects
 
-MAX_BATCH = 100  # messages per fetch: what on-arrival scoring takes in one call
+# Messages per fetch at most. A fetch returns what is pending, so at a low rate batches stay
+# small (low latency) and under load they grow: a batch costs a fixed ~200 ms of CPU (model,
+# profiles, reasons set up once) plus well under 1 ms a message, so a cap of 100 held the
+# consumer near 230 messages/s on a core, and a larger one lets it keep up with the flow.
+MAX_BATCH = 1000
 
 
 @dataclass(frozen=True)
