@@ -42,14 +42,14 @@ STEPS = (
     "read_items",
     "load_model",
     "compiled_active",
-    "_thresholds",
+    "thresholds",
     "_score_rows",
     "alerts_in_force",
     "apply_alerts",
     "apply_screening",
     "compiled_rules",
-    "_store_scores",
-    "_store_hits",
+    "store_scores",
+    "store_hits",
     "route_scored",
 )
 

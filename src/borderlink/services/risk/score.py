@@ -24,6 +24,7 @@ import polars as pl
 from borderlink import risk
 from borderlink.errors import NotFound
 from borderlink.model.aeo import TrustedTrader
+from borderlink.risk import explain_rows
 from borderlink.risk.aeo import apply_benefits
 from borderlink.risk.blue import apply_blue
 from borderlink.services.accounts import audit
@@ -228,6 +229,8 @@ def _channelled(decls: pl.DataFrame, red: float, yellow: float) -> pl.DataFrame:
 # Up to this many items, declarations scored on demand take the one-row path
 # (:mod:`borderlink.risk.single`); a larger group is cheaper through frames.
 ONE_ROW_PATH_ITEMS = 256
+# as risk.scoring.attach_reasons encodes them
+_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 SCORED_SCHEMA: Mapping[str, Any] = MappingProxyType(
     {
         "declaration_id": pl.Utf8,
@@ -249,8 +252,8 @@ def _score_rows(
     red: float,
     yellow: float,
 ) -> pl.DataFrame:
-    """What the frame path gives (:func:`_channelled`, then reasons), scored row by row: only
-    the flagged declarations' riskiest items go through frames, for their reasons."""
+    """What the frame path gives (:func:`_channelled`, then reasons), scored row by row,
+    reasons included (:mod:`borderlink.risk.explain_rows`): no frames but the result."""
     items, decls = risk.single.score_rows(model, frame.to_dicts(), compiled)
     rows = []
     for d in decls:
@@ -259,29 +262,18 @@ def _score_rows(
         selection = "profile" if d.forced_channel else "risk" if channel != "green" else "none"
         extra = (d.forced_channel, channel, selection)
         rows.append((d.declaration_id, d.item, d.model_score, d.risk, d.profile_hits, *extra))
-    if all(row[6] == "green" for row in rows):  # no reasons to give: no frames at all
-        return pl.DataFrame(
-            [(*row, None) for row in rows],
-            schema={**SCORED_SCHEMA, "reasons": pl.Utf8},
-            orient="row",
-        )
-    scored = pl.DataFrame(rows, schema=dict(SCORED_SCHEMA), orient="row")
-    flagged = scored.filter(pl.col("channel") != "green")
-    # the riskiest items' features as the one-row path made them: no second featurising
-    features = pl.DataFrame(
-        [items[i].row for i in flagged["_item"].to_list()], infer_schema_length=None
-    )
-    why = risk.scoring.attach_reasons(
+    flagged = [row for row in rows if row[6] != "green"]
+    why = explain_rows.declaration_reasons(
         model,
-        features,
-        flagged.with_columns(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_item")),
+        [items[row[1]].row for row in flagged],  # the riskiest item's features, as scored
+        [(row[4], row[7], row[3]) for row in flagged],
         compiled,
     )
-    reasons = dict(zip(why["declaration_id"].to_list(), why["reasons"].to_list(), strict=True))
-    return scored.with_columns(
-        pl.col("declaration_id")
-        .replace_strict(reasons, default=None, return_dtype=pl.Utf8)
-        .alias("reasons")
+    reasons = {row[0]: _JSON(w) for row, w in zip(flagged, why, strict=True)}
+    return pl.DataFrame(
+        [(*row, reasons.get(row[0])) for row in rows],
+        schema={**SCORED_SCHEMA, "reasons": pl.Utf8},
+        orient="row",
     )
 
 
