@@ -17,8 +17,9 @@ its fact (an interaction with other facts), stating the fact would contradict th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from types import MappingProxyType
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,39 +27,18 @@ import numpy.typing as npt
 import polars as pl
 
 from borderlink.model.labels import PREVIOUS, PROCEDURES, TRANSPORT_MODES
+from borderlink.model.messages import (
+    CATEGORY_LABELS,
+    CATEGORY_TITLES,
+    ENTITY_LABELS,
+    FAMILY_LABELS,
+    MESSAGES,
+    PLACEHOLDER,
+    render,
+)
 from borderlink.risk.features import ENTITY_KEYS, FeatureState
 
 Row = dict[str, Any]
-
-ENTITY_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "importer_id": "importer",
-        "declarant_id": "declarant",
-        "exporter_id": "seller",
-        "carrier_id": "courier",
-        "hs6": "HS",
-        "hs4": "HS heading",
-        "origin_country": "origin",
-        "departure_country": "departure",
-        "office_id": "office",
-    }
-)
-
-CATEGORY_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "office_id": "office",
-        "procedure": "procedure",
-        "import_type": "import type",
-        "import_use": "import use",
-        "payment_type": "payment type",
-        "transport_mode": "transport mode",
-        "duty_type": "duty type",
-        "origin_marking": "origin marking",
-        "origin_country": "origin",
-        "departure_country": "departure country",
-        "hs2": "HS chapter",
-    }
-)
 
 
 def family(feature: str) -> str:
@@ -78,6 +58,69 @@ def family(feature: str) -> str:
     return feature
 
 
+@dataclass(frozen=True)
+class _Said:
+    """A message per row: its English text, and what is stored of it (a param's value, or a
+    ``{key, params}`` struct: see :mod:`borderlink.model.messages`; None: not a message)."""
+
+    text: pl.Expr
+    stored: pl.Expr | None
+
+
+def _text(expr: pl.Expr) -> _Said:
+    """A text param (a code, an id), shown as it is in every language."""
+    return _Said(expr, expr)
+
+
+def _count(expr: pl.Expr) -> _Said:
+    """A whole number param: 40.2 → 40."""
+    whole = expr.round(0).cast(pl.Int64)
+    return _Said(whole.cast(pl.Utf8), whole)
+
+
+def _decimal(expr: pl.Expr, digits: int) -> _Said:
+    """A number param with up to ``digits`` decimals: 35.24 → 35.2 (one)."""
+    rounded = expr.round(digits)
+    return _Said(rounded.cast(pl.Utf8), rounded)
+
+
+def _say(key: str, **params: _Said) -> _Said:
+    """The message ``key`` (:data:`MESSAGES`) with ``params``: its English text from the
+    template, column-wise, and the key with the params' values for a page to translate."""
+    template, pieces, pos = MESSAGES[key], [], 0
+    for m in PLACEHOLDER.finditer(template):
+        if m.start() > pos:
+            pieces.append(pl.lit(template[pos : m.start()]))
+        pieces.append(pl.lit("%") if m.group(0) == "%%" else params[m.group(1)].text)
+        pos = m.end()
+    if pos < len(template):
+        pieces.append(pl.lit(template[pos:]))
+    text = pl.concat_str(pieces) if len(pieces) > 1 else pieces[0]
+    fields = [pl.lit(key).alias("key")]
+    if params:
+        stored = (p.stored if p.stored is not None else p.text for p in params.values())
+        fields.append(pl.struct(*(v.alias(n) for n, v in zip(params, stored, strict=True))))
+        fields[-1] = fields[-1].alias("params")
+    return _Said(text, pl.struct(*fields))
+
+
+def _word(prefix: str, code: pl.Expr, words: Mapping[str, str]) -> _Said:
+    """A code's word as a message of its own ("1" → "sea", key ``transport_mode.1``)."""
+    text = code.replace_strict(dict(words), default=None, return_dtype=pl.Utf8)
+    return _Said(text, pl.struct(pl.format(prefix + ".{}", code).alias("key")))
+
+
+def _choose(*branches: tuple[pl.Expr, _Said], otherwise: _Said) -> _Said:
+    """Per row, the message of the first branch whose condition holds, else ``otherwise``."""
+    first, *rest = branches
+    text: Any = pl.when(first[0]).then(first[1].text)
+    stored: Any = pl.when(first[0]).then(first[1].stored)
+    for condition, said in rest:
+        text = text.when(condition).then(said.text)
+        stored = stored.when(condition).then(said.stored)
+    return _Said(text.otherwise(otherwise.text), stored.otherwise(otherwise.stored))
+
+
 def _str(frame: pl.DataFrame, column: str) -> pl.Expr:
     if column not in frame.columns:
         return pl.lit("(none)")
@@ -92,15 +135,6 @@ def _f64(frame: pl.DataFrame, column: str) -> pl.Expr:
     return pl.when(value.is_nan()).then(None).otherwise(value)
 
 
-def _int(expr: pl.Expr) -> pl.Expr:
-    return expr.round(0).cast(pl.Int64).cast(pl.Utf8)
-
-
-def _one(expr: pl.Expr) -> pl.Expr:
-    """One decimal, as text."""
-    return expr.round(1).cast(pl.Utf8)
-
-
 def _hs(frame: pl.DataFrame) -> pl.Expr:
     """200560 → "2005.60", as officers write a subheading."""
     code = _str(frame, "hs6")
@@ -111,17 +145,15 @@ def _hs(frame: pl.DataFrame) -> pl.Expr:
     )
 
 
-def _against_usual(ratio: pl.Expr) -> pl.Expr:
-    """0.54 → "46% below"; 1.3 → "30% above"; 35.24 → "35.2 times"; 1.0 → "the same as"."""
-    below, above = _int((1 - ratio) * 100), _int((ratio - 1) * 100)
-    return (
-        pl.when(ratio >= 2)
-        .then(pl.format("{} times", _one(ratio)))
-        .when(below == "0")
-        .then(pl.lit("the same as"))
-        .when(ratio < 1)
-        .then(pl.format("{}% below", below))
-        .otherwise(pl.format("{}% above", above))
+def _against_usual(ratio: pl.Expr) -> _Said:
+    """0.54 → "46% below the usual"; 1.3 → "30% above"; 35.24 → "35.2 times"; 1.0 → "the
+    same as the usual"."""
+    below, above = _count((1 - ratio) * 100), _count((ratio - 1) * 100)
+    return _choose(
+        (ratio >= 2, _say("usual.times", times=_decimal(ratio, 1))),
+        (below.stored == 0, _say("usual.same")),
+        (ratio < 1, _say("usual.below", pct=below)),
+        otherwise=_say("usual.above", pct=above),
     )
 
 
@@ -129,63 +161,44 @@ def _unit_ratio(f: pl.DataFrame) -> pl.Expr:
     return pl.coalesce(_f64(f, "uv_ratio_hs6_x_origin"), _f64(f, "uv_ratio_hs6"))
 
 
-def _unit_value(f: pl.DataFrame) -> pl.Expr:
-    hs6, origin = _hs(f), _str(f, "origin_country")
+def _unit_value(f: pl.DataFrame) -> _Said:
+    hs6, origin = _text(_hs(f)), _text(_str(f, "origin_country"))
     pair, code = _f64(f, "uv_ratio_hs6_x_origin"), _f64(f, "uv_ratio_hs6")
     log_uv = _f64(f, "log_unit_value")
-    return (
-        pl.when(pair.is_not_null())
-        .then(
-            pl.format(
-                "declared value per kg is {} the usual for {} from {} ({} earlier declarations)",
-                _against_usual(pair),
-                hs6,
-                origin,
-                _int(_f64(f, "ref_n_hs6_x_origin").fill_null(0)),
-            )
-        )
-        .when(code.is_not_null())
-        .then(
-            pl.format(
-                "declared value per kg is {} the usual for {} ({} earlier declarations, "
-                "none from {})",
-                _against_usual(code),
-                hs6,
-                _int(_f64(f, "ref_n_hs6").fill_null(0)),
-                origin,
-            )
-        )
-        .when(log_uv.is_null())
-        .then(pl.lit("no value per kg to compare (value or mass missing, zero or negative)"))
-        .otherwise(
-            pl.format(
-                "declared value per kg {}; too few earlier declarations of {} from {} to compare",
-                log_uv.exp().round(2).cast(pl.Utf8),
-                hs6,
-                origin,
-            )
-        )
+    n_pair = _count(_f64(f, "ref_n_hs6_x_origin").fill_null(0))
+    n_code = _count(_f64(f, "ref_n_hs6").fill_null(0))
+    return _choose(
+        (
+            pair.is_not_null(),
+            _say("unit_value.pair", against=_against_usual(pair), hs=hs6, origin=origin, n=n_pair),
+        ),
+        (
+            code.is_not_null(),
+            _say("unit_value.code", against=_against_usual(code), hs=hs6, n=n_code, origin=origin),
+        ),
+        (log_uv.is_null(), _say("unit_value.none")),
+        otherwise=_say("unit_value.few", value=_decimal(log_uv.exp(), 2), hs=hs6, origin=origin),
     )
 
 
-def _rarity(f: pl.DataFrame) -> pl.Expr:
-    hs6 = _hs(f)
-    return pl.format(
-        "{} earlier declarations of {} from {}, {} of {} from anywhere",
-        _int(_f64(f, "ref_n_hs6_x_origin").fill_null(0)),
-        hs6,
-        _str(f, "origin_country"),
-        _int(_f64(f, "ref_n_hs6").fill_null(0)),
-        hs6,
+def _rarity(f: pl.DataFrame) -> _Said:
+    return _say(
+        "rarity",
+        n=_count(_f64(f, "ref_n_hs6_x_origin").fill_null(0)),
+        hs=_text(_hs(f)),
+        origin=_text(_str(f, "origin_country")),
+        n_any=_count(_f64(f, "ref_n_hs6").fill_null(0)),
     )
 
 
-def _who(f: pl.DataFrame, name: str) -> pl.Expr:
-    parts: list[pl.Expr | str] = []
-    for i, key in enumerate(ENTITY_KEYS[name]):
+def _who(f: pl.DataFrame, name: str) -> _Said:
+    """ "importer IM001", "importer IM001 with HS 2005.60": an entity's keys and their values."""
+    parts: dict[str, _Said] = {}
+    for i, key in enumerate(ENTITY_KEYS[name][:2]):
         shown = _hs(f) if key == "hs6" else _str(f, key)
-        parts += [" with " if i else "", f"{ENTITY_LABELS.get(key, key)} ", shown]
-    return pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in parts])
+        parts["role2" if i else "role"] = _say(f"role.{key}")
+        parts["id2" if i else "id"] = _text(shown)
+    return _say("who.2" if "id2" in parts else "who.1", **parts)
 
 
 def _record(f: pl.DataFrame, name: str, state: FeatureState) -> tuple[pl.Expr, pl.Expr]:
@@ -197,91 +210,130 @@ def _record(f: pl.DataFrame, name: str, state: FeatureState) -> tuple[pl.Expr, p
     return n, pl.when((n < 1) | te.is_null()).then(None).otherwise(rate)
 
 
-def _entity(f: pl.DataFrame, name: str, state: FeatureState) -> pl.Expr:
+def _entity(f: pl.DataFrame, name: str, state: FeatureState) -> _Said:
     who = _who(f, name)
     n, rate = _record(f, name, state)
-    found = _int(rate * n)
-    usual = f"{state.prior * 100:.0f}%"
-    return (
-        pl.when(rate.is_null())
-        .then(pl.format("{}: no earlier inspected declaration", who))
-        .when(found == "0")
-        .then(pl.format("{}: no illicit finding in {} past inspected declarations", who, _int(n)))
-        .otherwise(
-            pl.format(
-                "{}: found illicit in {} of {} past inspected declarations ({}%; usual {})",
-                who,
-                found,
-                _int(n),
-                _int(rate * 100),
-                pl.lit(usual),
-            )
-        )
+    found = _count(rate * n)
+    usual = int(f"{state.prior * 100:.0f}")  # as Python rounds it, once
+    return _choose(
+        (rate.is_null(), _say("entity.none", who=who)),
+        (found.stored == 0, _say("entity.clean", who=who, n=_count(n))),
+        otherwise=_say(
+            "entity.found",
+            who=who,
+            found=found,
+            n=_count(n),
+            pct=_count(rate * 100),
+            usual=_Said(pl.lit(str(usual)), pl.lit(usual, dtype=pl.Int64)),
+        ),
     )
 
 
-def _coded(f: pl.DataFrame, column: str) -> pl.Expr:
+def _coded(f: pl.DataFrame, column: str) -> _Said:
     """A category's value with its human label where codes have one ("1" → "sea")."""
     code = _str(f, column)
+    as_is = _say("code", code=_text(code))
     if column == "transport_mode":
-        return code.replace_strict(dict(TRANSPORT_MODES), default=code)
+        mode = _word("transport_mode", code, TRANSPORT_MODES)
+        return _choose((mode.text.is_null(), as_is), otherwise=mode)
     if column == "procedure":
-        asked = code.str.slice(0, 2).replace_strict(dict(PROCEDURES), default=None)
-        before = code.str.slice(2, 2).replace_strict(dict(PREVIOUS), default="")
-        named = pl.concat_str(asked, pl.when(before != "").then(" " + before).otherwise(pl.lit("")))
-        return pl.when(asked.is_null()).then(code).otherwise(pl.format("{} ({})", named, code))
-    return code
+        asked = _word("procedure", code.str.slice(0, 2), PROCEDURES)
+        before = _word("previous", code.str.slice(2, 2), {k: v for k, v in PREVIOUS.items() if v})
+        return _choose(
+            (asked.text.is_null(), as_is),
+            (
+                before.text.is_not_null(),
+                _say("procedure.named_before", asked=asked, before=before, code=_text(code)),
+            ),
+            otherwise=_say("procedure.named", asked=asked, code=_text(code)),
+        )
+    return _text(code)
 
 
-def _simple(f: pl.DataFrame, reason: str) -> pl.Expr:
-    dep, origin, hs6 = _str(f, "departure_country"), _str(f, "origin_country"), _hs(f)
+def _category(f: pl.DataFrame, column: str) -> _Said:
+    what = _say(f"category.{column}") if column in CATEGORY_LABELS else _text(pl.lit(column))
+    return _say("category", what=what, value=_coded(f, column))
+
+
+def _simple(f: pl.DataFrame, reason: str) -> _Said:
+    dep, origin, hs6 = _str(f, "departure_country"), _text(_str(f, "origin_country")), _hs(f)
     if reason == "log_value":
         value = _f64(f, "log_value").exp()
-        return pl.format("declared value {}", _int(value).fill_null("missing"))
+        return _choose(
+            (value.is_null(), _say("value.missing")), otherwise=_say("value", value=_count(value))
+        )
     if reason == "log_mass":
         mass = _f64(f, "log_mass").exp()
-        return pl.format("net mass {}", pl.format("{} kg", _one(mass)).fill_null("missing"))
+        return _choose(
+            (mass.is_null(), _say("mass.missing")), otherwise=_say("mass", mass=_decimal(mass, 1))
+        )
     if reason == "duty":
-        rate = _f64(f, "duty_rate").cast(pl.Utf8).fill_null("?")
-        at_risk = _int(_f64(f, "log_duty_at_risk").exp())
-        return (
-            pl.when(at_risk.is_null())
-            .then(pl.format("duty rate {}%: no duty at stake", rate))
-            .otherwise(pl.format("duty rate {}% ({} of duty at stake)", rate, at_risk))
+        rate = _f64(f, "duty_rate")
+        shown = _Said(rate.cast(pl.Utf8).fill_null("?"), rate)
+        at_risk = _count(_f64(f, "log_duty_at_risk").exp())
+        return _choose(
+            (at_risk.text.is_null(), _say("duty.none", rate=shown)),
+            otherwise=_say("duty", rate=shown, at_risk=at_risk),
         )
     if reason == "route_transit":
-        return (
-            pl.when(_f64(f, "route_transit").fill_null(0) > 0)
-            .then(pl.format("shipped from {}, origin {}", dep, origin))
-            .otherwise(pl.format("shipped directly from the origin {}", origin))
+        return _choose(
+            (
+                _f64(f, "route_transit").fill_null(0) > 0,
+                _say("route.transit", departure=_text(dep), origin=origin),
+            ),
+            otherwise=_say("route.direct", origin=origin),
         )
     if reason == "hs_older_edition":
-        return (
-            pl.when(_f64(f, "hs_older_edition").fill_null(0) > 0)
-            .then(pl.format("HS code {} exists only in an older HS edition", hs6))
-            .otherwise(pl.format("HS code {} is current", hs6))
+        return _choose(
+            (_f64(f, "hs_older_edition").fill_null(0) > 0, _say("hs.older", hs=_text(hs6))),
+            otherwise=_say("hs.current", hs=_text(hs6)),
         )
     if reason == "not_positive":
-        return pl.lit("declared value or mass zero or negative")
-    return pl.lit(reason)
+        return _say("not_positive")
+    return _Said(pl.lit(reason), None)
+
+
+def _said(frame: pl.DataFrame, reason: str, state: FeatureState) -> _Said:
+    if reason == "unit_value":
+        return _unit_value(frame)
+    if reason == "rarity":
+        return _rarity(frame)
+    if reason.startswith("entity:"):
+        return _entity(frame, reason.removeprefix("entity:"), state)
+    if reason.startswith("category:"):
+        return _category(frame, reason.removeprefix("category:"))
+    return _simple(frame, reason)
 
 
 def sentence(frame: pl.DataFrame, reason: str, state: FeatureState) -> pl.Expr:
-    """One reason (a :func:`family` name) as a sentence for each row of ``frame``."""
-    if reason == "unit_value":
-        expr = _unit_value(frame)
-    elif reason == "rarity":
-        expr = _rarity(frame)
-    elif reason.startswith("entity:"):
-        expr = _entity(frame, reason.removeprefix("entity:"), state)
-    elif reason.startswith("category:"):
-        column = reason.removeprefix("category:")
-        expr = pl.format(
-            "{} {}", pl.lit(CATEGORY_LABELS.get(column, column)), _coded(frame, column)
-        )
-    else:
-        expr = _simple(frame, reason)
-    return expr.alias(reason)
+    """One reason (a :func:`family` name) as an English sentence for each row of ``frame``."""
+    return _said(frame, reason, state).text.alias(reason)
+
+
+def message(frame: pl.DataFrame, reason: str, state: FeatureState) -> pl.Expr:
+    """The same reason as a message for each row: ``{"key", "params"}`` as JSON text (null
+    params kept; :func:`stored` drops them), for a page to say it in its reader's language."""
+    stored = _said(frame, reason, state).stored
+    if stored is None:
+        return pl.lit(None, dtype=pl.Utf8).alias(reason)
+    return stored.struct.json_encode().alias(reason)
+
+
+def _kept(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _kept(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def stored(encoded: str | None) -> dict[str, Any]:
+    """A :func:`message` value as a reason keeps it: ``{"key", "params"}`` without the params
+    its message has no use for ({} for a reason without a message)."""
+    if not encoded:
+        return {}
+    kept: dict[str, Any] = _kept(json.loads(encoded))
+    if not kept.get("params"):
+        kept.pop("params", None)
+    return kept
 
 
 def describe(reason: str, row: Row, state: FeatureState) -> str:
@@ -289,6 +341,13 @@ def describe(reason: str, row: Row, state: FeatureState) -> str:
     frame = pl.DataFrame([row]) if row else pl.DataFrame({"_": [0]})
     text: str = frame.select(sentence(frame, reason, state)).item()
     return text
+
+
+def describe_message(reason: str, row: Row, state: FeatureState) -> dict[str, Any]:
+    """One reason for one row as stored: ``{"text", "key", "params"}``."""
+    frame = pl.DataFrame([row]) if row else pl.DataFrame({"_": [0]})
+    out = frame.select(sentence(frame, reason, state), message(frame, reason, state).alias("m"))
+    return {"text": out[reason].item(), **stored(out["m"].item())}
 
 
 def family_matrix(feature_names: list[str]) -> tuple[list[str], npt.NDArray[np.float64]]:
@@ -341,31 +400,28 @@ def lean(frame: pl.DataFrame, reason: str, state: FeatureState) -> pl.Expr:
     return none
 
 
-FAMILY_LABELS: Mapping[str, str] = MappingProxyType(
-    {
-        "unit_value": "Value per kg against the usual",
-        "rarity": "How often these goods are declared",
-        "duty": "Duty at stake",
-        "log_value": "Declared value",
-        "log_mass": "Net mass",
-        "route_transit": "Route",
-        "hs_older_edition": "HS edition",
-        "not_positive": "Zero or negative value or mass",
-    }
-)
+def label_message(reason: str) -> dict[str, Any]:
+    """A family's short name as a message (``{"key", "params"}``) for a page to translate."""
+    if reason.startswith("entity:"):
+        keys = ENTITY_KEYS.get(reason.removeprefix("entity:"), ())
+        roles = [{"key": f"role.{k}"} for k in keys if k in ENTITY_LABELS]
+        who: dict[str, Any] = roles[0] if roles else {"key": "role.trader"}
+        for more in roles[1:]:
+            who = {"key": "label.with", "params": {"a": who, "b": more}}
+        return {"key": "label.entity", "params": {"who": who}}
+    if reason.startswith("category:"):
+        column = reason.removeprefix("category:")
+        return {
+            "key": f"label.category.{column}"
+            if column in CATEGORY_TITLES
+            else "label.category.other"
+        }
+    return {"key": f"label.{reason}" if reason in FAMILY_LABELS else "label.other"}
 
 
 def label(reason: str) -> str:
-    """A family's short name in the officer's words (a chart's axis label)."""
-    if reason.startswith("entity:"):
-        keys = ENTITY_KEYS.get(reason.removeprefix("entity:"), ())
-        who = " with ".join(ENTITY_LABELS.get(k, k) for k in keys) or "trader"
-        return f"Record of the {who}"
-    if reason.startswith("category:"):
-        column = reason.removeprefix("category:")
-        name = CATEGORY_LABELS.get(column, "declared code")
-        return name[:1].upper() + name[1:]
-    return FAMILY_LABELS.get(reason, "Other facts")
+    """A family's short name in the officer's words (a chart's axis label), in English."""
+    return render(label_message(reason))
 
 
 def _candidates(grouped: npt.NDArray[np.float64], top: int) -> npt.NDArray[np.int64]:
@@ -418,7 +474,8 @@ def top_reasons(
 
     ``grouped`` holds the contributions per family (:func:`group_contributions`), in log-odds.
     Each reason is ``{"reason": family, "label": its short name, "effect": "raises" or
-    "lowers", "contribution": signed log-odds, "text": sentence, "method": method}``.
+    "lowers", "contribution": signed log-odds, "text": sentence, "key" and "params": the same
+    as a message (:mod:`borderlink.model.messages`), "method": method}``.
     """
     families, _ = family_matrix(feature_names)
     labels = [label(f) for f in families]  # once, not once per reason
@@ -426,14 +483,17 @@ def top_reasons(
     used = sorted(set(order.ravel().tolist()))
     texts = np.empty((features.height, len(families)), dtype=object)
     leans = np.empty((features.height, len(families)), dtype=object)
+    messages = np.empty((features.height, len(families)), dtype=object)
     if used and features.height:  # only the families some row needs, each vectorised
         columns = features.select(
             *(sentence(features, families[j], state) for j in used),
             *(lean(features, families[j], state).alias(f"lean:{j}") for j in used),
+            *(message(features, families[j], state).alias(f"message:{j}") for j in used),
         )
         for j in used:
             texts[:, j] = columns[families[j]].to_numpy()
             leans[:, j] = columns[f"lean:{j}"].to_numpy()
+            messages[:, j] = columns[f"message:{j}"].to_numpy()
     out: list[list[dict[str, Any]]] = []
     for r in range(features.height):
         out.append(
@@ -444,6 +504,7 @@ def top_reasons(
                     "effect": effect,
                     "contribution": value,
                     "text": texts[r, j],
+                    **stored(messages[r, j]),
                     "method": method,
                 }
                 for j, value, effect in _pick(r, grouped[r], order[r], leans, top, lowering)
