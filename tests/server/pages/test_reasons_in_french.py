@@ -151,7 +151,7 @@ def test_the_english_page_says_the_same_reasons_in_english(app: FastAPI, seeded:
 
 def test_a_reason_stored_without_a_message_shows_as_stored(app: FastAPI, seeded: Seeded) -> None:
     target = seeded.office_a[0]
-    old = [
+    old: list[dict[str, Any]] = [
         {"source": "random", "text": "selected at random: its risk is 0.12"},
         {
             "source": "model",
