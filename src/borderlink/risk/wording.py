@@ -277,28 +277,27 @@ def sentence(frame: pl.DataFrame, reason: str, state: FeatureState) -> pl.Expr:
 
 
 def message(frame: pl.DataFrame, reason: str, state: FeatureState) -> pl.Expr:
-    """The same reason as a message for each row: ``{"key", "params"}`` as JSON text (null
-    params kept; :func:`stored` drops them), for a page to say it in its reader's language."""
-    stored = _said(frame, reason, state).stored
-    if stored is None:
+    """The same reason as a message for each row: ``{"key", "params"}`` as JSON text, without
+    the params its row's message has no use for (the branches share one struct, so a row's
+    unused ones are null: removed column-wise here, not per reason in Python)."""
+    said = _said(frame, reason, state).stored
+    if said is None:
         return pl.lit(None, dtype=pl.Utf8).alias(reason)
-    return stored.struct.json_encode().alias(reason)
-
-
-def _kept(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _kept(v) for k, v in value.items() if v is not None}
-    return value
+    return (
+        said.struct.json_encode()
+        .str.replace_all(r'"\w+":null,?', "")
+        .str.replace_all(",}", "}", literal=True)
+        .str.replace_all(',"params":{}', "", literal=True)
+        .alias(reason)
+    )
 
 
 def stored(encoded: str | None) -> dict[str, Any]:
-    """A :func:`message` value as a reason keeps it: ``{"key", "params"}`` without the params
-    its message has no use for ({} for a reason without a message)."""
+    """A :func:`message` value as a reason keeps it: ``{"key", "params"}`` ({} for a reason
+    without a message)."""
     if not encoded:
         return {}
-    kept: dict[str, Any] = _kept(json.loads(encoded))
-    if not kept.get("params"):
-        kept.pop("params", None)
+    kept: dict[str, Any] = json.loads(encoded)
     return kept
 
 

@@ -95,6 +95,7 @@ CODE_NAMES = (
     N_("cancelled"),
     N_("hs older edition"),
     N_("hs no correlation"),
+    N_("all agencies"),  # borderlink.coordination.clearance.OVERALL
 )
 
 
