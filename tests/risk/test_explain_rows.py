@@ -1,4 +1,5 @@
-"""The one-row reasons say what the flow path's say, word for word, and keep the same ones.
+"""The one-row reasons say what the flow path's say, word for word and as the same messages,
+and keep the same ones.
 
 Generated declarations (tests/risk/test_single.py's: unseen keys, missing, zero and negative
 values, unknown origins), every reason family on every row, both for the sentence and for the
@@ -11,7 +12,7 @@ import polars as pl
 import pytest
 
 from borderlink import risk
-from borderlink.risk import explain, explain_rows
+from borderlink.risk import explain, explain_rows, wording
 from borderlink.risk.model import contributions
 from borderlink.risk.single import score_rows
 from tests.risk.test_single import _flow
@@ -27,14 +28,17 @@ def test_every_sentence_and_lean_equals_the_flow_path(
     families, _ = explain.family_matrix(small_model.features)
     state = small_model.state
     columns = frame.select(
-        *(explain.sentence(frame, f, state) for f in families),
+        *(wording.sentence(frame, f, state) for f in families),
         *(explain.lean(frame, f, state).alias(f"lean:{f}") for f in families),
+        *(wording.message(frame, f, state).alias(f"message:{f}") for f in families),
     )
     compared = 0
     for family in families:
         texts, leans = columns[family].to_list(), columns[f"lean:{family}"].to_list()
-        for row, text, leaning in zip(rows, texts, leans, strict=True):
-            assert explain_rows.sentence(row, family, state) == text, (family, row)
+        said = columns[f"message:{family}"].to_list()
+        for row, text, leaning, message in zip(rows, texts, leans, said, strict=True):
+            expected = {"text": text, **wording.stored(message)}
+            assert explain_rows.said(row, family, state) == expected, (family, row)
             assert explain_rows.lean(row, family, state) == leaning, (family, row)
             compared += 1
     assert compared >= 600 * 20

@@ -20,8 +20,10 @@ from collections.abc import Collection
 
 import polars as pl
 
+from borderlink.model.messages import MESSAGES
+
 BLUE_REASON = "blue"
-TEXT = "released now, audited after clearance (post-clearance audit)"
+TEXT = MESSAGES[BLUE_REASON]
 
 
 def apply_blue(
@@ -60,7 +62,7 @@ def apply_blue(
     for i, selection in chosen.items():
         channels[i], selections[i] = "blue", selection
         earlier = json.loads(reasons[i]) if reasons[i] else []
-        reasons[i] = json.dumps([*earlier, {"source": BLUE_REASON, "text": TEXT}])
+        reasons[i] = json.dumps([*earlier, {"source": BLUE_REASON, "text": TEXT, "key": "blue"}])
     return scored.with_columns(
         pl.Series("channel", channels, dtype=pl.String),
         pl.Series("selection", selections, dtype=pl.String),

@@ -18,9 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from borderlink.model.labels import PREVIOUS, PROCEDURES, TRANSPORT_MODES
+from borderlink.model.messages import CATEGORY_LABELS, render
 from borderlink.risk.explain import (
-    CATEGORY_LABELS,
-    ENTITY_LABELS,
     FAR_BELOW,
     LOWERS,
     NEAR,
@@ -37,6 +36,7 @@ from borderlink.risk.profiles import CompiledProfile
 from borderlink.risk.scoring import _declaration_reasons as declaration_reasons_of
 
 Row = Mapping[str, Any]
+Said = dict[str, Any]  # a message: {"key", "params"} (borderlink.model.messages)
 NONE = "(none)"
 
 
@@ -63,12 +63,8 @@ def _f64(row: Row, column: str) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _int(value: float | None) -> str | None:
-    return None if value is None else str(round(value))
-
-
-def _one(value: float) -> str:
-    return repr(round(value, 1))
+def _count(value: float | None) -> int | None:
+    return None if value is None else round(value)
 
 
 def _exp(value: float | None) -> float | None:
@@ -80,18 +76,24 @@ def _exp(value: float | None) -> float | None:
         return math.inf
 
 
+def _say(key: str, **params: Any) -> Said:
+    """A message, without the params a row has no value for (as the flow path stores it)."""
+    kept = {name: value for name, value in params.items() if value is not None}
+    return {"key": key, "params": kept} if kept else {"key": key}
+
+
 def _hs(row: Row) -> str:
     code = _str(row, "hs6")
     return f"{code[:4]}.{code[4:6]}" if len(code) == 6 else code
 
 
-def _against_usual(ratio: float) -> str:
-    below, above = _int((1 - ratio) * 100), _int((ratio - 1) * 100)
+def _against_usual(ratio: float) -> Said:
+    below, above = _count((1 - ratio) * 100), _count((ratio - 1) * 100)
     if ratio >= 2:
-        return f"{_one(ratio)} times"
-    if below == "0":
-        return "the same as"
-    return f"{below}% below" if ratio < 1 else f"{above}% above"
+        return _say("usual.times", times=round(ratio, 1))
+    if below == 0:
+        return _say("usual.same")
+    return _say("usual.below", pct=below) if ratio < 1 else _say("usual.above", pct=above)
 
 
 def _unit_ratio(row: Row) -> float | None:
@@ -99,45 +101,37 @@ def _unit_ratio(row: Row) -> float | None:
     return pair if pair is not None else _f64(row, "uv_ratio_hs6")
 
 
-def _unit_value(row: Row) -> str:
+def _unit_value(row: Row) -> Said:
     hs6, origin = _hs(row), _str(row, "origin_country")
     pair, code = _f64(row, "uv_ratio_hs6_x_origin"), _f64(row, "uv_ratio_hs6")
     log_uv = _f64(row, "log_unit_value")
     if pair is not None:
-        n = _int(_f64(row, "ref_n_hs6_x_origin") or 0.0)
-        return (
-            f"declared value per kg is {_against_usual(pair)} the usual for {hs6} from "
-            f"{origin} ({n} earlier declarations)"
-        )
+        n = _count(_f64(row, "ref_n_hs6_x_origin") or 0.0)
+        return _say("unit_value.pair", against=_against_usual(pair), hs=hs6, origin=origin, n=n)
     if code is not None:
-        n = _int(_f64(row, "ref_n_hs6") or 0.0)
-        return (
-            f"declared value per kg is {_against_usual(code)} the usual for {hs6} ({n} earlier "
-            f"declarations, none from {origin})"
-        )
+        n = _count(_f64(row, "ref_n_hs6") or 0.0)
+        return _say("unit_value.code", against=_against_usual(code), hs=hs6, n=n, origin=origin)
     if log_uv is None:
-        return "no value per kg to compare (value or mass missing, zero or negative)"
-    per_kg = repr(round(math.exp(log_uv), 2))
-    return (
-        f"declared value per kg {per_kg}; too few earlier declarations of {hs6} from {origin} "
-        "to compare"
+        return _say("unit_value.none")
+    return _say("unit_value.few", value=round(math.exp(log_uv), 2), hs=hs6, origin=origin)
+
+
+def _rarity(row: Row) -> Said:
+    return _say(
+        "rarity",
+        n=_count(_f64(row, "ref_n_hs6_x_origin") or 0.0),
+        hs=_hs(row),
+        origin=_str(row, "origin_country"),
+        n_any=_count(_f64(row, "ref_n_hs6") or 0.0),
     )
 
 
-def _rarity(row: Row) -> str:
-    hs6 = _hs(row)
-    pair = _int(_f64(row, "ref_n_hs6_x_origin") or 0.0)
-    anywhere = _int(_f64(row, "ref_n_hs6") or 0.0)
-    origin = _str(row, "origin_country")
-    return f"{pair} earlier declarations of {hs6} from {origin}, {anywhere} of {hs6} from anywhere"
-
-
-def _who(row: Row, name: str) -> str:
-    parts: list[str] = []
-    for i, key in enumerate(ENTITY_KEYS[name]):
-        shown = _hs(row) if key == "hs6" else _str(row, key)
-        parts += [" with " if i else "", f"{ENTITY_LABELS.get(key, key)} ", shown]
-    return "".join(parts)
+def _who(row: Row, name: str) -> Said:
+    parts: dict[str, Any] = {}
+    for i, key in enumerate(ENTITY_KEYS[name][:2]):
+        parts["role2" if i else "role"] = _say(f"role.{key}")
+        parts["id2" if i else "id"] = _hs(row) if key == "hs6" else _str(row, key)
+    return _say("who.2" if "id2" in parts else "who.1", **parts)
 
 
 def _record(row: Row, name: str, state: FeatureState) -> tuple[float, float | None]:
@@ -151,30 +145,37 @@ def _record(row: Row, name: str, state: FeatureState) -> tuple[float, float | No
     return n, min(max(rate, 0.0), 1.0)
 
 
-def _entity(row: Row, name: str, state: FeatureState) -> str:
+def _entity(row: Row, name: str, state: FeatureState) -> Said:
     who = _who(row, name)
     n, rate = _record(row, name, state)
     if rate is None:
-        return f"{who}: no earlier inspected declaration"
-    found = _int(rate * n)
-    if found == "0":
-        return f"{who}: no illicit finding in {_int(n)} past inspected declarations"
-    return (
-        f"{who}: found illicit in {found} of {_int(n)} past inspected declarations "
-        f"({_int(rate * 100)}%; usual {state.prior * 100:.0f}%)"
+        return _say("entity.none", who=who)
+    found = _count(rate * n)
+    if found == 0:
+        return _say("entity.clean", who=who, n=_count(n))
+    usual = int(f"{state.prior * 100:.0f}")
+    return _say(
+        "entity.found", who=who, found=found, n=_count(n), pct=_count(rate * 100), usual=usual
     )
 
 
-def _coded(row: Row, column: str) -> str:
+def _word(prefix: str, code: str, words: Mapping[str, str]) -> Said | None:
+    return {"key": f"{prefix}.{code}"} if code in words else None
+
+
+def _coded(row: Row, column: str) -> Said | str:
     code = _str(row, column)
+    as_is = _say("code", code=code)
     if column == "transport_mode":
-        return TRANSPORT_MODES.get(code, code)
+        return _word("transport_mode", code, TRANSPORT_MODES) or as_is
     if column == "procedure":
-        asked = PROCEDURES.get(code[:2])
+        asked = _word("procedure", code[:2], PROCEDURES)
         if asked is None:
-            return code
-        before = PREVIOUS.get(code[2:4], "")
-        return f"{asked}{' ' + before if before else ''} ({code})"
+            return as_is
+        before = _word("previous", code[2:4], {k: v for k, v in PREVIOUS.items() if v})
+        if before is not None:
+            return _say("procedure.named_before", asked=asked, before=before, code=code)
+        return _say("procedure.named", asked=asked, code=code)
     return code
 
 
@@ -182,35 +183,34 @@ def _flag(row: Row, column: str) -> bool:
     return (_f64(row, column) or 0.0) > 0
 
 
-def _simple(row: Row, reason: str) -> str:
+def _simple(row: Row, reason: str) -> Said | None:
     origin, hs6 = _str(row, "origin_country"), _hs(row)
     if reason == "log_value":
-        return f"declared value {_int(_exp(_f64(row, 'log_value'))) or 'missing'}"
+        value = _exp(_f64(row, "log_value"))
+        return _say("value.missing") if value is None else _say("value", value=_count(value))
     if reason == "log_mass":
         mass = _exp(_f64(row, "log_mass"))
-        return f"net mass {'missing' if mass is None else _one(mass) + ' kg'}"
+        return _say("mass.missing") if mass is None else _say("mass", mass=round(mass, 1))
     if reason == "duty":
         rate = _f64(row, "duty_rate")
-        shown = "?" if rate is None else repr(rate)
-        at_risk = _int(_exp(_f64(row, "log_duty_at_risk")))
+        at_risk = _count(_exp(_f64(row, "log_duty_at_risk")))
         if at_risk is None:
-            return f"duty rate {shown}%: no duty at stake"
-        return f"duty rate {shown}% ({at_risk} of duty at stake)"
+            return _say("duty.none", rate=rate)
+        return _say("duty", rate=rate, at_risk=at_risk)
     if reason == "route_transit":
         if _flag(row, "route_transit"):
-            return f"shipped from {_str(row, 'departure_country')}, origin {origin}"
-        return f"shipped directly from the origin {origin}"
+            return _say("route.transit", departure=_str(row, "departure_country"), origin=origin)
+        return _say("route.direct", origin=origin)
     if reason == "hs_older_edition":
-        if _flag(row, "hs_older_edition"):
-            return f"HS code {hs6} exists only in an older HS edition"
-        return f"HS code {hs6} is current"
+        return _say("hs.older" if _flag(row, "hs_older_edition") else "hs.current", hs=hs6)
     if reason == "not_positive":
-        return "declared value or mass zero or negative"
-    return reason
+        return _say("not_positive")
+    return None
 
 
-def sentence(row: Row, reason: str, state: FeatureState) -> str:
-    """One reason (a family name) as a sentence for one row: :func:`.explain.sentence`'s."""
+def message(row: Row, reason: str, state: FeatureState) -> Said | None:
+    """One reason (a family name) for one row as a message (:func:`.wording.message`'s; None:
+    the reason has no message, its text is its name)."""
     if reason == "unit_value":
         return _unit_value(row)
     if reason == "rarity":
@@ -219,8 +219,29 @@ def sentence(row: Row, reason: str, state: FeatureState) -> str:
         return _entity(row, reason.removeprefix("entity:"), state)
     if reason.startswith("category:"):
         column = reason.removeprefix("category:")
-        return f"{CATEGORY_LABELS.get(column, column)} {_coded(row, column)}"
+        what = _say(f"category.{column}") if column in CATEGORY_LABELS else column
+        return _say("category", what=what, value=_coded(row, column))
     return _simple(row, reason)
+
+
+def said(row: Row, reason: str, state: FeatureState) -> dict[str, Any]:
+    """One reason for one row as a reason keeps it: ``{"text", "key", "params"}``; the English
+    text is the message said in English, :func:`.wording.sentence`'s (a duty without a rate
+    says "?", a param its message does not keep)."""
+    found = message(row, reason, state)
+    if found is None:
+        return {"text": reason}
+    if reason == "duty" and _f64(row, "duty_rate") is None:
+        return {
+            "text": render({**found, "params": {**found.get("params", {}), "rate": "?"}})
+        } | found
+    return {"text": render(found), **found}
+
+
+def sentence(row: Row, reason: str, state: FeatureState) -> str:
+    """One reason for one row as an English sentence: :func:`.wording.sentence`'s."""
+    text: str = said(row, reason, state)["text"]
+    return text
 
 
 def lean(row: Row, reason: str, state: FeatureState) -> str | None:
@@ -266,7 +287,7 @@ def top_reasons(
                 "label": label(families[j]),
                 "effect": effect,
                 "contribution": value,
-                "text": sentence(row, families[j], state),
+                **said(row, families[j], state),
                 "method": method,
             }
             for j, value, effect in _pick(r, grouped[r], order[r], leans, top, lowering)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from borderlink.model import messages
 from borderlink.risk import explain
 from borderlink.risk.channels import CapacityPolicy, assign_channels
 from borderlink.risk.model import RiskModel, contributions, featurize, matrix, predict
@@ -157,6 +158,13 @@ def _reasons(
     return result
 
 
+def _selected(key: str, risk: float) -> dict[str, Any]:
+    """What selected a declaration ("selected at random ...: its own risk is 0.12"), in English
+    (risk with two decimals) and as a message (:mod:`borderlink.model.messages`)."""
+    said = {"key": key, "params": {"risk": round(risk, 2)}}
+    return {"text": messages.render(said, number=lambda v: f"{v:.2f}"), **said}
+
+
 def _declaration_reasons(
     hits: list[str],
     reason_text: dict[str, str],
@@ -168,22 +176,10 @@ def _declaration_reasons(
     raised and lowered the model's score."""
     reasons: list[dict[str, Any]] = []
     if selection == "random":
-        reasons.append(
-            {
-                "source": "random",
-                "text": f"selected at random for an unbiased check: its own risk is {risk:.2f}, "
-                "so the reasons below did not select it",
-            }
-        )
+        reasons.append({"source": "random", **_selected("selection.random", risk)})
     reasons += [{"source": "profile", "profile": h, "text": reason_text.get(h, h)} for h in hits]
     if selection == "risk" and not hits:
-        reasons.append(
-            {
-                "source": "model",
-                "text": f"among the riskiest of its day's flow (risk {risk:.2f}), within the "
-                "day's inspection capacity",
-            }
-        )
+        reasons.append({"source": "model", **_selected("selection.risk", risk)})
     return reasons + [{"source": "model", **r} for r in why]
 
 

@@ -12,6 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from fastapi import FastAPI
 
+from borderlink.model import messages
 from borderlink.server.pages import i18n
 from tests.surfaces import PASSWORD, Seeded, client
 
@@ -29,7 +30,13 @@ def _texts() -> set[str]:
         options_map=options,
         keywords=KEYWORDS,
     )
-    return {m[2] if isinstance(m[2], str) else m[2][0] for m in found}
+    # the sentences the engine builds (a score's reasons, a chart's labels), said by the pages
+    engine = extract_from_dir(
+        str(Path(messages.__file__).parent),
+        method_map=[("messages.py", "python")],
+        keywords={"N_": None},
+    )
+    return {m[2] if isinstance(m[2], str) else m[2][0] for m in [*found, *engine]}
 
 
 def test_every_text_of_the_pages_has_a_french_translation() -> None:

@@ -52,3 +52,23 @@ def test_the_store_only_columns_of_an_item_are_described_too() -> None:
     assert list(read.ItemView.model_fields)[3:4] == ["hs_code_current"]  # beside the code
     for name in ("hs_code_current", "value_reporting"):
         assert properties[name]["description"]
+
+
+def test_a_reasons_message_is_redacted_like_its_words() -> None:
+    from borderlink.services.declarations.redaction import redact_reasons
+
+    reason = {
+        "source": "model",
+        "reason": "entity:importer",
+        "text": "importer IMP-1: no earlier inspected declaration",
+        "key": "entity.none",
+        "params": {
+            "who": {"key": "who.1", "params": {"role": {"key": "role.importer_id"}, "id": "IMP-1"}}
+        },
+    }
+    (shown,) = redact_reasons([reason], ["IMP-1"], nominal=False)
+    assert shown["text"] == "importer [redacted]: no earlier inspected declaration"
+    assert shown["params"]["who"]["params"]["id"] == "[redacted]"
+    elsewhere = {**reason, "text": "importer X: no earlier inspected declaration"}
+    (gone,) = redact_reasons([elsewhere], ["IMP-1"], nominal=False)
+    assert gone == {"source": "model", "reason": "entity:importer", "text": "[redacted]"}

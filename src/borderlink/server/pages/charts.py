@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
+from babel.numbers import format_decimal
 from markupsafe import Markup
+
+from borderlink.server.pages.i18n import N_
 
 
 def bar_chart(
@@ -73,24 +76,36 @@ def _bar_class(label: str) -> str:
     return f"bar channel-{label}" if label in CHANNELS else "bar"
 
 
+def _same(text: str) -> str:
+    return text
+
+
 def contribution_chart(
     bars: Sequence[tuple[str, float]],
     *,
     title: str,
     width: int = 720,
     row: int = 26,
+    gettext: Callable[[str], str] = _same,
+    lang: str = "en",
 ) -> Markup:
     """Signed contributions as horizontal bars around a zero line: to the right what raised
     the score, to the left what lowered it, each labelled in words and with its value, on a
-    labelled axis. Colour is not the only cue: the side, the sign and the text say it too."""
+    labelled axis. Colour is not the only cue: the side, the sign and the text say it too.
+    The labels come in the reader's words; the chart's own through ``gettext``, its figures
+    as ``lang`` writes them."""
     if not bars:
-        return Markup('<p class="muted">No data yet.</p>')
+        return Markup(f'<p class="muted">{escape(gettext(N_("No data yet.")))}</p>')  # noqa: S704
     label_w, pad, axis_h = 280, 8, 38
     inner = width - label_w - 2 * pad
     zero = label_w + pad + inner / 2
     scale = (inner / 2 - 40) / (max(abs(v) for _, v in bars) or 1.0)
     height = row * len(bars) + axis_h
-    described = "; ".join(f"{label}: {value:+.2f}" for label, value in bars)
+
+    def signed(value: float) -> str:
+        return format_decimal(value, format="+#,##0.00;-#,##0.00", locale=lang)
+
+    described = "; ".join(f"{label}: {signed(value)}" for label, value in bars)
     parts = [
         f'<svg class="chart contributions" role="img" viewBox="0 0 {width} {height}" '
         f'width="{width}" style="max-width:100%;height:auto" '
@@ -108,18 +123,18 @@ def contribution_chart(
             f'<text x="{label_w}" y="{y + row / 2:.1f}" text-anchor="end" class="label">'
             f"{escape(label)}</text>",
             f'<rect x="{x:.1f}" y="{y}" width="{max(w, 1):.1f}" height="{row - 8}" '
-            f'class="bar {kind}"><title>{escape(label)}: {value:+.2f}</title></rect>',
+            f'class="bar {kind}"><title>{escape(label)}: {signed(value)}</title></rect>',
             f'<text x="{text_x:.1f}" y="{y + row / 2:.1f}" text-anchor="{anchor}" class="tick">'
-            f"{value:+.2f}</text>",
+            f"{signed(value)}</text>",
         ]
     base = row * len(bars) + 14
+    lowered = escape(gettext(N_("◀ lowered the risk")))
+    raised = escape(gettext(N_("raised the risk ▶")))
+    axis = escape(gettext(N_("effect on the score against a typical declaration (log-odds)")))
     parts += [
-        f'<text x="{zero - 6:.1f}" y="{base}" text-anchor="end" class="tick">◀ lowered the risk'
-        "</text>",
-        f'<text x="{zero + 6:.1f}" y="{base}" text-anchor="start" class="tick">raised the risk ▶'
-        "</text>",
-        f'<text x="{zero:.1f}" y="{base + 16}" text-anchor="middle" class="tick">'
-        "effect on the score against a typical declaration (log-odds)</text>",
+        f'<text x="{zero - 6:.1f}" y="{base}" text-anchor="end" class="tick">{lowered}</text>',
+        f'<text x="{zero + 6:.1f}" y="{base}" text-anchor="start" class="tick">{raised}</text>',
+        f'<text x="{zero:.1f}" y="{base + 16}" text-anchor="middle" class="tick">{axis}</text>',
         "</svg>",
     ]
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above

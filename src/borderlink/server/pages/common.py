@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from starlette.responses import Response
 
 from borderlink.errors import InvalidInput, NotAuthenticated
-from borderlink.model import labels
+from borderlink.model import labels, messages
 from borderlink.server.deps import NodeDep, blocking, check_csrf, session_of
 from borderlink.server.pages import i18n
 from borderlink.server.pages.i18n import N_
@@ -39,7 +39,43 @@ def _number(context: Mapping[str, Any], value: float | int | None, digits: int =
     return format_decimal(value, format=pattern, locale=context.get("lang", "en"))
 
 
+def figure(value: float, lang: str) -> str:
+    """A figure in a sentence, as ``lang`` writes it: 2573 → "2 573", 35.2 → "35,2" in French
+    (at most two decimals, none when whole)."""
+    return format_decimal(value, format="#,##0.##", locale=lang)
+
+
+def sayer(gettext: Callable[[str], str], lang: str) -> Callable[[Mapping[str, Any]], str]:
+    """What says a message (a reason, a label: :mod:`borderlink.model.messages`) in ``lang``."""
+
+    def say(message: Mapping[str, Any]) -> str:
+        return messages.render(message, gettext, lambda v: figure(v, lang))
+
+    return say
+
+
+@pass_context
+def _say(context: Mapping[str, Any], message: Mapping[str, Any]) -> str:
+    """A reason in the reader's language (its stored words when it has no message)."""
+    return sayer(context.get("gettext") or str, context.get("lang", "en"))(message)
+
+
+@pass_context
+def _signed(context: Mapping[str, Any], value: float) -> str:
+    """A contribution with its sign, as the reader's language writes it: "+1,80" in French."""
+    return format_decimal(value, format="+#,##0.00;-#,##0.00", locale=context.get("lang", "en"))
+
+
+@pass_context
+def _money(context: Mapping[str, Any], value: float) -> str:
+    """An amount with its two decimals, as the reader's language writes it: "1 000,00"."""
+    return format_decimal(value, format="#,##0.00", locale=context.get("lang", "en"))
+
+
 TEMPLATES.env.filters["number"] = _number
+TEMPLATES.env.filters["money"] = _money
+TEMPLATES.env.filters["signed"] = _signed
+TEMPLATES.env.filters["say"] = _say
 # Codes in people's words (transport mode "1" is "sea"), in every template.
 TEMPLATES.env.globals["labels"] = labels
 
@@ -88,6 +124,13 @@ def query_filter(model: type[F]) -> Callable[[Request], Awaitable[F]]:
             raise InvalidInput(f"filter not understood: {error}") from None
 
     return parse
+
+
+def language(request: Request) -> tuple[str, Callable[[str], str]]:
+    """The language ``request`` is answered in and its ``gettext`` (for words built in a
+    handler, such as a chart's)."""
+    lang = i18n.language_of(request, request.app.state.node.settings.default_language)
+    return lang, i18n.translations(lang).gettext
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

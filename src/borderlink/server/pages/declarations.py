@@ -15,11 +15,13 @@ from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.charts import contribution_chart
 from borderlink.server.pages.common import (
     checked_form,
+    language,
     local_target,
     page_allowed,
     query_filter,
     redirect,
     render,
+    sayer,
 )
 from borderlink.server.pages.inspections import inspection_parts
 from borderlink.server.pages.registry import Area, NavEntry
@@ -81,18 +83,21 @@ async def detail_page(
     changes = await blocking(versions.history, node, principal, declaration_id)
     sent = await blocking(details.as_sent, node, principal, declaration_id)
     inspection = await blocking(inspection_parts, node, principal, declaration_id)
+    lang, gettext = language(request)
+    say = sayer(gettext, lang)
     contributions = [
-        (str(r.get("label") or "Other facts"), float(r["contribution"]))
+        (say(r.get("label_message") or {"text": r.get("label")}), float(r["contribution"]))
         for r in (score.reasons if score else [])
         if isinstance(r.get("contribution"), int | float)
     ]
-    title = "What raised and what lowered the model's score"
+    title = gettext("What raised and what lowered the model's score")
+    chart = contribution_chart(contributions, title=title, gettext=gettext, lang=lang)
     return render(
         request,
         "declaration.html",
         d=declaration,
         score=score,
-        explanation=contribution_chart(contributions, title=title) if contributions else None,
+        explanation=chart if contributions else None,
         labels=labels,
         saved=saved,
         versions=changes,

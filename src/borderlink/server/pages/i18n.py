@@ -78,6 +78,25 @@ STATUS_NAMES = (
     N_("inland waterway"),
     N_("other (own propulsion)"),
 )
+# Other codes a page shows in words: party roles, what selected a declaration, a joint
+# inspection's state, a goods item's flags.
+CODE_NAMES = (
+    N_("importer"),
+    N_("exporter"),
+    N_("declarant"),
+    N_("carrier"),
+    N_("profile"),
+    N_("risk"),
+    N_("random"),
+    N_("none"),
+    N_("planned"),
+    N_("in progress"),
+    N_("done"),
+    N_("cancelled"),
+    N_("hs older edition"),
+    N_("hs no correlation"),
+    N_("all agencies"),  # borderlink.coordination.clearance.OVERALL
+)
 
 
 @functools.cache

@@ -5,7 +5,8 @@ name parties ("seller EX000136: past illicit rate 0%"), and so may a profile's o
 alert's words. :func:`redact_reasons` passes each reason through the one projection,
 :func:`borderlink.cooperation.policy.redact`: its text is withheld when it is about a party
 (a model reason of a party's family) or mentions one of the declaration's parties, and shows the
-sentence with those ids masked instead.
+sentence with those ids masked instead; its message's params (the same sentence, for a page
+to translate) are masked alike, or go with the words.
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ def _mask(text: str, ids: Sequence[str]) -> str:
     return text
 
 
+def _masked(value: Any, ids: Sequence[str]) -> Any:
+    """A message's params with the parties' ids masked, wherever they are nested."""
+    if isinstance(value, str):
+        return _mask(value, ids)
+    if isinstance(value, Mapping):
+        return {k: _masked(v, ids) for k, v in value.items()}
+    return value
+
+
 def _redact_reason(reason: Mapping[str, Any], ids: Sequence[str]) -> dict[str, Any]:
     text = str(reason.get("text") or "")
     masked = _mask(text, ids)
@@ -66,8 +76,12 @@ def _redact_reason(reason: Mapping[str, Any], ids: Sequence[str]) -> dict[str, A
     if masked == text and not about_party:
         return dict(reason)
     if masked == text:  # about a party whose id is not in the words as stored: all of it goes
-        masked = REDACTED
-    return redact(reason, ["text"], mask=masked).values
+        shown = redact(reason, ["text"], mask=REDACTED).values
+        return {k: v for k, v in shown.items() if k not in ("key", "params")}
+    shown = redact(reason, ["text"], mask=masked).values
+    if "params" in shown:  # the message says the same, its ids masked as in the words
+        shown["params"] = _masked(shown["params"], ids)
+    return shown
 
 
 def redact_reasons(

@@ -82,13 +82,20 @@ def latest_scores() -> Any:
 
 def _signed(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Reasons stored before they carried their effect and label get them from their sign and
-    family, so every page reads one shape."""
+    family, so every page reads one shape; each model reason's label comes as a message too
+    (``label_message``, for a page to translate), whenever it was stored."""
     out = []
     for r in reasons:
         value = r.get("contribution")
-        if isinstance(value, int | float) and "effect" not in r:
-            effect = explain.RAISES if value > 0 else explain.LOWERS
-            r = {**r, "effect": effect, "label": explain.label(str(r.get("reason", "")))}
+        if isinstance(value, int | float):
+            family = str(r.get("reason", ""))
+            if "effect" not in r:
+                effect = explain.RAISES if value > 0 else explain.LOWERS
+                r = {**r, "effect": effect, "label": explain.label(family)}
+            r = {
+                **r,
+                "label_message": {**explain.label_message(family), "text": r.get("label", "")},
+            }
         out.append(r)
     return out
 
