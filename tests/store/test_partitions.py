@@ -10,11 +10,13 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, text
+from alembic import command
+from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from borderlink.settings import Settings
-from borderlink.store import check, open_engine, partitions, upgrade
+from borderlink.store import check, declaration_writes, open_engine, partitions, upgrade
+from borderlink.store.migrate import alembic_config
 
 HEADER = (
     "INSERT INTO declarations (declaration_id, declaration_type, declared_on, office_id, "
@@ -117,3 +119,25 @@ def test_partition_names_and_months() -> None:
         dt.date(2026, 12, 1),
         dt.date(2027, 1, 1),
     ]
+
+
+@pytest.mark.postgres
+def test_the_migration_goes_back_to_one_table_each_with_the_rows(fresh_postgres: Engine) -> None:
+    upgrade(fresh_postgres)
+    day = dt.date(2024, 5, 6)
+    header = {"declaration_id": "B1", "declaration_type": "IM", "declared_on": day}
+    item = {"declaration_id": "B1", "item_no": 1, "hs_code": "851713", "hs_edition": "HS2022"}
+    with fresh_postgres.begin() as conn:
+        declaration_writes.insert_rows(
+            conn, [header | {"created_at": dt.datetime.now(dt.UTC)}], [item | {"row_hash": "h"}]
+        )
+    command.downgrade(alembic_config(fresh_postgres), "0018_model_promotion")
+    with fresh_postgres.begin() as conn:
+        assert "declaration_keys" not in inspect(conn).get_table_names()
+        assert _rows_in(conn, "declarations") == 1
+        assert _rows_in(conn, "goods_items") == 1
+    upgrade(fresh_postgres)
+    check(fresh_postgres)
+    with fresh_postgres.begin() as conn:
+        assert _rows_in(conn, "declarations_y2024m05") == 1
+        assert _rows_in(conn, "goods_items_y2024m05") == 1

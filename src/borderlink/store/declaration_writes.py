@@ -12,11 +12,13 @@ item twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, insert, text
 
 from borderlink.store import bulk, partitions
+from borderlink.store.tables import declaration_keys, declarations, goods_items
 
 KEY = ("declaration_id", "item_no")
 
@@ -81,4 +83,39 @@ def insert_items(conn: Connection, items: pl.DataFrame, columns: Sequence[str]) 
     return max(conn.execute(text(sql)).rowcount, 0)
 
 
-__all__ = ["compare_items", "insert_headers", "insert_items"]
+def insert_rows(
+    conn: Connection,
+    headers: Sequence[dict[str, Any]],
+    items: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Insert declarations and goods items given as rows (dicts), as ``insert(declarations)``
+    and ``insert(goods_items)`` would on one table: a stored id is an error. For seeding
+    (demos, benchmarks, tests); ingest goes through :func:`insert_headers`."""
+    if conn.dialect.name == "postgresql" and headers:
+        keys = [
+            {"declaration_id": h["declaration_id"], "declared_on": h["declared_on"]}
+            for h in headers
+        ]
+        partitions.ensure_months(conn, [k["declared_on"] for k in keys])
+        conn.execute(insert(declaration_keys), keys)
+    if headers:
+        conn.execute(insert(declarations), list(headers))
+    if not items:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(goods_items), list(items))
+        return
+    columns = list(dict.fromkeys(c for item in items for c in item))
+    frame = pl.DataFrame(
+        [{c: item.get(c) for c in columns} for item in items], infer_schema_length=None
+    )
+    staged = bulk.stage(conn, "goods_items", frame, columns, label="rows")
+    sql = (
+        f"INSERT INTO goods_items (declared_on, {_quoted(columns)}) "
+        f'SELECT k.declared_on, {_quoted(columns, "s.")} FROM "{staged}" s '
+        "JOIN declaration_keys k USING (declaration_id)"
+    )
+    conn.execute(text(sql))
+
+
+__all__ = ["compare_items", "insert_headers", "insert_items", "insert_rows"]

@@ -108,7 +108,7 @@ SQLITE_ONLY = {"backend": "sqlite"}
 
 def on_backend(item: SchemaItem, dialect: str) -> bool:
     """Whether a table, column or index of this metadata exists on ``dialect``'s databases."""
-    return item.info.get("backend", dialect) == dialect
+    return bool(item.info.get("backend", dialect) == dialect)
 
 
 declaration_keys = Table(

@@ -38,7 +38,7 @@ def _drop_foreign_keys_to(table: str) -> None:
     found = bind.execute(
         text(
             "SELECT conrelid::regclass::text, conname FROM pg_constraint "
-            "WHERE contype = 'f' AND confrelid = to_regclass(:t)"
+            "WHERE contype = 'f' AND confrelid = to_regclass(:t) AND conparentid = 0"
         ),
         {"t": table},
     ).all()
