@@ -12,7 +12,9 @@ from sqlalchemy import func, select, text
 
 from borderlink.services import Node
 from borderlink.services.accounts.access import Principal
+from borderlink.services.ingest.amend import AmendmentIn
 from borderlink.services.ingest.files import ingest_file
+from borderlink.services.ingest.versions import amend_declaration
 from borderlink.store.tables import declarations, goods_items
 from tests.factories import good
 
@@ -74,3 +76,20 @@ def test_a_declaration_sent_again_with_another_day_keeps_its_stored_day(
         assert _count(node, "goods_items_y2024m03") == 2
         assert _count(node, "declarations", "WHERE declared_on >= DATE '2024-05-01'") == 0
         assert _count(node, "goods_items", "WHERE declared_on >= DATE '2024-05-01'") == 0
+
+
+def test_an_amended_day_moves_the_declaration_and_its_items_to_that_month(
+    node: Node, write_csv: WriteCsv
+) -> None:
+    rows = [good(declaration_id="AM", item_no="1"), good(declaration_id="AM", item_no="2")]
+    ingest_file(node, OPS, write_csv(rows))  # 2024-03-01
+    change = AmendmentIn(changes={"declared_on": "2024-06-10"}, reason="wrong day")
+    assert amend_declaration(node, OPS, "AM", change).version == 2
+    with node.read() as conn:
+        assert conn.execute(select(declarations.c.declared_on)).scalar_one() == dt.date(2024, 6, 10)
+        assert conn.execute(select(func.count()).select_from(goods_items)).scalar_one() == 2
+    if node.engine.dialect.name == "postgresql":
+        assert _count(node, "declarations_y2024m06") == 1
+        assert _count(node, "goods_items_y2024m06") == 2
+        assert _count(node, "goods_items_y2024m03") == 0
+        assert _count(node, "declaration_keys", "WHERE declared_on = DATE '2024-06-10'") == 1
