@@ -155,7 +155,7 @@ def by_tenth(marks: list[tuple[int, float]]) -> list[int]:
     return rates
 
 
-def fresh_postgres(admin_url: str, prefix: str) -> tuple[str, str]:
+def fresh_postgres(admin_url: str, prefix: str = "borderlink_bench") -> tuple[str, str]:
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
