@@ -37,9 +37,9 @@ from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.coordination import incidents, joint, referrals
 from borderlink.services.declarations.read import MAX_PAGE, record_outcome
 from borderlink.settings import Settings
+from borderlink.store import declaration_writes
 from borderlink.store.coordination_tables import referrals as referrals_table
 from borderlink.store.risk_tables import scores
-from borderlink.store.tables import declarations, goods_items
 
 OFFICE = "SEA-01"
 OFFICER = Principal(user_id=1, username="officer", role=Role.OFFICER, office_id=OFFICE)
@@ -51,8 +51,8 @@ def seed(url: str, n: int) -> list[str]:
     now = dt.datetime.now(dt.UTC)
     ids = [f"J-{i:07d}" for i in range(n)]
     with node.engine.begin() as conn:
-        conn.execute(
-            insert(declarations),
+        declaration_writes.insert_rows(
+            conn,
             [
                 {
                     "declaration_id": d,
@@ -63,9 +63,6 @@ def seed(url: str, n: int) -> list[str]:
                 }
                 for d in ids
             ],
-        )
-        conn.execute(
-            insert(goods_items),
             [
                 {
                     "declaration_id": d,

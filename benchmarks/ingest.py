@@ -9,6 +9,11 @@ CPU time, not the database server's) shows how much of the wall time was ours.
     python benchmarks/ingest.py --items 100000 --backends sqlite,postgres --rerun
     python benchmarks/ingest.py --format wco-dm-xml --messages 100000 --backends sqlite
 
+Each run also reports rows/s over each tenth of the file (does the rate hold as the tables
+grow?). ``--plans`` (PostgreSQL) then runs EXPLAIN ANALYZE on the hot pages' queries (the queue
+of the last day, a trader's last 30 days, the dashboard's last 7 days) over the database just
+built, and reports the relations each read and its time. ``--pg-prefix`` names the database.
+
 ``--format wco-dm-xml`` generates ``--messages`` WCO DM 3.x DEC-DMS messages (two goods items
 each) in one XML file instead, and reports messages/s as well as rows/s.
 """
@@ -59,6 +64,11 @@ def worker(args: argparse.Namespace) -> None:
     runs = ["first", "rerun"] if args.rerun else ["first"]
     for run in runs:
         started, cpu = time.perf_counter(), time.process_time()
+        marks: list[tuple[int, float]] = [(0, started)]
+
+        def progress(rows: int, marks: list[tuple[int, float]] = marks) -> None:
+            marks.append((marks[-1][0] + rows, time.perf_counter()))
+
         summary = ingest_file(
             node,
             Principal.system("benchmark"),
@@ -66,6 +76,7 @@ def worker(args: argparse.Namespace) -> None:
             format=args.format,
             refdata=refdata,
             chunk_rows=args.chunk,
+            progress=progress,
         )
         seconds = time.perf_counter() - started
         figures[run] = {
@@ -76,16 +87,76 @@ def worker(args: argparse.Namespace) -> None:
             "accepted": summary.accepted,
             "rejected": summary.rejected,
             "duplicates": summary.duplicates,
+            # Does the rate hold as the tables grow? rows/s over each tenth of the file.
+            "rows_per_s_by_tenth": by_tenth(marks),
         }
         if args.format == "wco-dm-xml":
             figures[run]["messages_per_s"] = round(summary.rows / ITEMS_PER_MESSAGE / seconds)
     figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    if args.plans and node.engine.dialect.name == "postgresql":
+        figures["plans"] = hot_plans(node.engine)
     node.engine.dispose()
     print(json.dumps(figures))
 
 
-def fresh_postgres(admin_url: str) -> tuple[str, str]:
-    name = f"borderlink_bench_{uuid.uuid4().hex[:8]}"
+def _scans(plan: dict[str, Any]) -> list[str]:
+    found = [f"{plan['Relation Name']}: {plan['Node Type']}"] if "Relation Name" in plan else []
+    for child in plan.get("Plans", []):
+        found += _scans(child)
+    return found
+
+
+def hot_plans(engine: Any) -> dict[str, Any]:
+    """EXPLAIN ANALYZE of the hot pages' queries on the database just built: the relations each
+    reads (partitions by name), how, and the time it took."""
+    import datetime as dt
+
+    from borderlink.services.accounts.access import Principal
+    from borderlink.services.declarations.read import DeclarationFilter, counts_query, list_queries
+    from borderlink.services.risk.targeting import queue_query
+
+    admin = Principal.system("benchmark")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        day = conn.execute(text("SELECT max(declared_on) FROM declaration_keys")).scalar_one()
+        importer = conn.execute(
+            text("SELECT importer_id FROM declarations WHERE declared_on = :d LIMIT 1"), {"d": day}
+        ).scalar_one()
+        month = dt.timedelta(days=30)
+        trader = DeclarationFilter(importer_id=importer, declared_from=day - month, declared_to=day)
+        queries = {
+            "queue_of_a_day": queue_query(admin, day).limit(100),
+            "trader_last_30_days": list_queries(admin, trader)[1].limit(50),
+            "dashboard_7_days": counts_query(admin, since=day - dt.timedelta(days=6), until=day),
+        }
+        plans: dict[str, Any] = {}
+        for name, query in queries.items():
+            compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
+            sql = f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled.string}"
+            [document] = conn.exec_driver_sql(sql, compiled.params).scalar_one()
+            plans[name] = {
+                "ms": round(document["Execution Time"], 1),
+                "scans": sorted(set(_scans(document["Plan"]))),
+            }
+    return plans
+
+
+def by_tenth(marks: list[tuple[int, float]]) -> list[int]:
+    """Rows per second over each tenth of the rows, from (rows done, time) marks."""
+    total = marks[-1][0]
+    if total == 0 or len(marks) < 2:
+        return []
+    rates, start = [], marks[0]
+    for tenth in range(1, 11):
+        end = next(m for m in marks if m[0] >= total * tenth / 10)
+        if end[0] > start[0] and end[1] > start[1]:
+            rates.append(round((end[0] - start[0]) / (end[1] - start[1])))
+            start = end
+    return rates
+
+
+def fresh_postgres(admin_url: str, prefix: str = "borderlink_bench") -> tuple[str, str]:
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -108,7 +179,7 @@ def run_backend(backend: str, args: argparse.Namespace, csv: Path, work: Path) -
         url = f"sqlite:///{db}"
     elif backend == "postgres":
         try:
-            url, dropped = fresh_postgres(args.pg_url)
+            url, dropped = fresh_postgres(args.pg_url, args.pg_prefix)
         except Exception as error:  # report an absent server, do not crash the run
             return {"error": f"{error.__class__.__name__}: {error}"}
     else:
@@ -116,6 +187,7 @@ def run_backend(backend: str, args: argparse.Namespace, csv: Path, work: Path) -
     command = [sys.executable, __file__, "--worker", "--url", url, "--file", str(csv)]
     command += ["--chunk", str(args.chunk), "--format", args.format]
     command += ["--rerun"] if args.rerun else []
+    command += ["--plans"] if args.plans else []
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     finally:
@@ -136,8 +208,14 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=defaults.ingest_chunk_rows)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--pg-url", default=defaults.test_postgres_url)
+    parser.add_argument(
+        "--pg-prefix", default="borderlink_bench", help="name prefix of the PostgreSQL database"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rerun", action="store_true", help="also ingest the file again")
+    parser.add_argument(
+        "--plans", action="store_true", help="PostgreSQL: EXPLAIN ANALYZE the hot pages' queries"
+    )
     parser.add_argument("--dir", type=Path, default=None, help="work directory (default: tmp)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)

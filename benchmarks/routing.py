@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from sqlalchemy import insert
 
 from borderlink import coordination
 from borderlink.coordination import AgencyRule
@@ -37,7 +36,7 @@ from borderlink.services import open_node
 from borderlink.services.accounts.access import Principal
 from borderlink.services.coordination import agency_rules, routing
 from borderlink.settings import Settings
-from borderlink.store.tables import declarations, goods_items
+from borderlink.store import declaration_writes
 
 AGENCIES = ("health", "police", "environment", "product-safety", "standards")
 
@@ -91,12 +90,9 @@ def store(url: str, frame: pl.DataFrame) -> None:
         "declaration_id", "declared_on", "office_id", "departure_country"
     )
     with node.engine.begin() as conn:
-        conn.execute(
-            insert(declarations),
+        declaration_writes.insert_rows(
+            conn,
             [{**r, "declaration_type": "IM", "created_at": now} for r in heads.to_dicts()],
-        )
-        conn.execute(
-            insert(goods_items),
             [
                 {
                     **{k: r[k] for k in ("declaration_id", "item_no", "hs_code", "origin_country")},

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import insert, update
 
 from borderlink.services import Node
+from borderlink.store import declaration_writes
 from borderlink.store.cooperation_tables import assistance_cases
-from borderlink.store.tables import declarations, goods_items, parties
+from borderlink.store.tables import parties
 from tests.coop_samples import agreement
 
 ASSIST = ["assistance-request", "assistance-reply", "seizure", "alert"]
@@ -45,26 +46,23 @@ def trader_at(node: Node) -> None:
     with node.transaction() as conn:
         conn.execute(insert(parties).values(party_id="T-42", name="ACME Ltd", country="AT"))
         for n in range(3):
-            conn.execute(
-                insert(declarations).values(
-                    declaration_id=f"B-D-{n}",
-                    declaration_type="IM",
-                    declared_on=dt.date(2026, 10, 1 + n),
-                    importer_id="T-42",
-                    created_at=dt.datetime.now(dt.UTC),
-                )
-            )
-            conn.execute(
-                insert(goods_items).values(
-                    declaration_id=f"B-D-{n}",
-                    item_no=1,
-                    hs_code="940161",
-                    hs_edition="HS2022",
-                    origin_country="CN",
-                    value_reporting=1000.0 * (n + 1),
-                    row_hash="x" * 32,
-                )
-            )
+            header = {
+                "declaration_id": f"B-D-{n}",
+                "declaration_type": "IM",
+                "declared_on": dt.date(2026, 10, 1 + n),
+                "importer_id": "T-42",
+                "created_at": dt.datetime.now(dt.UTC),
+            }
+            item = {
+                "declaration_id": f"B-D-{n}",
+                "item_no": 1,
+                "hs_code": "940161",
+                "hs_edition": "HS2022",
+                "origin_country": "CN",
+                "value_reporting": 1000.0 * (n + 1),
+                "row_hash": "x" * 32,
+            }
+            declaration_writes.insert_rows(conn, [header], [item])
 
 
 def past_deadline(node: Node, request_id: str, days: int) -> None:

@@ -28,9 +28,10 @@ from borderlink.services.cooperation import agreements, partners
 from borderlink.services.coordination import agency_rules, routing
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.risk import profiles
+from borderlink.store import declaration_writes
 from borderlink.store.coordination_tables import referrals
 from borderlink.store.risk_tables import scores
-from borderlink.store.tables import declarations, goods_items, outcomes, parties
+from borderlink.store.tables import outcomes, parties
 
 OPS = Principal.system("test")  # acts for the node in the tests
 
@@ -72,23 +73,22 @@ def seed_declarations(node: Node, n_per_office: int = 3) -> tuple[list[str], lis
             for n in range(n_per_office):
                 did = f"D-{office}-{n}"
                 ids[office].append(did)
-                conn.execute(
-                    insert(declarations).values(
-                        declaration_id=did,
-                        declaration_type="IM",
-                        declared_on=DAY - dt.timedelta(days=n),
-                        office_id=office,
-                        procedure="40",
-                        transport_mode="4",
-                        departure_country="CN",
-                        importer_id="IMP-1",
-                        exporter_id="EXP-1",
-                        declarant_id="IMP-1",
-                        created_at=now,
-                    )
-                )
-                conn.execute(
-                    insert(goods_items),
+                header = {
+                    "declaration_id": did,
+                    "declaration_type": "IM",
+                    "declared_on": DAY - dt.timedelta(days=n),
+                    "office_id": office,
+                    "procedure": "40",
+                    "transport_mode": "4",
+                    "departure_country": "CN",
+                    "importer_id": "IMP-1",
+                    "exporter_id": "EXP-1",
+                    "declarant_id": "IMP-1",
+                    "created_at": now,
+                }
+                declaration_writes.insert_rows(
+                    conn,
+                    [header],
                     [
                         {
                             "declaration_id": did,

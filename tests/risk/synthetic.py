@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 from sqlalchemy import Engine, insert
 
+from borderlink.store import declaration_writes
 from borderlink.store.tables import declarations as declarations_table
 from borderlink.store.tables import goods_items, outcomes
 
@@ -77,15 +78,12 @@ def store(engine: Engine, frame: pl.DataFrame, *, with_outcomes: bool = True) ->
     item_cols = [c.name for c in goods_items.c if c.name in frame.columns]
     rows = frame.to_dicts()
     with engine.begin() as conn:
-        conn.execute(
-            insert(declarations_table),
+        declaration_writes.insert_rows(
+            conn,
             [
                 {**{c: r[c] for c in decl_cols}, "declaration_type": "IM", "created_at": now}
                 for r in rows
             ],
-        )
-        conn.execute(
-            insert(goods_items),
             [
                 {**{c: r[c] for c in item_cols}, "hs_edition": "HS2022", "row_hash": "x"}
                 for r in rows

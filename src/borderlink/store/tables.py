@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.sql.schema import SchemaItem
 
 from borderlink.model import DECLARATION
 
@@ -88,6 +90,38 @@ locations = Table(
 )
 
 # --- declarations -----------------------------------------------------------------------------
+#
+# On PostgreSQL (the national system of record) declarations and goods items are partitioned by
+# the month of ``declared_on`` (migration 0019_partitioning, ``store.partitions``): each
+# partition's primary key includes ``declared_on``, as PostgreSQL requires of a partition key,
+# and ``declaration_keys`` holds every declaration id once, so an id stays unique across months
+# and the tables about a declaration refer to it there. SQLite keeps one table of each.
+# ``info={"backend": ...}`` marks what exists on one backend only; the migrations' check
+# (``migrations/env.py``) compares it there only, and leaves the partitions themselves out.
+# ``goods_items.declared_on`` (its declaration's day, the partition key) exists on PostgreSQL
+# only and is no column of this metadata: ``select(goods_items)`` reads the same columns on both
+# backends, and only ``store.declaration_writes`` and ``store.partitions`` write that column.
+
+POSTGRESQL_ONLY = {"backend": "postgresql"}
+SQLITE_ONLY = {"backend": "sqlite"}
+
+
+def on_backend(item: SchemaItem, dialect: str) -> bool:
+    """Whether a table, column or index of this metadata exists on ``dialect``'s databases."""
+    return bool(item.info.get("backend", dialect) == dialect)
+
+
+declaration_keys = Table(
+    "declaration_keys",
+    metadata,
+    Column("declaration_id", _width("declaration_id"), primary_key=True),
+    Column("declared_on", Date, nullable=False),  # the month partition its rows are in
+    info=POSTGRESQL_ONLY,
+)
+
+# The tables about a declaration refer to its key: on PostgreSQL the one in declaration_keys,
+# on SQLite the declaration itself.
+DECLARATION_KEY = "declaration_keys.declaration_id"
 
 parties = Table(
     "parties",
@@ -102,10 +136,16 @@ parties = Table(
 declarations = Table(
     "declarations",
     metadata,
-    Column("declaration_id", _width("declaration_id"), primary_key=True),
+    Column(
+        "declaration_id",
+        _width("declaration_id"),
+        # On PostgreSQL the row is its key's (a declaration deleted there goes with its key).
+        ForeignKey(DECLARATION_KEY, ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("declaration_type", _width("declaration_type"), nullable=False),
-    Column("declared_on", Date, nullable=False, index=True),
-    Column("office_id", _width("office_id"), index=True),
+    Column("declared_on", Date, nullable=False),
+    Column("office_id", _width("office_id")),
     Column("procedure", _width("procedure")),
     Column("import_type", _width("import_type")),
     Column("import_use", _width("import_use")),
@@ -127,6 +167,24 @@ declarations = Table(
     Column("status", String(16)),
     sqlite_with_rowid=False,  # the text key is the clustering key: one B-tree, not two
 )
+# A day's or a range's declarations (the queue of a day, the dashboard). On PostgreSQL, where
+# each partition's primary key is (declaration_id, declared_on) so that a declaration is found
+# by its id alone, the queue and dashboard of one office and the trader page have their own
+# (office or importer, then the day): none of them reads a month it was not asked about.
+Index("ix_declarations_declared_on", declarations.c.declared_on)
+Index("ix_declarations_office_id", declarations.c.office_id, info=SQLITE_ONLY)
+Index(
+    "ix_declarations_office_id_declared_on",
+    declarations.c.office_id,
+    declarations.c.declared_on,
+    info=POSTGRESQL_ONLY,
+)
+Index(
+    "ix_declarations_importer_id_declared_on",
+    declarations.c.importer_id,
+    declarations.c.declared_on,
+    info=POSTGRESQL_ONLY,
+)
 
 # What a declaration's message said beyond the flat layout (for WCO DM: every party with its
 # address, goods location, containers, documents, national commodity digits, procedures), as
@@ -137,7 +195,7 @@ declaration_details = Table(
     Column(
         "declaration_id",
         _width("declaration_id"),
-        ForeignKey("declarations.declaration_id", ondelete="CASCADE"),
+        ForeignKey(DECLARATION_KEY, ondelete="CASCADE"),
         primary_key=True,
     ),
     Column("format", String(16), nullable=False),
@@ -152,7 +210,7 @@ declaration_versions = Table(
     Column(
         "declaration_id",
         _width("declaration_id"),
-        ForeignKey("declarations.declaration_id", ondelete="CASCADE"),
+        ForeignKey(DECLARATION_KEY, ondelete="CASCADE"),
         primary_key=True,
     ),
     Column("version", Integer, primary_key=True),  # the version this change made (2, 3, ...)
@@ -171,7 +229,7 @@ goods_items = Table(
     Column(
         "declaration_id",
         _width("declaration_id"),
-        ForeignKey("declarations.declaration_id", ondelete="CASCADE"),
+        ForeignKey(DECLARATION_KEY, ondelete="CASCADE"),
         primary_key=True,
     ),
     Column("item_no", Integer, primary_key=True),
@@ -201,7 +259,7 @@ outcomes = Table(
     Column(
         "declaration_id",
         String(64),
-        ForeignKey("declarations.declaration_id", ondelete="CASCADE"),
+        ForeignKey(DECLARATION_KEY, ondelete="CASCADE"),
         primary_key=True,
     ),
     Column("illicit", Boolean, nullable=False),

@@ -26,8 +26,8 @@ from borderlink.services.cooperation.operations import (
 )
 from borderlink.services.cooperation.records import held_objects
 from borderlink.services.risk.profiles import load_active_profiles
+from borderlink.store import declaration_writes
 from borderlink.store.risk_tables import profile_hits
-from borderlink.store.tables import declarations
 from tests.assist_samples import operation_agreement, operation_document
 from tests.coop_mesh import Mesh, agree, build_mesh, connect
 
@@ -70,13 +70,16 @@ def _scored_hit(node: Node, declaration_id: str, profile: str) -> None:
     """A declaration of today that the node's scoring flagged with ``profile``."""
     now = dt.datetime.now(dt.UTC)
     with node.transaction() as conn:
-        conn.execute(
-            insert(declarations).values(
-                declaration_id=declaration_id,
-                declaration_type="IM",
-                declared_on=now.date(),
-                created_at=now,
-            )
+        declaration_writes.insert_rows(
+            conn,
+            [
+                {
+                    "declaration_id": declaration_id,
+                    "declaration_type": "IM",
+                    "declared_on": now.date(),
+                    "created_at": now,
+                }
+            ],
         )
         conn.execute(
             insert(profile_hits).values(

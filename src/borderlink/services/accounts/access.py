@@ -65,6 +65,7 @@ class Permission(StrEnum):
     ASSISTANCE_ANSWER = "assistance:answer"  # acknowledge, answer or refuse partners' requests
     OPERATIONS_READ = "operations:read"  # joint operations this node takes part in
     OPERATIONS_MANAGE = "operations:manage"  # coordinate one, report this node's results
+    DATABASE_MANAGE = "database:manage"  # maintenance of the node's database (partitions)
 
 
 P = Permission

@@ -126,29 +126,20 @@ def _filtered(query: Select[Any], flt: DeclarationFilter) -> Select[Any]:
 def list_queries(principal: Principal, flt: DeclarationFilter) -> tuple[Select[Any], Select[Any]]:
     """The list's two queries, scoped and filtered: the matching ids (to count them) and the
     page's rows (header, item count and value, outcome), newest first."""
-    totals = (
-        select(
-            goods_items.c.declaration_id,
-            func.count().label("n_items"),
-            func.sum(goods_items.c.value_reporting).label("value_reporting"),
-        )
-        .group_by(goods_items.c.declaration_id)
-        .subquery()
-    )
+    # Per row of the page, not grouped over every item first: a page reads its own items only.
+    items = goods_items.c.declaration_id == declarations.c.declaration_id
+    n_items = select(func.count()).where(items).scalar_subquery()
+    value = select(func.sum(goods_items.c.value_reporting)).where(items).scalar_subquery()
     base = select(declarations.c.declaration_id).outerjoin(
         outcomes, outcomes.c.declaration_id == declarations.c.declaration_id
     )
     base = _filtered(_scoped(base, principal), flt)
-    page = (
-        select(
-            declarations,
-            func.coalesce(totals.c.n_items, 0).label("n_items"),
-            totals.c.value_reporting,
-            outcomes.c.illicit,
-        )
-        .outerjoin(totals, totals.c.declaration_id == declarations.c.declaration_id)
-        .outerjoin(outcomes, outcomes.c.declaration_id == declarations.c.declaration_id)
-    )
+    page = select(
+        declarations,
+        n_items.label("n_items"),
+        value.label("value_reporting"),
+        outcomes.c.illicit,
+    ).outerjoin(outcomes, outcomes.c.declaration_id == declarations.c.declaration_id)
     page = _filtered(_scoped(page, principal), flt)
     return base, page.order_by(declarations.c.declared_on.desc(), declarations.c.declaration_id)
 
@@ -347,6 +338,14 @@ def scoped_counts(
     node: Node, principal: Principal, *, since: dt.date, until: dt.date
 ) -> list[dict[str, Any]]:
     """Per day in [since, until]: declarations, inspected, illicit (for the dashboard)."""
+    with node.read() as conn:
+        rows = conn.execute(counts_query(principal, since=since, until=until)).all()
+    return [r._asdict() for r in rows]
+
+
+def counts_query(principal: Principal, *, since: dt.date, until: dt.date) -> Select[Any]:
+    """The dashboard's daily counts in the principal's scope (on PostgreSQL it reads the
+    partitions of [since, until] only)."""
     day = declarations.c.declared_on
     query = (
         select(
@@ -362,6 +361,4 @@ def scoped_counts(
         .group_by(day)
         .order_by(day)
     )
-    with node.read() as conn:
-        rows = conn.execute(_scoped(query, principal)).all()
-    return [r._asdict() for r in rows]
+    return _scoped(query, principal)

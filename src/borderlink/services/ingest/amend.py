@@ -29,8 +29,13 @@ from borderlink.model import FieldIssue
 from borderlink.refdata import RefData, builtin
 from borderlink.services.accounts import audit
 from borderlink.services.ingest.batches import Source
-from borderlink.store import bulk
-from borderlink.store.tables import declaration_versions, declarations, goods_items
+from borderlink.store import bulk, declaration_writes, partitions
+from borderlink.store.tables import (
+    declaration_keys,
+    declaration_versions,
+    declarations,
+    goods_items,
+)
 
 KINDS = MappingProxyType({"COR": "an amendment", "INV": "a cancellation"})
 CANCELLED = "cancelled"
@@ -234,13 +239,21 @@ def apply_amendment(
 
 def _replace(conn: Connection, declaration_id: str, new: pl.DataFrame) -> None:
     header = new.row(0, named=True)
+    # A new day may move the declaration to another month's partition (PostgreSQL).
+    partitions.ensure_months(conn, [header["declared_on"]])
     conn.execute(
         update(declarations)
         .where(declarations.c.declaration_id == declaration_id)
         .values({c: header[c] for c in DECLARATION_COLUMNS if c != "declaration_id"})
     )
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            update(declaration_keys)
+            .where(declaration_keys.c.declaration_id == declaration_id)
+            .values(declared_on=header["declared_on"])
+        )
     conn.execute(delete(goods_items).where(goods_items.c.declaration_id == declaration_id))
-    bulk.insert_frame(conn, "goods_items", new.sort(KEY), GOODS_ITEM_COLUMNS, KEY)
+    declaration_writes.insert_items(conn, new.sort(KEY), GOODS_ITEM_COLUMNS)
 
 
 # --- additional messages met in a file (WCO DM FunctionCode 13) ------------------------------

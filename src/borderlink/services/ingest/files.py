@@ -38,7 +38,7 @@ from borderlink.services.ingest.versions import rescore
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
 from borderlink.services.screening.run import screen_parties
-from borderlink.store import bulk
+from borderlink.store import bulk, declaration_writes
 from borderlink.store.engine import writer_lock
 from borderlink.store.tables import ingest_batches
 
@@ -281,7 +281,7 @@ def _store_accepted(
     # Key order turns random B-tree inserts into mostly appends: a third faster on SQLite.
     accepted = accepted.sort(KEY)
     staged = bulk.stage(conn, "goods_items", accepted, KEY_AND_HASH, label="keys")
-    duplicates, conflict_keys = bulk.compare(conn, staged, "goods_items", KEY, "row_hash")
+    duplicates, conflict_keys = declaration_writes.compare_items(conn, staged)
     conflict_keys = conflict_keys.with_columns(
         pl.col("declaration_id").cast(pl.String), pl.col("item_no").cast(pl.Int64)
     )
@@ -296,8 +296,8 @@ def _store_accepted(
         )
     )
     columns = [*DECLARATION_COLUMNS, "batch_id", "created_at"]
-    bulk.insert_frame(conn, "declarations", headers, columns, ["declaration_id"])
-    inserted = bulk.insert_frame(conn, "goods_items", accepted, GOODS_ITEM_COLUMNS, KEY)
+    declaration_writes.insert_headers(conn, headers, columns)
+    inserted = declaration_writes.insert_items(conn, accepted, GOODS_ITEM_COLUMNS)
     # Parties and outcomes are insert-if-new on their own keys: a stored declaration keeps its own.
     kept = accepted.join(conflict_keys, on=list(KEY), how="anti")
     _store_parties(conn, kept)

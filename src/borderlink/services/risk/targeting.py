@@ -156,19 +156,9 @@ def _audit_queue(
     )
 
 
-def queue(
-    node: Node,
-    principal: Principal,
-    *,
-    day: dt.date | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> Page[QueueEntry]:
-    """Red then yellow declarations not yet inspected, riskiest first: those of ``day``, or
-    (by default) every one still waiting, whatever its day."""
-    require(principal, Permission.DECLARATIONS_READ)
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"limit is 1 to {MAX_PAGE}", field="limit")
+def queue_query(principal: Principal, day: dt.date | None) -> Select[Any]:
+    """The queue's rows, riskiest first, in the principal's scope (of ``day``, if given: on
+    PostgreSQL only that day's month partition is read)."""
     latest = latest_scores()
     base = _scoped(
         select(declarations, latest.c.channel, latest.c.risk, latest.c.selection, latest.c.reasons)
@@ -183,12 +173,27 @@ def queue(
     )
     if day is not None:
         base = base.where(declarations.c.declared_on == day)
+    return base.order_by(latest.c.channel, latest.c.risk.desc())
+
+
+def queue(
+    node: Node,
+    principal: Principal,
+    *,
+    day: dt.date | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Page[QueueEntry]:
+    """Red then yellow declarations not yet inspected, riskiest first: those of ``day``, or
+    (by default) every one still waiting, whatever its day."""
+    require(principal, Permission.DECLARATIONS_READ)
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit is 1 to {MAX_PAGE}", field="limit")
+    base = queue_query(principal, day)
     nominal = sees_nominal(principal)
     with node.transaction() as conn:
         total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-        rows = conn.execute(
-            base.order_by(latest.c.channel, latest.c.risk.desc()).limit(limit).offset(offset)
-        ).all()
+        rows = conn.execute(base.limit(limit).offset(offset)).all()
         if nominal and rows:  # importer ids on every row
             _audit_queue(conn, principal, day, [r.declaration_id for r in rows])
     return Page[QueueEntry](

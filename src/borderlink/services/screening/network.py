@@ -97,7 +97,11 @@ def _declarations_of(conn: Connection, principal: Principal, ids: Iterable[str])
     touching = or_(*(declarations.c[c].in_(ids) for c in network.ROLES))
     query = (
         select(*(declarations.c[c] for c in COLUMNS), outcomes.c.illicit)
-        .select_from(declarations.outerjoin(outcomes))
+        .select_from(
+            declarations.outerjoin(
+                outcomes, outcomes.c.declaration_id == declarations.c.declaration_id
+            )
+        )
         .where(touching)
         .order_by(declarations.c.declared_on.desc(), declarations.c.declaration_id)
         .limit(MAX_DECLARATIONS)
@@ -254,7 +258,11 @@ def _history(conn: Connection, principal: Principal, party_id: str) -> dict[str,
                 outcomes.c.illicit,
                 outcomes.c.severity,
             )
-            .select_from(declarations.outerjoin(outcomes))
+            .select_from(
+                declarations.outerjoin(
+                    outcomes, outcomes.c.declaration_id == declarations.c.declaration_id
+                )
+            )
             .where(touching),
             principal,
         ).order_by(declarations.c.declared_on.desc(), declarations.c.declaration_id)
