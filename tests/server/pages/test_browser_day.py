@@ -221,7 +221,11 @@ def _analyst_writes_a_profile_and_promotes_a_model(
     page.goto(f"{base}/models")
     before = page.locator("#compare thead th").count()
     page.locator("form[action='/models/train'] button").click()
-    page.goto(f"{base}/models")
+    assert "/jobs/" in page.url  # the retrain runs in the background, followed on its page
+    _until_the_job_ends(page)
+    assert page.get_attribute("#state", "data-state") == "done", page.inner_text("main")
+    _shot(page, lang, "13-retrain-job")
+    page.locator("#summary a[href='/models']").click()
     assert page.locator("#compare thead th").count() == before + 1  # side by side with the others
     active = page.locator("#compare thead th:has(.active) code").inner_text()
     page.locator("form[action$='/promote'] button").last.click()
@@ -229,6 +233,16 @@ def _analyst_writes_a_profile_and_promotes_a_model(
     promoted = page.locator("#compare thead th:has(.active) code").inner_text()
     assert promoted != active
     _shot(page, lang, "13-models-compared")
+
+
+def _until_the_job_ends(page: Page) -> None:
+    """Read a job's page again until it stops refreshing (the job is done or failed)."""
+    for _ in range(240):
+        if page.get_attribute("#state", "data-state") in ("done", "failed"):
+            return
+        page.wait_for_timeout(250)
+        page.reload()
+    pytest.fail(f"the job did not end: {page.inner_text('main')}")
 
 
 def _agency_answers_a_referral(page: Page, base: str, passwords: dict[str, str], lang: str) -> None:
