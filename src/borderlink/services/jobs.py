@@ -126,27 +126,31 @@ def start(
     The use case that calls this authorises first; ``work`` runs as that same principal. When
     the workers' backlog is full the job is not recorded and :class:`Conflict` says so."""
     job_id = str(uuid.uuid4())
-    with node.transaction() as conn:
-        conn.execute(
-            insert(jobs).values(
-                job_id=job_id,
-                kind=kind,
-                actor=principal.username,
-                state=QUEUED,
-                done=0,
-                total=total,
-                unit=unit,
-                title=title,
-                created_at=bulk.now(),
-            )
-        )
+    # The lock first: a node starting meanwhile never takes the new row for a dead process's.
     descriptor = _hold(node, job_id)
     try:
-        node.runtime.workers().submit(lambda: _run(node, job_id, descriptor, work))
+        with node.transaction() as conn:
+            conn.execute(
+                insert(jobs).values(
+                    job_id=job_id,
+                    kind=kind,
+                    actor=principal.username,
+                    state=QUEUED,
+                    done=0,
+                    total=total,
+                    unit=unit,
+                    title=title,
+                    created_at=bulk.now(),
+                )
+            )
+        try:
+            node.runtime.workers().submit(lambda: _run(node, job_id, descriptor, work))
+        except BaseException:
+            with node.transaction() as conn:
+                conn.execute(jobs.delete().where(jobs.c.job_id == job_id))
+            raise
     except BaseException:
         _release(node, job_id, descriptor)
-        with node.transaction() as conn:
-            conn.execute(jobs.delete().where(jobs.c.job_id == job_id))
         raise
     return job_id
 
