@@ -2,8 +2,8 @@
 
 :func:`start_upload` takes a file already spooled to the node's disk, queues its ingest on the
 node's workers (:mod:`borderlink.services.jobs`) and returns at once with the job's id; the job
-reports the rows stored chunk by chunk, out of the rows counted beforehand where that is cheap
-(:func:`count_records`: CSV). From then on the file is the job's: it is removed once read,
+counts the file's rows first where that is cheap (:func:`count_records`: CSV), then reports the
+rows stored chunk by chunk. From then on the file is the job's: it is removed once read,
 whatever happens, and nothing the person sees names it (only the name they gave).
 """
 
@@ -46,12 +46,11 @@ def start_upload(
     try:
         require(principal, Permission.DECLARATIONS_SUBMIT)
         reader(format)  # an unknown format is refused now, not after a wait
-        total = count_records(path, format)
 
         def work(report: jobs.Report) -> dict[str, Any]:
             return _ingest(node, principal, path, format, name, report, chunk_rows)
 
-        return jobs.start(node, principal, "ingest", work, title=name, unit="rows", total=total)
+        return jobs.start(node, principal, "ingest", work, title=name, unit="rows")
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -74,6 +73,7 @@ def _ingest(
         report(done, None)
 
     try:
+        report(0, count_records(path, format))  # counted here: the upload's answer waits for none
         summary = ingest_file(
             node,
             principal,
