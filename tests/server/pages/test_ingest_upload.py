@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
+from borderlink.server import create_app
 from borderlink.server.deps import SESSION_COOKIE
 from borderlink.services import Node, jobs
 from borderlink.services.accounts import users as accounts
@@ -148,3 +149,30 @@ def test_an_upload_job_records_total_and_progress(node: Node, tmp_path: Path) ->
     )
     assert job.result is not None
     assert job.result["accepted"] == 4
+
+
+def test_a_file_larger_than_a_form_is_taken_up_to_the_submission_ceiling(seeded: Seeded) -> None:
+    """A form's body is small (``max_body_bytes``); an uploaded file is a submission."""
+    settings = seeded.node.settings.model_copy(
+        update={"max_body_bytes": 1024, "max_submission_bytes": 64 << 10}
+    )
+    node = Node(settings=settings, engine=seeded.node.engine)
+    app = create_app(settings, node=node)
+    opened = accounts.open_session(node, accounts.authenticate(node, "administrator-1", PASSWORD))
+    body = _csv(*(good(declaration_id=f"BIG-{n}") for n in range(100)))
+    assert 4096 < len(body) < 60 << 10
+
+    async def go() -> tuple[httpx.Response, httpx.Response]:
+        async with client(app) as c:
+            c.cookies.set(SESSION_COOKIE, opened.token)
+            csrf = {"csrf_token": opened.csrf_token, "format": "csv"}
+            sent = await c.post("/ingest", data=csrf, files={"file": ("big.csv", body)})
+            huge = body * 10  # past 64 KiB
+            refused = await c.post("/ingest", data=csrf, files={"file": ("huge.csv", huge)})
+            if sent.status_code == 303:
+                await _until_finished(c, sent.headers["location"])
+            return sent, refused
+
+    sent, refused = asyncio.run(go())
+    assert sent.status_code == 303, sent.text
+    assert refused.status_code == 413  # past the submission ceiling
