@@ -26,7 +26,7 @@ from tests.factories import good
 from tests.server.pages.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium, serving
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, FilePayload, Page
 
 __all__ = ["chromium"]  # the fixture, shared with the other browser tests
 
@@ -300,9 +300,8 @@ def _administrator_uploads_a_file(admin: Page, base: str, lang: str) -> None:
     columns = list(rows[0])
     body = "\n".join([",".join(columns)] + [",".join(r[c] for c in columns) for r in rows]) + "\n"
     admin.goto(f"{base}/ingest")
-    admin.set_input_files(
-        "#u-file", [{"name": "march.csv", "mimeType": "text/csv", "buffer": body.encode()}]
-    )
+    upload: FilePayload = {"name": "march.csv", "mimeType": "text/csv", "buffer": body.encode()}
+    admin.set_input_files("#u-file", [upload])
     admin.locator("form[action='/ingest'] button[type=submit]").click()
     assert "/jobs/" in admin.url
     _until_the_job_ends(admin)
