@@ -29,24 +29,12 @@ from borderlink.services.ingest.stream import (
     consume,
     parse_address,
 )
+from borderlink.services.ingest.upload import count_records
 from borderlink.services.ingest.versions import amend_declaration
 from borderlink.services.node import Node
 
 out = Console()
 err = Console(stderr=True)
-
-
-def count_records(path: Path, fmt: str) -> int | None:
-    """Data rows in a CSV file (for the progress bar); None when it cannot be told cheaply."""
-    if fmt != "csv" or not path.is_file():
-        return None  # a missing file is the service's to refuse, in its own words
-    lines = 0
-    last = b"\n"
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            lines += block.count(b"\n")
-            last = block[-1:]
-    return max(lines - (1 if last == b"\n" else 0), 0)
 
 
 # What a directory given to ``ingest`` contributes, per format: the files with these suffixes.

@@ -137,6 +137,10 @@ def time_split(frame: pl.DataFrame, months: int) -> tuple[pl.DataFrame, pl.DataF
     return frame.filter(month <= cut), frame.filter(month > cut)
 
 
+MIN_TRAINING_ROWS = 50  # labelled rows a model learns from, at the least (both outcomes among them)
+TOO_FEW_ROWS = f"training needs at least {MIN_TRAINING_ROWS} labelled rows with both outcomes"
+
+
 def train(
     frame: pl.DataFrame, config: ModelConfig | None = None, *, label: str = "illicit"
 ) -> RiskModel:
@@ -145,8 +149,8 @@ def train(
     if label not in frame.columns:
         raise InvalidInput(f"training data has no {label!r} column", field=label)
     frame = frame.filter(pl.col(label).is_not_null())
-    if frame.height < 50 or frame[label].cast(pl.Int8).n_unique() < 2:
-        raise InvalidInput("training needs at least 50 labelled rows with both outcomes")
+    if frame.height < MIN_TRAINING_ROWS or frame[label].cast(pl.Int8).n_unique() < 2:
+        raise InvalidInput(TOO_FEW_ROWS)
     metrics: dict[str, Any] = {}
     if config.validation_months > 0:
         older, newer = time_split(frame, config.validation_months)

@@ -1,5 +1,6 @@
-"""What a serving node does around and between requests: settle its heap when it starts, and
-chain new audit entries into its verifiable log.
+"""What a serving node does around and between requests: settle its heap and mark failed the
+background jobs a previous process left unfinished when it starts, and chain new audit entries
+into its verifiable log.
 
 Settling (:func:`settle_heap`): everything alive once the app is built (modules, the app, the
 node) lives as long as the process, so it is frozen out of the garbage collector's full passes;
@@ -24,7 +25,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppres
 from fastapi import FastAPI
 
 from borderlink.server.deps import blocking
-from borderlink.services import Node
+from borderlink.services import Node, jobs
 from borderlink.services.accounts import audit_seal
 
 log = logging.getLogger("borderlink.server")
@@ -40,6 +41,12 @@ def lifespan(node: Node) -> Callable[[FastAPI], AbstractAsyncContextManager[None
     @asynccontextmanager
     async def run(_app: FastAPI) -> AsyncIterator[None]:
         settle_heap()
+        # A job the last process was running when it stopped will never finish: say so.
+        failed = await blocking(jobs.recover, node)
+        if failed:
+            log.warning(
+                "%d background job(s) left unfinished by a restart marked failed", len(failed)
+            )
         every = node.settings.audit_seal_seconds
         if every <= 0:
             yield

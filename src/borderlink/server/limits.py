@@ -2,7 +2,8 @@
 
 A body is never read past its route's limit: the sign-in routes take a few kilobytes
 (``max_auth_body_bytes``: an anonymous caller must not make the node hold 100 MB), declaration
-submissions ``max_submission_bytes``, everything else ``max_body_bytes``. A declared
+submissions (the API's, and a file uploaded on the upload page) ``max_submission_bytes``,
+everything else ``max_body_bytes``. A declared
 ``Content-Length`` over the limit is answered 413 before a byte is read; a body that grows past
 it (chunked, or lying about its length) is cut off with the same 413, in the one error body.
 
@@ -25,7 +26,7 @@ from borderlink.server.errors import machine_error
 from borderlink.settings import Settings
 
 AUTH_PATHS = ("/api/v1/auth/", "/login", "/logout")
-SUBMISSION_PATHS = ("/api/v1/declarations",)
+SUBMISSION_PATHS = ("/api/v1/declarations", "/ingest")  # the API's, and the upload page's
 # How NUL looks in a body: raw or JSON-escaped (and form-encoded, in a form). An escaped
 # backslash before "u0000" is text, and refusing that too is the price of not decoding here.
 NUL_MARKS = (b"\x00", b"\\u0000")

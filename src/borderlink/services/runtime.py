@@ -16,7 +16,9 @@ share state, and nothing of it lives in module globals. It holds:
 - ``dummy_hashes``: a password hash per hashing profile that unknown usernames are checked
   against, so a sign-in costs the same whether or not the name exists;
 - the TLS context partner calls verify with (:meth:`Runtime.tls_context`), made once: building
-  one loads the CA bundle (~30-40 ms), which every notice and sync paid before.
+  one loads the CA bundle (~30-40 ms), which every notice and sync paid before;
+- the pool of worker threads that runs background jobs (:meth:`Runtime.workers`, bounded: see
+  :mod:`borderlink.services.workers`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Generic, TypeVar
 from borderlink import risk
 from borderlink.coordination import AgencyRule, CompiledRule
 from borderlink.services.risk.batcher import ScoreBatcher
+from borderlink.services.workers import Workers
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -102,6 +105,7 @@ class Runtime:
     dummy_hashes: dict[str, str] = field(default_factory=dict)
     _batcher: ScoreBatcher | None = field(default=None, init=False)
     _tls: ssl.SSLContext | None = field(default=None, init=False)
+    _workers: Workers | None = field(default=None, init=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
@@ -122,6 +126,13 @@ class Runtime:
             if self._tls is None:
                 self._tls = make()
             return self._tls
+
+    def workers(self) -> Workers:
+        """The node's pool of job threads, made on first use (its threads start with work)."""
+        with self._guard:
+            if self._workers is None:
+                self._workers = Workers()
+            return self._workers
 
     def dummy_hash(self, kind: str, make: Callable[[], str]) -> str:
         with self._guard:

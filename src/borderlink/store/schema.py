@@ -8,6 +8,7 @@ import borderlink.store.capacity_tables  # registers training, certifications, e
 import borderlink.store.cooperation_tables  # registers the cooperation tables
 import borderlink.store.coordination_tables  # registers the referral tables
 import borderlink.store.exchange_tables  # registers the log's subtrees, nonces and key history
+import borderlink.store.jobs_tables  # registers the background jobs
 import borderlink.store.risk_tables  # registers the risk tables
 import borderlink.store.screening_tables  # registers watchlists and their hits
 import borderlink.store.stream_tables

@@ -1,11 +1,11 @@
 """The role x endpoint matrix: every cell is asserted, API (bearer tokens) and pages (sessions).
 
 Legend: ``Y`` allowed (2xx, or 303 after a page form), ``-`` forbidden (403), ``4`` hidden
-(404: another office's declaration), ``V`` allowed but the request refused as invalid (400:
-past the role check, the use case found nothing to train on, no file uploaded), ``U``
-unauthenticated (401 on the API, a redirect to the sign-in page for pages). The ``anon`` column
-is a request without any credentials; the ``feed`` column is a system's credential that may
-only submit declarations.
+(404: another office's declaration, another person's background job), ``V`` allowed but the
+request refused as invalid (400: past the role check, the use case found too little to train
+on, no file uploaded), ``U`` unauthenticated (401 on the API, a redirect to the sign-in page for
+pages). The ``anon`` column is a request without any credentials; the ``feed`` column is a
+system's credential that may only submit declarations.
 Scoring answers 404 past authorisation here: no model is trained in this fixture (the risk
 tests score with one); what the rows check is who gets past the role check.
 Training: exercises live on a training sandbox, so none is installed here (404 past the role
@@ -30,6 +30,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import RouteContext
+from sqlalchemy import insert
 
 from borderlink.coordination import JointPlan, SopDraft
 from borderlink.model import Agreement, AgreementState, TrainingRecord, TrainingResult
@@ -45,6 +46,7 @@ from borderlink.services.cooperation.partners import init_node
 from borderlink.services.coordination import incidents, joint, sops
 from borderlink.services.declarations import browse
 from borderlink.services.risk import post_clearance as pca
+from borderlink.store.jobs_tables import jobs as jobs_table
 from tests.surfaces import (
     AGENCY,
     DAY,
@@ -229,6 +231,8 @@ POST   /models/train                           V V - - - - - U
 POST   /models/rm-none/promote                 4 4 - - - - - U
 GET    /ingest                                 Y - - - - - Y U
 POST   /ingest                                 V - - - - - V U
+GET    /jobs                                   Y Y Y Y Y Y Y U
+GET    /jobs/{job}                             Y 4 4 4 4 4 4 U
 GET    /declarations/{own}                     Y Y Y Y - - - U
 GET    /declarations/{other}                   Y Y 4 Y - - - U
 POST   /declarations/{own}/outcome             Y - Y - - - - U
@@ -524,6 +528,35 @@ def _seed_border_post(seeded: Seeded) -> dict[str, Any]:
     }
 
 
+def _seed_job(node: Node, actor: str) -> str:
+    """A finished background job of ``actor``'s (an upload's), as the job pages read it."""
+    now = dt.datetime.now(dt.UTC)
+    with node.transaction() as conn:
+        conn.execute(
+            insert(jobs_table).values(
+                job_id="job-1",
+                kind="ingest",
+                actor=actor,
+                state="done",
+                done=1,
+                total=1,
+                unit="rows",
+                title="march.csv",
+                result={
+                    "source": "march.csv",
+                    "rows": 1,
+                    "accepted": 1,
+                    "rejected": 0,
+                    "duplicates": 0,
+                },
+                created_at=now,
+                started_at=now,
+                finished_at=now,
+            )
+        )
+    return "job-1"
+
+
 async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
     node = seeded.node
     referral_ids = seed_referrals(seeded)
@@ -537,6 +570,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
     border_post = _seed_border_post(seeded)
     seed_scores(node, {seeded.office_b[2]: "blue"})  # what a post-clearance case audits
     case = pca.case_id("IMP-1", dt.date(2026, 11, 1), DAY)
+    job = _seed_job(node, "bystander")  # an officer's job: an administrator may read it too
     problems: list[str] = []
     for n, column in enumerate(COLUMNS):
         role = None if column == "anon" else Role(column)
@@ -552,6 +586,7 @@ async def _walk(app: FastAPI, seeded: Seeded) -> list[str]:
             "ref_police": referral_ids["police"],
             **border_post,
             "pca": case,
+            "job": job,
             "training_record": training.record_training(
                 node,
                 ADMIN,
@@ -626,6 +661,7 @@ SAMPLE = dict.fromkeys(
 SAMPLE |= {"joint": "1", "joint_decl": "x", "incident": "1", "sop": "a/b", "own2": "x"}
 SAMPLE |= {"training_record": "1"}
 SAMPLE |= {"sha": "0" * 64}
+SAMPLE |= {"job": "x"}
 SKIPPED = ("/api/v1/openapi.json", "/api/v1/docs", "/static")  # the framework's own
 
 

@@ -3,10 +3,11 @@
 After ``borderlink demo`` (at a small size) an officer works a red declaration from the queue:
 reads an explanation whose signs agree with the score, prints the inspection order, records a
 structured report with a seizure and sees the dashboard change; an agency officer answers a
-referral from its own page; an administrator unlocks a user who locked themselves out. The same
-walk runs in each language (it finds its way by addresses and ids, not by the words on the
-page), and one page is opened in Arabic, right to left. JavaScript is off: the pages must work
-without it. Screenshots (and the printed order as PDF) go to ``test-artifacts/day-<lang>-*``.
+referral from its own page; an administrator unlocks a user who locked themselves out and
+uploads a file, followed on its job's page. The same walk runs in each language (it finds its
+way by addresses and ids, not by the words on the page), and one page is opened in Arabic,
+right to left. JavaScript is off: the pages must work without it. Screenshots (and the printed
+order as PDF) go to ``test-artifacts/day-<lang>-*``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ import pytest
 from borderlink.demo.scenario import DemoOptions, run_demo
 from borderlink.services import open_node
 from borderlink.settings import Settings
+from tests.factories import good
 from tests.server.pages.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium, serving
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, FilePayload, Page
 
 __all__ = ["chromium"]  # the fixture, shared with the other browser tests
 
@@ -221,7 +223,11 @@ def _analyst_writes_a_profile_and_promotes_a_model(
     page.goto(f"{base}/models")
     before = page.locator("#compare thead th").count()
     page.locator("form[action='/models/train'] button").click()
-    page.goto(f"{base}/models")
+    assert "/jobs/" in page.url  # the retrain runs in the background, followed on its page
+    _until_the_job_ends(page)
+    assert page.get_attribute("#state", "data-state") == "done", page.inner_text("main")
+    _shot(page, lang, "13-retrain-job")
+    page.locator("#summary a[href='/models']").click()
     assert page.locator("#compare thead th").count() == before + 1  # side by side with the others
     active = page.locator("#compare thead th:has(.active) code").inner_text()
     page.locator("form[action$='/promote'] button").last.click()
@@ -229,6 +235,16 @@ def _analyst_writes_a_profile_and_promotes_a_model(
     promoted = page.locator("#compare thead th:has(.active) code").inner_text()
     assert promoted != active
     _shot(page, lang, "13-models-compared")
+
+
+def _until_the_job_ends(page: Page) -> None:
+    """Read a job's page again until it stops refreshing (the job is done or failed)."""
+    for _ in range(240):
+        if page.get_attribute("#state", "data-state") in ("done", "failed"):
+            return
+        page.wait_for_timeout(250)
+        page.reload()
+    pytest.fail(f"the job did not end: {page.inner_text('main')}")
 
 
 def _agency_answers_a_referral(page: Page, base: str, passwords: dict[str, str], lang: str) -> None:
@@ -273,8 +289,28 @@ def _administrator_unlocks_a_user(
     admin.locator(f"form[action='/users/{who}/unlock'] button").click()
     assert admin.get_by_role("status").count() == 1
     _shot(admin, lang, "10-user-unlocked")
+    _administrator_uploads_a_file(admin, base, lang)
 
     _sign_in(locked_out, base, who, passwords[who])
+
+
+def _administrator_uploads_a_file(admin: Page, base: str, lang: str) -> None:
+    """An upload is a job: its page shows the progress, then what was accepted and rejected."""
+    rows = [good(declaration_id=f"UP-{lang}-1"), good(declaration_id=f"UP-{lang}-2", value="1.2.3")]
+    columns = list(rows[0])
+    body = "\n".join([",".join(columns)] + [",".join(r[c] for c in columns) for r in rows]) + "\n"
+    admin.goto(f"{base}/ingest")
+    upload: FilePayload = {"name": "march.csv", "mimeType": "text/csv", "buffer": body.encode()}
+    admin.set_input_files("#u-file", [upload])
+    admin.locator("form[action='/ingest'] button[type=submit]").click()
+    assert "/jobs/" in admin.url
+    _until_the_job_ends(admin)
+    assert admin.get_attribute("#state", "data-state") == "done", admin.inner_text("main")
+    assert admin.locator("#summary a[href='/rejects']").count() == 1  # one row was refused
+    assert admin.get_attribute("#progress", "value") == "2"
+    _shot(admin, lang, "10-upload-job")
+    admin.goto(f"{base}/jobs")
+    assert admin.locator("#jobs a[href^='/jobs/']").count() == 1
 
 
 def test_a_page_in_arabic_reads_right_to_left(

@@ -1,9 +1,11 @@
-"""The models page: retrain on the node's outcomes, compare side by side, promote one."""
+"""The models page: retrain on the node's outcomes (a background job with its own page),
+compare side by side, promote one."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 
 import httpx
 from fastapi import FastAPI
@@ -32,6 +34,13 @@ def test_analyst_retrains_compares_and_promotes_a_model(app: FastAPI, seeded: Se
             c.cookies.set(SESSION_COOKIE, opened.token)
             csrf = {"csrf_token": opened.csrf_token}
             retrained = await c.post("/models/train", data=csrf)
+            deadline = time.monotonic() + 120
+            while (
+                'data-state="done"' not in (job := await c.get(retrained.headers["location"])).text
+            ):
+                assert 'data-state="failed"' not in job.text, job.text
+                assert time.monotonic() < deadline, job.text
+                await asyncio.sleep(0.1)
             compared = await c.get("/models")
             promoted = await c.post(f"/models/{older.version}/promote", data=csrf)
             after = await c.get("/models")
@@ -39,13 +48,17 @@ def test_analyst_retrains_compares_and_promotes_a_model(app: FastAPI, seeded: Se
             refused = await c.post(
                 f"/models/{older.version}/promote", data={"csrf_token": officer.csrf_token}
             )
-            return [retrained, compared, promoted, after, refused]
+            return [retrained, job, compared, promoted, after, refused]
 
-    retrained, compared, promoted, after, refused = asyncio.run(go())
-    assert (retrained.status_code, retrained.headers["location"]) == (303, "/models")
+    retrained, job, compared, promoted, after, refused = asyncio.run(go())
+    assert retrained.status_code == 303
+    assert retrained.headers["location"].startswith("/jobs/")  # followed on the job's page
+    assert '<progress id="progress" max="3" value="3">' in job.text
+    assert 'href="/models"' in job.text.split('id="summary"')[1]  # back to compare, once done
     [newer] = [
         m for m in models.list_models(node, Principal.system("t")) if m.version != older.version
     ]
+    assert f"Model {newer.version} trained on" in job.text
     table = compared.text.split('id="compare"')[1]
     assert table.index(newer.version) < table.index(older.version)  # side by side, newest first
     for row in ("AUC", "Training rows", "Precision at 5% inspected", "Recall at 5% inspected"):

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from borderlink.errors import BorderLinkError
 from borderlink.server.deps import NodeDep, blocking
-from borderlink.server.pages import ingest_upload
+from borderlink.server.pages import ingest_upload, jobs
 from borderlink.server.pages.common import checked_form, page_allowed, render
 from borderlink.server.pages.i18n import N_
 from borderlink.server.pages.registry import Area, NavEntry
@@ -21,6 +21,7 @@ from borderlink.services.ingest import rejects
 
 router = APIRouter(include_in_schema=False)
 router.include_router(ingest_upload.router)  # uploading is where rejects come from
+router.include_router(jobs.router)  # an upload's progress, and the other background jobs
 PAGE = 100
 Text = Annotated[str | None, Query(max_length=128)]
 
@@ -161,6 +162,8 @@ AREA = Area(
             section=N_("Administration"),
         ),
         NavEntry("Rejects", "/rejects", Permission.REJECTS_READ, order=60, section=N_("Risk")),
+        # Who may start a job from the pages (an upload, a retrain) finds them here.
+        NavEntry("Jobs", "/jobs", Permission.MODELS_MANAGE, order=62, section=N_("Risk")),
         NavEntry(
             "Audit log", "/audit", Permission.AUDIT_READ, order=90, section=N_("Administration")
         ),

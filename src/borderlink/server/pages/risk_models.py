@@ -1,4 +1,5 @@
-"""The models page: trained models side by side, retrain on the node's outcomes, promote one."""
+"""The models page: trained models side by side, retrain on the node's outcomes (a background
+job, followed on its page), promote one."""
 
 from __future__ import annotations
 
@@ -49,10 +50,11 @@ async def retrain(
     node: NodeDep,
     who: Annotated[Principal, page_allowed(Permission.MODELS_MANAGE)],
 ) -> Response:
-    """Train on every stored declaration with an outcome; the new model becomes active."""
+    """Retrain on every stored declaration with an outcome, as a background job: the person
+    follows it on its page, which links back here once the new (active) model is recorded."""
     await checked_form(request)
-    await blocking(models.train, node, who)
-    return redirect("/models")
+    job_id = await blocking(models.start_training, node, who)
+    return redirect(f"/jobs/{job_id}")
 
 
 @router.post("/models/{version}/promote")

@@ -1,4 +1,5 @@
-"""Risk model use cases: train one from stored outcomes, load one, list them.
+"""Risk model use cases: train one from stored outcomes (now, or as a background job from the
+models page: :func:`start_training`), load one, list them.
 
 Loaded models are kept in the node's bounded cache (``node.runtime.models``); training a new
 model releases the one it supersedes. Scoring (:mod:`.score`) and profile replay
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -20,12 +22,19 @@ from sqlalchemy import func, select
 
 from borderlink import risk
 from borderlink.errors import InvalidInput, NotFound
+from borderlink.risk.model import MIN_TRAINING_ROWS, TOO_FEW_ROWS
+from borderlink.services import jobs
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.node import Node
 from borderlink.services.risk._store import read_items
 from borderlink.store.bulk import insert_ignore
 from borderlink.store.risk_tables import risk_models
+from borderlink.store.tables import goods_items, outcomes
+
+# Training's steps, as its progress reports them: rows read, model learnt, model saved.
+TRAINING_STEPS = 3
+NOTHING_TO_LEARN = "no declarations with inspection outcomes to learn from"
 
 
 @dataclass(frozen=True)
@@ -67,16 +76,30 @@ def train(
     until: dt.date | None = None,
     config: risk.ModelConfig | None = None,
     frame: pl.DataFrame | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ModelInfo:
     """Train on every stored declaration with an outcome (in the window), save and record it;
-    ``frame``: those rows as another engine read them (``risk train --engine spark``)."""
+    ``frame``: those rows as another engine read them (``risk train --engine spark``);
+    ``progress`` is told each step done (of :data:`TRAINING_STEPS`)."""
     require(principal, Permission.MODELS_MANAGE)
+    step = progress or (lambda done, total: None)
     if frame is None:
         frame = read_items(node, since=since, until=until, labelled_only=True)
     if frame.height == 0:
-        raise InvalidInput("no declarations with inspection outcomes to learn from")
+        raise InvalidInput(NOTHING_TO_LEARN)
+    step(1, TRAINING_STEPS)
     previous = _newest_version(node)
     model = risk.train(frame, config)
+    step(2, TRAINING_STEPS)
+    info = _record(node, principal, model)
+    if previous is not None and previous != info.version:
+        node.runtime.release_model(previous)  # scoring moves to the new model
+    step(3, TRAINING_STEPS)
+    return info
+
+
+def _record(node: Node, principal: Principal, model: risk.RiskModel) -> ModelInfo:
+    """Save a trained model to the node's models folder and record it (audited)."""
     path = risk.save(model, models_dir(node))
     info = ModelInfo(
         model.version,
@@ -115,9 +138,45 @@ def train(
             object_id=info.version,
             details={"n_train": info.n_train, "metrics": _jsonable(model.metrics)},
         )
-    if previous is not None and previous != info.version:
-        node.runtime.release_model(previous)  # scoring moves to the new model
     return info
+
+
+def _check_trainable(node: Node) -> None:
+    """What :func:`risk.train` would refuse for want of outcomes, told from two counts."""
+    labelled = goods_items.join(outcomes, outcomes.c.declaration_id == goods_items.c.declaration_id)
+    with node.read() as conn:
+        counts = conn.execute(
+            select(outcomes.c.illicit, func.count())
+            .select_from(labelled)
+            .where(outcomes.c.illicit.is_not(None))
+            .group_by(outcomes.c.illicit)
+        ).all()
+    if not counts:
+        raise InvalidInput(NOTHING_TO_LEARN)
+    if len(counts) < 2 or sum(n for _, n in counts) < MIN_TRAINING_ROWS:
+        raise InvalidInput(TOO_FEW_ROWS)
+
+
+def start_training(node: Node, principal: Principal) -> str:
+    """Retrain on every outcome as a background job (:mod:`borderlink.services.jobs`): its id.
+
+    Refused at once when the outcomes are too few to learn from (nothing to wait for)."""
+    require(principal, Permission.MODELS_MANAGE)
+    _check_trainable(node)
+
+    def work(report: jobs.Report) -> dict[str, Any]:
+        info = train(node, principal, progress=report)
+        return {"version": info.version, "n_train": info.n_train}
+
+    return jobs.start(
+        node,
+        principal,
+        "retrain",
+        work,
+        title="risk model",
+        unit="steps",
+        total=TRAINING_STEPS,
+    )
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,0 +1,64 @@
+"""The node's job pool: at most ``size`` at once, a bounded backlog, idle threads end."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+
+import pytest
+
+from borderlink.errors import Conflict
+from borderlink.services.runtime import Runtime
+from borderlink.services.workers import Workers
+
+
+def test_at_most_size_tasks_run_at_once_and_the_backlog_is_bounded() -> None:
+    pool = Workers(size=2, backlog=1, idle_s=0.2)
+    release = threading.Event()
+    running = 0
+    most = 0
+    finished: list[int] = []
+    guard = threading.Lock()
+
+    def task(n: int) -> None:
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+        release.wait(10)
+        with guard:
+            running -= 1
+            finished.append(n)
+
+    for n in range(3):  # two run, one waits
+        pool.submit(functools.partial(task, n))
+    with pytest.raises(Conflict, match="busy"):
+        pool.submit(lambda: task(99))
+    assert pool.live == 2
+    release.set()
+    deadline = time.monotonic() + 10
+    while len(finished) < 3 or pool.live:
+        assert time.monotonic() < deadline, (finished, pool.live)
+        time.sleep(0.01)
+    assert sorted(finished) == [0, 1, 2]
+    assert most == 2
+    assert pool.live == 0  # idle threads ended on their own
+
+
+def test_a_task_that_raises_leaves_its_worker_serving() -> None:
+    pool = Workers(size=1, backlog=4, idle_s=0.2)
+    done = threading.Event()
+
+    def boom() -> None:
+        raise RuntimeError("bad task")
+
+    pool.submit(boom)
+    pool.submit(done.set)
+    assert done.wait(5)
+
+
+def test_each_runtime_has_its_own_pool() -> None:
+    one, two = Runtime(), Runtime()
+    assert one.workers() is one.workers()
+    assert one.workers() is not two.workers()
