@@ -24,6 +24,7 @@ def test_every_message_renders_as_its_english_text(small_model: risk.RiskModel) 
             if r["source"] == "profile":
                 continue
             assert r["key"] in messages.MESSAGES, r
+            assert "null" not in json.dumps(r), r  # a row's unused params are not kept
             said = {k: v for k, v in r.items() if k != "text"}  # no fallback to the stored words
             number = (lambda v: f"{v:.2f}") if r["key"].startswith("selection.") else str
             assert messages.render(said, number=number) == r["text"], r

@@ -86,67 +86,73 @@ FAMILY_LABELS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_SENTENCES = {
-    # the value per kg against the usual for the goods (a phrase of the sentences below)
-    "usual.below": N_("%(pct)s%% below the usual"),
-    "usual.above": N_("%(pct)s%% above the usual"),
-    "usual.times": N_("%(times)s times the usual"),
-    "usual.same": N_("the same as the usual"),
-    "unit_value.pair": N_(
-        "declared value per kg is %(against)s for %(hs)s from %(origin)s "
-        "(%(n)s earlier declarations)"
-    ),
-    "unit_value.code": N_(
-        "declared value per kg is %(against)s for %(hs)s (%(n)s earlier declarations, "
-        "none from %(origin)s)"
-    ),
-    "unit_value.none": N_("no value per kg to compare (value or mass missing, zero or negative)"),
-    "unit_value.few": N_(
-        "declared value per kg %(value)s; too few earlier declarations of %(hs)s from "
-        "%(origin)s to compare"
-    ),
-    "rarity": N_(
-        "%(n)s earlier declarations of %(hs)s from %(origin)s, %(n_any)s of %(hs)s from anywhere"
-    ),
-    # who an entity is: "importer IM001", "importer IM001 with HS 2005.60"
-    "who.1": N_("%(role)s %(id)s"),
-    "who.2": N_("%(role)s %(id)s with %(role2)s %(id2)s"),
-    "entity.none": N_("%(who)s: no earlier inspected declaration"),
-    "entity.clean": N_("%(who)s: no illicit finding in %(n)s past inspected declarations"),
-    "entity.found": N_(
-        "%(who)s: found illicit in %(found)s of %(n)s past inspected declarations "
-        "(%(pct)s%%; usual %(usual)s%%)"
-    ),
-    "category": N_("%(what)s %(value)s"),
-    "code": N_("%(code)s"),
-    "procedure.named": N_("%(asked)s (%(code)s)"),
-    "procedure.named_before": N_("%(asked)s %(before)s (%(code)s)"),
-    "value": N_("declared value %(value)s"),
-    "value.missing": N_("declared value missing"),
-    "mass": N_("net mass %(mass)s kg"),
-    "mass.missing": N_("net mass missing"),
-    "duty.none": N_("duty rate %(rate)s%%: no duty at stake"),
-    "duty": N_("duty rate %(rate)s%% (%(at_risk)s of duty at stake)"),
-    "route.transit": N_("shipped from %(departure)s, origin %(origin)s"),
-    "route.direct": N_("shipped directly from the origin %(origin)s"),
-    "hs.older": N_("HS code %(hs)s exists only in an older HS edition"),
-    "hs.current": N_("HS code %(hs)s is current"),
-    "not_positive": N_("declared value or mass zero or negative"),
-    # what selected a declaration besides its reasons
-    "selection.random": N_(
-        "selected at random for an unbiased check: its own risk is %(risk)s, so the reasons "
-        "below did not select it"
-    ),
-    "selection.risk": N_(
-        "among the riskiest of its day's flow (risk %(risk)s), within the day's inspection capacity"
-    ),
-    "blue": N_("released now, audited after clearance (post-clearance audit)"),
-    # a chart's labels
-    "label.entity": N_("Record of the %(who)s"),
-    "label.with": N_("%(a)s with %(b)s"),
-    "label.category.other": N_("Declared code"),
-    "label.other": N_("Other facts"),
-}
+_SENTENCES: Mapping[str, str] = MappingProxyType(
+    {
+        # the value per kg against the usual for the goods (a phrase of the sentences below)
+        "usual.below": N_("%(pct)s%% below the usual"),
+        "usual.above": N_("%(pct)s%% above the usual"),
+        "usual.times": N_("%(times)s times the usual"),
+        "usual.same": N_("the same as the usual"),
+        "unit_value.pair": N_(
+            "declared value per kg is %(against)s for %(hs)s from %(origin)s "
+            "(%(n)s earlier declarations)"
+        ),
+        "unit_value.code": N_(
+            "declared value per kg is %(against)s for %(hs)s (%(n)s earlier declarations, "
+            "none from %(origin)s)"
+        ),
+        "unit_value.none": N_(
+            "no value per kg to compare (value or mass missing, zero or negative)"
+        ),
+        "unit_value.few": N_(
+            "declared value per kg %(value)s; too few earlier declarations of %(hs)s from "
+            "%(origin)s to compare"
+        ),
+        "rarity": N_(
+            "%(n)s earlier declarations of %(hs)s from %(origin)s, %(n_any)s of %(hs)s from "
+            "anywhere"
+        ),
+        # who an entity is: "importer IM001", "importer IM001 with HS 2005.60"
+        "who.1": N_("%(role)s %(id)s"),
+        "who.2": N_("%(role)s %(id)s with %(role2)s %(id2)s"),
+        "entity.none": N_("%(who)s: no earlier inspected declaration"),
+        "entity.clean": N_("%(who)s: no illicit finding in %(n)s past inspected declarations"),
+        "entity.found": N_(
+            "%(who)s: found illicit in %(found)s of %(n)s past inspected declarations "
+            "(%(pct)s%%; usual %(usual)s%%)"
+        ),
+        "category": N_("%(what)s %(value)s"),
+        "code": N_("%(code)s"),
+        "procedure.named": N_("%(asked)s (%(code)s)"),
+        "procedure.named_before": N_("%(asked)s %(before)s (%(code)s)"),
+        "value": N_("declared value %(value)s"),
+        "value.missing": N_("declared value missing"),
+        "mass": N_("net mass %(mass)s kg"),
+        "mass.missing": N_("net mass missing"),
+        "duty.none": N_("duty rate %(rate)s%%: no duty at stake"),
+        "duty": N_("duty rate %(rate)s%% (%(at_risk)s of duty at stake)"),
+        "route.transit": N_("shipped from %(departure)s, origin %(origin)s"),
+        "route.direct": N_("shipped directly from the origin %(origin)s"),
+        "hs.older": N_("HS code %(hs)s exists only in an older HS edition"),
+        "hs.current": N_("HS code %(hs)s is current"),
+        "not_positive": N_("declared value or mass zero or negative"),
+        # what selected a declaration besides its reasons
+        "selection.random": N_(
+            "selected at random for an unbiased check: its own risk is %(risk)s, so the reasons "
+            "below did not select it"
+        ),
+        "selection.risk": N_(
+            "among the riskiest of its day's flow (risk %(risk)s), within the day's inspection "
+            "capacity"
+        ),
+        "blue": N_("released now, audited after clearance (post-clearance audit)"),
+        # a chart's labels
+        "label.entity": N_("Record of the %(who)s"),
+        "label.with": N_("%(a)s with %(b)s"),
+        "label.category.other": N_("Declared code"),
+        "label.other": N_("Other facts"),
+    }
+)
 
 MESSAGES: Mapping[str, str] = MappingProxyType(
     {
