@@ -8,6 +8,7 @@ import json
 import polars as pl
 
 from borderlink.model.aeo import Benefits, TrustedTrader
+from borderlink.model.messages import render
 from borderlink.risk.aeo import apply_benefits, match_trusted
 
 DAY = dt.date(2026, 5, 4)
@@ -71,8 +72,14 @@ def test_under_quotas_an_aeos_place_goes_to_the_next_riskiest() -> None:
     reason = json.loads(out["reasons"][0])[-1]
     assert reason["text"] == "AEO under the Atlantis-Borduria MRA: risk lowered"
     assert (reason["source"], reason["mra"], reason["role"]) == ("aeo", "AB-MRA", "importer")
+    # ... and as a message a page says in its reader's language
+    french = {"AEO under the %(mra)s: %(benefit)s": "OEA (%(mra)s) : %(benefit)s"}
+    french["risk lowered"] = "risque abaissé"
+    said = render(reason, lambda text: french.get(text, text))
+    assert said == "OEA (Atlantis-Borduria MRA) : risque abaissé"
     freed = json.loads(out["reasons"][2])
     assert freed[-1]["source"] == "capacity"  # d3 says why it took a place
+    assert render(freed[-1], lambda text: text.upper()) == freed[-1]["text"].upper()
 
 
 def test_with_cutoffs_the_lowered_risk_is_held_against_them() -> None:

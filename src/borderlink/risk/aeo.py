@@ -29,12 +29,13 @@ from typing import Any
 import polars as pl
 
 from borderlink.model.aeo import ROLE_COLUMNS, TrustedTrader
+from borderlink.model.messages import MESSAGES, render
 
 AEO_REASON = "aeo"
 BY_RISK = ("risk", "none")
 # Why a declaration not itself trusted took an inspection place: an AEO's lowered risk freed it.
 CAPACITY_FREED = MappingProxyType(
-    {"source": "capacity", "text": "selected in a place a trusted trader's lower risk freed"}
+    {"source": "capacity", "text": MESSAGES["capacity.freed"], "key": "capacity.freed"}
 )
 
 
@@ -111,13 +112,16 @@ def _by_cutoffs(
     channels[i], selections[i] = channel, "risk" if channel != "green" else "none"
 
 
-def _reason(t: TrustedTrader, role: str, text: str, **extra: Any) -> dict[str, Any]:
+def _reason(t: TrustedTrader, role: str, benefit: str, **extra: Any) -> dict[str, Any]:
+    """An AEO reason (``benefit`` a key of :data:`MESSAGES`), in English and as a message."""
+    said = {"key": AEO_REASON, "params": {"mra": t.mra_title, "benefit": {"key": benefit}}}
     return {
         "source": AEO_REASON,
         "mra": t.mra_id,
         "programme": t.programme,
         "role": role,
-        "text": f"AEO under the {t.mra_title}: {text}",
+        "text": render(said),
+        **said,
         **extra,
     }
 
@@ -146,11 +150,11 @@ def apply_benefits(
         t, role = matched[declaration_id]
         if t.benefits.risk_weight < 1.0:
             risks[i] *= t.benefits.risk_weight
-            added[i] = [_reason(t, role, "risk lowered", weight=t.benefits.risk_weight)]
+            added[i] = [_reason(t, role, "aeo.risk_lowered", weight=t.benefits.risk_weight)]
             if cutoffs is not None:
                 _by_cutoffs(i, risks, channels, selections, cutoffs)
         else:
-            added[i] = [_reason(t, role, "trusted trader")]
+            added[i] = [_reason(t, role, "aeo.trusted")]
     lowered = any(matched[ids[i]][0].benefits.risk_weight < 1.0 for i in added)
     if cutoffs is None and lowered:
         before = list(channels)
@@ -185,6 +189,6 @@ def _later_benefits(
     share = t.benefits.document_checks
     if channels[i] == "yellow" and selections[i] == "risk" and not _kept(declaration_id, share):
         channels[i], selections[i] = "green", "none"
-        reasons.append(_reason(t, role, "documentary check waived"))
+        reasons.append(_reason(t, role, "aeo.documents_waived"))
     if channels[i] in ("red", "yellow") and t.benefits.priority_inspection:
-        reasons.append(_reason(t, role, "priority inspection", priority=True))
+        reasons.append(_reason(t, role, "aeo.priority", priority=True))

@@ -8,6 +8,9 @@ longer value with the same number before the database would.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -102,8 +105,8 @@ locations = Table(
 # only and is no column of this metadata: ``select(goods_items)`` reads the same columns on both
 # backends, and only ``store.declaration_writes`` and ``store.partitions`` write that column.
 
-POSTGRESQL_ONLY = {"backend": "postgresql"}
-SQLITE_ONLY = {"backend": "sqlite"}
+POSTGRESQL_ONLY: Mapping[str, str] = MappingProxyType({"backend": "postgresql"})
+SQLITE_ONLY: Mapping[str, str] = MappingProxyType({"backend": "sqlite"})
 
 
 def on_backend(item: SchemaItem, dialect: str) -> bool:
@@ -116,7 +119,7 @@ declaration_keys = Table(
     metadata,
     Column("declaration_id", _width("declaration_id"), primary_key=True),
     Column("declared_on", Date, nullable=False),  # the month partition its rows are in
-    info=POSTGRESQL_ONLY,
+    info=dict(POSTGRESQL_ONLY),
 )
 
 # The tables about a declaration refer to its key: on PostgreSQL the one in declaration_keys,
@@ -172,18 +175,18 @@ declarations = Table(
 # by its id alone, the queue and dashboard of one office and the trader page have their own
 # (office or importer, then the day): none of them reads a month it was not asked about.
 Index("ix_declarations_declared_on", declarations.c.declared_on)
-Index("ix_declarations_office_id", declarations.c.office_id, info=SQLITE_ONLY)
+Index("ix_declarations_office_id", declarations.c.office_id, info=dict(SQLITE_ONLY))
 Index(
     "ix_declarations_office_id_declared_on",
     declarations.c.office_id,
     declarations.c.declared_on,
-    info=POSTGRESQL_ONLY,
+    info=dict(POSTGRESQL_ONLY),
 )
 Index(
     "ix_declarations_importer_id_declared_on",
     declarations.c.importer_id,
     declarations.c.declared_on,
-    info=POSTGRESQL_ONLY,
+    info=dict(POSTGRESQL_ONLY),
 )
 
 # What a declaration's message said beyond the flat layout (for WCO DM: every party with its
