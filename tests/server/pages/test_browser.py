@@ -143,6 +143,8 @@ def test_officer_signs_in_records_an_outcome_and_sees_the_dashboard_change(
             assert page.locator("text=Acme Imports Ltd").count() == 2  # importer and declarant
             assert page.inner_text("#outcome") == "Not inspected yet."
             assert page.inner_text("#score").startswith("Channel red")
+            assert not page.is_visible("input[name=illicit]")  # the report is the one form open
+            page.click("#quick-outcome summary")
             page.check("input[name=illicit][value=yes]")
             page.fill("#severity", "3")
             page.fill("#revenue", "250")
