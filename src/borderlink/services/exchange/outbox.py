@@ -74,7 +74,7 @@ def released_page(
         last: int | None = None
         for row in rows[:limit]:
             agreement = agreements.get(row.agreement_id)
-            if _tombstone(row):
+            if _tombstone(row, light):
                 served.append(row)
             elif agreement is None or agreement.state == AgreementState.EXPIRED:
                 pass  # dropped for good
@@ -82,7 +82,7 @@ def released_page(
                 ahead = conn.execute(
                     _outbox(partner_id, light=light).where(released.c.seq > row.seq).limit(limit)
                 ).all()
-                served += [r for r in ahead if _tombstone(r)][: limit - len(served)]
+                served += [r for r in ahead if _tombstone(r, light)][: limit - len(served)]
                 return OutboxPage(served, False, last)
             else:
                 served.append(row)
@@ -106,10 +106,8 @@ def _outbox(partner_id: str, *, light: bool = False) -> Select[Any]:
     )
 
 
-def _tombstone(row: Any) -> bool:
-    if "revoked" in row._fields:  # a light row
-        return bool(row.revoked)
-    return bool(row.stix.get("revoked"))
+def _tombstone(row: Any, light: bool = False) -> bool:
+    return bool(row.revoked) if light else bool(row.stix.get("revoked"))
 
 
 def released_versions(node: Node, partner_id: str, record_id: str) -> list[Any]:
