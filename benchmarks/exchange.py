@@ -15,8 +15,9 @@ Sections (``--sections``, comma-separated, all by default):
 - ``backlog``: A releases ``--records`` alerts to B without notice, then B syncs them in pages
   of ``--page-size``: records/s verified, checked against the agreement, stored and logged;
   A serves the sync from its own process (``--no-backlog-apart``: from this one), so the CPU
-  per record of each side is its own; meanwhile a thread GETs inclusion proofs of random
-  leaves of A's log over HTTP (signed requests, every 20 ms): their latency under that load.
+  per record of each side is its own; then a thread GETs inclusion proofs of random leaves of
+  A's log over HTTP (signed requests, one every 20 ms after the last), for 3 s idle, then while
+  B syncs a tenth more (at least 1000): their latency (p50/p95) under that load.
 Beside the wall-clock figures, CPU time per operation (this process's, all its threads): on a
 shared machine the wall clock also counts what other processes ran meanwhile.
 Prints one JSON object on the last line.
@@ -296,38 +297,42 @@ def _latency(mesh: Any, a: Any, receivers: list[str], alerts: int) -> dict[str, 
     }
 
 
+def _issue(a: Any, first: int, count: int) -> float:
+    """Release ``count`` alerts to every partner, in batches of 1000; the seconds it took."""
+    t0 = time.perf_counter()
+    for start in range(first, first + count, 1000):
+        batch = [_alert(n) for n in range(start, min(start + 1000, first + count))]
+        issue_all(a, OPS, batch, notify=False)
+    return time.perf_counter() - t0
+
+
 def _backlog(
     root: Path, mesh: Any, a: Any, records: int, page_size: int, apart: bool
 ) -> dict[str, Any]:
+    """The backlog synced alone (rate, CPU per record per side), then a tenth more synced while
+    inclusion proofs are asked of A over HTTP (their latency, with A busy serving the sync)."""
     b = mesh.nodes["B"]
     before = len(held_objects(b))
-    t0 = time.perf_counter()
-    for start in range(0, records, 1000):
-        batch = [_alert(n) for n in range(start, min(start + 1000, records))]
-        issue_all(a, OPS, batch, notify=False)
-    release_s = time.perf_counter() - t0
+    release_s = _issue(a, 0, records)
     stop = multiprocessing.get_context("spawn").Event()
     port = _free_port()
     server = _serve_apart(root, {"A": port}, stop)[0] if apart else None
     url = mesh.urls["A"]
     if server is not None:  # B pulls from A's own process: each side's CPU is its own
         _point(b, "A", f"http://127.0.0.1:{port}")
-    with a.read() as conn:
-        size = tree_size(conn)
     try:
         serving_cpu0 = _process_cpu(server)
-        with Prober(b, "A", size) as prober:
-            t0, c0 = time.perf_counter(), time.process_time()
-            result = sync_partner(b, "A", page_size=page_size)
-            sync_s, sync_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = sync_partner(b, "A", page_size=page_size)
+        sync_s, sync_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         serving_cpu_s = _process_cpu(server) - serving_cpu0
+        proofs = _proofs_during_sync(a, b, max(records // 10, 1000), page_size)
         serving_peak = _peak_rss_mb(server)
     finally:
         _point(b, "A", url)
         stop.set()
         if server is not None:
             server.join(timeout=20)
-    receiving_cpu_s = sync_cpu_s - prober.cpu_s  # the prober's client work is not the sync's
     per = max(result.accepted, 1) / 1e6
     return {
         "records": records,
@@ -335,15 +340,32 @@ def _backlog(
         "sync_records_per_s": round(result.accepted / sync_s, 1),
         "sync_s": round(sync_s, 2),
         "serving_apart": apart,
-        # Apart: A's serving process and B (this process, less the prober); else both here.
-        "sync_cpu_us_per_record_receiving": round(receiving_cpu_s / per, 1),
+        # Apart: A's serving process, and B's (this one); else both in this one.
+        "sync_cpu_us_per_record_receiving": round(sync_cpu_s / per, 1),
         "sync_cpu_us_per_record_serving": round(serving_cpu_s / per, 1) if apart else None,
         "serving_peak_rss_mb": serving_peak,
-        "inclusion_proof_during_sync": prober.figures(),
+        **proofs,
         "release_records_per_s": round(records / release_s, 1),  # batches of 1000
         "page_size": page_size,
         "held_at_b": len(held_objects(b)) - before,
         "witnessed_size": result.witnessed_size,
+    }
+
+
+def _proofs_during_sync(a: Any, b: Any, records: int, page_size: int) -> dict[str, Any]:
+    with a.read() as conn:
+        size = tree_size(conn)
+    with Prober(b, "A", size) as idle:
+        time.sleep(3)
+    _issue(a, 10**9, records)
+    with Prober(b, "A", size) as prober:
+        t0 = time.perf_counter()
+        result = sync_partner(b, "A", page_size=page_size)
+        sync_s = time.perf_counter() - t0
+    return {
+        "inclusion_proof_idle": idle.figures(),
+        "inclusion_proof_during_sync": prober.figures(),
+        "sync_with_proofs_records_per_s": round(result.accepted / sync_s, 1),
     }
 
 
