@@ -314,6 +314,7 @@ def _backlog(
     b = mesh.nodes["B"]
     before = len(held_objects(b))
     release_s = _issue(a, 0, records)
+    signed_tree_head(a, node_identity(a))  # as A's sealer does after a release
     stop = multiprocessing.get_context("spawn").Event()
     port = _free_port()
     server = _serve_apart(root, {"A": port}, stop)[0] if apart else None
@@ -321,12 +322,16 @@ def _backlog(
     if server is not None:  # B pulls from A's own process: each side's CPU is its own
         _point(b, "A", f"http://127.0.0.1:{port}")
     try:
+        with a.read() as conn:
+            size = tree_size(conn)
+        with Prober(b, "A", size) as idle:  # A's serving process warms up meanwhile
+            time.sleep(3)
         serving_cpu0 = _process_cpu(server)
         t0, c0 = time.perf_counter(), time.process_time()
         result = sync_partner(b, "A", page_size=page_size)
         sync_s, sync_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         serving_cpu_s = _process_cpu(server) - serving_cpu0
-        proofs = _proofs_during_sync(a, b, max(records // 10, 1000), page_size)
+        proofs = _proofs_during_sync(a, b, size, max(records // 10, 1000), page_size)
         serving_peak = _peak_rss_mb(server)
     finally:
         _point(b, "A", url)
@@ -344,6 +349,7 @@ def _backlog(
         "sync_cpu_us_per_record_receiving": round(sync_cpu_s / per, 1),
         "sync_cpu_us_per_record_serving": round(serving_cpu_s / per, 1) if apart else None,
         "serving_peak_rss_mb": serving_peak,
+        "inclusion_proof_idle": idle.figures(),
         **proofs,
         "release_records_per_s": round(records / release_s, 1),  # batches of 1000
         "page_size": page_size,
@@ -352,18 +358,14 @@ def _backlog(
     }
 
 
-def _proofs_during_sync(a: Any, b: Any, records: int, page_size: int) -> dict[str, Any]:
-    with a.read() as conn:
-        size = tree_size(conn)
-    with Prober(b, "A", size) as idle:
-        time.sleep(3)
+def _proofs_during_sync(a: Any, b: Any, size: int, records: int, page_size: int) -> dict[str, Any]:
     _issue(a, 10**9, records)
+    signed_tree_head(a, node_identity(a))
     with Prober(b, "A", size) as prober:
         t0 = time.perf_counter()
         result = sync_partner(b, "A", page_size=page_size)
         sync_s = time.perf_counter() - t0
     return {
-        "inclusion_proof_idle": idle.figures(),
         "inclusion_proof_during_sync": prober.figures(),
         "sync_with_proofs_records_per_s": round(result.accepted / sync_s, 1),
     }
