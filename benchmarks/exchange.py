@@ -13,7 +13,11 @@ Sections (``--sections``, comma-separated, all by default):
   share one); without, every node is a thread of this process and they share one interpreter
   lock, so each node's work waits on the others';
 - ``backlog``: A releases ``--records`` alerts to B without notice, then B syncs them in pages
-  of ``--page-size``: records/s verified, checked against the agreement, stored and logged.
+  of ``--page-size``: records/s verified, checked against the agreement, stored and logged;
+  A serves the sync from its own process (``--no-backlog-apart``: from this one), so the CPU
+  per record of each side is its own; then a thread GETs inclusion proofs of random leaves of
+  A's log over HTTP (signed requests, one every 20 ms after the last), for 3 s idle, then while
+  B syncs a tenth more (at least 1000): their latency (p50/p95) under that load.
 Beside the wall-clock figures, CPU time per operation (this process's, all its threads): on a
 shared machine the wall clock also counts what other processes ran meanwhile.
 Prints one JSON object on the last line.
@@ -32,24 +36,27 @@ import socket
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.coop_mesh import agree, build_mesh, connect, node_settings
 from tests.coop_samples import agreement
 
+from borderlink.errors import BorderLinkError
 from borderlink.model import Alert
 from borderlink.server.app import create_app
 from borderlink.server.loopback import LoopbackServer
 from borderlink.services import open_node
 from borderlink.services.accounts.access import Principal
-from borderlink.services.cooperation.partners import init_node
+from borderlink.services.cooperation.partners import get_partner, init_node, node_identity
 from borderlink.services.cooperation.records import held_objects, issue, issue_all
+from borderlink.services.exchange.calls import partner_client
 from borderlink.services.exchange.log import (
     append,
     consistency,
@@ -61,7 +68,7 @@ from borderlink.services.exchange.log import (
 )
 from borderlink.services.exchange.sync import sync_partner
 from borderlink.settings import Settings
-from borderlink.store.cooperation_tables import received
+from borderlink.store.cooperation_tables import partners, received
 
 OPS = Principal.system("test")  # acts for the node in the benchmark
 
@@ -209,7 +216,7 @@ def mesh_sections(root: Path, args: argparse.Namespace, sections: set[str]) -> d
         if "latency" in sections:
             out.update(_latency(mesh, a, names[1:], args.alerts))
         if "backlog" in sections:
-            out.update(_backlog(mesh, a, args.records, args.page_size))
+            out.update(_backlog(root, mesh, a, args.records, args.page_size, args.backlog_apart))
         out["load_average_1m"] = round(os.getloadavg()[0], 2)
     finally:
         stop.set()
@@ -290,28 +297,145 @@ def _latency(mesh: Any, a: Any, receivers: list[str], alerts: int) -> dict[str, 
     }
 
 
-def _backlog(mesh: Any, a: Any, records: int, page_size: int) -> dict[str, Any]:
+def _issue(a: Any, first: int, count: int) -> float:
+    """Release ``count`` alerts to every partner, in batches of 1000; the seconds it took."""
+    t0 = time.perf_counter()
+    for start in range(first, first + count, 1000):
+        batch = [_alert(n) for n in range(start, min(start + 1000, first + count))]
+        issue_all(a, OPS, batch, notify=False)
+    return time.perf_counter() - t0
+
+
+def _backlog(
+    root: Path, mesh: Any, a: Any, records: int, page_size: int, apart: bool
+) -> dict[str, Any]:
+    """The backlog synced alone (rate, CPU per record per side), then a tenth more synced while
+    inclusion proofs are asked of A over HTTP (their latency, with A busy serving the sync)."""
     b = mesh.nodes["B"]
     before = len(held_objects(b))
-    t0 = time.perf_counter()
-    for start in range(0, records, 1000):
-        batch = [_alert(n) for n in range(start, min(start + 1000, records))]
-        issue_all(a, OPS, batch, notify=False)
-    release_s = time.perf_counter() - t0
-    t0, c0 = time.perf_counter(), time.process_time()
-    result = sync_partner(b, "A", page_size=page_size)
-    sync_s, sync_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    release_s = _issue(a, 0, records)
+    signed_tree_head(a, node_identity(a))  # as A's sealer does after a release
+    stop = multiprocessing.get_context("spawn").Event()
+    port = _free_port()
+    server = _serve_apart(root, {"A": port}, stop)[0] if apart else None
+    url = mesh.urls["A"]
+    if server is not None:  # B pulls from A's own process: each side's CPU is its own
+        _point(b, "A", f"http://127.0.0.1:{port}")
+    try:
+        with a.read() as conn:
+            size = tree_size(conn)
+        with Prober(b, "A", size) as idle:  # A's serving process warms up meanwhile
+            time.sleep(3)
+        serving_cpu0 = _process_cpu(server)
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = sync_partner(b, "A", page_size=page_size)
+        sync_s, sync_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+        serving_cpu_s = _process_cpu(server) - serving_cpu0
+        proofs = _proofs_during_sync(a, b, size, max(records // 10, 1000), page_size)
+        serving_peak = _peak_rss_mb(server)
+    finally:
+        _point(b, "A", url)
+        stop.set()
+        if server is not None:
+            server.join(timeout=20)
+    per = max(result.accepted, 1) / 1e6
     return {
         "records": records,
         "synced": result.accepted,
         "sync_records_per_s": round(result.accepted / sync_s, 1),
-        # B syncing and A serving, both in this process: CPU per record, all threads.
-        "sync_cpu_us_per_record": round(sync_cpu_s / max(result.accepted, 1) * 1e6, 1),
+        "sync_s": round(sync_s, 2),
+        "serving_apart": apart,
+        # Apart: A's serving process, and B's (this one); else both in this one.
+        "sync_cpu_us_per_record_receiving": round(sync_cpu_s / per, 1),
+        "sync_cpu_us_per_record_serving": round(serving_cpu_s / per, 1) if apart else None,
+        "serving_peak_rss_mb": serving_peak,
+        "inclusion_proof_idle": idle.figures(),
+        **proofs,
         "release_records_per_s": round(records / release_s, 1),  # batches of 1000
         "page_size": page_size,
         "held_at_b": len(held_objects(b)) - before,
         "witnessed_size": result.witnessed_size,
     }
+
+
+def _proofs_during_sync(a: Any, b: Any, size: int, records: int, page_size: int) -> dict[str, Any]:
+    _issue(a, 10**9, records)
+    signed_tree_head(a, node_identity(a))
+    with Prober(b, "A", size) as prober:
+        t0 = time.perf_counter()
+        result = sync_partner(b, "A", page_size=page_size)
+        sync_s = time.perf_counter() - t0
+    return {
+        "inclusion_proof_during_sync": prober.figures(),
+        "sync_with_proofs_records_per_s": round(result.accepted / sync_s, 1),
+    }
+
+
+def _point(node: Any, partner_id: str, url: str) -> None:
+    with node.engine.begin() as conn:
+        conn.execute(
+            update(partners).where(partners.c.partner_id == partner_id).values(base_url=url)
+        )
+
+
+def _process_cpu(process: Any) -> float:
+    """CPU seconds of a child process so far (Linux: from /proc), 0 without one."""
+    if process is None:
+        return 0.0
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_rss_mb(process: Any) -> float | None:
+    if process is None:
+        return None
+    for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return None
+
+
+class Prober:
+    """GET inclusion proofs of random leaves from a partner over HTTP (signed requests), every
+    ``pause`` seconds, from a thread of its own, while the ``with`` block runs (a sync)."""
+
+    def __init__(self, node: Any, partner_id: str, size: int, pause: float = 0.02) -> None:
+        self.node, self.partner_id, self.size, self.pause = node, partner_id, size, pause
+        self.wall: list[float] = []
+        self.cpu_s = 0.0
+        self.failed = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> Prober:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        c0, rng = time.thread_time(), random.Random(11)
+        me, partner = node_identity(self.node), get_partner(self.node, self.partner_id)
+        with partner_client(self.node, me, partner) as client:
+            while not self._stop.wait(self.pause):
+                t = time.perf_counter()
+                try:
+                    client.inclusion(leaf_index=rng.randrange(self.size))
+                except BorderLinkError:
+                    self.failed += 1
+                    continue
+                self.wall.append(time.perf_counter() - t)
+        self.cpu_s = time.thread_time() - c0
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "requests": len(self.wall),
+            "failed": self.failed,
+            **_ms(self.wall),
+            "max_ms": round(max(self.wall) * 1000, 3) if self.wall else None,
+        }
 
 
 def main() -> None:
@@ -330,6 +454,13 @@ def main() -> None:
         default=False,
         help="serve each partner node from its own process (as deployed nodes are; on a "
         "machine with few cores busy with other work, threads of one process fare better)",
+    )
+    parser.add_argument(
+        "--backlog-apart",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="backlog: A serves the sync from its own process (so each side's CPU is measured "
+        "apart); without, from a thread of this one",
     )
     args = parser.parse_args()
     sections = set(args.sections.split(","))

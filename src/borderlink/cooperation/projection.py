@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -85,6 +86,34 @@ class Rules:
             p.startswith(prefix) and self.allows(p) for p in self.allowed
         )
 
+    def plan(self, model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+        """(field, how it is projected) for each field of ``model`` that does not flow as it
+        is: the same for every record of ``model``, so worked out once (memoised rules, one per
+        page of a sync, project a thousand records each)."""
+        plans = self._plans
+        if model not in plans:
+            keep = always(model, self.category)
+            plans[model] = tuple(
+                (name, self._how(name))
+                for name in model.model_fields
+                if name not in keep and not self.whole(name)
+            )
+        return plans[model]
+
+    def _how(self, name: str) -> str:
+        if name in self.replace:
+            return _REPLACE
+        if self.partly(name):
+            return _NESTED
+        return _FALLBACK if name in self.fallback else _EMPTY
+
+    @cached_property
+    def _plans(self) -> dict[type[BaseModel], tuple[tuple[str, str], ...]]:
+        return {}
+
+
+_REPLACE, _NESTED, _FALLBACK, _EMPTY = "replace", "nested", "fallback", "empty"
+
 
 def _always(model: type[BaseModel], category: Category) -> frozenset[str]:
     free = FREE_TEXT.get(category, frozenset())
@@ -134,19 +163,16 @@ def project(record: CoopRecord, rules: Rules) -> tuple[CoopRecord, list[tuple[st
     model = type(record)
     values = record.model_dump()
     removed: list[tuple[str, str]] = []
-    keep = always(model, rules.category)
-    for name in model.model_fields:
-        if name in keep or rules.whole(name):
-            continue
+    for name, how in rules.plan(model):
         value = values[name]
-        if name in rules.replace:
+        if how == _REPLACE:
             new, reason = rules.replace[name], "agreement-replacement"
-        elif rules.partly(name):
+        elif how == _NESTED:
             new, changed = _project_nested(model, name, value, rules)
             removed.extend(changed)
             values[name] = new
             continue
-        elif name in rules.fallback:
+        elif how == _FALLBACK:
             new, reason = rules.fallback[name], rules.why_not(name)
         else:
             new, reason = _empty(model, name), rules.why_not(name)

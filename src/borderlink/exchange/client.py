@@ -60,6 +60,8 @@ class Page:
     envelopes: list[str]
     more: bool
     next: int | None
+    after: int = 0  # the cursor it was asked from
+    signature: str | None = None  # the page's signature (:mod:`.page`), if the partner signs
 
 
 class PartnerClient:
@@ -133,19 +135,22 @@ class PartnerClient:
             "GET",
             f"/taxii2/{API_ROOT}/collections/{collection}/objects/",
             # Every version, tombstones included, in release order: what sync must see (a
-            # TAXII client gets the latest only by default).
+            # TAXII client gets the latest only by default); the envelopes only (they carry
+            # the objects), with the page's signature.
             params={
                 "next": str(after),
                 "limit": str(limit),
                 "match[version]": "all",
-                "x_borderlink_view": "records",
+                "x_borderlink_view": "envelopes",
             },
         )
         envelopes = data.get("x_borderlink_envelopes", [])
         if not isinstance(envelopes, list) or not all(isinstance(e, str) for e in envelopes):
             raise IntegrityFailure("partner page carries no signed envelopes")
-        nxt = data.get("next")
-        return Page(envelopes, bool(data.get("more")), int(nxt) if nxt else None)
+        nxt, signature = data.get("next"), data.get("x_borderlink_page")
+        if signature is not None and not isinstance(signature, str):
+            raise IntegrityFailure("partner page carries a malformed page signature")
+        return Page(envelopes, bool(data.get("more")), int(nxt) if nxt else None, after, signature)
 
     def tree_head(self) -> str:
         return str(self.head()["token"])

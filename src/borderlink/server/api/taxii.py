@@ -109,7 +109,12 @@ async def filters(
     match_version: Annotated[str | None, Query(alias="match[version]")] = None,
     match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
     view: Annotated[
-        str | None, Query(alias="x_borderlink_view", description="`records`: node-to-node")
+        str | None,
+        Query(
+            alias="x_borderlink_view",
+            description="`records`: node-to-node (signed envelopes and the page's signature); "
+            "`envelopes`: the same without the objects (each envelope carries its own)",
+        ),
     ] = None,
 ) -> taxii.Query:
     return await blocking(
@@ -122,6 +127,7 @@ async def filters(
         match_version=match_version,
         match_spec_version=match_spec_version,
         records=view == "records",
+        bare=view == "envelopes",
     )
 
 
@@ -165,11 +171,15 @@ async def collection(request: Request, caller: Reader, collection_id: str) -> Ta
 
 
 def _envelope(page: taxii.TaxiiPage, items: list[Any]) -> TaxiiResponse:
-    body: dict[str, Any] = {"more": page.more, "objects": items}
+    body: dict[str, Any] = {"more": page.more}
+    if not page.bare:  # the envelopes view: each envelope carries its object
+        body["objects"] = items
     if page.next is not None:
         body["next"] = page.next
     if page.envelopes:  # the signed form of each record, in the same order
         body["x_borderlink_envelopes"] = page.envelopes
+    if page.signature is not None:  # the records views: the page's, over those envelopes
+        body["x_borderlink_page"] = page.signature
     return TaxiiResponse(body, headers=page.headers())
 
 

@@ -21,6 +21,7 @@ from borderlink.cooperation.policy import Denial, RulesMemo, release
 from borderlink.errors import BorderLinkError, PolicyDenied, ReplayDetected
 from borderlink.exchange.envelope import Envelope, claimed_sender, digest, open_envelope
 from borderlink.exchange.identity import Partner
+from borderlink.exchange.page import PageManifest
 from borderlink.exchange.stix import from_stix, timestamp
 from borderlink.model.cooperation import Agreement, Alert, CoopRecord
 from borderlink.services.accounts.access import Permission, Principal, require
@@ -53,6 +54,7 @@ class ReceiveSummary:
     rejected: list[tuple[str, BorderLinkError]] = field(default_factory=list)  # (token, why)
     superseded: int = 0  # older versions than the one held (arrived out of order): ignored
     repeats: set[str] = field(default_factory=set)  # refused tokens already held byte for byte
+    vouched: int = 0  # envelopes whose signature the page's signature stood for
 
 
 def receive(node: Node, token: str, *, principal: Principal = EXCHANGE) -> Envelope:
@@ -80,11 +82,14 @@ def receive_all(
     *,
     actor: str,
     duplicates_ok: bool = True,
+    manifest: PageManifest | None = None,
 ) -> ReceiveSummary:
     """Accept a batch of envelopes in the caller's exclusive transaction.
 
     With ``duplicates_ok`` (sync), an envelope already accepted, byte for byte, counts as a
-    duplicate; otherwise it is a replay and refused.
+    duplicate; otherwise it is a replay and refused. ``manifest``: the verified signature of
+    the page ``tokens`` came in (:mod:`borderlink.exchange.page`): an envelope it lists, byte
+    for byte, is not verified again; every other one is, and every other check runs for all.
     """
     now = dt.datetime.now(dt.UTC)
     me = node.settings.node_id
@@ -94,7 +99,7 @@ def receive_all(
     summary = ReceiveSummary()
 
     partners = {p.partner_id: p for p in load_partners(conn)}
-    opened = _open_all(tokens, partners, summary, me=me, now=now, skew=skew)
+    opened = _open_all(tokens, partners, summary, me=me, now=now, skew=skew, manifest=manifest)
     seen = _seen(conn, [env for _, env in opened])
     held = held_versions(conn, [env.record_id for _, env in opened])
     alerts_held = _alerts_held(conn, [env.record_id for _, env in opened])
@@ -153,14 +158,19 @@ def _open_all(
     me: str,
     now: dt.datetime,
     skew: dt.timedelta,
+    manifest: PageManifest | None,
 ) -> list[tuple[str, Envelope]]:
     """The envelopes whose signature and address check out; the others go to ``rejected``."""
     opened: list[tuple[str, Envelope]] = []
-    for token in tokens:
+    for i, token in enumerate(tokens):
+        by = manifest.sender if manifest is not None and manifest.vouches(i, token) else None
         try:
-            opened.append((token, open_envelope(token, partners, me=me, now=now, skew=skew)))
+            env = open_envelope(token, partners, me=me, now=now, skew=skew, vouched_by=by)
         except BorderLinkError as error:
             summary.rejected.append((token, error))
+            continue
+        opened.append((token, env))
+        summary.vouched += by is not None
     return opened
 
 
@@ -212,6 +222,7 @@ def _audit(conn: Connection, summary: ReceiveSummary, now: dt.datetime, actor: s
                     "accepted": [e.record_id for e in summary.accepted][:1000],
                     "duplicates": summary.duplicates,
                     "superseded": summary.superseded,
+                    "vouched_by_page_signature": summary.vouched,
                 },
             )
         )

@@ -140,17 +140,18 @@ def signed_tree_head(node: Node, identity: NodeIdentity) -> tuple[TreeHead, str]
     """The log's current head, signed; kept in ``tree_heads`` so later changes are detectable.
 
     When the log has not grown since the last head, that head is returned as it is: nothing is
-    recomputed or signed again.
+    recomputed or signed again, and it is read without the exchange lock (a proof asked while a
+    sync writes does not wait on it).
     """
+    with node.read() as conn:
+        held = _held_head(conn, identity.node_id)
+    if held is not None:
+        return held
     with exclusive(node) as conn:
-        size = tree_size(conn)
-        held = conn.execute(
-            select(tree_heads.c.signed, tree_heads.c.root_hash, tree_heads.c.stored_at).where(
-                tree_heads.c.node_id == identity.node_id, tree_heads.c.tree_size == size
-            )
-        ).first()
+        held = _held_head(conn, identity.node_id)
         if held is not None:
-            return _head(_payload(held.signed)), held.signed
+            return held
+        size = tree_size(conn)
         head = TreeHead(
             identity.node_id,
             size,
@@ -160,6 +161,16 @@ def signed_tree_head(node: Node, identity: NodeIdentity) -> tuple[TreeHead, str]
         token = sign(identity, head.payload(), typ=TREE_HEAD)
         _store_head(conn, head, token)
     return head, token
+
+
+def _held_head(conn: Connection, node_id: str) -> tuple[TreeHead, str] | None:
+    """The head signed for the log as it is now, if there is one."""
+    held = conn.execute(
+        select(tree_heads.c.signed).where(
+            tree_heads.c.node_id == node_id, tree_heads.c.tree_size == tree_size(conn)
+        )
+    ).first()
+    return None if held is None else (_head(_payload(held.signed)), held.signed)
 
 
 def _payload(token: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from borderlink.model.cooperation import AgreementState
 from borderlink.services.cooperation.agreements import load_agreements
 from borderlink.services.exchange.added import straddling
 from borderlink.services.node import Node
-from borderlink.store.cooperation_tables import released
+from borderlink.store.cooperation_tables import log_leaves, released
 
 
 @dataclass
@@ -36,6 +36,7 @@ def released_page(
     after: int = 0,
     added_after: dt.datetime | None = None,
     limit: int = 100,
+    light: bool = False,
 ) -> OutboxPage:
     """The next copies this node serves ``partner_id``, in release order.
 
@@ -49,8 +50,11 @@ def released_page(
     ``added_after``: the copies with an object added after that instant, the one it falls within
     included (its later parts are after it), found from the index on (partner, added_at, seq):
     each page costs its own size, not the collection's up to it.
+
+    ``light``: the rows carry ``revoked`` instead of the STIX object (read in the database,
+    not parsed here): for a reader of the envelopes only, each of which carries its object.
     """
-    query = _outbox(partner_id).limit(limit + 1)
+    query = _outbox(partner_id, light=light).limit(limit + 1)
     if after:
         query = query.where(released.c.seq > after)
     today = dt.datetime.now(dt.UTC).date()
@@ -70,15 +74,15 @@ def released_page(
         last: int | None = None
         for row in rows[:limit]:
             agreement = agreements.get(row.agreement_id)
-            if _tombstone(row):
+            if _tombstone(row, light):
                 served.append(row)
             elif agreement is None or agreement.state == AgreementState.EXPIRED:
                 pass  # dropped for good
             elif not in_force(agreement, today):
                 ahead = conn.execute(
-                    _outbox(partner_id).where(released.c.seq > row.seq).limit(limit)
+                    _outbox(partner_id, light=light).where(released.c.seq > row.seq).limit(limit)
                 ).all()
-                served += [r for r in ahead if _tombstone(r)][: limit - len(served)]
+                served += [r for r in ahead if _tombstone(r, light)][: limit - len(served)]
                 return OutboxPage(served, False, last)
             else:
                 served.append(row)
@@ -86,12 +90,14 @@ def released_page(
     return OutboxPage(served, len(rows) > limit, last)
 
 
-def _outbox(partner_id: str) -> Select[Any]:
+def _outbox(partner_id: str, *, light: bool = False) -> Select[Any]:
+    stix = released.c.stix["revoked"].as_boolean().label("revoked") if light else released.c.stix
     return (
         select(
             released.c.seq,
+            released.c.record_id,
             released.c.envelope,
-            released.c.stix,
+            stix,
             released.c.added_at,
             released.c.agreement_id,
         )
@@ -100,8 +106,8 @@ def _outbox(partner_id: str) -> Select[Any]:
     )
 
 
-def _tombstone(row: Any) -> bool:
-    return bool(row.stix.get("revoked"))
+def _tombstone(row: Any, light: bool = False) -> bool:
+    return bool(row.revoked) if light else bool(row.stix.get("revoked"))
 
 
 def released_versions(node: Node, partner_id: str, record_id: str) -> list[Any]:
@@ -126,3 +132,22 @@ def released_versions(node: Node, partner_id: str, record_id: str) -> list[Any]:
         if _tombstone(r)
         or (r.agreement_id in agreements and in_force(agreements[r.agreement_id], today))
     ]
+
+
+SENT = ("sent", "revoked")  # the log entries of an envelope this node sealed for a partner
+
+
+def sent_digests(node: Node, partner_id: str, record_ids: list[str]) -> set[str]:
+    """The digests of the envelopes about ``record_ids`` that this node's log records as sealed
+    for ``partner_id``: what a page signature may vouch for (:mod:`borderlink.exchange.page`)."""
+    ids = list(set(record_ids))
+    if not ids:
+        return set()
+    entry = log_leaves.c.entry
+    with node.read() as conn:
+        rows = conn.execute(
+            select(
+                entry["kind"].as_string(), entry["peer"].as_string(), entry["digest"].as_string()
+            ).where(log_leaves.c.record_id.in_(ids))
+        )
+        return {d for kind, peer, d in rows if kind in SENT and peer == partner_id}

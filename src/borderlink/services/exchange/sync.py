@@ -2,9 +2,12 @@
 
 A sync reads the partner's TAXII collection for this node page by page from the stored cursor;
 each page's records and the new cursor commit together, so a node killed mid-sync resumes where
-its last page ended, with no loss and no duplicate. First it fetches the partner's signed tree
-head with its key statements (a key rotation is applied before what the new key signed is
-checked); at the end it witnesses that head (consistent with the one held), on every sync.
+its last page ended, with no loss and no duplicate. Each page comes with the partner's signature
+over its envelopes' digests (:mod:`borderlink.exchange.page`): one signature verified per page,
+a hash per envelope; what the page does not vouch for is verified alone. First it fetches the
+partner's signed tree head with its key statements (a key rotation is applied before what the
+new key signed is checked); at the end it witnesses that head (consistent with the one held),
+on every sync.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from borderlink.errors import BorderLinkError, IntegrityFailure
 from borderlink.exchange.client import Page
 from borderlink.exchange.envelope import NOTICE, check_fresh, digest, verify
 from borderlink.exchange.identity import Partner
+from borderlink.exchange.page import PageManifest, open_page
 from borderlink.exchange.stix import parse_timestamp
 from borderlink.services.cooperation.partners import get_partner, known_partners, node_identity
 from borderlink.services.cooperation.receiving import receive_all
@@ -99,21 +103,49 @@ def sync_partner(
             result.cursor = cursor(conn, partner_id)
         with ThreadPoolExecutor(max_workers=1) as fetcher:
             _pull(
-                node, result, lambda after: fetcher.submit(client.objects, after, limit), max_pages
+                node,
+                result,
+                lambda after: fetcher.submit(client.objects, after, limit),
+                lambda page: signed_page(node, client.partner, page),
+                max_pages,
             )
         if head is not None:
             result.witnessed_size = witness_partner(node, client, partner, str(head["token"]))
     return result
 
 
+def signed_page(node: Node, partner: Partner, page: Page) -> PageManifest | None:
+    """The verified signature of ``page`` (:mod:`borderlink.exchange.page`); None from a partner
+    that does not sign its pages (each envelope is then verified alone)."""
+    if page.signature is None:
+        return None
+    manifest = open_page(
+        page.signature,
+        partner,
+        me=node.settings.node_id,
+        after=page.after,
+        count=len(page.envelopes),
+        now=dt.datetime.now(dt.UTC),
+        skew=dt.timedelta(seconds=node.settings.exchange_clock_skew_s),
+    )
+    if (manifest.next, manifest.more) != (page.next, page.more):
+        raise IntegrityFailure("the page's signature and its paging disagree: the page is refused")
+    return manifest
+
+
 def _pull(
-    node: Node, result: SyncResult, fetch: Callable[[int], Future[Page]], max_pages: int | None
+    node: Node,
+    result: SyncResult,
+    fetch: Callable[[int], Future[Page]],
+    check: Callable[[Page], PageManifest | None],
+    max_pages: int | None,
 ) -> None:
     """Take pages from ``result.cursor`` on, each fetched while the one before is taken."""
     partner_id = result.partner_id
     pending = fetch(result.cursor)
     while max_pages is None or result.pages < max_pages:
         page = pending.result()
+        manifest = check(page)  # a page refused whole stops the sync before the cursor moves
         if not page.envelopes:
             # Only copies the partner dropped (expired agreements): move past them.
             if page.next is not None and page.next > result.cursor:
@@ -135,7 +167,9 @@ def _pull(
                 result.cursor = start
                 pending = fetch(start)
                 continue
-            summary = receive_all(conn, node, page.envelopes, actor=f"sync:{partner_id}")
+            summary = receive_all(
+                conn, node, page.envelopes, actor=f"sync:{partner_id}", manifest=manifest
+            )
             # The cursor passes only what was accepted or is kept in quarantine.
             keep(conn, partner_id, summary.rejected, dt.datetime.now(dt.UTC))
             result.cursor = ahead

@@ -25,7 +25,9 @@ from sqlalchemy import Connection, String, cast, func, literal, select
 from borderlink.cooperation.agreements import between
 from borderlink.errors import IntegrityFailure, InvalidInput, NotFound
 from borderlink.exchange.client import API_ROOT, TAXII_MEDIA, inbox_collection, outbox_collection
+from borderlink.exchange.envelope import digest
 from borderlink.exchange.identity import Partner
+from borderlink.exchange.page import sign_page
 from borderlink.exchange.stix import DEFINED, bundle, definitions, record_id_of, timestamp
 from borderlink.exchange.stix import schema as stix_schema
 from borderlink.exchange.stix import with_parts as _with_parts
@@ -33,9 +35,9 @@ from borderlink.exchange.stix_ids import TLP_MARKINGS
 from borderlink.model.cooperation import Tlp
 from borderlink.services.accounts.access import Permission, Principal, require
 from borderlink.services.cooperation.agreements import load_agreements
-from borderlink.services.cooperation.partners import get_partner
+from borderlink.services.cooperation.partners import get_partner, node_identity
 from borderlink.services.exchange.added import TICK, aware, from_micros, micros, straddling
-from borderlink.services.exchange.outbox import released_page, released_versions
+from borderlink.services.exchange.outbox import released_page, released_versions, sent_digests
 from borderlink.services.exchange.taxii_query import MAX_PAGE, Query, parse_query, version_of
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import coop_records, released
@@ -87,6 +89,9 @@ def collection(node: Node, caller: Partner, collection_id: str) -> dict[str, Any
 class TaxiiPage:
     objects: list[dict[str, Any]] = field(default_factory=list)
     envelopes: list[str] = field(default_factory=list)  # the records view only
+    about: list[str] = field(default_factory=list)  # the record of each envelope
+    signature: str | None = None  # the records view: the page's (borderlink.exchange.page)
+    bare: bool = False  # the envelopes only, without the objects
     added: list[str] = field(default_factory=list)  # RFC 3339, one per object
     more: bool = False
     next: str | None = None
@@ -116,6 +121,7 @@ class _Row:
     added: dt.datetime
     first: bool  # the first version of its record in the collection
     last: bool  # the latest
+    record_id: str = ""  # of an outbox row (the one its envelope is about)
 
 
 @dataclass(frozen=True)
@@ -128,12 +134,18 @@ class _Batch:
 Source = Callable[[int, int, dt.datetime | None], _Batch]
 
 
-def _outbox(node: Node, partner_id: str, *, every_version: bool = False) -> Source:
+def _outbox(
+    node: Node, partner_id: str, *, every_version: bool = False, light: bool = False
+) -> Source:
     """``every_version``: the query takes all versions, so which is a record's first or last
-    is not asked for (and not looked up: sync pages this way, a thousand records at a time)."""
+    is not asked for (and not looked up: sync pages this way, a thousand records at a time).
+    ``light``: nothing asked needs the objects (the envelopes carry them): they are not read,
+    and a row's ``stix`` says only whether it is a revocation."""
 
     def fetch(after: int, limit: int, since: dt.datetime | None) -> _Batch:
-        page = released_page(node, partner_id, after=after, added_after=since, limit=limit)
+        page = released_page(
+            node, partner_id, after=after, added_after=since, limit=limit, light=light
+        )
         ids = set() if every_version else {record_id_of(r.stix) for r in page.rows}
         with node.read() as conn:
             extremes = (
@@ -154,12 +166,14 @@ def _outbox(node: Node, partner_id: str, *, every_version: bool = False) -> Sour
             )
         rows, before = [], after
         for r in page.rows:
-            low, high = extremes.get(record_id_of(r.stix), (r.seq, r.seq))
+            low, high = extremes.get(r.record_id, (r.seq, r.seq)) if ids else (r.seq, r.seq)
             ahead = r.seq > (after if page.last_seq is None else page.last_seq)
             cursor = before if ahead else r.seq
             added = aware(r.added_at)
+            stix = ({"revoked": True} if r.revoked else {}) if light else r.stix
+            first, last = r.seq == low, r.seq == high
             rows.append(
-                _Row(before, cursor, ahead, r.stix, r.envelope, added, r.seq == low, r.seq == high)
+                _Row(before, cursor, ahead, stix, r.envelope, added, first, last, r.record_id)
             )
             before = cursor
         return _Batch(rows, page.more, page.last_seq)
@@ -204,7 +218,8 @@ def _source(
     if not mine:
         return _inbox(node, caller.partner_id), mine
     every = query is not None and "all" in query.versions
-    return _outbox(node, caller.partner_id, every_version=every), mine
+    light = every and query is not None and query.bare and not query.filters
+    return _outbox(node, caller.partner_id, every_version=every, light=light), mine
 
 
 def _definitions(node: Node, caller: Partner, base_url: str, mine: bool) -> list[dict[str, Any]]:
@@ -309,12 +324,34 @@ def _records_view(source: Source, query: Query) -> TaxiiPage:
     """The node-to-node form: each record's signed object, ``next`` the release cursor."""
     batch = source(int(query.next or 0), query.limit, query.added_after)
     page = TaxiiPage(more=batch.more, next=None if batch.last is None else str(batch.last))
+    page.bare = query.bare
     for row in batch.rows:
         if query.keeps(row.stix, first=row.first, last=row.last) and query.admits(row.stix):
-            page.objects.append(row.stix)
+            if not query.bare:
+                page.objects.append(row.stix)
             page.added.append(timestamp(row.added))
             if row.envelope is not None:
                 page.envelopes.append(row.envelope)
+                page.about.append(row.record_id)
+    return page
+
+
+def _signed(node: Node, caller: Partner, after: int, page: TaxiiPage) -> TaxiiPage:
+    """``page`` with its signature (:mod:`borderlink.exchange.page`): over the digest of each
+    envelope this node's log records as sent to ``caller`` (no other: one changed since it was
+    sealed is left for the partner to verify alone, and refuse)."""
+    sent = sent_digests(node, caller.partner_id, page.about)
+    digests = [d if d in sent else None for d in map(digest, page.envelopes)]
+    nxt = None if page.next is None else int(page.next)
+    page.signature = sign_page(
+        node_identity(node),
+        recipient=caller.partner_id,
+        after=after,
+        next=nxt,
+        more=page.more,
+        digests=digests,
+        now=dt.datetime.now(dt.UTC),
+    )
     return page
 
 
@@ -326,7 +363,8 @@ def objects_page(
     if query.records:
         if query.next and not query.next.isdigit():
             raise InvalidInput("next: the records view pages by release cursor", field="next")
-        return _records_view(source, query)
+        page = _records_view(source, query)
+        return _signed(node, caller, int(query.next or 0), page) if mine else page
     phase, cursor, skip = _position(query.next)
     out = _Collector(query.limit)
     if phase == "d":

@@ -4,7 +4,8 @@
 ``match[version]`` (``last``, the default, ``first``, ``all``, or timestamps), ``added_after``,
 ``limit`` and ``next`` (opaque to clients). A bad value is :class:`InvalidInput` naming the
 parameter. ``records`` is BorderLink's node-to-node form: each record's signed object only, with
-``next`` the release sequence number (what :mod:`.sync` pages by).
+``next`` the release sequence number, and the page's signature (:mod:`borderlink.exchange.page`);
+``bare``, the same without the objects (each envelope carries its own): what :mod:`.sync` reads.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ class Query:
     versions: frozenset[str] = frozenset({"last"})  # keywords and normalised timestamps
     spec_versions: frozenset[str] | None = None
     records: bool = False
+    bare: bool = False  # the records view without the objects (the envelopes carry them)
+
+    @property
+    def filters(self) -> bool:
+        """Whether a filter reads the objects (type, id or spec_version)."""
+        return not (self.types is None and self.ids is None and self.spec_versions is None)
 
     @property
     def stamps(self) -> frozenset[str]:
@@ -94,6 +101,7 @@ def parse_query(
     match_version: str | None = None,
     match_spec_version: str | None = None,
     records: bool = False,
+    bare: bool = False,
 ) -> Query:
     """The query these TAXII parameters ask; :class:`InvalidInput` naming a bad one."""
     try:
@@ -110,5 +118,6 @@ def parse_query(
         ids=_listed(match_id, "match[id]"),
         versions=_versions(match_version),
         spec_versions=_listed(match_spec_version, "match[spec_version]"),
-        records=records,
+        records=records or bare,
+        bare=bare,
     )
