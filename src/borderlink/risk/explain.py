@@ -369,8 +369,8 @@ def label(reason: str) -> str:
 
 
 def _candidates(grouped: npt.NDArray[np.float64], top: int) -> npt.NDArray[np.int64]:
-    """Per row, the families to consider: the most raising and the most lowering (a few
-    spare, for those whose fact runs against their sign)."""
+    """Per row, the families to consider: the most raising, then the most lowering (``top``
+    and a few spare each, for those whose fact runs against their sign)."""
     spare = top + 3
     order = np.argsort(-grouped, axis=1)
     return np.concatenate([order[:, :spare], order[:, ::-1][:, :spare]], axis=1)
@@ -389,9 +389,12 @@ def _pick(
     picked: list[tuple[int, float, str]] = []
     wanted = {RAISES: top, LOWERS: lowering}
     seen: set[int] = set()
-    for j in order.tolist():
+    half = len(order) // 2  # the most raising first, then the most lowering
+    for k, j in enumerate(order.tolist()):
         value = float(values[j])
         effect = RAISES if value > 0 else LOWERS
+        if (effect == RAISES) != (k < half):
+            continue  # a lowering family among the most raising (few raise): not the strongest
         if j in seen or value == 0 or wanted[effect] == 0:
             continue
         seen.add(j)
