@@ -17,6 +17,7 @@ its fact (an interaction with other facts), stating the fact would contradict th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -368,44 +369,6 @@ def label(reason: str) -> str:
     return FAMILY_LABELS.get(reason, "Other facts")
 
 
-def _candidates(grouped: npt.NDArray[np.float64], top: int) -> npt.NDArray[np.int64]:
-    """Per row, the families to consider: the most raising, then the most lowering (``top``
-    and a few spare each, for those whose fact runs against their sign)."""
-    spare = top + 3
-    order = np.argsort(-grouped, axis=1)
-    return np.concatenate([order[:, :spare], order[:, ::-1][:, :spare]], axis=1)
-
-
-def _pick(
-    row: int,
-    values: npt.NDArray[np.float64],
-    order: npt.NDArray[np.int64],
-    leans: npt.NDArray[Any],
-    top: int,
-    lowering: int,
-) -> list[tuple[int, float, str]]:
-    """(family, contribution, effect) of one row: up to ``top`` raising, then up to
-    ``lowering`` lowering, each kept only where its fact does not point the other way."""
-    picked: list[tuple[int, float, str]] = []
-    wanted = {RAISES: top, LOWERS: lowering}
-    seen: set[int] = set()
-    half = len(order) // 2  # the most raising first, then the most lowering
-    for k, j in enumerate(order.tolist()):
-        value = float(values[j])
-        effect = RAISES if value > 0 else LOWERS
-        if (effect == RAISES) != (k < half):
-            continue  # a lowering family among the most raising (few raise): not the strongest
-        if j in seen or value == 0 or wanted[effect] == 0:
-            continue
-        seen.add(j)
-        if leans[row, j] not in (None, effect):
-            continue  # the fact points the other way: stating it would contradict the score
-        picked.append((j, round(value, 4), effect))
-        wanted[effect] -= 1
-    picked.sort(key=lambda p: (p[2] != RAISES, -abs(p[1])))
-    return picked
-
-
 def top_reasons(
     features: pl.DataFrame,
     grouped: npt.NDArray[np.float64],
@@ -421,35 +384,12 @@ def top_reasons(
 
     ``grouped`` holds the contributions per family (:func:`group_contributions`), in log-odds.
     Each reason is ``{"reason": family, "label": its short name, "effect": "raises" or
-    "lowers", "contribution": signed log-odds, "text": sentence, "method": method}``.
+    "lowers", "contribution": signed log-odds, "text": sentence, "method": method}``. A batch
+    takes them as a column of JSON texts (:func:`borderlink.risk.reasons.model_reasons`).
     """
-    families, _ = family_matrix(feature_names)
-    labels = [label(f) for f in families]  # once, not once per reason
-    order = _candidates(grouped, top)
-    used = sorted(set(order.ravel().tolist()))
-    texts = np.empty((features.height, len(families)), dtype=object)
-    leans = np.empty((features.height, len(families)), dtype=object)
-    if used and features.height:  # only the families some row needs, each vectorised
-        columns = features.select(
-            *(sentence(features, families[j], state) for j in used),
-            *(lean(features, families[j], state).alias(f"lean:{j}") for j in used),
-        )
-        for j in used:
-            texts[:, j] = columns[families[j]].to_numpy()
-            leans[:, j] = columns[f"lean:{j}"].to_numpy()
-    out: list[list[dict[str, Any]]] = []
-    for r in range(features.height):
-        out.append(
-            [
-                {
-                    "reason": families[j],
-                    "label": labels[j],
-                    "effect": effect,
-                    "contribution": value,
-                    "text": texts[r, j],
-                    "method": method,
-                }
-                for j, value, effect in _pick(r, grouped[r], order[r], leans, top, lowering)
-            ]
-        )
-    return out
+    from borderlink.risk.reasons import model_reasons  # it builds on this module
+
+    column = model_reasons(
+        features, grouped, feature_names, state, top=top, lowering=lowering, method=method
+    )
+    return [[json.loads(text) for text in row] for row in column.to_list()]
