@@ -104,3 +104,23 @@ def test_a_fact_pointing_against_its_sign_is_not_stated(small_model: risk.RiskMo
     )
     (reasons,) = explain.top_reasons(frame, grouped, names, state, top=3)
     assert reasons == []  # a clean record raising, a low value lowering: neither is said
+
+
+def test_the_strongest_lowering_reasons_come_first_when_few_raise(
+    small_model: risk.RiskModel,
+) -> None:
+    """With one family raising, the "most raising" candidates reach into the lowering ones,
+    weakest first: a -0.01 was said before the -0.2 that lowered the score most."""
+    names = small_model.features
+    families, _ = explain.family_matrix(names)
+    grouped = np.full((1, len(families)), -0.01)
+    grouped[0, families.index("unit_value")] = 0.9
+    grouped[0, families.index("duty")] = -0.2
+    grouped[0, families.index("route_transit")] = -0.05
+    frame = pl.DataFrame({"hs6": ["851713"], "origin_country": ["CN"], "log_unit_value": [0.0]})
+    (reasons,) = explain.top_reasons(frame, grouped, names, small_model.state, top=3)
+    assert [(r["reason"], r["contribution"]) for r in reasons] == [
+        ("unit_value", 0.9),
+        ("duty", -0.2),
+        ("route_transit", -0.05),
+    ]

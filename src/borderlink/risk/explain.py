@@ -18,6 +18,7 @@ in :mod:`borderlink.risk.wording`, each in English and as a message a page trans
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -29,8 +30,9 @@ from borderlink.risk.features import ENTITY_KEYS, FeatureState
 from borderlink.risk.wording import Row as Row
 from borderlink.risk.wording import describe as describe
 from borderlink.risk.wording import describe_message as describe_message
-from borderlink.risk.wording import message, sentence, stored
+from borderlink.risk.wording import message as message
 from borderlink.risk.wording import record as _record
+from borderlink.risk.wording import sentence as sentence
 from borderlink.risk.wording import unit_ratio as _unit_ratio
 
 
@@ -125,41 +127,6 @@ def label(reason: str) -> str:
     return render(label_message(reason))
 
 
-def _candidates(grouped: npt.NDArray[np.float64], top: int) -> npt.NDArray[np.int64]:
-    """Per row, the families to consider: the most raising and the most lowering (a few
-    spare, for those whose fact runs against their sign)."""
-    spare = top + 3
-    order = np.argsort(-grouped, axis=1)
-    return np.concatenate([order[:, :spare], order[:, ::-1][:, :spare]], axis=1)
-
-
-def _pick(
-    row: int,
-    values: npt.NDArray[np.float64],
-    order: npt.NDArray[np.int64],
-    leans: npt.NDArray[Any],
-    top: int,
-    lowering: int,
-) -> list[tuple[int, float, str]]:
-    """(family, contribution, effect) of one row: up to ``top`` raising, then up to
-    ``lowering`` lowering, each kept only where its fact does not point the other way."""
-    picked: list[tuple[int, float, str]] = []
-    wanted = {RAISES: top, LOWERS: lowering}
-    seen: set[int] = set()
-    for j in order.tolist():
-        value = float(values[j])
-        effect = RAISES if value > 0 else LOWERS
-        if j in seen or value == 0 or wanted[effect] == 0:
-            continue
-        seen.add(j)
-        if leans[row, j] not in (None, effect):
-            continue  # the fact points the other way: stating it would contradict the score
-        picked.append((j, round(value, 4), effect))
-        wanted[effect] -= 1
-    picked.sort(key=lambda p: (p[2] != RAISES, -abs(p[1])))
-    return picked
-
-
 def top_reasons(
     features: pl.DataFrame,
     grouped: npt.NDArray[np.float64],
@@ -176,39 +143,12 @@ def top_reasons(
     ``grouped`` holds the contributions per family (:func:`group_contributions`), in log-odds.
     Each reason is ``{"reason": family, "label": its short name, "effect": "raises" or
     "lowers", "contribution": signed log-odds, "text": sentence, "key" and "params": the same
-    as a message (:mod:`borderlink.model.messages`), "method": method}``.
+    as a message (:mod:`borderlink.model.messages`), "method": method}``. A batch takes them
+    as a column of JSON texts (:func:`borderlink.risk.reasons.model_reasons`).
     """
-    families, _ = family_matrix(feature_names)
-    labels = [label(f) for f in families]  # once, not once per reason
-    order = _candidates(grouped, top)
-    used = sorted(set(order.ravel().tolist()))
-    texts = np.empty((features.height, len(families)), dtype=object)
-    leans = np.empty((features.height, len(families)), dtype=object)
-    messages = np.empty((features.height, len(families)), dtype=object)
-    if used and features.height:  # only the families some row needs, each vectorised
-        columns = features.select(
-            *(sentence(features, families[j], state) for j in used),
-            *(lean(features, families[j], state).alias(f"lean:{j}") for j in used),
-            *(message(features, families[j], state).alias(f"message:{j}") for j in used),
-        )
-        for j in used:
-            texts[:, j] = columns[families[j]].to_numpy()
-            leans[:, j] = columns[f"lean:{j}"].to_numpy()
-            messages[:, j] = columns[f"message:{j}"].to_numpy()
-    out: list[list[dict[str, Any]]] = []
-    for r in range(features.height):
-        out.append(
-            [
-                {
-                    "reason": families[j],
-                    "label": labels[j],
-                    "effect": effect,
-                    "contribution": value,
-                    "text": texts[r, j],
-                    **stored(messages[r, j]),
-                    "method": method,
-                }
-                for j, value, effect in _pick(r, grouped[r], order[r], leans, top, lowering)
-            ]
-        )
-    return out
+    from borderlink.risk.reasons import model_reasons  # it builds on this module
+
+    column = model_reasons(
+        features, grouped, feature_names, state, top=top, lowering=lowering, method=method
+    )
+    return [[json.loads(text) for text in row] for row in column.to_list()]

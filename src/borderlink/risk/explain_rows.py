@@ -18,14 +18,12 @@ import numpy as np
 import numpy.typing as npt
 
 from borderlink.model.labels import PREVIOUS, PROCEDURES, TRANSPORT_MODES
-from borderlink.model.messages import CATEGORY_LABELS, render
+from borderlink.model.messages import CATEGORY_LABELS, MESSAGES, render
 from borderlink.risk.explain import (
     FAR_BELOW,
     LOWERS,
     NEAR,
     RAISES,
-    _candidates,
-    _pick,
     family_matrix,
     group_contributions,
     label,
@@ -33,7 +31,7 @@ from borderlink.risk.explain import (
 from borderlink.risk.features import ENTITY_KEYS, FeatureState
 from borderlink.risk.model import RiskModel
 from borderlink.risk.profiles import CompiledProfile
-from borderlink.risk.scoring import _declaration_reasons as declaration_reasons_of
+from borderlink.risk.reasons import candidates, pick
 
 Row = Mapping[str, Any]
 Said = dict[str, Any]  # a message: {"key", "params"} (borderlink.model.messages)
@@ -263,6 +261,9 @@ def lean(row: Row, reason: str, state: FeatureState) -> str | None:
     return None
 
 
+_LEAN_CODES = {RAISES: 1, LOWERS: 2}  # as risk.reasons codes them; 0: neither way
+
+
 def top_reasons(
     rows: Sequence[Row],
     grouped: npt.NDArray[np.float64],
@@ -275,25 +276,30 @@ def top_reasons(
 ) -> list[list[dict[str, Any]]]:
     """:func:`.explain.top_reasons` for rows given as mappings (the one-row path's)."""
     families, _ = family_matrix(feature_names)
-    order = _candidates(grouped, top)
-    leans = np.empty((len(rows), len(families)), dtype=object)
-    for r, row in enumerate(rows):
-        for j in set(order[r].tolist()):
-            leans[r, j] = lean(row, families[j], state)
-    return [
-        [
+    leans = np.zeros((len(rows), len(families)), dtype=np.uint8)
+    for r, (row, order) in enumerate(zip(rows, candidates(grouped, top), strict=True)):
+        for j in set(order.tolist()):
+            leans[r, j] = _LEAN_CODES.get(lean(row, families[j], state) or "", 0)
+    picks = pick(grouped, leans, top, lowering)
+    out: list[list[dict[str, Any]]] = [[] for _ in rows]
+    for r, j, value, up in zip(
+        picks.row.tolist(),
+        picks.family.tolist(),
+        picks.contribution.tolist(),
+        picks.raises.tolist(),
+        strict=True,
+    ):
+        out[r].append(
             {
                 "reason": families[j],
                 "label": label(families[j]),
-                "effect": effect,
+                "effect": RAISES if up else LOWERS,
                 "contribution": value,
-                **said(row, families[j], state),
+                **said(rows[r], families[j], state),
                 "method": method,
             }
-            for j, value, effect in _pick(r, grouped[r], order[r], leans, top, lowering)
-        ]
-        for r, row in enumerate(rows)
-    ]
+        )
+    return out
 
 
 def contributions(model: RiskModel, rows: Sequence[Row]) -> npt.NDArray[np.float64]:
@@ -321,6 +327,30 @@ def declaration_reasons(
     why = top_reasons(rows, grouped, model.features, model.state, top=top)
     reason_text = {c.profile.name: c.profile.reason for c in profiles}
     return [
-        declaration_reasons_of(hits, reason_text, selection, risk, w)
+        _declaration(hits, reason_text, selection, risk, w)
         for (hits, selection, risk), w in zip(flagged, why, strict=True)
     ]
+
+
+def _selected(source: str, key: str, risk: float) -> dict[str, Any]:
+    """What selected a declaration, as :func:`.scoring.attach_reasons` says it."""
+    said = {"key": key, "params": {"risk": round(risk, 2)}}
+    return {"source": source, "text": MESSAGES[key] % {"risk": f"{risk:.2f}"}, **said}
+
+
+def _declaration(
+    hits: list[str],
+    reason_text: dict[str, str],
+    selection: str,
+    risk: float,
+    why: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """A random draw first, then the profiles that fired, or else the risk that selected it,
+    then what raised and lowered the model's score."""
+    reasons: list[dict[str, Any]] = []
+    if selection == "random":
+        reasons.append(_selected("random", "selection.random", risk))
+    reasons += [{"source": "profile", "profile": h, "text": reason_text.get(h, h)} for h in hits]
+    if selection == "risk" and not hits:
+        reasons.append(_selected("model", "selection.risk", risk))
+    return reasons + [{"source": "model", **r} for r in why]

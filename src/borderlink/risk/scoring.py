@@ -12,16 +12,16 @@ in words, and a note when it was drawn at random.
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Literal
+from typing import Literal
 
+import numpy as np
 import polars as pl
 
 from borderlink.model import messages
-from borderlink.risk import explain
+from borderlink.risk import explain, reasons
 from borderlink.risk.channels import CapacityPolicy, assign_channels
 from borderlink.risk.model import RiskModel, contributions, featurize, matrix, predict
 from borderlink.risk.paths import PathExplainer
@@ -111,29 +111,14 @@ def attach_reasons(
     """Add ``reasons`` (JSON text) to every red or yellow row of ``decls`` (null when green).
 
     ``items`` is :func:`score_items`' frame and ``decls`` :func:`to_declarations`' with a
-    ``channel`` (and ``selection``) column.
+    ``channel`` (and ``selection``) column. The reasons are built as columns, a JSON list per
+    flagged declaration: what selected it first (a random draw, the profiles that fired), then
+    what raised and lowered the model's score.
     """
-    reasons = _reasons(model, items, decls, profiles, top, method)
-    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    text = [encode(r) if r is not None else None for r in reasons]
-    return decls.with_columns(pl.Series("reasons", text, dtype=pl.Utf8))
-
-
-def _reasons(
-    model: RiskModel,
-    items: pl.DataFrame,
-    decls: pl.DataFrame,
-    profiles: Sequence[CompiledProfile],
-    top: int,
-    method: ExplainMethod,
-) -> list[list[dict[str, Any]] | None]:
-    flagged = decls["channel"] != "green"
-    rows = decls.with_row_index("_d").filter(flagged)
-    result: list[list[dict[str, Any]] | None] = [None] * decls.height
+    rows = decls.with_row_index("_d").filter(pl.col("channel") != "green")
     if rows.height == 0:
-        return result
-    reason_text = {c.profile.name: c.profile.reason for c in profiles}
-    sub = items[rows["_item"].to_list()]
+        return decls.with_columns(pl.lit(None, dtype=pl.Utf8).alias("reasons"))
+    sub = items[rows["_item"].to_numpy()]
     if method == "auto":
         method = "shap" if sub.height <= SHAP_LIMIT else "path"
     if method == "shap":
@@ -143,44 +128,56 @@ def _reasons(
         if explainer is None:
             explainer = model.cache["paths"] = PathExplainer(model.booster, model.features)
         grouped = explainer.grouped(model.booster, matrix(model, sub))
-    model_reasons = explain.top_reasons(
-        sub, grouped, model.features, model.state, top=top, method=method
+    why = reasons.model_reasons(
+        sub, grouped, model.features, model.state, top=top, method=method, source="model"
     )
-    for d, hits, selection, risk, why in zip(
-        rows["_d"].to_list(),
-        rows["profile_hits"].to_list(),
-        rows["selection"].to_list(),
-        rows["risk"].to_list(),
-        model_reasons,
-        strict=True,
-    ):
-        result[d] = _declaration_reasons(hits or [], reason_text, selection, risk, why)
-    return result
+    risk = rows["risk"].cast(pl.Float64).to_numpy()
+    risk_text, risk_value = reasons.fixed(risk, 2), pl.Series(reasons.rounded(risk, 2))
+    shown = (why.alias("_why"), risk_text.alias("_risk"), risk_value.alias("_risk_value"))
+    text = rows.with_columns(*shown).select("_d", _declaration_reasons(profiles).alias("reasons"))
+    flagged = pl.Series(np.full(decls.height, None, dtype=object), dtype=pl.Utf8)
+    flagged = flagged.scatter(text["_d"].to_numpy(), text["reasons"])
+    return decls.with_columns(flagged.alias("reasons"))
 
 
-def _selected(key: str, risk: float) -> dict[str, Any]:
-    """What selected a declaration ("selected at random ...: its own risk is 0.12"), in English
-    (risk with two decimals) and as a message (:mod:`borderlink.model.messages`)."""
-    said = {"key": key, "params": {"risk": round(risk, 2)}}
-    return {"text": messages.render(said, number=lambda v: f"{v:.2f}"), **said}
+def _selected(source: str, key: str) -> pl.Expr:
+    """What selected a flagged row ("selected at random ...: its own risk is 0.12") as a JSON
+    object: in English (``_risk``: the risk with two decimals) and as a message
+    (:mod:`borderlink.model.messages`; ``_risk_value``: the risk rounded to two places)."""
+    before, after = messages.MESSAGES[key].split("%(risk)s")
+    text = pl.concat_str(pl.lit(before), pl.col("_risk"), pl.lit(after))
+    return reasons.json_object(
+        [
+            ("source", source),
+            ("text", text),
+            ("key", key),
+            ("params", {"risk": pl.col("_risk_value")}),
+        ]
+    )
 
 
-def _declaration_reasons(
-    hits: list[str],
-    reason_text: dict[str, str],
-    selection: str,
-    risk: float,
-    why: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
-    """What selected the declaration first (a random draw, the profiles that fired), then what
-    raised and lowered the model's score."""
-    reasons: list[dict[str, Any]] = []
-    if selection == "random":
-        reasons.append({"source": "random", **_selected("selection.random", risk)})
-    reasons += [{"source": "profile", "profile": h, "text": reason_text.get(h, h)} for h in hits]
-    if selection == "risk" and not hits:
-        reasons.append({"source": "model", **_selected("selection.risk", risk)})
-    return reasons + [{"source": "model", **r} for r in why]
+def _declaration_reasons(profiles: Sequence[CompiledProfile]) -> pl.Expr:
+    """The JSON list of a flagged row (with ``_why``: its model reasons, ``_risk``: its risk
+    as text): a random draw first, then the profiles that fired, or else the risk that
+    selected it, then what raised and lowered the model's score."""
+    selection, hits = pl.col("selection"), pl.col("profile_hits").fill_null([])
+    none = pl.lit([], dtype=pl.List(pl.Utf8))
+    random = _selected("random", "selection.random")
+    riskiest = _selected("model", "selection.risk")
+    reason_text = {c.profile.name: c.profile.reason for c in profiles}
+    hit = pl.element()
+    said = hit.replace_strict(reason_text, default=hit, return_dtype=pl.Utf8)
+    profile = reasons.json_object([("source", "profile"), ("profile", hit), ("text", said)])
+    return reasons.json_list(
+        pl.concat_list(
+            pl.when(selection == "random").then(pl.concat_list(random)).otherwise(none),
+            hits.list.eval(profile),
+            pl.when((selection == "risk") & (hits.list.len() == 0))
+            .then(pl.concat_list(riskiest))
+            .otherwise(none),
+            pl.col("_why"),
+        )
+    )
 
 
 def score_flow(

@@ -8,54 +8,69 @@ Spark driver (:mod:`.spark`), which store the same scored frame (one row per dec
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 
 import polars as pl
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table
 
 from borderlink.coordination import CompiledRule
 from borderlink.services.coordination.routing import RouteSummary, route_scored
 from borderlink.services.node import Node
-from borderlink.store.bulk import insert_ignore
+from borderlink.store.bulk import insert_frame
 from borderlink.store.risk_tables import profile_hits, scores
+
+SCORE_COLUMNS = (
+    "declaration_id",
+    "model_version",
+    "score",
+    "risk",
+    "channel",
+    "selection",
+    "reasons",
+    "scored_at",
+)
+HIT_COLUMNS = ("declaration_id", "profile_name", "profile_version", "hit_at")
 
 
 def store_scores(conn: Connection, scored: pl.DataFrame, version: str) -> None:
-    """Each declaration's score under model ``version``, if it has none under it yet."""
-    now = dt.datetime.now(dt.UTC)
-    rows = [
-        {
-            "declaration_id": r["declaration_id"],
-            "model_version": version,
-            "score": float(r["model_score"]),
-            "risk": float(r["risk"]),
-            "channel": r["channel"],
-            "selection": r["selection"],
-            "reasons": json.loads(r["reasons"]) if r["reasons"] else None,
-            "scored_at": now,
-        }
-        for r in scored.iter_rows(named=True)
-    ]
-    insert_ignore(conn, scores, rows)
+    """Each declaration's score under model ``version``, if it has none under it yet. The
+    frame goes to the store as it is (``COPY`` on PostgreSQL, one ``executemany`` on SQLite):
+    the reasons' JSON text is written as it is, a green row's as JSON ``null`` (as the JSON
+    column writes ``None``)."""
+    rows = scored.select(
+        pl.col("declaration_id"),
+        pl.lit(version, dtype=pl.Utf8).alias("model_version"),
+        pl.col("model_score").cast(pl.Float64).alias("score"),
+        pl.col("risk").cast(pl.Float64),
+        pl.col("channel"),
+        pl.col("selection"),
+        pl.col("reasons").fill_null("null"),
+        pl.lit(dt.datetime.now(dt.UTC), dtype=pl.Datetime("us", "UTC")).alias("scored_at"),
+    )
+    insert_frame(conn, scores.name, rows, SCORE_COLUMNS, _key(scores))
 
 
 def store_hits(conn: Connection, scored: pl.DataFrame, versions: dict[str, int]) -> None:
-    """Each declaration's profile hits, at the profile's version (``versions``, 1 if unknown)."""
-    now = dt.datetime.now(dt.UTC)
-    rows = [
-        {
-            "declaration_id": decl,
-            "profile_name": name,
-            "profile_version": versions.get(name, 1),
-            "hit_at": now,
-        }
-        for decl, hits in zip(
-            scored["declaration_id"].to_list(), scored["profile_hits"].to_list(), strict=True
+    """Each declaration's profile hits, at the profile's version (``versions``, 1 if unknown),
+    as one long frame written in bulk."""
+    rows = (
+        scored.select("declaration_id", pl.col("profile_hits").alias("profile_name"))
+        .explode("profile_name")
+        .drop_nulls("profile_name")
+        .select(
+            "declaration_id",
+            "profile_name",
+            pl.col("profile_name")
+            .replace_strict(versions, default=1, return_dtype=pl.Int64)
+            .alias("profile_version"),
+            pl.lit(dt.datetime.now(dt.UTC), dtype=pl.Datetime("us", "UTC")).alias("hit_at"),
         )
-        for name in hits or []
-    ]
-    insert_ignore(conn, profile_hits, rows)
+    )
+    insert_frame(conn, profile_hits.name, rows, HIT_COLUMNS, _key(profile_hits))
+
+
+def _key(table: Table) -> list[str]:
+    return [c.name for c in table.primary_key.columns]
 
 
 def store_flow(
