@@ -148,15 +148,16 @@ def test_the_demo_leaves_work_waiting(node: Node) -> None:
     open_ones = list_referrals(node, DEMO, ReferralFilter(status=ReferralStatus.OPEN))
     assert open_ones.total > 0
     assert sum(work["referrals_answered"].values()) > 0
+    same = outcomes.c.declaration_id == declarations.c.declaration_id  # no FK between them
     with node.engine.connect() as conn:
         history = conn.execute(
             select(func.count(), func.count(outcomes.c.declaration_id))
-            .select_from(declarations.outerjoin(outcomes))
+            .select_from(declarations.outerjoin(outcomes, same))
             .where(declarations.c.declared_on < FLOW_FROM)
         ).one()
         flow_labels = conn.execute(
             select(func.count())
-            .select_from(declarations.join(outcomes))
+            .select_from(declarations.join(outcomes, same))
             .where(declarations.c.declared_on >= FLOW_FROM, outcomes.c.source != "officer")
         ).scalar_one()
     assert 0 < history[1] < history[0] / 2  # inspected ones only: most were never inspected
