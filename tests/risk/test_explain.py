@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 
 from borderlink import risk
-from borderlink.risk import explain
+from borderlink.risk import explain, reasons
 
 
 def test_sentences_an_officer_reads(small_model: risk.RiskModel) -> None:
@@ -70,14 +70,14 @@ def test_top_reasons_are_signed_raising_first(small_model: risk.RiskModel) -> No
     grouped[0, families.index("entity:importer")] = 0.4
     grouped[0, families.index("route_transit")] = -0.3
     frame = pl.DataFrame({"hs6": ["851713"], "origin_country": ["CN"], "log_unit_value": [0.0]})
-    (reasons,) = explain.top_reasons(frame, grouped, names, small_model.state, top=3)
-    assert [(r["reason"], r["effect"]) for r in reasons] == [
+    (said,) = reasons.top_reasons(frame, grouped, names, small_model.state, top=3)
+    assert [(r["reason"], r["effect"]) for r in said] == [
         ("unit_value", "raises"),
         ("entity:importer", "raises"),
         ("route_transit", "lowers"),
     ]
-    assert [r["contribution"] for r in reasons] == [0.9, 0.4, -0.3]
-    assert [r["label"] for r in reasons] == [
+    assert [r["contribution"] for r in said] == [0.9, 0.4, -0.3]
+    assert [r["label"] for r in said] == [
         "Value per kg against the usual",
         "Record of the importer",
         "Route",
@@ -102,8 +102,8 @@ def test_a_fact_pointing_against_its_sign_is_not_stated(small_model: risk.RiskMo
             "ref_n_hs6_x_origin": [40.0],
         }
     )
-    (reasons,) = explain.top_reasons(frame, grouped, names, state, top=3)
-    assert reasons == []  # a clean record raising, a low value lowering: neither is said
+    (said,) = reasons.top_reasons(frame, grouped, names, state, top=3)
+    assert said == []  # a clean record raising, a low value lowering: neither is said
 
 
 def test_the_strongest_lowering_reasons_come_first_when_few_raise(
@@ -118,8 +118,8 @@ def test_the_strongest_lowering_reasons_come_first_when_few_raise(
     grouped[0, families.index("duty")] = -0.2
     grouped[0, families.index("route_transit")] = -0.05
     frame = pl.DataFrame({"hs6": ["851713"], "origin_country": ["CN"], "log_unit_value": [0.0]})
-    (reasons,) = explain.top_reasons(frame, grouped, names, small_model.state, top=3)
-    assert [(r["reason"], r["contribution"]) for r in reasons] == [
+    (said,) = reasons.top_reasons(frame, grouped, names, small_model.state, top=3)
+    assert [(r["reason"], r["contribution"]) for r in said] == [
         ("unit_value", 0.9),
         ("duty", -0.2),
         ("route_transit", -0.05),

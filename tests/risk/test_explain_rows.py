@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from borderlink import risk
-from borderlink.risk import explain, explain_rows, wording
+from borderlink.risk import explain, explain_rows, reasons, wording
 from borderlink.risk.model import contributions
 from borderlink.risk.single import score_rows
 from tests.risk.test_single import _flow
@@ -56,7 +56,7 @@ def test_the_reasons_kept_equal_the_flow_path(small_model: risk.RiskModel) -> No
     )
     assert mine == pytest.approx(grouped, rel=1e-9, abs=1e-12)
     args = (small_model.features, small_model.state)
-    expected = explain.top_reasons(frame, grouped, *args)
+    expected = reasons.top_reasons(frame, grouped, *args)
     got = explain_rows.top_reasons(rows, grouped, *args)
     assert got == expected
     assert sum(len(r) for r in got) > len(rows)  # reasons were given, both ways
@@ -77,13 +77,13 @@ def test_a_flagged_declaration_gets_its_reasons_without_frames(
     )
     out = explain_rows.declaration_reasons(small_model, rows, flagged, profiles)
     assert len(out) == len(decls)
-    for reasons in out:
-        assert reasons[0] == {
+    for listed in out:
+        assert listed[0] == {
             "source": "profile",
             "profile": "p1",
             "text": "declared value above zero",
         }
-        model = [r for r in reasons if r["source"] == "model"]
+        model = [r for r in listed if r["source"] == "model"]
         assert model
         assert all(r["text"] and r["method"] == "shap" for r in model)
         assert all((r["effect"] == "raises") == (r["contribution"] > 0) for r in model)

@@ -87,7 +87,7 @@ def test_top_reasons_read_as_before(small_model: risk.RiskModel, history: pl.Dat
     grouped[:50, :] = -np.abs(grouped[:50, :])  # nothing raises
     state = small_model.state
     for top, lowering in ((3, 2), (1, 0), (0, 3)):
-        assert explain.top_reasons(
+        assert reasons.top_reasons(
             feats, grouped, names, state, top=top, lowering=lowering
         ) == reasons_oracle.top_reasons(feats, grouped, names, state, top=top, lowering=lowering)
 

@@ -146,13 +146,13 @@ _SENTENCES: Mapping[str, str] = MappingProxyType(
             "capacity"
         ),
         "blue": N_("released now, audited after clearance (post-clearance audit)"),
-    # a trusted trader's benefits (%(mra)s: the arrangement's title, as its partners wrote it)
-    "aeo": N_("AEO under the %(mra)s: %(benefit)s"),
-    "aeo.risk_lowered": N_("risk lowered"),
-    "aeo.trusted": N_("trusted trader"),
-    "aeo.documents_waived": N_("documentary check waived"),
-    "aeo.priority": N_("priority inspection"),
-    "capacity.freed": N_("selected in a place a trusted trader's lower risk freed"),
+        # a trusted trader's benefits (%(mra)s: the arrangement's title, as its partners wrote it)
+        "aeo": N_("AEO under the %(mra)s: %(benefit)s"),
+        "aeo.risk_lowered": N_("risk lowered"),
+        "aeo.trusted": N_("trusted trader"),
+        "aeo.documents_waived": N_("documentary check waived"),
+        "aeo.priority": N_("priority inspection"),
+        "capacity.freed": N_("selected in a place a trusted trader's lower risk freed"),
         # a chart's labels
         "label.entity": N_("Record of the %(who)s"),
         "label.with": N_("%(a)s with %(b)s"),

@@ -18,7 +18,6 @@ in :mod:`borderlink.risk.wording`, each in English and as a message a page trans
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -125,30 +124,3 @@ def label_message(reason: str) -> dict[str, Any]:
 def label(reason: str) -> str:
     """A family's short name in the officer's words (a chart's axis label), in English."""
     return render(label_message(reason))
-
-
-def top_reasons(
-    features: pl.DataFrame,
-    grouped: npt.NDArray[np.float64],
-    feature_names: list[str],
-    state: FeatureState,
-    *,
-    top: int = 3,
-    lowering: int = 2,
-    method: str = "shap",
-) -> list[list[dict[str, Any]]]:
-    """For each row, up to ``top`` reasons raising its score, then up to ``lowering`` lowering
-    it, strongest first, each against the baseline.
-
-    ``grouped`` holds the contributions per family (:func:`group_contributions`), in log-odds.
-    Each reason is ``{"reason": family, "label": its short name, "effect": "raises" or
-    "lowers", "contribution": signed log-odds, "text": sentence, "key" and "params": the same
-    as a message (:mod:`borderlink.model.messages`), "method": method}``. A batch takes them
-    as a column of JSON texts (:func:`borderlink.risk.reasons.model_reasons`).
-    """
-    from borderlink.risk.reasons import model_reasons  # it builds on this module
-
-    column = model_reasons(
-        features, grouped, feature_names, state, top=top, lowering=lowering, method=method
-    )
-    return [[json.loads(text) for text in row] for row in column.to_list()]

@@ -31,7 +31,7 @@ from borderlink.risk.explain import (
 from borderlink.risk.features import ENTITY_KEYS, FeatureState
 from borderlink.risk.model import RiskModel
 from borderlink.risk.profiles import CompiledProfile
-from borderlink.risk.reasons import candidates, pick
+from borderlink.risk.reasons import LEAN_CODES, candidates, pick
 
 Row = Mapping[str, Any]
 Said = dict[str, Any]  # a message: {"key", "params"} (borderlink.model.messages)
@@ -261,9 +261,6 @@ def lean(row: Row, reason: str, state: FeatureState) -> str | None:
     return None
 
 
-_LEAN_CODES = {RAISES: 1, LOWERS: 2}  # as risk.reasons codes them; 0: neither way
-
-
 def top_reasons(
     rows: Sequence[Row],
     grouped: npt.NDArray[np.float64],
@@ -279,7 +276,7 @@ def top_reasons(
     leans = np.zeros((len(rows), len(families)), dtype=np.uint8)
     for r, (row, order) in enumerate(zip(rows, candidates(grouped, top), strict=True)):
         for j in set(order.tolist()):
-            leans[r, j] = _LEAN_CODES.get(lean(row, families[j], state) or "", 0)
+            leans[r, j] = LEAN_CODES.get(lean(row, families[j], state) or "", 0)
     picks = pick(grouped, leans, top, lowering)
     out: list[list[dict[str, Any]]] = [[] for _ in rows]
     for r, j, value, up in zip(
@@ -327,7 +324,7 @@ def declaration_reasons(
     why = top_reasons(rows, grouped, model.features, model.state, top=top)
     reason_text = {c.profile.name: c.profile.reason for c in profiles}
     return [
-        _declaration(hits, reason_text, selection, risk, w)
+        declaration_list(hits, reason_text, selection, risk, w)
         for (hits, selection, risk), w in zip(flagged, why, strict=True)
     ]
 
@@ -338,7 +335,7 @@ def _selected(source: str, key: str, risk: float) -> dict[str, Any]:
     return {"source": source, "text": MESSAGES[key] % {"risk": f"{risk:.2f}"}, **said}
 
 
-def _declaration(
+def declaration_list(
     hits: list[str],
     reason_text: dict[str, str],
     selection: str,

@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeAlias
+from types import MappingProxyType
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +28,8 @@ from borderlink.risk.features import FeatureState
 
 Field: TypeAlias = pl.Expr | str | float | int | bool | Mapping[str, "Field"] | None
 
-_LEAN_CODES = {explain.RAISES: 1, explain.LOWERS: 2}  # 0: the fact points neither way
+# 0: the fact points neither way
+LEAN_CODES: Mapping[str, int] = MappingProxyType({explain.RAISES: 1, explain.LOWERS: 2})
 
 
 # --- JSON text from expressions -----------------------------------------------------------------
@@ -140,8 +142,8 @@ def pick(
     half = order.shape[1] // 2
     values = np.take_along_axis(grouped, order, axis=1)
     lean = np.take_along_axis(leans, order, axis=1)
-    up = (values[:, :half] > 0) & (lean[:, :half] != _LEAN_CODES[explain.LOWERS])
-    down = (values[:, half:] < 0) & (lean[:, half:] != _LEAN_CODES[explain.RAISES])
+    up = (values[:, :half] > 0) & (lean[:, :half] != LEAN_CODES[explain.LOWERS])
+    down = (values[:, half:] < 0) & (lean[:, half:] != LEAN_CODES[explain.RAISES])
     up &= np.cumsum(up, axis=1) <= top
     down &= np.cumsum(down, axis=1) <= lowering
     rows, slots = np.nonzero(np.concatenate([up, down], axis=1))  # row-major: rows in order
@@ -165,7 +167,7 @@ def lean_codes(
         pl.len().alias("_n"),  # keeps the height where every lean is a constant
         *(
             explain.lean(features, families[j], state)
-            .replace_strict(_LEAN_CODES, default=0, return_dtype=pl.UInt8)
+            .replace_strict(dict(LEAN_CODES), default=0, return_dtype=pl.UInt8)
             .alias(f"lean:{j}")
             for j in used
         ),
@@ -191,7 +193,7 @@ def model_reasons(
 ) -> pl.Series:
     """Per row of ``features``, its model reasons as a ``List[Utf8]`` of JSON objects
     ``{"reason", "label", "effect", "contribution", "text", "key", "params", "method"}``
-    (with ``"source"`` first when given); see :func:`borderlink.risk.explain.top_reasons`."""
+    (with ``"source"`` first when given); see :func:`top_reasons`."""
     families, _ = explain.family_matrix(feature_names)
     used = sorted(set(candidates(grouped, top).ravel().tolist()))
     picks = pick(grouped, lean_codes(features, families, used, state), top, lowering)
@@ -263,3 +265,29 @@ def model_fields(
         ("text", text),
         ("method", method),
     ]
+
+
+def top_reasons(
+    features: pl.DataFrame,
+    grouped: npt.NDArray[np.float64],
+    feature_names: list[str],
+    state: FeatureState,
+    *,
+    top: int = 3,
+    lowering: int = 2,
+    method: str = "shap",
+) -> list[list[dict[str, Any]]]:
+    """For each row, up to ``top`` reasons raising its score, then up to ``lowering`` lowering
+    it, strongest first, each against the baseline.
+
+    ``grouped`` holds the contributions per family (:func:`.explain.group_contributions`), in
+    log-odds.
+    Each reason is ``{"reason": family, "label": its short name, "effect": "raises" or
+    "lowers", "contribution": signed log-odds, "text": sentence, "key" and "params": the same
+    as a message (:mod:`borderlink.model.messages`), "method": method}``. A batch takes them
+    as a column of JSON texts (:func:`model_reasons`).
+    """
+    column = model_reasons(
+        features, grouped, feature_names, state, top=top, lowering=lowering, method=method
+    )
+    return [[json.loads(text) for text in row] for row in column.to_list()]

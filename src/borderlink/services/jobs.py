@@ -33,6 +33,7 @@ from sqlalchemy import insert, select, update
 
 from borderlink.errors import BorderLinkError, NotFound
 from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.locks import held
 from borderlink.services.node import Node
 from borderlink.store import bulk
 from borderlink.store.jobs_tables import jobs
@@ -98,17 +99,7 @@ def _release(node: Node, job_id: str, descriptor: int) -> None:
 
 
 def _is_alive(node: Node, job_id: str) -> bool:
-    path = _lock_path(node, job_id)
-    if not path.exists():
-        return False
-    descriptor = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(descriptor)
-    return False
+    return held(_lock_path(node, job_id))
 
 
 def start(

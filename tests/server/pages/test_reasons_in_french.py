@@ -15,9 +15,9 @@ import polars as pl
 from fastapi import FastAPI
 from sqlalchemy import insert
 
-from borderlink.risk import explain
+from borderlink.risk import explain, reasons
+from borderlink.risk.explain_rows import declaration_list
 from borderlink.risk.features import FeatureState
-from borderlink.risk.scoring import _declaration_reasons
 from borderlink.server.pages import i18n
 from borderlink.store.risk_tables import scores
 from tests.surfaces import PASSWORD, Seeded, client
@@ -69,8 +69,8 @@ def model_reasons(importer: str) -> list[dict[str, Any]]:
         "log_mass": -0.2,
     }.items():
         grouped[0, families.index(family)] = value
-    (why,) = explain.top_reasons(frame, grouped, FEATURES, state, top=3, lowering=2)
-    return _declaration_reasons([], {}, "random", 0.1234, why)
+    (why,) = reasons.top_reasons(frame, grouped, FEATURES, state, top=3, lowering=2)
+    return declaration_list([], {}, "random", 0.1234, why)
 
 
 def _store(seeded: Seeded, declaration_id: str, reasons: list[dict[str, Any]]) -> None:

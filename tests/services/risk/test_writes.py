@@ -97,7 +97,9 @@ def test_bulk_writes_store_what_row_by_row_inserts_stored(engine: Engine) -> Non
         assert all(isinstance(t, dt.datetime) for t in stamped)
     assert [r[0] for r in new[0]] == ["D1", "D2", "D3", "D4"]
     assert [r[:1] + r[2:] for r in new[0]] == [r[:1] + r[2:] for r in old[0]]
-    assert new[0][0][6] == REASONS and new[0][1][6] is None and new[0][2][6] == []
+    assert new[0][0][6] == REASONS
+    assert new[0][1][6] is None
+    assert new[0][2][6] == []
     assert (
         new[1]
         == old[1]

@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select, update
 
 from borderlink.model import IngestSummary
+from borderlink.services.locks import held
 from borderlink.services.node import Node
 from borderlink.store import bulk
 from borderlink.store.tables import ingest_batches
@@ -60,17 +61,7 @@ def running(node: Node, batch_id: str) -> Iterator[None]:
 
 
 def _is_alive(node: Node, batch_id: str) -> bool:
-    path = _lock_path(node, batch_id)
-    if not path.exists():
-        return False
-    descriptor = os.open(path, os.O_RDWR)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(descriptor)
-    return False
+    return held(_lock_path(node, batch_id))
 
 
 def mark_interrupted(node: Node) -> list[str]:
