@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
 from borderlink.errors import Conflict
+from borderlink.services import workers
 from borderlink.services.runtime import Runtime
 from borderlink.services.workers import Workers
 
@@ -62,3 +64,29 @@ def test_each_runtime_has_its_own_pool() -> None:
     one, two = Runtime(), Runtime()
     assert one.workers() is one.workers()
     assert one.workers() is not two.workers()
+
+
+def test_tasks_waiting_for_threads_not_started_yet_count_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker just started has not taken its task yet: on a loaded machine the next submits
+    come first, and must not count that task as both queued and running."""
+    started: list[threading.Thread] = []
+
+    class Later(threading.Thread):
+        def start(self) -> None:  # the threads start only once every task is submitted
+            started.append(self)
+
+    pool = Workers(size=2, backlog=1, idle_s=0.2)
+    monkeypatch.setattr(workers, "threading", SimpleNamespace(Thread=Later))  # this module only
+    done: list[int] = []
+    for n in range(3):  # two will run, one waits: all three fit
+        pool.submit(functools.partial(done.append, n))
+    with pytest.raises(Conflict, match="busy"):
+        pool.submit(functools.partial(done.append, 99))
+    assert len(started) == 2
+    for thread in started:
+        threading.Thread.start(thread)
+    for thread in started:
+        thread.join(5)
+    assert sorted(done) == [0, 1, 2]

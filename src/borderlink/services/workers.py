@@ -35,12 +35,14 @@ class Workers:
         self._ready = threading.Condition(threading.Lock())
         self._live = 0  # threads started and not yet ended
         self._idle = 0  # of those, the ones waiting for a task
+        self._busy = 0  # of those, the ones running a task
 
     def submit(self, task: Callable[[], None]) -> None:
         """Run ``task`` on a worker (now, or when one is free); :class:`Conflict` when full."""
         with self._ready:
-            free = self._idle + self.size - self._live  # workers that would take it at once
-            if len(self._tasks) + 1 - free > self.backlog:
+            # Tasks queued beyond the workers that will take them: a thread just started has not
+            # taken its task yet, so only the running ones are not free for the queue.
+            if len(self._tasks) + 1 - (self.size - self._busy) > self.backlog:
                 raise Conflict("the node is busy with other jobs: try again in a few minutes")
             self._tasks.append(task)
             if len(self._tasks) > self._idle and self._live < self.size:
@@ -64,6 +66,7 @@ class Workers:
                     if not self._ready.wait(timeout=self.idle_s) and not self._tasks:
                         self._live -= 1
                         return None
+                self._busy += 1
                 return self._tasks.popleft()
             finally:
                 self._idle -= 1
@@ -74,3 +77,6 @@ class Workers:
                 task()
             except Exception:  # a task records its own failure; this only keeps the thread
                 log.exception("a background job raised past its own handling")
+            finally:
+                with self._ready:
+                    self._busy -= 1
