@@ -38,6 +38,15 @@ def test_at_most_size_tasks_run_at_once_and_the_backlog_is_bounded() -> None:
     with pytest.raises(Conflict, match="busy"):
         pool.submit(lambda: task(99))
     assert pool.live == 2
+    # Both tasks must have begun before they are let go: on a loaded machine the second
+    # worker may start only after the first task ended, which would prove nothing.
+    deadline = time.monotonic() + 10
+    while True:
+        with guard:
+            if running == 2:
+                break
+        assert time.monotonic() < deadline, running
+        time.sleep(0.01)
     release.set()
     deadline = time.monotonic() + 10
     while len(finished) < 3 or pool.live:
