@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection, Select, func, select
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput
@@ -61,20 +61,23 @@ class QueueEntry(BaseModel):
 
 
 def latest_scores() -> Any:
-    """Each declaration's newest score (a declaration may be scored by several model versions)."""
-    newest = (
-        select(scores.c.declaration_id, func.max(scores.c.scored_at).label("at"))
-        .group_by(scores.c.declaration_id)
-        .subquery()
-    )
+    """Each declaration's newest score (a declaration may be scored by several model versions).
+
+    Written as "no newer score of the same declaration" rather than a join on a grouped
+    ``max(scored_at)``: the grouping read every score ever written before the first row came
+    out (the whole table on each queue or dashboard page), where the anti-join probes the
+    primary key's ``declaration_id`` prefix for only the rows the outer query keeps. Ties keep
+    every row at the newest time, as the join on the maximum did."""
+    newer = scores.alias("newer")
     return (
         select(scores)
-        .join(
-            newest,
-            and_(
-                newest.c.declaration_id == scores.c.declaration_id,
-                newest.c.at == scores.c.scored_at,
-            ),
+        .where(
+            ~select(newer.c.declaration_id)
+            .where(
+                newer.c.declaration_id == scores.c.declaration_id,
+                newer.c.scored_at > scores.c.scored_at,
+            )
+            .exists()
         )
         .subquery()
     )
@@ -160,19 +163,29 @@ def queue_query(principal: Principal, day: dt.date | None) -> Select[Any]:
     """The queue's rows, riskiest first, in the principal's scope (of ``day``, if given: on
     PostgreSQL only that day's month partition is read)."""
     latest = latest_scores()
+    base = select(
+        declarations, latest.c.channel, latest.c.risk, latest.c.selection, latest.c.reasons
+    ).join(latest, latest.c.declaration_id == declarations.c.declaration_id)
+    if day is None:  # every one waiting: an anti-join, outcomes read once
+        base = base.outerjoin(
+            outcomes, outcomes.c.declaration_id == declarations.c.declaration_id
+        ).where(outcomes.c.declaration_id.is_(None))
+    else:
+        # One day's few: each one's outcome looked up by its key. (As an outer join
+        # PostgreSQL hashed the whole outcomes table, which grows with history, for them.)
+        inspected = (
+            select(func.count())
+            .where(outcomes.c.declaration_id == declarations.c.declaration_id)
+            .scalar_subquery()
+        )
+        base = base.where(declarations.c.declared_on == day, inspected == 0)
     base = _scoped(
-        select(declarations, latest.c.channel, latest.c.risk, latest.c.selection, latest.c.reasons)
-        .join(latest, latest.c.declaration_id == declarations.c.declaration_id)
-        .outerjoin(outcomes, outcomes.c.declaration_id == declarations.c.declaration_id)
-        .where(
+        base.where(
             latest.c.channel.in_(["red", "yellow"]),
-            outcomes.c.declaration_id.is_(None),
             declarations.c.status.is_(None),  # a cancelled declaration is kept, not queued
         ),
         principal,
     )
-    if day is not None:
-        base = base.where(declarations.c.declared_on == day)
     return base.order_by(latest.c.channel, latest.c.risk.desc())
 
 
@@ -218,20 +231,31 @@ def queue(
     )
 
 
+def channel_counts_query(day: dt.date, office: str | None) -> Select[Any]:
+    """(channel, count) of a day's declarations by their newest score's channel (None: none)."""
+    # Each of the day's declarations finds its newest score by its key (one probe each): as a
+    # join PostgreSQL hashed the whole scores table, which grows with history, for one day.
+    # (Two scores of one declaration at the very same time count once, the newer model's.)
+    newest = (
+        select(scores.c.channel)
+        .where(scores.c.declaration_id == declarations.c.declaration_id)
+        .order_by(scores.c.scored_at.desc(), scores.c.model_version.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("channel")
+    )
+    day_rows = select(newest).where(declarations.c.declared_on == day)
+    if office is not None:
+        day_rows = day_rows.where(declarations.c.office_id == office)
+    of_day = day_rows.subquery()
+    return select(of_day.c.channel, func.count()).group_by(of_day.c.channel)
+
+
 def channel_counts(node: Node, day: dt.date, office: str | None) -> dict[str, int]:
     """A day's declarations by channel of their newest score; the rest are ``unscored``."""
-    latest = latest_scores()
-    query = (
-        select(latest.c.channel, func.count())
-        .select_from(declarations)
-        .outerjoin(latest, latest.c.declaration_id == declarations.c.declaration_id)
-        .where(declarations.c.declared_on == day)
-        .group_by(latest.c.channel)
-    )
-    if office is not None:
-        query = query.where(declarations.c.office_id == office)
     with node.read() as conn:
-        found = {channel or "unscored": int(n) for channel, n in conn.execute(query).all()}
+        rows = conn.execute(channel_counts_query(day, office)).all()
+    found = {channel or "unscored": int(n) for channel, n in rows}
     order = ["red", "yellow", "green", "unscored"]
     return {c: found[c] for c in order if c in found} | {
         c: n for c, n in found.items() if c not in order

@@ -1,0 +1,114 @@
+"""The hot pages' queries on a PostgreSQL database of some size (built with ``generate_series``
+and ANALYZEd, so the planner chooses as it would in production, sequential scans allowed):
+the queue of a day and the dashboard's counts and channels read only the month partitions
+they are about, and never scan the whole ``outcomes`` or ``scores`` tables, which are not
+partitioned and grow with history. The PostgreSQL tests skip without it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, Select, text
+
+from borderlink.services.accounts.access import Principal, Role
+from borderlink.services.declarations.read import counts_query
+from borderlink.services.risk.targeting import channel_counts_query, queue_query
+from borderlink.store import partitions
+
+pytestmark = pytest.mark.postgres
+
+ADMIN = Principal.system("test")
+OFFICER = Principal(user_id=7, username="officer", role=Role.OFFICER, office_id="OF1")
+PER_DAY = 150  # declarations a day, over four months: 18k declarations
+FIRST, LAST = dt.date(2024, 1, 1), dt.date(2024, 4, 30)
+HISTORY = ("outcomes", "scores")
+
+FILL = [
+    "INSERT INTO declaration_keys SELECT 'D' || d::date || '-' || n, d::date "
+    "FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 day') d, "
+    "generate_series(1, :per_day) n",
+    "INSERT INTO declarations (declaration_id, declaration_type, declared_on, office_id, "
+    "importer_id, created_at) SELECT declaration_id, 'IM', declared_on, 'OF' || (1 + "
+    "abs(hashtext(declaration_id)) % 3), 'IMP' || (abs(hashtext(declaration_id)) % 50), now() "
+    "FROM declaration_keys",
+    # Most of history inspected (the outcome recorded), every declaration scored, a fifth
+    # scored again by a newer model.
+    "INSERT INTO outcomes (declaration_id, illicit, severity, source, recorded_at) "
+    "SELECT declaration_id, random() < 0.1, 0, 'officer', now() FROM declaration_keys "
+    "WHERE random() < 0.8",
+    "INSERT INTO scores SELECT declaration_id, 'm1', random(), random(), "
+    "CASE WHEN random() < 0.1 THEN 'red' WHEN random() < 0.2 THEN 'yellow' ELSE 'green' END, "
+    "'risk', NULL, declared_on + time '08:00' FROM declaration_keys",
+    "INSERT INTO scores SELECT declaration_id, 'm2', random(), random(), 'red', 'risk', NULL, "
+    "declared_on + time '09:00' FROM declaration_keys WHERE random() < 0.2",
+]
+
+
+@pytest.fixture
+def sized(postgres_engine: Engine) -> Iterator[Engine]:
+    months = [dt.date(2024, m, 1) for m in range(1, 5)]
+    with postgres_engine.begin() as conn:
+        made = partitions.ensure_months(conn, months)
+        params = {"first": FIRST, "last": LAST, "per_day": PER_DAY}
+        for sql in FILL:
+            conn.execute(text(sql), params)
+    with postgres_engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    yield postgres_engine
+    with postgres_engine.begin() as conn:  # the session's database stays as it was
+        conn.exec_driver_sql("TRUNCATE declaration_keys, scores CASCADE")
+        for name in made:
+            conn.exec_driver_sql(f'DROP TABLE "{name}"')
+
+
+def _relations(plan: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    if "Relation Name" in plan:
+        yield plan["Relation Name"], plan["Node Type"]
+    for child in plan.get("Plans", []):
+        yield from _relations(child)
+
+
+def _plan(conn: Connection, query: Select[Any]) -> list[tuple[str, str]]:
+    compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
+    [document] = conn.exec_driver_sql(
+        f"EXPLAIN (FORMAT JSON) {compiled.string}", compiled.params
+    ).scalar_one()
+    return list(_relations(document["Plan"]))
+
+
+def _months_read(scans: list[tuple[str, str]]) -> set[str]:
+    return {name for name, _ in scans if name.startswith("declarations_y")}
+
+
+def _history_scanned(scans: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(name, kind) for name, kind in scans if name in HISTORY and kind == "Seq Scan"]
+
+
+def test_the_queue_of_a_day_reads_its_month_and_no_history(sized: Engine) -> None:
+    day = dt.date(2024, 4, 20)
+    for principal in (ADMIN, OFFICER):
+        with sized.connect() as conn:
+            scans = _plan(conn, queue_query(principal, day).limit(200))
+        assert _months_read(scans) == {"declarations_y2024m04"}, scans
+        assert _history_scanned(scans) == [], scans
+
+
+def test_the_dashboard_counts_read_their_window_and_no_history(sized: Engine) -> None:
+    until = dt.date(2024, 4, 30)
+    since = until - dt.timedelta(days=13)
+    for principal in (ADMIN, OFFICER):
+        with sized.connect() as conn:
+            scans = _plan(conn, counts_query(principal, since=since, until=until))
+        assert _months_read(scans) == {"declarations_y2024m04"}, scans
+        assert _history_scanned(scans) == [], scans
+
+
+def test_the_dashboard_channels_of_a_day_read_no_history(sized: Engine) -> None:
+    for office in (None, "OF1"):
+        with sized.connect() as conn:
+            scans = _plan(conn, channel_counts_query(dt.date(2024, 4, 30), office))
+        assert _months_read(scans) == {"declarations_y2024m04"}, scans
+        assert _history_scanned(scans) == [], scans
