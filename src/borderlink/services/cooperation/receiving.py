@@ -136,7 +136,13 @@ def receive_all(
         if isinstance(record, Alert):
             alert_rows[record.id] = _alert_row(record, env.sender, now)
         entries.append(
-            log_entry("revoked" if record.revoked else "received", env.object, env.sender, token)
+            log_entry(
+                "revoked" if record.revoked else "received",
+                env.object,
+                env.sender,
+                token,
+                env.digest,
+            )
         )
         summary.accepted.append(env)
 
@@ -162,10 +168,13 @@ def _open_all(
 ) -> list[tuple[str, Envelope]]:
     """The envelopes whose signature and address check out; the others go to ``rejected``."""
     opened: list[tuple[str, Envelope]] = []
+    headers: dict[str, Any] = {}  # a sender's envelopes share one header: decoded once
     for i, token in enumerate(tokens):
         by = manifest.sender if manifest is not None and manifest.vouches(i, token) else None
         try:
-            env = open_envelope(token, partners, me=me, now=now, skew=skew, vouched_by=by)
+            env = open_envelope(
+                token, partners, me=me, now=now, skew=skew, vouched_by=by, headers=headers
+            )
         except BorderLinkError as error:
             summary.rejected.append((token, error))
             continue
@@ -255,8 +264,17 @@ def _accept(
             f"{env.sender} sent under agreement {env.agreement_id}, whose copies do not match "
             "yet (exchange the signed copies: `borderlink agreements copy`)"
         )
+    # Only what the release would remove is asked (nothing may be): no copy is built.
     check = release(
-        record, me, env.purpose, [agreement], now, me=env.sender, sent_under=earlier, memo=memo
+        record,
+        me,
+        env.purpose,
+        [agreement],
+        now,
+        me=env.sender,
+        sent_under=earlier,
+        memo=memo,
+        copy=False,
     )
     if isinstance(check, Denial):
         raise PolicyDenied(f"not accepted from {env.sender}: {check.detail}")
