@@ -74,9 +74,7 @@ def alert_from_seizure(seizure: Seizure, *, alert_id: str, valid_days: int = 90)
 
 
 def partner_alert(alert: Alert, partner_id: str) -> PartnerAlert:
-    # Every value comes from a validated Alert, of the same types as PartnerAlert's fields:
-    # validating them again cost more than the rest of storing a received alert.
-    return PartnerAlert.model_construct(
+    return PartnerAlert(
         alert_id=alert.id,
         partner_id=partner_id,
         title=alert.title,
