@@ -331,6 +331,8 @@ def _backlog(
         result = sync_partner(b, "A", page_size=page_size)
         sync_s, sync_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         serving_cpu_s = _process_cpu(server) - serving_cpu0
+        load = round(os.getloadavg()[0], 2)  # what else ran meanwhile, on a shared machine
+        receiving_peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         proofs = _proofs_during_sync(a, b, size, max(records // 10, 1000), page_size)
         serving_peak = _peak_rss_mb(server)
     finally:
@@ -349,6 +351,9 @@ def _backlog(
         "sync_cpu_us_per_record_receiving": round(sync_cpu_s / per, 1),
         "sync_cpu_us_per_record_serving": round(serving_cpu_s / per, 1) if apart else None,
         "serving_peak_rss_mb": serving_peak,
+        # This process (B, and A's release before): its peak so far, once the backlog is in.
+        "receiving_peak_rss_mb": receiving_peak,
+        "sync_load_average_1m": load,
         "inclusion_proof_idle": idle.figures(),
         **proofs,
         "release_records_per_s": round(records / release_s, 1),  # batches of 1000

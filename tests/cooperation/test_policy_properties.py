@@ -268,3 +268,21 @@ def test_without_an_agreement_in_force_for_both_nothing_leaves(
     ]
     if not eligible:
         assert isinstance(release(record, PARTNER, purpose, drawn, NOW, me=ME), Denial)
+
+
+@settings(max_examples=200, deadline=None)
+@given(records(), agreement_lists(), st.sampled_from(PURPOSES))
+def test_a_receivers_check_decides_and_removes_as_the_release_does(
+    record: CoopRecord, drawn: list[Agreement], purpose: str
+) -> None:
+    """Receiving asks ``release`` without the copy (``copy=False``): the same decision and the
+    same removals, and the record itself comes back instead of a projected copy."""
+    full = release(record, PARTNER, purpose, drawn, NOW, me=ME)
+    check = release(record, PARTNER, purpose, drawn, NOW, me=ME, copy=False)
+    if isinstance(full, Denial):
+        assert check == full
+        return
+    assert isinstance(check, Released)
+    assert check.removed == full.removed
+    assert check.record is record
+    assert (check.agreement_id, check.handling) == (full.agreement_id, full.handling)

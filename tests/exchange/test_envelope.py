@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -130,3 +131,36 @@ def test_canonical_json_refuses_integers_beyond_double_precision() -> None:
 
     with pytest.raises(rfc8785.IntegerDomainError):
         canonical([2**60])
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 4, 31, 32, 33, 1000])
+def test_b64url_decode_reads_what_the_standard_library_reads(size: int) -> None:
+    data = bytes(range(256)) * 4
+    text = b64url(data[:size])
+    assert b64url_decode(text) == base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    assert b64url_decode(text) == data[:size]
+
+
+def test_headers_decoded_once_for_a_batch_still_check_each_token(
+    nodes: dict[str, NodeIdentity], alert: Alert
+) -> None:
+    """A batch shares its decoded headers; a token with another header (another type, another
+    signer) is still checked on its own, and a tampered body still fails its signature."""
+    partners = _partners(nodes, "A", "X")
+    headers: dict[str, Any] = {}
+    token = _token(nodes, alert)
+    assert open_envelope(token, partners, me="B", now=NOW, headers=headers).sender == "A"
+    assert len(headers) == 1
+    head, body, sig = token.split(".")
+    raw = bytearray(b64url_decode(body))
+    raw[raw.index(b"Cigarettes")] ^= 0x01
+    with pytest.raises(IntegrityFailure, match="signature does not verify"):
+        open_envelope(
+            f"{head}.{b64url(bytes(raw))}.{sig}", partners, me="B", now=NOW, headers=headers
+        )
+    notice = sign(nodes["A"], {"sender": "A"}, typ=NOTICE)
+    with pytest.raises(IntegrityFailure, match="expected a"):
+        verify(notice, partners, typ=RECORD, headers=headers)
+    forged = sign(nodes["X"], {"sender": "A"}, typ=RECORD)
+    with pytest.raises(IntegrityFailure, match="does not name its signer"):
+        verify(forged, partners, typ=RECORD, headers=headers)

@@ -163,12 +163,17 @@ def release(
     me: str,
     sent_under: str | None = None,
     memo: RulesMemo | None = None,
+    copy: bool = True,
 ) -> Released | Denial:
     """Decide whether ``record`` may go from node ``me`` to ``partner`` for ``purpose``.
 
     ``memo``: the rules already worked out for these ``agreements`` (a caller checking a batch
     of records against the same agreements passes one dict for all: the rules depend only on
     the agreement and the kind of record, and working them out cost more than the projection).
+
+    ``copy``: False for a receiver, which only asks what would be removed (``removed``): the
+    decision and the removals are the same, but the partner's copy is not built
+    (:attr:`Released.record` is then ``record`` itself).
 
     ``sent_under``: the agreement under which ``partner`` already received the record. A
     revocation of it (a tombstone) then always travels, whatever that agreement's state now,
@@ -185,7 +190,7 @@ def release(
     if record.revoked and sent_under is not None:
         earlier = [a for a in candidates if a.agreement_id == sent_under]
         if earlier:
-            return _projected(record, earlier[0], partner, purpose, memo)
+            return _projected(record, earlier[0], partner, purpose, memo, copy=copy)
     if not candidates:
         return Denial("no_agreement", f"no agreement between {me} and {partner}")
     if record.tlp == Tlp.RED:
@@ -199,7 +204,7 @@ def release(
     for agreement in active:
         denial = _refusal(agreement, record, partner, purpose)
         if denial is None:
-            return _projected(record, agreement, partner, purpose, memo)
+            return _projected(record, agreement, partner, purpose, memo, copy=copy)
     assert denial is not None  # at least one agreement was active
     return denial
 
@@ -304,12 +309,14 @@ def _projected(
     partner: str,
     purpose: str,
     memo: RulesMemo | None = None,
+    *,
+    copy: bool = True,
 ) -> Released:
     applied = _applied(record, agreement, memo)
-    copy, changed = project(record, applied)
+    projected, changed = project(record, applied, copy=copy)
     recipients = agreement.amber_recipients if record.tlp in AMBER else agreement.parties
     return Released(
-        record=copy,
+        record=projected,
         partner=partner,
         purpose=purpose,
         agreement_id=agreement.agreement_id,

@@ -158,12 +158,25 @@ def _empty(model: type[BaseModel], name: str) -> Any:
     return _empties(model)[name]
 
 
-def project(record: CoopRecord, rules: Rules) -> tuple[CoopRecord, list[tuple[str, str]]]:
-    """The copy of ``record`` under ``rules``, and each path it changed with the reason."""
+def project(
+    record: CoopRecord, rules: Rules, *, copy: bool = True
+) -> tuple[CoopRecord, list[tuple[str, str]]]:
+    """The copy of ``record`` under ``rules``, and each path it changed with the reason.
+
+    Without ``copy`` (a receiver checking that nothing would be taken out) the copy is not
+    built: ``record`` itself comes back, beside the same list of changes. Only the fields the
+    plan touches are read then (building and validating the copy cost more than the check).
+    """
     model = type(record)
-    values = record.model_dump()
+    plan = rules.plan(model)
+    if copy:
+        values = record.model_dump()
+    elif plan:
+        values = record.model_dump(include={name for name, _ in plan})
+    else:
+        return record, []
     removed: list[tuple[str, str]] = []
-    for name, how in rules.plan(model):
+    for name, how in plan:
         value = values[name]
         if how == _REPLACE:
             new, reason = rules.replace[name], "agreement-replacement"
@@ -180,7 +193,7 @@ def project(record: CoopRecord, rules: Rules) -> tuple[CoopRecord, list[tuple[st
             continue  # nothing to take out: an empty value says nothing
         values[name] = new
         removed.append((name, reason))
-    return model.model_validate(values), removed
+    return (model.model_validate(values) if copy else record), removed
 
 
 def _project_nested(

@@ -108,21 +108,34 @@ class Verified:
 
 
 def verify(
-    token: str, partners: Mapping[str, Partner], *, typ: str, vouched_by: str | None = None
+    token: str,
+    partners: Mapping[str, Partner],
+    *,
+    typ: str,
+    vouched_by: str | None = None,
+    headers: dict[str, Any] | None = None,
 ) -> Verified:
     """Check shape, type, sender and signature of a compact JWS; return who signed what.
 
     ``vouched_by``: a node that already signed for these exact bytes (a signed page listing
     this token's digest, :mod:`.page`); a token naming that node as its signer is not verified
     again. Every other check still runs.
+
+    ``headers``: the protected headers decoded so far, by their encoded form, for a batch of
+    tokens (a page's envelopes all carry the same header: it is decoded once). Only what
+    decoded is kept; each token's header is checked as before.
     """
     parts = token.split(".")
     if not token.isascii() or len(parts) != 3 or not all(parts):
         raise IntegrityFailure("malformed envelope: not a compact JWS")
-    try:
-        header = json.loads(b64url_decode(parts[0]))
-    except (ValueError, UnicodeDecodeError) as error:
-        raise IntegrityFailure("malformed envelope: unreadable header") from error
+    header = headers.get(parts[0]) if headers is not None else None
+    if header is None:
+        try:
+            header = json.loads(b64url_decode(parts[0]))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise IntegrityFailure("malformed envelope: unreadable header") from error
+        if headers is not None:
+            headers[parts[0]] = header
     if not isinstance(header, dict) or header.get("alg") != "EdDSA":
         raise IntegrityFailure("envelope is not signed with EdDSA")
     if header.get("typ") != typ:
@@ -227,12 +240,13 @@ def open_envelope(
     now: dt.datetime,
     skew: dt.timedelta = dt.timedelta(minutes=5),
     vouched_by: str | None = None,
+    headers: dict[str, Any] | None = None,
 ) -> Envelope:
     """Verify a record envelope addressed to ``me``; :class:`IntegrityFailure` names the fault.
 
-    ``vouched_by``: the sender whose verified page signature lists this token's digest
-    (:func:`verify`)."""
-    verified = verify(token, partners, typ=RECORD, vouched_by=vouched_by)
+    ``vouched_by``: the sender whose verified page signature lists this token's digest;
+    ``headers``: decoded headers shared by a batch (both: :func:`verify`)."""
+    verified = verify(token, partners, typ=RECORD, vouched_by=vouched_by, headers=headers)
     p = verified.payload
     try:
         envelope = Envelope(

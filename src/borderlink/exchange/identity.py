@@ -11,6 +11,7 @@ bytes and files: the partner registry's storage is in ``services.cooperation.par
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -23,14 +24,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from borderlink.errors import ConfigurationError, Conflict, IntegrityFailure, InvalidInput
 
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
 
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def b64url_decode(text: str) -> bytes:
+    # What base64.urlsafe_b64decode does (same alphabet, same lenience), without its layers of
+    # calls: it runs twice on every envelope received.
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        padded = (text + "=" * (-len(text) % 4)).encode("ascii")
+        return binascii.a2b_base64(padded.translate(_FROM_URLSAFE))
     except (ValueError, TypeError) as error:
         raise IntegrityFailure(f"not base64url: {error}") from error
 

@@ -264,14 +264,19 @@ def insert_dicts(conn: Connection, table: Table, rows: Sequence[dict[str, Any]])
         return
     columns = list(rows[0])
     dialect = conn.dialect
-    process = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-    pairs = list(zip(columns, process, strict=True))
-    insert_values(
-        conn,
-        table,
-        columns,
-        [tuple(p(row[c]) if p else row[c] for c, p in pairs) for row in rows],
-    )
+    converted = []
+    # Column by column (a map per column is cheaper than a generator per row), and a value
+    # that is the same object in every row (a batch's one timestamp) is converted once.
+    for c in columns:
+        process = table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
+        values = [row[c] for row in rows]
+        if process is None:
+            converted.append(values)
+        elif all(v is values[0] for v in values):
+            converted.append([process(values[0])] * len(values))
+        else:
+            converted.append(list(map(process, values)))
+    insert_values(conn, table, columns, list(zip(*converted, strict=True)))
 
 
 def driver_value(conn: Connection, table: Table, column: str, value: Any) -> Any:

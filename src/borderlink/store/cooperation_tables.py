@@ -88,6 +88,9 @@ received = Table(
     Column("agreement_id", String(64), nullable=False),  # under which it came (retention)
     Column("digest", String(64), nullable=False),  # sha256 of the envelope
     Column("received_at", DateTime(timezone=True), nullable=False),
+    # What was received of a page's records, and under which agreement (receiving, per page):
+    # covering, so the lookup reads the index alone.
+    Index("ix_received_record", "record_id", "sender_id", "agreement_id"),
 )
 
 # How far this node has read each partner's collection (resumable sync).

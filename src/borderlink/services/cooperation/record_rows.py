@@ -17,14 +17,19 @@ from borderlink.store.bulk import insert_dicts
 
 
 def log_entry(
-    kind: str, stix: Mapping[str, Any], peer: Partner | str, token: str
+    kind: str,
+    stix: Mapping[str, Any],
+    peer: Partner | str,
+    token: str,
+    token_digest: str | None = None,
 ) -> dict[str, Any]:
+    """``token_digest``: ``token``'s digest where the caller already has it."""
     return {
         "kind": kind,
         "record_id": stix["id"],
         "version": stix["modified"],
         "peer": peer.partner_id if isinstance(peer, Partner) else peer,
-        "digest": digest(token),
+        "digest": token_digest or digest(token),
     }
 
 
