@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -34,3 +35,25 @@ def test_a_transaction_commits_its_block_or_nothing(node: Node) -> None:
     with pytest.raises(RuntimeError):
         fail_half_way()
     assert _entries(node) == before + 1  # the failed block left nothing behind
+
+
+def test_reads_inside_reading_share_one_connection_of_their_thread(node: Node) -> None:
+    with node.read() as first, node.read() as second:
+        assert first is not second  # outside a reading block, each read has its own
+    seen: list[object] = []
+    with node.reading():
+        with node.read() as a:
+            seen.append(a)
+        with node.read() as b:
+            seen.append(b)
+        other: list[object] = []
+        thread = threading.Thread(target=lambda: other.append(node.runtime.held_reader()))
+        thread.start()
+        thread.join()
+        with node.transaction() as conn:  # a write takes its own connection, and commits
+            conn.execute(insert(audit_log).values(**_entry("inside")))
+            assert conn is not a
+    assert seen[0] is seen[1]
+    assert other == [None]  # another thread never gets this thread's connection
+    assert node.runtime.held_reader() is None
+    assert _entries(node) == 1

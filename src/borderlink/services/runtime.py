@@ -11,6 +11,8 @@ share state, and nothing of it lives in module globals. It holds:
   and compiles nothing until an analyst saves one;
 - ``cutoffs``: the risk cut-offs read from recent scores, per model and shares, with the time
   they were read;
+- the read connection a thread holds inside ``Node.reading``
+  (thread-local: the reads of one score share it);
 - ``log_lock``: serialises this node's appends to its verifiable log within the process;
 - the score batcher (:meth:`Runtime.batcher`), made on first use;
 - ``dummy_hashes``: a password hash per hashing profile that unknown usernames are checked
@@ -29,6 +31,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
+
+from sqlalchemy import Connection
 
 from borderlink import risk
 from borderlink.coordination import AgencyRule, CompiledRule
@@ -107,6 +111,9 @@ class Runtime:
     _tls: ssl.SSLContext | None = field(default=None, init=False)
     _workers: Workers | None = field(default=None, init=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, init=False)
+    # The read connection a thread holds inside ``Node.reading`` (per thread: a connection is
+    # never shared between threads).
+    _reader: threading.local = field(default_factory=threading.local, init=False)
 
     def __post_init__(self) -> None:
         self.models = BoundedCache(self.model_cache_size)
@@ -139,6 +146,14 @@ class Runtime:
             if kind not in self.dummy_hashes:
                 self.dummy_hashes[kind] = make()
             return self.dummy_hashes[kind]
+
+    def held_reader(self) -> Connection | None:
+        """The read connection this thread holds (``Node.reading``), if any."""
+        held: Connection | None = getattr(self._reader, "conn", None)
+        return held
+
+    def hold_reader(self, conn: Connection | None) -> None:
+        self._reader.conn = conn
 
     def release_model(self, version: str) -> None:
         """Forget a model (a retrain superseded it) and the cut-offs read for it."""

@@ -238,12 +238,19 @@ def insert_ignore(
 
 
 def insert_values(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    ignore_on: Sequence[str] = (),
 ) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order) in one driver ``executemany``.
+    """Insert ``rows`` (tuples in ``columns`` order) in one driver ``executemany``; with
+    ``ignore_on`` (a unique key), a row whose key is stored already is skipped.
 
-    For hot appends (the verifiable log): SQLAlchemy's per-row parameter processing cost more
-    than the insert itself. The values must already be in the driver's form: JSON as text,
+    For hot appends (the verifiable log, a single score's rows): SQLAlchemy's per-row parameter
+    processing cost more than the insert itself, and for a few rows so does staging a frame
+    (:func:`insert_frame`). The values must already be in the driver's form: JSON as text,
     times through :func:`driver_value`, bytes as bytes.
     """
     if not rows:
@@ -253,6 +260,8 @@ def insert_values(
         f'INSERT INTO "{table.name}" ({_quoted(columns)}) '
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
+    if ignore_on:
+        sql += f" ON CONFLICT ({_quoted(ignore_on)}) DO NOTHING"
     conn.exec_driver_sql(sql, list(rows))
 
 

@@ -20,7 +20,7 @@ from borderlink.services.risk import cutoffs, models
 from borderlink.services.risk import profiles as profile_service
 from borderlink.services.risk import score as service
 from borderlink.services.risk._store import read_items
-from borderlink.store.risk_tables import risk_models, scores
+from borderlink.store.risk_tables import profile_hits, risk_models, scores
 from borderlink.store.tables import audit_log, outcomes
 from tests.risk import synthetic
 from tests.risk.synthetic import store
@@ -305,3 +305,30 @@ def test_compiled_profiles_are_kept_until_one_is_saved(node: Node) -> None:
     assert newer.profile.weight == 0.5
     profile_service.disable_profile(node, TESTER, "cn")
     assert profile_service.compiled_active(node, on) == []
+
+
+def test_the_next_score_sees_a_new_profile_version_and_a_promotion(
+    node: Node, trained: models.ModelInfo
+) -> None:
+    """A score reads the model, profiles and the rest through one connection (one snapshot),
+    and keeps what it compiled by their state: the next score sees what changed between."""
+    new = synthetic.declarations(4, seed=21, start=dt.date(2020, 6, 1), days=1)
+    store(node.engine, new, with_outcomes=False)
+    first, second, third, fourth = new["declaration_id"].unique(maintain_order=True).to_list()
+    assert service.score_one(node, TESTER, first)["profile_hits"] == []
+    every = risk.Profile(name="every", expression='origin != "ZZ"', weight=0.1, reason="all")
+    profile_service.save_profile(node, TESTER, every)
+    assert service.score_one(node, TESTER, second)["profile_hits"] == ["every"]
+    profile_service.save_profile(node, TESTER, every.model_copy(update={"channel": "red"}))
+    scored = service.score_one(node, TESTER, third)
+    assert (scored["channel"], scored["selection"]) == ("red", "profile")
+    with node.read() as conn:
+        version = conn.execute(
+            select(profile_hits.c.profile_version).where(profile_hits.c.declaration_id == third)
+        ).scalar_one()
+    assert version == 2  # the hit names the version that fired
+    newer = models.train(node, TESTER, config=risk.ModelConfig(rounds=20, threads=1))
+    assert newer.version != trained.version
+    assert service.score_one(node, TESTER, fourth)["model_version"] == newer.version
+    models.promote_model(node, TESTER, trained.version)
+    assert service.score_one(node, TESTER, first)["model_version"] == trained.version

@@ -1,6 +1,7 @@
 """Scores and profile hits written from frames in bulk store what the row-by-row inserts
 stored: the same rows, values and reasons (a green row's as JSON null, not SQL NULL), and a
-second write of the same flow adds nothing."""
+second write of the same flow adds nothing. A few declarations (a single score) go as plain
+rows (``ROW_WRITE_LIMIT``) and store the same."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import json
 from typing import Any
 
 import polars as pl
+import pytest
 from sqlalchemy import Connection, Engine, select, text
 
+from borderlink.services.risk import writes
 from borderlink.services.risk.writes import store_hits, store_scores
 from borderlink.store.bulk import insert_ignore
 from borderlink.store.risk_tables import profile_hits, scores
@@ -79,7 +82,11 @@ def _stored(conn: Connection, version: str) -> tuple[list[Any], list[Any], int]:
     return [tuple(r) for r in got], [tuple(r) for r in hits], int(sql_null)
 
 
-def test_bulk_writes_store_what_row_by_row_inserts_stored(engine: Engine) -> None:
+@pytest.mark.parametrize("as_rows", [True, False], ids=["plain-rows", "frame"])
+def test_bulk_writes_store_what_row_by_row_inserts_stored(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, as_rows: bool
+) -> None:
+    monkeypatch.setattr(writes, "ROW_WRITE_LIMIT", 50 if as_rows else 0)
     scored, versions = _scored(), {"p1": 3, "p2": 1}
     with engine.begin() as conn:
         _old_store(conn, scored, "old", versions)

@@ -79,8 +79,12 @@ def put_mra(node: Node, principal: Principal, document: Mapping[str, Any]) -> Mr
     return mra
 
 
+# Read by every score (trusted traders); built once: SQLAlchemy keeps a statement's cache key.
+MRA_DOCUMENTS = select(mras.c.document).order_by(mras.c.mra_id)
+
+
 def _load_mras(conn: Connection) -> list[Mra]:
-    rows = conn.execute(select(mras.c.document).order_by(mras.c.mra_id))
+    rows = conn.execute(MRA_DOCUMENTS)
     return [Mra.model_validate(r.document) for r in rows]
 
 

@@ -124,8 +124,13 @@ def list_rules(node: Node, principal: Principal) -> list[RuleView]:
     ]
 
 
+# Read by every score routed; built once: SQLAlchemy keeps a statement's cache key on it.
+ACTIVE_RULES = (
+    select(agency_rules).where(agency_rules.c.active.is_(True)).order_by(agency_rules.c.name)
+)
+
+
 def active_rules(node: Node) -> list[AgencyRule]:
     """The rules routing applies now."""
-    query = select(agency_rules).where(agency_rules.c.active.is_(True))
     with node.read() as conn:
-        return [_rule(r) for r in conn.execute(query.order_by(agency_rules.c.name))]
+        return [_rule(r) for r in conn.execute(ACTIVE_RULES)]

@@ -64,6 +64,11 @@ class ModelView(BaseModel):
 ACTIVE_ORDER = func.coalesce(risk_models.c.promoted_at, risk_models.c.created_at).desc()
 
 
+MODEL_PATH = select(risk_models.c.version, risk_models.c.path)
+# Built once: every score reads it, and SQLAlchemy keeps a statement's cache key on the statement.
+ACTIVE_MODEL = MODEL_PATH.order_by(ACTIVE_ORDER).limit(1)
+
+
 def models_dir(node: Node) -> Path:
     return node.settings.data_dir / "models"
 
@@ -207,11 +212,7 @@ def load_model(node: Node, version: str | None = None) -> risk.RiskModel:
 
     Not a use case of its own: the use cases that score call it, after their own checks.
     """
-    query = select(risk_models.c.version, risk_models.c.path)
-    if version:
-        query = query.where(risk_models.c.version == version)
-    else:
-        query = query.order_by(ACTIVE_ORDER).limit(1)
+    query = MODEL_PATH.where(risk_models.c.version == version) if version else ACTIVE_MODEL
     with node.read() as conn:
         row = conn.execute(query).first()
     if row is None:

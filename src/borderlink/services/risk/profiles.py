@@ -262,6 +262,10 @@ def _hit_rates(node: Node) -> dict[str, tuple[int, int, int]]:
     return {r.profile_name: (r.hits, r.inspected, int(r.illicit or 0)) for r in rows}
 
 
+# Read by every score; built once (SQLAlchemy keeps its cache key on the statement).
+PROFILES_STATE = select(func.count(), func.max(profiles.c.created_at))
+
+
 def compiled_active(node: Node, on: dt.date) -> list[risk.CompiledProfile]:
     """:func:`load_active_profiles` compiled, from the node's cache while no profile changed.
 
@@ -269,7 +273,7 @@ def compiled_active(node: Node, on: dt.date) -> list[risk.CompiledProfile]:
     and the newest row's time say whether the set changed, in one small query; this holds
     across the server's processes, each with its own cache."""
     with node.read() as conn:
-        state = tuple(conn.execute(select(func.count(), func.max(profiles.c.created_at))).one())
+        state = tuple(conn.execute(PROFILES_STATE).one())
     current = node.runtime.profiles.get(state, lambda: risk.compile_profiles(_current(node)))
     return [c for c in current if c.profile.is_active(on)]
 

@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from borderlink import risk
+from borderlink.coordination import CompiledRule
 from borderlink.errors import NotFound
 from borderlink.model.aeo import TrustedTrader
 from borderlink.risk import explain_rows
@@ -294,10 +295,53 @@ def score_many(
     """
     require(principal, Permission.RISK_SCORE)
     policy = policy or capacity(node)
+    with node.reading():  # the reads below share one connection (and snapshot)
+        found = _scored(node, declaration_ids, version, policy, as_of, route)
+    if found is None:
+        return {}
+    model, frame, scored, compiled, rules = found
+    results = {
+        row["declaration_id"]: {
+            "declaration_id": row["declaration_id"],
+            "model_version": model.version,
+            "score": row["model_score"],
+            "risk": row["risk"],
+            "channel": row["channel"],
+            "selection": row["selection"],
+            "reasons": json.loads(row["reasons"]) if row["reasons"] else None,
+            "profile_hits": row["profile_hits"],
+            "referred": [],
+        }
+        for row in scored.iter_rows(named=True)
+    }
+    with node.transaction() as conn:
+        store_scores(conn, scored, model.version)
+        store_hits(conn, scored, {c.profile.name: c.profile.version for c in compiled})
+        routed = route_scored(conn, frame, scored, rules, actor=principal.username)
+    for declaration_id, agency in sorted(routed.created):
+        results[declaration_id]["referred"].append(agency)
+    return results
+
+
+_Scored = tuple[
+    risk.RiskModel, pl.DataFrame, pl.DataFrame, list[risk.CompiledProfile], list[CompiledRule]
+]
+
+
+def _scored(
+    node: Node,
+    declaration_ids: Sequence[str],
+    version: str | None,
+    policy: risk.CapacityPolicy,
+    as_of: dt.date | None,
+    route: bool,
+) -> _Scored | None:
+    """:func:`score_many`'s reads and scoring: the model, the items read, the scored frame, the
+    profiles and the routing rules applied (None: none of the ids is stored)."""
     model = load_model(node, version)
     frame = read_items(node, declaration_ids=list(dict.fromkeys(declaration_ids)))
     if frame.height == 0:
-        return {}
+        return None
     on = as_of or dt.datetime.now(dt.UTC).date()
     compiled = compiled_active(node, on)
     red, yellow = thresholds(node, model.version, policy)
@@ -315,28 +359,8 @@ def score_many(
         profiles=_blue_profiles(compiled),
         cutoff=blue_cutoff(node, model.version, policy),
     )
-    results = {
-        row["declaration_id"]: {
-            "declaration_id": row["declaration_id"],
-            "model_version": model.version,
-            "score": row["model_score"],
-            "risk": row["risk"],
-            "channel": row["channel"],
-            "selection": row["selection"],
-            "reasons": json.loads(row["reasons"]) if row["reasons"] else None,
-            "profile_hits": row["profile_hits"],
-            "referred": [],
-        }
-        for row in scored.iter_rows(named=True)
-    }
     rules = compiled_rules(node) if route else []
-    with node.transaction() as conn:
-        store_scores(conn, scored, model.version)
-        store_hits(conn, scored, {c.profile.name: c.profile.version for c in compiled})
-        routed = route_scored(conn, frame, scored, rules, actor=principal.username)
-    for declaration_id, agency in sorted(routed.created):
-        results[declaration_id]["referred"].append(agency)
-    return results
+    return model, frame, scored, compiled, rules
 
 
 def batcher(node: Node) -> ScoreBatcher:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table
 from borderlink.coordination import CompiledRule
 from borderlink.services.coordination.routing import RouteSummary, route_scored
 from borderlink.services.node import Node
-from borderlink.store.bulk import insert_frame
+from borderlink.store.bulk import driver_value, insert_frame, insert_values
 from borderlink.store.risk_tables import profile_hits, scores
 
 SCORE_COLUMNS = (
@@ -30,6 +30,10 @@ SCORE_COLUMNS = (
     "scored_at",
 )
 HIT_COLUMNS = ("declaration_id", "profile_name", "profile_version", "hit_at")
+# Below this many declarations, rows go to the store in one plain ``executemany``: building the
+# frames and staging them (a temporary table and a merge on PostgreSQL) cost ~2 ms per write for
+# a single score, several times the insert itself.
+ROW_WRITE_LIMIT = 50
 
 
 def store_scores(conn: Connection, scored: pl.DataFrame, version: str) -> None:
@@ -37,6 +41,23 @@ def store_scores(conn: Connection, scored: pl.DataFrame, version: str) -> None:
     frame goes to the store as it is (``COPY`` on PostgreSQL, one ``executemany`` on SQLite):
     the reasons' JSON text is written as it is, a green row's as JSON ``null`` (as the JSON
     column writes ``None``)."""
+    at = dt.datetime.now(dt.UTC)
+    if scored.height < ROW_WRITE_LIMIT:
+        when = driver_value(conn, scores, "scored_at", at)
+        values = [
+            (d, version, float(s), float(r), c, sel, "null" if why is None else why, when)
+            for d, s, r, c, sel, why in zip(
+                scored.get_column("declaration_id").to_list(),
+                scored.get_column("model_score").to_list(),
+                scored.get_column("risk").to_list(),
+                scored.get_column("channel").to_list(),
+                scored.get_column("selection").to_list(),
+                scored.get_column("reasons").to_list(),
+                strict=True,
+            )
+        ]
+        insert_values(conn, scores, SCORE_COLUMNS, values, ignore_on=_key(scores))
+        return
     rows = scored.select(
         pl.col("declaration_id"),
         pl.lit(version, dtype=pl.Utf8).alias("model_version"),
@@ -45,14 +66,26 @@ def store_scores(conn: Connection, scored: pl.DataFrame, version: str) -> None:
         pl.col("channel"),
         pl.col("selection"),
         pl.col("reasons").fill_null("null"),
-        pl.lit(dt.datetime.now(dt.UTC), dtype=pl.Datetime("us", "UTC")).alias("scored_at"),
+        pl.lit(at, dtype=pl.Datetime("us", "UTC")).alias("scored_at"),
     )
     insert_frame(conn, scores.name, rows, SCORE_COLUMNS, _key(scores))
 
 
 def store_hits(conn: Connection, scored: pl.DataFrame, versions: dict[str, int]) -> None:
     """Each declaration's profile hits, at the profile's version (``versions``, 1 if unknown),
-    as one long frame written in bulk."""
+    as one long frame written in bulk (a few declarations' as plain rows)."""
+    at = dt.datetime.now(dt.UTC)
+    if scored.height < ROW_WRITE_LIMIT:
+        when = driver_value(conn, profile_hits, "hit_at", at)
+        ids = scored.get_column("declaration_id").to_list()
+        values = [
+            (d, name, versions.get(name, 1), when)
+            for d, names in zip(ids, scored.get_column("profile_hits").to_list(), strict=True)
+            for name in names or ()
+            if name is not None
+        ]
+        insert_values(conn, profile_hits, HIT_COLUMNS, values, ignore_on=_key(profile_hits))
+        return
     rows = (
         scored.select("declaration_id", pl.col("profile_hits").alias("profile_name"))
         .explode("profile_name")
@@ -63,7 +96,7 @@ def store_hits(conn: Connection, scored: pl.DataFrame, versions: dict[str, int])
             pl.col("profile_name")
             .replace_strict(versions, default=1, return_dtype=pl.Int64)
             .alias("profile_version"),
-            pl.lit(dt.datetime.now(dt.UTC), dtype=pl.Datetime("us", "UTC")).alias("hit_at"),
+            pl.lit(at, dtype=pl.Datetime("us", "UTC")).alias("hit_at"),
         )
     )
     insert_frame(conn, profile_hits.name, rows, HIT_COLUMNS, _key(profile_hits))

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 import polars as pl
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from borderlink.errors import InvalidInput, NotFound
 from borderlink.services.accounts import audit
@@ -83,28 +83,34 @@ def decide_hit(
         return {**row._asdict(), **values}
 
 
+# Built once: every score reads it, and SQLAlchemy keeps a statement's cache key on it (one
+# built per call cost more to build and key than to run).
+RAISING_HITS = (
+    select(screening_hits)
+    .select_from(
+        screening_hits.join(
+            watchlist_entries,
+            (watchlist_entries.c.list_name == screening_hits.c.list_name)
+            & (watchlist_entries.c.entry_id == screening_hits.c.entry_id),
+        )
+    )
+    .where(
+        screening_hits.c.party_id.in_(bindparam("parties", expanding=True)),
+        screening_hits.c.status.in_(("open", "confirmed")),
+        watchlist_entries.c.ended_at.is_(None),
+    )
+    .order_by(screening_hits.c.score.desc())
+)
+
+
 def raising_hits(conn: Connection, party_ids: Iterable[str]) -> dict[str, list[Any]]:
     """Party id -> its hits that raise risk: open or confirmed, on an entry in force."""
     ids = sorted(set(party_ids))
     if not ids:
         return {}
     found: dict[str, list[Any]] = {}
-    joined = screening_hits.join(
-        watchlist_entries,
-        (watchlist_entries.c.list_name == screening_hits.c.list_name)
-        & (watchlist_entries.c.entry_id == screening_hits.c.entry_id),
-    )
     for start in range(0, len(ids), 1_000):
-        rows = conn.execute(
-            select(screening_hits)
-            .select_from(joined)
-            .where(
-                screening_hits.c.party_id.in_(ids[start : start + 1_000]),
-                screening_hits.c.status.in_(("open", "confirmed")),
-                watchlist_entries.c.ended_at.is_(None),
-            )
-            .order_by(screening_hits.c.score.desc())
-        )
+        rows = conn.execute(RAISING_HITS, {"parties": ids[start : start + 1_000]})
         for row in rows:
             found.setdefault(row.party_id, []).append(row)
     return found

@@ -15,13 +15,24 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from borderlink.cooperation import in_force, match_alerts
 from borderlink.model.cooperation import PartnerAlert, Route
 from borderlink.services.cooperation.agreements import load_agreements
 from borderlink.services.node import Node
 from borderlink.store.cooperation_tables import partner_alerts, received
+
+# Read by every score; built once (SQLAlchemy keeps its cache key on the statement).
+ALERTS_ON = (
+    select(partner_alerts)
+    .where(
+        partner_alerts.c.active.is_(True),
+        partner_alerts.c.valid_from <= bindparam("on_date"),
+        partner_alerts.c.valid_until >= bindparam("on_date"),
+    )
+    .order_by(partner_alerts.c.alert_id)
+)
 
 
 def alerts_in_force(node: Node, on: dt.date) -> list[PartnerAlert]:
@@ -32,15 +43,9 @@ def active_alerts(node: Node, on_date: dt.date) -> list[PartnerAlert]:
     """Partners' alerts in force on ``on_date``: not revoked, within their validity, and
     received under an agreement in force on that day (one that ends stops them at once)."""
     with node.read() as conn:
-        found = conn.execute(
-            select(partner_alerts)
-            .where(
-                partner_alerts.c.active.is_(True),
-                partner_alerts.c.valid_from <= on_date,
-                partner_alerts.c.valid_until >= on_date,
-            )
-            .order_by(partner_alerts.c.alert_id)
-        ).all()
+        found = conn.execute(ALERTS_ON, {"on_date": on_date}).all()
+        if not found:  # none in force: no agreements to read (a single score's usual case)
+            return []
         under = _latest_agreement(conn, [r.alert_id for r in found])
         terms = {a.agreement_id: a for a in load_agreements(conn)}
     rows = [
