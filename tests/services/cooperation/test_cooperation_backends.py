@@ -16,7 +16,7 @@ from borderlink.services.cooperation.receiving import purge_expired, receive
 from borderlink.services.cooperation.records import active_alerts, held_objects, issue_all, revoke
 from borderlink.services.exchange.log import verify_log
 from borderlink.services.exchange.sync import sync_partner
-from borderlink.store.cooperation_tables import received, released
+from borderlink.store.cooperation_tables import coop_records, received, released
 from tests.coop_mesh import Mesh, agree, build_mesh, connect
 from tests.coop_samples import TODAY, agreement, new_alert, new_seizure
 
@@ -78,12 +78,14 @@ def test_retention_limit_purges_content_but_keeps_proof(
     alert = new_alert(1)
     issue_all(mesh.nodes["A"], OPS, [alert], transport_for=mesh.transport_for)
     b = mesh.nodes["B"]
-    assert purge_expired(b, today=TODAY.date() + dt.timedelta(days=30)) == 0
-    assert purge_expired(b, today=TODAY.date() + dt.timedelta(days=31)) == 1
+    with b.engine.connect() as conn:  # the limit counts from the day B stored it, not TODAY
+        stored = conn.execute(select(coop_records.c.stored_at)).scalar_one().date()
+    assert purge_expired(b, today=stored + dt.timedelta(days=30)) == 0
+    assert purge_expired(b, today=stored + dt.timedelta(days=31)) == 1
     assert held_objects(b) == []
     assert active_alerts(b, TODAY.date()) == []
     with b.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(received)).scalar_one() == 1
     assert verify_log(b, mesh.identities["B"].public_key).tree_size == 2
-    assert purge_expired(b, today=TODAY.date() + dt.timedelta(days=31)) == 0
+    assert purge_expired(b, today=stored + dt.timedelta(days=31)) == 0
     mesh.nodes["A"].engine.dispose()
