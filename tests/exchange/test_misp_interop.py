@@ -10,23 +10,14 @@ HS codes, the places and route, the dates, the TLP and the agreement's terms. In
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from borderlink.cooperation.records import new_record
-from borderlink.services.accounts.access import Principal
-from borderlink.services.cooperation.records import issue, record_seizure, revoke
-from borderlink.services.exchange.taxii import partner_bundle
-from tests.coop_mesh import Mesh, agree, build_mesh, connect
-from tests.coop_samples import agreement, new_alert, new_seizure
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("misp_stix_converter") is None,
@@ -40,17 +31,6 @@ from misp_stix_converter import stix_2_to_misp
 report = stix_2_to_misp(sys.argv[1], debug=True, single_event=True, output_dir=sys.argv[2])
 print(json.dumps(report, default=str))
 """
-
-OPS = Principal.system("test")  # acts for the node in the tests
-
-
-@pytest.fixture
-def mesh(tmp_path: Path, _sqlite_template: Path) -> Iterator[Mesh]:
-    m = build_mesh(tmp_path / "nodes", ["A", "B"], template=_sqlite_template)
-    connect(m, "A", "B")
-    agree(m, agreement(categories=["seizure", "alert", "aeo-status"]))
-    yield m
-    m.close()
 
 
 def _to_misp(bundle: dict[str, Any], tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -72,26 +52,10 @@ def _to_misp(bundle: dict[str, Any], tmp_path: Path) -> tuple[dict[str, Any], di
     return report, event
 
 
-def _issue_everything(mesh: Mesh) -> None:
-    a = mesh.nodes["A"]
-    record_seizure(a, OPS, new_seizure(), notify=False)  # and the alert it implies
-    issue(a, OPS, new_alert(7), notify=False)
-    withdrawn = issue(a, OPS, new_alert(8), notify=False)
-    revoke(a, OPS, withdrawn.record_id, reason="wrong HS code", notify=False)
-    aeo = new_record(
-        "aeo-status",
-        {"trader_id": "AT-1", "country": "AT", "status": "granted", "valid_from": "2026-01-01"},
-        issuer="A",
-        now=dt.datetime.now(dt.UTC),
-    )
-    issue(a, OPS, aeo, notify=False)
-
-
 def test_a_collection_imports_into_misp_with_no_error_and_keeps_what_matters(
-    mesh: Mesh, tmp_path: Path
+    partner_export: dict[str, Any], tmp_path: Path
 ) -> None:
-    _issue_everything(mesh)
-    bundle = partner_bundle(mesh.nodes["A"], OPS, "B", base_url="http://a.test")
+    bundle = partner_export
     report, event = _to_misp(bundle, tmp_path)
     assert report["success"] == 1
     assert "errors" not in report
@@ -112,9 +76,10 @@ def test_a_collection_imports_into_misp_with_no_error_and_keeps_what_matters(
     assert 'misp-galaxy:producer="Customs of A"' in tags
 
 
-def test_alerts_arrive_as_stix_patterns_with_their_targeting(mesh: Mesh, tmp_path: Path) -> None:
-    _issue_everything(mesh)
-    bundle = partner_bundle(mesh.nodes["A"], OPS, "B", base_url="http://a.test")
+def test_alerts_arrive_as_stix_patterns_with_their_targeting(
+    partner_export: dict[str, Any], tmp_path: Path
+) -> None:
+    bundle = partner_export
     report, event = _to_misp(bundle, tmp_path)
     patterns = [
         a["value"]
@@ -133,9 +98,10 @@ def test_alerts_arrive_as_stix_patterns_with_their_targeting(mesh: Mesh, tmp_pat
     assert all("x-borderlink-consignment" in w for w in warnings if "pattern" in w)
 
 
-def test_the_aeo_status_and_the_nodes_arrive_as_organisations(mesh: Mesh, tmp_path: Path) -> None:
-    _issue_everything(mesh)
-    bundle = partner_bundle(mesh.nodes["A"], OPS, "B", base_url="http://a.test")
+def test_the_aeo_status_and_the_nodes_arrive_as_organisations(
+    partner_export: dict[str, Any], tmp_path: Path
+) -> None:
+    bundle = partner_export
     _, event = _to_misp(bundle, tmp_path)
     organisations = [
         {a["object_relation"]: a["value"] for a in o["Attribute"]}
@@ -151,11 +117,12 @@ def test_the_aeo_status_and_the_nodes_arrive_as_organisations(mesh: Mesh, tmp_pa
     assert identities - {"Customs of A", "BorderLink"} <= names
 
 
-def test_an_event_is_tagged_with_the_tlp_of_its_records_only(mesh: Mesh, tmp_path: Path) -> None:
+def test_an_event_is_tagged_with_the_tlp_of_its_records_only(
+    partner_export: dict[str, Any], tmp_path: Path
+) -> None:
     """The collection serves the TLP definitions its objects refer to, no other: MISP tags an
     event with every TLP marking definition in the bundle (it was all five, TLP:RED included)."""
-    _issue_everything(mesh)
-    bundle = partner_bundle(mesh.nodes["A"], OPS, "B", base_url="http://a.test")
+    bundle = partner_export
     referred = {
         ref
         for o in bundle["objects"]
