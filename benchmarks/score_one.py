@@ -39,7 +39,7 @@ from borderlink.services.risk._store import read_items
 from borderlink.settings import Settings
 
 STEPS = (
-    "read_items",
+    "read_item_rows",
     "load_model",
     "compiled_active",
     "thresholds",
