@@ -32,12 +32,8 @@ from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require, sees_nominal
 from borderlink.services.cooperation.aeo import trusted_in_force
 from borderlink.services.coordination.routing import RouteSummary, compiled_rules, route_scored
-from borderlink.services.declarations.read import ensure_visible
-from borderlink.services.declarations.redaction import (
-    declaration_parties,
-    redact_reasons,
-    reveals_party,
-)
+from borderlink.services.declarations.read import visible_parties
+from borderlink.services.declarations.redaction import redact_reasons, reveals_party
 from borderlink.services.node import Node
 from borderlink.services.risk._store import (
     ToScore,
@@ -431,13 +427,12 @@ def score_queued(node: Node, principal: Principal, declaration_id: str) -> dict[
     """:func:`score_one` through the node's batcher, for a declaration the principal may see;
     its reasons as the principal may see them (party data shown is audited)."""
     require(principal, Permission.RISK_SCORE)
-    ensure_visible(node, principal, declaration_id)
+    ids = visible_parties(node, principal, declaration_id)
     found = dict(batcher(node).score(declaration_id))
     reasons = found.get("reasons") or []
     nominal = sees_nominal(principal)
-    with node.transaction() as conn:
-        ids = declaration_parties(conn, declaration_id)
-        if nominal and reveals_party(reasons, ids):
+    if nominal and reveals_party(reasons, ids):
+        with node.transaction() as conn:
             audit.record(
                 conn,
                 actor=principal.username,
