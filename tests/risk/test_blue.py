@@ -62,7 +62,7 @@ def test_the_one_row_path_sends_blue_what_the_frame_path_does() -> None:
         {"profiles": {"valuation-audit"}, "cutoff": 0.45},
         {},
     ):
-        expected = apply_blue(flow(), **kwargs).to_dicts()  # type: ignore[arg-type]
+        expected = apply_blue(flow(), **kwargs).to_dicts()
         rows = flow().to_dicts()
-        apply_blue_rows(rows, **kwargs)  # type: ignore[arg-type]
+        apply_blue_rows(rows, **kwargs)
         assert rows == expected, kwargs

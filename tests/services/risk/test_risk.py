@@ -305,7 +305,8 @@ def test_items_read_as_rows_are_the_frames_rows(node: Node) -> None:
     assert items_frame(rows).equals(read_items(node, declaration_ids=ids))
     got = item_dicts(rows)
     assert {type(v) for r in got for k, v in r.items() if k == "net_mass_kg"} == {float}
-    assert read_item_rows(node, []) == [] and items_frame([]).height == 0
+    assert read_item_rows(node, []) == []
+    assert items_frame([]).height == 0
 
 
 def test_compiled_profiles_are_kept_until_one_is_saved(node: Node) -> None:
