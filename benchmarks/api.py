@@ -255,7 +255,7 @@ def _measure(
     else:
         paths = [f"/api/v1/declarations/{i}" for i in random.sample(ids, len(ids))]
         token = tokens["officer" if args.endpoint == "declaration" else "liaison"]
-    marks: list[tuple[float, float | None]] = []  # (time, server CPU) after warm-up
+    marks: list[tuple[float, float | None, float]] = []  # (time, server CPU, client CPU)
     latencies, errors = asyncio.run(
         _load(
             port,
@@ -265,11 +265,13 @@ def _measure(
             args.seconds,
             args.connections,
             method,
-            on_start=lambda: marks.append((time.perf_counter(), _cpu_seconds(server.pid))),
+            on_start=lambda: marks.append(
+                (time.perf_counter(), _cpu_seconds(server.pid), time.process_time())
+            ),
         )
     )
-    cpu_end = _cpu_seconds(server.pid)
-    began, cpu_start = marks[0]
+    cpu_end, client_end = _cpu_seconds(server.pid), time.process_time()
+    began, cpu_start, client_start = marks[0]
     elapsed = time.perf_counter() - began
     cpu_ms = (
         None
@@ -285,6 +287,11 @@ def _measure(
         "p99_ms": round(_percentile(latencies, 0.99) * 1000, 2),
         "max_ms": round(max(latencies) * 1000, 2),
         "server_cpu_ms_per_request": cpu_ms,
+        # the load generator shares the machine (the goal counts it in)
+        "client_cpu_ms_per_request": round(
+            (client_end - client_start) * 1000 / max(1, len(latencies)), 3
+        ),
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -303,6 +310,7 @@ def main() -> None:
     )
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--pg-url", default=Settings().test_postgres_url, help="admin URL")
+    parser.add_argument("--pg-prefix", default="borderlink_bench", help="database name prefix")
     parser.add_argument(
         "--endpoint", choices=["declaration", "redacted", "health", "score"], default="declaration"
     )
@@ -313,7 +321,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="borderlink-bench-") as tmp:
         pg_database = None
         if args.backend == "postgres":
-            url, pg_database = fresh_postgres(args.pg_url)
+            url, pg_database = fresh_postgres(args.pg_url, args.pg_prefix)
         try:
             db, tokens, ids = _prepare(
                 Path(tmp),

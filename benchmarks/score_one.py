@@ -39,7 +39,7 @@ from borderlink.services.risk._store import read_items
 from borderlink.settings import Settings
 
 STEPS = (
-    "read_items",
+    "read_item_rows",
     "load_model",
     "compiled_active",
     "thresholds",
@@ -107,7 +107,7 @@ def main() -> None:
                 "benchmark": "score_one",
                 "profiles": args.profiles,
                 "scores": args.scores,
-                "channels": dict(channels),  # a flagged one costs its reasons, through frames
+                "channels": dict(channels),  # a flagged one costs its reasons too
                 "cpu_ms_per_score": round(per_score, 3),
                 "steps_cpu_ms_per_score": {
                     k: round(v * 1000 / args.scores, 3) for k, v in spent.items()

@@ -6,7 +6,7 @@ import json
 
 import polars as pl
 
-from borderlink.risk.blue import apply_blue
+from borderlink.risk.blue import apply_blue, apply_blue_rows
 
 
 def flow() -> pl.DataFrame:
@@ -52,3 +52,17 @@ def test_the_model_sends_the_riskiest_of_the_rest_by_share_or_cutoff() -> None:
     reason = json.loads(out.filter(pl.col("declaration_id") == "d2")["reasons"][0])[-1]
     assert reason["source"] == "blue"
     assert apply_blue(flow()).equals(flow())  # no profile, no share: nothing blue
+
+
+def test_the_one_row_path_sends_blue_what_the_frame_path_does() -> None:
+    for kwargs in (
+        {"profiles": {"valuation-audit"}},
+        {"cutoff": 0.35},
+        {"share": 0.4},
+        {"profiles": {"valuation-audit"}, "cutoff": 0.45},
+        {},
+    ):
+        expected = apply_blue(flow(), **kwargs).to_dicts()
+        rows = flow().to_dicts()
+        apply_blue_rows(rows, **kwargs)
+        assert rows == expected, kwargs

@@ -19,7 +19,7 @@ from borderlink.services.declarations import read as declarations
 from borderlink.services.risk import cutoffs, models
 from borderlink.services.risk import profiles as profile_service
 from borderlink.services.risk import score as service
-from borderlink.services.risk._store import read_items
+from borderlink.services.risk._store import item_dicts, items_frame, read_item_rows, read_items
 from borderlink.store.risk_tables import profile_hits, risk_models, scores
 from borderlink.store.tables import audit_log, outcomes
 from tests.risk import synthetic
@@ -266,14 +266,15 @@ def test_scores_on_demand_take_the_one_row_path_and_equal_the_frame_path(
     new = synthetic.declarations(300, seed=15, start=dt.date(2020, 5, 4), days=1)
     store(node.engine, new, with_outcomes=False)
     service.score_batch(node, TESTER, since=dt.date(2020, 5, 1), seed=1)  # cut-offs to read
-    for name, text, channel in (
-        ("cn", 'origin == "CN" and unit_value_per_kg < ref.median_unit_value(hs6)', None),
-        ("transit", "route.transit and importer.illicit_rate > 0.1", "yellow"),
+    for name, text, channel, weight in (
+        ("cn", 'origin == "CN" and unit_value_per_kg < ref.median_unit_value(hs6)', None, 0.3),
+        ("transit", "route.transit and importer.illicit_rate > 0.1", "yellow", 0.3),
+        ("audit-later", 'origin == "DE"', "blue", 0.0),  # the blue step, on what goes green
     ):
         profile_service.save_profile(
             node,
             TESTER,
-            risk.Profile(name=name, expression=text, weight=0.3, channel=channel, reason=name),
+            risk.Profile(name=name, expression=text, weight=weight, channel=channel, reason=name),
         )
     ids = new["declaration_id"].to_list()
     rows = {}
@@ -289,8 +290,23 @@ def test_scores_on_demand_take_the_one_row_path_and_equal_the_frame_path(
         assert {k: v for k, v in got.items() if k not in ("score", "risk")} == {
             k: v for k, v in expected.items() if k not in ("score", "risk")
         }
-    assert {r["channel"] for r in rows.values()} == {"red", "yellow", "green"}
+    assert {r["channel"] for r in rows.values()} == {"red", "yellow", "green", "blue"}
     assert any(r["profile_hits"] for r in rows.values())
+
+
+def test_items_read_as_rows_are_the_frames_rows(node: Node) -> None:
+    """The one-row path reads the items as plain rows and builds no frame: the same values,
+    of the same types, as the frame read for a flow."""
+    new = synthetic.declarations(40, seed=16, start=dt.date(2020, 5, 4), days=2)
+    store(node.engine, new)
+    ids = new["declaration_id"].unique(maintain_order=True).to_list()
+    rows = read_item_rows(node, ids)
+    assert item_dicts(rows) == read_items(node, declaration_ids=ids).to_dicts()
+    assert items_frame(rows).equals(read_items(node, declaration_ids=ids))
+    got = item_dicts(rows)
+    assert {type(v) for r in got for k, v in r.items() if k == "net_mass_kg"} == {float}
+    assert read_item_rows(node, []) == []
+    assert items_frame([]).height == 0
 
 
 def test_compiled_profiles_are_kept_until_one_is_saved(node: Node) -> None:

@@ -21,14 +21,18 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Append one entry in the caller's transaction, so the entry and the act commit together."""
-    conn.execute(
-        insert(audit_log).values(
-            at=dt.datetime.now(dt.UTC),
-            actor=actor,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            reason=reason,
-            details=details,
-        )
-    )
+    values = {
+        "at": dt.datetime.now(dt.UTC),
+        "actor": actor,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "reason": reason,
+        "details": details,
+    }
+    conn.execute(_APPEND, values)
+
+
+# Built once, the values bound per call: many requests write an entry, and a statement built
+# per call cost more to build and key than the insert.
+_APPEND = insert(audit_log)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Select, and_, func, insert, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, func, insert, select, update
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import NotFound
@@ -27,7 +27,7 @@ from borderlink.services.accounts.access import (
     sees_nominal,
 )
 from borderlink.services.capacity.certifications import require_certified
-from borderlink.services.declarations.redaction import PARTY_COLUMNS
+from borderlink.services.declarations.redaction import PARTY_COLUMNS, party_ids
 from borderlink.services.declarations.views import (
     HEADER_COLUMNS,
     SUMMARY_COLUMNS,
@@ -157,11 +157,18 @@ def summary_row(r: Any, nominal: bool) -> DeclarationSummary:
     )
 
 
+# A declaration's header by id, and within an office: built once (SQLAlchemy keeps a
+# statement's cache key on it; one built per call cost more to build and key than to run).
+_HEADER = select(declarations).where(declarations.c.declaration_id == bindparam("id"))
+_HEADER_AT_OFFICE = _HEADER.where(declarations.c.office_id == bindparam("office"))
+
+
 def _visible_header(conn: Any, principal: Principal, declaration_id: str) -> Any:
-    query = _scoped(select(declarations), principal).where(
-        declarations.c.declaration_id == declaration_id
-    )
-    row = conn.execute(query).first()
+    office = office_scope(principal)
+    if office is None:
+        row = conn.execute(_HEADER, {"id": declaration_id}).first()
+    else:
+        row = conn.execute(_HEADER_AT_OFFICE, {"id": declaration_id, "office": office}).first()
     if row is None:
         raise NotFound(f"no declaration {declaration_id!r}", field="declaration_id")
     return row
@@ -169,9 +176,14 @@ def _visible_header(conn: Any, principal: Principal, declaration_id: str) -> Any
 
 def ensure_visible(node: Node, principal: Principal, declaration_id: str) -> None:
     """Raise NotFound unless the declaration exists within the principal's scope."""
+    visible_parties(node, principal, declaration_id)
+
+
+def visible_parties(node: Node, principal: Principal, declaration_id: str) -> list[str]:
+    """:func:`ensure_visible`, giving the declaration's party ids (one read for both)."""
     require(principal, Permission.DECLARATIONS_READ)
     with node.read() as conn:
-        _visible_header(conn, principal, declaration_id)
+        return party_ids(_visible_header(conn, principal, declaration_id))
 
 
 def get_declaration(

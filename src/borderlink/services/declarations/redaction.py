@@ -16,12 +16,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from borderlink.cooperation.policy import redact
 from borderlink.risk.features import ENTITY_KEYS
 from borderlink.services.accounts.access import REDACTED
-from borderlink.store.tables import declarations
 
 PARTY_COLUMNS: Mapping[str, str] = MappingProxyType(
     {
@@ -43,15 +40,6 @@ def party_ids(row: Any) -> list[str]:
     """The party ids on a declaration row (a mapping or a row with the party columns)."""
     values = row if isinstance(row, Mapping) else row._mapping
     return [str(values[c]) for c in PARTY_COLUMNS.values() if values.get(c)]
-
-
-def declaration_parties(conn: Connection, declaration_id: str) -> list[str]:
-    row = conn.execute(
-        select(*(declarations.c[c] for c in PARTY_COLUMNS.values())).where(
-            declarations.c.declaration_id == declaration_id
-        )
-    ).first()
-    return party_ids(row) if row is not None else []
 
 
 def _mask(text: str, ids: Sequence[str]) -> str:
@@ -96,4 +84,4 @@ def redact_reasons(
 
 def reveals_party(reasons: Sequence[Mapping[str, Any]], ids: Sequence[str]) -> bool:
     """Whether these reasons, shown unredacted, show party data (so showing them is audited)."""
-    return redact_reasons(reasons, ids, nominal=False) != [dict(r) for r in reasons]
+    return any(_redact_reason(r, ids) != dict(r) for r in reasons)  # the first one tells

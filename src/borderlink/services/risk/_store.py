@@ -120,6 +120,48 @@ ITEMS_BY_ID = _items_query().where(
 )
 
 
+def read_item_rows(node: Node, declaration_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The items of these declarations as the store gives them, one tuple per item in the
+    columns (and order) of :data:`SCHEMA`: what :func:`read_items` makes its frame of. A few
+    declarations scored on demand read these and build no frame (:func:`item_dicts`)."""
+    if not declaration_ids:
+        return []
+    with node.read() as conn:
+        return [tuple(r) for r in conn.execute(ITEMS_BY_ID, {"ids": list(declaration_ids)})]
+
+
+def items_frame(rows: Sequence[tuple[Any, ...]]) -> pl.DataFrame:
+    """:func:`read_items`'s frame of rows from :func:`read_item_rows`."""
+    if not rows:
+        return pl.DataFrame(schema=dict(SCHEMA))
+    return pl.DataFrame(rows, schema=dict(SCHEMA), orient="row")
+
+
+_AS_PYTHON: Mapping[str, Any] = MappingProxyType(
+    {
+        name: {pl.Float64(): float, pl.Int64(): int, pl.Boolean(): bool}.get(dtype)
+        for name, dtype in SCHEMA.items()
+    }
+)
+_NAMES = tuple(SCHEMA)
+_CONVERTED = tuple((i, n, to) for i, n in enumerate(_NAMES) if (to := _AS_PYTHON[n]) is not None)
+
+
+def item_dicts(rows: Sequence[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Rows from :func:`read_item_rows` as :func:`items_frame`'s ``to_dicts()`` gives them
+    (numbers as the frame's dtype holds them: a driver's Decimal as a float), without the
+    frame."""
+    out = []
+    for row in rows:
+        item = dict(zip(_NAMES, row, strict=True))
+        for i, name, to in _CONVERTED:
+            value = row[i]
+            if value is not None and type(value) is not to:
+                item[name] = to(value)
+        out.append(item)
+    return out
+
+
 def read_items(
     node: Node,
     *,

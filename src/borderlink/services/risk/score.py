@@ -27,25 +27,29 @@ from borderlink.errors import NotFound
 from borderlink.model.aeo import TrustedTrader
 from borderlink.risk import explain_rows
 from borderlink.risk.aeo import apply_benefits
-from borderlink.risk.blue import apply_blue
+from borderlink.risk.blue import apply_blue, apply_blue_rows
 from borderlink.services.accounts import audit
 from borderlink.services.accounts.access import Permission, Principal, require, sees_nominal
 from borderlink.services.cooperation.aeo import trusted_in_force
 from borderlink.services.coordination.routing import RouteSummary, compiled_rules, route_scored
-from borderlink.services.declarations.read import ensure_visible
-from borderlink.services.declarations.redaction import (
-    declaration_parties,
-    redact_reasons,
-    reveals_party,
-)
+from borderlink.services.declarations.read import visible_parties
+from borderlink.services.declarations.redaction import redact_reasons, reveals_party
 from borderlink.services.node import Node
-from borderlink.services.risk._store import ToScore, read_items, settled_among, unscored_days
+from borderlink.services.risk._store import (
+    ToScore,
+    item_dicts,
+    items_frame,
+    read_item_rows,
+    read_items,
+    settled_among,
+    unscored_days,
+)
 from borderlink.services.risk.batcher import ScoreBatcher
 from borderlink.services.risk.cutoffs import blue_cutoff, thresholds
 from borderlink.services.risk.models import load_model
 from borderlink.services.risk.profiles import compiled_active
 from borderlink.services.risk.writes import store_flow, store_hits, store_scores
-from borderlink.services.screening.hits import apply_screening
+from borderlink.services.screening.hits import apply_screening, apply_screening_rows
 from borderlink.services.screening.partner_alerts import alerts_in_force, apply_alerts
 
 Progress = Callable[[int, int], None]
@@ -248,34 +252,48 @@ SCORED_SCHEMA: Mapping[str, Any] = MappingProxyType(
 
 def _score_rows(
     model: risk.RiskModel,
-    frame: pl.DataFrame,
+    items: Sequence[Mapping[str, Any]],
     compiled: Sequence[risk.CompiledProfile],
     red: float,
     yellow: float,
-) -> pl.DataFrame:
+) -> list[dict[str, Any]]:
     """What the frame path gives (:func:`_channelled`, then reasons), scored row by row,
-    reasons included (:mod:`borderlink.risk.explain_rows`): no frames but the result."""
-    items, decls = risk.single.score_rows(model, frame.to_dicts(), compiled)
-    rows = []
+    reasons included (:mod:`borderlink.risk.explain_rows`): one dict per declaration with the
+    columns of :data:`SCORED_SCHEMA` and ``reasons``, no frames."""
+    scored_items, decls = risk.single.score_rows(model, items, compiled)
+    rows: list[dict[str, Any]] = []
     for d in decls:
         by_risk = "red" if d.risk >= red else "yellow" if d.risk >= yellow else "green"
         channel = d.forced_channel or by_risk
         selection = "profile" if d.forced_channel else "risk" if channel != "green" else "none"
-        extra = (d.forced_channel, channel, selection)
-        rows.append((d.declaration_id, d.item, d.model_score, d.risk, d.profile_hits, *extra))
-    flagged = [row for row in rows if row[6] != "green"]
+        rows.append(
+            {
+                "declaration_id": d.declaration_id,
+                "_item": d.item,
+                "model_score": d.model_score,
+                "risk": d.risk,
+                "profile_hits": d.profile_hits,
+                "forced_channel": d.forced_channel,
+                "channel": channel,
+                "selection": selection,
+                "reasons": None,
+            }
+        )
+    flagged = [row for row in rows if row["channel"] != "green"]
     why = explain_rows.declaration_reasons(
         model,
-        [items[row[1]].row for row in flagged],  # the riskiest item's features, as scored
-        [(row[4], row[7], row[3]) for row in flagged],
+        [scored_items[row["_item"]].row for row in flagged],  # the riskiest item's features
+        [(row["profile_hits"], row["selection"], row["risk"]) for row in flagged],
         compiled,
     )
-    reasons = {row[0]: _JSON(w) for row, w in zip(flagged, why, strict=True)}
-    return pl.DataFrame(
-        [(*row, reasons.get(row[0])) for row in rows],
-        schema={**SCORED_SCHEMA, "reasons": pl.Utf8},
-        orient="row",
-    )
+    for row, w in zip(flagged, why, strict=True):
+        row["reasons"] = _JSON(w)
+    return rows
+
+
+def _frame_of(scored: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
+    schema = {**SCORED_SCHEMA, "reasons": pl.Utf8}
+    return pl.DataFrame([tuple(r[c] for c in schema) for r in scored], schema=schema, orient="row")
 
 
 def score_many(
@@ -299,7 +317,8 @@ def score_many(
         found = _scored(node, declaration_ids, version, policy, as_of, route)
     if found is None:
         return {}
-    model, frame, scored, compiled, rules = found
+    model, items, scored, compiled, rules = found
+    rows = scored.to_dicts() if isinstance(scored, pl.DataFrame) else scored
     results = {
         row["declaration_id"]: {
             "declaration_id": row["declaration_id"],
@@ -312,19 +331,45 @@ def score_many(
             "profile_hits": row["profile_hits"],
             "referred": [],
         }
-        for row in scored.iter_rows(named=True)
+        for row in rows
     }
     with node.transaction() as conn:
         store_scores(conn, scored, model.version)
         store_hits(conn, scored, {c.profile.name: c.profile.version for c in compiled})
-        routed = route_scored(conn, frame, scored, rules, actor=principal.username)
-    for declaration_id, agency in sorted(routed.created):
-        results[declaration_id]["referred"].append(agency)
+        if rules:  # agency rules run over frames
+            frame = scored if isinstance(scored, pl.DataFrame) else _frame_of(scored)
+            routed = route_scored(conn, items.frame(), frame, rules, actor=principal.username)
+            for declaration_id, agency in sorted(routed.created):
+                results[declaration_id]["referred"].append(agency)
     return results
 
 
+@dataclass
+class _Items:
+    """The items read for a score: the rows as read, as dicts (the one-row path) or as
+    :func:`read_items`'s frame, each made when first asked for."""
+
+    rows: list[tuple[Any, ...]]
+    _dicts: list[dict[str, Any]] | None = None
+    _frame: pl.DataFrame | None = None
+
+    def dicts(self) -> list[dict[str, Any]]:
+        if self._dicts is None:
+            self._dicts = item_dicts(self.rows)
+        return self._dicts
+
+    def frame(self) -> pl.DataFrame:
+        if self._frame is None:
+            self._frame = items_frame(self.rows)
+        return self._frame
+
+
 _Scored = tuple[
-    risk.RiskModel, pl.DataFrame, pl.DataFrame, list[risk.CompiledProfile], list[CompiledRule]
+    risk.RiskModel,
+    _Items,
+    pl.DataFrame | list[dict[str, Any]],
+    list[risk.CompiledProfile],
+    list[CompiledRule],
 ]
 
 
@@ -336,31 +381,40 @@ def _scored(
     as_of: dt.date | None,
     route: bool,
 ) -> _Scored | None:
-    """:func:`score_many`'s reads and scoring: the model, the items read, the scored frame, the
-    profiles and the routing rules applied (None: none of the ids is stored)."""
+    """:func:`score_many`'s reads and scoring: the model, the items read, the scored
+    declarations (a frame, or dicts on the one-row path), the profiles and the routing rules
+    applied (None: none of the ids is stored)."""
     model = load_model(node, version)
-    frame = read_items(node, declaration_ids=list(dict.fromkeys(declaration_ids)))
-    if frame.height == 0:
+    items = _Items(read_item_rows(node, list(dict.fromkeys(declaration_ids))))
+    if not items.rows:
         return None
     on = as_of or dt.datetime.now(dt.UTC).date()
     compiled = compiled_active(node, on)
     red, yellow = thresholds(node, model.version, policy)
-    if frame.height <= ONE_ROW_PATH_ITEMS:
-        scored = _score_rows(model, frame, compiled, red, yellow)
-    else:
-        items = risk.score_items(model, frame, compiled)
-        decls = _channelled(risk.scoring.to_declarations(items), red, yellow)
-        scored = risk.scoring.attach_reasons(model, items, decls, compiled)
-    scored = apply_alerts(scored, frame, alerts_in_force(node, on))
-    scored = apply_screening(node, scored, frame)
-    scored = apply_benefits(scored, frame, trusted_in_force(node, on), cutoffs=(red, yellow))
-    scored = apply_blue(
-        scored,
-        profiles=_blue_profiles(compiled),
-        cutoff=blue_cutoff(node, model.version, policy),
-    )
+    alerts = alerts_in_force(node, on)
+    trusted = trusted_in_force(node, on)
+    blue, cutoff = _blue_profiles(compiled), blue_cutoff(node, model.version, policy)
     rules = compiled_rules(node) if route else []
-    return model, frame, scored, compiled, rules
+    if len(items.rows) <= ONE_ROW_PATH_ITEMS:
+        rows = _score_rows(model, items.dicts(), compiled, red, yellow)
+        if alerts or trusted:  # these steps run over frames (in the frame path's order)
+            frame = apply_alerts(_frame_of(rows), items.frame(), alerts)
+            frame = apply_screening(node, frame, items.frame())
+            frame = apply_benefits(frame, items.frame(), trusted, cutoffs=(red, yellow))
+            rows = frame.to_dicts()
+        else:
+            apply_screening_rows(node, rows, items.dicts())
+        apply_blue_rows(rows, profiles=blue, cutoff=cutoff)
+        return model, items, rows, compiled, rules
+    frame = items.frame()
+    scored_items = risk.score_items(model, frame, compiled)
+    decls = _channelled(risk.scoring.to_declarations(scored_items), red, yellow)
+    scored = risk.scoring.attach_reasons(model, scored_items, decls, compiled)
+    scored = apply_alerts(scored, frame, alerts)
+    scored = apply_screening(node, scored, frame)
+    scored = apply_benefits(scored, frame, trusted, cutoffs=(red, yellow))
+    scored = apply_blue(scored, profiles=blue, cutoff=cutoff)
+    return model, items, scored, compiled, rules
 
 
 def batcher(node: Node) -> ScoreBatcher:
@@ -373,13 +427,12 @@ def score_queued(node: Node, principal: Principal, declaration_id: str) -> dict[
     """:func:`score_one` through the node's batcher, for a declaration the principal may see;
     its reasons as the principal may see them (party data shown is audited)."""
     require(principal, Permission.RISK_SCORE)
-    ensure_visible(node, principal, declaration_id)
+    ids = visible_parties(node, principal, declaration_id)
     found = dict(batcher(node).score(declaration_id))
     reasons = found.get("reasons") or []
     nominal = sees_nominal(principal)
-    with node.transaction() as conn:
-        ids = declaration_parties(conn, declaration_id)
-        if nominal and reveals_party(reasons, ids):
+    if nominal and reveals_party(reasons, ids):
+        with node.transaction() as conn:
             audit.record(
                 conn,
                 actor=principal.username,

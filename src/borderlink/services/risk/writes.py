@@ -8,7 +8,8 @@ Spark driver (:mod:`.spark`), which store the same scored frame (one row per dec
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeAlias
 
 import polars as pl
 from sqlalchemy import Connection, Table
@@ -36,25 +37,27 @@ HIT_COLUMNS = ("declaration_id", "profile_name", "profile_version", "hit_at")
 ROW_WRITE_LIMIT = 50
 
 
-def store_scores(conn: Connection, scored: pl.DataFrame, version: str) -> None:
+Scored: TypeAlias = pl.DataFrame | Sequence[Mapping[str, Any]]  # a frame, or a few rows as dicts
+
+
+def _columns(scored: Scored, *names: str) -> list[list[Any]]:
+    if isinstance(scored, pl.DataFrame):
+        return [scored.get_column(n).to_list() for n in names]
+    return [[row[n] for row in scored] for n in names]
+
+
+def store_scores(conn: Connection, scored: Scored, version: str) -> None:
     """Each declaration's score under model ``version``, if it has none under it yet. The
     frame goes to the store as it is (``COPY`` on PostgreSQL, one ``executemany`` on SQLite):
     the reasons' JSON text is written as it is, a green row's as JSON ``null`` (as the JSON
-    column writes ``None``)."""
+    column writes ``None``). A few rows (dicts of the frame's columns) go as plain rows."""
     at = dt.datetime.now(dt.UTC)
-    if scored.height < ROW_WRITE_LIMIT:
+    if not isinstance(scored, pl.DataFrame) or scored.height < ROW_WRITE_LIMIT:
         when = driver_value(conn, scores, "scored_at", at)
+        columns = ("declaration_id", "model_score", "risk", "channel", "selection", "reasons")
         values = [
             (d, version, float(s), float(r), c, sel, "null" if why is None else why, when)
-            for d, s, r, c, sel, why in zip(
-                scored.get_column("declaration_id").to_list(),
-                scored.get_column("model_score").to_list(),
-                scored.get_column("risk").to_list(),
-                scored.get_column("channel").to_list(),
-                scored.get_column("selection").to_list(),
-                scored.get_column("reasons").to_list(),
-                strict=True,
-            )
+            for d, s, r, c, sel, why in zip(*_columns(scored, *columns), strict=True)
         ]
         insert_values(conn, scores, SCORE_COLUMNS, values, ignore_on=_key(scores))
         return
@@ -71,16 +74,16 @@ def store_scores(conn: Connection, scored: pl.DataFrame, version: str) -> None:
     insert_frame(conn, scores.name, rows, SCORE_COLUMNS, _key(scores))
 
 
-def store_hits(conn: Connection, scored: pl.DataFrame, versions: dict[str, int]) -> None:
+def store_hits(conn: Connection, scored: Scored, versions: dict[str, int]) -> None:
     """Each declaration's profile hits, at the profile's version (``versions``, 1 if unknown),
     as one long frame written in bulk (a few declarations' as plain rows)."""
     at = dt.datetime.now(dt.UTC)
-    if scored.height < ROW_WRITE_LIMIT:
+    if not isinstance(scored, pl.DataFrame) or scored.height < ROW_WRITE_LIMIT:
         when = driver_value(conn, profile_hits, "hit_at", at)
-        ids = scored.get_column("declaration_id").to_list()
+        ids, hits = _columns(scored, "declaration_id", "profile_hits")
         values = [
             (d, name, versions.get(name, 1), when)
-            for d, names in zip(ids, scored.get_column("profile_hits").to_list(), strict=True)
+            for d, names in zip(ids, hits, strict=True)
             for name in names or ()
             if name is not None
         ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -119,14 +119,18 @@ def raising_hits(conn: Connection, party_ids: Iterable[str]) -> dict[str, list[A
 def _declaration_parties(items: pl.DataFrame) -> dict[str, set[tuple[str, str]]]:
     """Declaration id -> its (role, party id) pairs, the conveyance's among them."""
     columns = [c for c in (*PARTY_COLUMNS, "conveyance") if c in items.columns]
-    out: dict[str, set[tuple[str, str]]] = {}
     # Column lists, not a query over the frame: a declaration scored on demand has a few
     # items, and a Polars query's fixed cost (its thread pool woken) was most of this step.
     ids = items.get_column("declaration_id").to_list()
-    for column in columns:
+    return _parties_of(ids, {c: items.get_column(c).to_list() for c in columns})
+
+
+def _parties_of(ids: list[Any], values: dict[str, list[Any]]) -> dict[str, set[tuple[str, str]]]:
+    out: dict[str, set[tuple[str, str]]] = {}
+    for column, found_values in values.items():
         role = column.removesuffix("_id")
         prefix = CONVEYANCE if column == "conveyance" else ""
-        for declaration_id, value in zip(ids, items.get_column(column).to_list(), strict=True):
+        for declaration_id, value in zip(ids, found_values, strict=True):
             found = out.setdefault(str(declaration_id), set())
             if value:
                 found.add((role, f"{prefix}{value}"))
@@ -149,15 +153,53 @@ def apply_screening(node: Node, scored: pl.DataFrame, items: pl.DataFrame) -> pl
     sent red (selection ``screen``), the hits first in its reasons."""
     if scored.is_empty() or items.is_empty():
         return scored
-    by_declaration = _declaration_parties(items)
-    with node.read() as conn:
-        hits = raising_hits(conn, (p for pairs in by_declaration.values() for _, p in pairs))
-    if not hits:
-        return scored
     ids = scored["declaration_id"].cast(pl.String).to_list()
     reasons = scored["reasons"].to_list()
     channels = scored["channel"].to_list()
     selections = scored["selection"].to_list()
+    if not _screen(node, _declaration_parties(items), ids, reasons, channels, selections):
+        return scored
+    return scored.with_columns(
+        pl.Series("reasons", reasons, dtype=pl.String),
+        pl.Series("channel", channels, dtype=pl.String),
+        pl.Series("selection", selections, dtype=pl.String),
+    )
+
+
+def apply_screening_rows(
+    node: Node, scored: Sequence[dict[str, Any]], items: Sequence[Mapping[str, Any]]
+) -> None:
+    """:func:`apply_screening` on a few scored declarations and their items held as dicts (the
+    one-row path), ``scored`` changed in place."""
+    if not scored or not items:
+        return
+    columns = [c for c in (*PARTY_COLUMNS, "conveyance") if c in items[0]]
+    parties = _parties_of(
+        [i["declaration_id"] for i in items], {c: [i[c] for i in items] for c in columns}
+    )
+    ids = [str(r["declaration_id"]) for r in scored]
+    reasons = [r["reasons"] for r in scored]
+    channels = [r["channel"] for r in scored]
+    selections = [r["selection"] for r in scored]
+    if _screen(node, parties, ids, reasons, channels, selections):
+        for r, why, c, s in zip(scored, reasons, channels, selections, strict=True):
+            r["reasons"], r["channel"], r["selection"] = why, c, s
+
+
+def _screen(
+    node: Node,
+    by_declaration: dict[str, set[tuple[str, str]]],
+    ids: list[str],
+    reasons: list[Any],
+    channels: list[Any],
+    selections: list[Any],
+) -> bool:
+    """The screening step over the columns as lists, changed in place; whether any changed."""
+    with node.read() as conn:
+        hits = raising_hits(conn, (p for pairs in by_declaration.values() for _, p in pairs))
+    if not hits:
+        return False
+    changed = False
     for row, declaration_id in enumerate(ids):
         found = [
             _reason(role, hit)
@@ -169,8 +211,5 @@ def apply_screening(node: Node, scored: pl.DataFrame, items: pl.DataFrame) -> pl
         earlier = json.loads(reasons[row]) if reasons[row] else []
         reasons[row] = json.dumps(found + earlier, ensure_ascii=False)
         channels[row], selections[row] = "red", "screen"  # selection is 8 characters wide
-    return scored.with_columns(
-        pl.Series("reasons", reasons, dtype=pl.String),
-        pl.Series("channel", channels, dtype=pl.String),
-        pl.Series("selection", selections, dtype=pl.String),
-    )
+        changed = True
+    return changed
