@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Connection, Engine, Select, text
 
 from borderlink.services.accounts.access import Principal, Role
-from borderlink.services.declarations.read import counts_query
+from borderlink.services.declarations.read import DeclarationFilter, counts_query, list_queries
 from borderlink.services.risk.targeting import channel_counts_query, queue_query
 from borderlink.store import partitions
 
@@ -112,3 +112,62 @@ def test_the_dashboard_channels_of_a_day_read_no_history(sized: Engine) -> None:
             scans = _plan(conn, channel_counts_query(dt.date(2024, 4, 30), office))
         assert _months_read(scans) == {"declarations_y2024m04"}, scans
         assert _history_scanned(scans) == [], scans
+
+
+ITEMS = (
+    # Two items each, of a tenth of the chapters each ("01" to "10"): an HS filter is selective.
+    "INSERT INTO goods_items (declaration_id, item_no, hs_code, hs_code_current, hs_edition, "
+    "value_reporting, row_hash, declared_on) SELECT declaration_id, n, c, c, 'HS2022', "
+    "100.0 * n, 'h', declared_on FROM (SELECT declaration_id, declared_on, n, "
+    "lpad(CAST(1 + abs(hashtext(declaration_id || n)) % 10 AS text), 2, '0') || '0121' AS c "
+    "FROM declaration_keys, generate_series(1, 2) n) i"
+)
+
+
+def _ran(conn: Connection, query: Select[Any]) -> set[str]:
+    """The relations whose plan nodes ran (EXPLAIN ANALYZE: run-time pruning leaves the
+    others "never executed")."""
+    compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
+    [document] = conn.exec_driver_sql(
+        f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled.string}", compiled.params
+    ).scalar_one()
+
+    def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        yield plan
+        for child in plan.get("Plans", []):
+            yield from nodes(child)
+
+    return {
+        node["Relation Name"]
+        for node in nodes(document["Plan"])
+        if "Relation Name" in node and node.get("Actual Loops", 0) > 0
+    }
+
+
+def test_the_trader_page_reads_the_items_of_its_window_only(sized: Engine) -> None:
+    with sized.begin() as conn:
+        conn.execute(text(ITEMS))
+    with sized.connect() as conn:
+        conn.exec_driver_sql("ANALYZE goods_items")
+        importer = conn.execute(
+            text("SELECT importer_id FROM declarations WHERE declared_on = :d LIMIT 1"),
+            {"d": LAST},
+        ).scalar_one()
+        for flt in (
+            DeclarationFilter(importer_id=importer, declared_from=dt.date(2024, 4, 1)),
+            DeclarationFilter(
+                importer_id=importer, declared_from=dt.date(2024, 4, 1), hs_prefix="01"
+            ),
+        ):
+            _, page = list_queries(ADMIN, flt)
+            read = _ran(conn, page.limit(50))
+            # The items of the months whose declarations it reads (the window runs on into
+            # the months ahead), not of March and before.
+            months = {n.removeprefix("declarations") for n in read if n.startswith("declarations_")}
+            items = {n.removeprefix("goods_items") for n in read if n.startswith("goods_items_")}
+            assert "_y2024m04" in items, read
+            assert items <= months, read
+            rows = conn.execute(page.limit(50)).all()
+            assert rows
+            assert all(r.n_items == 2 for r in rows)
+            assert all(r.value_reporting == 300.0 for r in rows)
