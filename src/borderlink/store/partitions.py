@@ -28,7 +28,7 @@ _LOCK = 0x626C5F70  # pg_advisory_xact_lock key: "bl_p"
 
 
 class ItemsOfDay(ColumnElement[bool]):
-    """``goods_items.declared_on <op> day`` on PostgreSQL, ``true`` elsewhere: said with the
+    """``goods_items.declared_on <comparison> day`` on PostgreSQL, ``true`` elsewhere: said with the
     lookup of a declaration's goods items by its id, the items of its own month partition are
     read, not every month's index (``goods_items.declared_on`` is no column of the metadata)."""
 
@@ -36,14 +36,14 @@ class ItemsOfDay(ColumnElement[bool]):
     inherit_cache = True
     _traverse_internals = [  # noqa: RUF012
         ("day", InternalTraversal.dp_clauseelement),
-        ("op", InternalTraversal.dp_string),
+        ("comparison", InternalTraversal.dp_string),
     ]
 
-    def __init__(self, day: ColumnElement[Any], op: str = "=") -> None:
-        if op not in ("=", ">=", "<="):
-            raise ValueError(f"no comparison {op!r}")
+    def __init__(self, day: ColumnElement[Any], comparison: str = "=") -> None:
+        if comparison not in ("=", ">=", "<="):
+            raise ValueError(f"no comparison {comparison!r}")
         self.day = day
-        self.op = op
+        self.comparison = comparison
 
 
 @compiles(ItemsOfDay)
@@ -53,7 +53,7 @@ def _items_of_day(element: ItemsOfDay, compiler: Any, **kw: Any) -> str:
 
 @compiles(ItemsOfDay, "postgresql")
 def _items_of_day_postgresql(element: ItemsOfDay, compiler: Any, **kw: Any) -> str:
-    return f"goods_items.declared_on {element.op} {compiler.process(element.day, **kw)}"
+    return f"goods_items.declared_on {element.comparison} {compiler.process(element.day, **kw)}"
 
 
 def items_of_day(day: ColumnElement[Any]) -> ColumnElement[bool]:
