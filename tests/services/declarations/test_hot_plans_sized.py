@@ -10,13 +10,14 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import polars as pl
 import pytest
-from sqlalchemy import Connection, Engine, Select, text
+from sqlalchemy import Connection, Engine, Select, event, text
 
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.declarations.read import DeclarationFilter, counts_query, list_queries
 from borderlink.services.risk.targeting import channel_counts_query, queue_query
-from borderlink.store import partitions
+from borderlink.store import bulk, declaration_writes, partitions
 
 pytestmark = pytest.mark.postgres
 
@@ -171,3 +172,61 @@ def test_the_trader_page_reads_the_items_of_its_window_only(sized: Engine) -> No
             assert rows
             assert all(r.n_items == 2 for r in rows)
             assert all(r.value_reporting == 300.0 for r in rows)
+
+
+def test_ingest_finds_a_chunks_stored_items_by_key_not_by_scanning_history(sized: Engine) -> None:
+    """A chunk's duplicate check and its insert probe each row's stored day and item by key:
+    hashing every stored key and item for each chunk made ingest slow as history grew."""
+    with sized.begin() as conn:
+        conn.execute(text(ITEMS))
+    with sized.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    # A chunk of 5,000 items: half stored already (a re-sent file), half new.
+    stored = (
+        "SELECT i.declaration_id, i.item_no + CAST(:shift AS int) AS item_no, i.hs_code, "
+        "i.hs_edition, i.row_hash FROM goods_items i JOIN declaration_keys USING "
+        "(declaration_id, declared_on) WHERE declared_on >= '2024-02-01' LIMIT 2500"
+    )
+    columns = ["declaration_id", "item_no", "hs_code", "hs_edition", "row_hash"]
+    with sized.connect() as conn:
+        frames = [
+            pl.DataFrame(
+                [tuple(r) for r in conn.execute(text(stored), {"shift": shift})],
+                schema=columns,
+                orient="row",
+            )
+            for shift in (0, 10)
+        ]
+    chunk = pl.concat(frames)
+    statements: list[str] = []
+
+    def seen(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "INSERT INTO GOODS_ITEMS")):
+            statements.append(statement)
+
+    with sized.begin() as conn:
+        event.listen(conn, "before_cursor_execute", seen)
+        staged = bulk.stage(conn, "goods_items", chunk, ["declaration_id", "item_no", "row_hash"])
+        duplicates, conflicts = declaration_writes.compare_items(conn, staged)
+        inserted = declaration_writes.insert_items(conn, chunk, list(chunk.columns))
+        event.remove(conn, "before_cursor_execute", seen)
+        assert (duplicates, conflicts.height, inserted) == (2500, 0, 2500)
+        assert len(statements) >= 3, statements
+        # The months with no rows (those ahead): scanning nothing is no scan of history.
+        empty = set(
+            conn.execute(
+                text("SELECT relname FROM pg_class WHERE relkind = 'r' AND reltuples <= 0")
+            ).scalars()
+        )
+        for statement in statements:
+            [document] = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}").scalar_one()
+            scans = list(_relations(document["Plan"]))
+            scanned = [
+                (name, kind)
+                for name, kind in scans
+                if kind == "Seq Scan"
+                and name.startswith(("declaration_keys", "goods_items"))
+                and name not in empty
+            ]
+            assert scanned == [], (statement, scans)
+        conn.rollback()
