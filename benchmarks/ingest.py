@@ -12,7 +12,16 @@ CPU time, not the database server's) shows how much of the wall time was ours.
 Each run also reports rows/s over each tenth of the file (does the rate hold as the tables
 grow?). ``--plans`` (PostgreSQL) then runs EXPLAIN ANALYZE on the hot pages' queries (the queue
 of the last day, a trader's last 30 days, the dashboard's last 7 days) over the database just
-built, and reports the relations each read and its time. ``--pg-prefix`` names the database.
+built, and reports the relations each read and its time. ``--pg-prefix`` names the database;
+``--keep`` keeps it (its URL is in the JSON, ``"postgres": {"kept": URL}``), e.g. for
+``tests/services/declarations/test_hot_plans_scale.py`` (``BORDERLINK_SCALE_DB=URL``).
+
+``--scores`` (PostgreSQL) then gives the database the history the hot pages read: every
+declaration a score from model ``bench-1`` (a tenth red, a tenth yellow), one in five a newer
+one from ``bench-2``, and the outcomes the file recorded removed for its last
+``--waiting-days`` days (those wait in the queue). It runs in SQL one month partition at a
+time (the server's memory, not ours, bounded by a month), and is timed apart from the ingest.
+These are synthetic figures for the plans, not the model's: ``borderlink risk score`` scores.
 
 ``--format wco-dm-xml`` generates ``--messages`` WCO DM 3.x DEC-DMS messages (two goods items
 each) in one XML file instead, and reports messages/s as well as rows/s.
@@ -22,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
 import os
 import resource
@@ -47,6 +57,28 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def server_cpu_seconds() -> float | None:
+    """CPU time of the PostgreSQL server on this machine so far (the postmaster, its live
+    backends, and the children it has reaped), or None where it cannot be read. Every client's
+    work counts, not only ours: on a shared machine read it next to the load average."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, found = 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            name = stat.read_text().split("(", 1)[1].split(")", 1)[0]
+        except OSError:
+            continue
+        if name not in ("postgres", "postmaster"):
+            continue
+        found = True
+        parent = int(fields[1])
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+        if parent == 1 or name == "postmaster":  # the postmaster: its reaped backends too
+            total += int(fields[13]) + int(fields[14])
+    return round(total / tick, 2) if found else None
+
+
 def worker(args: argparse.Namespace) -> None:
     """Run in the subprocess: migrate, ingest (and re-ingest), print one JSON line."""
     from borderlink.services import open_node
@@ -64,6 +96,7 @@ def worker(args: argparse.Namespace) -> None:
     runs = ["first", "rerun"] if args.rerun else ["first"]
     for run in runs:
         started, cpu = time.perf_counter(), time.process_time()
+        server = server_cpu_seconds()
         marks: list[tuple[int, float]] = [(0, started)]
 
         def progress(rows: int, marks: list[tuple[int, float]] = marks) -> None:
@@ -82,6 +115,8 @@ def worker(args: argparse.Namespace) -> None:
         figures[run] = {
             "seconds": round(seconds, 2),
             "cpu_seconds": round(time.process_time() - cpu, 2),  # this process only, not the server
+            "server_cpu_seconds": _since(server),
+            "load_1min_after": round(os.getloadavg()[0], 2),
             "rows_per_s": round(summary.rows / seconds),
             "rows": summary.rows,
             "accepted": summary.accepted,
@@ -93,10 +128,73 @@ def worker(args: argparse.Namespace) -> None:
         if args.format == "wco-dm-xml":
             figures[run]["messages_per_s"] = round(summary.rows / ITEMS_PER_MESSAGE / seconds)
     figures["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    if args.scores and node.engine.dialect.name == "postgresql":
+        figures["scores"] = fill_scores(node.engine, args.waiting_days)
     if args.plans and node.engine.dialect.name == "postgresql":
         figures["plans"] = hot_plans(node.engine)
     node.engine.dispose()
     print(json.dumps(figures))
+
+
+SCORE_MONTH = [
+    # Every declaration of the month scored by the older model, one in five again, later, by the
+    # newer one (the hot pages read each one's newest). Channels from a hash of the id, so a
+    # rerun gives the same ones.
+    "INSERT INTO scores (declaration_id, model_version, score, risk, channel, selection, "
+    "reasons, scored_at) SELECT declaration_id, 'bench-1', h, h, CASE WHEN h < 0.1 THEN 'red' "
+    "WHEN h < 0.2 THEN 'yellow' ELSE 'green' END, 'risk', NULL, declared_on + time '08:00' "
+    "FROM (SELECT declaration_id, declared_on, (abs(hashtext(declaration_id)) % 1000) / 1000.0 "
+    "AS h FROM {month}) d ON CONFLICT DO NOTHING",
+    "INSERT INTO scores (declaration_id, model_version, score, risk, channel, selection, "
+    "reasons, scored_at) SELECT declaration_id, 'bench-2', h, h, CASE WHEN h < 0.15 THEN 'red' "
+    "WHEN h < 0.25 THEN 'yellow' ELSE 'green' END, 'risk', NULL, declared_on + time '09:00' "
+    "FROM (SELECT declaration_id, declared_on, (abs(hashtext(declaration_id || 'b')) % 1000) "
+    "/ 1000.0 AS h FROM {month} WHERE abs(hashtext(declaration_id)) % 5 = 0) d "
+    "ON CONFLICT DO NOTHING",
+]
+
+
+def fill_scores(engine: Any, waiting_days: int) -> dict[str, Any]:
+    """Scores for every declaration, month partition by month partition (one transaction
+    each), and no outcome for the last ``waiting_days`` days; the figures of the fill."""
+    started, cpu = time.perf_counter(), time.process_time()
+    with engine.connect() as conn:
+        months = conn.execute(
+            text(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = 'declarations'::regclass ORDER BY c.relname"
+            )
+        ).scalars()
+        months = list(months)
+    for month in months:
+        with engine.begin() as conn:
+            for sql in SCORE_MONTH:
+                conn.execute(text(sql.format(month=f'"{month}"')))
+    with engine.begin() as conn:
+        last = conn.execute(text("SELECT max(declared_on) FROM declaration_keys")).scalar_one()
+        waiting = conn.execute(
+            text(
+                "DELETE FROM outcomes o USING declaration_keys k "
+                "WHERE k.declaration_id = o.declaration_id AND k.declared_on > :since"
+            ),
+            {"since": last - dt.timedelta(days=waiting_days)},
+        ).rowcount
+        scored = conn.execute(text("SELECT count(*) FROM scores")).scalar_one()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE scores")
+        conn.exec_driver_sql("VACUUM ANALYZE outcomes")
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "cpu_seconds": round(time.process_time() - cpu, 2),
+        "scores": scored,
+        "outcomes_removed": waiting,
+        "months": len(months),
+    }
+
+
+def _since(before: float | None) -> float | None:
+    after = server_cpu_seconds()
+    return None if before is None or after is None else round(after - before, 2)
 
 
 def _scans(plan: dict[str, Any]) -> list[str]:
@@ -109,8 +207,6 @@ def _scans(plan: dict[str, Any]) -> list[str]:
 def hot_plans(engine: Any) -> dict[str, Any]:
     """EXPLAIN ANALYZE of the hot pages' queries on the database just built: the relations each
     reads (partitions by name), how, and the time it took."""
-    import datetime as dt
-
     from borderlink.services.accounts.access import Principal
     from borderlink.services.declarations.read import DeclarationFilter, counts_query, list_queries
     from borderlink.services.risk.targeting import queue_query
@@ -188,14 +284,17 @@ def run_backend(backend: str, args: argparse.Namespace, csv: Path, work: Path) -
     command += ["--chunk", str(args.chunk), "--format", args.format]
     command += ["--rerun"] if args.rerun else []
     command += ["--plans"] if args.plans else []
+    command += ["--scores", "--waiting-days", str(args.waiting_days)] if args.scores else []
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     finally:
-        if dropped:
+        if dropped and not args.keep:
             drop_postgres(args.pg_url, dropped)
     if done.returncode != 0:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    if dropped and args.keep:
+        result["kept"] = url
     return result
 
 
@@ -216,6 +315,15 @@ def main() -> None:
     parser.add_argument(
         "--plans", action="store_true", help="PostgreSQL: EXPLAIN ANALYZE the hot pages' queries"
     )
+    parser.add_argument(
+        "--keep", action="store_true", help="PostgreSQL: keep the database (its URL is reported)"
+    )
+    parser.add_argument(
+        "--scores",
+        action="store_true",
+        help="PostgreSQL: after ingest, synthetic scores for all and no outcome for the last days",
+    )
+    parser.add_argument("--waiting-days", type=int, default=14, help="with --scores")
     parser.add_argument("--dir", type=Path, default=None, help="work directory (default: tmp)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)

@@ -45,6 +45,32 @@ def insert_headers(conn: Connection, headers: pl.DataFrame, columns: Sequence[st
     return max(conn.execute(text(sql)).rowcount, 0)
 
 
+# Each staged row finds its stored day, then its stored item, by key: a LATERAL lookup with
+# LIMIT (which the planner does not flatten into a join) is a primary-key probe per row, in the
+# one month partition of that day. As joins, PostgreSQL hashed the whole of declaration_keys and
+# of goods_items for every chunk (a freshly staged table has no statistics): each chunk cost
+# in proportion to the history stored, and ingest slowed as the tables grew.
+_STORED_DAY = (
+    "CROSS JOIN LATERAL (SELECT declared_on FROM declaration_keys "
+    "WHERE declaration_id = s.declaration_id LIMIT 1) k"
+)
+
+
+def compare_sql(staged: str, hash_column: str = "row_hash") -> tuple[str, str]:
+    """PostgreSQL: the statements counting the staged items stored alike (duplicates) and
+    listing the keys of those stored otherwise (conflicts)."""
+    stored = (
+        f'FROM "{staged}" s {_STORED_DAY} CROSS JOIN LATERAL (SELECT "{hash_column}" AS h '
+        "FROM goods_items t WHERE t.declared_on = k.declared_on "
+        "AND t.declaration_id = s.declaration_id AND t.item_no = s.item_no LIMIT 1) t"
+    )
+    same = f's."{hash_column}" = t.h'
+    return (
+        f"SELECT count(*) {stored} WHERE {same}",
+        f"SELECT s.declaration_id, s.item_no {stored} WHERE NOT ({same})",
+    )
+
+
 def compare_items(
     conn: Connection, staged: str, hash_column: str = "row_hash"
 ) -> tuple[int, pl.DataFrame]:
@@ -52,18 +78,22 @@ def compare_items(
     and the keys of those whose content differs (conflicts)."""
     if conn.dialect.name != "postgresql":
         return bulk.compare(conn, staged, "goods_items", KEY, hash_column)
-    join = (
-        f'FROM "{staged}" s JOIN declaration_keys k USING (declaration_id) '
-        "JOIN goods_items t ON t.declared_on = k.declared_on "
-        "AND t.declaration_id = s.declaration_id AND t.item_no = s.item_no"
-    )
-    same = f's."{hash_column}" = t."{hash_column}"'
-    duplicates = conn.execute(text(f"SELECT count(*) {join} WHERE {same}")).scalar_one()
-    rows = conn.execute(text(f"SELECT s.declaration_id, s.item_no {join} WHERE NOT ({same})")).all()
+    count, differing = compare_sql(staged, hash_column)
+    duplicates = conn.execute(text(count)).scalar_one()
+    rows = conn.execute(text(differing)).all()
     conflicts = pl.DataFrame(
         [tuple(row) for row in rows], schema=list(KEY), orient="row", infer_schema_length=None
     )
     return int(duplicates), conflicts
+
+
+def insert_items_sql(staged: str, columns: Sequence[str]) -> str:
+    """PostgreSQL: the statement inserting the staged items under their declarations' days."""
+    return (
+        f"INSERT INTO goods_items (declared_on, {_quoted(columns)}) "
+        f'SELECT k.declared_on, {_quoted(columns, "s.")} FROM "{staged}" s {_STORED_DAY} '
+        "WHERE true ON CONFLICT (declaration_id, item_no, declared_on) DO NOTHING"
+    )
 
 
 def insert_items(conn: Connection, items: pl.DataFrame, columns: Sequence[str]) -> int:
@@ -74,13 +104,7 @@ def insert_items(conn: Connection, items: pl.DataFrame, columns: Sequence[str]) 
     if conn.dialect.name != "postgresql":
         return bulk.insert_frame(conn, "goods_items", items, columns, KEY)
     staged = bulk.stage(conn, "goods_items", items, columns, label="items")
-    sql = (
-        f"INSERT INTO goods_items (declared_on, {_quoted(columns)}) "
-        f'SELECT k.declared_on, {_quoted(columns, "s.")} FROM "{staged}" s '
-        "JOIN declaration_keys k USING (declaration_id) WHERE true "
-        "ON CONFLICT (declaration_id, item_no, declared_on) DO NOTHING"
-    )
-    return max(conn.execute(text(sql)).rowcount, 0)
+    return max(conn.execute(text(insert_items_sql(staged, columns))).rowcount, 0)
 
 
 def insert_rows(
@@ -118,4 +142,11 @@ def insert_rows(
     conn.execute(text(sql))
 
 
-__all__ = ["compare_items", "insert_headers", "insert_items", "insert_rows"]
+__all__ = [
+    "compare_items",
+    "compare_sql",
+    "insert_headers",
+    "insert_items",
+    "insert_items_sql",
+    "insert_rows",
+]

@@ -14,14 +14,62 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Boolean, ColumnElement, Connection, Date, literal, text, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 
 PARTITIONED = ("declarations", "goods_items")
 # Columns that exist for the partitioning alone (not in the metadata): (table, column).
 PARTITION_KEYS = frozenset({("goods_items", "declared_on")})
 _NAME = re.compile(rf"^({'|'.join(PARTITIONED)})_(y\d{{4}}m\d{{2}}|default)$")
 _LOCK = 0x626C5F70  # pg_advisory_xact_lock key: "bl_p"
+
+
+class ItemsOfDay(ColumnElement[bool]):
+    """``goods_items.declared_on <comparison> day`` on PostgreSQL, ``true`` elsewhere: said with the
+    lookup of a declaration's goods items by its id, the items of its own month partition are
+    read, not every month's index (``goods_items.declared_on`` is no column of the metadata)."""
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012
+        ("day", InternalTraversal.dp_clauseelement),
+        ("comparison", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, day: ColumnElement[Any], comparison: str = "=") -> None:
+        if comparison not in ("=", ">=", "<="):
+            raise ValueError(f"no comparison {comparison!r}")
+        self.day = day
+        self.comparison = comparison
+
+
+@compiles(ItemsOfDay)
+def _items_of_day(element: ItemsOfDay, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(true(), **kw))
+
+
+@compiles(ItemsOfDay, "postgresql")
+def _items_of_day_postgresql(element: ItemsOfDay, compiler: Any, **kw: Any) -> str:
+    return f"goods_items.declared_on {element.comparison} {compiler.process(element.day, **kw)}"
+
+
+def items_of_day(day: ColumnElement[Any]) -> ColumnElement[bool]:
+    """A condition for a query of ``goods_items`` (unaliased): its rows are of ``day``'s
+    partition (PostgreSQL), or ``true`` (SQLite)."""
+    return ItemsOfDay(day)
+
+
+def items_from(day: dt.date) -> ColumnElement[bool]:
+    """Goods items of ``day`` or later (PostgreSQL: the months before are not read)."""
+    return ItemsOfDay(literal(day, Date()), ">=")
+
+
+def items_until(day: dt.date) -> ColumnElement[bool]:
+    """Goods items of ``day`` or before (PostgreSQL: the months after are not read)."""
+    return ItemsOfDay(literal(day, Date()), "<=")
 
 
 def is_partition(name: str) -> bool:
