@@ -72,7 +72,7 @@ def test_a_file_that_is_not_an_image_is_refused_and_the_report_not_written(
     node, me = seeded.node, officer(seeded)
     declaration_id = seeded.office_a[0]
     fake = PhotoFile("invoice.png", b"%PDF-1.7 not an image")  # named .png: the bytes decide
-    with pytest.raises(InvalidInput, match="'invoice.png' is not a JPEG, PNG or WebP") as error:
+    with pytest.raises(InvalidInput, match=r"'invoice\.png' is not a JPEG, PNG or WebP") as error:
         inspections.record_report(
             node, me, declaration_id, report(), [PhotoFile("a.png", PNG), fake]
         )
@@ -89,7 +89,7 @@ def test_too_large_and_too_many_photos_are_refused(seeded: Seeded) -> None:
     declaration_id = seeded.office_a[0]
     inspections.record_report(node, me, declaration_id, report())
     big = PhotoFile("huge.jpg", JPEG + bytes(node.settings.max_photo_bytes))
-    with pytest.raises(InvalidInput, match="photo 'huge.jpg' is .* bytes; a photo is at most"):
+    with pytest.raises(InvalidInput, match=r"photo 'huge\.jpg' is .* bytes; a photo is at most"):
         photos.attach(node, me, declaration_id, [big])
     many = [PhotoFile(f"{n}.jpg", JPEG + bytes([n % 256, n // 256])) for n in range(21)]
     with pytest.raises(InvalidInput, match="at most 20 photos") as error:
