@@ -288,4 +288,4 @@ async def report_seizure(
     return SeizureResult(record_id=done.record_id, released_to=done.released_to, denied=done.denied)
 
 
-router.include_router(inspection_photos.router, prefix="")
+router.include_router(inspection_photos.router)  # a report's photos

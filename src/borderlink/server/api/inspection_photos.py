@@ -15,7 +15,7 @@ from borderlink.server.uploads import photo_files
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.coordination import photos
 
-router = APIRouter(prefix="/api/v1", tags=["border post"])
+router = APIRouter(tags=["border post"])  # included in the border post's, under /api/v1
 
 Inspector = Annotated[Principal, Depends(allowed(Permission.OUTCOMES_RECORD))]
 DeclarationReader = Annotated[Principal, Depends(allowed(Permission.DECLARATIONS_READ))]
