@@ -27,7 +27,7 @@ from borderlink.services.node import Node
 from borderlink.settings import Settings
 from borderlink.store.coordination_tables import inspection_photos, inspection_reports
 
-_VIEW = [c for c in inspection_photos.c if c.name != "content"]
+_VIEW = tuple(c for c in inspection_photos.c if c.name != "content")
 
 
 class PhotoView(BaseModel):
