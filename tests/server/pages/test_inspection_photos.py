@@ -59,7 +59,8 @@ def test_photos_posted_with_the_report_show_as_thumbnails_and_are_served_safely(
     assert image.status_code == 200
     assert image.content == PNG
     assert image.headers["content-type"] == "image/png"
-    assert image.headers["content-disposition"] == 'inline; filename="bay 4.png"'
+    disposition = "inline; filename=\"bay 4.png\"; filename*=UTF-8''bay%204.png"
+    assert image.headers["content-disposition"] == disposition
     assert image.headers["x-content-type-options"] == "nosniff"
     assert image.headers["content-security-policy"].startswith("default-src 'none'")
 
@@ -90,9 +91,7 @@ def test_a_file_that_is_not_an_image_is_refused_by_name_and_nothing_is_recorded(
         assert conn.execute(select(outcomes).where(mine)).first() is None
 
 
-def test_the_api_attaches_lists_and_refuses_by_file_and_field(
-    app: FastAPI, seeded: Seeded
-) -> None:
+def test_the_api_attaches_lists_and_refuses_by_file_and_field(app: FastAPI, seeded: Seeded) -> None:
     node, target = seeded.node, seeded.office_a[0]
     admin = Principal.system("test-admin")
     accounts.add_user(
@@ -132,3 +131,24 @@ def test_the_api_attaches_lists_and_refuses_by_file_and_field(
     size = len(JPEG) + node.settings.max_photo_bytes
     assert f"'huge.jpg' is {size:,} bytes; a photo is at most 10,485,760" in huge["detail"]
     assert got["other"].status_code == 404  # another office's declaration: not theirs to see
+
+
+def test_a_nul_in_the_multipart_report_form_text_is_still_refused(
+    app: FastAPI, seeded: Seeded
+) -> None:
+    """The edge does not look for NUL in a multipart body with photos (images hold NUL bytes):
+    the form's text fields are checked where they are read."""
+    target = seeded.office_a[0]
+
+    async def go() -> httpx.Response:
+        officer, csrf = await _as(app, seeded, "officer-1")
+        async with officer:
+            return await officer.post(
+                f"/declarations/{target}/inspection-report",
+                data=FORM | {"csrf_token": csrf, "note": "a\x00b"},
+                files=[("photos", ("bay.png", PNG, "image/png"))],
+            )
+
+    refused = _run(go())
+    assert refused.status_code == 400
+    assert "NUL characters are not accepted" in refused.text

@@ -4,6 +4,7 @@ and fetch one by its SHA-256 (served with its stored media type, inline, never s
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
@@ -27,15 +28,15 @@ PHOTO_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; s
 
 def photo_response(view: photos.PhotoView, data: bytes) -> Response:
     """A stored photo as the browser must take it: its stored type, shown inline, not sniffed."""
-    safe_name = view.name.encode("ascii", "replace").decode().replace('"', "'")
+    plain = view.name.encode("ascii", "replace").decode().replace('"', "'").replace("\\", "_")
+    disposition = f"inline; filename=\"{plain}\"; filename*=UTF-8''{quote(view.name)}"
     return Response(
         data,
         media_type=view.media_type,
         headers={
-            "Content-Disposition": f'inline; filename="{safe_name}"',
+            "Content-Disposition": disposition,
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": PHOTO_POLICY,
-            "Cache-Control": "private, max-age=3600",
         },
     )
 
@@ -67,7 +68,7 @@ async def attach_photos(
 ) -> list[photos.PhotoView]:
     """Attach JPEG, PNG or WebP photos to the recorded inspection report (the same photo twice
     is stored once); all the report's photos."""
-    form = await request.form()
+    form = await request.form(max_files=node.settings.max_photos_per_report + 1)
     try:
         files = await photo_files(form, node.settings, declaration_id)
     finally:
