@@ -4,7 +4,6 @@ and fetch one by its SHA-256 (served with its stored media type, inline, never s
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
@@ -12,6 +11,7 @@ from fastapi.responses import Response
 from borderlink.errors import Conflict, InvalidInput, NotFound
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.server.openapi import raises
+from borderlink.server.photo_response import photo_response
 from borderlink.server.uploads import photo_files
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.coordination import photos
@@ -22,23 +22,6 @@ Inspector = Annotated[Principal, Depends(allowed(Permission.OUTCOMES_RECORD))]
 DeclarationReader = Annotated[Principal, Depends(allowed(Permission.DECLARATIONS_READ))]
 DeclarationId = Annotated[str, Path(min_length=1, max_length=64)]
 Digest = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
-# Only the node's own image, nothing it could load or run; a sandbox if opened on its own.
-PHOTO_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-
-
-def photo_response(view: photos.PhotoView, data: bytes) -> Response:
-    """A stored photo as the browser must take it: its stored type, shown inline, not sniffed."""
-    plain = view.name.encode("ascii", "replace").decode().replace('"', "'").replace("\\", "_")
-    disposition = f"inline; filename=\"{plain}\"; filename*=UTF-8''{quote(view.name)}"
-    return Response(
-        data,
-        media_type=view.media_type,
-        headers={
-            "Content-Disposition": disposition,
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": PHOTO_POLICY,
-        },
-    )
 
 
 @router.post(

@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from borderlink.errors import InvalidInput
-from borderlink.server.api.inspection_photos import photo_response
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
 from borderlink.server.pages.registry import Area
 from borderlink.server.pages.report_form import report_form
+from borderlink.server.photo_response import photo_response
 from borderlink.services.accounts.access import Permission, Principal
 from borderlink.services.coordination import inspections, joint, photos, referrals, seizures, sops
 from borderlink.services.declarations import read as declarations
