@@ -173,6 +173,17 @@ class Settings(BaseSettings):
         ge=1024,
         description="The largest body of a declaration submission (bytes).",
     )
+    max_photo_bytes: int = Field(
+        default=10 << 20,
+        ge=1024,
+        description="The largest photo attached to an inspection report (bytes, each).",
+    )
+    max_photos_per_report: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="How many photos one inspection report may have.",
+    )
 
     trusted_proxies: Annotated[list[str], NoDecode, BeforeValidator(_comma_list)] = Field(
         default_factory=list,

@@ -16,6 +16,7 @@ given twice is refused too: each takes one value.
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
@@ -30,6 +31,12 @@ SUBMISSION_PATHS = ("/api/v1/declarations", "/ingest")  # the API's, and the upl
 # How NUL looks in a body: raw or JSON-escaped (and form-encoded, in a form). An escaped
 # backslash before "u0000" is text, and refusing that too is the price of not decoding here.
 NUL_MARKS = (b"\x00", b"\\u0000")
+# Where photos are posted (multipart, binary): up to a report's photos at their size limit,
+# and no NUL check in the body (an image has NUL bytes; the form's text fields are checked
+# where they are read, and the images by their own bytes).
+PHOTO_PATHS = re.compile(
+    r"^/(?:api/v1/inspections/[^/]+/photos|declarations/[^/]+/inspection-report)$"
+)
 NUL_DETAIL = "NUL characters are not accepted in a request"
 
 
@@ -38,6 +45,9 @@ def limit_for(settings: Settings, method: str, path: str) -> int:
         return settings.max_auth_body_bytes
     if method == "POST" and path.rstrip("/") in SUBMISSION_PATHS:
         return settings.max_submission_bytes
+    if method == "POST" and PHOTO_PATHS.match(path):
+        photos = settings.max_photo_bytes * settings.max_photos_per_report
+        return max(settings.max_body_bytes, photos + settings.max_body_bytes)
     return settings.max_body_bytes
 
 
@@ -62,7 +72,10 @@ def _too_large(limit: int) -> str:
     return f"the request body is larger than this route takes ({limit:,} bytes)"
 
 
-def _marks(headers: dict[bytes, bytes]) -> tuple[bytes, ...]:
+def _marks(scope: Scope, headers: dict[bytes, bytes]) -> tuple[bytes, ...]:
+    content_type = headers.get(b"content-type", b"")
+    if content_type.startswith(b"multipart/form-data") and PHOTO_PATHS.match(scope["path"]):
+        return ()
     form = headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded")
     return (*NUL_MARKS, b"%00") if form else NUL_MARKS
 
@@ -110,7 +123,7 @@ class BodyLimits:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _answer(send, scope, 413, code_for_status(413), _too_large(limit))
             return
-        marks = _marks(headers)
+        marks = _marks(scope, headers)
         seen = 0
         tail = b""
 

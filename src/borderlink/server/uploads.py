@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import IO
 
 from fastapi import Request
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from borderlink.server.deps import blocking
+from borderlink.services.coordination.photos import FIELD, PhotoFile, too_large
+from borderlink.settings import Settings
 
 BUFFER = 1 << 20
 
@@ -63,3 +65,25 @@ async def spool_upload(upload: UploadFile, folder: Path) -> Path:
         raise
     await blocking(handle.close)
     return path
+
+
+async def photo_files(form: FormData, settings: Settings, declaration_id: str) -> list[PhotoFile]:
+    """The form's files under ``photos`` (an empty file input sends one nameless, empty file:
+    none), each read no further than the photo size limit."""
+    found: list[PhotoFile] = []
+    for value in form.getlist(FIELD):
+        if not isinstance(value, UploadFile):
+            continue
+        try:
+            if not value.filename and not value.size:
+                continue
+            data = await value.read(settings.max_photo_bytes + 1)
+            if len(data) > settings.max_photo_bytes:
+                size = value.size or len(data)
+                raise too_large(
+                    declaration_id, value.filename or "", size, settings.max_photo_bytes
+                )
+            found.append(PhotoFile(value.filename or "photo", data))
+        finally:
+            await value.close()
+    return found

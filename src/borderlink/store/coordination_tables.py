@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -160,4 +161,19 @@ inspection_reports = Table(
     Column("officer", String(64), nullable=False),
     Column("version", Integer, nullable=False),  # 1, then 2, ... for each correction
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+# Photos of an inspection, by declaration and content digest: the same photo twice is one row.
+# The bytes stay on the node (no record type the exchange serves carries them).
+inspection_photos = Table(
+    "inspection_photos",
+    metadata,
+    Column("declaration_id", String(64), primary_key=True),
+    Column("sha256", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("media_type", String(32), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
 )

@@ -47,6 +47,7 @@ from borderlink.services.coordination import incidents, joint, sops
 from borderlink.services.declarations import browse
 from borderlink.services.risk import post_clearance as pca
 from borderlink.store.jobs_tables import jobs as jobs_table
+from tests.photo_samples import PNG
 from tests.surfaces import (
     AGENCY,
     DAY,
@@ -174,6 +175,10 @@ GET    /api/v1/inspections/{own}/assignment    Y Y Y Y - - - U
 GET    /api/v1/inspections/{other}/assignment  Y Y 4 Y - - - U
 PUT    /api/v1/inspections/{own}/report        Y - Y - - - - U
 GET    /api/v1/inspections/{own}/report        Y Y Y Y - - - U
+POST   /api/v1/inspections/{own}/photos        Y - Y - - - - U
+GET    /api/v1/inspections/{own}/photos        Y Y Y Y - - - U
+GET    /api/v1/inspections/{other}/photos      Y Y 4 Y - - - U
+GET    /api/v1/inspections/{own}/photos/{sha}  4 4 4 4 - - - U
 POST   /api/v1/inspections/{own}/seizure       Y - - Y - - - U
 GET    /api/v1/training/records                Y Y Y Y Y Y - U
 POST   /api/v1/training/records                Y - - - - - - U
@@ -281,6 +286,7 @@ GET    /declarations/{own}/inspection-order    Y Y Y Y - - - U
 GET    /declarations/{other}/inspection-order  Y Y 4 Y - - - U
 POST   /declarations/{own}/assignment          Y - Y - - - - U
 POST   /declarations/{own2}/inspection-report  Y - Y - - - - U
+GET    /declarations/{own}/inspection-photos/{sha} 4 4 4 4 - - - U
 POST   /declarations/{own}/seizure             Y - - Y - - - U
 GET    /portal?q=oranges                       Y Y Y Y Y Y Y Y
 GET    /portal/goods?hs=080510&origin=MA       Y Y Y Y Y Y Y Y
@@ -442,6 +448,8 @@ def _border_post_body(method: str, path: str, n: int, node: Node) -> dict[str, A
         return {"json": {"officer": "officer-1", "day": "2026-12-03"}}
     if path.endswith("/report"):
         return {"json": REPORT}
+    if method == "POST" and path.endswith("/photos"):  # the same photo: stored once
+        return {"files": {"photos": ("bay.png", PNG, "image/png")}}
     return _training_body(method, path, n, node)
 
 

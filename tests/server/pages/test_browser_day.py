@@ -23,6 +23,7 @@ from borderlink.demo.scenario import DemoOptions, run_demo
 from borderlink.services import open_node
 from borderlink.settings import Settings
 from tests.factories import good
+from tests.photo_samples import PNG
 from tests.server.pages.test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium, serving
 
 if TYPE_CHECKING:
@@ -153,8 +154,12 @@ def _officer_works_a_red_declaration(
     form.locator("input[name=result][value=irregular]").check()
     form.locator("input[name=severity]").fill("3")
     form.locator("textarea[name=note]").fill("concealed in a false wall")
+    photo: FilePayload = {"name": "false-wall.png", "mimeType": "image/png", "buffer": PNG}
+    form.locator("input[name=photos]").set_input_files(files=[photo])
     form.locator("button[type=submit]").click()
     assert page.get_by_role("status").count() == 1
+    # the photo's thumbnail loads (served as stored, under its own policy)
+    assert page.locator("#photos img").evaluate("img => img.complete && img.naturalWidth") == 1
     findings = page.inner_text("#findings")
     assert "cigarettes behind the declared goods" in findings
     assert "40" in findings

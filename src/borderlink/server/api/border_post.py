@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from borderlink.errors import Conflict, NotFound
 from borderlink.model import IsoDate
+from borderlink.server.api import inspection_photos
 from borderlink.server.deps import NodeDep, allowed, blocking
 from borderlink.server.openapi import raises
 from borderlink.services.accounts.access import Permission, Principal
@@ -285,3 +286,6 @@ async def report_seizure(
     """Report what the inspection seized to partners (the release policy applies)."""
     done = await blocking(seizures.report_seizure, node, principal, declaration_id)
     return SeizureResult(record_id=done.record_id, released_to=done.released_to, denied=done.denied)
+
+
+router.include_router(inspection_photos.router)  # a report's photos

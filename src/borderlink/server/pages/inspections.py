@@ -11,15 +11,17 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from borderlink.errors import InvalidInput
 from borderlink.server.deps import NodeDep, blocking
 from borderlink.server.pages.common import checked_form, page_allowed, redirect, render
 from borderlink.server.pages.registry import Area
+from borderlink.server.pages.report_form import report_form
+from borderlink.server.photo_response import photo_response
 from borderlink.services.accounts.access import Permission, Principal
-from borderlink.services.coordination import inspections, joint, referrals, seizures, sops
+from borderlink.services.coordination import inspections, joint, photos, referrals, seizures, sops
 from borderlink.services.declarations import read as declarations
 from borderlink.services.node import Node
 from borderlink.services.risk import targeting
@@ -30,6 +32,7 @@ Reader = Annotated[Principal, page_allowed(Permission.DECLARATIONS_READ)]
 Inspector = Annotated[Principal, page_allowed(Permission.OUTCOMES_RECORD)]
 Sharer = Annotated[Principal, page_allowed(Permission.SHARING_OUTGOING)]
 DeclarationId = Annotated[str, Path(max_length=64)]
+Digest = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 
 
 def inspection_parts(node: Node, principal: Principal, declaration_id: str) -> dict[str, Any]:
@@ -37,6 +40,9 @@ def inspection_parts(node: Node, principal: Principal, declaration_id: str) -> d
     parts: dict[str, Any] = {
         "assignment": inspections.assignment_for(node, principal, declaration_id),
         "report": inspections.report_for(node, principal, declaration_id),
+        "photos": photos.photos_for(node, principal, declaration_id),
+        "max_photos": node.settings.max_photos_per_report,
+        "max_photo_mib": node.settings.max_photo_bytes / (1 << 20),
         "officers": [],
         "referred": [],
         "joint": None,
@@ -137,10 +143,18 @@ def _report(form: dict[str, str], declaration_id: str) -> inspections.Inspection
 async def record_report(
     request: Request, node: NodeDep, principal: Inspector, declaration_id: DeclarationId
 ) -> RedirectResponse:
-    form = await checked_form(request)
+    form, files = await report_form(request, node.settings, declaration_id)
     report = await blocking(_report, form, declaration_id)
-    await blocking(inspections.record_report, node, principal, declaration_id, report)
+    await blocking(inspections.record_report, node, principal, declaration_id, report, files)
     return redirect(f"/declarations/{declaration_id}?saved=1#inspection")
+
+
+@router.get("/declarations/{declaration_id}/inspection-photos/{sha256}")
+async def photo(
+    node: NodeDep, principal: Reader, declaration_id: DeclarationId, sha256: Digest
+) -> Response:
+    view, data = await blocking(photos.photo, node, principal, declaration_id, sha256)
+    return photo_response(view, data)
 
 
 @router.post("/declarations/{declaration_id}/seizure")

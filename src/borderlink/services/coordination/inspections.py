@@ -11,6 +11,7 @@ what it replaced).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,10 +21,12 @@ from borderlink.coordination.inspections import InspectionReport as InspectionRe
 from borderlink.coordination.inspections import ItemFinding as ItemFinding
 from borderlink.coordination.inspections import Method as Method
 from borderlink.coordination.inspections import check_capacity, check_report
-from borderlink.errors import InvalidInput, NotFound
+from borderlink.errors import InvalidInput
 from borderlink.model import Outcome
 from borderlink.services.accounts import audit
-from borderlink.services.accounts.access import Permission, Principal, Role, office_scope, require
+from borderlink.services.accounts.access import Permission, Principal, Role, require
+from borderlink.services.coordination import photos as photo_store
+from borderlink.services.coordination.declaration_office import office_of as _office_of
 from borderlink.services.declarations.read import OutcomeView, store_outcome
 from borderlink.services.node import Node
 from borderlink.store.accounts_tables import users
@@ -32,7 +35,7 @@ from borderlink.store.coordination_tables import (
     inspection_capacity,
     inspection_reports,
 )
-from borderlink.store.tables import declarations, goods_items
+from borderlink.store.tables import goods_items
 
 
 class Assignment(BaseModel):
@@ -57,17 +60,6 @@ class ReportView(BaseModel):
 
 def _utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _office_of(conn: Connection, principal: Principal, declaration_id: str) -> str | None:
-    query = select(declarations.c.office_id).where(declarations.c.declaration_id == declaration_id)
-    office = office_scope(principal)
-    if office is not None:
-        query = query.where(declarations.c.office_id == office)
-    row = conn.execute(query).first()
-    if row is None:
-        raise NotFound(f"no declaration {declaration_id!r}", field="declaration_id")
-    return row.office_id  # type: ignore[no-any-return]
 
 
 def set_capacity(node: Node, principal: Principal, office_id: str, per_day: int) -> None:
@@ -205,9 +197,14 @@ def officers(node: Node, principal: Principal, declaration_id: str) -> list[str]
 
 
 def record_report(
-    node: Node, principal: Principal, declaration_id: str, report: InspectionReport
+    node: Node,
+    principal: Principal,
+    declaration_id: str,
+    report: InspectionReport,
+    photos: Sequence[photo_store.PhotoFile] = (),
 ) -> tuple[ReportView, OutcomeView]:
-    """Record the structured report and the outcome it decides, together."""
+    """Record the structured report, the outcome it decides and its photos, together (a photo
+    refused leaves nothing written)."""
     require(principal, Permission.OUTCOMES_RECORD)
     now = dt.datetime.now(dt.UTC)
     with node.transaction() as conn:
@@ -237,6 +234,7 @@ def record_report(
             ),
         )
         _write_report(conn, principal, declaration_id, before, values, now)
+        photo_store.store(conn, node.settings, principal, declaration_id, photos)
         row = conn.execute(select(inspection_reports).where(key)).one()
     return _report(row), outcome
 
