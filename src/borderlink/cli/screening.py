@@ -129,12 +129,32 @@ def link_cmd(
     threshold: Annotated[
         float, typer.Option(help="Match probability from which two records are one trader.")
     ] = 0.9,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="duckdb: this process; spark: Splink's Spark backend "
+            "(pip install 'borderlink\\[spark]').",
+        ),
+    ] = "duckdb",
+    master: Annotated[
+        str | None,
+        typer.Option(help="With --engine spark: local[N] or a cluster (default: settings)."),
+    ] = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Link the same trader across the stored parties and partners' seizure reports (Splink);
     the clusters and scored links replace the previous run's; analysts' judgements are used."""
-    summary = linking.link_traders(node_for(db), CLI, threshold=threshold)
+    if engine not in ("duckdb", "spark"):
+        raise typer.BadParameter("duckdb or spark", param_hint="--engine")
+    summary = linking.link_traders(
+        node_for(db),
+        CLI,
+        threshold=threshold,
+        engine="spark" if engine == "spark" else "duckdb",
+        master=master,
+    )
     if as_json:
         print(json.dumps(asdict(summary)))
         return

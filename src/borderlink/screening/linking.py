@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
@@ -25,6 +26,9 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.internals.exceptions import SplinkException
 
 from borderlink.screening.normalise import normalise
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 THRESHOLD = 0.9  # a link at or above this joins two records' clusters
 REVIEW_FROM = 0.5  # links from here to the threshold are worth an analyst's look
@@ -145,9 +149,7 @@ class Trained:
     skipped: list[str] = field(default_factory=list)
 
 
-def _train(
-    linker: Linker, db: DuckDBAPI, confirmed: list[Pair], records: int, trained: Trained
-) -> None:
+def _train(linker: Linker, db: Any, confirmed: list[Pair], records: int, trained: Trained) -> None:
     linker.training.estimate_u_using_random_sampling(max_pairs=min(5e6, max(1e4, records * 20)))
     trained.steps.append("u: random sampling")
     # Each EM session fixes what it blocks on and learns the rest: the same name teaches the
@@ -165,9 +167,15 @@ def _train(
         )
     elif confirmed:
         labels = db.register(
-            pl.DataFrame(
-                {"unique_id_l": [a for a, _ in confirmed], "unique_id_r": [b for _, b in confirmed]}
-            ).to_arrow()
+            _table(
+                db,
+                pl.DataFrame(
+                    {
+                        "unique_id_l": [a for a, _ in confirmed],
+                        "unique_id_r": [b for _, b in confirmed],
+                    }
+                ),
+            )
         )
         linker.training.estimate_m_from_pairwise_labels(labels)  # type: ignore[no-untyped-call]
         trained.steps.append(f"m: {len(confirmed)} pairs analysts confirmed")
@@ -180,12 +188,15 @@ def predict(
     review_from: float = REVIEW_FROM,
     prior: float | None = None,
     memory_limit: str | None = None,
+    spark: SparkSession | None = None,
 ) -> tuple[pl.DataFrame, Trained]:
     """The scored pairs (``left, right, probability``, left < right) at or above
     ``review_from``, and how the model was trained. ``prior``: the chance that two records
     are the same trader (default: about one duplicate per ten records, over all pairs).
     ``memory_limit`` (DuckDB's, e.g. ``"4GB"``): past it DuckDB spills to disk; by default it
-    takes up to 80% of the machine's memory."""
+    takes up to 80% of the machine's memory. ``spark``: a session (with Splink's similarity
+    jar, see :func:`spark_jars`) to compare and score the pairs on Spark instead of DuckDB:
+    the same settings, training and threshold, for record counts one machine cannot hold."""
     empty = pl.DataFrame(schema={"left": pl.String, "right": pl.String, "probability": pl.Float64})
     trained = Trained()
     if records.height < 2:
@@ -196,16 +207,30 @@ def predict(
     config: dict[str, str | bool | int | float | list[str]] = {}
     if memory_limit:
         config["memory_limit"] = memory_limit
-    db = DuckDBAPI(duckdb.connect(":memory:", config=config))
+    db: Any
+    if spark is None:
+        db = DuckDBAPI(duckdb.connect(":memory:", config=config))
+    else:
+        from splink import SparkAPI
+
+        # Splink breaks long lineages by checkpointing to Parquet, which needs the session's
+        # checkpoint folder (a cluster sets one); without it, persisting in memory.
+        context: Any = spark.sparkContext
+        has_dir = not context._jsc.sc().getCheckpointDir().isEmpty()
+        lineage = None if has_dir else "persist"
+        db = SparkAPI(spark_session=spark, break_lineage_method=lineage)  # type: ignore[no-untyped-call]
     # Splink's progress and its notes on defaults are not ours to print: errors only.
     linker = Linker(
-        db.register(records.select(INPUT).to_arrow()),
+        db.register(_table(db, records.select(INPUT))),
         link_settings(chance),
         log_level=logging.ERROR,
     )
     _train(linker, db, labels, records.height, trained)
     scored = linker.inference.predict(threshold_match_probability=review_from)
-    found = pl.from_arrow(scored.as_pyarrow_table())  # type: ignore[no-untyped-call]
+    if spark is None:
+        found = pl.from_arrow(scored.as_pyarrow_table())  # type: ignore[no-untyped-call]
+    else:  # collected only above the review threshold: a small share of the pairs compared
+        found = pl.from_pandas(scored.as_pandas_dataframe())  # type: ignore[no-untyped-call]
     assert isinstance(found, pl.DataFrame)
     if found.is_empty():
         return empty, trained
@@ -218,6 +243,23 @@ def predict(
         ).sort("left", "right"),
         trained,
     )
+
+
+def _table(db: Any, frame: pl.DataFrame) -> Any:
+    """``frame`` as the backend takes it: Arrow for DuckDB, a Spark DataFrame for Spark."""
+    if isinstance(db, DuckDBAPI):
+        return frame.to_arrow()
+    spark = db.spark
+    if frame.is_empty():
+        return spark.createDataFrame(frame.to_pandas())
+    return spark.createDataFrame(frame.to_arrow())
+
+
+def spark_jars() -> list[str]:
+    """The jar a Spark session needs for Splink's string similarities (Jaro-Winkler)."""
+    from splink.backends.spark import similarity_jar_location
+
+    return [str(similarity_jar_location())]
 
 
 class _Groups:

@@ -26,6 +26,12 @@ OFFICER = Principal(user_id=9, username="officer", role=Role.OFFICER, office_id=
 
 @pytest.fixture
 def stored(node: Node) -> Node:
+    return seed_traders(node)
+
+
+def seed_traders(node: Node) -> Node:
+    """150 traders' parties (a sixth with a partner's second record), and a partner's
+    seizure naming the first in another spelling."""
     raw, _ = synthetic(150, 6)
     mine = raw.filter(pl.col("record_key").str.starts_with("party:"))
     now = dt.datetime.now(dt.UTC)

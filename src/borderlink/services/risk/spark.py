@@ -94,8 +94,11 @@ def spark_session(node: Node, master: str | None = None) -> Iterator[SparkSessio
         builder = builder.config("spark.driver.host", "127.0.0.1").config(
             "spark.driver.bindAddress", "127.0.0.1"
         )
-    if settings.spark_jdbc_jar.is_file():
-        builder = builder.config("spark.jars", str(settings.spark_jdbc_jar))
+    # The PostgreSQL driver for JDBC reads, Splink's string similarities for trader linking.
+    from borderlink.screening.linking import spark_jars
+
+    jars = [str(settings.spark_jdbc_jar)] if settings.spark_jdbc_jar.is_file() else []
+    builder = builder.config("spark.jars", ",".join([*jars, *spark_jars()]))
     spark = builder.getOrCreate()
     # The executors' Python is this one (with borderlink and its dependencies), not "python3".
     spark.sparkContext.pythonExec = sys.executable

@@ -164,9 +164,16 @@ def _write_run(
 
 
 def link_traders(
-    node: Node, principal: Principal, *, threshold: float = linking.THRESHOLD
+    node: Node,
+    principal: Principal,
+    *,
+    threshold: float = linking.THRESHOLD,
+    engine: Literal["duckdb", "spark"] = "duckdb",
+    master: str | None = None,
 ) -> LinkSummary:
-    """Link every trader record; replace the clusters and links in one transaction; audited."""
+    """Link every trader record; replace the clusters and links in one transaction; audited.
+    ``engine="spark"``: the pairs are compared and scored by Splink's Spark backend
+    (``master``: ``local[N]`` or a cluster; default the settings'), the rest as on DuckDB."""
     require(principal, Permission.WATCHLISTS_MANAGE)
     if not 0 < threshold <= 1:
         raise InvalidInput("the threshold is above 0 and at most 1", field="threshold")
@@ -174,7 +181,14 @@ def link_traders(
     raw = _records(node)
     records = linking.trader_records(raw)
     same, different = _judgements(node)
-    pairs, trained = linking.predict(records, same, review_from=min(linking.REVIEW_FROM, threshold))
+    review_from = min(linking.REVIEW_FROM, threshold)
+    if engine == "spark":
+        from borderlink.services.risk.spark import spark_session
+
+        with spark_session(node, master) as spark:
+            pairs, trained = linking.predict(records, same, review_from=review_from, spark=spark)
+    else:
+        pairs, trained = linking.predict(records, same, review_from=review_from)
     keys = records["unique_id"].to_list()
     groups = linking.clusters(keys, pairs, same=same, different=different, threshold=threshold)
     sizes = groups.group_by("cluster_id").len().filter(pl.col("len") > 1)
