@@ -4,8 +4,6 @@ the same planted duplicates (Jaro-Winkler from Splink's jar on the session), and
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -23,6 +21,7 @@ from borderlink.settings import Settings
 from borderlink.store.screening_tables import trader_clusters
 from tests.screening.test_linking import synthetic
 from tests.services.screening.test_linking import seed_traders
+from tests.spark_present import require_spark
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -33,19 +32,7 @@ ADMIN = Principal.system("test")
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
-    missing = [
-        what
-        for what, present in (
-            ("PySpark", importlib.util.find_spec("pyspark") is not None),
-            ("Java", shutil.which("java") is not None),
-        )
-        if not present
-    ]
-    if missing:
-        message = f"Splink's Spark backend needs {' and '.join(missing)}"
-        if Settings().require_services:
-            pytest.fail(message + " (BORDERLINK_REQUIRE_SERVICES=1)")
-        pytest.skip(message)
+    require_spark("Splink's Spark backend")
     # The node's own session (the jars it configures included), held open for the module:
     # inside it, the service's spark_session reuses it rather than starting another.
     settings = Settings(environment="test", data_dir=tmp_path_factory.mktemp("spark"))

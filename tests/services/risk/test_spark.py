@@ -8,8 +8,6 @@ Skips without PySpark (``pip install 'borderlink[spark]'``) or Java, unless
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import shutil
 from typing import Any
 
 import pytest
@@ -22,9 +20,9 @@ from borderlink.services.risk import models
 from borderlink.services.risk import profiles as profile_service
 from borderlink.services.risk import score as service
 from borderlink.services.risk.spark import score_batch_spark, spark_session, train_spark
-from borderlink.settings import Settings
 from borderlink.store.risk_tables import profile_hits, scores
 from tests.risk import synthetic
+from tests.spark_present import require_spark
 
 pytestmark = pytest.mark.slow
 
@@ -34,19 +32,7 @@ TESTER = Principal.system("tester")
 
 @pytest.fixture(autouse=True)
 def _spark_present() -> None:
-    missing = [
-        what
-        for what, present in (
-            ("PySpark", importlib.util.find_spec("pyspark") is not None),
-            ("Java", shutil.which("java") is not None),
-        )
-        if not present
-    ]
-    if missing:
-        message = f"the Spark engine needs {' and '.join(missing)}"
-        if Settings().require_services:
-            pytest.fail(message + " (BORDERLINK_REQUIRE_SERVICES=1)")
-        pytest.skip(message)
+    require_spark()
 
 
 def _stored(node: Node) -> dict[str, tuple[Any, ...]]:
