@@ -1,0 +1,92 @@
+"""The ``waiting`` table kept in step: every write that can change whether a declaration waits
+for an officer (a score, an outcome, an amendment) recomputes its declarations' rows here, in
+its own transaction, from what is stored: the newest score red or yellow, no outcome, not cancelled.
+
+The rows come from one set-based ``INSERT ... SELECT`` per chunk of ids, the same rule the
+migration ``0021_waiting`` filled the table with (:func:`waiting_rows`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, delete, insert, or_, select
+
+from borderlink.store.risk_tables import scores, waiting
+from borderlink.store.tables import declaration_keys, declarations, outcomes
+
+CHUNK = 500  # ids a statement (well under SQLite's bound parameters)
+WAITING = ("red", "yellow")
+COLUMNS = ("declaration_id", "declared_on", "office_id", "channel", "risk", "model_version")
+
+
+def waiting_rows(dialect: str, ids: list[str] | None = None) -> Select[Any]:
+    """The rows ``waiting`` should hold (of ``ids`` only, if given). Of two scores at the same
+    newest time, the one of the greater model version (the table keeps one row a declaration)."""
+    newer = scores.alias("newer")
+    latest = ~(
+        select(newer.c.declaration_id)
+        .where(
+            newer.c.declaration_id == scores.c.declaration_id,
+            or_(
+                newer.c.scored_at > scores.c.scored_at,
+                and_(
+                    newer.c.scored_at == scores.c.scored_at,
+                    newer.c.model_version > scores.c.model_version,
+                ),
+            ),
+        )
+        .exists()
+    )
+    inspected = select(outcomes.c.declaration_id).where(
+        outcomes.c.declaration_id == scores.c.declaration_id
+    )
+    if dialect == "postgresql":  # each declaration found in its one month's partition
+        found = scores.join(
+            declaration_keys, declaration_keys.c.declaration_id == scores.c.declaration_id
+        ).join(
+            declarations,
+            and_(
+                declarations.c.declaration_id == declaration_keys.c.declaration_id,
+                declarations.c.declared_on == declaration_keys.c.declared_on,
+            ),
+        )
+    else:
+        found = scores.join(declarations, declarations.c.declaration_id == scores.c.declaration_id)
+    query = (
+        select(
+            scores.c.declaration_id,
+            declarations.c.declared_on,
+            declarations.c.office_id,
+            scores.c.channel,
+            scores.c.risk,
+            scores.c.model_version,
+        )
+        .select_from(found)
+        .where(
+            scores.c.channel.in_(WAITING),
+            latest,
+            ~inspected.exists(),
+            declarations.c.status.is_(None),  # a cancelled declaration is kept, not queued
+        )
+    )
+    return query if ids is None else query.where(scores.c.declaration_id.in_(ids))
+
+
+def refresh(conn: Connection, ids: Iterable[str]) -> None:
+    """Recompute ``waiting`` for these declarations (after their scores, outcome or header
+    changed), in the caller's transaction."""
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), CHUNK):
+        chunk = unique[start : start + CHUNK]
+        conn.execute(delete(waiting).where(waiting.c.declaration_id.in_(chunk)))
+        conn.execute(insert(waiting).from_select(COLUMNS, waiting_rows(conn.dialect.name, chunk)))
+
+
+def inspected(conn: Connection, ids: Iterable[str]) -> None:
+    """These declarations have an outcome now: none of them waits."""
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), CHUNK):
+        conn.execute(
+            delete(waiting).where(waiting.c.declaration_id.in_(unique[start : start + CHUNK]))
+        )
