@@ -19,7 +19,7 @@ from sqlalchemy import Select, delete, func, select, text
 from borderlink.model import Outcome
 from borderlink.services import Node
 from borderlink.services.accounts.access import Principal, Role
-from borderlink.services.declarations.read import record_outcome
+from borderlink.services.declarations.read import MAX_PAGE, record_outcome
 from borderlink.services.ingest.amend import AmendmentIn
 from borderlink.services.ingest.files import ingest_file
 from borderlink.services.ingest.versions import amend_declaration
@@ -79,6 +79,7 @@ def _same_queue(node: Node) -> int:
             page = conn.execute(new).all()
             total = conn.execute(select(func.count()).select_from(new.subquery())).scalar_one()
         assert total == len(page)
+        assert targeting.queue(node, principal, limit=MAX_PAGE).total == total
         assert [(r.channel, -r.risk) for r in page] == sorted((r.channel, -r.risk) for r in page)
         shown += len(page)
     return shown

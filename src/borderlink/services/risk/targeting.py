@@ -221,6 +221,14 @@ def _waiting_query(principal: Principal, dialect: str) -> Select[Any]:
     return query.order_by(waiting.c.channel, waiting.c.risk.desc())
 
 
+def waiting_scope(principal: Principal) -> Any:
+    """``waiting`` in the principal's scope: as many rows as :func:`_waiting_query` gives (each
+    has its declaration and score: the writes keep it so), counted without their look-ups."""
+    office = office_scope(principal)
+    rows = select(waiting.c.declaration_id)
+    return (rows if office is None else rows.where(waiting.c.office_id == office)).subquery()
+
+
 def queue(
     node: Node,
     principal: Principal,
@@ -237,7 +245,8 @@ def queue(
     base = queue_query(principal, day, node.engine.dialect.name)
     nominal = sees_nominal(principal)
     with node.transaction() as conn:
-        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        counted = base.subquery() if day is not None else waiting_scope(principal)
+        total = conn.execute(select(func.count()).select_from(counted)).scalar_one()
         rows = conn.execute(base.limit(limit).offset(offset)).all()
         if nominal and rows:  # importer ids on every row
             _audit_queue(conn, principal, day, [r.declaration_id for r in rows])
