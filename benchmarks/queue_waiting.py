@@ -4,7 +4,8 @@ it: the count and the first page (100 rows), for the administrator and for one o
 Reads only; point it at a database built by ``benchmarks/ingest.py --backends postgres --items
 10000000 --scores --keep`` (migrated to ``0021_waiting`` or later):
 
-    python benchmarks/queue_waiting.py --db postgresql+psycopg://postgres@127.0.0.1:5432/NAME --runs 5
+    python benchmarks/queue_waiting.py --runs 5 \\
+        --db postgresql+psycopg://postgres@127.0.0.1:5432/NAME
 
 Prints per principal the wall and client CPU milliseconds of each run (count, page) and, last,
 one JSON object with their ranges, the number waiting, the 1-minute load and ``nproc``.
@@ -56,7 +57,7 @@ def main() -> None:
             print(name, part, [round(w, 1) for w in walls])
             figures[f"{name}_{part}_ms"] = [round(min(walls), 1), round(max(walls), 1)]
             figures[f"{name}_{part}_client_cpu_ms"] = [round(min(cpus), 1), round(max(cpus), 1)]
-    figures["load_1m"] = float(open("/proc/loadavg").read().split()[0])
+    figures["load_1m"] = os.getloadavg()[0]
     engine.dispose()
     print(json.dumps(figures))
 
