@@ -7,15 +7,27 @@ migration ``0021_waiting`` filled the table with (:func:`waiting_rows`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, delete, insert, or_, select
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql
 
 from borderlink.store.risk_tables import scores, waiting
 from borderlink.store.tables import declaration_keys, declarations, outcomes
 
-CHUNK = 500  # ids a statement (well under SQLite's bound parameters)
+CHUNK = 500  # ids a statement on SQLite (well under its bound parameters)
 WAITING = ("red", "yellow")
 COLUMNS = ("declaration_id", "declared_on", "office_id", "channel", "risk", "model_version")
 
@@ -70,23 +82,34 @@ def waiting_rows(dialect: str, ids: list[str] | None = None) -> Select[Any]:
             declarations.c.status.is_(None),  # a cancelled declaration is kept, not queued
         )
     )
-    return query if ids is None else query.where(scores.c.declaration_id.in_(ids))
+    return query if ids is None else query.where(_among(scores.c.declaration_id, ids, dialect))
+
+
+def _among(column: Any, ids: list[str], dialect: str) -> Any:
+    """``column IN ids``: on PostgreSQL as one array parameter (``= ANY``), which costs the
+    client nothing per id, where an expanded ``IN`` list is rendered id by id."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=postgresql.ARRAY(String)))
+    return column.in_(ids)
 
 
 def refresh(conn: Connection, ids: Iterable[str]) -> None:
     """Recompute ``waiting`` for these declarations (after their scores, outcome or header
     changed), in the caller's transaction."""
-    unique = sorted(set(ids))
-    for start in range(0, len(unique), CHUNK):
-        chunk = unique[start : start + CHUNK]
-        conn.execute(delete(waiting).where(waiting.c.declaration_id.in_(chunk)))
-        conn.execute(insert(waiting).from_select(COLUMNS, waiting_rows(conn.dialect.name, chunk)))
+    dialect = conn.dialect.name
+    for chunk in _chunks(sorted(set(ids)), dialect):
+        conn.execute(delete(waiting).where(_among(waiting.c.declaration_id, chunk, dialect)))
+        conn.execute(insert(waiting).from_select(COLUMNS, waiting_rows(dialect, chunk)))
 
 
 def inspected(conn: Connection, ids: Iterable[str]) -> None:
     """These declarations have an outcome now: none of them waits."""
-    unique = sorted(set(ids))
-    for start in range(0, len(unique), CHUNK):
-        conn.execute(
-            delete(waiting).where(waiting.c.declaration_id.in_(unique[start : start + CHUNK]))
-        )
+    dialect = conn.dialect.name
+    for chunk in _chunks(sorted(set(ids)), dialect):
+        conn.execute(delete(waiting).where(_among(waiting.c.declaration_id, chunk, dialect)))
+
+
+def _chunks(ids: list[str], dialect: str) -> Iterator[list[str]]:
+    size = len(ids) if dialect == "postgresql" else CHUNK  # one array, or bounded IN lists
+    for start in range(0, len(ids), max(size, 1)):
+        yield ids[start : start + size]
