@@ -36,6 +36,7 @@ from borderlink.services import open_node
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.coordination import incidents, joint, referrals
 from borderlink.services.declarations.read import MAX_PAGE, record_outcome
+from borderlink.services.risk import waiting
 from borderlink.settings import Settings
 from borderlink.store import declaration_writes
 from borderlink.store.coordination_tables import referrals as referrals_table
@@ -90,6 +91,7 @@ def seed(url: str, n: int) -> list[str]:
                 for d in ids
             ],
         )
+        waiting.refresh(conn, ids)
         conn.execute(
             insert(referrals_table),
             [

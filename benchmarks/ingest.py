@@ -43,12 +43,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, delete, insert, text
 from sqlalchemy.engine import make_url
 
 from borderlink import demo as synth
 from borderlink.demo import wco_dm
+from borderlink.services.risk.waiting import COLUMNS as WAITING_COLUMNS
+from borderlink.services.risk.waiting import waiting_rows
 from borderlink.settings import Settings
+from borderlink.store.risk_tables import waiting as waiting_table
 
 ITEMS_PER_MESSAGE = 2  # in the generated WCO DM messages
 
@@ -179,10 +182,14 @@ def fill_scores(engine: Any, waiting_days: int) -> dict[str, Any]:
             ),
             {"since": last - dt.timedelta(days=waiting_days)},
         ).rowcount
+        # What waits, as the application's writes would have kept it (set-based, in one go).
+        conn.execute(delete(waiting_table))
+        conn.execute(insert(waiting_table).from_select(WAITING_COLUMNS, waiting_rows("postgresql")))
         scored = conn.execute(text("SELECT count(*) FROM scores")).scalar_one()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE scores")
         conn.exec_driver_sql("VACUUM ANALYZE outcomes")
+        conn.exec_driver_sql("VACUUM ANALYZE waiting")
     return {
         "seconds": round(time.perf_counter() - started, 2),
         "cpu_seconds": round(time.process_time() - cpu, 2),

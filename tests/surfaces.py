@@ -27,7 +27,7 @@ from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.cooperation import agreements, partners
 from borderlink.services.coordination import agency_rules, routing
 from borderlink.services.ingest.files import ingest_file
-from borderlink.services.risk import profiles
+from borderlink.services.risk import profiles, waiting
 from borderlink.store import declaration_writes
 from borderlink.store.coordination_tables import referrals
 from borderlink.store.risk_tables import scores
@@ -209,6 +209,7 @@ def seed_scores(node: Node, channels: dict[str, str]) -> None:
     ]
     with node.engine.begin() as conn:
         conn.execute(insert(scores), rows)
+        waiting.refresh(conn, channels)  # as the risk engine's writes keep it
 
 
 def seed_profile(node: Node, name: str) -> str:

@@ -181,6 +181,23 @@ def _train(linker: Linker, db: Any, confirmed: list[Pair], records: int, trained
         trained.steps.append(f"m: {len(confirmed)} pairs analysts confirmed")
 
 
+def _backend(spark: SparkSession | None, memory_limit: str | None) -> Any:
+    """Splink's database: DuckDB in memory here, or Spark on ``spark``'s session."""
+    if spark is None:
+        config: dict[str, str | bool | int | float | list[str]] = {}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        return DuckDBAPI(duckdb.connect(":memory:", config=config))
+    from splink import SparkAPI
+
+    # Splink breaks long lineages by checkpointing to Parquet, which needs the session's
+    # checkpoint folder (a cluster sets one); without it, persisting in memory.
+    context: Any = spark.sparkContext
+    has_dir = not context._jsc.sc().getCheckpointDir().isEmpty()
+    lineage = None if has_dir else "persist"
+    return SparkAPI(spark_session=spark, break_lineage_method=lineage)  # type: ignore[no-untyped-call]
+
+
 def predict(
     records: pl.DataFrame,
     confirmed: Iterable[Pair] = (),
@@ -204,21 +221,7 @@ def predict(
     known = set(records["unique_id"].to_list())
     labels = [p for p in (pair(*c) for c in confirmed) if p[0] in known and p[1] in known]
     chance = prior if prior is not None else min(0.5, 0.1 * 2 / max(records.height - 1, 1))
-    config: dict[str, str | bool | int | float | list[str]] = {}
-    if memory_limit:
-        config["memory_limit"] = memory_limit
-    db: Any
-    if spark is None:
-        db = DuckDBAPI(duckdb.connect(":memory:", config=config))
-    else:
-        from splink import SparkAPI
-
-        # Splink breaks long lineages by checkpointing to Parquet, which needs the session's
-        # checkpoint folder (a cluster sets one); without it, persisting in memory.
-        context: Any = spark.sparkContext
-        has_dir = not context._jsc.sc().getCheckpointDir().isEmpty()
-        lineage = None if has_dir else "persist"
-        db = SparkAPI(spark_session=spark, break_lineage_method=lineage)  # type: ignore[no-untyped-call]
+    db = _backend(spark, memory_limit)
     # Splink's progress and its notes on defaults are not ours to print: errors only.
     linker = Linker(
         db.register(_table(db, records.select(INPUT))),

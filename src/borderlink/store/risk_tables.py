@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
+    Index,
     Integer,
     String,
     Table,
@@ -79,3 +80,23 @@ profile_hits = Table(
     Column("profile_version", Integer, nullable=False),
     Column("hit_at", DateTime(timezone=True), nullable=False),
 )
+
+# The declarations still waiting for an officer: those whose newest score is red or yellow,
+# with no outcome yet and not cancelled, one row each, kept in step by every write of scores
+# and outcomes (and an amendment) in the same transaction
+# (:mod:`borderlink.services.risk.waiting`). The queue of every one waiting reads it instead of
+# every declaration ever scored; ``declared_on`` joins the declaration by its partition key
+# (PostgreSQL reads one partition per row), ``model_version`` the score's reasons by theirs.
+waiting = Table(
+    "waiting",
+    metadata,
+    Column("declaration_id", String(64), primary_key=True),
+    Column("declared_on", Date, nullable=False),
+    Column("office_id", String(64)),
+    Column("channel", String(8), nullable=False),
+    Column("risk", Float, nullable=False),
+    Column("model_version", String(64), nullable=False),
+)
+# In the queue's order (red before yellow, riskiest first), of all offices and of one.
+Index("ix_waiting_queue", waiting.c.channel, waiting.c.risk.desc())
+Index("ix_waiting_office", waiting.c.office_id, waiting.c.channel, waiting.c.risk.desc())

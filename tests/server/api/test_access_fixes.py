@@ -15,6 +15,7 @@ from borderlink.server.deps import SESSION_COOKIE
 from borderlink.services.accounts import users as accounts
 from borderlink.services.accounts.access import Permission, Principal, Role
 from borderlink.services.declarations import browse
+from borderlink.services.risk import waiting
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import outcomes
 from tests.surfaces import PASSWORD, Seeded, client, seed_referrals
@@ -51,6 +52,7 @@ def _score(seeded: Seeded, declaration_id: str, channel: str = "red") -> None:
                 scored_at=dt.datetime.now(dt.UTC),
             )
         )
+        waiting.refresh(conn, [declaration_id])
 
 
 def test_a_token_cannot_mint_a_wider_token(app: FastAPI, seeded: Seeded) -> None:

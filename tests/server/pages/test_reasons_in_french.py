@@ -19,6 +19,7 @@ from borderlink.risk import explain, reasons
 from borderlink.risk.explain_rows import declaration_list
 from borderlink.risk.features import FeatureState
 from borderlink.server.pages import i18n
+from borderlink.services.risk import waiting
 from borderlink.store.risk_tables import scores
 from tests.surfaces import PASSWORD, Seeded, client
 
@@ -87,6 +88,7 @@ def _store(seeded: Seeded, declaration_id: str, reasons: list[dict[str, Any]]) -
                 scored_at=dt.datetime.now(dt.UTC),
             )
         )
+        waiting.refresh(conn, [declaration_id])
 
 
 def _pages(app: FastAPI, paths: list[str], lang: str = "fr") -> list[str]:

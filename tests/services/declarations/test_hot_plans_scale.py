@@ -143,14 +143,6 @@ def test_the_queue_of_a_day(scale: Engine, facts: dict[str, Any]) -> None:
         assert _history_scanned(ran) == [], ran
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the queue with no day (every red or yellow declaration not yet "
-    "inspected, whatever its day) has nothing that bounds it to recent months: PostgreSQL "
-    "scans every declarations partition (1.2-1.8 s at 1M items) and anti-joins the outcomes; "
-    "it needs a bounded set of what waits (a table or partial index kept by scoring and "
-    "recording outcomes), not a better plan",
-)
 def test_the_queue_of_every_waiting_declaration(scale: Engine, facts: dict[str, Any]) -> None:
     for principal in (ADMIN, _officer(facts["office"])):
         with scale.connect() as conn:
@@ -159,6 +151,8 @@ def test_the_queue_of_every_waiting_declaration(scale: Engine, facts: dict[str, 
                 f"queue, waiting ({principal.username})",
                 queue_query(principal, None).limit(100),
             )
+        # Read from ``waiting`` (kept by the writes of scores and outcomes), each declaration
+        # by its key in its month.
         assert _history_scanned(ran) == [], ran
 
 

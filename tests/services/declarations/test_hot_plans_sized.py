@@ -12,12 +12,14 @@ from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import Connection, Engine, Select, event, text
+from sqlalchemy import Connection, Engine, Select, event, insert, text
 
 from borderlink.services.accounts.access import Principal, Role
 from borderlink.services.declarations.read import DeclarationFilter, counts_query, list_queries
 from borderlink.services.risk.targeting import channel_counts_query, queue_query
+from borderlink.services.risk.waiting import COLUMNS, waiting_rows
 from borderlink.store import bulk, declaration_writes, partitions
+from borderlink.store.risk_tables import waiting
 
 pytestmark = pytest.mark.postgres
 
@@ -26,6 +28,7 @@ OFFICER = Principal(user_id=7, username="officer", role=Role.OFFICER, office_id=
 PER_DAY = 150  # declarations a day, over four months: 18k declarations
 FIRST, LAST = dt.date(2024, 1, 1), dt.date(2024, 4, 30)
 HISTORY = ("outcomes", "scores")
+FILLED_MONTHS = {f"declarations_y2024m0{m}" for m in range(1, 5)}
 
 FILL = [
     "INSERT INTO declaration_keys SELECT 'D' || d::date || '-' || n, d::date "
@@ -56,11 +59,13 @@ def sized(postgres_engine: Engine) -> Iterator[Engine]:
         params = {"first": FIRST, "last": LAST, "per_day": PER_DAY}
         for sql in FILL:
             conn.execute(text(sql), params)
+        # What waits, as the writes of scores and outcomes keep it (and the migration fills it).
+        conn.execute(insert(waiting).from_select(COLUMNS, waiting_rows("postgresql")))
     with postgres_engine.connect() as conn:
         conn.exec_driver_sql("ANALYZE")
     yield postgres_engine
     with postgres_engine.begin() as conn:  # the session's database stays as it was
-        conn.exec_driver_sql("TRUNCATE declaration_keys, scores CASCADE")
+        conn.exec_driver_sql("TRUNCATE declaration_keys, scores, waiting CASCADE")
         for name in made:
             conn.exec_driver_sql(f'DROP TABLE "{name}"')
 
@@ -94,6 +99,19 @@ def test_the_queue_of_a_day_reads_its_month_and_no_history(sized: Engine) -> Non
         with sized.connect() as conn:
             scans = _plan(conn, queue_query(principal, day).limit(200))
         assert _months_read(scans) == {"declarations_y2024m04"}, scans
+        assert _history_scanned(scans) == [], scans
+
+
+def test_the_queue_of_every_one_waiting_scans_no_month_and_no_history(sized: Engine) -> None:
+    """Whatever its day: read from ``waiting``, each declaration looked up by its key in its
+    month (no partition read whole), no history table scanned."""
+    for principal in (ADMIN, OFFICER):
+        with sized.connect() as conn:
+            scans = _plan(conn, queue_query(principal, None).limit(200))
+        # The months with rows (an empty partition's scan reads nothing, however planned).
+        filled = [(name, kind) for name, kind in scans if name in FILLED_MONTHS]
+        assert {name for name, _ in filled} == FILLED_MONTHS, scans
+        assert all(kind != "Seq Scan" for _, kind in filled), scans
         assert _history_scanned(scans) == [], scans
 
 

@@ -51,6 +51,7 @@ from borderlink.services.declarations.views import (
     PartyView as PartyView,
 )
 from borderlink.services.node import Node
+from borderlink.services.risk import waiting
 from borderlink.store import partitions
 from borderlink.store.tables import audit_log, declarations, goods_items, outcomes, parties
 
@@ -333,6 +334,7 @@ def store_outcome(conn: Connection, principal: Principal, outcome: Outcome) -> O
         conn.execute(insert(outcomes).values(declaration_id=outcome.declaration_id, **values))
     else:
         conn.execute(update(outcomes).where(key).values(**values))
+    waiting.inspected(conn, [outcome.declaration_id])
     audit.record(
         conn,
         actor=principal.username,

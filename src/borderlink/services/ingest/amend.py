@@ -29,6 +29,7 @@ from borderlink.model import FieldIssue
 from borderlink.refdata import RefData, builtin
 from borderlink.services.accounts import audit
 from borderlink.services.ingest.batches import Source
+from borderlink.services.risk import waiting
 from borderlink.store import bulk, declaration_writes, partitions
 from borderlink.store.tables import (
     declaration_keys,
@@ -216,6 +217,7 @@ def apply_amendment(
             .where(declarations.c.declaration_id == declaration_id)
             .values(status=CANCELLED)
         )
+        waiting.refresh(conn, [declaration_id])  # no longer queued
     else:
         new = _validated(_merged(head, items, amendment), declaration_id, refdata)
         changes = _changes(head, items, new)
@@ -253,6 +255,7 @@ def _replace(conn: Connection, declaration_id: str, new: pl.DataFrame) -> None:
             .values(declared_on=header["declared_on"])
         )
     conn.execute(delete(goods_items).where(goods_items.c.declaration_id == declaration_id))
+    waiting.refresh(conn, [declaration_id])  # its day or office may have changed
     declaration_writes.insert_items(conn, new.sort(KEY), GOODS_ITEM_COLUMNS)
 
 

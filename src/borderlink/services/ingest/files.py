@@ -37,6 +37,7 @@ from borderlink.services.ingest.batches import Source
 from borderlink.services.ingest.versions import rescore
 from borderlink.services.node import Node
 from borderlink.services.refdata.load import snapshot
+from borderlink.services.risk import waiting
 from borderlink.services.screening.run import screen_parties
 from borderlink.store import bulk, declaration_writes
 from borderlink.store.engine import writer_lock
@@ -371,6 +372,7 @@ def _store_outcomes(conn: Connection, items: pl.DataFrame, source: Source, at: d
         "recorded_at",
     ]
     bulk.insert_frame(conn, "outcomes", outcomes, columns, ["declaration_id"])
+    waiting.inspected(conn, outcomes.get_column("declaration_id").to_list())
 
 
 def _fingerprint(source: Source, reject: Reject) -> str:

@@ -24,6 +24,7 @@ from borderlink.services.accounts.access import POLICY as ACCESS
 from borderlink.services.accounts.access import Permission, Principal, Role, require
 from borderlink.services.accounts.audit import record as audit
 from borderlink.services.node import Node
+from borderlink.services.risk import waiting
 from borderlink.store.accounts_tables import users
 from borderlink.store.risk_tables import scores
 from borderlink.store.tables import declarations, outcomes
@@ -221,6 +222,7 @@ def _outcomes(
     ]
     if rows:
         conn.execute(insert(outcomes), rows)
+    waiting.inspected(conn, case.declarations)
 
 
 def close_case(node: Node, principal: Principal, wanted: str, body: CaseClose) -> AuditCase:

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, and_, func, select, true
 
 from borderlink.cooperation.policy import redact
 from borderlink.errors import InvalidInput
@@ -34,7 +34,7 @@ from borderlink.services.declarations.redaction import (
     reveals_party,
 )
 from borderlink.services.node import Node
-from borderlink.store.risk_tables import scores
+from borderlink.store.risk_tables import scores, waiting
 from borderlink.store.tables import declarations, outcomes
 
 
@@ -159,26 +159,26 @@ def _audit_queue(
     )
 
 
-def queue_query(principal: Principal, day: dt.date | None) -> Select[Any]:
+def queue_query(
+    principal: Principal, day: dt.date | None, dialect: str = "postgresql"
+) -> Select[Any]:
     """The queue's rows, riskiest first, in the principal's scope (of ``day``, if given: on
-    PostgreSQL only that day's month partition is read)."""
+    PostgreSQL only that day's month partition is read), for a database of ``dialect``."""
+    if day is None:
+        return _waiting_query(principal, dialect)
     latest = latest_scores()
-    base = select(
-        declarations, latest.c.channel, latest.c.risk, latest.c.selection, latest.c.reasons
-    ).join(latest, latest.c.declaration_id == declarations.c.declaration_id)
-    if day is None:  # every one waiting: an anti-join, outcomes read once
-        base = base.outerjoin(
-            outcomes, outcomes.c.declaration_id == declarations.c.declaration_id
-        ).where(outcomes.c.declaration_id.is_(None))
-    else:
-        # One day's few: each one's outcome looked up by its key. (As an outer join
-        # PostgreSQL hashed the whole outcomes table, which grows with history, for them.)
-        inspected = (
-            select(func.count())
-            .where(outcomes.c.declaration_id == declarations.c.declaration_id)
-            .scalar_subquery()
-        )
-        base = base.where(declarations.c.declared_on == day, inspected == 0)
+    # One day's few: each one's outcome looked up by its key. (As an outer join PostgreSQL
+    # hashed the whole outcomes table, which grows with history, for them.)
+    inspected = (
+        select(func.count())
+        .where(outcomes.c.declaration_id == declarations.c.declaration_id)
+        .scalar_subquery()
+    )
+    base = (
+        select(declarations, latest.c.channel, latest.c.risk, latest.c.selection, latest.c.reasons)
+        .join(latest, latest.c.declaration_id == declarations.c.declaration_id)
+        .where(declarations.c.declared_on == day, inspected == 0)
+    )
     base = _scoped(
         base.where(
             latest.c.channel.in_(["red", "yellow"]),
@@ -187,6 +187,46 @@ def queue_query(principal: Principal, day: dt.date | None) -> Select[Any]:
         principal,
     )
     return base.order_by(latest.c.channel, latest.c.risk.desc())
+
+
+def _waiting_query(principal: Principal, dialect: str) -> Select[Any]:
+    """Every one waiting, whatever its day: read from ``waiting`` (kept in step with scores,
+    outcomes and cancellations by :mod:`.waiting`) in its index's order, rather than every
+    declaration ever scored anti-joined to every outcome. Each declaration is joined by its key
+    and day, on PostgreSQL as a ``LATERAL ... LIMIT 1`` probe of its one month's partition (as a
+    plain join the planner misjudged the two-column join and hashed every partition), its
+    score's reasons likewise by the score's key."""
+    found = and_(
+        declarations.c.declaration_id == waiting.c.declaration_id,
+        declarations.c.declared_on == waiting.c.declared_on,
+    )
+    score = and_(
+        scores.c.declaration_id == waiting.c.declaration_id,
+        scores.c.model_version == waiting.c.model_version,
+    )
+    if dialect == "postgresql":
+        header: Any = select(declarations).where(found).limit(1).lateral("declaration")
+        why: Any = select(scores.c.selection, scores.c.reasons).where(score).limit(1)
+        why = why.lateral("score")
+        joined = waiting.join(header, true()).join(why, true())
+    else:
+        header, why = declarations, scores
+        joined = waiting.join(declarations, found).join(scores, score)
+    query = select(
+        header, waiting.c.channel, waiting.c.risk, why.c.selection, why.c.reasons
+    ).select_from(joined)
+    office = office_scope(principal)
+    if office is not None:
+        query = query.where(waiting.c.office_id == office, header.c.office_id == office)
+    return query.order_by(waiting.c.channel, waiting.c.risk.desc())
+
+
+def waiting_scope(principal: Principal) -> Any:
+    """``waiting`` in the principal's scope: as many rows as :func:`_waiting_query` gives (each
+    has its declaration and score: the writes keep it so), counted without their look-ups."""
+    office = office_scope(principal)
+    rows = select(waiting.c.declaration_id)
+    return (rows if office is None else rows.where(waiting.c.office_id == office)).subquery()
 
 
 def queue(
@@ -202,10 +242,11 @@ def queue(
     require(principal, Permission.DECLARATIONS_READ)
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"limit is 1 to {MAX_PAGE}", field="limit")
-    base = queue_query(principal, day)
+    base = queue_query(principal, day, node.engine.dialect.name)
     nominal = sees_nominal(principal)
     with node.transaction() as conn:
-        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        counted = base.subquery() if day is not None else waiting_scope(principal)
+        total = conn.execute(select(func.count()).select_from(counted)).scalar_one()
         rows = conn.execute(base.limit(limit).offset(offset)).all()
         if nominal and rows:  # importer ids on every row
             _audit_queue(conn, principal, day, [r.declaration_id for r in rows])

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table
 from borderlink.coordination import CompiledRule
 from borderlink.services.coordination.routing import RouteSummary, route_scored
 from borderlink.services.node import Node
+from borderlink.services.risk import waiting
 from borderlink.store.bulk import driver_value, insert_frame, insert_values
 from borderlink.store.risk_tables import profile_hits, scores
 
@@ -50,7 +51,8 @@ def store_scores(conn: Connection, scored: Scored, version: str) -> None:
     """Each declaration's score under model ``version``, if it has none under it yet. The
     frame goes to the store as it is (``COPY`` on PostgreSQL, one ``executemany`` on SQLite):
     the reasons' JSON text is written as it is, a green row's as JSON ``null`` (as the JSON
-    column writes ``None``). A few rows (dicts of the frame's columns) go as plain rows."""
+    column writes ``None``). A few rows (dicts of the frame's columns) go as plain rows. The
+    declarations' rows of ``waiting`` follow in the same transaction."""
     at = dt.datetime.now(dt.UTC)
     if not isinstance(scored, pl.DataFrame) or scored.height < ROW_WRITE_LIMIT:
         when = driver_value(conn, scores, "scored_at", at)
@@ -60,6 +62,7 @@ def store_scores(conn: Connection, scored: Scored, version: str) -> None:
             for d, s, r, c, sel, why in zip(*_columns(scored, *columns), strict=True)
         ]
         insert_values(conn, scores, SCORE_COLUMNS, values, ignore_on=_key(scores))
+        waiting.refresh(conn, [v[0] for v in values])
         return
     rows = scored.select(
         pl.col("declaration_id"),
@@ -72,6 +75,7 @@ def store_scores(conn: Connection, scored: Scored, version: str) -> None:
         pl.lit(at, dtype=pl.Datetime("us", "UTC")).alias("scored_at"),
     )
     insert_frame(conn, scores.name, rows, SCORE_COLUMNS, _key(scores))
+    waiting.refresh(conn, scored.get_column("declaration_id").to_list())
 
 
 def store_hits(conn: Connection, scored: Scored, versions: dict[str, int]) -> None:

@@ -163,6 +163,22 @@ def _write_run(
         conn.execute(insert(trader_links), chunk.to_dicts())
 
 
+def _predict(
+    node: Node,
+    records: pl.DataFrame,
+    same: list[linking.Pair],
+    review_from: float,
+    engine: Literal["duckdb", "spark"],
+    master: str | None,
+) -> tuple[pl.DataFrame, linking.Trained]:
+    if engine == "duckdb":
+        return linking.predict(records, same, review_from=review_from)
+    from borderlink.services.risk.spark import spark_session
+
+    with spark_session(node, master) as spark:
+        return linking.predict(records, same, review_from=review_from, spark=spark)
+
+
 def link_traders(
     node: Node,
     principal: Principal,
@@ -182,13 +198,7 @@ def link_traders(
     records = linking.trader_records(raw)
     same, different = _judgements(node)
     review_from = min(linking.REVIEW_FROM, threshold)
-    if engine == "spark":
-        from borderlink.services.risk.spark import spark_session
-
-        with spark_session(node, master) as spark:
-            pairs, trained = linking.predict(records, same, review_from=review_from, spark=spark)
-    else:
-        pairs, trained = linking.predict(records, same, review_from=review_from)
+    pairs, trained = _predict(node, records, same, review_from, engine, master)
     keys = records["unique_id"].to_list()
     groups = linking.clusters(keys, pairs, same=same, different=different, threshold=threshold)
     sizes = groups.group_by("cluster_id").len().filter(pl.col("len") > 1)

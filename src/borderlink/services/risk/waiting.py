@@ -1,0 +1,115 @@
+"""The ``waiting`` table kept in step: every write that can change whether a declaration waits
+for an officer (a score, an outcome, an amendment) recomputes its declarations' rows here, in
+its own transaction, from what is stored: the newest score red or yellow, no outcome, not cancelled.
+
+The rows come from one set-based ``INSERT ... SELECT`` per chunk of ids, the same rule the
+migration ``0021_waiting`` filled the table with (:func:`waiting_rows`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql
+
+from borderlink.store.risk_tables import scores, waiting
+from borderlink.store.tables import declaration_keys, declarations, outcomes
+
+CHUNK = 500  # ids a statement on SQLite (well under its bound parameters)
+WAITING = ("red", "yellow")
+COLUMNS = ("declaration_id", "declared_on", "office_id", "channel", "risk", "model_version")
+
+
+def waiting_rows(dialect: str, ids: list[str] | None = None) -> Select[Any]:
+    """The rows ``waiting`` should hold (of ``ids`` only, if given). Of two scores at the same
+    newest time, the one of the greater model version (the table keeps one row a declaration)."""
+    newer = scores.alias("newer")
+    latest = ~(
+        select(newer.c.declaration_id)
+        .where(
+            newer.c.declaration_id == scores.c.declaration_id,
+            or_(
+                newer.c.scored_at > scores.c.scored_at,
+                and_(
+                    newer.c.scored_at == scores.c.scored_at,
+                    newer.c.model_version > scores.c.model_version,
+                ),
+            ),
+        )
+        .exists()
+    )
+    inspected = select(outcomes.c.declaration_id).where(
+        outcomes.c.declaration_id == scores.c.declaration_id
+    )
+    if dialect == "postgresql":  # each declaration found in its one month's partition
+        found = scores.join(
+            declaration_keys, declaration_keys.c.declaration_id == scores.c.declaration_id
+        ).join(
+            declarations,
+            and_(
+                declarations.c.declaration_id == declaration_keys.c.declaration_id,
+                declarations.c.declared_on == declaration_keys.c.declared_on,
+            ),
+        )
+    else:
+        found = scores.join(declarations, declarations.c.declaration_id == scores.c.declaration_id)
+    query = (
+        select(
+            scores.c.declaration_id,
+            declarations.c.declared_on,
+            declarations.c.office_id,
+            scores.c.channel,
+            scores.c.risk,
+            scores.c.model_version,
+        )
+        .select_from(found)
+        .where(
+            scores.c.channel.in_(WAITING),
+            latest,
+            ~inspected.exists(),
+            declarations.c.status.is_(None),  # a cancelled declaration is kept, not queued
+        )
+    )
+    return query if ids is None else query.where(_among(scores.c.declaration_id, ids, dialect))
+
+
+def _among(column: Any, ids: list[str], dialect: str) -> Any:
+    """``column IN ids``: on PostgreSQL as one array parameter (``= ANY``), which costs the
+    client nothing per id, where an expanded ``IN`` list is rendered id by id."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=postgresql.ARRAY(String)))
+    return column.in_(ids)
+
+
+def refresh(conn: Connection, ids: Iterable[str]) -> None:
+    """Recompute ``waiting`` for these declarations (after their scores, outcome or header
+    changed), in the caller's transaction."""
+    dialect = conn.dialect.name
+    for chunk in _chunks(sorted(set(ids)), dialect):
+        conn.execute(delete(waiting).where(_among(waiting.c.declaration_id, chunk, dialect)))
+        conn.execute(insert(waiting).from_select(COLUMNS, waiting_rows(dialect, chunk)))
+
+
+def inspected(conn: Connection, ids: Iterable[str]) -> None:
+    """These declarations have an outcome now: none of them waits."""
+    dialect = conn.dialect.name
+    for chunk in _chunks(sorted(set(ids)), dialect):
+        conn.execute(delete(waiting).where(_among(waiting.c.declaration_id, chunk, dialect)))
+
+
+def _chunks(ids: list[str], dialect: str) -> Iterator[list[str]]:
+    size = len(ids) if dialect == "postgresql" else CHUNK  # one array, or bounded IN lists
+    for start in range(0, len(ids), max(size, 1)):
+        yield ids[start : start + size]
