@@ -5,7 +5,7 @@ from what is stored, in one statement; kept in step from here on by the writes o
 outcomes and amendments.
 
 Revision ID: 0021_waiting
-Revises: 0020_received_by_record
+Revises: 0021_inspection_photos
 Create Date: 2026-12-03 10:45:00
 """
 
