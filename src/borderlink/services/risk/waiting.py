@@ -8,6 +8,7 @@ migration ``0021_waiting`` filled the table with (:func:`waiting_rows`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import (
@@ -85,28 +86,42 @@ def waiting_rows(dialect: str, ids: list[str] | None = None) -> Select[Any]:
     return query if ids is None else query.where(_among(scores.c.declaration_id, ids, dialect))
 
 
-def _among(column: Any, ids: list[str], dialect: str) -> Any:
+def _among(column: Any, ids: list[str] | None, dialect: str) -> Any:
     """``column IN ids``: on PostgreSQL as one array parameter (``= ANY``), which costs the
-    client nothing per id, where an expanded ``IN`` list is rendered id by id."""
+    client nothing per id, where an expanded ``IN`` list is rendered id by id. ``ids=None``:
+    the values come with each execution as the parameter ``ids``."""
     if dialect == "postgresql":
         return column == any_(bindparam("ids", ids, type_=postgresql.ARRAY(String)))
-    return column.in_(ids)
+    return column.in_(bindparam("ids", ids, expanding=True))
+
+
+def _statements(dialect: str) -> tuple[Any, Any]:
+    """This dialect's (delete, refill) of the ids in the parameter ``ids``."""
+    drop = delete(waiting).where(_among(waiting.c.declaration_id, None, dialect))
+    rows = waiting_rows(dialect).where(_among(scores.c.declaration_id, None, dialect))
+    return drop, insert(waiting).from_select(COLUMNS, rows)
+
+
+# Built once (a score on demand refreshes one id: building these cost more than running them).
+STATEMENTS = MappingProxyType({d: _statements(d) for d in ("sqlite", "postgresql")})
 
 
 def refresh(conn: Connection, ids: Iterable[str]) -> None:
     """Recompute ``waiting`` for these declarations (after their scores, outcome or header
     changed), in the caller's transaction."""
     dialect = conn.dialect.name
+    drop, fill = STATEMENTS[dialect]
     for chunk in _chunks(sorted(set(ids)), dialect):
-        conn.execute(delete(waiting).where(_among(waiting.c.declaration_id, chunk, dialect)))
-        conn.execute(insert(waiting).from_select(COLUMNS, waiting_rows(dialect, chunk)))
+        conn.execute(drop, {"ids": chunk})
+        conn.execute(fill, {"ids": chunk})
 
 
 def inspected(conn: Connection, ids: Iterable[str]) -> None:
     """These declarations have an outcome now: none of them waits."""
     dialect = conn.dialect.name
+    drop, _ = STATEMENTS[dialect]
     for chunk in _chunks(sorted(set(ids)), dialect):
-        conn.execute(delete(waiting).where(_among(waiting.c.declaration_id, chunk, dialect)))
+        conn.execute(drop, {"ids": chunk})
 
 
 def _chunks(ids: list[str], dialect: str) -> Iterator[list[str]]:

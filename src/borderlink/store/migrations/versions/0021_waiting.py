@@ -10,6 +10,7 @@ Create Date: 2026-12-03 10:45:00
 """
 
 from collections.abc import Sequence
+from types import MappingProxyType
 
 import sqlalchemy as sa
 from alembic import op
@@ -31,11 +32,14 @@ AND NOT EXISTS (SELECT 1 FROM scores n WHERE n.declaration_id = s.declaration_id
 AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.declaration_id = s.declaration_id)
 AND d.status IS NULL
 """
-FOUND = {
-    "postgresql": "JOIN declaration_keys k ON k.declaration_id = s.declaration_id "
-    "JOIN declarations d ON d.declaration_id = k.declaration_id AND d.declared_on = k.declared_on",
-    "sqlite": "JOIN declarations d ON d.declaration_id = s.declaration_id",
-}
+FOUND = MappingProxyType(
+    {
+        "postgresql": "JOIN declaration_keys k ON k.declaration_id = s.declaration_id "
+        "JOIN declarations d ON d.declaration_id = k.declaration_id "
+        "AND d.declared_on = k.declared_on",
+        "sqlite": "JOIN declarations d ON d.declaration_id = s.declaration_id",
+    }
+)
 
 
 def upgrade() -> None:
