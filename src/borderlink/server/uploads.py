@@ -80,8 +80,9 @@ async def photo_files(form: FormData, settings: Settings, declaration_id: str) -
             data = await value.read(settings.max_photo_bytes + 1)
             if len(data) > settings.max_photo_bytes:
                 size = value.size or len(data)
-                raise too_large(
-                    declaration_id, value.filename or "", size, settings.max_photo_bytes
+                # The use case words the refusal (the handler's rule: services via blocking).
+                raise await blocking(
+                    too_large, declaration_id, value.filename or "", size, settings.max_photo_bytes
                 )
             found.append(PhotoFile(value.filename or "photo", data))
         finally:

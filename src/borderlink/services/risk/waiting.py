@@ -7,7 +7,7 @@ migration ``0021_waiting`` filled the table with (:func:`waiting_rows`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -95,11 +95,12 @@ def _among(column: Any, ids: list[str] | None, dialect: str) -> Any:
     return column.in_(bindparam("ids", ids, expanding=True))
 
 
-def _statements(dialect: str) -> tuple[Any, Any]:
-    """This dialect's (delete, refill) of the ids in the parameter ``ids``."""
+def _statements(dialect: str) -> tuple[Any, Any, Any]:
+    """This dialect's delete, refill and delete-returning-the-ids of the ids in ``ids``."""
     drop = delete(waiting).where(_among(waiting.c.declaration_id, None, dialect))
     rows = waiting_rows(dialect).where(_among(scores.c.declaration_id, None, dialect))
-    return drop, insert(waiting).from_select(COLUMNS, rows)
+    fill = insert(waiting).from_select(COLUMNS, rows)
+    return drop, fill, drop.returning(waiting.c.declaration_id)
 
 
 # Built once (a score on demand refreshes one id: building these cost more than running them).
@@ -110,16 +111,35 @@ def refresh(conn: Connection, ids: Iterable[str]) -> None:
     """Recompute ``waiting`` for these declarations (after their scores, outcome or header
     changed), in the caller's transaction."""
     dialect = conn.dialect.name
-    drop, fill = STATEMENTS[dialect]
+    drop, fill, _ = STATEMENTS[dialect]
     for chunk in _chunks(sorted(set(ids)), dialect):
         conn.execute(drop, {"ids": chunk})
         conn.execute(fill, {"ids": chunk})
 
 
+def scored(conn: Connection, ids: Sequence[str], channels: Sequence[str]) -> None:
+    """These declarations were just scored, each into ``channels``: recompute ``waiting`` for
+    the flagged ones, and for the others only where they were waiting. A new green or blue
+    score cannot make a declaration wait, so most of a batch costs one keyed delete, not the
+    recomputation (its newest-score and outcome lookups)."""
+    dialect = conn.dialect.name
+    dropped = STATEMENTS[dialect][2]
+    flagged = {i for i, c in zip(ids, channels, strict=True) if c in WAITING}
+    others = sorted(set(ids) - flagged)
+    # Were waiting (the score may not have been stored: one under that model was already):
+    # recomputed with the flagged, so what still waits comes back.
+    was = [
+        row[0]
+        for chunk in _chunks(others, dialect)
+        for row in conn.execute(dropped, {"ids": chunk})
+    ]
+    refresh(conn, [*flagged, *was])
+
+
 def inspected(conn: Connection, ids: Iterable[str]) -> None:
     """These declarations have an outcome now: none of them waits."""
     dialect = conn.dialect.name
-    drop, _ = STATEMENTS[dialect]
+    drop = STATEMENTS[dialect][0]
     for chunk in _chunks(sorted(set(ids)), dialect):
         conn.execute(drop, {"ids": chunk})
 

@@ -62,7 +62,7 @@ def store_scores(conn: Connection, scored: Scored, version: str) -> None:
             for d, s, r, c, sel, why in zip(*_columns(scored, *columns), strict=True)
         ]
         insert_values(conn, scores, SCORE_COLUMNS, values, ignore_on=_key(scores))
-        waiting.refresh(conn, [v[0] for v in values])
+        waiting.scored(conn, [v[0] for v in values], [v[4] for v in values])
         return
     rows = scored.select(
         pl.col("declaration_id"),
@@ -75,7 +75,9 @@ def store_scores(conn: Connection, scored: Scored, version: str) -> None:
         pl.lit(at, dtype=pl.Datetime("us", "UTC")).alias("scored_at"),
     )
     insert_frame(conn, scores.name, rows, SCORE_COLUMNS, _key(scores))
-    waiting.refresh(conn, scored.get_column("declaration_id").to_list())
+    waiting.scored(
+        conn, scored.get_column("declaration_id").to_list(), scored.get_column("channel").to_list()
+    )
 
 
 def store_hits(conn: Connection, scored: Scored, versions: dict[str, int]) -> None:
