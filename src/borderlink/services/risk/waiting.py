@@ -1,6 +1,7 @@
 """The ``waiting`` table kept in step: every write that can change whether a declaration waits
 for an officer (a score, an outcome, an amendment) recomputes its declarations' rows here, in
-its own transaction, from what is stored: the newest score red or yellow, no outcome, not cancelled.
+the writer's transaction, from what is stored: the newest score red or yellow, no outcome,
+not cancelled.
 
 The rows come from one set-based ``INSERT ... SELECT`` per chunk of ids, the same rule the
 migration ``0021_waiting`` filled the table with (:func:`waiting_rows`)."""
@@ -33,8 +34,8 @@ WAITING = ("red", "yellow")
 COLUMNS = ("declaration_id", "declared_on", "office_id", "channel", "risk", "model_version")
 
 
-def waiting_rows(dialect: str, ids: list[str] | None = None) -> Select[Any]:
-    """The rows ``waiting`` should hold (of ``ids`` only, if given). Of two scores at the same
+def waiting_rows(dialect: str) -> Select[Any]:
+    """The rows ``waiting`` should hold. Of two scores at the same
     newest time, the one of the greater model version (the table keeps one row a declaration)."""
     newer = scores.alias("newer")
     latest = ~(
@@ -83,22 +84,21 @@ def waiting_rows(dialect: str, ids: list[str] | None = None) -> Select[Any]:
             declarations.c.status.is_(None),  # a cancelled declaration is kept, not queued
         )
     )
-    return query if ids is None else query.where(_among(scores.c.declaration_id, ids, dialect))
+    return query
 
 
-def _among(column: Any, ids: list[str] | None, dialect: str) -> Any:
-    """``column IN ids``: on PostgreSQL as one array parameter (``= ANY``), which costs the
-    client nothing per id, where an expanded ``IN`` list is rendered id by id. ``ids=None``:
-    the values come with each execution as the parameter ``ids``."""
+def _among(column: Any, dialect: str) -> Any:
+    """``column IN`` the execution's parameter ``ids``: on PostgreSQL one array (``= ANY``),
+    which costs the client nothing per id, where an expanded ``IN`` list is rendered id by id."""
     if dialect == "postgresql":
-        return column == any_(bindparam("ids", ids, type_=postgresql.ARRAY(String)))
-    return column.in_(bindparam("ids", ids, expanding=True))
+        return column == any_(bindparam("ids", type_=postgresql.ARRAY(String)))
+    return column.in_(bindparam("ids", expanding=True))
 
 
 def _statements(dialect: str) -> tuple[Any, Any, Any]:
     """This dialect's delete, refill and delete-returning-the-ids of the ids in ``ids``."""
-    drop = delete(waiting).where(_among(waiting.c.declaration_id, None, dialect))
-    rows = waiting_rows(dialect).where(_among(scores.c.declaration_id, None, dialect))
+    drop = delete(waiting).where(_among(waiting.c.declaration_id, dialect))
+    rows = waiting_rows(dialect).where(_among(scores.c.declaration_id, dialect))
     fill = insert(waiting).from_select(COLUMNS, rows)
     return drop, fill, drop.returning(waiting.c.declaration_id)
 
